@@ -1,0 +1,1 @@
+export { type CliOutput, exitCodes, runCli } from './run-cli.js';

@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'vitest';
+import { exitCodes, runCli } from './run-cli.js';
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('ledgerkit', () => {
+  test('--help lists the commands and exit codes', async () => {
+    const { code, stdout } = await run('--help');
+    expect(code).toBe(exitCodes.ok);
+    expect(stdout).toContain('demo');
+    expect(stdout).toContain('Exit codes');
+  });
+
+  test('no command prints help and exits with bad input', async () => {
+    expect((await run()).code).toBe(exitCodes.badInput);
+  });
+
+  test('an unknown command is bad input', async () => {
+    const { code, stderr } = await run('launch');
+    expect(code).toBe(exitCodes.badInput);
+    expect(stderr).toContain("unknown command 'launch'");
+  });
+
+  test('demo --json proves inclusion and consistency and catches the tampered event', async () => {
+    const { code, stdout } = await run('demo', '--json', '--events', '37');
+    expect(code).toBe(exitCodes.ok);
+    const result = JSON.parse(stdout) as { ok: boolean; events: number; checks: { name: string; ok: boolean }[] };
+    expect(result.ok).toBe(true);
+    expect(result.events).toBe(37);
+    expect(result.checks.map((check) => [check.name, check.ok])).toEqual([
+      ['inclusion-proof', true],
+      ['consistency-proof', true],
+      ['tampered-event-detected', true],
+    ]);
+  });
+
+  test('demo rejects an unknown flag and a bad event count', async () => {
+    expect((await run('demo', '--bogus')).code).toBe(exitCodes.badInput);
+    const { code, stderr } = await run('demo', '--events', 'many');
+    expect(code).toBe(exitCodes.badInput);
+    expect(stderr).toContain('--events');
+  });
+});
