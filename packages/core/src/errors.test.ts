@@ -53,6 +53,9 @@ describe('isLedgerError', () => {
 
 test('docs/errors.md lists exactly the codes in errorCodes, with their retryability', () => {
   const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
-  const rows = [...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(yes|no)\s*\|/gm)].map(([, code, retryable]) => [code, retryable]);
+  const rows = [...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*(yes|no)\s*\|/gm)].map(([, code, retryable]) => [
+    code,
+    retryable,
+  ]);
   expect(rows).toEqual(Object.entries(errorCodes).map(([code, entry]) => [code, entry.retryable ? 'yes' : 'no']));
 });

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
-import { emptyRoot, hashChildren, hashLeaf } from './hasher.js';
+import { emptyRoot, hashChildren, hashLeaf, hashSize } from './hasher.js';
 import { consistencyProofRanges, hashRange, inclusionProofRanges, type NodeId } from './layout.js';
 
 /**
@@ -16,12 +16,16 @@ import { consistencyProofRanges, hashRange, inclusionProofRanges, type NodeId } 
  * ```
  */
 export class MerkleTree {
-  /** `#levels[l][i]` is the hash of the perfect subtree `(l, i)`; level 0 holds leaf hashes. */
-  readonly #levels: Uint8Array[][] = [[]];
+  /**
+   * Level `l` holds the hashes of the complete perfect subtrees `(l, 0), (l, 1), ...`
+   * back to back in one growable buffer (level 0: leaf hashes). One allocation per
+   * level instead of one object per node keeps large trees cheap for the GC.
+   */
+  readonly #levels: Level[] = [];
 
   /** Number of leaves. */
   get size(): number {
-    return (this.#levels[0] as Uint8Array[]).length;
+    return this.#levels[0]?.count ?? 0;
   }
 
   /**
@@ -39,18 +43,21 @@ export class MerkleTree {
    *
    * @param leafHash - `SHA-256(0x00 || entry)`
    * @returns the new leaf's index
+   * @throws InvalidArgumentError when `leafHash` is not 32 bytes
    */
   appendLeafHash(leafHash: Uint8Array): number {
+    if (leafHash.length !== hashSize) {
+      throw new InvalidArgumentError('leafHash', `leaf hash must be ${hashSize} bytes, got ${leafHash.length}`);
+    }
     const index = this.size;
     let hash = leafHash;
     let position = index;
     for (let level = 0; ; level++) {
-      const row = this.#levels[level] ?? [];
-      this.#levels[level] = row;
-      row.push(hash);
+      const row = this.#levels[level] ?? newLevel();
+      this.#levels[level] = push(row, hash);
       // A right child completes its parent's perfect subtree.
       if (position % 2 === 0) break;
-      hash = hashChildren(row[position - 1] as Uint8Array, hash);
+      hash = hashChildren(nodeAt(this.#levels[level] as Level, position - 1), hash);
       position = (position - 1) / 2;
     }
     return index;
@@ -97,8 +104,8 @@ export class MerkleTree {
   }
 
   #node(node: NodeId): Uint8Array {
-    const hash = this.#levels[node.level]?.[node.index];
-    if (hash === undefined) {
+    const level = this.#levels[node.level];
+    if (level === undefined || !Number.isInteger(node.index) || node.index < 0 || node.index >= level.count) {
       throw new InvalidArgumentError(
         'node',
         `no subtree (${node.level}, ${node.index}) in a tree of size ${this.size}`,
@@ -108,7 +115,7 @@ export class MerkleTree {
         },
       );
     }
-    return hash;
+    return nodeAt(level, node.index);
   }
 
   #checkSize(size: number): void {
@@ -119,4 +126,29 @@ export class MerkleTree {
       });
     }
   }
+}
+
+interface Level {
+  bytes: Uint8Array;
+  count: number;
+}
+
+function newLevel(): Level {
+  return { bytes: new Uint8Array(hashSize * 16), count: 0 };
+}
+
+function push(level: Level, hash: Uint8Array): Level {
+  if ((level.count + 1) * hashSize > level.bytes.length) {
+    const grown = new Uint8Array(level.bytes.length * 2);
+    grown.set(level.bytes);
+    level.bytes = grown;
+  }
+  level.bytes.set(hash, level.count * hashSize);
+  level.count++;
+  return level;
+}
+
+/** A copy, so callers cannot alter the tree through the returned hash. */
+function nodeAt(level: Level, index: number): Uint8Array {
+  return level.bytes.slice(index * hashSize, (index + 1) * hashSize);
 }

@@ -82,9 +82,11 @@ export function verifyInclusion(input: InclusionProofInput): void {
   const rootHash = toHash(input.rootHash, 'rootHash');
   const path = readPath(input.auditPath, 'auditPath');
   const { leafIndex, treeSize } = input;
-  // The layout checks 0 <= leafIndex < treeSize and gives the expected path length.
-  const expectedLength = inclusionProofRanges(leafIndex, treeSize).length;
+  const expectedLength = inclusionProofLength(leafIndex, treeSize);
   const folded = foldInclusion(leafHash, leafIndex, treeSize, path);
+  const lengthOk = path.length === expectedLength && folded.finished && folded.used === path.length;
+  if (lengthOk && equalBytes(folded.root, rootHash)) return;
+  // Failure path only: hex encoding is not free, and verification is hot.
   const details = {
     leafIndex,
     treeSize,
@@ -93,20 +95,40 @@ export function verifyInclusion(input: InclusionProofInput): void {
     pathLength: path.length,
     expectedPathLength: expectedLength,
   };
-  if (path.length !== expectedLength || !folded.finished || folded.used !== path.length) {
+  if (!lengthOk) {
     throw new MerkleProofError(
       `inclusion proof for leaf ${leafIndex} of ${treeSize} has ${path.length} hashes, expected ${expectedLength}; ` +
         `expected root ${details.expectedRoot}, computed ${details.computedRoot}`,
       { ...details, reason: 'path-length' },
     );
   }
-  if (!equalBytes(folded.root, rootHash)) {
-    throw new MerkleProofError(
-      `inclusion proof for leaf ${leafIndex} of ${treeSize} leads to a different root: ` +
-        `expected root ${details.expectedRoot}, computed ${details.computedRoot}`,
-      { ...details, reason: 'root-mismatch' },
-    );
+  throw new MerkleProofError(
+    `inclusion proof for leaf ${leafIndex} of ${treeSize} leads to a different root: ` +
+      `expected root ${details.expectedRoot}, computed ${details.computedRoot}`,
+    { ...details, reason: 'root-mismatch' },
+  );
+}
+
+/**
+ * Length of the inclusion proof of leaf `index` in a tree of `size` leaves: one hash per
+ * level below the point where the leaf's and the last leaf's paths split, plus one per
+ * left sibling above it. Validates `0 <= index < size`.
+ */
+function inclusionProofLength(index: number, size: number): number {
+  if (!Number.isSafeInteger(size) || size < 1 || !Number.isSafeInteger(index) || index < 0 || index >= size) {
+    // Let the layout produce the standard argument error.
+    return inclusionProofRanges(index, size).length;
   }
+  let length = 0;
+  let fn = index;
+  let sn = size - 1;
+  while (sn > 0) {
+    // A node has a sibling at this level unless it is the rightmost node and even.
+    if (fn % 2 === 1 || fn !== sn) length++;
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return length;
 }
 
 /**
@@ -206,7 +228,14 @@ function readPath(path: readonly HashInput[], argument: string): Uint8Array[] {
   if (!Array.isArray(path)) {
     throw new InvalidArgumentError(argument, `${argument} must be an array of hashes`);
   }
-  return path.map((hash, i) => toHash(hash, `${argument}[${i}]`));
+  const hashes: Uint8Array[] = new Array(path.length);
+  for (let i = 0; i < path.length; i++) {
+    const hash = path[i];
+    // Fast path for bytes; the element's name is only built for an error.
+    hashes[i] =
+      hash instanceof Uint8Array && hash.length === 32 ? hash : toHash(hash as HashInput, `${argument}[${i}]`);
+  }
+  return hashes;
 }
 
 function isPowerOfTwo(n: number): boolean {
