@@ -1,0 +1,77 @@
+// Checks that every workspace follows the package template (docs/package-template.md):
+// publishable packages ship ESM + types from tsup, pin their public exports with a
+// snapshot test, and keep entry files free of logic; examples and contracts are private.
+// Prints every violation and exits 1 if there is any.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const problems = [];
+const problem = (where, what) => problems.push(`${where}: ${what}`);
+
+function workspaces(group) {
+  const dir = join(root, group);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => join(dir, name))
+    .filter((path) => existsSync(join(path, 'package.json')));
+}
+
+for (const group of ['contracts', 'examples']) {
+  for (const dir of workspaces(group)) {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    if (manifest.private !== true) problem(`${group}/${dir.split('/').pop()}`, 'must be "private": true');
+  }
+}
+
+for (const dir of workspaces('packages')) {
+  const where = `packages/${dir.split('/').pop()}`;
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  if (manifest.type !== 'module') problem(where, 'package.json needs "type": "module"');
+  if (!manifest.engines?.node) problem(where, 'package.json needs engines.node');
+  for (const script of ['build', 'typecheck', 'test']) {
+    if (!manifest.scripts?.[script]) problem(where, `package.json needs a "${script}" script`);
+  }
+  for (const file of ['tsconfig.json', 'src/index.ts', 'src/exports.test.ts']) {
+    if (!existsSync(join(dir, file))) problem(where, `missing ${file}`);
+  }
+  if (manifest.private === true) continue;
+  for (const file of ['tsup.config.ts', 'README.md']) {
+    if (!existsSync(join(dir, file))) problem(where, `missing ${file}`);
+  }
+  if (!manifest.license) problem(where, 'package.json needs a license');
+  if (!Array.isArray(manifest.files)) problem(where, 'package.json needs "files"');
+  const exportsMap = manifest.exports ?? {};
+  if (!exportsMap['.']) problem(where, 'package.json exports needs "."');
+  if (exportsMap['./package.json'] !== './package.json') problem(where, 'exports should include "./package.json"');
+  for (const [subpath, target] of Object.entries(exportsMap)) {
+    if (subpath === './package.json') continue;
+    const entry = subpath === '.' ? 'index' : subpath.slice(2);
+    if (target?.types !== `./dist/${entry}.d.ts` || target?.import !== `./dist/${entry}.js`) {
+      problem(where, `exports["${subpath}"] must be { types: "./dist/${entry}.d.ts", import: "./dist/${entry}.js" }`);
+    }
+    const source = join(dir, 'src', `${entry}.ts`);
+    if (!existsSync(source)) {
+      problem(where, `exports["${subpath}"] has no entry file src/${entry}.ts`);
+      continue;
+    }
+    // Entry files only re-export: one statement per public name, no code to run.
+    const statements = readFileSync(source, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '')
+      .split(';')
+      .map((statement) => statement.trim())
+      .filter(Boolean);
+    for (const statement of statements) {
+      if (!/^export (type )?(\{[\s\S]*\}|\*( as \w+)?) from '[^']+'$/.test(statement)) {
+        problem(where, `src/${entry}.ts may only re-export; found: ${statement.split('\n')[0]}`);
+      }
+    }
+  }
+}
+
+if (problems.length > 0) {
+  console.error(`Package layout problems (see docs/package-template.md):\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('package layout: ok');
