@@ -1,0 +1,56 @@
+export { LimitExceededError, OccConflictError } from './errors.js';
+export { canonicalize } from './internal/canonical-json.js';
+export {
+  defaultLimits,
+  type EventsOptions,
+  type ExportedBlock,
+  type HistoryWindow,
+  LedgerDatabase,
+  type OpenLedgerOptions,
+  openLedger,
+  type TransactionOptions,
+} from './ledger-database.js';
+export type {
+  AppendBatch,
+  BlockRow,
+  IndexChange,
+  JournalHead,
+  LeafRow,
+  RevisionRow,
+  StorageDriver,
+  StorageReader,
+  StorageWriter,
+  StoredRevision,
+  TableSchema,
+  VersionState,
+} from './storage/driver.js';
+export { type SqliteStorageOptions, sqliteStorage } from './storage/sqlite.js';
+export type { DocumentEntry, Transaction } from './transaction.js';
+export type {
+  AuditReport,
+  BlockAddress,
+  BlockBody,
+  CommitSummary,
+  CommittedRevision,
+  ConsistencyProof,
+  Digest,
+  Limits,
+  Revision,
+  RevisionBody,
+  RevisionMetadata,
+  RevisionProof,
+  TransactionResult,
+} from './types.js';
+export {
+  type DigestStore,
+  DigestTracker,
+  type DigestTrackerOptions,
+  fileDigestStore,
+  type KeyInput,
+  leafHashOf,
+  signDigest,
+  type VerifyProofOptions,
+  verifyConsistencyProof,
+  verifyDigestSignature,
+  verifyRevisionProof,
+} from './verifier.js';

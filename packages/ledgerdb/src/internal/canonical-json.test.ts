@@ -1,0 +1,72 @@
+import { describe, expect, test } from 'vitest';
+import { canonicalize } from './canonical-json.js';
+
+describe('canonicalize (RFC 8785)', () => {
+  test('sorts keys by UTF-16 code units and drops whitespace', () => {
+    // RFC 8785 §3.2.3 sorting example, reduced.
+    const input = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
+    const keys = [...canonicalize(input).matchAll(/"([^"]*)":"[^"]*"/g)].map(([, key]) => JSON.parse(`"${key}"`));
+    expect(keys).toEqual(['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
+  });
+
+  test('writes numbers as ECMAScript does (RFC 8785 §3.2.2.3 examples)', () => {
+    const numbers = [
+      0, -0, 1e21, 1e-7, 333333333.3333333, 9007199254740992, 4.5, 0.002, 1e23, 5e-324, -1.7976931348623157e308,
+    ];
+    expect(numbers.map((n) => canonicalize(n))).toEqual([
+      '0',
+      '0',
+      '1e+21',
+      '1e-7',
+      '333333333.3333333',
+      '9007199254740992',
+      '4.5',
+      '0.002',
+      '1e+23',
+      '5e-324',
+      '-1.7976931348623157e+308',
+    ]);
+  });
+
+  test('escapes strings minimally', () => {
+    expect(canonicalize({ s: '\u20ac$\u000f\nA\'B"\\\\"/' })).toBe('{"s":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+  });
+
+  test('nests arrays and objects', () => {
+    expect(canonicalize({ b: [3, { z: null, a: true }], a: 'x' })).toBe('{"a":"x","b":[3,{"a":true,"z":null}]}');
+  });
+
+  test.each([
+    [{ a: undefined }, 'data.a'],
+    [{ a: Number.NaN }, 'data.a'],
+    [{ a: [1, Number.POSITIVE_INFINITY] }, 'data.a[1]'],
+    [{ when: new Date(0) }, 'data.when'],
+    [{ n: 10n }, 'data.n'],
+    [{ f: () => 1 }, 'data.f'],
+    [{ s: '\ud800' }, 'data.s'],
+    [{ 'odd key': new Map() }, 'data["odd key"]'],
+  ])('rejects a non-JSON value and names its path (%#)', (value, path) => {
+    expect(() => canonicalize(value, 'data')).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', details: expect.objectContaining({ argument: path }) }),
+    );
+  });
+
+  test('rejects cycles', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(() => canonicalize(cyclic, 'data')).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
+  test('accepts the same object twice when it is not a cycle', () => {
+    const shared = { x: 1 };
+    expect(canonicalize({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
+  });
+});

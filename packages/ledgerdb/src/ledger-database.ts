@@ -1,0 +1,839 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { EventEmitter, on } from 'node:events';
+import { basename, extname } from 'node:path';
+import {
+  consistencyProofRanges,
+  emptyRoot,
+  hashLeaf,
+  hashRange,
+  InvalidArgumentError,
+  inclusionProofRanges,
+  isLedgerError,
+  type JsonObject,
+  type JsonValue,
+  LedgerError,
+  type LedgerEvent,
+  type NodeId,
+  type RetryOptions,
+  rangeNodes,
+  retry,
+  toHex,
+} from '@ledgerkit/core';
+import { LimitExceededError, ledgerdbError, OccConflictError } from './errors.js';
+import { canonicalize } from './internal/canonical-json.js';
+import { Frontier } from './internal/frontier.js';
+import { randomId } from './internal/ids.js';
+import { checkIndexPath, checkTableName, valueAt } from './internal/paths.js';
+import type {
+  AppendBatch,
+  IndexChange,
+  JournalHead,
+  StorageDriver,
+  StorageReader,
+  StorageWriter,
+  VersionState,
+} from './storage/driver.js';
+import { sqliteStorage } from './storage/sqlite.js';
+import {
+  type DocumentEntry,
+  findCommitted,
+  parseRevision,
+  recordKey,
+  type Transaction,
+  TransactionImpl,
+} from './transaction.js';
+import type {
+  AuditReport,
+  BlockBody,
+  CommitSummary,
+  ConsistencyProof,
+  Digest,
+  Limits,
+  Revision,
+  RevisionBody,
+  RevisionProof,
+  TransactionResult,
+} from './types.js';
+import { signDigest } from './verifier.js';
+
+/** Options of {@link openLedger}. */
+export interface OpenLedgerOptions {
+  /** SQLite file of the embedded driver; `:memory:` (the default) for a throwaway ledger. */
+  path?: string;
+  /** Another storage driver instead of `path`. */
+  storage?: StorageDriver;
+  /** Ledger name written into digests and blocks (default: the file name, or `ledger`). */
+  name?: string;
+  /** The owner's Ed25519 private key; when given, every digest is signed. */
+  signingKey?: KeyObject | string;
+  /** Transaction limits; unset ones keep QLDB's defaults. */
+  limits?: Partial<Limits>;
+  /** Retry policy of `transaction()` on OCC conflicts (default: 4 retries, QLDB backoff). */
+  retry?: RetryOptions;
+}
+
+/** Options of {@link LedgerDatabase.transaction}. */
+export interface TransactionOptions {
+  /** Overrides the ledger's retry policy for this transaction. */
+  retry?: RetryOptions;
+}
+
+/** Options of {@link LedgerDatabase.history}. */
+export interface HistoryWindow {
+  /** Only revisions still active at or after this time. */
+  from?: Date;
+  /** Only revisions that became active at or before this time. */
+  to?: Date;
+}
+
+/** Options of {@link LedgerDatabase.events}. */
+export interface EventsOptions {
+  /** Resume strictly after this checkpoint (`{ block: seq, index }`). */
+  from?: { block: number; index: number };
+  /** Ends the stream. */
+  signal?: AbortSignal;
+  /** How often to look for commits of other processes (default 250 ms). */
+  pollMs?: number;
+}
+
+/** One block with its revisions, as `export()` writes it. */
+export interface ExportedBlock {
+  block: BlockBody & { hash: string; leafIndex: number };
+  revisions: Revision[];
+}
+
+/** Default limits: QLDB's. */
+export const defaultLimits: Readonly<Limits> = Object.freeze({
+  documentsPerTransaction: 40,
+  documentBytes: 128 * 1024,
+  transactionMs: 30_000,
+  indexesPerTable: 5,
+});
+
+interface JournalState {
+  frontier: Frontier;
+  lastSeq: number;
+  lastBlockHash: string | null;
+  lastTxTime: string;
+}
+
+interface PendingCommit {
+  tx: TransactionImpl;
+  resolve: (summary: CommitSummary) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Opens (creating if needed) a verifiable ledger database.
+ *
+ * @param options - where to store it, its name, signing key and limits
+ * @returns the open ledger
+ * @throws LedgerError `UNAVAILABLE` when the storage cannot be opened,
+ * `TAMPER_DETECTED` when the file is not a readable database
+ *
+ * @example
+ * ```ts
+ * const ledger = await openLedger({ path: 'supply-chain.ledger' })
+ * await ledger.createTable('shipments')
+ * const { value: id } = await ledger.transaction((tx) => tx.insert('shipments', { sku: 'A-1', qty: 5 }))
+ * const proof = await ledger.proof('shipments', id, 0)
+ * ```
+ */
+export async function openLedger(options: OpenLedgerOptions = {}): Promise<LedgerDatabase> {
+  const path = options.path ?? ':memory:';
+  const storage = options.storage ?? sqliteStorage({ path });
+  const name = options.name ?? (path === ':memory:' ? 'ledger' : basename(path, extname(path)));
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(name)) {
+    throw new InvalidArgumentError('name', `ledger name ${JSON.stringify(name)} is invalid`);
+  }
+  const limits = { ...defaultLimits, ...options.limits };
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidArgumentError(`limits.${key}`, `limit ${key} must be a positive integer, got ${value}`);
+    }
+  }
+  let signingKey: KeyObject | undefined;
+  if (options.signingKey !== undefined) {
+    signingKey = typeof options.signingKey === 'string' ? createPrivateKey(options.signingKey) : options.signingKey;
+    if (signingKey.asymmetricKeyType !== 'ed25519') {
+      throw new InvalidArgumentError('signingKey', `signingKey must be an Ed25519 private key`);
+    }
+  }
+  await storage.open();
+  const ledger = new LedgerDatabase(storage, name, limits, signingKey, options.retry ?? {});
+  try {
+    await ledger.refresh();
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  return ledger;
+}
+
+/**
+ * A verifiable ledger database: tables of JSON documents whose every change is a
+ * revision in an append-only journal, hashed into one RFC 9162 Merkle tree. Anyone
+ * holding a digest can check a revision with {@link verifyRevisionProof} and nothing
+ * but SHA-256. Use {@link LedgerDatabase.asLedger} for the unified `Ledger` interface.
+ */
+export class LedgerDatabase {
+  /** Ledger name, as written into digests and blocks. */
+  readonly name: string;
+  /** Effective limits. */
+  readonly limits: Readonly<Limits>;
+  readonly #storage: StorageDriver;
+  readonly #signingKey: KeyObject | undefined;
+  readonly #retry: RetryOptions;
+  readonly #commits = new EventEmitter();
+  readonly #nodeCache = new Map<number, Uint8Array>();
+  #schema = new Map<string, string[]>();
+  #schemaVersion = -1;
+  #state: JournalState | undefined;
+  #pending: PendingCommit[] = [];
+  #flushing = false;
+  #closed = false;
+
+  /** @internal use {@link openLedger} */
+  constructor(
+    storage: StorageDriver,
+    name: string,
+    limits: Readonly<Limits>,
+    signingKey: KeyObject | undefined,
+    retryOptions: RetryOptions,
+  ) {
+    this.#storage = storage;
+    this.name = name;
+    this.limits = limits;
+    this.#signingKey = signingKey;
+    this.#retry = retryOptions;
+    this.#commits.setMaxListeners(0);
+  }
+
+  /** The owner's public key, when digests are signed. */
+  get publicKey(): KeyObject | undefined {
+    return this.#signingKey && createPublicKey(this.#signingKey);
+  }
+
+  /** @internal reloads cached schema and journal state from storage */
+  async refresh(): Promise<void> {
+    const head = await this.#storage.head();
+    await this.#loadSchema(this.#storage, head);
+    this.#state = await this.#loadState(this.#storage, head);
+  }
+
+  /**
+   * Creates a table.
+   *
+   * @throws `INVALID_ARGUMENT` for a bad name, `ALREADY_EXISTS` when it exists
+   */
+  async createTable(name: string): Promise<void> {
+    checkTableName(name);
+    this.#checkOpen();
+    await this.#storage.write(async (writer) => {
+      const head = await writer.head();
+      await this.#loadSchema(writer, head);
+      if (this.#schema.has(name))
+        throw ledgerdbError('ALREADY_EXISTS', `table ${name} already exists`, { table: name });
+      await writer.createTable(name);
+    });
+    this.#schema.set(name, []);
+    this.#schemaVersion++;
+  }
+
+  /**
+   * Creates an equality index on a document path (`'sku'`, `'owner.id'`); `find` and
+   * `tx.find` use it for lookups. Existing documents are indexed at once.
+   *
+   * @throws `NOT_FOUND` for an unknown table, `ALREADY_EXISTS`, `LIMIT_EXCEEDED` past `indexesPerTable`
+   */
+  async createIndex(table: string, path: string): Promise<void> {
+    checkTableName(table);
+    checkIndexPath(path);
+    this.#checkOpen();
+    await this.#storage.write(async (writer) => {
+      const head = await writer.head();
+      await this.#loadSchema(writer, head);
+      const indexes = this.#indexesOrThrow(table);
+      if (indexes.includes(path)) {
+        throw ledgerdbError('ALREADY_EXISTS', `index ${table}.${path} already exists`, { table, path });
+      }
+      if (indexes.length >= this.limits.indexesPerTable) {
+        throw new LimitExceededError('indexesPerTable', `table ${table} already has ${indexes.length} indexes`, {
+          max: this.limits.indexesPerTable,
+        });
+      }
+      const entries: IndexChange[] = [];
+      for (const row of await writer.scan(table)) {
+        if (row.deleted) continue;
+        const value = valueAt(parseRevision(row).data, path);
+        if (value !== undefined) entries.push({ table, path, valueKey: canonicalize(value), id: row.id, add: true });
+      }
+      await writer.createIndex(table, path, entries);
+    });
+    await this.#loadSchema(this.#storage, await this.#storage.head());
+  }
+
+  /** Tables and their indexed paths. */
+  async tables(): Promise<{ name: string; indexes: string[] }[]> {
+    this.#checkOpen();
+    return this.#storage.schema();
+  }
+
+  /**
+   * Runs `work` as one atomic transaction. Reads are validated at commit; on a conflict
+   * the whole function runs again with jittered exponential backoff (4 retries by
+   * default, as the QLDB driver), so **`work` must be idempotent**: no side effects
+   * outside the transaction. Commits are durable (fsynced) before this resolves;
+   * concurrent transactions share one fsync (group commit).
+   *
+   * @param work - reads and writes through the given {@link Transaction}
+   * @returns the function's value and what was committed
+   * @throws `OCC_CONFLICT` when retries run out, `LIMIT_EXCEEDED`, `INVALID_ARGUMENT`,
+   * `NOT_FOUND`, `ALREADY_EXISTS`, or whatever `work` throws (nothing is committed then)
+   */
+  async transaction<T>(
+    work: (tx: Transaction) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<TransactionResult<T>> {
+    this.#checkOpen();
+    const policy = { ...this.#retry, ...options.retry };
+    return retry(
+      async () => {
+        const tx = new TransactionImpl(this.#host);
+        const value = await work(tx);
+        if (tx.writes.size === 0) {
+          // Read-only: nothing to journal; reads were consistent when made.
+          return { value, commit: undefined };
+        }
+        const commit = await new Promise<CommitSummary>((resolve, reject) => {
+          this.#pending.push({ tx, resolve, reject });
+          this.#scheduleFlush();
+        });
+        return { value, commit };
+      },
+      { ...policy, shouldRetry: policy.shouldRetry ?? ((error) => isLedgerError(error, 'OCC_CONFLICT')) },
+    );
+  }
+
+  /**
+   * Current data of a document (the user view).
+   *
+   * @returns the data, or undefined if it does not exist or was deleted
+   */
+  async get(table: string, id: string): Promise<JsonObject | undefined> {
+    const result = await this.transaction((tx) => tx.get(table, id));
+    return result.value;
+  }
+
+  /** Documents matching `{ path: value }` equalities, through an index where one exists. */
+  async find(table: string, where: Readonly<Record<string, JsonValue>>): Promise<DocumentEntry[]> {
+    const result = await this.transaction((tx) => tx.find(table, where));
+    return result.value;
+  }
+
+  /**
+   * A revision in the committed view (data plus metadata and hash).
+   *
+   * @param version - default: the latest
+   * @throws `NOT_FOUND` when there is no such revision
+   */
+  async revision(table: string, id: string, version?: number): Promise<Revision> {
+    checkTableName(table);
+    this.#checkOpen();
+    const stored =
+      version === undefined ? await this.#storage.latest(table, id) : await this.#storage.revision(table, id, version);
+    if (!stored) {
+      throw ledgerdbError('NOT_FOUND', `no revision ${version ?? 'latest'} of ${table}/${id}`, { table, id, version });
+    }
+    return withHash(stored.body);
+  }
+
+  /**
+   * Every revision of a document (or of every document in a table), oldest first.
+   * The window selects revisions *active* in it: a revision is active from its commit
+   * until the next revision of the same document.
+   *
+   * @param table - table name
+   * @param id - document id; omitted for the whole table
+   * @param window - time bounds
+   */
+  async history(table: string, id?: string, window: HistoryWindow = {}): Promise<Revision[]> {
+    checkTableName(table);
+    this.#checkOpen();
+    this.#indexesOrThrow(table);
+    const revisions = (await this.#storage.history(table, id)).map((stored) => withHash(stored.body));
+    const from = window.from?.getTime();
+    const to = window.to?.getTime();
+    if (from === undefined && to === undefined) return revisions;
+    // The next revision of the same document ends a revision's activity.
+    const nextStart = new Map<Revision, number>();
+    const lastByDocument = new Map<string, Revision>();
+    for (const revision of revisions) {
+      const previous = lastByDocument.get(revision.metadata.id);
+      if (previous) nextStart.set(previous, Date.parse(revision.metadata.txTime));
+      lastByDocument.set(revision.metadata.id, revision);
+    }
+    return revisions.filter((revision) => {
+      const start = Date.parse(revision.metadata.txTime);
+      const end = nextStart.get(revision) ?? Number.POSITIVE_INFINITY;
+      return (to === undefined || start <= to) && (from === undefined || end > from);
+    });
+  }
+
+  /**
+   * The journal's current digest, signed when a signing key is configured.
+   *
+   * @returns `{ ledger, treeSize, rootHash, tip, signature? }`
+   */
+  async digest(): Promise<Digest> {
+    this.#checkOpen();
+    await this.#syncState();
+    const state = this.#state as JournalState;
+    const root = state.frontier.root() ?? emptyRoot();
+    const digest: Digest = {
+      ledger: this.name,
+      treeSize: state.frontier.size,
+      rootHash: toHex(root),
+      tip: state.lastBlockHash === null ? null : { seq: state.lastSeq, blockHash: state.lastBlockHash },
+    };
+    return this.#signingKey ? signDigest(digest, this.#signingKey) : digest;
+  }
+
+  /**
+   * Inclusion proof of a revision against a digest (default: the current one). The
+   * proof's `revision` is exactly the object whose RFC 8785 bytes are the leaf; its
+   * `leafHash` is recomputed from storage, so tampered storage yields a failing proof.
+   *
+   * @throws `NOT_FOUND` for an unknown revision; `INVALID_ARGUMENT` when the digest
+   * predates the revision or is larger than the journal
+   */
+  async proof(table: string, id: string, version: number, digest?: Digest): Promise<RevisionProof> {
+    checkTableName(table);
+    this.#checkOpen();
+    const target = digest ?? (await this.digest());
+    const stored = await this.#storage.revision(table, id, version);
+    if (!stored) throw ledgerdbError('NOT_FOUND', `no revision ${version} of ${table}/${id}`, { table, id, version });
+    await this.#checkDigestSize(target);
+    if (stored.leaf >= target.treeSize) {
+      throw new InvalidArgumentError('digest', `revision ${table}/${id}@${version} is newer than the digest`, {
+        leafIndex: stored.leaf,
+        treeSize: target.treeSize,
+      });
+    }
+    const ranges = inclusionProofRanges(stored.leaf, target.treeSize);
+    const auditPath = (await this.#hashRanges(ranges)).map(toHex);
+    return {
+      revision: JSON.parse(stored.body) as RevisionBody,
+      leafIndex: stored.leaf,
+      treeSize: target.treeSize,
+      leafHash: toHex(hashLeaf(stored.body)),
+      auditPath,
+      rootHash: target.rootHash,
+    };
+  }
+
+  /**
+   * RFC 9162 consistency proof that `newDigest` (default: current) extends `oldDigest`.
+   *
+   * @throws `INVALID_ARGUMENT` when the sizes are out of order or beyond the journal
+   */
+  async consistencyProof(oldDigest: Digest, newDigest?: Digest): Promise<ConsistencyProof> {
+    this.#checkOpen();
+    const target = newDigest ?? (await this.digest());
+    await this.#checkDigestSize(target);
+    const ranges = consistencyProofRanges(oldDigest.treeSize, target.treeSize);
+    return {
+      oldSize: oldDigest.treeSize,
+      newSize: target.treeSize,
+      oldRoot: oldDigest.rootHash,
+      newRoot: target.rootHash,
+      proof: (await this.#hashRanges(ranges)).map(toHex),
+    };
+  }
+
+  /**
+   * Re-derives every leaf hash, Merkle node, block and revision index from storage and
+   * reports the first entry that does not match. Pass a digest you trust (`against`) to
+   * also catch a journal that was cut short or rewritten consistently.
+   */
+  async audit(options: { against?: Digest } = {}): Promise<AuditReport> {
+    this.#checkOpen();
+    const { runAudit } = await import('./internal/audit.js');
+    return runAudit(this.#storage, this.name, options.against);
+  }
+
+  /** Every block with its revisions, in journal order: the data behind `ledgerdb export`. */
+  async *export(): AsyncIterable<ExportedBlock> {
+    this.#checkOpen();
+    const { treeSize } = await this.#storage.head();
+    let revisions: Revision[] = [];
+    const chunk = 4096;
+    for (let from = 0; from < treeSize; from += chunk) {
+      for (const leaf of await this.#storage.leaves(from, Math.min(treeSize, from + chunk))) {
+        const body = JSON.parse(leaf.body) as RevisionBody | BlockBody;
+        const hash = toHex(hashLeaf(leaf.body));
+        if ('blockAddress' in body) {
+          revisions.push({ ...body, hash });
+        } else {
+          yield { block: { ...body, hash, leafIndex: leaf.leaf }, revisions };
+          revisions = [];
+        }
+      }
+    }
+  }
+
+  /**
+   * Committed revisions in journal order as {@link LedgerEvent}s, first the stored ones,
+   * then live ones as they commit (also those of other processes, polled every
+   * `pollMs`). Resume after any event by passing its `checkpoint` as `from`: delivery
+   * continues with the next revision, with no gap and no duplicate.
+   */
+  async *events(options: EventsOptions = {}): AsyncIterable<LedgerEvent> {
+    this.#checkOpen();
+    const resumeAfter = options.from;
+    let cursor = resumeAfter ? resumeAfter.block - 1 : -1;
+    const pollMs = options.pollMs ?? 250;
+    while (!this.#closed && !options.signal?.aborted) {
+      const blocks = await this.#storage.blocks(cursor, 256);
+      for (const block of blocks) {
+        const [blockLeaf] = await this.#storage.leaves(block.leaf, block.leaf + 1);
+        if (!blockLeaf) throw new LedgerError('TAMPER_DETECTED', `block ${block.seq} has no journal leaf`);
+        const count = (JSON.parse(blockLeaf.body) as BlockBody).revisions.length;
+        const leaves = await this.#storage.leaves(block.leaf - count, block.leaf);
+        for (const [index, leaf] of leaves.entries()) {
+          if (resumeAfter && block.seq === resumeAfter.block && index <= resumeAfter.index) continue;
+          const revision = withHash(leaf.body);
+          yield {
+            checkpoint: { block: block.seq, index },
+            txId: block.txId,
+            name: revision.metadata.table,
+            payload: revision as unknown as JsonValue,
+            timestamp: block.txTime,
+          };
+        }
+        cursor = block.seq;
+      }
+      if (blocks.length < 256) await this.#waitForCommit(pollMs, options.signal);
+    }
+  }
+
+  /** Closes the storage after in-flight commits finish. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    while (this.#flushing || this.#pending.length > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    this.#closed = true;
+    this.#commits.emit('commit');
+    await this.#storage.close();
+  }
+
+  // ---- internals ---------------------------------------------------------------
+
+  get #host() {
+    return {
+      reader: this.#storage as StorageReader,
+      limits: this.limits,
+      indexesOf: async (table: string) => this.#indexesOrThrow(table),
+    };
+  }
+
+  #indexesOrThrow(table: string): string[] {
+    const indexes = this.#schema.get(table);
+    if (!indexes) throw ledgerdbError('NOT_FOUND', `table ${table} does not exist`, { table });
+    return indexes;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new LedgerError('UNAVAILABLE', `ledger ${this.name} is closed`);
+  }
+
+  async #loadSchema(reader: StorageReader, head: JournalHead): Promise<void> {
+    if (head.schemaVersion === this.#schemaVersion) return;
+    this.#schema = new Map((await reader.schema()).map((table) => [table.name, table.indexes]));
+    this.#schemaVersion = head.schemaVersion;
+  }
+
+  async #loadState(reader: StorageReader, head: JournalHead): Promise<JournalState> {
+    const size = head.treeSize;
+    const waiting: (Uint8Array | undefined)[] = [];
+    if (size > 0) {
+      const nodes = rangeNodes([0, size]);
+      const hashes = await reader.nodes(nodes);
+      nodes.forEach((node, i) => {
+        waiting[node.level] = hashes[i];
+      });
+    }
+    let lastBlockHash: string | null = null;
+    let lastTxTime = new Date(0).toISOString();
+    if (head.lastBlockLeaf >= 0) {
+      const [leaf] = await reader.leaves(head.lastBlockLeaf, head.lastBlockLeaf + 1);
+      if (!leaf) throw new LedgerError('TAMPER_DETECTED', `block leaf ${head.lastBlockLeaf} is missing`);
+      lastBlockHash = toHex(hashLeaf(leaf.body));
+      lastTxTime = (JSON.parse(leaf.body) as BlockBody).txTime;
+    }
+    return { frontier: new Frontier(size, waiting), lastSeq: head.lastSeq, lastBlockHash, lastTxTime };
+  }
+
+  /** Picks up commits made by other processes sharing the storage. */
+  async #syncState(): Promise<void> {
+    const head = await this.#storage.head();
+    const state = this.#state;
+    if (!state || state.frontier.size !== head.treeSize || state.lastSeq !== head.lastSeq) {
+      this.#state = await this.#loadState(this.#storage, head);
+    }
+  }
+
+  async #checkDigestSize(digest: Digest): Promise<void> {
+    await this.#syncState();
+    const size = (this.#state as JournalState).frontier.size;
+    if (!Number.isSafeInteger(digest.treeSize) || digest.treeSize < 0 || digest.treeSize > size) {
+      throw new InvalidArgumentError(
+        'digest',
+        `digest tree size ${digest.treeSize} is outside this journal (0..${size})`,
+        {
+          treeSize: digest.treeSize,
+          journalSize: size,
+        },
+      );
+    }
+  }
+
+  /** Hashes of proof ranges from stored perfect subtrees, with a cache of the immutable upper levels. */
+  async #hashRanges(ranges: readonly (readonly [number, number])[]): Promise<Uint8Array[]> {
+    const perRange = ranges.map((range) => rangeNodes(range));
+    const needed = new Map<number, NodeId>();
+    for (const nodes of perRange) {
+      for (const node of nodes) {
+        const key = node.index * 64 + node.level;
+        if (!this.#nodeCache.has(key)) needed.set(key, node);
+      }
+    }
+    const fetched = new Map<number, Uint8Array>();
+    if (needed.size > 0) {
+      const ids = [...needed.values()];
+      const hashes = await this.#storage.nodes(ids);
+      ids.forEach((node, i) => {
+        const key = node.index * 64 + node.level;
+        const hash = hashes[i] as Uint8Array;
+        fetched.set(key, hash);
+        // Levels >= 8 are few (1/256 of the leaves) and hot in every proof.
+        if (node.level >= 8) {
+          if (this.#nodeCache.size > 1_000_000) this.#nodeCache.clear();
+          this.#nodeCache.set(key, hash);
+        }
+      });
+    }
+    return ranges.map((range) =>
+      hashRange(range, (node) => {
+        const key = node.index * 64 + node.level;
+        return (this.#nodeCache.get(key) ?? fetched.get(key)) as Uint8Array;
+      }),
+    );
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    // Let every transaction that is ready this turn join the batch: one fsync for all.
+    setImmediate(() => void this.#flush());
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, 4096);
+      await this.#commitBatch(batch);
+      if (this.#pending.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.#flushing = false;
+  }
+
+  async #commitBatch(batch: PendingCommit[]): Promise<void> {
+    const outcomes = new Map<PendingCommit, CommitSummary | Error>();
+    let nextState: JournalState | undefined;
+    try {
+      await this.#storage.write(async (writer) => {
+        const head = await writer.head();
+        await this.#loadSchema(writer, head);
+        let state = this.#state;
+        if (!state || state.frontier.size !== head.treeSize || state.lastSeq !== head.lastSeq) {
+          state = await this.#loadState(writer, head);
+        }
+        nextState = await this.#applyBatch(writer, state, batch, outcomes);
+      });
+    } catch (error) {
+      // Nothing of this batch is committed; reload state before the next one.
+      this.#state = undefined;
+      const failure = isLedgerError(error)
+        ? error
+        : new LedgerError('UNAVAILABLE', 'the commit failed in storage; nothing was committed', { cause: error });
+      for (const pending of batch) pending.reject(failure);
+      return;
+    }
+    this.#state = nextState;
+    for (const pending of batch) {
+      const outcome = outcomes.get(pending);
+      if (outcome instanceof Error || outcome === undefined) pending.reject(outcome);
+      else pending.resolve(outcome);
+    }
+    this.#commits.emit('commit');
+  }
+
+  async #applyBatch(
+    writer: StorageWriter,
+    state: JournalState,
+    batch: PendingCommit[],
+    outcomes: Map<PendingCommit, CommitSummary | Error>,
+  ): Promise<JournalState> {
+    const frontier = state.frontier.clone();
+    const keys: { table: string; id: string }[] = [];
+    for (const { tx } of batch) {
+      for (const read of tx.reads.values()) keys.push(read);
+      for (const write of tx.writes.values()) keys.push(write);
+    }
+    const versions = await writer.versions(keys);
+    const overlay = new Map<string, VersionState>();
+    const writtenTables = new Set<string>();
+    const rows: AppendBatch = { leaves: [], revisions: [], blocks: [], index: [] };
+    let seq = state.lastSeq;
+    let prevBlockHash = state.lastBlockHash;
+    const now = new Date().toISOString();
+    const txTime = now > state.lastTxTime ? now : state.lastTxTime;
+    const txTimeJson = JSON.stringify(txTime);
+    const ledgerJson = JSON.stringify(this.name);
+
+    for (const pending of batch) {
+      const failure = await this.#validate(writer, pending.tx, versions, overlay, writtenTables);
+      if (failure) {
+        outcomes.set(pending, failure);
+        continue;
+      }
+      seq++;
+      const txId = randomId();
+      const txIdJson = JSON.stringify(txId);
+      const summary: CommitSummary = {
+        txId,
+        seq,
+        txTime,
+        blockHash: '',
+        blockLeafIndex: 0,
+        revisions: [],
+      };
+      let index = 0;
+      for (const write of pending.tx.writes.values()) {
+        const version = write.baseVersion + 1;
+        // RFC 8785 by construction: keys in sorted order, data already canonical.
+        const body =
+          `{"blockAddress":{"index":${index},"seq":${seq}},` +
+          (write.dataJson === undefined ? '' : `"data":${write.dataJson},`) +
+          `"metadata":{"id":${JSON.stringify(write.id)},"table":${JSON.stringify(write.table)},` +
+          `"txId":${txIdJson},"txTime":${txTimeJson},"version":${version}}}`;
+        const leafHash = hashLeaf(body);
+        const leaf = frontier.size;
+        rows.leaves.push({ leaf, body, nodes: frontier.append(leafHash) });
+        rows.revisions.push({
+          table: write.table,
+          id: write.id,
+          version,
+          leaf,
+          seq,
+          deleted: write.data === undefined,
+        });
+        const hash = toHex(leafHash);
+        summary.revisions.push({ table: write.table, id: write.id, version, hash, leafIndex: leaf });
+        for (const path of this.#schema.get(write.table) ?? []) {
+          const before = write.previous === undefined ? undefined : valueAt(write.previous, path);
+          const after = write.data === undefined ? undefined : valueAt(write.data, path);
+          const beforeKey = before === undefined ? undefined : canonicalize(before);
+          const afterKey = after === undefined ? undefined : canonicalize(after);
+          if (beforeKey === afterKey) continue;
+          const base = { table: write.table, path, id: write.id };
+          if (beforeKey !== undefined) rows.index.push({ ...base, valueKey: beforeKey, add: false });
+          if (afterKey !== undefined) rows.index.push({ ...base, valueKey: afterKey, add: true });
+        }
+        overlay.set(recordKey(write.table, write.id), { version, deleted: write.data === undefined });
+        writtenTables.add(write.table);
+        index++;
+      }
+      const blockBody =
+        `{"ledger":${ledgerJson},"prevBlockHash":${prevBlockHash === null ? 'null' : `"${prevBlockHash}"`},` +
+        `"revisions":[${summary.revisions.map((revision) => `"${revision.hash}"`).join(',')}],` +
+        `"seq":${seq},"txId":${txIdJson},"txTime":${txTimeJson}}`;
+      const blockHash = hashLeaf(blockBody);
+      const blockLeaf = frontier.size;
+      rows.leaves.push({ leaf: blockLeaf, body: blockBody, nodes: frontier.append(blockHash) });
+      rows.blocks.push({ seq, leaf: blockLeaf, txId, txTime });
+      prevBlockHash = toHex(blockHash);
+      summary.blockHash = prevBlockHash;
+      summary.blockLeafIndex = blockLeaf;
+      outcomes.set(pending, summary);
+    }
+    if (rows.leaves.length > 0) await writer.append(rows);
+    return { frontier, lastSeq: seq, lastBlockHash: prevBlockHash, lastTxTime: txTime };
+  }
+
+  /** Backward validation: everything the transaction read must still be current. */
+  async #validate(
+    writer: StorageWriter,
+    tx: TransactionImpl,
+    versions: Map<string, VersionState>,
+    overlay: Map<string, VersionState>,
+    writtenTables: Set<string>,
+  ): Promise<Error | undefined> {
+    const elapsed = Date.now() - tx.startedAt;
+    if (elapsed > this.limits.transactionMs) {
+      return new LimitExceededError(
+        'transactionMs',
+        `transaction ran ${elapsed} ms before commit; the limit is ${this.limits.transactionMs} ms`,
+        { elapsedMs: elapsed, max: this.limits.transactionMs },
+      );
+    }
+    for (const [key, read] of tx.reads) {
+      const current = overlay.get(key) ?? versions.get(key);
+      const version = current?.version ?? -1;
+      if (version !== read.version) {
+        return new OccConflictError(`document ${read.table}/${read.id} changed since it was read`, {
+          table: read.table,
+          id: read.id,
+          readVersion: read.version,
+          currentVersion: version,
+        });
+      }
+    }
+    for (const predicate of tx.predicates) {
+      if (writtenTables.has(predicate.table)) {
+        return new OccConflictError(`a query on ${predicate.table} may have changed since it ran`, {
+          table: predicate.table,
+        });
+      }
+      const now = await findCommitted(writer, this.#indexesOrThrow(predicate.table), predicate.table, predicate.where);
+      const ids = now.map((entry) => entry.id).sort();
+      if (ids.length !== predicate.ids.length || ids.some((id, i) => id !== predicate.ids[i])) {
+        return new OccConflictError(`the result of a query on ${predicate.table} changed since it ran`, {
+          table: predicate.table,
+          where: predicate.where,
+        });
+      }
+    }
+    return undefined;
+  }
+
+  async #waitForCommit(pollMs: number, signal: AbortSignal | undefined): Promise<void> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), pollMs);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const _ of on(this.#commits, 'commit', { signal: controller.signal })) break;
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'AbortError')) throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+function withHash(body: string): Revision {
+  return { ...(JSON.parse(body) as RevisionBody), hash: toHex(hashLeaf(body)) };
+}

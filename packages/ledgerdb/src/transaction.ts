@@ -1,0 +1,299 @@
+import { InvalidArgumentError, type JsonObject, type JsonValue } from '@ledgerkit/core';
+import { LimitExceededError, ledgerdbError } from './errors.js';
+import { canonicalize } from './internal/canonical-json.js';
+import { documentIdPattern, randomId } from './internal/ids.js';
+import { checkIndexPath, checkTableName, valueAt } from './internal/paths.js';
+import type { StorageReader, StoredRevision } from './storage/driver.js';
+import type { Limits, RevisionBody } from './types.js';
+
+/** A document as returned by queries: its id and current data. */
+export interface DocumentEntry {
+  id: string;
+  data: JsonObject;
+}
+
+/**
+ * Reads and writes inside `ledger.transaction(fn)`. Every read is validated at commit
+ * (optimistic concurrency): if a document or query result you read changed meanwhile,
+ * the commit fails with `OCC_CONFLICT` and the runner calls `fn` again.
+ */
+export interface Transaction {
+  /**
+   * Current data of a document, seeing this transaction's own writes.
+   *
+   * @returns the data, or undefined when the document does not exist or was deleted
+   */
+  get(table: string, id: string): Promise<JsonObject | undefined>;
+  /**
+   * Documents whose fields equal the given values (`{ 'owner.name': 'Acme' }`). Uses an
+   * equality index on one of the paths when there is one, otherwise scans the table.
+   */
+  find(table: string, where: Readonly<Record<string, JsonValue>>): Promise<DocumentEntry[]>;
+  /**
+   * Inserts a document.
+   *
+   * @param options - `id` to choose the document id instead of a random one
+   * @returns the document id
+   * @throws `ALREADY_EXISTS` when `options.id` is taken; `LIMIT_EXCEEDED` past the limits
+   */
+  insert(table: string, data: JsonObject, options?: { id?: string }): Promise<string>;
+  /**
+   * Replaces a document's data.
+   *
+   * @throws `NOT_FOUND` when the document does not exist or was deleted
+   */
+  update(table: string, id: string, data: JsonObject): Promise<void>;
+  /**
+   * Deletes a document: its history stays, ending in a revision without data.
+   *
+   * @throws `NOT_FOUND` when the document does not exist or was deleted
+   */
+  delete(table: string, id: string): Promise<void>;
+}
+
+/** What the transaction read, to be validated at commit. */
+export interface ReadRecord {
+  table: string;
+  id: string;
+  /** -1 when the document did not exist. */
+  version: number;
+  deleted: boolean;
+}
+
+/** A document change, applied at commit as one revision. */
+export interface WriteRecord {
+  table: string;
+  id: string;
+  /** Version the change builds on; -1 for an insert. */
+  baseVersion: number;
+  /** New data (canonical JSON), or undefined for a delete. */
+  dataJson: string | undefined;
+  data: JsonObject | undefined;
+  /** Data before the change, to update indexes. */
+  previous: JsonObject | undefined;
+}
+
+/** A query whose result must still hold at commit. */
+export interface PredicateRecord {
+  table: string;
+  where: Readonly<Record<string, JsonValue>>;
+  ids: string[];
+}
+
+/** What a transaction needs from its ledger. */
+export interface TransactionHost {
+  readonly reader: StorageReader;
+  readonly limits: Readonly<Limits>;
+  indexesOf(table: string): Promise<readonly string[]>;
+}
+
+export const recordKey = (table: string, id: string) => `${table}\u0000${id}`;
+
+export function parseRevision(stored: StoredRevision): RevisionBody {
+  return JSON.parse(stored.body) as RevisionBody;
+}
+
+/**
+ * Runs a query against committed storage: through an index when one covers a path,
+ * else by scanning. Shared by transactions and by commit-time revalidation.
+ */
+export async function findCommitted(
+  reader: StorageReader,
+  indexes: readonly string[],
+  table: string,
+  where: Readonly<Record<string, JsonValue>>,
+): Promise<DocumentEntry[]> {
+  const entries = Object.entries(where);
+  const indexed = entries.find(([path]) => indexes.includes(path));
+  let candidates: DocumentEntry[];
+  if (indexed) {
+    const ids = await reader.lookup(table, indexed[0], canonicalize(indexed[1], `where.${indexed[0]}`));
+    candidates = [];
+    for (const id of ids) {
+      const latest = await reader.latest(table, id);
+      const data = latest && !latest.deleted ? parseRevision(latest).data : undefined;
+      if (data) candidates.push({ id, data });
+    }
+  } else {
+    candidates = [];
+    for (const row of await reader.scan(table)) {
+      const data = row.deleted ? undefined : parseRevision(row).data;
+      if (data) candidates.push({ id: row.id, data });
+    }
+  }
+  return candidates.filter((entry) => matches(entry.data, entries));
+}
+
+function matches(data: JsonObject, entries: [string, JsonValue][]): boolean {
+  return entries.every(([path, value]) => {
+    const actual = valueAt(data, path);
+    return actual !== undefined && canonicalize(actual) === canonicalize(value);
+  });
+}
+
+/** The one implementation of {@link Transaction}; the ledger reads its records at commit. */
+export class TransactionImpl implements Transaction {
+  readonly startedAt = Date.now();
+  readonly reads = new Map<string, ReadRecord>();
+  readonly writes = new Map<string, WriteRecord>();
+  readonly predicates: PredicateRecord[] = [];
+  readonly #host: TransactionHost;
+
+  constructor(host: TransactionHost) {
+    this.#host = host;
+  }
+
+  async get(table: string, id: string): Promise<JsonObject | undefined> {
+    checkTableName(table);
+    await this.#tableIndexes(table);
+    const current = await this.#current(table, checkId(id));
+    return current.data === undefined ? undefined : structuredClone(current.data);
+  }
+
+  async find(table: string, where: Readonly<Record<string, JsonValue>>): Promise<DocumentEntry[]> {
+    checkTableName(table);
+    if (where === null || typeof where !== 'object' || Array.isArray(where) || Object.keys(where).length === 0) {
+      throw new InvalidArgumentError('where', 'find needs an object of { path: value } with at least one path');
+    }
+    for (const path of Object.keys(where)) checkIndexPath(path);
+    canonicalize(where, 'where');
+    const indexes = await this.#tableIndexes(table);
+    const committed = await findCommitted(this.#host.reader, indexes, table, where);
+    this.predicates.push({ table, where, ids: committed.map((entry) => entry.id).sort() });
+    const results = new Map<string, JsonObject>();
+    for (const entry of committed) {
+      const current = await this.#current(table, entry.id);
+      if (current.data !== undefined) results.set(entry.id, current.data);
+    }
+    // This transaction's own writes change what it sees.
+    const entries = Object.entries(where);
+    for (const write of this.writes.values()) {
+      if (write.table !== table) continue;
+      if (write.data && matches(write.data, entries)) results.set(write.id, write.data);
+      else results.delete(write.id);
+    }
+    return [...results].map(([id, data]) => ({ id, data: structuredClone(data) }));
+  }
+
+  async insert(table: string, data: JsonObject, options: { id?: string } = {}): Promise<string> {
+    checkTableName(table);
+    await this.#tableIndexes(table);
+    const dataJson = this.#checkDocument(data);
+    let id: string;
+    if (options.id === undefined) {
+      id = randomId();
+    } else {
+      id = checkId(options.id);
+      const current = await this.#current(table, id);
+      if (current.exists) {
+        throw ledgerdbError('ALREADY_EXISTS', `document ${table}/${id} already exists`, { table, id });
+      }
+    }
+    this.#write({ table, id, baseVersion: -1, dataJson, data: JSON.parse(dataJson), previous: undefined });
+    return id;
+  }
+
+  async update(table: string, id: string, data: JsonObject): Promise<void> {
+    checkTableName(table);
+    await this.#tableIndexes(table);
+    const dataJson = this.#checkDocument(data);
+    const current = await this.#current(table, checkId(id));
+    if (current.data === undefined) {
+      throw ledgerdbError('NOT_FOUND', `document ${table}/${id} does not exist`, { table, id });
+    }
+    this.#write({ ...current.base, table, id, dataJson, data: JSON.parse(dataJson) });
+  }
+
+  async delete(table: string, id: string): Promise<void> {
+    checkTableName(table);
+    await this.#tableIndexes(table);
+    const current = await this.#current(table, checkId(id));
+    if (current.data === undefined) {
+      throw ledgerdbError('NOT_FOUND', `document ${table}/${id} does not exist`, { table, id });
+    }
+    const key = recordKey(table, id);
+    const pending = this.writes.get(key);
+    if (pending && pending.baseVersion === -1) {
+      // Inserted and deleted in the same transaction: it never existed.
+      this.writes.delete(key);
+      return;
+    }
+    this.#write({ ...current.base, table, id, dataJson: undefined, data: undefined });
+  }
+
+  #write(record: WriteRecord): void {
+    const key = recordKey(record.table, record.id);
+    if (!this.writes.has(key) && this.writes.size >= this.#host.limits.documentsPerTransaction) {
+      throw new LimitExceededError(
+        'documentsPerTransaction',
+        `a transaction may write at most ${this.#host.limits.documentsPerTransaction} documents`,
+        { max: this.#host.limits.documentsPerTransaction },
+      );
+    }
+    this.writes.set(key, record);
+  }
+
+  /** The document as this transaction sees it, recording the read. */
+  async #current(
+    table: string,
+    id: string,
+  ): Promise<{
+    exists: boolean;
+    data: JsonObject | undefined;
+    base: Pick<WriteRecord, 'baseVersion' | 'previous'>;
+  }> {
+    const key = recordKey(table, id);
+    const pending = this.writes.get(key);
+    if (pending) {
+      return {
+        exists: true,
+        data: pending.data,
+        base: { baseVersion: pending.baseVersion, previous: pending.previous },
+      };
+    }
+    const latest = await this.#host.reader.latest(table, id);
+    const read = this.reads.get(key);
+    const version = latest?.version ?? -1;
+    if (read && read.version !== version) {
+      // The document changed between two reads of this transaction: it cannot commit.
+      throw ledgerdbError('OCC_CONFLICT', `document ${table}/${id} changed during the transaction`, {
+        table,
+        id,
+        read: read.version,
+        now: version,
+      });
+    }
+    this.reads.set(key, { table, id, version, deleted: latest?.deleted ?? false });
+    const data = latest && !latest.deleted ? parseRevision(latest).data : undefined;
+    return { exists: latest !== undefined, data, base: { baseVersion: version, previous: data } };
+  }
+
+  #checkDocument(data: unknown): string {
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new InvalidArgumentError('data', 'a document must be a JSON object');
+    }
+    const json = canonicalize(data, 'data');
+    const bytes = Buffer.byteLength(json);
+    if (bytes > this.#host.limits.documentBytes) {
+      throw new LimitExceededError(
+        'documentBytes',
+        `document is ${bytes} bytes of canonical JSON; the limit is ${this.#host.limits.documentBytes}`,
+        { bytes, max: this.#host.limits.documentBytes },
+      );
+    }
+    return json;
+  }
+
+  async #tableIndexes(table: string): Promise<readonly string[]> {
+    return this.#host.indexesOf(table);
+  }
+}
+
+function checkId(id: unknown): string {
+  if (typeof id !== 'string' || !documentIdPattern.test(id)) {
+    throw new InvalidArgumentError('id', `document id ${JSON.stringify(id)} is invalid: 1 to 128 of A-Z a-z 0-9 _ -`, {
+      value: id,
+    });
+  }
+  return id;
+}

@@ -1,0 +1,299 @@
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  hashLeaf,
+  InvalidArgumentError,
+  isLedgerError,
+  LedgerError,
+  toHex,
+  type Verification,
+  type VerificationCheck,
+  verification,
+  verifyConsistency,
+  verifyInclusion,
+} from '@ledgerkit/core';
+import { canonicalize } from './internal/canonical-json.js';
+import type { ConsistencyProof, Digest, RevisionBody, RevisionProof } from './types.js';
+
+/** An Ed25519 key as a KeyObject, or PEM text. */
+export type KeyInput = KeyObject | string;
+
+/**
+ * Leaf hash of a revision or block body: `SHA-256(0x00 || JCS(body))`, lowercase hex.
+ *
+ * @param body - a revision without its `hash`, or a block
+ * @returns the leaf hash
+ */
+export function leafHashOf(body: RevisionBody | object): string {
+  return toHex(hashLeaf(canonicalize(body, 'body')));
+}
+
+/** The bytes a digest signature covers: RFC 8785 JSON of the digest without `signature`. */
+function signedBytes(digest: Digest): Buffer {
+  const { signature: _ignored, ...unsigned } = digest;
+  return Buffer.from(canonicalize(unsigned, 'digest'));
+}
+
+/**
+ * Signs a digest with the ledger owner's Ed25519 private key.
+ *
+ * @param digest - the digest (any existing signature is replaced)
+ * @param privateKey - Ed25519 private key
+ * @returns the digest with `signature`
+ */
+export function signDigest(digest: Digest, privateKey: KeyInput): Digest {
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new InvalidArgumentError('signingKey', `digest signing needs an Ed25519 key, got ${key.asymmetricKeyType}`);
+  }
+  const { signature: _ignored, ...unsigned } = digest;
+  return { ...unsigned, signature: sign(null, signedBytes(digest), key).toString('hex') };
+}
+
+/**
+ * Checks a digest's Ed25519 signature.
+ *
+ * @param digest - a signed digest
+ * @param publicKey - the owner's Ed25519 public key
+ * @returns true when the signature is present and valid
+ */
+export function verifyDigestSignature(digest: Digest, publicKey: KeyInput): boolean {
+  if (typeof digest.signature !== 'string' || !/^[0-9a-f]{128}$/.test(digest.signature)) return false;
+  const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
+  try {
+    return verify(null, signedBytes(digest), key, Buffer.from(digest.signature, 'hex'));
+  } catch {
+    return false;
+  }
+}
+
+/** Options of {@link verifyRevisionProof}. */
+export interface VerifyProofOptions {
+  /** When given, the digest must carry a valid signature by this key. */
+  publicKey?: KeyInput;
+}
+
+/**
+ * Verifies, without any database, that a revision is in the journal the digest
+ * describes: its leaf hash is recomputed from the revision with SHA-256 alone, the
+ * RFC 9162 inclusion proof is folded to the digest's root, and (optionally) the digest's
+ * signature is checked against the owner's key.
+ *
+ * @param proof - from `ledger.proof(...)`
+ * @param digest - a digest the caller trusts (or whose signature it checks)
+ * @param options - the owner's public key
+ * @returns every check made; `ok` only if all passed
+ */
+export function verifyRevisionProof(
+  proof: RevisionProof,
+  digest: Digest,
+  options: VerifyProofOptions = {},
+): Verification {
+  const checks: VerificationCheck[] = [];
+  let recomputed: string | undefined;
+  try {
+    recomputed = leafHashOf(proof.revision);
+    checks.push({
+      name: 'revision-hash',
+      ok: recomputed === proof.leafHash,
+      detail: `SHA-256(0x00 || JCS(revision)) = ${recomputed}; proof says ${proof.leafHash}`,
+    });
+  } catch (error) {
+    checks.push({ name: 'revision-hash', ok: false, detail: `revision is not canonical JSON: ${message(error)}` });
+  }
+  const sameTree = proof.treeSize === digest.treeSize && proof.rootHash === digest.rootHash;
+  checks.push({
+    name: 'digest-match',
+    ok: sameTree,
+    detail: sameTree
+      ? `proof is against the digest at ${digest.treeSize} leaves`
+      : `proof is for ${proof.treeSize} leaves / ${proof.rootHash}, digest is ${digest.treeSize} / ${digest.rootHash}`,
+  });
+  checks.push(
+    check('inclusion-proof', () => {
+      verifyInclusion({
+        leafHash: recomputed ?? proof.leafHash,
+        leafIndex: proof.leafIndex,
+        treeSize: digest.treeSize,
+        auditPath: proof.auditPath,
+        rootHash: digest.rootHash,
+      });
+      return `leaf ${proof.leafIndex} folds to the digest root ${digest.rootHash}`;
+    }),
+  );
+  if (options.publicKey !== undefined) checks.push(signatureCheck(digest, options.publicKey));
+  return verification(checks);
+}
+
+/**
+ * Verifies that `newDigest` extends `oldDigest`: the journal only grew.
+ *
+ * @returns the checks made
+ */
+export function verifyConsistencyProof(proof: ConsistencyProof, oldDigest: Digest, newDigest: Digest): Verification {
+  const matches =
+    proof.oldSize === oldDigest.treeSize &&
+    proof.newSize === newDigest.treeSize &&
+    proof.oldRoot === oldDigest.rootHash &&
+    proof.newRoot === newDigest.rootHash;
+  return verification([
+    {
+      name: 'digests-match',
+      ok: matches && oldDigest.ledger === newDigest.ledger,
+      detail: matches ? 'proof connects the two digests' : 'proof sizes or roots differ from the digests',
+    },
+    check('consistency-proof', () => {
+      verifyConsistency({
+        oldSize: oldDigest.treeSize,
+        newSize: newDigest.treeSize,
+        oldRoot: oldDigest.rootHash,
+        newRoot: newDigest.rootHash,
+        proof: proof.proof,
+      });
+      return `the journal at ${newDigest.treeSize} leaves extends the one at ${oldDigest.treeSize}`;
+    }),
+  ]);
+}
+
+function signatureCheck(digest: Digest, publicKey: KeyInput): VerificationCheck {
+  const ok = verifyDigestSignature(digest, publicKey);
+  return {
+    name: 'digest-signature',
+    ok,
+    detail: ok ? 'Ed25519 signature by the ledger owner verifies' : 'digest signature is missing or invalid',
+  };
+}
+
+function check(name: string, run: () => string): VerificationCheck {
+  try {
+    return { name, ok: true, detail: run() };
+  } catch (error) {
+    return { name, ok: false, detail: isLedgerError(error) ? error.shortMessage : message(error) };
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Where a client keeps its last trusted digest. */
+export interface DigestStore {
+  load(): Promise<Digest | undefined>;
+  save(digest: Digest): Promise<void>;
+}
+
+/**
+ * A digest store in a JSON file, replaced atomically (write, fsync, rename) so a crash
+ * never leaves a half-written trusted digest.
+ *
+ * @param path - file to keep the digest in
+ */
+export function fileDigestStore(path: string): DigestStore {
+  return {
+    async load() {
+      try {
+        return JSON.parse(await readFile(path, 'utf8')) as Digest;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new LedgerError('INVALID_ARGUMENT', `cannot read the trusted digest in ${path}`, { cause: error });
+      }
+    },
+    async save(digest) {
+      await mkdir(dirname(path), { recursive: true });
+      const temporary = `${path}.${process.pid}.tmp`;
+      const handle = await open(temporary, 'w');
+      try {
+        await handle.writeFile(`${JSON.stringify(digest)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, path);
+    },
+  };
+}
+
+/** Options of {@link DigestTracker}. */
+export interface DigestTrackerOptions {
+  /** Persists the trusted digest (default: memory only). */
+  store?: DigestStore;
+  /** When given, every accepted digest must be signed by this key. */
+  publicKey?: KeyInput;
+}
+
+/**
+ * A client's memory of the last digest it verified. A newer digest is accepted only
+ * with a consistency proof from the trusted one, so a server that rewrites history, or
+ * shows different histories to different clients (a split view), is caught.
+ *
+ * @example
+ * ```ts
+ * const tracker = new DigestTracker({ store: fileDigestStore('trusted-digest.json'), publicKey })
+ * const digest = await server.digest()
+ * await tracker.accept(digest, await server.consistencyProof(tracker.trusted, digest))
+ * ```
+ */
+export class DigestTracker {
+  readonly #options: Readonly<DigestTrackerOptions>;
+  #trusted: Digest | undefined;
+  #loaded = false;
+
+  constructor(options: DigestTrackerOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The last accepted digest, if any (call {@link load} first when using a store). */
+  get trusted(): Digest | undefined {
+    return this.#trusted;
+  }
+
+  /** Reads the trusted digest from the store. */
+  async load(): Promise<Digest | undefined> {
+    if (!this.#loaded) {
+      this.#trusted = await this.#options.store?.load();
+      this.#loaded = true;
+    }
+    return this.#trusted;
+  }
+
+  /**
+   * Accepts a new digest if it extends the trusted one.
+   *
+   * @param digest - the new digest
+   * @param proof - consistency proof from the trusted digest to `digest`; not needed for
+   * the first digest or one of the same size
+   * @throws LedgerError `DIGEST_INCONSISTENT` when the new digest does not extend the
+   * trusted one, `SIGNATURE_INVALID` when a required signature fails
+   */
+  async accept(digest: Digest, proof?: ConsistencyProof): Promise<void> {
+    const trusted = await this.load();
+    if (this.#options.publicKey !== undefined && !verifyDigestSignature(digest, this.#options.publicKey)) {
+      throw new LedgerError('SIGNATURE_INVALID', 'digest signature is missing or invalid', {
+        details: { treeSize: digest.treeSize, rootHash: digest.rootHash },
+      });
+    }
+    if (trusted) {
+      const inconsistent = (why: string) =>
+        new LedgerError('DIGEST_INCONSISTENT', `new digest does not extend the trusted one: ${why}`, {
+          details: {
+            trustedSize: trusted.treeSize,
+            trustedRoot: trusted.rootHash,
+            newSize: digest.treeSize,
+            newRoot: digest.rootHash,
+          },
+        });
+      if (digest.ledger !== trusted.ledger) throw inconsistent(`ledger ${digest.ledger} is not ${trusted.ledger}`);
+      if (digest.treeSize < trusted.treeSize) throw inconsistent('the journal shrank');
+      if (digest.treeSize === trusted.treeSize) {
+        if (digest.rootHash !== trusted.rootHash) throw inconsistent('same size, different root (split view)');
+        return;
+      }
+      if (!proof) throw inconsistent('no consistency proof was given');
+      const result = verifyConsistencyProof(proof, trusted, digest);
+      if (!result.ok) throw inconsistent(result.checks.find((c) => !c.ok)?.detail ?? 'consistency proof failed');
+    }
+    await this.#options.store?.save(digest);
+    this.#trusted = digest;
+  }
+}

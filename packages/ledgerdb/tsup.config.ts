@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { index: 'src/index.ts', verify: 'src/verify.ts', cli: 'src/cli.ts' },
+  format: ['esm'],
+  dts: { entry: { index: 'src/index.ts', verify: 'src/verify.ts' } },
+  sourcemap: true,
+  clean: true,
+  target: 'node22',
+});
