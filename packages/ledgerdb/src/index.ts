@@ -1,5 +1,6 @@
 export { LimitExceededError, OccConflictError } from './errors.js';
 export { canonicalize } from './internal/canonical-json.js';
+export { LedgerdbLedger, type Statement } from './ledger-adapter.js';
 export {
   defaultLimits,
   type EventsOptions,
@@ -30,6 +31,7 @@ export type {
   AuditReport,
   BlockAddress,
   BlockBody,
+  BlockProof,
   CommitSummary,
   CommittedRevision,
   ConsistencyProof,

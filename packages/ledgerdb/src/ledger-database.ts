@@ -11,6 +11,7 @@ import {
   isLedgerError,
   type JsonObject,
   type JsonValue,
+  type Ledger,
   LedgerError,
   type LedgerEvent,
   type NodeId,
@@ -45,6 +46,7 @@ import {
 import type {
   AuditReport,
   BlockBody,
+  BlockProof,
   CommitSummary,
   ConsistencyProof,
   Digest,
@@ -54,6 +56,7 @@ import type {
   RevisionProof,
   TransactionResult,
 } from './types.js';
+import { LedgerdbLedger } from './ledger-adapter.js';
 import { signDigest } from './verifier.js';
 
 /** Options of {@link openLedger}. */
@@ -142,9 +145,9 @@ interface PendingCommit {
 export async function openLedger(options: OpenLedgerOptions = {}): Promise<LedgerDatabase> {
   const path = options.path ?? ':memory:';
   const storage = options.storage ?? sqliteStorage({ path });
-  const name = options.name ?? (path === ':memory:' ? 'ledger' : basename(path, extname(path)));
-  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(name)) {
-    throw new InvalidArgumentError('name', `ledger name ${JSON.stringify(name)} is invalid`);
+  const proposedName = options.name ?? (path === ':memory:' ? 'ledger' : basename(path, extname(path)));
+  if (!/^[A-Za-z0-9_.-]{1,128}$/.test(proposedName)) {
+    throw new InvalidArgumentError('name', `ledger name ${JSON.stringify(proposedName)} is invalid`);
   }
   const limits = { ...defaultLimits, ...options.limits };
   for (const [key, value] of Object.entries(limits)) {
@@ -160,8 +163,18 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
     }
   }
   await storage.open();
-  const ledger = new LedgerDatabase(storage, name, limits, signingKey, options.retry ?? {});
+  let ledger: LedgerDatabase | undefined;
   try {
+    // The name is part of every block and digest, so it is fixed when the ledger is created.
+    const name = await storage.write(async (writer) => {
+      const stored = await writer.meta('ledger_name');
+      if (stored === undefined) await writer.setMeta('ledger_name', proposedName);
+      else if (options.name !== undefined && options.name !== stored) {
+        throw new InvalidArgumentError('name', `this storage holds ledger ${stored}, not ${options.name}`, { stored });
+      }
+      return stored ?? proposedName;
+    });
+    ledger = new LedgerDatabase(storage, name, limits, signingKey, options.retry ?? {});
     await ledger.refresh();
   } catch (error) {
     await storage.close();
@@ -430,6 +443,40 @@ export class LedgerDatabase {
       auditPath,
       rootHash: target.rootHash,
     };
+  }
+
+  /**
+   * Inclusion proof of a block (one committed transaction) against a digest, default
+   * the current one: what a receipt is verified with.
+   *
+   * @param seq - block sequence number
+   * @throws `NOT_FOUND` for an unknown block
+   */
+  async blockProof(seq: number, digest?: Digest): Promise<BlockProof> {
+    this.#checkOpen();
+    const target = digest ?? (await this.digest());
+    const [row] = Number.isSafeInteger(seq) && seq >= 0 ? await this.#storage.blocks(seq - 1, 1) : [];
+    if (!row || row.seq !== seq) throw ledgerdbError('NOT_FOUND', `no block ${seq}`, { seq });
+    await this.#checkDigestSize(target);
+    if (row.leaf >= target.treeSize) {
+      throw new InvalidArgumentError('digest', `block ${seq} is newer than the digest`, { seq, treeSize: target.treeSize });
+    }
+    const [leaf] = await this.#storage.leaves(row.leaf, row.leaf + 1);
+    if (!leaf) throw new LedgerError('TAMPER_DETECTED', `block ${seq} has no journal leaf`);
+    const auditPath = (await this.#hashRanges(inclusionProofRanges(row.leaf, target.treeSize))).map(toHex);
+    return {
+      block: JSON.parse(leaf.body) as BlockBody,
+      leafIndex: row.leaf,
+      treeSize: target.treeSize,
+      leafHash: toHex(hashLeaf(leaf.body)),
+      auditPath,
+      rootHash: target.rootHash,
+    };
+  }
+
+  /** The unified {@link Ledger} view of this database (submit, evaluate, history, events, verify). */
+  asLedger(): Ledger<LedgerDatabase> {
+    return new LedgerdbLedger(this);
   }
 
   /**

@@ -70,6 +70,16 @@ export interface RevisionProof {
   rootHash: string;
 }
 
+/** Inclusion proof of a block against a digest. */
+export interface BlockProof {
+  block: BlockBody;
+  leafIndex: number;
+  treeSize: number;
+  leafHash: string;
+  auditPath: string[];
+  rootHash: string;
+}
+
 /** Consistency proof between two digests (RFC 9162 §2.1.4). */
 export interface ConsistencyProof {
   oldSize: number;

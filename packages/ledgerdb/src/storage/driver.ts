@@ -102,6 +102,8 @@ export interface StorageReader {
   leaves(from: number, to: number): Promise<LeafRow[]>;
   /** Blocks with `seq > after`, in order, at most `limit`. */
   blocks(after: number, limit: number): Promise<BlockRow[]>;
+  /** A stored ledger setting, such as its name. */
+  meta(key: string): Promise<string | undefined>;
   /** Row counts, for audit. */
   counts(): Promise<{ revisions: number; blocks: number; leaves: number }>;
   /** The revision row that points at `leaf`'s document version, for audit. */
@@ -111,6 +113,7 @@ export interface StorageReader {
 /** Writes, available only inside {@link StorageDriver.write}. */
 export interface StorageWriter extends StorageReader {
   append(batch: AppendBatch): Promise<void>;
+  setMeta(key: string, value: string): Promise<void>;
   createTable(name: string): Promise<void>;
   createIndex(table: string, path: string, entries: readonly IndexChange[]): Promise<void>;
 }

@@ -131,6 +131,7 @@ class SqliteStorage implements StorageDriver {
   leaves = (from: number, to: number) => this.#read().leaves(from, to);
   blocks = (after: number, limit: number) => this.#read().blocks(after, limit);
   counts = () => this.#read().counts();
+  meta = (key: string) => this.#read().meta(key);
   revisionRow = (table: string, id: string, version: number) => this.#read().revisionRow(table, id, version);
 }
 
@@ -371,6 +372,13 @@ class SqliteReader implements StorageReader {
     });
   }
 
+  async meta(key: string): Promise<string | undefined> {
+    return this.run('cannot read ledger settings', () => {
+      const row = this.statement('SELECT value FROM ledger_meta WHERE key = ?').get(key) as { value: string } | undefined;
+      return row?.value;
+    });
+  }
+
   async revisionRow(table: string, id: string, version: number): Promise<RevisionRow | undefined> {
     return this.run('cannot read a revision row', () => {
       const row = this.statement(
@@ -404,6 +412,12 @@ class SqliteWriter extends SqliteReader implements StorageWriter {
     const remove = this.statement('DELETE FROM index_entries WHERE tbl = ? AND path = ? AND value_key = ? AND id = ?');
     for (const change of changes)
       (change.add ? add : remove).run(change.table, change.path, change.valueKey, change.id);
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.run('cannot write ledger settings', () => {
+      this.statement('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    });
   }
 
   async createTable(name: string): Promise<void> {

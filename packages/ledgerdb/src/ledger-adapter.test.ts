@@ -1,0 +1,109 @@
+import type { Ledger, LedgerEvent } from '@ledgerkit/core';
+import { describe, expect, test } from 'vitest';
+import { type LedgerDatabase, openLedger } from './ledger-database.js';
+
+async function unified(): Promise<Ledger<LedgerDatabase>> {
+  const database = await openLedger({ name: 'adapter' });
+  await database.createTable('shipments');
+  return database.asLedger();
+}
+
+describe('the core Ledger interface over ledgerdb', () => {
+  test('describes itself as the centralized backend', async () => {
+    const ledger = await unified();
+    expect([ledger.kind, ledger.trustModel, ledger.id]).toEqual(['ledgerdb', 'centralized', 'adapter']);
+    await ledger.close();
+  });
+
+  test('submit returns a receipt that verifies; a tampered receipt does not', async () => {
+    const ledger = await unified();
+    const receipt = await ledger.submit({ method: 'insert', args: ['shipments', { sku: 'A' }, { id: 'p1' }] });
+    expect(receipt).toMatchObject({ backend: 'ledgerdb', ledger: 'adapter', position: { block: 0, index: 0 } });
+    const roundTripped = JSON.parse(JSON.stringify(receipt));
+    expect(await ledger.verify(roundTripped)).toMatchObject({ ok: true });
+    const forged = { ...roundTripped, txId: 'someone-else' };
+    expect((await ledger.verify(forged)).ok).toBe(false);
+    const wrongHash = { ...roundTripped, proof: { ...roundTripped.proof, blockHash: 'ab'.repeat(32) } };
+    expect((await ledger.verify(wrongHash)).ok).toBe(false);
+    await ledger.close();
+  });
+
+  test('execute commits several statements atomically, or none', async () => {
+    const ledger = await unified();
+    await ledger.submit({
+      method: 'execute',
+      args: [
+        [
+          { op: 'insert', table: 'shipments', id: 'a', data: { n: 1 } },
+          { op: 'insert', table: 'shipments', id: 'b', data: { n: 2 } },
+        ],
+      ],
+    });
+    await expect(
+      ledger.submit({
+        method: 'execute',
+        args: [
+          [
+            { op: 'update', table: 'shipments', id: 'a', data: { n: 10 } },
+            { op: 'update', table: 'shipments', id: 'missing', data: {} },
+          ],
+        ],
+      }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await ledger.evaluate({ method: 'get', args: ['shipments', 'a'] })).toEqual({ n: 1 });
+    await ledger.close();
+  });
+
+  test('history gives unified revisions with receipts, and each verifies', async () => {
+    const ledger = await unified();
+    await ledger.submit({ method: 'insert', args: ['shipments', { step: 'packed' }, { id: 'p1' }] });
+    await ledger.submit({ method: 'update', args: ['shipments', 'p1', { step: 'shipped' }] });
+    await ledger.submit({ method: 'delete', args: ['shipments', 'p1'] });
+    const history = await ledger.history('shipments/p1');
+    expect(history.map((revision) => [revision.version, revision.value, revision.deleted])).toEqual([
+      [0, { step: 'packed' }, false],
+      [1, { step: 'shipped' }, false],
+      [2, null, true],
+    ]);
+    for (const revision of history) expect((await ledger.verify(revision)).ok).toBe(true);
+    expect((await ledger.verify({ ...(history[0] as never), value: { step: 'forged' } })).ok).toBe(false);
+    await ledger.close();
+  });
+
+  test('events resume after a checkpoint with no gap and no duplicate, then follow live commits', async () => {
+    const ledger = await unified();
+    for (let i = 0; i < 5; i++) await ledger.submit({ method: 'insert', args: ['shipments', { i }] });
+    const first: LedgerEvent[] = [];
+    for await (const event of ledger.events()) {
+      first.push(event);
+      if (first.length === 3) break;
+    }
+    const controller = new AbortController();
+    const rest: LedgerEvent[] = [];
+    const consumer = (async () => {
+      for await (const event of ledger.events({ from: first[2]?.checkpoint, signal: controller.signal })) {
+        rest.push(event);
+        if (rest.length === 3) controller.abort();
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await ledger.submit({ method: 'insert', args: ['shipments', { i: 5 }] });
+    await consumer;
+    const seen = [...first, ...rest].map((event) => (event.payload as { data: { i: number } }).data.i);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(rest.map((event) => event.checkpoint)).toEqual([
+      { block: 3, index: 0 },
+      { block: 4, index: 0 },
+      { block: 5, index: 0 },
+    ]);
+    await ledger.close();
+  });
+
+  test('rejects unknown methods and malformed keys with INVALID_ARGUMENT', async () => {
+    const ledger = await unified();
+    await expect(ledger.submit({ method: 'drop', args: [] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(ledger.evaluate({ method: 'scan' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(ledger.history('no-slash')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await ledger.close();
+  });
+});

@@ -1,0 +1,219 @@
+import {
+  InvalidArgumentError,
+  isLedgerError,
+  type CallOptions,
+  type EventsOptions,
+  type HistoryOptions,
+  type JsonObject,
+  type Ledger,
+  type LedgerCall,
+  type LedgerEvent,
+  type Receipt,
+  type Revision as UnifiedRevision,
+  type Verification,
+  type VerificationCheck,
+  verification,
+  verifyInclusion,
+} from '@ledgerkit/core';
+import { canonicalize } from './internal/canonical-json.js';
+import type { LedgerDatabase } from './ledger-database.js';
+import type { Transaction } from './transaction.js';
+import type { CommitSummary, Revision } from './types.js';
+import { leafHashOf, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
+
+/** One statement of a `submit({ method: 'execute', args: [statements] })` call. */
+export type Statement =
+  | { op: 'insert'; table: string; data: JsonObject; id?: string }
+  | { op: 'update'; table: string; id: string; data: JsonObject }
+  | { op: 'delete'; table: string; id: string };
+
+/**
+ * The unified `Ledger` over a {@link LedgerDatabase}.
+ *
+ * Calls: `submit` takes `insert [table, data, { id }?]`, `update [table, id, data]`,
+ * `delete [table, id]` or `execute [statements]` (atomic); `evaluate` takes
+ * `get [table, id]`, `find [table, where]`, `revision [table, id, version?]`, `digest []`.
+ * Keys of `history` are `table/id`.
+ */
+export class LedgerdbLedger implements Ledger<LedgerDatabase> {
+  readonly kind = 'ledgerdb' as const;
+  readonly trustModel = 'centralized' as const;
+  readonly native: LedgerDatabase;
+
+  constructor(database: LedgerDatabase) {
+    this.native = database;
+  }
+
+  get id(): string {
+    return this.native.name;
+  }
+
+  async submit(call: LedgerCall, _options?: CallOptions): Promise<Receipt> {
+    const statements = toStatements(call);
+    const { commit } = await this.native.transaction(async (tx) => {
+      for (const statement of statements) await apply(tx, statement);
+    });
+    if (!commit) throw new InvalidArgumentError('call', 'the call wrote nothing');
+    return this.#receipt(commit);
+  }
+
+  async evaluate(call: LedgerCall, _options?: CallOptions): Promise<unknown> {
+    const args = call.args ?? [];
+    switch (call.method) {
+      case 'get':
+        return (await this.native.get(args[0] as string, args[1] as string)) ?? null;
+      case 'find':
+        return this.native.find(args[0] as string, args[1] as Record<string, never>);
+      case 'revision':
+        return this.native.revision(args[0] as string, args[1] as string, args[2] as number | undefined);
+      case 'digest':
+        return this.native.digest();
+      default:
+        throw new InvalidArgumentError('method', `ledgerdb cannot evaluate '${call.method}'`, {
+          supported: ['get', 'find', 'revision', 'digest'],
+        });
+    }
+  }
+
+  async history(key: string, options: HistoryOptions = {}): Promise<UnifiedRevision[]> {
+    const { table, id } = splitKey(key);
+    const window = { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) };
+    const revisions = await this.native.history(table, id, window);
+    return revisions.map((revision) => this.#unified(key, revision));
+  }
+
+  events(options: EventsOptions = {}): AsyncIterable<LedgerEvent> {
+    return this.native.events({
+      ...(options.from ? { from: options.from } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  async verify(subject: Receipt | UnifiedRevision): Promise<Verification> {
+    const publicKey = this.native.publicKey;
+    const digest = await this.native.digest();
+    const checks: VerificationCheck[] = [];
+    if ('key' in subject) {
+      const { table, id } = splitKey(subject.key);
+      const proof = await this.native.proof(table, id, subject.version, digest);
+      const result = verifyRevisionProof(proof, digest, publicKey ? { publicKey } : {});
+      checks.push(...result.checks);
+      const sameData = canonicalize(proof.revision.data ?? null) === canonicalize(subject.value);
+      checks.push({
+        name: 'revision-data',
+        ok: sameData && proof.revision.metadata.txId === subject.receipt.txId,
+        detail: sameData ? 'the revision matches the journal' : 'the revision differs from the journal',
+      });
+      return verification(checks);
+    }
+    const blockLeafIndex = subject.proof?.blockLeafIndex;
+    const blockHash = subject.proof?.blockHash;
+    try {
+      const proof = await this.native.blockProof(subject.position.block, digest);
+      checks.push({
+        name: 'block-hash',
+        ok: leafHashOf(proof.block) === blockHash && proof.leafIndex === blockLeafIndex,
+        detail: `block ${subject.position.block} hashes to ${proof.leafHash}; the receipt says ${String(blockHash)}`,
+      });
+      checks.push({
+        name: 'transaction-id',
+        ok: proof.block.txId === subject.txId,
+        detail: `block ${subject.position.block} holds transaction ${proof.block.txId}`,
+      });
+      try {
+        verifyInclusion({ ...proof, rootHash: digest.rootHash, treeSize: digest.treeSize });
+        checks.push({ name: 'inclusion-proof', ok: true, detail: `block leaf ${proof.leafIndex} folds to ${digest.rootHash}` });
+      } catch (error) {
+        checks.push({ name: 'inclusion-proof', ok: false, detail: isLedgerError(error) ? error.shortMessage : String(error) });
+      }
+    } catch (error) {
+      checks.push({ name: 'block-hash', ok: false, detail: isLedgerError(error) ? error.shortMessage : String(error) });
+    }
+    if (publicKey) {
+      const ok = verifyDigestSignature(digest, publicKey);
+      checks.push({ name: 'digest-signature', ok, detail: ok ? 'signed by the ledger owner' : 'signature invalid' });
+    }
+    return verification(checks);
+  }
+
+  async close(): Promise<void> {
+    await this.native.close();
+  }
+
+  #receipt(commit: CommitSummary): Receipt {
+    return {
+      backend: 'ledgerdb',
+      ledger: this.native.name,
+      txId: commit.txId,
+      position: { block: commit.seq, index: 0 },
+      timestamp: commit.txTime,
+      proof: {
+        blockHash: commit.blockHash,
+        blockLeafIndex: commit.blockLeafIndex,
+        revisions: commit.revisions.map((revision) => ({ ...revision })),
+      },
+    };
+  }
+
+  #unified(key: string, revision: Revision): UnifiedRevision {
+    return {
+      key,
+      version: revision.metadata.version,
+      value: revision.data ?? null,
+      deleted: revision.data === undefined,
+      receipt: {
+        backend: 'ledgerdb',
+        ledger: this.native.name,
+        txId: revision.metadata.txId,
+        position: { block: revision.blockAddress.seq, index: revision.blockAddress.index },
+        timestamp: revision.metadata.txTime,
+        proof: { revisionHash: revision.hash },
+      },
+    };
+  }
+}
+
+function splitKey(key: string): { table: string; id: string } {
+  const slash = key.indexOf('/');
+  if (slash <= 0 || slash === key.length - 1) {
+    throw new InvalidArgumentError('key', `ledgerdb keys are 'table/id', got ${JSON.stringify(key)}`);
+  }
+  return { table: key.slice(0, slash), id: key.slice(slash + 1) };
+}
+
+function toStatements(call: LedgerCall): Statement[] {
+  const args = call.args ?? [];
+  switch (call.method) {
+    case 'insert':
+      return [{ op: 'insert', table: args[0] as string, data: args[1] as JsonObject, ...(args[2] as { id?: string }) }];
+    case 'update':
+      return [{ op: 'update', table: args[0] as string, id: args[1] as string, data: args[2] as JsonObject }];
+    case 'delete':
+      return [{ op: 'delete', table: args[0] as string, id: args[1] as string }];
+    case 'execute':
+      if (!Array.isArray(args[0]) || args[0].length === 0) {
+        throw new InvalidArgumentError('args[0]', 'execute needs a non-empty array of statements');
+      }
+      return args[0] as Statement[];
+    default:
+      throw new InvalidArgumentError('method', `ledgerdb cannot submit '${call.method}'`, {
+        supported: ['insert', 'update', 'delete', 'execute'],
+      });
+  }
+}
+
+async function apply(tx: Transaction, statement: Statement): Promise<void> {
+  switch (statement?.op) {
+    case 'insert':
+      await tx.insert(statement.table, statement.data, statement.id === undefined ? {} : { id: statement.id });
+      return;
+    case 'update':
+      await tx.update(statement.table, statement.id, statement.data);
+      return;
+    case 'delete':
+      await tx.delete(statement.table, statement.id);
+      return;
+    default:
+      throw new InvalidArgumentError('statement.op', `unknown statement ${JSON.stringify((statement as { op?: unknown })?.op)}`);
+  }
+}

@@ -1,0 +1,281 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isLedgerError, type JsonObject } from '@ledgerkit/core';
+import { describe, expect, test } from 'vitest';
+import { type LedgerDatabase, openLedger } from './ledger-database.js';
+
+async function ledger(options: Parameters<typeof openLedger>[0] = {}): Promise<LedgerDatabase> {
+  const db = await openLedger({ name: 'tx-test', ...options });
+  await db.createTable('shipments');
+  return db;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isLedgerError(error)) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('optimistic concurrency', () => {
+  test('concurrent read-modify-write transactions all land, retried on conflict, with no lost update', async () => {
+    const db = await ledger();
+    const { value: id } = await db.transaction((tx) => tx.insert('shipments', { count: 0 }));
+    let attempts = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        db.transaction(
+          async (tx) => {
+            attempts++;
+            const current = (await tx.get('shipments', id)) as { count: number };
+            await tx.update('shipments', id, { count: current.count + 1 });
+          },
+          { retry: { retries: 50, baseDelayMs: 1, maxDelayMs: 20 } },
+        ),
+      ),
+    );
+    expect(await db.get('shipments', id)).toEqual({ count: 10 });
+    expect(attempts).toBeGreaterThan(10); // some ran again after a conflict
+    const versions = (await db.history('shipments', id)).map((revision) => revision.metadata.version);
+    expect(versions).toEqual(Array.from({ length: 11 }, (_, i) => i));
+    await db.close();
+  });
+
+  test('a conflict surfaces as OCC_CONFLICT when retries are exhausted, and nothing of it is committed', async () => {
+    const db = await ledger();
+    const { value: id } = await db.transaction((tx) => tx.insert('shipments', { count: 0 }));
+    const before = await db.digest();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = db.transaction(
+      async (tx) => {
+        await tx.get('shipments', id);
+        await gate;
+        await tx.update('shipments', id, { count: 100 });
+      },
+      { retry: { retries: 0 } },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await db.transaction((tx) => tx.update('shipments', id, { count: 1 }));
+    release();
+    expect(await codeOf(slow)).toBe('OCC_CONFLICT');
+    expect(await db.get('shipments', id)).toEqual({ count: 1 });
+    expect((await db.digest()).treeSize).toBe(before.treeSize + 2);
+    await db.close();
+  });
+
+  test('a query result that changes before commit is a conflict (no phantom)', async () => {
+    const db = await ledger();
+    await db.createIndex('shipments', 'sku');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const checker = db.transaction(
+      async (tx) => {
+        const existing = await tx.find('shipments', { sku: 'X-1' });
+        await gate;
+        if (existing.length === 0) await tx.insert('shipments', { sku: 'X-1', first: true });
+      },
+      { retry: { retries: 0 } },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await db.transaction((tx) => tx.insert('shipments', { sku: 'X-1' }));
+    release();
+    expect(await codeOf(checker)).toBe('OCC_CONFLICT');
+    expect(await db.find('shipments', { sku: 'X-1' })).toHaveLength(1);
+    await db.close();
+  });
+
+  test('two ledger instances on one file keep one gap-free journal and see each other', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-')), 'shared.ledger');
+    const a = await ledger({ path });
+    const b = await openLedger({ path });
+    const { value: id } = await a.transaction((tx) => tx.insert('shipments', { count: 0 }));
+    const increment = (db: LedgerDatabase) =>
+      db.transaction(
+        async (tx) => {
+          const current = (await tx.get('shipments', id)) as { count: number };
+          await tx.update('shipments', id, { count: current.count + 1 });
+        },
+        { retry: { retries: 100, baseDelayMs: 1, maxDelayMs: 10 } },
+      );
+    await Promise.all(Array.from({ length: 20 }, (_, i) => increment(i % 2 === 0 ? a : b)));
+    expect(await b.get('shipments', id)).toEqual({ count: 20 });
+    const report = await a.audit();
+    expect(report.firstMismatch).toBeUndefined();
+    expect(report).toMatchObject({ ok: true, blocks: 21, revisions: 21 });
+    expect((await a.digest()).rootHash).toBe((await b.digest()).rootHash);
+    await a.close();
+    await b.close();
+  });
+});
+
+describe('transactions', () => {
+  test('see their own writes, and commit several documents and tables atomically', async () => {
+    const db = await ledger();
+    await db.createTable('events');
+    const { value, commit } = await db.transaction(async (tx) => {
+      const id = await tx.insert('shipments', { sku: 'A' });
+      await tx.update('shipments', id, { sku: 'A', qty: 2 });
+      const seen = await tx.get('shipments', id);
+      await tx.insert('events', { shipment: id, kind: 'created' });
+      return { id, seen };
+    });
+    expect(value.seen).toEqual({ sku: 'A', qty: 2 });
+    expect(commit?.revisions.map((revision) => [revision.table, revision.version])).toEqual([
+      ['shipments', 0],
+      ['events', 0],
+    ]);
+    expect(commit?.revisions.map((revision) => revision.leafIndex)).toEqual([0, 1]);
+    expect(commit?.blockLeafIndex).toBe(2);
+    await db.close();
+  });
+
+  test('a read-only transaction leaves no block', async () => {
+    const db = await ledger();
+    const before = await db.digest();
+    const result = await db.transaction((tx) => tx.get('shipments', 'nope'));
+    expect(result).toEqual({ value: undefined, commit: undefined });
+    expect(await db.digest()).toEqual(before);
+    await db.close();
+  });
+
+  test('an error thrown by the function commits nothing', async () => {
+    const db = await ledger();
+    const before = await db.digest();
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.insert('shipments', { sku: 'A' });
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    expect(await db.digest()).toEqual(before);
+    await db.close();
+  });
+
+  test('user-chosen ids are unique, even after a delete', async () => {
+    const db = await ledger();
+    await db.transaction((tx) => tx.insert('shipments', { a: 1 }, { id: 'pallet-42' }));
+    expect(await codeOf(db.transaction((tx) => tx.insert('shipments', { a: 2 }, { id: 'pallet-42' })))).toBe(
+      'ALREADY_EXISTS',
+    );
+    await db.transaction((tx) => tx.delete('shipments', 'pallet-42'));
+    expect(await codeOf(db.transaction((tx) => tx.insert('shipments', { a: 3 }, { id: 'pallet-42' })))).toBe(
+      'ALREADY_EXISTS',
+    );
+    await db.close();
+  });
+});
+
+describe('limits (QLDB defaults, configurable)', () => {
+  test('defaults are 40 documents, 128 KiB and 30 s', async () => {
+    const db = await ledger();
+    expect(db.limits).toMatchObject({ documentsPerTransaction: 40, documentBytes: 131072, transactionMs: 30000 });
+    const over = db.transaction(async (tx) => {
+      for (let i = 0; i < 41; i++) await tx.insert('shipments', { i });
+    });
+    expect(await codeOf(over)).toBe('LIMIT_EXCEEDED');
+    expect(await codeOf(db.transaction((tx) => tx.insert('shipments', { blob: 'x'.repeat(131072) })))).toBe(
+      'LIMIT_EXCEEDED',
+    );
+    expect((await db.digest()).treeSize).toBe(0);
+    await db.close();
+  });
+
+  test('a transaction that outlives its time limit is refused at commit', async () => {
+    const db = await ledger({ limits: { transactionMs: 20 } });
+    const slow = db.transaction(async (tx) => {
+      await tx.insert('shipments', { a: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    });
+    expect(await codeOf(slow)).toBe('LIMIT_EXCEEDED');
+    expect((await db.digest()).treeSize).toBe(0);
+    await db.close();
+  });
+});
+
+describe('bad input gets typed errors and commits nothing', () => {
+  const cases: [string, (db: LedgerDatabase) => Promise<unknown>, string][] = [
+    ['NaN in a document', (db) => db.transaction((tx) => tx.insert('shipments', { qty: Number.NaN })), 'INVALID_ARGUMENT'],
+    ['a Date in a document', (db) => db.transaction((tx) => tx.insert('shipments', { at: new Date() } as never)), 'INVALID_ARGUMENT'],
+    [
+      'a cycle',
+      (db) => {
+        const data: JsonObject & { self?: unknown } = { a: 1 };
+        data.self = data;
+        return db.transaction((tx) => tx.insert('shipments', data as JsonObject));
+      },
+      'INVALID_ARGUMENT',
+    ],
+    ['an array as document', (db) => db.transaction((tx) => tx.insert('shipments', [1] as never)), 'INVALID_ARGUMENT'],
+    ['an invalid table name', (db) => db.transaction((tx) => tx.insert('drop table;', {})), 'INVALID_ARGUMENT'],
+    ['an unknown table', (db) => db.transaction((tx) => tx.insert('nowhere', {})), 'NOT_FOUND'],
+    ['an unknown id', (db) => db.transaction((tx) => tx.update('shipments', 'missing', {})), 'NOT_FOUND'],
+    ['an invalid id', (db) => db.transaction((tx) => tx.get('shipments', '../etc')), 'INVALID_ARGUMENT'],
+    ['a wrong version', (db) => db.proof('shipments', 'missing', 3), 'NOT_FOUND'],
+    ['an invalid index path', (db) => db.createIndex('shipments', 'a..b'), 'INVALID_ARGUMENT'],
+    ['a duplicate table', (db) => db.createTable('shipments'), 'ALREADY_EXISTS'],
+    ['a digest from the future', (db) => db.consistencyProof({ ledger: 'x', treeSize: 99, rootHash: '00', tip: null }), 'INVALID_ARGUMENT'],
+  ];
+  test.each(cases)('%s', async (_name, run, code) => {
+    const db = await ledger();
+    const before = await db.digest();
+    expect(await codeOf(run(db))).toBe(code);
+    expect(await db.digest()).toEqual(before);
+    await db.close();
+  });
+});
+
+describe('indexes and queries', () => {
+  test('equality lookups through an index follow updates and deletes', async () => {
+    const db = await ledger();
+    await db.createIndex('shipments', 'owner.id');
+    const ids: string[] = [];
+    for (const owner of ['acme', 'acme', 'globex']) {
+      ids.push((await db.transaction((tx) => tx.insert('shipments', { owner: { id: owner } }))).value);
+    }
+    expect((await db.find('shipments', { 'owner.id': 'acme' })).map((entry) => entry.id).sort()).toEqual(
+      [ids[0], ids[1]].sort(),
+    );
+    await db.transaction((tx) => tx.update('shipments', ids[0] as string, { owner: { id: 'globex' } }));
+    await db.transaction((tx) => tx.delete('shipments', ids[2] as string));
+    expect((await db.find('shipments', { 'owner.id': 'globex' })).map((entry) => entry.id)).toEqual([ids[0]]);
+    expect(await db.tables()).toEqual([{ name: 'shipments', indexes: ['owner.id'] }]);
+    await db.close();
+  });
+
+  test('an index created on a filled table indexes existing documents; queries without one scan', async () => {
+    const db = await ledger();
+    for (const sku of ['a', 'b', 'a']) await db.transaction((tx) => tx.insert('shipments', { sku, qty: 1 }));
+    expect(await db.find('shipments', { sku: 'a', qty: 1 })).toHaveLength(2);
+    await db.createIndex('shipments', 'sku');
+    expect(await db.find('shipments', { sku: 'a' })).toHaveLength(2);
+    expect(await codeOf(db.createIndex('shipments', 'sku'))).toBe('ALREADY_EXISTS');
+    await db.close();
+  });
+});
+
+describe('history', () => {
+  test('time bounds select revisions active in the window', async () => {
+    const db = await ledger();
+    const { value: id } = await db.transaction((tx) => tx.insert('shipments', { v: 0 }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await db.transaction((tx) => tx.update('shipments', id, { v: 1 }));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await db.transaction((tx) => tx.update('shipments', id, { v: 2 }));
+    const all = await db.history('shipments', id);
+    const t1 = new Date(all[1]?.metadata.txTime as string);
+    expect((await db.history('shipments', id, { from: t1, to: t1 })).map((r) => r.data)).toEqual([{ v: 1 }]);
+    expect((await db.history('shipments', id, { to: new Date(t1.getTime() - 1) })).map((r) => r.data)).toEqual([{ v: 0 }]);
+    expect((await db.history('shipments', id, { from: new Date(Date.now() + 1000) })).map((r) => r.data)).toEqual([{ v: 2 }]);
+    expect(await db.history('shipments')).toHaveLength(3);
+    await db.close();
+  });
+});

@@ -1,0 +1,109 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { isLedgerError } from '@ledgerkit/core';
+import { describe, expect, test } from 'vitest';
+import { openLedger } from './ledger-database.js';
+import { DigestTracker, fileDigestStore, signDigest, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    if (isLedgerError(error)) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+async function filled(count: number, name = 'verify-test') {
+  const ledger = await openLedger({ name });
+  await ledger.createTable('t');
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await ledger.transaction((tx) => tx.insert('t', { i }))).value);
+  return { ledger, ids };
+}
+
+describe('verifyRevisionProof', () => {
+  test('names each check and fails on any altered field', async () => {
+    const { ledger, ids } = await filled(5);
+    const digest = await ledger.digest();
+    const proof = await ledger.proof('t', ids[2] as string, 0);
+    const good = verifyRevisionProof(proof, digest);
+    expect(good.checks.map((check) => [check.name, check.ok])).toEqual([
+      ['revision-hash', true],
+      ['digest-match', true],
+      ['inclusion-proof', true],
+    ]);
+    const alterations = [
+      { ...proof, revision: { ...proof.revision, data: { i: 99 } } },
+      { ...proof, leafIndex: proof.leafIndex + 1 },
+      { ...proof, auditPath: [...proof.auditPath].reverse() },
+      { ...proof, auditPath: proof.auditPath.slice(1) },
+      { ...proof, revision: { ...proof.revision, metadata: { ...proof.revision.metadata, version: 1 } } },
+    ];
+    for (const altered of alterations) expect(verifyRevisionProof(altered, digest).ok).toBe(false);
+    expect(verifyRevisionProof(proof, { ...digest, rootHash: 'ab'.repeat(32) }).ok).toBe(false);
+    await ledger.close();
+  });
+});
+
+describe('digest signatures', () => {
+  test('sign and verify; any change to the digest breaks the signature', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const other = generateKeyPairSync('ed25519');
+    const digest = signDigest({ ledger: 'l', treeSize: 3, rootHash: 'aa'.repeat(32), tip: null }, privateKey);
+    expect(verifyDigestSignature(digest, publicKey)).toBe(true);
+    expect(verifyDigestSignature({ ...digest, treeSize: 4 }, publicKey)).toBe(false);
+    expect(verifyDigestSignature(digest, other.publicKey)).toBe(false);
+    const { signature: _removed, ...unsigned } = digest;
+    expect(verifyDigestSignature(unsigned, publicKey)).toBe(false);
+  });
+});
+
+describe('DigestTracker', () => {
+  test('accepts digests that extend the trusted one and persists it', async () => {
+    const { ledger } = await filled(3);
+    const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-')), 'trusted.json');
+    const tracker = new DigestTracker({ store: fileDigestStore(path) });
+    const first = await ledger.digest();
+    await tracker.accept(first);
+    await ledger.transaction((tx) => tx.insert('t', { more: true }));
+    const second = await ledger.digest();
+    await tracker.accept(second, await ledger.consistencyProof(first, second));
+    const reloaded = new DigestTracker({ store: fileDigestStore(path) });
+    expect(await reloaded.load()).toEqual(second);
+    await ledger.close();
+  });
+
+  test('rejects a split view: a digest from a rewritten history', async () => {
+    const honest = await filled(4, 'same');
+    const tracker = new DigestTracker();
+    await tracker.accept(await honest.ledger.digest());
+    // The operator shows this client a different history of the same ledger.
+    const forked = await openLedger({ name: 'same' });
+    await forked.createTable('t');
+    for (const i of [0, 1, 99, 3, 4]) await forked.transaction((tx) => tx.insert('t', { i }));
+    const forkDigest = await forked.digest();
+    const fakeProof = await forked.consistencyProof(tracker.trusted as never, forkDigest);
+    expect(await codeOf(tracker.accept(forkDigest, fakeProof))).toBe('DIGEST_INCONSISTENT');
+    expect(await codeOf(tracker.accept(forkDigest))).toBe('DIGEST_INCONSISTENT');
+    expect(await codeOf(tracker.accept({ ...(tracker.trusted as never), rootHash: 'cd'.repeat(32) }))).toBe(
+      'DIGEST_INCONSISTENT',
+    );
+    expect(await codeOf(tracker.accept({ ...(tracker.trusted as never), treeSize: 1 }))).toBe('DIGEST_INCONSISTENT');
+    await honest.ledger.close();
+    await forked.close();
+  });
+
+  test('requires signatures when given the owner key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const ledger = await openLedger({ signingKey: privateKey });
+    const tracker = new DigestTracker({ publicKey });
+    await tracker.accept(await ledger.digest());
+    const { signature: _removed, ...unsigned } = await ledger.digest();
+    expect(await codeOf(tracker.accept(unsigned))).toBe('SIGNATURE_INVALID');
+    await ledger.close();
+  });
+});
