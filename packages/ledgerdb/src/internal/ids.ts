@@ -1,27 +1,36 @@
 import { randomFillSync } from 'node:crypto';
 
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const pool = new Uint8Array(16 * 512);
+const pool = new Uint8Array(4096);
 let offset = pool.length;
 
-/**
- * A random 128-bit id written as 22 base62 characters, like QLDB's document ids.
- * Random bytes are drawn in bulk: ids are made on the commit path.
- */
-export function randomId(): string {
-  if (offset + 16 > pool.length) {
+function randomByte(): number {
+  if (offset >= pool.length) {
     randomFillSync(pool);
     offset = 0;
   }
-  let value = 0n;
-  for (let i = 0; i < 16; i++) value = (value << 8n) | BigInt(pool[offset + i] as number);
-  offset += 16;
-  let out = '';
-  for (let i = 0; i < 22; i++) {
-    out = alphabet[Number(value % 62n)] + out;
-    value /= 62n;
+  return pool[offset++] as number;
+}
+
+/**
+ * A 22-character base62 document or transaction id, like QLDB's: 8 characters of
+ * millisecond time, then 14 random characters (83 bits). Ids made later sort later, so
+ * new documents land at the end of the storage indexes instead of on random pages.
+ */
+export function randomId(): string {
+  let time = Date.now();
+  let prefix = '';
+  for (let i = 0; i < 8; i++) {
+    prefix = alphabet[time % 62] + prefix;
+    time = Math.floor(time / 62);
   }
-  return out;
+  let suffix = '';
+  while (suffix.length < 14) {
+    const byte = randomByte();
+    // 248 = 4 * 62: rejecting the rest keeps every character equally likely.
+    if (byte < 248) suffix += alphabet[byte % 62];
+  }
+  return prefix + suffix;
 }
 
 /** Document ids given by users: 1 to 128 letters, digits, `_` or `-`. */
