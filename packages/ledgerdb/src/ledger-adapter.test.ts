@@ -1,4 +1,4 @@
-import type { Ledger, LedgerEvent } from '@ledgerkit/core';
+import type { Checkpoint, Ledger, LedgerEvent, Revision } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
 import { type LedgerDatabase, openLedger } from './ledger-database.js';
 
@@ -66,7 +66,7 @@ describe('the core Ledger interface over ledgerdb', () => {
       [2, null, true],
     ]);
     for (const revision of history) expect((await ledger.verify(revision)).ok).toBe(true);
-    expect((await ledger.verify({ ...(history[0] as never), value: { step: 'forged' } })).ok).toBe(false);
+    expect((await ledger.verify({ ...(history[0] as Revision), value: { step: 'forged' } })).ok).toBe(false);
     await ledger.close();
   });
 
@@ -81,7 +81,10 @@ describe('the core Ledger interface over ledgerdb', () => {
     const controller = new AbortController();
     const rest: LedgerEvent[] = [];
     const consumer = (async () => {
-      for await (const event of ledger.events({ from: first[2]?.checkpoint, signal: controller.signal })) {
+      for await (const event of ledger.events({
+        from: first[2]?.checkpoint as Checkpoint,
+        signal: controller.signal,
+      })) {
         rest.push(event);
         if (rest.length === 3) controller.abort();
       }

@@ -1,9 +1,9 @@
 import {
-  InvalidArgumentError,
-  isLedgerError,
   type CallOptions,
   type EventsOptions,
   type HistoryOptions,
+  InvalidArgumentError,
+  isLedgerError,
   type JsonObject,
   type Ledger,
   type LedgerCall,
@@ -122,9 +122,17 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
       });
       try {
         verifyInclusion({ ...proof, rootHash: digest.rootHash, treeSize: digest.treeSize });
-        checks.push({ name: 'inclusion-proof', ok: true, detail: `block leaf ${proof.leafIndex} folds to ${digest.rootHash}` });
+        checks.push({
+          name: 'inclusion-proof',
+          ok: true,
+          detail: `block leaf ${proof.leafIndex} folds to ${digest.rootHash}`,
+        });
       } catch (error) {
-        checks.push({ name: 'inclusion-proof', ok: false, detail: isLedgerError(error) ? error.shortMessage : String(error) });
+        checks.push({
+          name: 'inclusion-proof',
+          ok: false,
+          detail: isLedgerError(error) ? error.shortMessage : String(error),
+        });
       }
     } catch (error) {
       checks.push({ name: 'block-hash', ok: false, detail: isLedgerError(error) ? error.shortMessage : String(error) });
@@ -214,6 +222,9 @@ async function apply(tx: Transaction, statement: Statement): Promise<void> {
       await tx.delete(statement.table, statement.id);
       return;
     default:
-      throw new InvalidArgumentError('statement.op', `unknown statement ${JSON.stringify((statement as { op?: unknown })?.op)}`);
+      throw new InvalidArgumentError(
+        'statement.op',
+        `unknown statement ${JSON.stringify((statement as { op?: unknown })?.op)}`,
+      );
   }
 }

@@ -25,6 +25,7 @@ import { canonicalize } from './internal/canonical-json.js';
 import { Frontier } from './internal/frontier.js';
 import { randomId } from './internal/ids.js';
 import { checkIndexPath, checkTableName, valueAt } from './internal/paths.js';
+import { LedgerdbLedger } from './ledger-adapter.js';
 import type {
   AppendBatch,
   IndexChange,
@@ -56,7 +57,6 @@ import type {
   RevisionProof,
   TransactionResult,
 } from './types.js';
-import { LedgerdbLedger } from './ledger-adapter.js';
 import { signDigest } from './verifier.js';
 
 /** Options of {@link openLedger}. */
@@ -459,7 +459,10 @@ export class LedgerDatabase {
     if (!row || row.seq !== seq) throw ledgerdbError('NOT_FOUND', `no block ${seq}`, { seq });
     await this.#checkDigestSize(target);
     if (row.leaf >= target.treeSize) {
-      throw new InvalidArgumentError('digest', `block ${seq} is newer than the digest`, { seq, treeSize: target.treeSize });
+      throw new InvalidArgumentError('digest', `block ${seq} is newer than the digest`, {
+        seq,
+        treeSize: target.treeSize,
+      });
     }
     const [leaf] = await this.#storage.leaves(row.leaf, row.leaf + 1);
     if (!leaf) throw new LedgerError('TAMPER_DETECTED', `block ${seq} has no journal leaf`);

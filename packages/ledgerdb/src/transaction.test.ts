@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { isLedgerError, type JsonObject } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
 import { type LedgerDatabase, openLedger } from './ledger-database.js';
+import { sqliteStorage } from './storage/sqlite.js';
 
 async function ledger(options: Parameters<typeof openLedger>[0] = {}): Promise<LedgerDatabase> {
   const db = await openLedger({ name: 'tx-test', ...options });
@@ -93,27 +94,15 @@ describe('optimistic concurrency', () => {
     await db.close();
   });
 
-  test('two ledger instances on one file keep one gap-free journal and see each other', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-')), 'shared.ledger');
-    const a = await ledger({ path });
-    const b = await openLedger({ path });
-    const { value: id } = await a.transaction((tx) => tx.insert('shipments', { count: 0 }));
-    const increment = (db: LedgerDatabase) =>
-      db.transaction(
-        async (tx) => {
-          const current = (await tx.get('shipments', id)) as { count: number };
-          await tx.update('shipments', id, { count: current.count + 1 });
-        },
-        { retry: { retries: 100, baseDelayMs: 1, maxDelayMs: 10 } },
-      );
-    await Promise.all(Array.from({ length: 20 }, (_, i) => increment(i % 2 === 0 ? a : b)));
-    expect(await b.get('shipments', id)).toEqual({ count: 20 });
-    const report = await a.audit();
-    expect(report.firstMismatch).toBeUndefined();
-    expect(report).toMatchObject({ ok: true, blocks: 21, revisions: 21 });
-    expect((await a.digest()).rootHash).toBe((await b.digest()).rootHash);
-    await a.close();
-    await b.close();
+  test('a second ledger on the same file is refused while the first has it open', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-')), 'owned.ledger');
+    const owner = await ledger({ path });
+    await owner.transaction((tx) => tx.insert('shipments', { a: 1 }));
+    expect(await codeOf(openLedger({ storage: sqliteStorage({ path, busyTimeoutMs: 50 }) }))).toBe('UNAVAILABLE');
+    await owner.close();
+    const next = await openLedger({ path });
+    expect((await next.audit()).ok).toBe(true);
+    await next.close();
   });
 });
 
@@ -203,8 +192,16 @@ describe('limits (QLDB defaults, configurable)', () => {
 
 describe('bad input gets typed errors and commits nothing', () => {
   const cases: [string, (db: LedgerDatabase) => Promise<unknown>, string][] = [
-    ['NaN in a document', (db) => db.transaction((tx) => tx.insert('shipments', { qty: Number.NaN })), 'INVALID_ARGUMENT'],
-    ['a Date in a document', (db) => db.transaction((tx) => tx.insert('shipments', { at: new Date() } as never)), 'INVALID_ARGUMENT'],
+    [
+      'NaN in a document',
+      (db) => db.transaction((tx) => tx.insert('shipments', { qty: Number.NaN })),
+      'INVALID_ARGUMENT',
+    ],
+    [
+      'a Date in a document',
+      (db) => db.transaction((tx) => tx.insert('shipments', { at: new Date() } as never)),
+      'INVALID_ARGUMENT',
+    ],
     [
       'a cycle',
       (db) => {
@@ -222,7 +219,11 @@ describe('bad input gets typed errors and commits nothing', () => {
     ['a wrong version', (db) => db.proof('shipments', 'missing', 3), 'NOT_FOUND'],
     ['an invalid index path', (db) => db.createIndex('shipments', 'a..b'), 'INVALID_ARGUMENT'],
     ['a duplicate table', (db) => db.createTable('shipments'), 'ALREADY_EXISTS'],
-    ['a digest from the future', (db) => db.consistencyProof({ ledger: 'x', treeSize: 99, rootHash: '00', tip: null }), 'INVALID_ARGUMENT'],
+    [
+      'a digest from the future',
+      (db) => db.consistencyProof({ ledger: 'x', treeSize: 99, rootHash: '00', tip: null }),
+      'INVALID_ARGUMENT',
+    ],
   ];
   test.each(cases)('%s', async (_name, run, code) => {
     const db = await ledger();
@@ -273,8 +274,12 @@ describe('history', () => {
     const all = await db.history('shipments', id);
     const t1 = new Date(all[1]?.metadata.txTime as string);
     expect((await db.history('shipments', id, { from: t1, to: t1 })).map((r) => r.data)).toEqual([{ v: 1 }]);
-    expect((await db.history('shipments', id, { to: new Date(t1.getTime() - 1) })).map((r) => r.data)).toEqual([{ v: 0 }]);
-    expect((await db.history('shipments', id, { from: new Date(Date.now() + 1000) })).map((r) => r.data)).toEqual([{ v: 2 }]);
+    expect((await db.history('shipments', id, { to: new Date(t1.getTime() - 1) })).map((r) => r.data)).toEqual([
+      { v: 0 },
+    ]);
+    expect((await db.history('shipments', id, { from: new Date(Date.now() + 1000) })).map((r) => r.data)).toEqual([
+      { v: 2 },
+    ]);
     expect(await db.history('shipments')).toHaveLength(3);
     await db.close();
   });

@@ -1,10 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
 import { isLedgerError } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
 import { openLedger } from './ledger-database.js';
+import type { Digest } from './types.js';
 import { DigestTracker, fileDigestStore, signDigest, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
@@ -89,10 +90,10 @@ describe('DigestTracker', () => {
     const fakeProof = await forked.consistencyProof(tracker.trusted as never, forkDigest);
     expect(await codeOf(tracker.accept(forkDigest, fakeProof))).toBe('DIGEST_INCONSISTENT');
     expect(await codeOf(tracker.accept(forkDigest))).toBe('DIGEST_INCONSISTENT');
-    expect(await codeOf(tracker.accept({ ...(tracker.trusted as never), rootHash: 'cd'.repeat(32) }))).toBe(
+    expect(await codeOf(tracker.accept({ ...(tracker.trusted as Digest), rootHash: 'cd'.repeat(32) }))).toBe(
       'DIGEST_INCONSISTENT',
     );
-    expect(await codeOf(tracker.accept({ ...(tracker.trusted as never), treeSize: 1 }))).toBe('DIGEST_INCONSISTENT');
+    expect(await codeOf(tracker.accept({ ...(tracker.trusted as Digest), treeSize: 1 }))).toBe('DIGEST_INCONSISTENT');
     await honest.ledger.close();
     await forked.close();
   });

@@ -51,7 +51,9 @@ function runUntilKilled(path: string, round: number, killAfterAcks: number): Pro
   });
 }
 
-test('kill -9 during a write load loses no acknowledged commit and leaves nothing half-written', { timeout: 120_000 }, async () => {
+test('kill -9 during a write load loses no acknowledged commit and leaves nothing half-written', {
+  timeout: 120_000,
+}, async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-crash-')), 'crash.ledger');
   const acknowledged: Ack[] = [];
   for (let round = 0; round < 5; round++) {
@@ -69,7 +71,8 @@ test('kill -9 during a write load loses no acknowledged commit and leaves nothin
     }
     // Counters only move forward: every acknowledged version is in the history.
     const highest = new Map<string, number>();
-    for (const ack of acknowledged) highest.set(ack.counter, Math.max(highest.get(ack.counter) ?? -1, ack.counterVersion));
+    for (const ack of acknowledged)
+      highest.set(ack.counter, Math.max(highest.get(ack.counter) ?? -1, ack.counterVersion));
     for (const [counter, version] of highest) {
       const history = await ledger.history('crash', counter);
       expect(history.length).toBeGreaterThan(version);

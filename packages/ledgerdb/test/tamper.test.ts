@@ -1,9 +1,9 @@
 // Tampers with a real ledger file (through a second SQLite connection, and by flipping
 // raw bytes in the file) and checks that audit() and offline proof verification notice.
 import { copyFileSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { type Digest, openLedger, verifyRevisionProof } from '../src/index.js';
 
@@ -106,7 +106,9 @@ describe('tampering with the storage file is detected', () => {
     await forged.createTable('shipments');
     for (let i = 0; i < 12; i++) {
       const marker = `MARKER-${String(i).padStart(4, '0')}`;
-      await forged.transaction((tx) => tx.insert('shipments', { marker, qty: i === 3 ? 1 : 5 }, { id: ids[i] as string }));
+      await forged.transaction((tx) =>
+        tx.insert('shipments', { marker, qty: i === 3 ? 1 : 5 }, { id: ids[i] as string }),
+      );
     }
     await forged.close();
     copyFileSync(forgedPath, path);

@@ -1,5 +1,8 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { LedgerError, type NodeId } from '@ledgerkit/core';
+import { canonicalize } from '../internal/canonical-json.js';
+import { valueAt } from '../internal/paths.js';
+import type { BlockBody, RevisionBody } from '../types.js';
 import type {
   AppendBatch,
   BlockRow,
@@ -17,15 +20,17 @@ import type {
 
 /** Options of {@link sqliteStorage}. */
 export interface SqliteStorageOptions {
-  /** Database file; `:memory:` for a throwaway ledger (not durable, single connection). */
+  /** Database file; `:memory:` for a throwaway ledger. */
   path: string;
-  /** Milliseconds to wait for another process's write lock (default 10,000). */
+  /** Milliseconds to wait when another process holds the file (default 2,000). */
   busyTimeoutMs?: number;
+  /** How long derived index rows may stay in memory before they are written (default 50 ms). */
+  indexDelayMs?: number;
 }
 
 const migrations: string[] = [
   `CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-   INSERT INTO ledger_meta (key, value) VALUES ('ddl_version', '0');
+   INSERT INTO ledger_meta (key, value) VALUES ('ddl_version', '0'), ('indexed_leaves', '0');
    -- nodes before body: proof reads stay on the row's first page even for large documents
    CREATE TABLE leaves (leaf INTEGER PRIMARY KEY, nodes BLOB NOT NULL, body TEXT NOT NULL);
    CREATE TABLE revisions (
@@ -41,144 +46,75 @@ const migrations: string[] = [
 ];
 
 /**
- * The embedded storage driver, on Node's built-in `node:sqlite`. The file is opened in
- * WAL mode with `synchronous=FULL`, so a write resolves only after its WAL frames are
- * fsynced; writes take SQLite's write lock (`BEGIN IMMEDIATE`), so several processes may
- * share one file. Reads use a second connection and see only committed data.
+ * The embedded storage driver, on Node's built-in `node:sqlite`.
  *
- * @param options - file path and lock timeout
+ * Durability: the file is in WAL mode with `synchronous=FULL`; a commit resolves only
+ * after its journal leaves are fsynced. Only the leaves — the exact bytes hashed into
+ * the Merkle tree, from which everything else derives — are written at commit. The
+ * derived indexes (revisions by document, blocks by sequence, equality indexes) are kept
+ * in memory and written in batches a few milliseconds later, so a commit touches one or
+ * two pages instead of four; after a crash they are rebuilt from the leaves on open.
+ *
+ * One process owns the file (SQLite's exclusive locking mode): a second opener fails
+ * with `UNAVAILABLE`. Use the `postgres` driver for several processes.
+ *
+ * @param options - file path and timing
  * @returns a driver for `openLedger({ storage })`
  */
 export function sqliteStorage(options: SqliteStorageOptions): StorageDriver {
   return new SqliteStorage(options);
 }
 
-class SqliteStorage implements StorageDriver {
-  readonly #options: Readonly<SqliteStorageOptions>;
-  #writeDb: DatabaseSync | undefined;
-  #reader: SqliteReader | undefined;
-  #writer: SqliteWriter | undefined;
-  #writing = false;
+const key = (table: string, id: string) => `${table}\u0000${id}`;
+const indexKey = (table: string, path: string, valueKey: string) => `${table}\u0000${path}\u0000${valueKey}`;
 
-  constructor(options: Readonly<SqliteStorageOptions>) {
-    this.#options = options;
+/** Derived rows committed to the journal but not yet written to their index tables. */
+class PendingIndexes {
+  /** Revision rows per document, in version order. */
+  readonly revisions = new Map<string, RevisionRow[]>();
+  readonly blocks: BlockRow[] = [];
+  /** Index changes per (table, path, value), in order: id -> present. */
+  readonly entries = new Map<string, Map<string, boolean>>();
+  readonly changes: IndexChange[] = [];
+  revisionCount = 0;
+
+  get size(): number {
+    return this.revisionCount + this.blocks.length + this.changes.length;
   }
 
-  async open(): Promise<void> {
-    const { path } = this.#options;
-    const timeout = this.#options.busyTimeoutMs ?? 10_000;
-    const writeDb = openDatabase(path, timeout);
-    try {
-      if (path !== ':memory:') writeDb.exec('PRAGMA journal_mode = WAL');
-      writeDb.exec('PRAGMA synchronous = FULL');
-      migrate(writeDb);
-    } catch (error) {
-      writeDb.close();
-      throw storageError(`cannot open ledger storage ${path}`, error);
+  add(batch: Pick<AppendBatch, 'revisions' | 'blocks' | 'index'>): void {
+    for (const row of batch.revisions) {
+      const rows = this.revisions.get(key(row.table, row.id));
+      if (rows) rows.push(row);
+      else this.revisions.set(key(row.table, row.id), [row]);
+      this.revisionCount++;
     }
-    this.#writeDb = writeDb;
-    this.#writer = new SqliteWriter(writeDb);
-    // An in-memory database exists only on its one connection.
-    this.#reader = path === ':memory:' ? this.#writer : new SqliteReader(openDatabase(path, timeout));
-  }
-
-  async close(): Promise<void> {
-    if (this.#reader && this.#reader !== this.#writer) this.#reader.db.close();
-    this.#writeDb?.close();
-    this.#writeDb = undefined;
-    this.#reader = undefined;
-    this.#writer = undefined;
-  }
-
-  async write<T>(work: (writer: StorageWriter) => Promise<T>): Promise<T> {
-    const db = this.#writeDb;
-    const writer = this.#writer;
-    if (!db || !writer) throw closedError();
-    if (this.#writing) throw new LedgerError('INTERNAL', 'overlapping write transactions on one SQLite connection');
-    this.#writing = true;
-    try {
-      db.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      this.#writing = false;
-      throw storageError('cannot start a write transaction', error);
-    }
-    try {
-      const result = await work(writer);
-      db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw error;
-    } finally {
-      this.#writing = false;
+    this.blocks.push(...batch.blocks);
+    for (const change of batch.index) {
+      const entryKey = indexKey(change.table, change.path, change.valueKey);
+      let ids = this.entries.get(entryKey);
+      if (!ids) {
+        ids = new Map();
+        this.entries.set(entryKey, ids);
+      }
+      ids.set(change.id, change.add);
+      this.changes.push(change);
     }
   }
 
-  #read(): SqliteReader {
-    if (!this.#reader) throw closedError();
-    return this.#reader;
+  latest(table: string, id: string): RevisionRow | undefined {
+    const rows = this.revisions.get(key(table, id));
+    return rows?.[rows.length - 1];
   }
 
-  head = () => this.#read().head();
-  schema = () => this.#read().schema();
-  latest = (table: string, id: string) => this.#read().latest(table, id);
-  versions = (keys: readonly { table: string; id: string }[]) => this.#read().versions(keys);
-  revision = (table: string, id: string, version: number) => this.#read().revision(table, id, version);
-  history = (table: string, id?: string) => this.#read().history(table, id);
-  scan = (table: string) => this.#read().scan(table);
-  lookup = (table: string, path: string, valueKey: string) => this.#read().lookup(table, path, valueKey);
-  nodes = (ids: readonly NodeId[]) => this.#read().nodes(ids);
-  leaves = (from: number, to: number) => this.#read().leaves(from, to);
-  blocks = (after: number, limit: number) => this.#read().blocks(after, limit);
-  counts = () => this.#read().counts();
-  meta = (key: string) => this.#read().meta(key);
-  revisionRow = (table: string, id: string, version: number) => this.#read().revisionRow(table, id, version);
-}
-
-function openDatabase(path: string, timeout: number): DatabaseSync {
-  try {
-    return new DatabaseSync(path, { timeout });
-  } catch (error) {
-    throw storageError(`cannot open ledger storage ${path}`, error);
+  clear(): void {
+    this.revisions.clear();
+    this.blocks.length = 0;
+    this.entries.clear();
+    this.changes.length = 0;
+    this.revisionCount = 0;
   }
 }
-
-function migrate(db: DatabaseSync): void {
-  db.exec('BEGIN IMMEDIATE');
-  try {
-    db.exec('CREATE TABLE IF NOT EXISTS ledger_schema (version INTEGER NOT NULL)');
-    const row = db.prepare('SELECT max(version) AS version FROM ledger_schema').get() as { version: number | null };
-    const current = row.version ?? 0;
-    if (current > migrations.length) {
-      throw new LedgerError(
-        'UNSUPPORTED',
-        `ledger storage has schema version ${current}; this ledgerdb knows ${migrations.length}`,
-      );
-    }
-    for (let version = current + 1; version <= migrations.length; version++) {
-      db.exec(migrations[version - 1] as string);
-      db.prepare('INSERT INTO ledger_schema (version) VALUES (?)').run(version);
-    }
-    db.exec('COMMIT');
-  } catch (error) {
-    db.exec('ROLLBACK');
-    throw error;
-  }
-}
-
-function storageError(message: string, cause: unknown): LedgerError {
-  if (cause instanceof LedgerError) return cause;
-  const text = cause instanceof Error ? cause.message : String(cause);
-  // A damaged file is evidence, not an outage: say so.
-  const code = /malformed|not a database|corrupt/i.test(text) ? 'TAMPER_DETECTED' : 'UNAVAILABLE';
-  return new LedgerError(code, `${message}: ${text}`, { cause });
-}
-
-function closedError(): LedgerError {
-  return new LedgerError('UNAVAILABLE', 'the ledger storage is closed');
-}
-
-const versionKey = (table: string, id: string) => `${table}\u0000${id}`;
 
 interface RevisionRecord {
   version: number;
@@ -194,38 +130,546 @@ const toStored = (row: RevisionRecord): StoredRevision => ({
   body: row.body,
 });
 
-class SqliteReader implements StorageReader {
-  readonly db: DatabaseSync;
+class SqliteStorage implements StorageDriver {
+  readonly #options: Readonly<SqliteStorageOptions>;
   readonly #statements = new Map<string, StatementSync>();
+  readonly #pending = new PendingIndexes();
+  #db: DatabaseSync | undefined;
+  #head: JournalHead = { treeSize: 0, lastSeq: -1, lastBlockLeaf: -1, schemaVersion: 0 };
+  #writing: Promise<void> | undefined;
+  #flushTimer: NodeJS.Timeout | undefined;
+  readonly #writer: StorageWriter;
 
-  constructor(db: DatabaseSync) {
-    this.db = db;
+  constructor(options: Readonly<SqliteStorageOptions>) {
+    this.#options = options;
+    // Inside write(): the same reads without waiting for the write in progress.
+    const unguarded =
+      (name: keyof StorageReader) =>
+      (...args: never[]) =>
+        (this.#reader[name] as (...a: never[]) => unknown)(...args);
+    this.#writer = {
+      ...(Object.fromEntries(
+        (
+          [
+            'head',
+            'schema',
+            'latest',
+            'versions',
+            'revision',
+            'history',
+            'scan',
+            'lookup',
+            'nodes',
+            'leaves',
+            'blocks',
+            'counts',
+            'meta',
+            'revisionRow',
+          ] as const
+        ).map((name) => [name, async (...args: never[]) => unguarded(name)(...args)]),
+      ) as unknown as StorageReader),
+      append: async (batch) => this.#append(batch),
+      setMeta: async (name, value) => this.#setMeta(name, value),
+      createTable: async (name) => this.#createTable(name),
+      createIndex: async (table, path, entries) => this.#createIndex(table, path, entries),
+    };
   }
 
-  protected statement(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  protected run<T>(what: string, work: () => T): T {
+  async open(): Promise<void> {
+    const { path } = this.#options;
+    let db: DatabaseSync;
     try {
-      return work();
+      db = new DatabaseSync(path, { timeout: this.#options.busyTimeoutMs ?? 2_000 });
     } catch (error) {
-      throw storageError(what, error);
+      throw storageError(`cannot open ledger storage ${path}`, error);
+    }
+    try {
+      db.exec('PRAGMA locking_mode = EXCLUSIVE');
+      if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+      db.exec('PRAGMA synchronous = FULL');
+      this.#db = db;
+      this.#migrate();
+      this.#recover();
+      this.#head = this.#readHead();
+    } catch (error) {
+      this.#db = undefined;
+      db.close();
+      throw storageError(`cannot open ledger storage ${path}`, error);
     }
   }
 
-  async head(): Promise<JournalHead> {
-    return this.run('cannot read the journal head', () => {
-      const leaves = this.statement('SELECT max(leaf) AS leaf FROM leaves').get() as { leaf: number | null };
-      const block = this.statement('SELECT seq, leaf FROM blocks ORDER BY seq DESC LIMIT 1').get() as
+  async close(): Promise<void> {
+    if (!this.#db) return;
+    await this.#writing;
+    this.#flush();
+    this.#db.close();
+    this.#db = undefined;
+    this.#statements.clear();
+  }
+
+  async write<T>(work: (writer: StorageWriter) => Promise<T>): Promise<T> {
+    const db = this.#database();
+    while (this.#writing) await this.#writing;
+    let release!: () => void;
+    this.#writing = new Promise((resolve) => {
+      release = resolve;
+    });
+    const head = this.#head;
+    const staged: AppendBatch[] = [];
+    this.#staged = staged;
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.#writer);
+        db.exec('COMMIT');
+        for (const batch of staged) this.#pending.add(batch);
+        this.#scheduleFlush();
+        return result;
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        this.#head = head;
+        throw error;
+      }
+    } catch (error) {
+      throw storageError('the write failed; nothing was committed', error);
+    } finally {
+      this.#staged = undefined;
+      this.#writing = undefined;
+      release();
+    }
+  }
+
+  #staged: AppendBatch[] | undefined;
+
+  // ---- reads: every one waits for a write in progress, so none sees uncommitted rows
+
+  async #guard(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  head = async () => (await this.#guard(), this.#reader.head());
+  schema = async () => (await this.#guard(), this.#reader.schema());
+  latest = async (table: string, id: string) => (await this.#guard(), this.#reader.latest(table, id));
+  versions = async (keys: readonly { table: string; id: string }[]) => (
+    await this.#guard(), this.#reader.versions(keys)
+  );
+  revision = async (table: string, id: string, version: number) => (
+    await this.#guard(), this.#reader.revision(table, id, version)
+  );
+  history = async (table: string, id?: string) => (await this.#guard(), this.#reader.history(table, id));
+  scan = async (table: string) => (await this.#guard(), this.#reader.scan(table));
+  lookup = async (table: string, path: string, valueKey: string) => (
+    await this.#guard(), this.#reader.lookup(table, path, valueKey)
+  );
+  nodes = async (ids: readonly NodeId[]) => (await this.#guard(), this.#reader.nodes(ids));
+  leaves = async (from: number, to: number) => (await this.#guard(), this.#reader.leaves(from, to));
+  blocks = async (after: number, limit: number) => (await this.#guard(), this.#reader.blocks(after, limit));
+  counts = async () => (await this.#guard(), this.#reader.counts());
+  meta = async (name: string) => (await this.#guard(), this.#reader.meta(name));
+  revisionRow = async (table: string, id: string, version: number) => (
+    await this.#guard(), this.#reader.revisionRow(table, id, version)
+  );
+
+  /** Synchronous reads that see committed rows plus the pending derived rows. */
+  readonly #reader = {
+    head: (): JournalHead => ({ ...this.#head }),
+
+    schema: (): TableSchema[] =>
+      this.#run('cannot read the table list', () => {
+        const tables = this.#statement('SELECT name FROM user_tables ORDER BY name').all() as { name: string }[];
+        const indexes = this.#statement('SELECT tbl, path FROM user_indexes ORDER BY tbl, path').all() as {
+          tbl: string;
+          path: string;
+        }[];
+        return tables.map(({ name }) => ({
+          name,
+          indexes: indexes.filter((index) => index.tbl === name).map((index) => index.path),
+        }));
+      }),
+
+    latest: (table: string, id: string): StoredRevision | undefined =>
+      this.#run('cannot read a document', () => {
+        const pending = this.#pending.latest(table, id);
+        if (pending) return this.#storedFromRow(pending);
+        const row = this.#statement(
+          `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
+           WHERE r.tbl = ? AND r.id = ? ORDER BY r.version DESC LIMIT 1`,
+        ).get(table, id) as RevisionRecord | undefined;
+        return row && toStored(row);
+      }),
+
+    versions: (keys: readonly { table: string; id: string }[]): Map<string, VersionState> =>
+      this.#run('cannot read document versions', () => {
+        const statement = this.#statement(
+          'SELECT version, deleted FROM revisions WHERE tbl = ? AND id = ? ORDER BY version DESC LIMIT 1',
+        );
+        const out = new Map<string, VersionState>();
+        for (const { table, id } of keys) {
+          const name = key(table, id);
+          if (out.has(name)) continue;
+          const pending = this.#pending.latest(table, id);
+          if (pending) {
+            out.set(name, { version: pending.version, deleted: pending.deleted });
+            continue;
+          }
+          const row = statement.get(table, id) as { version: number; deleted: number } | undefined;
+          if (row) out.set(name, { version: row.version, deleted: row.deleted === 1 });
+        }
+        return out;
+      }),
+
+    revision: (table: string, id: string, version: number): StoredRevision | undefined =>
+      this.#run('cannot read a revision', () => {
+        const pending = this.#pending.revisions.get(key(table, id))?.find((row) => row.version === version);
+        if (pending) return this.#storedFromRow(pending);
+        const row = this.#statement(
+          `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
+           WHERE r.tbl = ? AND r.id = ? AND r.version = ?`,
+        ).get(table, id, version) as RevisionRecord | undefined;
+        return row && toStored(row);
+      }),
+
+    history: (table: string, id?: string): StoredRevision[] =>
+      this.#run('cannot read history', () => {
+        const stored = (id === undefined
+          ? this.#statement(
+              `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
+                 WHERE r.tbl = ? ORDER BY r.leaf`,
+            ).all(table)
+          : this.#statement(
+              `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
+                 WHERE r.tbl = ? AND r.id = ? ORDER BY r.version`,
+            ).all(table, id)) as unknown as RevisionRecord[];
+        const pending: RevisionRow[] = [];
+        if (id === undefined) {
+          for (const rows of this.#pending.revisions.values()) {
+            if (rows[0]?.table === table) pending.push(...rows);
+          }
+        } else {
+          pending.push(...(this.#pending.revisions.get(key(table, id)) ?? []));
+        }
+        const all = [...stored.map(toStored), ...pending.map((row) => this.#storedFromRow(row))];
+        return all.sort((a, b) => a.leaf - b.leaf);
+      }),
+
+    scan: (table: string): (StoredRevision & { id: string })[] =>
+      this.#run('cannot scan a table', () => {
+        const rows = this.#statement(
+          `SELECT r.id, r.version, r.leaf, r.deleted, l.body
+           FROM (SELECT id, max(version) AS version FROM revisions WHERE tbl = ? GROUP BY id) latest
+           JOIN revisions r ON r.tbl = ? AND r.id = latest.id AND r.version = latest.version
+           JOIN leaves l ON l.leaf = r.leaf`,
+        ).all(table, table) as unknown as (RevisionRecord & { id: string })[];
+        const byId = new Map(rows.map((row) => [row.id, { id: row.id, ...toStored(row) }]));
+        for (const revisions of this.#pending.revisions.values()) {
+          const last = revisions[revisions.length - 1];
+          if (last?.table === table) byId.set(last.id, { id: last.id, ...this.#storedFromRow(last) });
+        }
+        return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      }),
+
+    lookup: (table: string, path: string, valueKey: string): string[] =>
+      this.#run('cannot read an index', () => {
+        const rows = this.#statement('SELECT id FROM index_entries WHERE tbl = ? AND path = ? AND value_key = ?').all(
+          table,
+          path,
+          valueKey,
+        ) as { id: string }[];
+        const ids = new Set(rows.map((row) => row.id));
+        for (const [id, present] of this.#pending.entries.get(indexKey(table, path, valueKey)) ?? []) {
+          if (present) ids.add(id);
+          else ids.delete(id);
+        }
+        return [...ids].sort();
+      }),
+
+    nodes: (ids: readonly NodeId[]): Uint8Array[] =>
+      this.#run('cannot read Merkle nodes', () => {
+        // Node (level, index) is stored with the leaf that completed it.
+        const leafOf = (node: NodeId) => (node.index + 1) * 2 ** node.level - 1;
+        const wanted = [...new Set(ids.map(leafOf))];
+        const rows = this.#statement(
+          'SELECT leaf, nodes FROM leaves WHERE leaf IN (SELECT value FROM json_each(?))',
+        ).all(JSON.stringify(wanted)) as { leaf: number; nodes: Uint8Array }[];
+        const byLeaf = new Map(rows.map((row) => [row.leaf, row.nodes]));
+        return ids.map((node) => {
+          const blob = byLeaf.get(leafOf(node));
+          const start = node.level * 32;
+          if (!blob || blob.length < start + 32) {
+            throw new LedgerError(
+              'TAMPER_DETECTED',
+              `Merkle node (${node.level}, ${node.index}) is missing from storage`,
+              {
+                details: { ...node },
+              },
+            );
+          }
+          return blob.subarray(start, start + 32);
+        });
+      }),
+
+    leaves: (from: number, to: number): LeafRow[] =>
+      this.#run(
+        'cannot read journal leaves',
+        () =>
+          this.#statement('SELECT leaf, nodes, body FROM leaves WHERE leaf >= ? AND leaf < ? ORDER BY leaf').all(
+            from,
+            to,
+          ) as unknown as LeafRow[],
+      ),
+
+    blocks: (after: number, limit: number): BlockRow[] =>
+      this.#run('cannot read blocks', () => {
+        const stored = this.#statement(
+          'SELECT seq, leaf, tx_id AS txId, tx_time AS txTime FROM blocks WHERE seq > ? ORDER BY seq LIMIT ?',
+        ).all(after, limit) as unknown as BlockRow[];
+        const pending = this.#pending.blocks.filter((block) => block.seq > after);
+        return [...stored, ...pending].slice(0, limit);
+      }),
+
+    counts: (): { revisions: number; blocks: number; leaves: number } =>
+      this.#run('cannot count rows', () => {
+        const count = (table: string) =>
+          (this.#statement(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+        return {
+          revisions: count('revisions') + this.#pending.revisionCount,
+          blocks: count('blocks') + this.#pending.blocks.length,
+          leaves: count('leaves'),
+        };
+      }),
+
+    meta: (name: string): string | undefined =>
+      this.#run('cannot read ledger settings', () => {
+        const row = this.#statement('SELECT value FROM ledger_meta WHERE key = ?').get(name) as
+          | { value: string }
+          | undefined;
+        return row?.value;
+      }),
+
+    revisionRow: (table: string, id: string, version: number): RevisionRow | undefined =>
+      this.#run('cannot read a revision row', () => {
+        const pending = this.#pending.revisions.get(key(table, id))?.find((row) => row.version === version);
+        if (pending) return { ...pending };
+        const row = this.#statement(
+          'SELECT tbl AS "table", id, version, leaf, seq, deleted FROM revisions WHERE tbl = ? AND id = ? AND version = ?',
+        ).get(table, id, version) as (Omit<RevisionRow, 'deleted'> & { deleted: number }) | undefined;
+        return row && { ...row, deleted: row.deleted === 1 };
+      }),
+  };
+
+  // ---- writes -------------------------------------------------------------------
+
+  #append(batch: AppendBatch): void {
+    this.#run('cannot append to the journal', () => {
+      const insert = this.#statement('INSERT INTO leaves (leaf, nodes, body) VALUES (?, ?, ?)');
+      for (const row of batch.leaves) insert.run(row.leaf, row.nodes, row.body);
+    });
+    // Derived rows become visible only once the leaves are committed.
+    this.#staged?.push(batch);
+    const lastBlock = batch.blocks[batch.blocks.length - 1];
+    const lastLeaf = batch.leaves[batch.leaves.length - 1];
+    this.#head = {
+      ...this.#head,
+      treeSize: lastLeaf ? lastLeaf.leaf + 1 : this.#head.treeSize,
+      lastSeq: lastBlock?.seq ?? this.#head.lastSeq,
+      lastBlockLeaf: lastBlock?.leaf ?? this.#head.lastBlockLeaf,
+    };
+  }
+
+  #setMeta(name: string, value: string): void {
+    this.#run('cannot write ledger settings', () => {
+      this.#statement(
+        'INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ).run(name, value);
+    });
+  }
+
+  #createTable(name: string): void {
+    this.#run('cannot create a table', () => {
+      this.#statement('INSERT INTO user_tables (name) VALUES (?)').run(name);
+      this.#bumpDdl();
+    });
+  }
+
+  #createIndex(table: string, path: string, entries: readonly IndexChange[]): void {
+    this.#run('cannot create an index', () => {
+      this.#statement('INSERT INTO user_indexes (tbl, path) VALUES (?, ?)').run(table, path);
+      // The entries were computed from documents including pending ones: write the
+      // pending rows first so the index starts complete.
+      this.#writeIndexRows(this.#pending);
+      this.#pending.clear();
+      this.#writeIndexChanges(entries);
+      this.#bumpDdl();
+    });
+  }
+
+  #bumpDdl(): void {
+    this.#statement("UPDATE ledger_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ddl_version'").run();
+    this.#head = { ...this.#head, schemaVersion: this.#head.schemaVersion + 1 };
+  }
+
+  #scheduleFlush(): void {
+    if (this.#pending.size >= 50_000) {
+      this.#flush();
+      return;
+    }
+    if (this.#flushTimer || this.#pending.size === 0) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      if (this.#writing) {
+        this.#scheduleFlush();
+        return;
+      }
+      try {
+        this.#flush();
+      } catch {
+        // Rows stay pending and are retried; after a crash, open() rebuilds them.
+        this.#scheduleFlush();
+      }
+    }, this.#options.indexDelayMs ?? 50);
+    this.#flushTimer.unref();
+  }
+
+  /** Writes the pending derived rows and records how far the indexes reach. */
+  #flush(): void {
+    if (this.#flushTimer) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+    }
+    const db = this.#db;
+    if (!db || this.#pending.size === 0) return;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      this.#writeIndexRows(this.#pending);
+      this.#setMeta('indexed_leaves', String(this.#head.treeSize));
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw storageError('cannot write derived indexes', error);
+    }
+    this.#pending.clear();
+  }
+
+  #writeIndexRows(pending: PendingIndexes): void {
+    const revision = this.#statement(
+      'INSERT OR REPLACE INTO revisions (tbl, id, version, leaf, seq, deleted) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    for (const rows of pending.revisions.values()) {
+      for (const row of rows) revision.run(row.table, row.id, row.version, row.leaf, row.seq, row.deleted ? 1 : 0);
+    }
+    const block = this.#statement('INSERT OR REPLACE INTO blocks (seq, leaf, tx_id, tx_time) VALUES (?, ?, ?, ?)');
+    for (const row of pending.blocks) block.run(row.seq, row.leaf, row.txId, row.txTime);
+    this.#writeIndexChanges(pending.changes);
+  }
+
+  #writeIndexChanges(changes: readonly IndexChange[]): void {
+    if (changes.length === 0) return;
+    const add = this.#statement('INSERT OR IGNORE INTO index_entries (tbl, path, value_key, id) VALUES (?, ?, ?, ?)');
+    const remove = this.#statement('DELETE FROM index_entries WHERE tbl = ? AND path = ? AND value_key = ? AND id = ?');
+    for (const change of changes)
+      (change.add ? add : remove).run(change.table, change.path, change.valueKey, change.id);
+  }
+
+  // ---- opening --------------------------------------------------------------------
+
+  #migrate(): void {
+    const db = this.#database();
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec('CREATE TABLE IF NOT EXISTS ledger_schema (version INTEGER NOT NULL)');
+      const row = db.prepare('SELECT max(version) AS version FROM ledger_schema').get() as { version: number | null };
+      const current = row.version ?? 0;
+      if (current > migrations.length) {
+        throw new LedgerError(
+          'UNSUPPORTED',
+          `ledger storage has schema version ${current}; this ledgerdb knows ${migrations.length}`,
+        );
+      }
+      for (let version = current + 1; version <= migrations.length; version++) {
+        db.exec(migrations[version - 1] as string);
+        db.prepare('INSERT INTO ledger_schema (version) VALUES (?)').run(version);
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /**
+   * Rebuilds the derived rows of leaves committed after the last index write (a crash
+   * between the two). Everything is recomputed from the leaf bodies.
+   */
+  #recover(): void {
+    const indexed = Number(this.#reader.meta('indexed_leaves') ?? '0');
+    const leaves = this.#reader.leaves(indexed, Number.MAX_SAFE_INTEGER);
+    if (leaves.length === 0) return;
+    const schema = new Map(this.#reader.schema().map((table) => [table.name, table.indexes]));
+    const derived = new PendingIndexes();
+    let seq = -1;
+    let revisions: { row: RevisionRow; body: RevisionBody }[] = [];
+    for (const leaf of leaves) {
+      const body = JSON.parse(leaf.body) as RevisionBody | BlockBody;
+      if ('blockAddress' in body) {
+        const { table, id, version } = body.metadata;
+        seq = body.blockAddress.seq;
+        revisions.push({
+          row: { table, id, version, leaf: leaf.leaf, seq, deleted: body.data === undefined },
+          body,
+        });
+        continue;
+      }
+      const index: IndexChange[] = [];
+      for (const { row, body: revision } of revisions) {
+        const previous = row.version === 0 ? undefined : this.#previousData(derived, row);
+        for (const path of schema.get(row.table) ?? []) {
+          const before = previous === undefined ? undefined : valueAt(previous, path);
+          const after = revision.data === undefined ? undefined : valueAt(revision.data, path);
+          const beforeKey = before === undefined ? undefined : canonicalize(before);
+          const afterKey = after === undefined ? undefined : canonicalize(after);
+          if (beforeKey === afterKey) continue;
+          const base = { table: row.table, path, id: row.id };
+          if (beforeKey !== undefined) index.push({ ...base, valueKey: beforeKey, add: false });
+          if (afterKey !== undefined) index.push({ ...base, valueKey: afterKey, add: true });
+        }
+      }
+      derived.add({
+        revisions: revisions.map(({ row }) => row),
+        blocks: [{ seq: body.seq, leaf: leaf.leaf, txId: body.txId, txTime: body.txTime }],
+        index,
+      });
+      revisions = [];
+    }
+    // Revisions after the last block cannot come from a commit (leaves commit atomically
+    // with their block); they stay unindexed for audit() to report.
+    const db = this.#database();
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      this.#writeIndexRows(derived);
+      const lastBlock = derived.blocks[derived.blocks.length - 1];
+      if (lastBlock) this.#setMeta('indexed_leaves', String(lastBlock.leaf + 1));
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  #previousData(derived: PendingIndexes, row: RevisionRow): RevisionBody['data'] {
+    const earlier = derived.revisions
+      .get(key(row.table, row.id))
+      ?.find((candidate) => candidate.version === row.version - 1);
+    const stored = earlier ? this.#storedFromRow(earlier) : this.#reader.revision(row.table, row.id, row.version - 1);
+    return stored && !stored.deleted ? (JSON.parse(stored.body) as RevisionBody).data : undefined;
+  }
+
+  #readHead(): JournalHead {
+    return this.#run('cannot read the journal head', () => {
+      const leaves = this.#statement('SELECT max(leaf) AS leaf FROM leaves').get() as { leaf: number | null };
+      const block = this.#statement('SELECT seq, leaf FROM blocks ORDER BY seq DESC LIMIT 1').get() as
         | { seq: number; leaf: number }
         | undefined;
-      const ddl = this.statement("SELECT value FROM ledger_meta WHERE key = 'ddl_version'").get() as { value: string };
+      const ddl = this.#statement("SELECT value FROM ledger_meta WHERE key = 'ddl_version'").get() as { value: string };
       return {
         treeSize: leaves.leaf === null ? 0 : leaves.leaf + 1,
         lastSeq: block?.seq ?? -1,
@@ -235,207 +679,52 @@ class SqliteReader implements StorageReader {
     });
   }
 
-  async schema(): Promise<TableSchema[]> {
-    return this.run('cannot read the table list', () => {
-      const tables = this.statement('SELECT name FROM user_tables ORDER BY name').all() as { name: string }[];
-      const indexes = this.statement('SELECT tbl, path FROM user_indexes ORDER BY tbl, path').all() as {
-        tbl: string;
-        path: string;
-      }[];
-      return tables.map(({ name }) => ({
-        name,
-        indexes: indexes.filter((index) => index.tbl === name).map((index) => index.path),
-      }));
-    });
+  // ---- helpers --------------------------------------------------------------------
+
+  #storedFromRow(row: RevisionRow): StoredRevision {
+    const body = this.#statement('SELECT body FROM leaves WHERE leaf = ?').get(row.leaf) as
+      | { body: string }
+      | undefined;
+    if (!body) throw new LedgerError('TAMPER_DETECTED', `journal leaf ${row.leaf} is missing`);
+    return { version: row.version, leaf: row.leaf, deleted: row.deleted, body: body.body };
   }
 
-  async latest(table: string, id: string): Promise<StoredRevision | undefined> {
-    return this.run('cannot read a document', () => {
-      const row = this.statement(
-        `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
-         WHERE r.tbl = ? AND r.id = ? ORDER BY r.version DESC LIMIT 1`,
-      ).get(table, id) as RevisionRecord | undefined;
-      return row && toStored(row);
-    });
+  #database(): DatabaseSync {
+    if (!this.#db) throw new LedgerError('UNAVAILABLE', 'the ledger storage is closed');
+    return this.#db;
   }
 
-  async versions(keys: readonly { table: string; id: string }[]): Promise<Map<string, VersionState>> {
-    return this.run('cannot read document versions', () => {
-      const statement = this.statement(
-        'SELECT version, deleted FROM revisions WHERE tbl = ? AND id = ? ORDER BY version DESC LIMIT 1',
-      );
-      const out = new Map<string, VersionState>();
-      for (const { table, id } of keys) {
-        const key = versionKey(table, id);
-        if (out.has(key)) continue;
-        const row = statement.get(table, id) as { version: number; deleted: number } | undefined;
-        if (row) out.set(key, { version: row.version, deleted: row.deleted === 1 });
-      }
-      return out;
-    });
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#database().prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
-  async revision(table: string, id: string, version: number): Promise<StoredRevision | undefined> {
-    return this.run('cannot read a revision', () => {
-      const row = this.statement(
-        `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
-         WHERE r.tbl = ? AND r.id = ? AND r.version = ?`,
-      ).get(table, id, version) as RevisionRecord | undefined;
-      return row && toStored(row);
-    });
-  }
-
-  async history(table: string, id?: string): Promise<StoredRevision[]> {
-    return this.run('cannot read history', () => {
-      const rows = (id === undefined
-        ? this.statement(
-            `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
-               WHERE r.tbl = ? ORDER BY r.leaf`,
-          ).all(table)
-        : this.statement(
-            `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
-               WHERE r.tbl = ? AND r.id = ? ORDER BY r.version`,
-          ).all(table, id)) as unknown as RevisionRecord[];
-      return rows.map(toStored);
-    });
-  }
-
-  async scan(table: string): Promise<(StoredRevision & { id: string })[]> {
-    return this.run('cannot scan a table', () => {
-      const rows = this.statement(
-        `SELECT r.id, r.version, r.leaf, r.deleted, l.body
-         FROM (SELECT id, max(version) AS version FROM revisions WHERE tbl = ? GROUP BY id) latest
-         JOIN revisions r ON r.tbl = ? AND r.id = latest.id AND r.version = latest.version
-         JOIN leaves l ON l.leaf = r.leaf ORDER BY r.id`,
-      ).all(table, table) as unknown as (RevisionRecord & { id: string })[];
-      return rows.map((row) => ({ id: row.id, ...toStored(row) }));
-    });
-  }
-
-  async lookup(table: string, path: string, valueKey: string): Promise<string[]> {
-    return this.run('cannot read an index', () => {
-      const rows = this.statement(
-        'SELECT id FROM index_entries WHERE tbl = ? AND path = ? AND value_key = ? ORDER BY id',
-      ).all(table, path, valueKey) as { id: string }[];
-      return rows.map((row) => row.id);
-    });
-  }
-
-  async nodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
-    return this.run('cannot read Merkle nodes', () => {
-      // Node (level, index) is stored with the leaf that completed it.
-      const leafOf = (node: NodeId) => (node.index + 1) * 2 ** node.level - 1;
-      const wanted = [...new Set(ids.map(leafOf))];
-      const rows = this.statement('SELECT leaf, nodes FROM leaves WHERE leaf IN (SELECT value FROM json_each(?))').all(
-        JSON.stringify(wanted),
-      ) as { leaf: number; nodes: Uint8Array }[];
-      const byLeaf = new Map(rows.map((row) => [row.leaf, row.nodes]));
-      return ids.map((node) => {
-        const blob = byLeaf.get(leafOf(node));
-        const start = node.level * 32;
-        if (!blob || blob.length < start + 32) {
-          throw new LedgerError(
-            'TAMPER_DETECTED',
-            `Merkle node (${node.level}, ${node.index}) is missing from storage`,
-            {
-              details: { ...node },
-            },
-          );
-        }
-        return blob.subarray(start, start + 32);
-      });
-    });
-  }
-
-  async leaves(from: number, to: number): Promise<LeafRow[]> {
-    return this.run('cannot read journal leaves', () => {
-      return this.statement('SELECT leaf, nodes, body FROM leaves WHERE leaf >= ? AND leaf < ? ORDER BY leaf').all(
-        from,
-        to,
-      ) as unknown as LeafRow[];
-    });
-  }
-
-  async blocks(after: number, limit: number): Promise<BlockRow[]> {
-    return this.run('cannot read blocks', () => {
-      const rows = this.statement(
-        'SELECT seq, leaf, tx_id AS txId, tx_time AS txTime FROM blocks WHERE seq > ? ORDER BY seq LIMIT ?',
-      ).all(after, limit) as unknown as BlockRow[];
-      return rows;
-    });
-  }
-
-  async counts(): Promise<{ revisions: number; blocks: number; leaves: number }> {
-    return this.run('cannot count rows', () => {
-      const count = (table: string) => (this.statement(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-      return { revisions: count('revisions'), blocks: count('blocks'), leaves: count('leaves') };
-    });
-  }
-
-  async meta(key: string): Promise<string | undefined> {
-    return this.run('cannot read ledger settings', () => {
-      const row = this.statement('SELECT value FROM ledger_meta WHERE key = ?').get(key) as { value: string } | undefined;
-      return row?.value;
-    });
-  }
-
-  async revisionRow(table: string, id: string, version: number): Promise<RevisionRow | undefined> {
-    return this.run('cannot read a revision row', () => {
-      const row = this.statement(
-        'SELECT tbl AS "table", id, version, leaf, seq, deleted FROM revisions WHERE tbl = ? AND id = ? AND version = ?',
-      ).get(table, id, version) as (Omit<RevisionRow, 'deleted'> & { deleted: number }) | undefined;
-      return row && { ...row, deleted: row.deleted === 1 };
-    });
+  #run<T>(what: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw storageError(what, error);
+    }
   }
 }
 
-class SqliteWriter extends SqliteReader implements StorageWriter {
-  async append(batch: AppendBatch): Promise<void> {
-    this.run('cannot append to the journal', () => {
-      const leaf = this.statement('INSERT INTO leaves (leaf, nodes, body) VALUES (?, ?, ?)');
-      for (const row of batch.leaves) leaf.run(row.leaf, row.nodes, row.body);
-      const revision = this.statement(
-        'INSERT INTO revisions (tbl, id, version, leaf, seq, deleted) VALUES (?, ?, ?, ?, ?, ?)',
-      );
-      for (const row of batch.revisions) {
-        revision.run(row.table, row.id, row.version, row.leaf, row.seq, row.deleted ? 1 : 0);
-      }
-      const block = this.statement('INSERT INTO blocks (seq, leaf, tx_id, tx_time) VALUES (?, ?, ?, ?)');
-      for (const row of batch.blocks) block.run(row.seq, row.leaf, row.txId, row.txTime);
-      this.#applyIndex(batch.index);
-    });
+function storageError(message: string, cause: unknown): LedgerError {
+  if (cause instanceof LedgerError) return cause;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  if (/locked|busy/i.test(text)) {
+    return new LedgerError(
+      'UNAVAILABLE',
+      `${message}: the file is in use by another ledger (one process owns a SQLite ledger)`,
+      {
+        cause,
+      },
+    );
   }
-
-  #applyIndex(changes: readonly IndexChange[]): void {
-    if (changes.length === 0) return;
-    const add = this.statement('INSERT OR IGNORE INTO index_entries (tbl, path, value_key, id) VALUES (?, ?, ?, ?)');
-    const remove = this.statement('DELETE FROM index_entries WHERE tbl = ? AND path = ? AND value_key = ? AND id = ?');
-    for (const change of changes)
-      (change.add ? add : remove).run(change.table, change.path, change.valueKey, change.id);
-  }
-
-  async setMeta(key: string, value: string): Promise<void> {
-    this.run('cannot write ledger settings', () => {
-      this.statement('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
-    });
-  }
-
-  async createTable(name: string): Promise<void> {
-    this.run('cannot create a table', () => {
-      this.statement('INSERT INTO user_tables (name) VALUES (?)').run(name);
-      this.#bumpDdl();
-    });
-  }
-
-  async createIndex(table: string, path: string, entries: readonly IndexChange[]): Promise<void> {
-    this.run('cannot create an index', () => {
-      this.statement('INSERT INTO user_indexes (tbl, path) VALUES (?, ?)').run(table, path);
-      this.#applyIndex(entries);
-      this.#bumpDdl();
-    });
-  }
-
-  #bumpDdl(): void {
-    this.statement("UPDATE ledger_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'ddl_version'").run();
-  }
+  // A damaged file is evidence, not an outage: say so.
+  const code = /malformed|not a database|corrupt/i.test(text) ? 'TAMPER_DETECTED' : 'UNAVAILABLE';
+  return new LedgerError(code, `${message}: ${text}`, { cause });
 }

@@ -1,0 +1,174 @@
+// ledgerdb throughput on this machine, durable (fsync on every commit), measured against
+// baselines taken in the same run: raw fdatasync for commits, raw SHA-256 for
+// verification. Prints one JSON object as its last line.
+//   npm run bench -w @ledgerkit/ledgerdb        (BENCH_LEAVES=1000000 by default)
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LedgerDatabase, openLedger, verifyRevisionProof } from '@ledgerkit/ledgerdb';
+
+const targetLeaves = Number(process.env.BENCH_LEAVES ?? 1_000_000);
+const dir = mkdtempSync(join(tmpdir(), 'ledgerdb-bench-'));
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+function perSecond(count: number, startedMs: number): number {
+  return count / ((performance.now() - startedMs) / 1000);
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+}
+
+function fsyncBaseline(seconds: number): number {
+  const fd = openSync(join(dir, 'fsync-baseline'), 'w');
+  const page = randomBytes(4096);
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < seconds * 1000) {
+    writeSync(fd, page, 0, page.length, (count % 256) * 4096);
+    fdatasyncSync(fd);
+    count++;
+  }
+  closeSync(fd);
+  return perSecond(count, started);
+}
+
+function hashBaseline(seconds: number): number {
+  const input = randomBytes(65);
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < seconds * 1000) {
+    for (let i = 0; i < 256; i++) createHash('sha256').update(input).digest();
+    count += 256;
+  }
+  return perSecond(count, started);
+}
+
+async function singleClient(ledger: LedgerDatabase, seconds: number): Promise<number> {
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < seconds * 1000) {
+    await ledger.transaction((tx) => tx.insert('single', { n: count, sku: 'A-1', qty: 5 }));
+    count++;
+  }
+  return perSecond(count, started);
+}
+
+async function concurrentClients(ledger: LedgerDatabase, clients: number, seconds: number): Promise<number> {
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      while (performance.now() < deadline) {
+        await ledger.transaction((tx) => tx.insert('concurrent', { client, n: count, sku: 'A-1', qty: 5 }));
+        count++;
+      }
+    }),
+  );
+  return perSecond(count, started);
+}
+
+/** Commits `transactions` transactions of `size` documents; returns ms per leaf. */
+async function batched(ledger: LedgerDatabase, transactions: number, size: number, ids?: string[]): Promise<number> {
+  const started = performance.now();
+  for (let t = 0; t < transactions; t++) {
+    const { value } = await ledger.transaction(async (tx) => {
+      const written: string[] = [];
+      for (let i = 0; i < size; i++) written.push(await tx.insert('batched', { t, i, sku: 'A-1', qty: 5 }));
+      return written;
+    });
+    if (ids) for (const id of value) ids.push(id);
+  }
+  return (performance.now() - started) / (transactions * (size + 1));
+}
+
+const ledger = await openLedger({
+  path: join(dir, 'bench.ledger'),
+  limits: { documentsPerTransaction: 1000 },
+});
+for (const table of ['single', 'concurrent', 'batched']) await ledger.createTable(table);
+
+log('fsync baseline...');
+const fsyncsPerSecond = fsyncBaseline(2);
+log('single client...');
+const single = await singleClient(ledger, 3);
+log('64 concurrent clients...');
+const concurrent = await concurrentClients(ledger, 64, 4);
+
+log('batched 1,000-document transactions...');
+const ids: string[] = [];
+await batched(ledger, 2, 1000, ids); // warm-up
+// Cost per leaf near 10,000 leaves: the journal holds ~10k-20k leaves here.
+let size = (await ledger.digest()).treeSize;
+if (size > 10_000) log(`note: journal already has ${size} leaves before the small-tree window`);
+const smallWindows: number[] = [];
+for (let w = 0; w < 5; w++) smallWindows.push(await batched(ledger, 2, 1000, ids));
+const batchedStarted = performance.now();
+const before = (await ledger.digest()).treeSize;
+while ((await ledger.digest()).treeSize < targetLeaves) await batched(ledger, 10, 1000, ids);
+size = (await ledger.digest()).treeSize;
+const batchedDocsPerSecond = perSecond(((size - before) * 1000) / 1001, batchedStarted);
+const largeWindows: number[] = [];
+for (let w = 0; w < 5; w++) largeWindows.push(await batched(ledger, 2, 1000, ids));
+log(`journal: ${(await ledger.digest()).treeSize} leaves`);
+
+log('proofs...');
+const digest = await ledger.digest();
+const pick = () => ids[Math.floor(Math.random() * ids.length)] as string;
+let proofs = 0;
+const proofsStarted = performance.now();
+while (performance.now() - proofsStarted < 3000) {
+  await ledger.proof('batched', pick(), 0, digest);
+  proofs++;
+}
+const proofsPerSecond = perSecond(proofs, proofsStarted);
+
+log('verifications...');
+const samples = [];
+for (let i = 0; i < 1000; i++) samples.push(await ledger.proof('batched', pick(), 0, digest));
+const hashRounds: number[] = [];
+const verifyRounds: number[] = [];
+for (let round = 0; round < 5; round++) {
+  hashRounds.push(hashBaseline(0.4));
+  const started = performance.now();
+  let count = 0;
+  while (performance.now() - started < 400) {
+    for (let i = 0; i < 64; i++) {
+      if (!verifyRevisionProof(samples[(count + i) % samples.length] as (typeof samples)[number], digest).ok) {
+        throw new Error('a valid proof failed to verify');
+      }
+    }
+    count += 64;
+  }
+  verifyRounds.push(perSecond(count, started));
+}
+const hashesPerSecond = median(hashRounds);
+const verificationsPerSecond = median(verifyRounds);
+const audit = process.env.BENCH_AUDIT === '0' ? undefined : await ledger.audit();
+await ledger.close();
+rmSync(dir, { recursive: true, force: true });
+
+const appendCostRatio = median(largeWindows) / median(smallWindows);
+const result = {
+  journal_leaves: digest.treeSize,
+  fsyncs_per_s: Math.round(fsyncsPerSecond),
+  hashes_per_s: Math.round(hashesPerSecond),
+  single_doc_commits_per_s: Math.round(single),
+  concurrent_commits_per_s: Math.round(concurrent),
+  batched_docs_per_s: Math.round(batchedDocsPerSecond),
+  proofs_per_s: Math.round(proofsPerSecond),
+  verifications_per_s: Math.round(verificationsPerSecond),
+  append_cost_ratio: Number(appendCostRatio.toFixed(3)),
+  audit_ok: audit?.ok ?? null,
+  bars: {
+    single: single >= 0.6 * fsyncsPerSecond,
+    concurrent: concurrent >= 20_000,
+    batched: batchedDocsPerSecond >= 100_000,
+    proofs: proofsPerSecond >= 20_000,
+    verifications: verificationsPerSecond >= (0.7 * hashesPerSecond) / 21,
+    append_cost_ratio: appendCostRatio <= 1.3,
+  },
+};
+console.log(JSON.stringify(result));
