@@ -1,7 +1,7 @@
 // Merkle throughput on this machine: raw SHA-256 as the physical limit, then proof
 // construction and verification in a tree of 2^20 leaves. Prints one JSON line last.
 //   npm run bench -w @ledgerkit/core
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { MerkleTree, verifyInclusion } from '@ledgerkit/core';
 
 const leaves = 2 ** 20;
@@ -19,7 +19,8 @@ function rate(run: () => void): number {
 }
 
 const input = randomBytes(65);
-const rawHash = () => createHash('sha256').update(input).digest();
+// The fastest one-shot SHA-256 Node offers: the physical limit of verification.
+const rawHash = () => hash('sha256', input, 'buffer');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const tree = new MerkleTree();

@@ -4,8 +4,8 @@ import { basename, extname } from 'node:path';
 import {
   consistencyProofRanges,
   emptyRoot,
+  hashChildren,
   hashLeaf,
-  hashRange,
   InvalidArgumentError,
   inclusionProofRanges,
   isLedgerError,
@@ -203,6 +203,8 @@ export class LedgerDatabase {
   #schemaVersion = -1;
   #state: JournalState | undefined;
   #pending: PendingCommit[] = [];
+  /** Transactions whose function is still running: they may join the next batch. */
+  #running = 0;
   #flushing = false;
   #closed = false;
 
@@ -313,7 +315,13 @@ export class LedgerDatabase {
     return retry(
       async () => {
         const tx = new TransactionImpl(this.#host);
-        const value = await work(tx);
+        this.#running++;
+        let value: T;
+        try {
+          value = await work(tx);
+        } finally {
+          this.#running--;
+        }
         if (tx.writes.size === 0) {
           // Read-only: nothing to journal; reads were consistent when made.
           return { value, commit: undefined };
@@ -652,48 +660,53 @@ export class LedgerDatabase {
   /** Hashes of proof ranges from stored perfect subtrees, with a cache of the immutable upper levels. */
   async #hashRanges(ranges: readonly (readonly [number, number])[]): Promise<Uint8Array[]> {
     const perRange = ranges.map((range) => rangeNodes(range));
-    const needed = new Map<number, NodeId>();
+    const cacheKey = (node: NodeId) => node.index * 64 + node.level;
+    const missing: NodeId[] = [];
     for (const nodes of perRange) {
-      for (const node of nodes) {
-        const key = node.index * 64 + node.level;
-        if (!this.#nodeCache.has(key)) needed.set(key, node);
-      }
+      for (const node of nodes) if (!this.#nodeCache.has(cacheKey(node))) missing.push(node);
     }
     const fetched = new Map<number, Uint8Array>();
-    if (needed.size > 0) {
-      const ids = [...needed.values()];
-      const hashes = await this.#storage.nodes(ids);
-      ids.forEach((node, i) => {
-        const key = node.index * 64 + node.level;
+    if (missing.length > 0) {
+      const hashes = await this.#storage.nodes(missing);
+      missing.forEach((node, i) => {
         const hash = hashes[i] as Uint8Array;
-        fetched.set(key, hash);
-        // Levels >= 8 are few (1/256 of the leaves) and hot in every proof.
-        if (node.level >= 8) {
-          if (this.#nodeCache.size > 1_000_000) this.#nodeCache.clear();
-          this.#nodeCache.set(key, hash);
+        fetched.set(cacheKey(node), hash);
+        // Nodes of level >= 4 (1/8 as many as leaves) are immutable and in most proofs.
+        if (node.level >= 4) {
+          if (this.#nodeCache.size >= 2_000_000) this.#nodeCache.clear();
+          this.#nodeCache.set(cacheKey(node), hash);
         }
       });
     }
-    return ranges.map((range) =>
-      hashRange(range, (node) => {
-        const key = node.index * 64 + node.level;
-        return (this.#nodeCache.get(key) ?? fetched.get(key)) as Uint8Array;
-      }),
-    );
+    const lookup = (node: NodeId) => (this.#nodeCache.get(cacheKey(node)) ?? fetched.get(cacheKey(node))) as Uint8Array;
+    // RFC 9162 MTH of an aligned range: its perfect subtrees folded from the right.
+    return perRange.map((nodes) => {
+      let hash = lookup(nodes[nodes.length - 1] as NodeId);
+      for (let i = nodes.length - 2; i >= 0; i--) hash = hashChildren(lookup(nodes[i] as NodeId), hash);
+      return hash;
+    });
   }
 
   #scheduleFlush(): void {
     if (this.#flushing) return;
     this.#flushing = true;
-    // Let every transaction that is ready this turn join the batch: one fsync for all.
-    setImmediate(() => void this.#flush());
+    void this.#afterOthersJoin().then(() => this.#flush());
+  }
+
+  /**
+   * Group commit: while other transactions are still running, wait one event-loop turn
+   * so every one that is ready joins this batch and they share one fsync. When none is
+   * running, nobody can join: commit at once.
+   */
+  #afterOthersJoin(): Promise<void> {
+    return this.#running === 0 ? Promise.resolve() : new Promise((resolve) => setImmediate(resolve));
   }
 
   async #flush(): Promise<void> {
     while (this.#pending.length > 0) {
       const batch = this.#pending.splice(0, 4096);
       await this.#commitBatch(batch);
-      if (this.#pending.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (this.#pending.length > 0) await this.#afterOthersJoin();
     }
     this.#flushing = false;
   }
@@ -737,10 +750,8 @@ export class LedgerDatabase {
   ): Promise<JournalState> {
     const frontier = state.frontier.clone();
     const keys: { table: string; id: string }[] = [];
-    for (const { tx } of batch) {
-      for (const read of tx.reads.values()) keys.push(read);
-      for (const write of tx.writes.values()) keys.push(write);
-    }
+    // Writes build on versions the transaction read (inserts of new ids read nothing).
+    for (const { tx } of batch) for (const read of tx.reads.values()) keys.push(read);
     const versions = await writer.versions(keys);
     const overlay = new Map<string, VersionState>();
     const writtenTables = new Set<string>();
@@ -748,6 +759,8 @@ export class LedgerDatabase {
     let seq = state.lastSeq;
     let prevBlockHash = state.lastBlockHash;
     const now = new Date().toISOString();
+    // Never before the previous block, even if the clock stepped back.
+    // biome-ignore lint/complexity/useMathMinMax: ISO 8601 strings, compared as text
     const txTime = now > state.lastTxTime ? now : state.lastTxTime;
     const txTimeJson = JSON.stringify(txTime);
     const ledgerJson = JSON.stringify(this.name);
@@ -787,7 +800,7 @@ export class LedgerDatabase {
           version,
           leaf,
           seq,
-          deleted: write.data === undefined,
+          deleted: write.dataJson === undefined,
         });
         const hash = toHex(leafHash);
         summary.revisions.push({ table: write.table, id: write.id, version, hash, leafIndex: leaf });
@@ -801,7 +814,7 @@ export class LedgerDatabase {
           if (beforeKey !== undefined) rows.index.push({ ...base, valueKey: beforeKey, add: false });
           if (afterKey !== undefined) rows.index.push({ ...base, valueKey: afterKey, add: true });
         }
-        overlay.set(recordKey(write.table, write.id), { version, deleted: write.data === undefined });
+        overlay.set(recordKey(write.table, write.id), { version, deleted: write.dataJson === undefined });
         writtenTables.add(write.table);
         index++;
       }

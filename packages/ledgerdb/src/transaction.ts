@@ -61,16 +61,28 @@ export interface ReadRecord {
 }
 
 /** A document change, applied at commit as one revision. */
-export interface WriteRecord {
-  table: string;
-  id: string;
-  /** Version the change builds on; -1 for an insert. */
-  baseVersion: number;
-  /** New data (canonical JSON), or undefined for a delete. */
-  dataJson: string | undefined;
-  data: JsonObject | undefined;
-  /** Data before the change, to update indexes. */
-  previous: JsonObject | undefined;
+export class WriteRecord {
+  #data: JsonObject | undefined;
+
+  /**
+   * @param baseVersion - version the change builds on; -1 for an insert
+   * @param dataJson - new data as canonical JSON, or undefined for a delete
+   * @param previous - data before the change, to update indexes
+   */
+  constructor(
+    readonly table: string,
+    readonly id: string,
+    readonly baseVersion: number,
+    readonly dataJson: string | undefined,
+    readonly previous: JsonObject | undefined,
+  ) {}
+
+  /** The new data, parsed from its canonical JSON only when someone needs it. */
+  get data(): JsonObject | undefined {
+    if (this.dataJson === undefined) return undefined;
+    this.#data ??= JSON.parse(this.dataJson) as JsonObject;
+    return this.#data;
+  }
 }
 
 /** A query whose result must still hold at commit. */
@@ -189,7 +201,7 @@ export class TransactionImpl implements Transaction {
         throw ledgerdbError('ALREADY_EXISTS', `document ${table}/${id} already exists`, { table, id });
       }
     }
-    this.#write({ table, id, baseVersion: -1, dataJson, data: JSON.parse(dataJson), previous: undefined });
+    this.#write(new WriteRecord(table, id, -1, dataJson, undefined));
     return id;
   }
 
@@ -201,7 +213,7 @@ export class TransactionImpl implements Transaction {
     if (current.data === undefined) {
       throw ledgerdbError('NOT_FOUND', `document ${table}/${id} does not exist`, { table, id });
     }
-    this.#write({ ...current.base, table, id, dataJson, data: JSON.parse(dataJson) });
+    this.#write(new WriteRecord(table, id, current.base.baseVersion, dataJson, current.base.previous));
   }
 
   async delete(table: string, id: string): Promise<void> {
@@ -218,7 +230,7 @@ export class TransactionImpl implements Transaction {
       this.writes.delete(key);
       return;
     }
-    this.#write({ ...current.base, table, id, dataJson: undefined, data: undefined });
+    this.#write(new WriteRecord(table, id, current.base.baseVersion, undefined, current.base.previous));
   }
 
   #write(record: WriteRecord): void {

@@ -116,7 +116,7 @@ export function verifyRevisionProof(
         leafHash: recomputed ?? proof.leafHash,
         leafIndex: proof.leafIndex,
         treeSize: digest.treeSize,
-        auditPath: proof.auditPath,
+        auditPath: decodePath(proof.auditPath),
         rootHash: digest.rootHash,
       });
       return `leaf ${proof.leafIndex} folds to the digest root ${digest.rootHash}`;
@@ -154,6 +154,18 @@ export function verifyConsistencyProof(proof: ConsistencyProof, oldDigest: Diges
       return `the journal at ${newDigest.treeSize} leaves extends the one at ${oldDigest.treeSize}`;
     }),
   ]);
+}
+
+/**
+ * Hex audit path to bytes in one native call (proof paths arrive as JSON); anything that
+ * is not 64 hex digits a hash is left to the core verifier to reject by name.
+ */
+function decodePath(path: readonly string[]): readonly (string | Uint8Array)[] {
+  if (!Array.isArray(path) || !path.every((hash) => typeof hash === 'string' && hash.length === 64)) return path;
+  // Decoding stops at the first non-hex digit, so a short result means a bad hash.
+  const bytes = Buffer.from(path.join(''), 'hex');
+  if (bytes.length !== path.length * 32) return path;
+  return path.map((_, i) => bytes.subarray(i * 32, i * 32 + 32));
 }
 
 function signatureCheck(digest: Digest, publicKey: KeyInput): VerificationCheck {

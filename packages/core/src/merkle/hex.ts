@@ -12,6 +12,7 @@ const hexPattern = /^(?:[0-9a-fA-F]{2})*$/;
  * @returns lowercase hex, two characters a byte
  */
 export function toHex(bytes: Uint8Array): string {
+  if (Buffer.isBuffer(bytes)) return bytes.toString('hex');
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 

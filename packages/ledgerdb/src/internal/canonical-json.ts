@@ -12,53 +12,63 @@ import { InvalidArgumentError } from '@ledgerkit/core';
  * @returns the canonical JSON text
  */
 export function canonicalize(value: unknown, path = 'value'): string {
-  return write(value, path, new Set());
+  return write(value, [path], new Set());
 }
 
-function write(value: unknown, path: string, ancestors: Set<object>): string {
+/** The path of the value being written, built only for an error message. */
+function pathOf(parts: readonly (string | number)[]): string {
+  let out = String(parts[0]);
+  for (const part of parts.slice(1)) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += /^[A-Za-z_$][\w$]*$/.test(part) ? `.${part}` : `[${JSON.stringify(part)}]`;
+  }
+  return out;
+}
+
+function fail(parts: readonly (string | number)[], message: (path: string) => string): never {
+  const path = pathOf(parts);
+  throw new InvalidArgumentError(path, message(path));
+}
+
+function write(value: unknown, parts: (string | number)[], ancestors: Set<object>): string {
   switch (typeof value) {
     case 'string':
-      if (!value.isWellFormed()) {
-        throw new InvalidArgumentError(path, `${path} contains a lone surrogate, which JSON cannot carry`);
-      }
+      if (!value.isWellFormed()) fail(parts, (path) => `${path} contains a lone surrogate, which JSON cannot carry`);
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) {
-        throw new InvalidArgumentError(path, `${path} is ${value}, which is not a JSON number`);
-      }
+      if (!Number.isFinite(value)) fail(parts, (path) => `${path} is ${value}, which is not a JSON number`);
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {
       if (value === null) return 'null';
-      if (ancestors.has(value)) throw new InvalidArgumentError(path, `${path} refers back to itself (a cycle)`);
+      if (ancestors.has(value)) fail(parts, (path) => `${path} refers back to itself (a cycle)`);
       ancestors.add(value);
       try {
         if (Array.isArray(value)) {
           let out = '[';
           for (let i = 0; i < value.length; i++) {
             if (i > 0) out += ',';
-            out += write(value[i], `${path}[${i}]`, ancestors);
+            parts.push(i);
+            out += write(value[i], parts, ancestors);
+            parts.pop();
           }
           return `${out}]`;
         }
         const prototype = Object.getPrototypeOf(value);
         if (prototype !== Object.prototype && prototype !== null) {
           const kind = (value as object).constructor?.name ?? 'object';
-          throw new InvalidArgumentError(path, `${path} is a ${kind}, not a plain JSON object`);
+          fail(parts, (path) => `${path} is a ${kind}, not a plain JSON object`);
         }
         const keys = Object.keys(value).sort();
         let out = '{';
-        let first = true;
-        for (const key of keys) {
-          const inner = (value as Record<string, unknown>)[key];
-          const innerPath = /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-          if (!key.isWellFormed()) {
-            throw new InvalidArgumentError(innerPath, `${innerPath} has a key with a lone surrogate`);
-          }
-          if (!first) out += ',';
-          first = false;
-          out += `${JSON.stringify(key)}:${write(inner, innerPath, ancestors)}`;
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i] as string;
+          parts.push(key);
+          if (!key.isWellFormed()) fail(parts, (path) => `${path} has a key with a lone surrogate`);
+          if (i > 0) out += ',';
+          out += `${JSON.stringify(key)}:${write((value as Record<string, unknown>)[key], parts, ancestors)}`;
+          parts.pop();
         }
         return `${out}}`;
       } finally {
@@ -66,9 +76,9 @@ function write(value: unknown, path: string, ancestors: Set<object>): string {
       }
     }
     default:
-      throw new InvalidArgumentError(
-        path,
-        `${path} is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which is not JSON`,
+      return fail(
+        parts,
+        (path) => `${path} is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which is not JSON`,
       );
   }
 }
