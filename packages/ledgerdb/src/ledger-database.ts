@@ -24,12 +24,14 @@ import { LimitExceededError, ledgerdbError, OccConflictError } from './errors.js
 import { canonicalize } from './internal/canonical-json.js';
 import { Frontier } from './internal/frontier.js';
 import { randomId } from './internal/ids.js';
+import { NodeMirror } from './internal/node-mirror.js';
 import { checkIndexPath, checkTableName, valueAt } from './internal/paths.js';
 import { LedgerdbLedger } from './ledger-adapter.js';
 import type {
   AppendBatch,
   IndexChange,
   JournalHead,
+  LeafRow,
   StorageDriver,
   StorageReader,
   StorageWriter,
@@ -73,6 +75,11 @@ export interface OpenLedgerOptions {
   limits?: Partial<Limits>;
   /** Retry policy of `transaction()` on OCC conflicts (default: 4 retries, QLDB backoff). */
   retry?: RetryOptions;
+  /**
+   * Memory for the Merkle nodes appended since opening (default 128 MiB, about 2 million
+   * leaves), so proofs of recent revisions need no storage reads.
+   */
+  proofCacheBytes?: number;
 }
 
 /** Options of {@link LedgerDatabase.transaction}. */
@@ -174,7 +181,14 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       }
       return stored ?? proposedName;
     });
-    ledger = new LedgerDatabase(storage, name, limits, signingKey, options.retry ?? {});
+    ledger = new LedgerDatabase(
+      storage,
+      name,
+      limits,
+      signingKey,
+      options.retry ?? {},
+      options.proofCacheBytes ?? 128 * 1024 * 1024,
+    );
     await ledger.refresh();
   } catch (error) {
     await storage.close();
@@ -199,6 +213,7 @@ export class LedgerDatabase {
   readonly #retry: RetryOptions;
   readonly #commits = new EventEmitter();
   readonly #nodeCache = new Map<number, Uint8Array>();
+  readonly #mirror: NodeMirror;
   #schema = new Map<string, string[]>();
   #schemaVersion = -1;
   #state: JournalState | undefined;
@@ -215,8 +230,10 @@ export class LedgerDatabase {
     limits: Readonly<Limits>,
     signingKey: KeyObject | undefined,
     retryOptions: RetryOptions,
+    proofCacheBytes: number,
   ) {
     this.#storage = storage;
+    this.#mirror = new NodeMirror(proofCacheBytes);
     this.name = name;
     this.limits = limits;
     this.#signingKey = signingKey;
@@ -663,7 +680,9 @@ export class LedgerDatabase {
     const cacheKey = (node: NodeId) => node.index * 64 + node.level;
     const missing: NodeId[] = [];
     for (const nodes of perRange) {
-      for (const node of nodes) if (!this.#nodeCache.has(cacheKey(node))) missing.push(node);
+      for (const node of nodes) {
+        if (!this.#mirror.get(node) && !this.#nodeCache.has(cacheKey(node))) missing.push(node);
+      }
     }
     const fetched = new Map<number, Uint8Array>();
     if (missing.length > 0) {
@@ -678,7 +697,8 @@ export class LedgerDatabase {
         }
       });
     }
-    const lookup = (node: NodeId) => (this.#nodeCache.get(cacheKey(node)) ?? fetched.get(cacheKey(node))) as Uint8Array;
+    const lookup = (node: NodeId) =>
+      (this.#mirror.get(node) ?? this.#nodeCache.get(cacheKey(node)) ?? fetched.get(cacheKey(node))) as Uint8Array;
     // RFC 9162 MTH of an aligned range: its perfect subtrees folded from the right.
     return perRange.map((nodes) => {
       let hash = lookup(nodes[nodes.length - 1] as NodeId);
@@ -713,6 +733,7 @@ export class LedgerDatabase {
 
   async #commitBatch(batch: PendingCommit[]): Promise<void> {
     const outcomes = new Map<PendingCommit, CommitSummary | Error>();
+    const appended: LeafRow[] = [];
     let nextState: JournalState | undefined;
     try {
       await this.#storage.write(async (writer) => {
@@ -722,7 +743,7 @@ export class LedgerDatabase {
         if (!state || state.frontier.size !== head.treeSize || state.lastSeq !== head.lastSeq) {
           state = await this.#loadState(writer, head);
         }
-        nextState = await this.#applyBatch(writer, state, batch, outcomes);
+        nextState = await this.#applyBatch(writer, state, batch, outcomes, appended);
       });
     } catch (error) {
       // Nothing of this batch is committed; reload state before the next one.
@@ -734,6 +755,7 @@ export class LedgerDatabase {
       return;
     }
     this.#state = nextState;
+    for (const leaf of appended) this.#mirror.add(leaf.leaf, leaf.nodes);
     for (const pending of batch) {
       const outcome = outcomes.get(pending);
       if (outcome instanceof Error || outcome === undefined) pending.reject(outcome);
@@ -747,6 +769,7 @@ export class LedgerDatabase {
     state: JournalState,
     batch: PendingCommit[],
     outcomes: Map<PendingCommit, CommitSummary | Error>,
+    appended: LeafRow[],
   ): Promise<JournalState> {
     const frontier = state.frontier.clone();
     const keys: { table: string; id: string }[] = [];
@@ -832,6 +855,7 @@ export class LedgerDatabase {
       outcomes.set(pending, summary);
     }
     if (rows.leaves.length > 0) await writer.append(rows);
+    appended.push(...rows.leaves);
     return { frontier, lastSeq: seq, lastBlockHash: prevBlockHash, lastTxTime: txTime };
   }
 

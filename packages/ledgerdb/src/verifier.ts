@@ -91,9 +91,10 @@ export function verifyRevisionProof(
   options: VerifyProofOptions = {},
 ): Verification {
   const checks: VerificationCheck[] = [];
-  let recomputed: string | undefined;
+  let leafBytes: Uint8Array | undefined;
   try {
-    recomputed = leafHashOf(proof.revision);
+    leafBytes = hashLeaf(canonicalize(proof.revision, 'revision'));
+    const recomputed = toHex(leafBytes);
     checks.push({
       name: 'revision-hash',
       ok: recomputed === proof.leafHash,
@@ -113,11 +114,11 @@ export function verifyRevisionProof(
   checks.push(
     check('inclusion-proof', () => {
       verifyInclusion({
-        leafHash: recomputed ?? proof.leafHash,
+        leafHash: leafBytes ?? proof.leafHash,
         leafIndex: proof.leafIndex,
         treeSize: digest.treeSize,
         auditPath: decodePath(proof.auditPath),
-        rootHash: digest.rootHash,
+        rootHash: decodeHash(digest.rootHash),
       });
       return `leaf ${proof.leafIndex} folds to the digest root ${digest.rootHash}`;
     }),
@@ -166,6 +167,13 @@ function decodePath(path: readonly string[]): readonly (string | Uint8Array)[] {
   const bytes = Buffer.from(path.join(''), 'hex');
   if (bytes.length !== path.length * 32) return path;
   return path.map((_, i) => bytes.subarray(i * 32, i * 32 + 32));
+}
+
+/** Hex to bytes natively when well formed; otherwise the core verifier names the problem. */
+function decodeHash(hex: string): string | Uint8Array {
+  if (typeof hex !== 'string' || hex.length !== 64) return hex;
+  const bytes = Buffer.from(hex, 'hex');
+  return bytes.length === 32 ? bytes : hex;
 }
 
 function signatureCheck(digest: Digest, publicKey: KeyInput): VerificationCheck {

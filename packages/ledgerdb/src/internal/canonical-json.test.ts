@@ -59,6 +59,25 @@ describe('canonicalize (RFC 8785)', () => {
     );
   });
 
+  test('orders integer-like keys as strings, not as JavaScript enumerates them', () => {
+    expect(canonicalize({ 9: 'a', 10: 'b', a: 1 })).toBe('{"10":"b","9":"a","a":1}');
+  });
+
+  test('values whose keys are already in order still get every check', () => {
+    expect(canonicalize({ a: 1, b: [true, null, 'x'], c: { d: 2.5 } })).toBe(
+      '{"a":1,"b":[true,null,"x"],"c":{"d":2.5}}',
+    );
+    expect(() => canonicalize({ a: 1, b: Number.NaN }, 'data')).toThrowError(
+      expect.objectContaining({ details: expect.objectContaining({ argument: 'data.b' }) }),
+    );
+    expect(() => canonicalize({ a: new Date(0) }, 'data')).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => canonicalize({ a: { toJSON: () => 1 } }, 'data')).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+
   test('rejects cycles', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;

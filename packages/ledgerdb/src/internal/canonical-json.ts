@@ -12,7 +12,46 @@ import { InvalidArgumentError } from '@ledgerkit/core';
  * @returns the canonical JSON text
  */
 export function canonicalize(value: unknown, path = 'value'): string {
+  // Values parsed from canonical JSON (proofs, stored revisions) already have their keys in
+  // order: then the native serializer writes exactly the canonical form.
+  if (isCanonicalShape(value, 0)) return JSON.stringify(value);
   return write(value, [path], new Set());
+}
+
+/**
+ * True when `value` is plain JSON whose object keys are already in RFC 8785 order, so
+ * that `JSON.stringify` output is canonical. Anything doubtful returns false and takes
+ * the careful path, which also produces the errors.
+ */
+function isCanonicalShape(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+      return value.isWellFormed();
+    case 'number':
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      // Deep or cyclic values take the careful path.
+      if (depth > 100) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isCanonicalShape(value[i], depth + 1)) return false;
+        return true;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      const keys = Object.keys(value);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        if (i > 0 && !((keys[i - 1] as string) < key)) return false;
+        if (!key.isWellFormed() || !isCanonicalShape((value as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** The path of the value being written, built only for an error message. */
