@@ -162,6 +162,10 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       throw new InvalidArgumentError(`limits.${key}`, `limit ${key} must be a positive integer, got ${value}`);
     }
   }
+  const proofCacheBytes = options.proofCacheBytes ?? 128 * 1024 * 1024;
+  if (!Number.isSafeInteger(proofCacheBytes) || proofCacheBytes < 0) {
+    throw new InvalidArgumentError('proofCacheBytes', `proofCacheBytes must be a non-negative integer`);
+  }
   let signingKey: KeyObject | undefined;
   if (options.signingKey !== undefined) {
     signingKey = typeof options.signingKey === 'string' ? createPrivateKey(options.signingKey) : options.signingKey;
@@ -181,14 +185,7 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       }
       return stored ?? proposedName;
     });
-    ledger = new LedgerDatabase(
-      storage,
-      name,
-      limits,
-      signingKey,
-      options.retry ?? {},
-      options.proofCacheBytes ?? 128 * 1024 * 1024,
-    );
+    ledger = new LedgerDatabase(storage, name, limits, signingKey, options.retry ?? {}, proofCacheBytes);
     await ledger.refresh();
   } catch (error) {
     await storage.close();
