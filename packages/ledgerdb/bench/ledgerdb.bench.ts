@@ -88,10 +88,18 @@ async function batched(ledger: LedgerDatabase, transactions: number, size: numbe
 const ledger = await openLedger({ path: join(dir, 'commits.ledger') });
 for (const table of ['single', 'concurrent']) await ledger.createTable(table);
 
-log('fsync baseline...');
-const fsyncsPerSecond = fsyncBaseline(2);
-log('single client...');
-const single = await singleClient(ledger, 3);
+// Baseline and single-client rounds alternate, so drift in the machine's fsync speed
+// (it moves by half between minutes here) hits both alike; medians of paired rounds.
+log('fsync baseline and single client, interleaved...');
+const fsyncRounds: number[] = [];
+const singleRounds: number[] = [];
+for (let round = 0; round < 5; round++) {
+  fsyncRounds.push(fsyncBaseline(0.6));
+  singleRounds.push(await singleClient(ledger, 0.6));
+}
+const fsyncsPerSecond = median(fsyncRounds);
+const single = median(singleRounds);
+const singleRatio = median(singleRounds.map((rate, i) => rate / (fsyncRounds[i] as number)));
 log('64 concurrent clients...');
 const concurrent = await concurrentClients(ledger, 64, 4);
 await ledger.close();
@@ -147,6 +155,8 @@ for (let round = 0; round < 5; round++) {
 }
 const hashesPerSecond = median(hashRounds);
 const verificationsPerSecond = median(verifyRounds);
+// A 1,000,000-leaf proof costs 21 hashes: the bar is 70% of that one-thread limit.
+const verificationRatio = median(verifyRounds.map((rate, i) => rate / ((hashRounds[i] as number) / 21)));
 const audit = process.env.BENCH_AUDIT === '0' ? undefined : await journal.audit();
 await journal.close();
 
@@ -169,19 +179,21 @@ const result = {
   fsyncs_per_s: Math.round(fsyncsPerSecond),
   hashes_per_s: Math.round(hashesPerSecond),
   single_doc_commits_per_s: Math.round(single),
+  single_vs_fsync: Number(singleRatio.toFixed(3)),
   concurrent_commits_per_s: Math.round(concurrent),
   batched_docs_per_s: Math.round(batchedDocsPerSecond),
   proofs_per_s: Math.round(proofsPerSecond),
   proofs_reopened_per_s: Math.round(proofsReopenedPerSecond),
   verifications_per_s: Math.round(verificationsPerSecond),
+  verification_vs_hash_limit: Number(verificationRatio.toFixed(3)),
   append_cost_ratio: Number(appendCostRatio.toFixed(3)),
   audit_ok: audit?.ok ?? null,
   bars: {
-    single: single >= 0.6 * fsyncsPerSecond,
+    single: singleRatio >= 0.6,
     concurrent: concurrent >= 20_000,
     batched: batchedDocsPerSecond >= 100_000,
     proofs: proofsPerSecond >= 20_000,
-    verifications: verificationsPerSecond >= (0.7 * hashesPerSecond) / 21,
+    verifications: verificationRatio >= 0.7,
     append_cost_ratio: appendCostRatio <= 1.3,
   },
 };
