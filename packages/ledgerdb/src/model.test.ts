@@ -47,7 +47,7 @@ test('the ledger agrees with a simple model over random operation sequences', as
             for (const value of op.values) out.push(await tx.insert('b', { value }));
             return out;
           });
-          ids.forEach((id, i) => documents.set(id, { table: 'b', versions: [op.values[i] as number] }));
+          for (const [i, id] of ids.entries()) documents.set(id, { table: 'b', versions: [op.values[i] as number] });
         } else {
           const candidates = live();
           if (candidates.length === 0) continue;
