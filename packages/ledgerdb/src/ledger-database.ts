@@ -448,22 +448,9 @@ export class LedgerDatabase {
     const target = digest ?? (await this.digest());
     const stored = await this.#storage.revision(table, id, version);
     if (!stored) throw ledgerdbError('NOT_FOUND', `no revision ${version} of ${table}/${id}`, { table, id, version });
-    await this.#checkDigestSize(target);
-    if (stored.leaf >= target.treeSize) {
-      throw new InvalidArgumentError('digest', `revision ${table}/${id}@${version} is newer than the digest`, {
-        leafIndex: stored.leaf,
-        treeSize: target.treeSize,
-      });
-    }
-    const ranges = inclusionProofRanges(stored.leaf, target.treeSize);
-    const auditPath = (await this.#hashRanges(ranges)).map(toHex);
     return {
       revision: JSON.parse(stored.body) as RevisionBody,
-      leafIndex: stored.leaf,
-      treeSize: target.treeSize,
-      leafHash: toHex(hashLeaf(stored.body)),
-      auditPath,
-      rootHash: target.rootHash,
+      ...(await this.#leafProof(stored.leaf, stored.body, target, `revision ${table}/${id}@${version}`)),
     };
   }
 
@@ -479,21 +466,28 @@ export class LedgerDatabase {
     const target = digest ?? (await this.digest());
     const [row] = Number.isSafeInteger(seq) && seq >= 0 ? await this.#storage.blocks(seq - 1, 1) : [];
     if (!row || row.seq !== seq) throw ledgerdbError('NOT_FOUND', `no block ${seq}`, { seq });
+    const [leaf] = await this.#storage.leaves(row.leaf, row.leaf + 1);
+    if (!leaf) throw new LedgerError('TAMPER_DETECTED', `block ${seq} has no journal leaf`);
+    return {
+      block: JSON.parse(leaf.body) as BlockBody,
+      ...(await this.#leafProof(row.leaf, leaf.body, target, `block ${seq}`)),
+    };
+  }
+
+  /** Inclusion proof of a stored leaf; its hash is recomputed from the stored bytes. */
+  async #leafProof(leaf: number, body: string, target: Digest, what: string) {
     await this.#checkDigestSize(target);
-    if (row.leaf >= target.treeSize) {
-      throw new InvalidArgumentError('digest', `block ${seq} is newer than the digest`, {
-        seq,
+    if (leaf >= target.treeSize) {
+      throw new InvalidArgumentError('digest', `${what} is newer than the digest`, {
+        leafIndex: leaf,
         treeSize: target.treeSize,
       });
     }
-    const [leaf] = await this.#storage.leaves(row.leaf, row.leaf + 1);
-    if (!leaf) throw new LedgerError('TAMPER_DETECTED', `block ${seq} has no journal leaf`);
-    const auditPath = (await this.#hashRanges(inclusionProofRanges(row.leaf, target.treeSize))).map(toHex);
+    const auditPath = (await this.#hashRanges(inclusionProofRanges(leaf, target.treeSize))).map(toHex);
     return {
-      block: JSON.parse(leaf.body) as BlockBody,
-      leafIndex: row.leaf,
+      leafIndex: leaf,
       treeSize: target.treeSize,
-      leafHash: toHex(hashLeaf(leaf.body)),
+      leafHash: toHex(hashLeaf(body)),
       auditPath,
       rootHash: target.rootHash,
     };

@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isLedgerError, type JsonObject } from '@ledgerkit/core';
+import type { JsonObject } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
+import { codeOf } from '../test/error-code.js';
 import { type LedgerDatabase, openLedger } from './ledger-database.js';
 import { sqliteStorage } from './storage/sqlite.js';
 
@@ -10,16 +11,6 @@ async function ledger(options: Parameters<typeof openLedger>[0] = {}): Promise<L
   const db = await openLedger({ name: 'tx-test', ...options });
   await db.createTable('shipments');
   return db;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isLedgerError(error)) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('optimistic concurrency', () => {

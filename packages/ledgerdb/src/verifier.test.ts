@@ -2,21 +2,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isLedgerError } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
+import { codeOf } from '../test/error-code.js';
 import { openLedger } from './ledger-database.js';
 import type { Digest } from './types.js';
 import { DigestTracker, fileDigestStore, signDigest, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isLedgerError(error)) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 async function filled(count: number, name = 'verify-test') {
   const ledger = await openLedger({ name });
