@@ -211,6 +211,7 @@ export class LedgerDatabase {
   readonly #commits = new EventEmitter();
   readonly #nodeCache = new Map<number, Uint8Array>();
   readonly #mirror: NodeMirror;
+  readonly #rangeCache = new Map<string, Uint8Array>();
   #schema = new Map<string, string[]>();
   #schemaVersion = -1;
   #state: JournalState | undefined;
@@ -667,7 +668,13 @@ export class LedgerDatabase {
 
   /** Hashes of proof ranges from stored perfect subtrees, with a cache of the immutable upper levels. */
   async #hashRanges(ranges: readonly (readonly [number, number])[]): Promise<Uint8Array[]> {
-    const perRange = ranges.map((range) => rangeNodes(range));
+    // A range's hash never changes (the tree only grows): composite ranges along the right
+    // edge are shared by every proof against the same digest, so they are remembered.
+    const composite = ([begin, end]: readonly [number, number]) => ((end - begin) & (end - begin - 1)) !== 0;
+    const cached = ranges.map((range) =>
+      composite(range) ? this.#rangeCache.get(`${range[0]}:${range[1]}`) : undefined,
+    );
+    const perRange = ranges.map((range, r) => (cached[r] ? [] : rangeNodes(range)));
     const cacheKey = (node: NodeId) => node.index * 64 + node.level;
     const missing: NodeId[] = [];
     for (const nodes of perRange) {
@@ -691,9 +698,16 @@ export class LedgerDatabase {
     const lookup = (node: NodeId) =>
       (this.#mirror.get(node) ?? this.#nodeCache.get(cacheKey(node)) ?? fetched.get(cacheKey(node))) as Uint8Array;
     // RFC 9162 MTH of an aligned range: its perfect subtrees folded from the right.
-    return perRange.map((nodes) => {
+    return perRange.map((nodes, r) => {
+      const known = cached[r];
+      if (known) return known;
       let hash = lookup(nodes[nodes.length - 1] as NodeId);
       for (let i = nodes.length - 2; i >= 0; i--) hash = hashChildren(lookup(nodes[i] as NodeId), hash);
+      if (nodes.length > 1) {
+        if (this.#rangeCache.size >= 65_536) this.#rangeCache.clear();
+        const [begin, end] = ranges[r] as readonly [number, number];
+        this.#rangeCache.set(`${begin}:${end}`, hash);
+      }
       return hash;
     });
   }

@@ -105,9 +105,14 @@ export function rangeNodes(range: LeafRange): NodeId[] {
   if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end <= begin) {
     throw new InvalidArgumentError('range', `leaf range [${begin}, ${end}) is empty or invalid`, { begin, end });
   }
+  const width = end - begin;
+  // Most proof ranges are one perfect subtree: no loop needed.
+  if ((width & (width - 1)) === 0 && width <= 2 ** 30 && begin % width === 0) {
+    return [{ level: Math.log2(width), index: begin / width }];
+  }
   const nodes: NodeId[] = [];
   let position = begin;
-  let remaining = end - begin;
+  let remaining = width;
   for (let level = Math.floor(Math.log2(remaining)) + 1; level >= 0; level--) {
     const width = 2 ** level;
     if (remaining >= width) {
