@@ -44,6 +44,7 @@ import {
   parseRevision,
   recordKey,
   type Transaction,
+  type TransactionHost,
   TransactionImpl,
 } from './transaction.js';
 import type {
@@ -220,6 +221,8 @@ export class LedgerDatabase {
   #running = 0;
   #flushing = false;
   #closed = false;
+  /** What transactions may use of this ledger; every transaction shares it. */
+  readonly #host: TransactionHost;
 
   /** @internal use {@link openLedger} */
   constructor(
@@ -236,6 +239,11 @@ export class LedgerDatabase {
     this.limits = limits;
     this.#signingKey = signingKey;
     this.#retry = retryOptions;
+    this.#host = {
+      reader: storage,
+      limits,
+      indexesOf: async (table: string) => this.#indexesOrThrow(table),
+    };
     this.#commits.setMaxListeners(0);
   }
 
@@ -596,14 +604,6 @@ export class LedgerDatabase {
   }
 
   // ---- internals ---------------------------------------------------------------
-
-  get #host() {
-    return {
-      reader: this.#storage as StorageReader,
-      limits: this.limits,
-      indexesOf: async (table: string) => this.#indexesOrThrow(table),
-    };
-  }
 
   #indexesOrThrow(table: string): string[] {
     const indexes = this.#schema.get(table);
