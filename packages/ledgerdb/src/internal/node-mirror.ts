@@ -27,8 +27,8 @@ export class NodeMirror {
   /** Records the nodes that appending `leaf` completed (levels 0..k back to back). */
   add(leaf: number, nodes: Uint8Array): void {
     const levels = nodes.length / hashSize;
-    for (let level = this.#floor; level < levels; level++) {
-      const index = Math.floor(leaf / 2 ** level);
+    let index = Math.floor(leaf / 2 ** this.#floor);
+    for (let level = this.#floor; level < levels; level++, index = Math.floor(index / 2)) {
       let row = this.#rows[level];
       if (!row || index !== row.start + row.count) {
         // First node at this level, or a gap: start the level afresh from here.
@@ -43,7 +43,11 @@ export class NodeMirror {
         this.#used += grown.length - row.bytes.length;
         row.bytes = grown;
       }
-      row.bytes.set(nodes.subarray(level * hashSize, (level + 1) * hashSize), row.count * hashSize);
+      // A plain loop: no view object per node on this hot path.
+      const target = row.bytes;
+      const to = row.count * hashSize;
+      const from = level * hashSize;
+      for (let i = 0; i < hashSize; i++) target[to + i] = nodes[from + i] as number;
       row.count++;
     }
     while (this.#used > this.#budget && this.#floor < this.#rows.length) {
