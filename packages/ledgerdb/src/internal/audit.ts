@@ -128,26 +128,17 @@ export async function runAudit(storage: StorageReader, ledger: string, against?:
       throw new Mismatch(null, `${counts.blocks} block rows for ${blocks} blocks in the journal`);
     return { ok: true, treeSize, blocks, revisions, rootHash: toHex(frontier.root() ?? emptyRoot()) };
   } catch (error) {
-    const rootHash = toHex(frontier.root() ?? emptyRoot());
-    if (error instanceof Mismatch) {
-      return {
-        ok: false,
-        treeSize,
-        blocks,
-        revisions,
-        rootHash,
-        firstMismatch: { leaf: error.leaf, reason: error.reason },
-      };
-    }
+    const failed = (leaf: number | null, reason: string): AuditReport => ({
+      ok: false,
+      treeSize,
+      blocks,
+      revisions,
+      rootHash: toHex(frontier.root() ?? emptyRoot()),
+      firstMismatch: { leaf, reason },
+    });
+    if (error instanceof Mismatch) return failed(error.leaf, error.reason);
     if (isLedgerError(error, 'TAMPER_DETECTED') || isLedgerError(error, 'UNAVAILABLE')) {
-      return {
-        ok: false,
-        treeSize,
-        blocks,
-        revisions,
-        rootHash,
-        firstMismatch: { leaf: null, reason: `storage is unreadable: ${error.shortMessage}` },
-      };
+      return failed(null, `storage is unreadable: ${error.shortMessage}`);
     }
     throw error;
   }
