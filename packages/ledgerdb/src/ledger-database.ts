@@ -6,6 +6,7 @@ import {
   emptyRoot,
   hashChildren,
   hashLeaf,
+  hashSize,
   InvalidArgumentError,
   inclusionProofRanges,
   isLedgerError,
@@ -22,7 +23,7 @@ import {
 } from '@ledgerkit/core';
 import { LimitExceededError, ledgerdbError, OccConflictError } from './errors.js';
 import { canonicalize } from './internal/canonical-json.js';
-import { Frontier } from './internal/frontier.js';
+import { Frontier, leafHashBinary } from './internal/frontier.js';
 import { randomId } from './internal/ids.js';
 import { NodeMirror } from './internal/node-mirror.js';
 import { checkIndexPath, checkTableName, valueAt } from './internal/paths.js';
@@ -743,7 +744,7 @@ export class LedgerDatabase {
     try {
       await this.#storage.write(async (writer) => {
         const head = await writer.head();
-        await this.#loadSchema(writer, head);
+        if (head.schemaVersion !== this.#schemaVersion) await this.#loadSchema(writer, head);
         let state = this.#state;
         if (!state || state.frontier.size !== head.treeSize || state.lastSeq !== head.lastSeq) {
           state = await this.#loadState(writer, head);
@@ -780,13 +781,13 @@ export class LedgerDatabase {
     const keys: { table: string; id: string }[] = [];
     // Writes build on versions the transaction read (inserts of new ids read nothing).
     for (const { tx } of batch) for (const read of tx.reads.values()) keys.push(read);
-    const versions = await writer.versions(keys);
+    const versions = keys.length === 0 ? new Map<string, VersionState>() : await writer.versions(keys);
     const overlay = new Map<string, VersionState>();
     const writtenTables = new Set<string>();
     const rows: AppendBatch = { leaves: [], revisions: [], blocks: [], index: [] };
     let seq = state.lastSeq;
     let prevBlockHash = state.lastBlockHash;
-    const now = new Date().toISOString();
+    const now = isoNow();
     // Never before the previous block, even if the clock stepped back.
     // biome-ignore lint/complexity/useMathMinMax: ISO 8601 strings, compared as text
     const txTime = now > state.lastTxTime ? now : state.lastTxTime;
@@ -794,7 +795,11 @@ export class LedgerDatabase {
     const ledgerJson = JSON.stringify(this.name);
 
     for (const pending of batch) {
-      const failure = await this.#validate(writer, pending.tx, versions, overlay, writtenTables);
+      // Most transactions ran no query: their validation needs no storage reads.
+      const failure =
+        pending.tx.predicates.length === 0
+          ? this.#validateReads(pending.tx, versions, overlay)
+          : await this.#validate(writer, pending.tx, versions, overlay, writtenTables);
       if (failure) {
         outcomes.set(pending, failure);
         continue;
@@ -819,9 +824,9 @@ export class LedgerDatabase {
           (write.dataJson === undefined ? '' : `"data":${write.dataJson},`) +
           `"metadata":{"id":${JSON.stringify(write.id)},"table":${JSON.stringify(write.table)},` +
           `"txId":${txIdJson},"txTime":${txTimeJson},"version":${version}}}`;
-        const leafHash = hashLeaf(body);
         const leaf = frontier.size;
-        rows.leaves.push({ leaf, body, nodes: frontier.append(leafHash) });
+        const nodes = frontier.appendBinary(leafHashBinary(body));
+        rows.leaves.push({ leaf, body, nodes });
         rows.revisions.push({
           table: write.table,
           id: write.id,
@@ -830,7 +835,7 @@ export class LedgerDatabase {
           seq,
           deleted: write.dataJson === undefined,
         });
-        const hash = toHex(leafHash);
+        const hash = nodes.toString('hex', 0, hashSize);
         summary.revisions.push({ table: write.table, id: write.id, version, hash, leafIndex: leaf });
         for (const path of this.#schema.get(write.table) ?? []) {
           const before = write.previous === undefined ? undefined : valueAt(write.previous, path);
@@ -850,11 +855,11 @@ export class LedgerDatabase {
         `{"ledger":${ledgerJson},"prevBlockHash":${prevBlockHash === null ? 'null' : `"${prevBlockHash}"`},` +
         `"revisions":[${summary.revisions.map((revision) => `"${revision.hash}"`).join(',')}],` +
         `"seq":${seq},"txId":${txIdJson},"txTime":${txTimeJson}}`;
-      const blockHash = hashLeaf(blockBody);
       const blockLeaf = frontier.size;
-      rows.leaves.push({ leaf: blockLeaf, body: blockBody, nodes: frontier.append(blockHash) });
+      const blockNodes = frontier.appendBinary(leafHashBinary(blockBody));
+      rows.leaves.push({ leaf: blockLeaf, body: blockBody, nodes: blockNodes });
       rows.blocks.push({ seq, leaf: blockLeaf, txId, txTime });
-      prevBlockHash = toHex(blockHash);
+      prevBlockHash = blockNodes.toString('hex', 0, hashSize);
       summary.blockHash = prevBlockHash;
       summary.blockLeafIndex = blockLeaf;
       outcomes.set(pending, summary);
@@ -864,14 +869,12 @@ export class LedgerDatabase {
     return { frontier, lastSeq: seq, lastBlockHash: prevBlockHash, lastTxTime: txTime };
   }
 
-  /** Backward validation: everything the transaction read must still be current. */
-  async #validate(
-    writer: StorageWriter,
+  /** The time limit and the documents read: everything of validation but queries. */
+  #validateReads(
     tx: TransactionImpl,
     versions: Map<string, VersionState>,
     overlay: Map<string, VersionState>,
-    writtenTables: Set<string>,
-  ): Promise<Error | undefined> {
+  ): Error | undefined {
     const elapsed = Date.now() - tx.startedAt;
     if (elapsed > this.limits.transactionMs) {
       return new LimitExceededError(
@@ -892,6 +895,19 @@ export class LedgerDatabase {
         });
       }
     }
+    return undefined;
+  }
+
+  /** Backward validation: everything the transaction read must still be current. */
+  async #validate(
+    writer: StorageWriter,
+    tx: TransactionImpl,
+    versions: Map<string, VersionState>,
+    overlay: Map<string, VersionState>,
+    writtenTables: Set<string>,
+  ): Promise<Error | undefined> {
+    const failure = this.#validateReads(tx, versions, overlay);
+    if (failure) return failure;
     for (const predicate of tx.predicates) {
       if (writtenTables.has(predicate.table)) {
         return new OccConflictError(`a query on ${predicate.table} may have changed since it ran`, {
@@ -924,6 +940,21 @@ export class LedgerDatabase {
       signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+let isoSecond = Number.NaN;
+let isoPrefix = '';
+
+/** `new Date().toISOString()`, without formatting a date on every commit. */
+function isoNow(): string {
+  const ms = Date.now();
+  const second = Math.floor(ms / 1000);
+  if (second !== isoSecond) {
+    // 'YYYY-MM-DDTHH:mm:ss.' of this second (toISOString is UTC, so only ms change within it).
+    isoPrefix = new Date(second * 1000).toISOString().slice(0, -4);
+    isoSecond = second;
+  }
+  return `${isoPrefix}${String(ms - second * 1000).padStart(3, '0')}Z`;
 }
 
 function withHash(body: string): Revision {

@@ -285,7 +285,8 @@ export class TransactionImpl implements Transaction {
       throw new InvalidArgumentError('data', 'a document must be a JSON object');
     }
     const json = canonicalize(data, 'data');
-    const bytes = Buffer.byteLength(json);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: short documents need no count.
+    const bytes = json.length * 3 <= this.#host.limits.documentBytes ? 0 : Buffer.byteLength(json);
     if (bytes > this.#host.limits.documentBytes) {
       throw new LimitExceededError(
         'documentBytes',

@@ -38,6 +38,41 @@ describe('verifyRevisionProof', () => {
     expect(verifyRevisionProof(proof, { ...digest, rootHash: 'ab'.repeat(32) }).ok).toBe(false);
     await ledger.close();
   });
+
+  test('a revision rebuilt in another key order still verifies; one with non-JSON values does not', async () => {
+    const { ledger, ids } = await filled(3);
+    const digest = await ledger.digest();
+    const proof = await ledger.proof('t', ids[1] as string, 0);
+    const { metadata, data, blockAddress } = proof.revision;
+    const reordered = {
+      metadata: { ...metadata },
+      data: { ...data },
+      blockAddress: { seq: blockAddress.seq, index: blockAddress.index },
+    };
+    expect(verifyRevisionProof({ ...proof, revision: reordered }, digest).ok).toBe(true);
+    // JSON.stringify would drop the undefined field and hash the genuine revision.
+    const padded = { ...proof.revision, data: { ...data, extra: undefined } } as unknown as typeof proof.revision;
+    const result = verifyRevisionProof({ ...proof, revision: padded }, digest);
+    expect(result.ok).toBe(false);
+    expect(result.checks[0]).toMatchObject({ name: 'revision-hash', ok: false });
+    await ledger.close();
+  });
+
+  test('audit paths as uppercase hex verify; malformed ones fail by name', async () => {
+    const { ledger, ids } = await filled(9);
+    const digest = await ledger.digest();
+    const proof = await ledger.proof('t', ids[4] as string, 0);
+    const upper = { ...proof, auditPath: proof.auditPath.map((hash) => hash.toUpperCase()) };
+    expect(verifyRevisionProof(upper, digest).ok).toBe(true);
+    const broken = {
+      ...proof,
+      auditPath: [`${(proof.auditPath[0] as string).slice(0, 63)}g`, ...proof.auditPath.slice(1)],
+    };
+    const result = verifyRevisionProof(broken, digest);
+    expect(result.ok).toBe(false);
+    expect(result.checks.find((check) => check.name === 'inclusion-proof')?.detail).toMatch(/auditPath\[0\]/);
+    await ledger.close();
+  });
 });
 
 describe('digest signatures', () => {

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
@@ -13,7 +13,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '@ledgerkit/core';
-import { canonicalize } from './internal/canonical-json.js';
+import { canonicalize, isPlainJson } from './internal/canonical-json.js';
 import type { ConsistencyProof, Digest, RevisionBody, RevisionProof } from './types.js';
 
 /** An Ed25519 key as a KeyObject, or PEM text. */
@@ -91,10 +91,9 @@ export function verifyRevisionProof(
   options: VerifyProofOptions = {},
 ): Verification {
   const checks: VerificationCheck[] = [];
-  let leafBytes: Uint8Array | undefined;
+  let recomputed: string | undefined;
   try {
-    leafBytes = hashLeaf(canonicalize(proof.revision, 'revision'));
-    const recomputed = toHex(leafBytes);
+    recomputed = revisionLeafHash(proof.revision, proof.leafHash);
     checks.push({
       name: 'revision-hash',
       ok: recomputed === proof.leafHash,
@@ -114,17 +113,37 @@ export function verifyRevisionProof(
   checks.push(
     check('inclusion-proof', () => {
       verifyInclusion({
-        leafHash: leafBytes ?? proof.leafHash,
+        leafHash: recomputed ?? proof.leafHash,
         leafIndex: proof.leafIndex,
         treeSize: digest.treeSize,
-        auditPath: decodePath(proof.auditPath),
-        rootHash: decodeHash(digest.rootHash),
+        auditPath: proof.auditPath,
+        rootHash: digest.rootHash,
       });
       return `leaf ${proof.leafIndex} folds to the digest root ${digest.rootHash}`;
     }),
   );
   if (options.publicKey !== undefined) checks.push(signatureCheck(digest, options.publicKey));
   return verification(checks);
+}
+
+/** `SHA-256(0x00 || text)` in lowercase hex, straight from one hash call. */
+function leafHex(text: string): string {
+  return hash('sha256', `\u0000${text}`, 'hex');
+}
+
+/**
+ * The leaf hash of a revision. Revisions arrive parsed from canonical JSON, their keys
+ * already in order, so the native serializer is tried first: when its text hashes to the
+ * leaf hash the proof claims, that text is the canonical form (and the revision holds
+ * nothing JSON.stringify would drop or change). Otherwise canonicalization decides, and
+ * names anything that is not JSON.
+ */
+function revisionLeafHash(revision: unknown, claimed: unknown): string {
+  if (isPlainJson(revision)) {
+    const quick = leafHex(JSON.stringify(revision));
+    if (quick === claimed) return quick;
+  }
+  return leafHex(canonicalize(revision, 'revision'));
 }
 
 /**
@@ -155,25 +174,6 @@ export function verifyConsistencyProof(proof: ConsistencyProof, oldDigest: Diges
       return `the journal at ${newDigest.treeSize} leaves extends the one at ${oldDigest.treeSize}`;
     }),
   ]);
-}
-
-/**
- * Hex audit path to bytes in one native call (proof paths arrive as JSON); anything that
- * is not 64 hex digits a hash is left to the core verifier to reject by name.
- */
-function decodePath(path: readonly string[]): readonly (string | Uint8Array)[] {
-  if (!Array.isArray(path) || !path.every((hash) => typeof hash === 'string' && hash.length === 64)) return path;
-  // Decoding stops at the first non-hex digit, so a short result means a bad hash.
-  const bytes = Buffer.from(path.join(''), 'hex');
-  if (bytes.length !== path.length * 32) return path;
-  return path.map((_, i) => bytes.subarray(i * 32, i * 32 + 32));
-}
-
-/** Hex to bytes natively when well formed; otherwise the core verifier names the problem. */
-function decodeHash(hex: string): string | Uint8Array {
-  if (typeof hex !== 'string' || hex.length !== 64) return hex;
-  const bytes = Buffer.from(hex, 'hex');
-  return bytes.length === 32 ? bytes : hex;
 }
 
 function signatureCheck(digest: Digest, publicKey: KeyInput): VerificationCheck {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { canonicalize } from './canonical-json.js';
+import { canonicalize, isPlainJson } from './canonical-json.js';
 
 describe('canonicalize (RFC 8785)', () => {
   test('sorts keys by UTF-16 code units and drops whitespace', () => {
@@ -87,5 +87,54 @@ describe('canonicalize (RFC 8785)', () => {
   test('accepts the same object twice when it is not a cycle', () => {
     const shared = { x: 1 };
     expect(canonicalize({ a: shared, b: shared })).toBe('{"a":{"x":1},"b":{"x":1}}');
+  });
+  test('keeps __proto__ as an ordinary key, in its sorted place', () => {
+    const parsed = JSON.parse('{"z":1,"__proto__":{"x":1},"a":[{"b":2,"a":1}]}');
+    expect(canonicalize(parsed)).toBe('{"__proto__":{"x":1},"a":[{"a":1,"b":2}],"z":1}');
+  });
+
+  test('any key order gives the text of a naive RFC 8785 writer (random values)', () => {
+    const naive = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(naive).join(',')}]`;
+      if (value !== null && typeof value === 'object') {
+        const keys = Object.keys(value).sort();
+        return `{${keys.map((key) => `${JSON.stringify(key)}:${naive((value as Record<string, unknown>)[key])}`).join(',')}}`;
+      }
+      return JSON.stringify(value);
+    };
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const keyPool = ['a', 'b', 'Z', 'é', '€', '😀', '1', '10', '9', '-', 'k k', '__proto__', ''];
+    const random = (depth: number): unknown => {
+      const pick = next();
+      if (depth > 3 || pick < 0.3) return [1.5, -0, 'x\u20ac', true, null, 1e21][Math.floor(next() * 6)];
+      if (pick < 0.5) return Array.from({ length: Math.floor(next() * 4) }, () => random(depth + 1));
+      const out: Record<string, unknown> = {};
+      for (let i = Math.floor(next() * 5); i > 0; i--) {
+        Object.defineProperty(out, keyPool[Math.floor(next() * keyPool.length)] as string, {
+          value: random(depth + 1),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const value = random(0);
+      expect(canonicalize(value)).toBe(naive(value));
+    }
+  });
+});
+
+describe('isPlainJson', () => {
+  test('true for parsed JSON in any key order, false for anything JSON.stringify would change', () => {
+    expect(isPlainJson(JSON.parse('{"b":[1,{"z":null}],"a":"x"}'))).toBe(true);
+    for (const value of [{ a: undefined }, { a: Number.NaN }, [new Date(0)], { a: { toJSON: () => 1 } }, () => 1]) {
+      expect(isPlainJson(value)).toBe(false);
+    }
   });
 });

@@ -1,5 +1,8 @@
 import { InvalidArgumentError } from '@ledgerkit/core';
 
+/** Marks a value the fast path leaves to the careful one. */
+const invalid = Symbol('invalid');
+
 /**
  * RFC 8785 (JSON Canonicalization Scheme) serialization: object keys sorted by UTF-16
  * code units, no whitespace, numbers and strings as ECMAScript's JSON.stringify writes
@@ -12,41 +15,98 @@ import { InvalidArgumentError } from '@ledgerkit/core';
  * @returns the canonical JSON text
  */
 export function canonicalize(value: unknown, path = 'value'): string {
-  // Values parsed from canonical JSON (proofs, stored revisions) already have their keys in
-  // order: then the native serializer writes exactly the canonical form.
-  if (isCanonicalShape(value, 0)) return JSON.stringify(value);
+  // Plain JSON goes to the native serializer: objects whose keys are already in order
+  // (values parsed from canonical JSON) as they are, others rebuilt with sorted keys.
+  const sorted = sortedCopy(value, 0);
+  if (sorted !== invalid) return JSON.stringify(sorted);
   return write(value, [path], new Set());
 }
 
 /**
- * True when `value` is plain JSON whose object keys are already in RFC 8785 order, so
- * that `JSON.stringify` output is canonical. Anything doubtful returns false and takes
- * the careful path, which also produces the errors.
+ * `value` with every object's keys inserted in RFC 8785 order (objects already in order
+ * are reused), or `invalid` for anything doubtful: non-JSON values, lone surrogates,
+ * depth over 100 (so cycles too), keys that look like array indexes, which JavaScript
+ * objects always enumerate first in numeric order whatever the insertion order, and
+ * `__proto__`, which an assignment would not create as a key. The careful path handles those and names the errors.
  */
-function isCanonicalShape(value: unknown, depth: number): boolean {
+function sortedCopy(value: unknown, depth: number): unknown {
   switch (typeof value) {
     case 'string':
-      return value.isWellFormed();
+      return value.isWellFormed() ? value : invalid;
     case 'number':
-      return Number.isFinite(value);
+      return Number.isFinite(value) ? value : invalid;
+    case 'boolean':
+      return value;
+    case 'object': {
+      if (value === null) return value;
+      if (depth > 100) return invalid;
+      if (Array.isArray(value)) {
+        let out: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+          const element = value[i];
+          const copied = sortedCopy(element, depth + 1);
+          if (copied === invalid) return invalid;
+          if (copied !== element && out === undefined) out = value.slice(0, i);
+          out?.push(copied);
+        }
+        return out ?? value;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return invalid;
+      const keys = Object.keys(value);
+      let ordered = true;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as string;
+        const first = key.charCodeAt(0);
+        // Possibly an array index (digits first): enumeration order is not insertion order.
+        if ((first >= 48 && first <= 57) || key === '__proto__' || !key.isWellFormed()) return invalid;
+        if (i > 0 && !((keys[i - 1] as string) < key)) ordered = false;
+      }
+      if (!ordered) keys.sort();
+      let changed = !ordered;
+      const values: unknown[] = new Array(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const original = (value as Record<string, unknown>)[keys[i] as string];
+        const copied = sortedCopy(original, depth + 1);
+        if (copied === invalid) return invalid;
+        if (copied !== original) changed = true;
+        values[i] = copied;
+      }
+      if (!changed) return value;
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) out[keys[i] as string] = values[i];
+      return out;
+    }
+    default:
+      return invalid;
+  }
+}
+
+/**
+ * True when `value` holds nothing but JSON (strings, finite numbers, booleans, null,
+ * arrays and plain objects), at any key order. For such a value `JSON.stringify` writes
+ * exactly what it contains, so a hash of that text speaks for the value itself.
+ *
+ * @param value - the value to check
+ * @returns whether it is plain JSON (depth up to 100)
+ */
+export function isPlainJson(value: unknown, depth = 0): boolean {
+  switch (typeof value) {
+    case 'string':
     case 'boolean':
       return true;
+    case 'number':
+      return Number.isFinite(value);
     case 'object': {
       if (value === null) return true;
-      // Deep or cyclic values take the careful path.
       if (depth > 100) return false;
       if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!isCanonicalShape(value[i], depth + 1)) return false;
+        for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
         return true;
       }
       const prototype = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) return false;
-      const keys = Object.keys(value);
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i] as string;
-        if (i > 0 && !((keys[i - 1] as string) < key)) return false;
-        if (!key.isWellFormed() || !isCanonicalShape((value as Record<string, unknown>)[key], depth + 1)) return false;
-      }
+      for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
       return true;
     }
     default:

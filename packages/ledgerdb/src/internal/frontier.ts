@@ -1,4 +1,24 @@
-import { hashChildren, hashSize } from '@ledgerkit/core';
+import { hash } from 'node:crypto';
+import { hashSize } from '@ledgerkit/core';
+
+// Hashes travel as 32-character latin1 strings here: Node's one-shot hash returns those
+// at a third of the cost of a Buffer, and the append path hashes once or twice a leaf.
+const nodeInput = Buffer.alloc(1 + 2 * hashSize);
+nodeInput[0] = 0x01;
+
+function nodeHash(left: string, right: string): string {
+  nodeInput.write(left, 1, hashSize, 'latin1');
+  nodeInput.write(right, 1 + hashSize, hashSize, 'latin1');
+  return hash('sha256', nodeInput, 'binary');
+}
+
+/** RFC 9162 leaf hash of a body, as a latin1 string. */
+export function leafHashBinary(body: string): string {
+  return hash('sha256', `\u0000${body}`, 'binary');
+}
+
+const toBinary = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 
 /**
  * The right edge of an append-only RFC 9162 tree: for each level, the complete perfect
@@ -7,15 +27,15 @@ import { hashChildren, hashSize } from '@ledgerkit/core';
  */
 export class Frontier {
   #size: number;
-  readonly #waiting: (Uint8Array | undefined)[];
+  readonly #waiting: (string | undefined)[];
 
   /**
    * @param size - current tree size
    * @param waiting - hash of the waiting subtree at each level whose bit is set in `size`
    */
-  constructor(size: number, waiting: (Uint8Array | undefined)[]) {
+  constructor(size: number, waiting: readonly (Uint8Array | undefined)[]) {
     this.#size = size;
-    this.#waiting = waiting;
+    this.#waiting = waiting.map((hash) => (hash === undefined ? undefined : toBinary(hash)));
   }
 
   get size(): number {
@@ -23,7 +43,9 @@ export class Frontier {
   }
 
   clone(): Frontier {
-    return new Frontier(this.#size, [...this.#waiting]);
+    const copy = new Frontier(this.#size, []);
+    copy.#waiting.push(...this.#waiting);
+    return copy;
   }
 
   /**
@@ -32,32 +54,38 @@ export class Frontier {
    * @returns the hashes of every subtree this leaf completes, level 0 first, back to back
    */
   append(leafHash: Uint8Array): Uint8Array {
+    return this.appendBinary(toBinary(leafHash));
+  }
+
+  /** {@link append} with the leaf hash as a latin1 string. */
+  appendBinary(leafHash: string): Buffer {
     let position = this.#size;
-    let hash = leafHash;
-    let level = 0;
-    const completed: Uint8Array[] = [leafHash];
+    let levels = 1;
     while (position % 2 === 1) {
-      const left = this.#waiting[level] as Uint8Array;
-      this.#waiting[level] = undefined;
-      hash = hashChildren(left, hash);
-      completed.push(hash);
-      level++;
+      levels++;
       position = (position - 1) / 2;
     }
-    this.#waiting[level] = hash;
+    // A pooled Buffer: cheap for the few dozen bytes a leaf completes.
+    const out = Buffer.allocUnsafe(levels * hashSize);
+    out.write(leafHash, 0, hashSize, 'latin1');
+    let hash = leafHash;
+    for (let level = 0; level < levels - 1; level++) {
+      hash = nodeHash(this.#waiting[level] as string, hash);
+      this.#waiting[level] = undefined;
+      out.write(hash, (level + 1) * hashSize, hashSize, 'latin1');
+    }
+    this.#waiting[levels - 1] = hash;
     this.#size++;
-    const out = new Uint8Array(completed.length * hashSize);
-    for (let i = 0; i < completed.length; i++) out.set(completed[i] as Uint8Array, i * hashSize);
     return out;
   }
 
   /** Root hash of the current tree (undefined when empty). */
   root(): Uint8Array | undefined {
-    let root: Uint8Array | undefined;
+    let root: string | undefined;
     for (const hash of this.#waiting) {
       if (hash === undefined) continue;
-      root = root === undefined ? hash : hashChildren(hash, root);
+      root = root === undefined ? hash : nodeHash(hash, root);
     }
-    return root;
+    return root === undefined ? undefined : Buffer.from(root, 'latin1');
   }
 }

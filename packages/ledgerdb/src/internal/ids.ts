@@ -17,13 +17,22 @@ function randomByte(): number {
  * millisecond time, then 14 random characters (83 bits). Ids made later sort later, so
  * new documents land at the end of the storage indexes instead of on random pages.
  */
+let prefixTime = -1;
+let prefixText = '';
+
 export function randomId(): string {
-  let time = Date.now();
-  let prefix = '';
-  for (let i = 0; i < 8; i++) {
-    prefix = alphabet[time % 62] + prefix;
-    time = Math.floor(time / 62);
+  const now = Date.now();
+  if (now !== prefixTime) {
+    let time = now;
+    let prefix = '';
+    for (let i = 0; i < 8; i++) {
+      prefix = alphabet[time % 62] + prefix;
+      time = Math.floor(time / 62);
+    }
+    prefixTime = now;
+    prefixText = prefix;
   }
+  const prefix = prefixText;
   let suffix = '';
   while (suffix.length < 14) {
     const byte = randomByte();

@@ -66,6 +66,10 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageDriver {
 }
 
 const key = (table: string, id: string) => `${table}\u0000${id}`;
+/** `INSERT INTO leaves` of exactly n rows, for n = 1..16. */
+const insertLeaves = Array.from({ length: 17 }, (_, n) =>
+  n === 0 ? '' : `INSERT INTO leaves (leaf, nodes, body) VALUES ${Array(n).fill('(?, ?, ?)').join(', ')}`,
+);
 const indexKey = (table: string, path: string, valueKey: string) => `${table}\u0000${path}\u0000${valueKey}`;
 
 /** Derived rows committed to the journal but not yet written to their index tables. */
@@ -84,9 +88,10 @@ class PendingIndexes {
 
   add(batch: Pick<AppendBatch, 'revisions' | 'blocks' | 'index'>): void {
     for (const row of batch.revisions) {
-      const rows = this.revisions.get(key(row.table, row.id));
+      const rowKey = key(row.table, row.id);
+      const rows = this.revisions.get(rowKey);
       if (rows) rows.push(row);
-      else this.revisions.set(key(row.table, row.id), [row]);
+      else this.revisions.set(rowKey, [row]);
       this.revisionCount++;
     }
     this.blocks.push(...batch.blocks);
@@ -143,10 +148,7 @@ class SqliteStorage implements StorageDriver {
   constructor(options: Readonly<SqliteStorageOptions>) {
     this.#options = options;
     // Inside write(): the same reads without waiting for the write in progress.
-    const unguarded =
-      (name: keyof StorageReader) =>
-      (...args: never[]) =>
-        (this.#reader[name] as (...a: never[]) => unknown)(...args);
+    const unguarded = (name: keyof StorageReader) => this.#reader[name] as (...a: never[]) => unknown;
     this.#writer = {
       ...(Object.fromEntries(
         (
@@ -166,7 +168,10 @@ class SqliteStorage implements StorageDriver {
             'meta',
             'revisionRow',
           ] as const
-        ).map((name) => [name, async (...args: never[]) => unguarded(name)(...args)]),
+        ).map((name) => {
+          const read = unguarded(name);
+          return [name, async (...args: never[]) => read(...args)];
+        }),
       ) as unknown as StorageReader),
       append: async (batch) => this.#append(batch),
       setMeta: async (name, value) => this.#setMeta(name, value),
@@ -471,24 +476,19 @@ class SqliteStorage implements StorageDriver {
 
   #append(batch: AppendBatch): void {
     this.#run('cannot append to the journal', () => {
-      // Sixteen rows a statement: the per-call cost dominates for small rows.
-      const many = this.#statement(
-        `INSERT INTO leaves (leaf, nodes, body) VALUES ${'(?, ?, ?), '.repeat(15)}(?, ?, ?)`,
-      );
-      const one = this.#statement('INSERT INTO leaves (leaf, nodes, body) VALUES (?, ?, ?)');
+      // Sixteen rows a statement, the rest in one statement of exactly that many rows:
+      // the per-call cost dominates for small rows (a one-document commit is two leaves).
       const rows = batch.leaves;
       let i = 0;
-      for (; i + 16 <= rows.length; i += 16) {
+      for (; i < rows.length; ) {
+        const count = Math.min(16, rows.length - i);
         const values: (number | string | Uint8Array)[] = [];
-        for (let j = i; j < i + 16; j++) {
+        for (let j = i; j < i + count; j++) {
           const row = rows[j] as LeafRow;
           values.push(row.leaf, row.nodes, row.body);
         }
-        many.run(...values);
-      }
-      for (; i < rows.length; i++) {
-        const row = rows[i] as LeafRow;
-        one.run(row.leaf, row.nodes, row.body);
+        this.#statement(insertLeaves[count] as string).run(...values);
+        i += count;
       }
     });
     // Derived rows become visible only once the leaves are committed.
@@ -565,14 +565,23 @@ class SqliteStorage implements StorageDriver {
     }
     const db = this.#db;
     if (!db || this.#pending.size === 0) return;
-    db.exec('BEGIN IMMEDIATE');
+    // Derived rows need no fsync of their own: if a crash loses them, `indexed_leaves`
+    // is lost with them and open() rebuilds them from the leaves; and the next journal
+    // commit's fsync of the write-ahead log covers these frames, which precede it.
+    const durable = this.#options.path !== ':memory:';
+    if (durable) db.exec('PRAGMA synchronous = NORMAL');
     try {
-      this.#writeIndexRows(this.#pending);
-      this.#setMeta('indexed_leaves', String(this.#head.treeSize));
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw storageError('cannot write derived indexes', error);
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        this.#writeIndexRows(this.#pending);
+        this.#setMeta('indexed_leaves', String(this.#head.treeSize));
+        db.exec('COMMIT');
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw storageError('cannot write derived indexes', error);
+      }
+    } finally {
+      if (durable) db.exec('PRAGMA synchronous = FULL');
     }
     this.#pending.clear();
   }
