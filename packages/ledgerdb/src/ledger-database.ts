@@ -243,7 +243,7 @@ export class LedgerDatabase {
     this.#host = {
       reader: storage,
       limits,
-      indexesOf: async (table: string) => this.#indexesOrThrow(table),
+      indexesOf: (table: string) => this.#indexesOrThrow(table),
     };
     this.#commits.setMaxListeners(0);
   }

@@ -96,7 +96,8 @@ export interface PredicateRecord {
 export interface TransactionHost {
   readonly reader: StorageReader;
   readonly limits: Readonly<Limits>;
-  indexesOf(table: string): Promise<readonly string[]>;
+  /** Indexed paths of a table; throws NOT_FOUND for an unknown table. */
+  indexesOf(table: string): readonly string[];
 }
 
 export const recordKey = (table: string, id: string) => `${table}\u0000${id}`;
@@ -157,7 +158,7 @@ export class TransactionImpl implements Transaction {
 
   async get(table: string, id: string): Promise<JsonObject | undefined> {
     checkTableName(table);
-    await this.#tableIndexes(table);
+    this.#tableIndexes(table);
     const current = await this.#current(table, checkId(id));
     return current.data === undefined ? undefined : structuredClone(current.data);
   }
@@ -169,7 +170,7 @@ export class TransactionImpl implements Transaction {
     }
     for (const path of Object.keys(where)) checkIndexPath(path);
     canonicalize(where, 'where');
-    const indexes = await this.#tableIndexes(table);
+    const indexes = this.#tableIndexes(table);
     const committed = await findCommitted(this.#host.reader, indexes, table, where);
     this.predicates.push({ table, where, ids: committed.map((entry) => entry.id).sort() });
     const results = new Map<string, JsonObject>();
@@ -189,7 +190,7 @@ export class TransactionImpl implements Transaction {
 
   async insert(table: string, data: JsonObject, options: { id?: string } = {}): Promise<string> {
     checkTableName(table);
-    await this.#tableIndexes(table);
+    this.#tableIndexes(table);
     const dataJson = this.#checkDocument(data);
     let id: string;
     if (options.id === undefined) {
@@ -207,7 +208,7 @@ export class TransactionImpl implements Transaction {
 
   async update(table: string, id: string, data: JsonObject): Promise<void> {
     checkTableName(table);
-    await this.#tableIndexes(table);
+    this.#tableIndexes(table);
     const dataJson = this.#checkDocument(data);
     const current = await this.#current(table, checkId(id));
     if (current.data === undefined) {
@@ -218,7 +219,7 @@ export class TransactionImpl implements Transaction {
 
   async delete(table: string, id: string): Promise<void> {
     checkTableName(table);
-    await this.#tableIndexes(table);
+    this.#tableIndexes(table);
     const current = await this.#current(table, checkId(id));
     if (current.data === undefined) {
       throw ledgerdbError('NOT_FOUND', `document ${table}/${id} does not exist`, { table, id });
@@ -297,7 +298,7 @@ export class TransactionImpl implements Transaction {
     return json;
   }
 
-  async #tableIndexes(table: string): Promise<readonly string[]> {
+  #tableIndexes(table: string): readonly string[] {
     return this.#host.indexesOf(table);
   }
 }

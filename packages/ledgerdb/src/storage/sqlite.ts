@@ -74,27 +74,39 @@ const indexKey = (table: string, path: string, valueKey: string) => `${table}\u0
 
 /** Derived rows committed to the journal but not yet written to their index tables. */
 class PendingIndexes {
-  /** Revision rows per document, in version order. */
-  readonly revisions = new Map<string, RevisionRow[]>();
+  /** Every pending revision row, in journal order. */
+  readonly rows: RevisionRow[] = [];
   readonly blocks: BlockRow[] = [];
   /** Index changes per (table, path, value), in order: id -> present. */
   readonly entries = new Map<string, Map<string, boolean>>();
   readonly changes: IndexChange[] = [];
-  revisionCount = 0;
+  readonly #byDocument = new Map<string, RevisionRow[]>();
+  /** How many of `rows` are in `#byDocument`: it is built only when a read needs it. */
+  #indexed = 0;
 
   get size(): number {
-    return this.revisionCount + this.blocks.length + this.changes.length;
+    return this.rows.length + this.blocks.length + this.changes.length;
+  }
+
+  get revisionCount(): number {
+    return this.rows.length;
+  }
+
+  /** Revision rows per document, in version order. */
+  get revisions(): ReadonlyMap<string, readonly RevisionRow[]> {
+    for (; this.#indexed < this.rows.length; this.#indexed++) {
+      const row = this.rows[this.#indexed] as RevisionRow;
+      const rowKey = key(row.table, row.id);
+      const rows = this.#byDocument.get(rowKey);
+      if (rows) rows.push(row);
+      else this.#byDocument.set(rowKey, [row]);
+    }
+    return this.#byDocument;
   }
 
   add(batch: Pick<AppendBatch, 'revisions' | 'blocks' | 'index'>): void {
-    for (const row of batch.revisions) {
-      const rowKey = key(row.table, row.id);
-      const rows = this.revisions.get(rowKey);
-      if (rows) rows.push(row);
-      else this.revisions.set(rowKey, [row]);
-      this.revisionCount++;
-    }
-    this.blocks.push(...batch.blocks);
+    for (const row of batch.revisions) this.rows.push(row);
+    for (const block of batch.blocks) this.blocks.push(block);
     for (const change of batch.index) {
       const entryKey = indexKey(change.table, change.path, change.valueKey);
       let ids = this.entries.get(entryKey);
@@ -108,16 +120,18 @@ class PendingIndexes {
   }
 
   latest(table: string, id: string): RevisionRow | undefined {
+    if (this.rows.length === 0) return undefined;
     const rows = this.revisions.get(key(table, id));
     return rows?.[rows.length - 1];
   }
 
   clear(): void {
-    this.revisions.clear();
+    this.rows.length = 0;
+    this.#byDocument.clear();
+    this.#indexed = 0;
     this.blocks.length = 0;
     this.entries.clear();
     this.changes.length = 0;
-    this.revisionCount = 0;
   }
 }
 
@@ -174,9 +188,18 @@ class SqliteStorage implements StorageDriver {
         }),
       ) as unknown as StorageReader),
       append: async (batch) => this.#append(batch),
-      setMeta: async (name, value) => this.#setMeta(name, value),
-      createTable: async (name) => this.#createTable(name),
-      createIndex: async (table, path, entries) => this.#createIndex(table, path, entries),
+      setMeta: async (name, value) => {
+        this.#begin();
+        this.#setMeta(name, value);
+      },
+      createTable: async (name) => {
+        this.#begin();
+        this.#createTable(name);
+      },
+      createIndex: async (table, path, entries) => {
+        this.#begin();
+        this.#createIndex(table, path, entries);
+      },
     };
   }
 
@@ -225,11 +248,23 @@ class SqliteStorage implements StorageDriver {
     const head = this.#head;
     const staged: AppendBatch[] = [];
     this.#staged = staged;
+    this.#deferred = undefined;
     try {
-      this.#statement('BEGIN IMMEDIATE').run();
       try {
         const result = await work(this.#writer);
-        this.#statement('COMMIT').run();
+        const deferred = this.#deferred as AppendBatch | undefined;
+        if (db.isTransaction) {
+          this.#statement('COMMIT').run();
+        } else if (deferred) {
+          // The whole write is one append. Reads needed no SQLite transaction (this
+          // process owns the file and writes one at a time): when the append is a single
+          // statement, SQLite's own autocommit makes it atomic and durable, and the
+          // commit saves a BEGIN and a COMMIT statement.
+          this.#deferred = undefined;
+          if (deferred.leaves.length > 16) this.#statement('BEGIN IMMEDIATE').run();
+          this.#insertLeaves(deferred);
+          if (db.isTransaction) this.#statement('COMMIT').run();
+        }
         for (const batch of staged) this.#pending.add(batch);
         this.#scheduleFlush();
         return result;
@@ -242,12 +277,25 @@ class SqliteStorage implements StorageDriver {
       throw storageError('the write failed; nothing was committed', error);
     } finally {
       this.#staged = undefined;
+      this.#deferred = undefined;
       this.#writing = undefined;
       release();
     }
   }
 
   #staged: AppendBatch[] | undefined;
+  /** The first append of a write, held back until it is known whether others follow. */
+  #deferred: AppendBatch | undefined;
+
+  /** Opens the SQLite transaction of the current write, with any append held back. */
+  #begin(): void {
+    const db = this.#database();
+    if (db.isTransaction) return;
+    this.#statement('BEGIN IMMEDIATE').run();
+    const deferred = this.#deferred;
+    this.#deferred = undefined;
+    if (deferred) this.#insertLeaves(deferred);
+  }
 
   // ---- reads: every one waits for a write in progress, so none sees uncommitted rows
 
@@ -475,6 +523,25 @@ class SqliteStorage implements StorageDriver {
   // ---- writes -------------------------------------------------------------------
 
   #append(batch: AppendBatch): void {
+    if (this.#deferred === undefined && !this.#database().isTransaction) {
+      this.#deferred = batch;
+    } else {
+      this.#begin();
+      this.#insertLeaves(batch);
+    }
+    // Derived rows become visible only once the leaves are committed.
+    this.#staged?.push(batch);
+    const lastBlock = batch.blocks[batch.blocks.length - 1];
+    const lastLeaf = batch.leaves[batch.leaves.length - 1];
+    this.#head = {
+      ...this.#head,
+      treeSize: lastLeaf ? lastLeaf.leaf + 1 : this.#head.treeSize,
+      lastSeq: lastBlock?.seq ?? this.#head.lastSeq,
+      lastBlockLeaf: lastBlock?.leaf ?? this.#head.lastBlockLeaf,
+    };
+  }
+
+  #insertLeaves(batch: AppendBatch): void {
     this.#run('cannot append to the journal', () => {
       // Sixteen rows a statement, the rest in one statement of exactly that many rows:
       // the per-call cost dominates for small rows (a one-document commit is two leaves).
@@ -491,16 +558,6 @@ class SqliteStorage implements StorageDriver {
         i += count;
       }
     });
-    // Derived rows become visible only once the leaves are committed.
-    this.#staged?.push(batch);
-    const lastBlock = batch.blocks[batch.blocks.length - 1];
-    const lastLeaf = batch.leaves[batch.leaves.length - 1];
-    this.#head = {
-      ...this.#head,
-      treeSize: lastLeaf ? lastLeaf.leaf + 1 : this.#head.treeSize,
-      lastSeq: lastBlock?.seq ?? this.#head.lastSeq,
-      lastBlockLeaf: lastBlock?.leaf ?? this.#head.lastBlockLeaf,
-    };
   }
 
   #setMeta(name: string, value: string): void {
@@ -591,13 +648,11 @@ class SqliteStorage implements StorageDriver {
     const many = this.#statement(`${columns}${'(?, ?, ?, ?, ?, ?), '.repeat(15)}(?, ?, ?, ?, ?, ?)`);
     const one = this.#statement(`${columns}(?, ?, ?, ?, ?, ?)`);
     let values: (string | number)[] = [];
-    for (const rows of pending.revisions.values()) {
-      for (const row of rows) {
-        values.push(row.table, row.id, row.version, row.leaf, row.seq, row.deleted ? 1 : 0);
-        if (values.length === 96) {
-          many.run(...values);
-          values = [];
-        }
+    for (const row of pending.rows) {
+      values.push(row.table, row.id, row.version, row.leaf, row.seq, row.deleted ? 1 : 0);
+      if (values.length === 96) {
+        many.run(...values);
+        values = [];
       }
     }
     for (let i = 0; i < values.length; i += 6) one.run(...values.slice(i, i + 6));
