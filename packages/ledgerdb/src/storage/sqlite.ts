@@ -66,8 +66,11 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageDriver {
 }
 
 const key = (table: string, id: string) => `${table}\u0000${id}`;
-/** `INSERT INTO leaves` of exactly n rows, for n = 1..16. */
-const insertLeaves = Array.from({ length: 17 }, (_, n) =>
+/** Rows a multi-row INSERT carries: per-statement costs dominate for small rows. */
+const leavesPerStatement = 64;
+const revisionsPerStatement = 64;
+/** `INSERT INTO leaves` of exactly n rows, for n = 1..leavesPerStatement. */
+const insertLeaves = Array.from({ length: leavesPerStatement + 1 }, (_, n) =>
   n === 0 ? '' : `INSERT INTO leaves (leaf, nodes, body) VALUES ${Array(n).fill('(?, ?, ?)').join(', ')}`,
 );
 const indexKey = (table: string, path: string, valueKey: string) => `${table}\u0000${path}\u0000${valueKey}`;
@@ -261,7 +264,7 @@ class SqliteStorage implements StorageDriver {
           // statement, SQLite's own autocommit makes it atomic and durable, and the
           // commit saves a BEGIN and a COMMIT statement.
           this.#deferred = undefined;
-          if (deferred.leaves.length > 16) this.#statement('BEGIN IMMEDIATE').run();
+          if (deferred.leaves.length > leavesPerStatement) this.#statement('BEGIN IMMEDIATE').run();
           this.#insertLeaves(deferred);
           if (db.isTransaction) this.#statement('COMMIT').run();
         }
@@ -543,12 +546,12 @@ class SqliteStorage implements StorageDriver {
 
   #insertLeaves(batch: AppendBatch): void {
     this.#run('cannot append to the journal', () => {
-      // Sixteen rows a statement, the rest in one statement of exactly that many rows:
+      // Full statements of leavesPerStatement rows, the rest in one of exactly that many:
       // the per-call cost dominates for small rows (a one-document commit is two leaves).
       const rows = batch.leaves;
       let i = 0;
       for (; i < rows.length; ) {
-        const count = Math.min(16, rows.length - i);
+        const count = Math.min(leavesPerStatement, rows.length - i);
         const values: (number | string | Uint8Array)[] = [];
         for (let j = i; j < i + count; j++) {
           const row = rows[j] as LeafRow;
@@ -645,12 +648,14 @@ class SqliteStorage implements StorageDriver {
 
   #writeIndexRows(pending: PendingIndexes): void {
     const columns = 'INSERT OR REPLACE INTO revisions (tbl, id, version, leaf, seq, deleted) VALUES ';
-    const many = this.#statement(`${columns}${'(?, ?, ?, ?, ?, ?), '.repeat(15)}(?, ?, ?, ?, ?, ?)`);
+    const many = this.#statement(
+      `${columns}${'(?, ?, ?, ?, ?, ?), '.repeat(revisionsPerStatement - 1)}(?, ?, ?, ?, ?, ?)`,
+    );
     const one = this.#statement(`${columns}(?, ?, ?, ?, ?, ?)`);
     let values: (string | number)[] = [];
     for (const row of pending.rows) {
       values.push(row.table, row.id, row.version, row.leaf, row.seq, row.deleted ? 1 : 0);
-      if (values.length === 96) {
+      if (values.length === revisionsPerStatement * 6) {
         many.run(...values);
         values = [];
       }
