@@ -1,0 +1,685 @@
+import { InvalidArgumentError, LedgerError, type NodeId } from '@ledgerkit/core';
+import pg from 'pg';
+import { OccConflictError } from '../errors.js';
+import type {
+  AppendBatch,
+  BlockRow,
+  IndexChange,
+  JournalHead,
+  LeafRow,
+  RevisionRow,
+  StorageDriver,
+  StorageReader,
+  StorageWriter,
+  StoredRevision,
+  TableSchema,
+  VersionState,
+} from './driver.js';
+
+/** Options of {@link postgresStorage}. */
+export interface PostgresStorageOptions {
+  /** `postgres://user:password@host:port/database`; or pass {@link PostgresStorageOptions.pool}. */
+  connectionString?: string;
+  /**
+   * A pool you own (it is not ended by `close()`). Its sessions must allow
+   * `SET LOCAL synchronous_commit`; every write sets it to `on`.
+   */
+  pool?: pg.Pool;
+  /**
+   * Schema holding this ledger's tables, created if missing (default `ledgerdb`): one
+   * ledger per schema. Lower-case letters, digits and `_`, starting with a letter or `_`,
+   * at most 63 characters.
+   */
+  schema?: string;
+  /** Connections of the pool this driver creates (default 10). */
+  poolSize?: number;
+  /**
+   * Milliseconds any one statement may run, waiting for the write lock included, before
+   * the server cancels it (`TIMEOUT`; default 30,000; 0 for none). Only for the pool this
+   * driver creates.
+   */
+  statementTimeoutMs?: number;
+}
+
+/** Schema names this driver accepts: safe to quote, the same in every PostgreSQL locale. */
+const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * The PostgreSQL storage driver, on `pg`: one ledger per schema, shared by any number
+ * of processes.
+ *
+ * Every write is one PostgreSQL transaction (READ COMMITTED) that first locks the
+ * single row of the schema's `head` table (`SELECT ... FOR UPDATE`): writers of every
+ * process queue on that row, so the journal stays one total order, and each writer
+ * reads the journal's end only after the previous writer committed. Commits run with
+ * `synchronous_commit = on`: a write resolves only after PostgreSQL flushed its WAL.
+ * Journal leaves and the derived rows (revisions by document, blocks, equality index
+ * entries) are written in the same transaction. Reads outside a write use pooled
+ * connections and see only committed data.
+ *
+ * The schema is created and migrated on `open()`, under a transaction-level advisory
+ * lock, so processes opening at once apply each migration exactly once.
+ *
+ * @param options - where the database is, the schema, pool settings
+ * @returns a driver for `openLedger({ storage })`
+ * @throws LedgerError `INVALID_ARGUMENT` for a bad schema name or options
+ */
+export function postgresStorage(options: PostgresStorageOptions): StorageDriver {
+  const schema = options.schema ?? 'ledgerdb';
+  if (typeof schema !== 'string' || !schemaPattern.test(schema)) {
+    throw new InvalidArgumentError(
+      'schema',
+      `schema name ${JSON.stringify(schema)} is invalid: use a lower-case letter or _ then lower-case letters, digits or _ (at most 63)`,
+      { value: schema },
+    );
+  }
+  if ((options.connectionString === undefined) === (options.pool === undefined)) {
+    throw new InvalidArgumentError('connectionString', 'pass exactly one of connectionString and pool');
+  }
+  if (options.connectionString !== undefined && typeof options.connectionString !== 'string') {
+    throw new InvalidArgumentError('connectionString', 'connectionString must be a string');
+  }
+  for (const name of ['poolSize', 'statementTimeoutMs'] as const) {
+    const value = options[name];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < (name === 'poolSize' ? 1 : 0)) {
+      throw new InvalidArgumentError(
+        name,
+        `${name} must be a ${name === 'poolSize' ? 'positive' : 'non-negative'} integer`,
+        {
+          value,
+        },
+      );
+    }
+  }
+  return new PostgresStorage({ ...options, schema });
+}
+
+/** `pg_advisory_xact_lock(class, hashtext(schema))` class for migrations: 'LDGM'. */
+const migrationLockClass = 0x4c44474d;
+
+const migrations: ((s: string) => string)[] = [
+  (s) => `
+   CREATE TABLE ${s}.meta (key text COLLATE "C" PRIMARY KEY, value text NOT NULL);
+   -- One row: the lock every write takes first, and the version of tables and indexes.
+   CREATE TABLE ${s}.head (id integer PRIMARY KEY CHECK (id = 1), ddl_version bigint NOT NULL);
+   INSERT INTO ${s}.head (id, ddl_version) VALUES (1, 0);
+   CREATE TABLE ${s}.leaves (leaf bigint PRIMARY KEY, nodes bytea NOT NULL, body text NOT NULL);
+   CREATE TABLE ${s}.revisions (
+     tbl text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL, version integer NOT NULL,
+     leaf bigint NOT NULL, seq bigint NOT NULL, deleted boolean NOT NULL,
+     PRIMARY KEY (tbl, id, version));
+   CREATE INDEX revisions_by_leaf ON ${s}.revisions (tbl, leaf);
+   CREATE TABLE ${s}.blocks (seq bigint PRIMARY KEY, leaf bigint NOT NULL, tx_id text NOT NULL, tx_time text NOT NULL);
+   CREATE TABLE ${s}.user_tables (name text COLLATE "C" PRIMARY KEY);
+   CREATE TABLE ${s}.user_indexes (tbl text COLLATE "C" NOT NULL, path text COLLATE "C" NOT NULL, PRIMARY KEY (tbl, path));
+   CREATE TABLE ${s}.index_entries (
+     tbl text COLLATE "C" NOT NULL, path text COLLATE "C" NOT NULL,
+     value_key text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL,
+     PRIMARY KEY (tbl, path, value_key, id));`,
+];
+
+/** bigint columns come back as numbers (journal positions stay far below 2^53). */
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === 20 && format !== 'binary') return (value: string) => Number(value);
+    return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+interface RevisionRecord {
+  version: number;
+  leaf: number;
+  deleted: boolean;
+  body: string;
+}
+
+const toStored = (row: RevisionRecord): StoredRevision => ({
+  version: row.version,
+  leaf: row.leaf,
+  deleted: row.deleted,
+  body: row.body,
+});
+
+/**
+ * PostgreSQL text cannot hold U+0000, so no stored name or id contains it: a lookup of
+ * one finds nothing (as in SQLite) instead of failing.
+ */
+const storable = (...values: (string | undefined)[]) =>
+  values.every((value) => value === undefined || (typeof value === 'string' && !value.includes('\u0000')));
+
+const key = (table: string, id: string) => `${table}\u0000${id}`;
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The reads of {@link StorageReader} over one connection or the pool. */
+abstract class Reads implements StorageReader {
+  readonly #s: string;
+
+  constructor(schema: string) {
+    this.#s = `"${schema}"`;
+  }
+
+  /** Where reads run: the pool, or the connection of the write in progress. */
+  protected abstract db(): Queryable;
+
+  protected async query<Row>(what: string, text: string, values: unknown[] = []): Promise<Row[]> {
+    try {
+      const result = await this.db().query({ text, values, types });
+      return result.rows as Row[];
+    } catch (error) {
+      throw storageError(what, error);
+    }
+  }
+
+  async head(): Promise<JournalHead> {
+    const s = this.#s;
+    const [row] = await this.query<{ leaf: number | null; seq: number | null; block_leaf: number | null; ddl: number }>(
+      'cannot read the journal head',
+      // One statement, one snapshot: the three values belong together.
+      `SELECT (SELECT max(leaf) FROM ${s}.leaves) AS leaf,
+              b.seq, b.leaf AS block_leaf, h.ddl_version AS ddl
+       FROM ${s}.head h LEFT JOIN (SELECT seq, leaf FROM ${s}.blocks ORDER BY seq DESC LIMIT 1) b ON true
+       WHERE h.id = 1`,
+    );
+    if (!row) throw new LedgerError('TAMPER_DETECTED', 'the ledger head row is missing from storage');
+    return {
+      treeSize: row.leaf === null ? 0 : row.leaf + 1,
+      lastSeq: row.seq ?? -1,
+      lastBlockLeaf: row.block_leaf ?? -1,
+      schemaVersion: row.ddl,
+    };
+  }
+
+  async schema(): Promise<TableSchema[]> {
+    const s = this.#s;
+    const rows = await this.query<{ name: string; indexes: string[] }>(
+      'cannot read the table list',
+      `SELECT t.name, coalesce(array_agg(i.path ORDER BY i.path) FILTER (WHERE i.path IS NOT NULL), '{}') AS indexes
+       FROM ${s}.user_tables t LEFT JOIN ${s}.user_indexes i ON i.tbl = t.name
+       GROUP BY t.name ORDER BY t.name`,
+    );
+    return rows.map((row) => ({ name: row.name, indexes: row.indexes }));
+  }
+
+  async latest(table: string, id: string): Promise<StoredRevision | undefined> {
+    if (!storable(table, id)) return undefined;
+    const s = this.#s;
+    const [row] = await this.query<RevisionRecord>(
+      'cannot read a document',
+      `SELECT r.version, r.leaf, r.deleted, l.body
+       FROM (SELECT version, leaf, deleted FROM ${s}.revisions WHERE tbl = $1 AND id = $2 ORDER BY version DESC LIMIT 1) r
+       JOIN ${s}.leaves l ON l.leaf = r.leaf`,
+      [table, id],
+    );
+    return row && toStored(row);
+  }
+
+  async versions(keys: readonly { table: string; id: string }[]): Promise<Map<string, VersionState>> {
+    const out = new Map<string, VersionState>();
+    const unique = new Map(
+      keys.filter(({ table, id }) => storable(table, id)).map(({ table, id }) => [key(table, id), { table, id }]),
+    );
+    if (unique.size === 0) return out;
+    const tables: string[] = [];
+    const ids: string[] = [];
+    for (const { table, id } of unique.values()) {
+      tables.push(table);
+      ids.push(id);
+    }
+    const rows = await this.query<{ tbl: string; id: string; version: number; deleted: boolean }>(
+      'cannot read document versions',
+      `SELECT k.tbl, k.id, r.version, r.deleted
+       FROM unnest($1::text[], $2::text[]) AS k (tbl, id)
+       CROSS JOIN LATERAL (SELECT version, deleted FROM ${this.#s}.revisions
+                           WHERE tbl = k.tbl AND id = k.id ORDER BY version DESC LIMIT 1) r`,
+      [tables, ids],
+    );
+    for (const row of rows) out.set(key(row.tbl, row.id), { version: row.version, deleted: row.deleted });
+    return out;
+  }
+
+  async revision(table: string, id: string, version: number): Promise<StoredRevision | undefined> {
+    if (!storable(table, id)) return undefined;
+    if (!Number.isSafeInteger(version) || version < 0 || version > 2_147_483_647) return undefined;
+    const s = this.#s;
+    const [row] = await this.query<RevisionRecord>(
+      'cannot read a revision',
+      `SELECT r.version, r.leaf, r.deleted, l.body FROM ${s}.revisions r JOIN ${s}.leaves l ON l.leaf = r.leaf
+       WHERE r.tbl = $1 AND r.id = $2 AND r.version = $3`,
+      [table, id, version],
+    );
+    return row && toStored(row);
+  }
+
+  async history(table: string, id?: string): Promise<StoredRevision[]> {
+    if (!storable(table, id)) return [];
+    const s = this.#s;
+    const rows =
+      id === undefined
+        ? await this.query<RevisionRecord>(
+            'cannot read history',
+            `SELECT r.version, r.leaf, r.deleted, l.body FROM ${s}.revisions r JOIN ${s}.leaves l ON l.leaf = r.leaf
+             WHERE r.tbl = $1 ORDER BY r.leaf`,
+            [table],
+          )
+        : await this.query<RevisionRecord>(
+            'cannot read history',
+            `SELECT r.version, r.leaf, r.deleted, l.body FROM ${s}.revisions r JOIN ${s}.leaves l ON l.leaf = r.leaf
+             WHERE r.tbl = $1 AND r.id = $2 ORDER BY r.leaf`,
+            [table, id],
+          );
+    return rows.map(toStored);
+  }
+
+  async scan(table: string): Promise<(StoredRevision & { id: string })[]> {
+    if (!storable(table)) return [];
+    const s = this.#s;
+    const rows = await this.query<RevisionRecord & { id: string }>(
+      'cannot scan a table',
+      `SELECT r.id, r.version, r.leaf, r.deleted, l.body
+       FROM (SELECT DISTINCT ON (id) id, version, leaf, deleted FROM ${s}.revisions WHERE tbl = $1
+             ORDER BY id, version DESC) r
+       JOIN ${s}.leaves l ON l.leaf = r.leaf`,
+      [table],
+    );
+    return rows.map((row) => ({ id: row.id, ...toStored(row) })).sort((a, b) => compare(a.id, b.id));
+  }
+
+  async lookup(table: string, path: string, valueKey: string): Promise<string[]> {
+    if (!storable(table, path, valueKey)) return [];
+    const rows = await this.query<{ id: string }>(
+      'cannot read an index',
+      `SELECT id FROM ${this.#s}.index_entries WHERE tbl = $1 AND path = $2 AND value_key = $3`,
+      [table, path, valueKey],
+    );
+    return rows.map((row) => row.id).sort(compare);
+  }
+
+  async nodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
+    // Node (level, index) is stored with the leaf that completed it.
+    const leafOf = (node: NodeId) => (node.index + 1) * 2 ** node.level - 1;
+    const wanted = [...new Set(ids.map(leafOf))];
+    const byLeaf = new Map<number, Uint8Array>();
+    if (wanted.length > 0) {
+      const rows = await this.query<{ leaf: number; nodes: Buffer }>(
+        'cannot read Merkle nodes',
+        `SELECT leaf, nodes FROM ${this.#s}.leaves WHERE leaf = ANY($1::bigint[])`,
+        [wanted],
+      );
+      for (const row of rows) byLeaf.set(row.leaf, row.nodes);
+    }
+    return ids.map((node) => {
+      const blob = byLeaf.get(leafOf(node));
+      const start = node.level * 32;
+      if (!blob || blob.length < start + 32) {
+        throw new LedgerError('TAMPER_DETECTED', `Merkle node (${node.level}, ${node.index}) is missing from storage`, {
+          details: { ...node },
+        });
+      }
+      return blob.subarray(start, start + 32);
+    });
+  }
+
+  async leaves(from: number, to: number): Promise<LeafRow[]> {
+    if (!(to > from)) return [];
+    return this.query<LeafRow>(
+      'cannot read journal leaves',
+      `SELECT leaf, nodes, body FROM ${this.#s}.leaves WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf`,
+      [Math.max(0, Math.floor(from)), Math.min(Number.MAX_SAFE_INTEGER, Math.ceil(to))],
+    );
+  }
+
+  async blocks(after: number, limit: number): Promise<BlockRow[]> {
+    if (!(limit > 0)) return [];
+    return this.query<BlockRow>(
+      'cannot read blocks',
+      `SELECT seq, leaf, tx_id AS "txId", tx_time AS "txTime" FROM ${this.#s}.blocks
+       WHERE seq > $1 ORDER BY seq LIMIT $2`,
+      [Math.floor(after), Math.floor(limit)],
+    );
+  }
+
+  async meta(name: string): Promise<string | undefined> {
+    if (!storable(name)) return undefined;
+    const [row] = await this.query<{ value: string }>(
+      'cannot read ledger settings',
+      `SELECT value FROM ${this.#s}.meta WHERE key = $1`,
+      [name],
+    );
+    return row?.value;
+  }
+
+  async counts(): Promise<{ revisions: number; blocks: number; leaves: number }> {
+    const s = this.#s;
+    const [row] = await this.query<{ revisions: number; blocks: number; leaves: number }>(
+      'cannot count rows',
+      `SELECT (SELECT count(*) FROM ${s}.revisions) AS revisions, (SELECT count(*) FROM ${s}.blocks) AS blocks,
+              (SELECT count(*) FROM ${s}.leaves) AS leaves`,
+    );
+    return row as { revisions: number; blocks: number; leaves: number };
+  }
+
+  async revisionRow(table: string, id: string, version: number): Promise<RevisionRow | undefined> {
+    if (!storable(table, id)) return undefined;
+    if (!Number.isSafeInteger(version) || version < 0 || version > 2_147_483_647) return undefined;
+    const [row] = await this.query<RevisionRow>(
+      'cannot read a revision row',
+      `SELECT tbl AS "table", id, version, leaf, seq, deleted FROM ${this.#s}.revisions
+       WHERE tbl = $1 AND id = $2 AND version = $3`,
+      [table, id, version],
+    );
+    return row;
+  }
+}
+
+/** The writes of one {@link StorageDriver.write}, on its transaction's connection. */
+class Writes extends Reads implements StorageWriter {
+  readonly #s: string;
+  readonly #client: pg.PoolClient;
+
+  constructor(schema: string, client: pg.PoolClient) {
+    super(schema);
+    this.#s = `"${schema}"`;
+    this.#client = client;
+  }
+
+  protected db(): Queryable {
+    return this.#client;
+  }
+
+  async append(batch: AppendBatch): Promise<void> {
+    const s = this.#s;
+    const { leaves, revisions, blocks } = batch;
+    // Index changes by their net effect: the last change of an entry decides.
+    const net = new Map<string, IndexChange>();
+    for (const change of batch.index) {
+      net.set(`${change.table}\u0000${change.path}\u0000${change.valueKey}\u0000${change.id}`, change);
+    }
+    const added = [...net.values()].filter((change) => change.add);
+    const removed = [...net.values()].filter((change) => !change.add);
+    const column = <T, V>(rows: readonly T[], pick: (row: T) => V) => rows.map(pick);
+    // One statement (data-modifying CTEs) appends leaves and every derived row.
+    await this.query(
+      'cannot append to the journal',
+      `WITH new_leaves AS (
+         INSERT INTO ${s}.leaves (leaf, nodes, body)
+         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::text[])),
+       new_revisions AS (
+         INSERT INTO ${s}.revisions (tbl, id, version, leaf, seq, deleted)
+         SELECT * FROM unnest($4::text[], $5::text[], $6::integer[], $7::bigint[], $8::bigint[], $9::boolean[])),
+       new_blocks AS (
+         INSERT INTO ${s}.blocks (seq, leaf, tx_id, tx_time)
+         SELECT * FROM unnest($10::bigint[], $11::bigint[], $12::text[], $13::text[])),
+       added AS (
+         INSERT INTO ${s}.index_entries (tbl, path, value_key, id)
+         SELECT * FROM unnest($14::text[], $15::text[], $16::text[], $17::text[]) ON CONFLICT DO NOTHING),
+       removed AS (
+         DELETE FROM ${s}.index_entries e USING unnest($18::text[], $19::text[], $20::text[], $21::text[]) AS r (tbl, path, value_key, id)
+         WHERE e.tbl = r.tbl AND e.path = r.path AND e.value_key = r.value_key AND e.id = r.id)
+       SELECT 1`,
+      [
+        column(leaves, (row) => row.leaf),
+        column(leaves, (row) => row.nodes),
+        column(leaves, (row) => row.body),
+        column(revisions, (row) => row.table),
+        column(revisions, (row) => row.id),
+        column(revisions, (row) => row.version),
+        column(revisions, (row) => row.leaf),
+        column(revisions, (row) => row.seq),
+        column(revisions, (row) => row.deleted),
+        column(blocks, (row) => row.seq),
+        column(blocks, (row) => row.leaf),
+        column(blocks, (row) => row.txId),
+        column(blocks, (row) => row.txTime),
+        ...indexColumns(added),
+        ...indexColumns(removed),
+      ],
+    );
+  }
+
+  async setMeta(name: string, value: string): Promise<void> {
+    await this.query(
+      'cannot write ledger settings',
+      `INSERT INTO ${this.#s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      [name, value],
+    );
+  }
+
+  async createTable(name: string): Promise<void> {
+    await this.query(
+      'cannot create a table',
+      `WITH created AS (INSERT INTO ${this.#s}.user_tables (name) VALUES ($1))
+       UPDATE ${this.#s}.head SET ddl_version = ddl_version + 1 WHERE id = 1`,
+      [name],
+    );
+  }
+
+  async createIndex(table: string, path: string, entries: readonly IndexChange[]): Promise<void> {
+    const s = this.#s;
+    const added = entries.filter((entry) => entry.add);
+    await this.query(
+      'cannot create an index',
+      `WITH created AS (INSERT INTO ${s}.user_indexes (tbl, path) VALUES ($1, $2)),
+       entries AS (
+         INSERT INTO ${s}.index_entries (tbl, path, value_key, id)
+         SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) ON CONFLICT DO NOTHING)
+       UPDATE ${s}.head SET ddl_version = ddl_version + 1 WHERE id = 1`,
+      [table, path, ...indexColumns(added)],
+    );
+  }
+}
+
+function indexColumns(changes: readonly IndexChange[]): string[][] {
+  return [
+    changes.map((change) => change.table),
+    changes.map((change) => change.path),
+    changes.map((change) => change.valueKey),
+    changes.map((change) => change.id),
+  ];
+}
+
+class PostgresStorage extends Reads implements StorageDriver {
+  readonly #options: Readonly<PostgresStorageOptions> & { schema: string };
+  #pool: pg.Pool | undefined;
+  #open = false;
+  /** Writes of this process queue here first, so they hold one connection, not one each. */
+  #writes: Promise<unknown> = Promise.resolve();
+
+  constructor(options: Readonly<PostgresStorageOptions> & { schema: string }) {
+    super(options.schema);
+    this.#options = options;
+  }
+
+  protected db(): Queryable {
+    return this.#database();
+  }
+
+  async open(): Promise<void> {
+    if (this.#open) return;
+    const options = this.#options;
+    if (options.pool) {
+      this.#pool = options.pool;
+    } else {
+      const pool = new pg.Pool({
+        connectionString: options.connectionString,
+        max: options.poolSize ?? 10,
+        statement_timeout: options.statementTimeoutMs ?? 30_000,
+        // Durable commits, whatever the server or role default says.
+        options: '-c synchronous_commit=on',
+        connectionTimeoutMillis: 10_000,
+      });
+      // An idle connection that breaks (server restart) must not crash the process;
+      // the next query gets a new one, or fails with UNAVAILABLE.
+      pool.on('error', () => {});
+      this.#pool = pool;
+    }
+    this.#open = true;
+    try {
+      await this.#migrate();
+    } catch (error) {
+      await this.close();
+      throw storageError(`cannot open ledger storage in schema ${options.schema}`, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.#open) return;
+    this.#open = false;
+    await this.#writes.catch(() => {});
+    const pool = this.#pool;
+    this.#pool = undefined;
+    if (pool && !this.#options.pool) await pool.end();
+  }
+
+  write<T>(work: (writer: StorageWriter) => Promise<T>): Promise<T> {
+    const run = this.#writes.catch(() => {}).then(() => this.#write(work));
+    this.#writes = run;
+    return run;
+  }
+
+  async #write<T>(work: (writer: StorageWriter) => Promise<T>): Promise<T> {
+    const s = `"${this.#options.schema}"`;
+    let client: pg.PoolClient;
+    try {
+      client = await this.#database().connect();
+    } catch (error) {
+      throw storageError('cannot connect to PostgreSQL; nothing was committed', error);
+    }
+    let broken: Error | undefined;
+    let begun = false;
+    try {
+      // The serialization point of every process: the head row. Statements after the lock
+      // see everything the previous writer committed (READ COMMITTED: a snapshot per statement).
+      await client.query(
+        `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = on;
+         SELECT 1 FROM ${s}.head WHERE id = 1 FOR UPDATE`,
+      );
+      begun = true;
+      const result = await work(new Writes(this.#options.schema, client));
+      begun = false;
+      try {
+        await client.query('COMMIT');
+      } catch (error) {
+        if (!isConnectionError(error)) throw storageError('the commit failed; nothing was committed', error);
+        broken = error as Error;
+        // The connection broke after COMMIT was sent: only the server knows whether it
+        // was applied. The caller sees UNAVAILABLE; a retry re-validates against storage.
+        throw new LedgerError(
+          'UNAVAILABLE',
+          'the connection broke during COMMIT; the write may or may not be committed',
+          {
+            cause: error,
+          },
+        );
+      }
+      return result;
+    } catch (error) {
+      if (begun) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError as Error;
+        }
+      }
+      if (isConnectionError(error)) broken = error as Error;
+      throw storageError('the write failed; nothing was committed', error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async #migrate(): Promise<void> {
+    const { schema } = this.#options;
+    const s = `"${schema}"`;
+    const client = await this.#database().connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      // Serialized across processes: CREATE SCHEMA IF NOT EXISTS alone races.
+      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [migrationLockClass, schema]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${s}.ledger_schema (version integer PRIMARY KEY)`);
+      const { rows } = await client.query<{ version: number | null }>(
+        `SELECT max(version) AS version FROM ${s}.ledger_schema`,
+      );
+      const current = rows[0]?.version ?? 0;
+      if (current > migrations.length) {
+        throw new LedgerError(
+          'UNSUPPORTED',
+          `ledger storage has schema version ${current}; this ledgerdb knows ${migrations.length}`,
+        );
+      }
+      for (let version = current + 1; version <= migrations.length; version++) {
+        await client.query((migrations[version - 1] as (s: string) => string)(s));
+        await client.query(`INSERT INTO ${s}.ledger_schema (version) VALUES ($1)`, [version]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  #database(): pg.Pool {
+    if (!this.#open || !this.#pool) throw new LedgerError('UNAVAILABLE', 'the ledger storage is closed');
+    return this.#pool;
+  }
+}
+
+const connectionErrnos = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
+
+function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (connectionErrnos.has(code)) return true;
+    // Class 08: connection exception; 57P01-57P03: the server is shutting down or starting.
+    if (code.startsWith('08') || /^57P0[1-3]$/.test(code) || code === '53300') return true;
+  }
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message);
+}
+
+/** Maps a `pg` error onto ledgerkit error codes, keeping LedgerErrors as they are. */
+function storageError(message: string, cause: unknown): LedgerError {
+  if (cause instanceof LedgerError) return cause;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (isConnectionError(cause)) {
+    return new LedgerError('UNAVAILABLE', `${message}: PostgreSQL is unreachable: ${text}`, { cause, retryable: true });
+  }
+  switch (code) {
+    case '40001': // serialization_failure
+    case '40P01': // deadlock_detected
+      return new OccConflictError(`${message}: the commit conflicted with another writer`, { sqlState: code });
+    case '57014': // query_canceled: statement_timeout
+    case '55P03': // lock_not_available: lock_timeout
+      return new LedgerError('TIMEOUT', `${message}: ${text}`, { cause });
+    case '28000':
+    case '28P01':
+      return new LedgerError('UNAUTHENTICATED', `${message}: ${text}`, { cause });
+    case '42501':
+      return new LedgerError('PERMISSION_DENIED', `${message}: ${text}`, { cause });
+    case 'XX001': // data_corrupted
+    case 'XX002': // index_corrupted
+      return new LedgerError('TAMPER_DETECTED', `${message}: ${text}`, { cause });
+    case '42P01': // undefined_table: a table of the ledger was dropped
+    case '42703': // undefined_column
+      return new LedgerError('TAMPER_DETECTED', `${message}: the ledger schema is damaged: ${text}`, { cause });
+    default:
+      // A statement PostgreSQL rejected will be rejected again; anything else (the
+      // work's own exception) keeps UNAVAILABLE's default, as in the SQLite driver.
+      return typeof code === 'string'
+        ? new LedgerError('UNAVAILABLE', `${message}: ${text}`, {
+            cause,
+            retryable: false,
+            details: { sqlState: code },
+          })
+        : new LedgerError('UNAVAILABLE', `${message}: ${text}`, { cause });
+  }
+}

@@ -1,0 +1,40 @@
+// Starts a throwaway PostgreSQL 15 for tests through the repository's scripts/postgres.sh
+// (initdb in a fresh temporary directory, a free loopback port, fsync on) and stops it.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const script = fileURLToPath(new URL('../../../scripts/postgres.sh', import.meta.url));
+const run = promisify(execFile);
+
+/** A running PostgreSQL server. */
+export interface PostgresServer {
+  /** `postgres://ledgerkit@127.0.0.1:PORT/ledgerkit` */
+  url: string;
+  /** Fast shutdown; removes the server's directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a new PostgreSQL cluster in a temporary directory.
+ *
+ * @returns its connection URL and a `stop()` that shuts it down and removes it
+ */
+export async function startPostgres(): Promise<PostgresServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'ledgerdb-pg-'));
+  const stop = async () => {
+    await run('bash', [script, 'stop', dir], { timeout: 120_000 });
+  };
+  try {
+    const { stdout } = await run('bash', [script, 'start', dir], { timeout: 300_000 });
+    const url = stdout.trim().split('\n').pop() ?? '';
+    if (!url.startsWith('postgres://')) throw new Error(`postgres.sh start printed ${JSON.stringify(stdout)}`);
+    return { url, stop };
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+}
