@@ -1,9 +1,17 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', verify: 'src/verify.ts', cli: 'src/cli.ts' },
+  entry: {
+    index: 'src/index.ts',
+    verify: 'src/verify.ts',
+    server: 'src/server.ts',
+    client: 'src/client.ts',
+    cli: 'src/cli.ts',
+  },
   format: ['esm'],
-  dts: { entry: { index: 'src/index.ts', verify: 'src/verify.ts' } },
+  dts: {
+    entry: { index: 'src/index.ts', verify: 'src/verify.ts', server: 'src/server.ts', client: 'src/client.ts' },
+  },
   sourcemap: true,
   clean: true,
   target: 'node22',

@@ -445,6 +445,20 @@ export class LedgerDatabase {
   }
 
   /**
+   * Root hash of the journal as it was at `treeSize` leaves: what a digest of that size
+   * says. Servers use it to answer proofs against a size a client names.
+   *
+   * @throws `INVALID_ARGUMENT` when `treeSize` is negative or beyond the journal
+   */
+  async rootHashAt(treeSize: number): Promise<string> {
+    this.#checkOpen();
+    await this.#checkDigestSize({ ledger: this.name, treeSize, rootHash: '', tip: null });
+    if (treeSize === 0) return toHex(emptyRoot());
+    const [root] = await this.#hashRanges([[0, treeSize]]);
+    return toHex(root as Uint8Array);
+  }
+
+  /**
    * Inclusion proof of a revision against a digest (default: the current one). The
    * proof's `revision` is exactly the object whose RFC 8785 bytes are the leaf; its
    * `leafHash` is recomputed from storage, so tampered storage yields a failing proof.

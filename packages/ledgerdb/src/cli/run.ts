@@ -33,6 +33,10 @@ Commands:
   audit                       Re-derive every hash in the database and report the first mismatch
       --against FILE            also check the journal against a digest you trust
   export                      Print every block with its revisions, one JSON object per line
+  serve --db FILE --tokens FILE [--port N --host H --tls-cert F --tls-key F --tls-ca F]
+                              Serve the ledger over HTTP/JSON (ledgerdb serve --help)
+  token create --tokens FILE --name NAME --role ROLE...
+                              Create an API token; printed once, stored hashed (ledgerdb token --help)
 
 Options:
   --db FILE                   The ledger's SQLite file (every command but verify-proof)
@@ -91,6 +95,15 @@ const badInputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 export async function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
   let opened: Promise<LedgerDatabase> | undefined;
   let exitCode: number;
+  // serve and token have options of their own; they come first: `ledgerdb serve --db ...`.
+  if (argv[0] === 'serve' || argv[0] === 'token') {
+    try {
+      const { runServe, runToken } = await import('./serve.js');
+      return await (argv[0] === 'serve' ? runServe : runToken)(argv.slice(1), output);
+    } catch (error) {
+      return reportError(output, error);
+    }
+  }
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
