@@ -129,6 +129,37 @@ const types = {
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
+interface HeadRecord {
+  leaf: number | null;
+  seq: number | null;
+  block_leaf: number | null;
+  ddl: number;
+}
+
+/** The journal's end: one statement, one snapshot, so the values belong together. */
+const headQuery = (s: string) =>
+  `SELECT (SELECT max(leaf) FROM ${s}.leaves) AS leaf,
+          b.seq, b.leaf AS block_leaf, h.ddl_version AS ddl
+   FROM ${s}.head h LEFT JOIN (SELECT seq, leaf FROM ${s}.blocks ORDER BY seq DESC LIMIT 1) b ON true
+   WHERE h.id = 1`;
+
+function toHead(row: HeadRecord | undefined): JournalHead {
+  if (!row) throw new LedgerError('TAMPER_DETECTED', 'the ledger head row is missing from storage');
+  return {
+    treeSize: row.leaf === null ? 0 : Number(row.leaf) + 1,
+    lastSeq: row.seq === null ? -1 : Number(row.seq),
+    lastBlockLeaf: row.block_leaf === null ? -1 : Number(row.block_leaf),
+    schemaVersion: Number(row.ddl),
+  };
+}
+
+interface LatestRead {
+  table: string;
+  id: string;
+  resolve: (revision: StoredRevision | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
 interface RevisionRecord {
   version: number;
   leaf: number;
@@ -174,22 +205,8 @@ abstract class Reads implements StorageReader {
   }
 
   async head(): Promise<JournalHead> {
-    const s = this.#s;
-    const [row] = await this.query<{ leaf: number | null; seq: number | null; block_leaf: number | null; ddl: number }>(
-      'cannot read the journal head',
-      // One statement, one snapshot: the three values belong together.
-      `SELECT (SELECT max(leaf) FROM ${s}.leaves) AS leaf,
-              b.seq, b.leaf AS block_leaf, h.ddl_version AS ddl
-       FROM ${s}.head h LEFT JOIN (SELECT seq, leaf FROM ${s}.blocks ORDER BY seq DESC LIMIT 1) b ON true
-       WHERE h.id = 1`,
-    );
-    if (!row) throw new LedgerError('TAMPER_DETECTED', 'the ledger head row is missing from storage');
-    return {
-      treeSize: row.leaf === null ? 0 : row.leaf + 1,
-      lastSeq: row.seq ?? -1,
-      lastBlockLeaf: row.block_leaf ?? -1,
-      schemaVersion: row.ddl,
-    };
+    const [row] = await this.query<HeadRecord>('cannot read the journal head', headQuery(this.#s));
+    return toHead(row);
   }
 
   async schema(): Promise<TableSchema[]> {
@@ -379,10 +396,18 @@ class Writes extends Reads implements StorageWriter {
   readonly #s: string;
   readonly #client: pg.PoolClient;
 
-  constructor(schema: string, client: pg.PoolClient) {
+  /** The head read with the write lock, served to `head()` until the write changes anything. */
+  #lockedHead: JournalHead | undefined;
+
+  constructor(schema: string, client: pg.PoolClient, lockedHead?: JournalHead) {
     super(schema);
     this.#s = `"${schema}"`;
     this.#client = client;
+    this.#lockedHead = lockedHead;
+  }
+
+  override async head(): Promise<JournalHead> {
+    return this.#lockedHead ?? super.head();
   }
 
   protected db(): Queryable {
@@ -390,6 +415,7 @@ class Writes extends Reads implements StorageWriter {
   }
 
   async append(batch: AppendBatch): Promise<void> {
+    this.#lockedHead = undefined;
     const s = this.#s;
     const { leaves, revisions, blocks } = batch;
     // Index changes by their net effect: the last change of an entry decides.
@@ -440,6 +466,7 @@ class Writes extends Reads implements StorageWriter {
   }
 
   async setMeta(name: string, value: string): Promise<void> {
+    this.#lockedHead = undefined;
     await this.query(
       'cannot write ledger settings',
       `INSERT INTO ${this.#s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
@@ -448,6 +475,7 @@ class Writes extends Reads implements StorageWriter {
   }
 
   async createTable(name: string): Promise<void> {
+    this.#lockedHead = undefined;
     await this.query(
       'cannot create a table',
       `WITH created AS (INSERT INTO ${this.#s}.user_tables (name) VALUES ($1))
@@ -457,6 +485,7 @@ class Writes extends Reads implements StorageWriter {
   }
 
   async createIndex(table: string, path: string, entries: readonly IndexChange[]): Promise<void> {
+    this.#lockedHead = undefined;
     const s = this.#s;
     const added = entries.filter((entry) => entry.add);
     await this.query(
@@ -494,6 +523,54 @@ class PostgresStorage extends Reads implements StorageDriver {
 
   protected db(): Queryable {
     return this.#database();
+  }
+
+  /** Document reads waiting for the next batched query. */
+  #latestQueue: LatestRead[] = [];
+  #latestInFlight = 0;
+
+  /**
+   * Latest revision of a document. Concurrent reads (many clients of one server) share
+   * one query: while a read query is in flight, new reads queue and go together in
+   * the next, so under load a round trip serves many documents, and a lone read is sent
+   * at once. Each read's query is sent after the read was asked for, so it sees every
+   * commit acknowledged before that.
+   */
+  override latest(table: string, id: string): Promise<StoredRevision | undefined> {
+    if (!storable(table, id)) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      this.#latestQueue.push({ table, id, resolve, reject });
+      if (this.#latestInFlight < 1) void this.#readLatest();
+    });
+  }
+
+  async #readLatest(): Promise<void> {
+    const batch = this.#latestQueue;
+    if (batch.length === 0) return;
+    this.#latestQueue = [];
+    this.#latestInFlight++;
+    try {
+      const rows = await this.query<RevisionRecord & { i: string }>(
+        'cannot read a document',
+        `SELECT k.i, r.version, r.leaf, r.deleted, l.body
+         FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k (tbl, id, i)
+         CROSS JOIN LATERAL (SELECT version, leaf, deleted FROM ${this.#quoted}.revisions
+                             WHERE tbl = k.tbl AND id = k.id ORDER BY version DESC LIMIT 1) r
+         JOIN ${this.#quoted}.leaves l ON l.leaf = r.leaf`,
+        [batch.map((read) => read.table), batch.map((read) => read.id)],
+      );
+      const found = new Map(rows.map((row) => [Number(row.i) - 1, toStored(row)]));
+      batch.forEach((read, i) => read.resolve(found.get(i)));
+    } catch (error) {
+      for (const read of batch) read.reject(error);
+    } finally {
+      this.#latestInFlight--;
+      if (this.#latestQueue.length > 0 && this.#latestInFlight < 1) void this.#readLatest();
+    }
+  }
+
+  get #quoted(): string {
+    return `"${this.#options.schema}"`;
   }
 
   async open(): Promise<void> {
@@ -552,12 +629,14 @@ class PostgresStorage extends Reads implements StorageDriver {
     try {
       // The serialization point of every process: the head row. Statements after the lock
       // see everything the previous writer committed (READ COMMITTED: a snapshot per statement).
-      await client.query(
+      // One round trip: the lock, then the journal's end in a snapshot taken after it.
+      const results = (await client.query(
         `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = on;
-         SELECT 1 FROM ${s}.head WHERE id = 1 FOR UPDATE`,
-      );
+         SELECT 1 FROM ${s}.head WHERE id = 1 FOR UPDATE; ${headQuery(s)}`,
+      )) as unknown as pg.QueryResult<HeadRecord>[];
       begun = true;
-      const result = await work(new Writes(this.#options.schema, client));
+      const head = toHead(results[results.length - 1]?.rows[0]);
+      const result = await work(new Writes(this.#options.schema, client, head));
       begun = false;
       try {
         await client.query('COMMIT');
