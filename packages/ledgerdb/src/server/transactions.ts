@@ -125,9 +125,21 @@ export async function runTransaction(
   // other, so of two concurrent requests with one key only one can commit.
   const { value, commit } = await ledger.transaction(
     async (tx) => {
-      if (recordId !== undefined && (await tx.get(idempotencyTable, recordId)) !== undefined) {
-        return { replayed: true as const, results: [] };
+      // The key's record and every document the statements will read, asked for at once:
+      // concurrent reads share round trips to storage (the PostgreSQL driver batches them).
+      const reads: Promise<unknown>[] = [];
+      const prefetched = new Set<string>();
+      for (const statement of statements) {
+        if (statement.op === 'insert' || statement.id === undefined) continue;
+        const key = recordKey(statement.table, statement.id);
+        if (prefetched.has(key)) continue;
+        prefetched.add(key);
+        // A bad name or a missing table fails again in its statement, which names it.
+        reads.push(tx.get(statement.table, statement.id).catch(() => undefined));
       }
+      const record = recordId === undefined ? undefined : tx.get(idempotencyTable, recordId);
+      const [existing] = await Promise.all([record, ...reads]);
+      if (existing !== undefined) return { replayed: true as const, results: [] };
       const results: StatementResult[] = [];
       for (const [i, statement] of statements.entries()) {
         try {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InvalidArgumentError, LedgerError, type NodeId } from '@ledgerkit/core';
 import pg from 'pg';
 import { OccConflictError } from '../errors.js';
@@ -129,6 +130,18 @@ const types = {
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
+const statementNames = new Map<string, string>();
+
+/** A stable prepared-statement name for a query text (the schema is part of the text). */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `ldb_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 interface HeadRecord {
   leaf: number | null;
   seq: number | null;
@@ -197,7 +210,8 @@ abstract class Reads implements StorageReader {
 
   protected async query<Row>(what: string, text: string, values: unknown[] = []): Promise<Row[]> {
     try {
-      const result = await this.db().query({ text, values, types });
+      // Named: each connection parses and plans a statement once, then reuses the plan.
+      const result = await this.db().query({ name: statementName(text), text, values, types });
       return result.rows as Row[];
     } catch (error) {
       throw storageError(what, error);
