@@ -574,7 +574,7 @@ class PostgresStorage extends Reads implements StorageDriver {
         [batch.map((read) => read.table), batch.map((read) => read.id)],
       );
       const found = new Map(rows.map((row) => [Number(row.i) - 1, toStored(row)]));
-      batch.forEach((read, i) => read.resolve(found.get(i)));
+      for (const [i, read] of batch.entries()) read.resolve(found.get(i));
     } catch (error) {
       for (const read of batch) read.reject(error);
     } finally {
