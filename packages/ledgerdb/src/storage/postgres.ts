@@ -542,19 +542,30 @@ class PostgresStorage extends Reads implements StorageDriver {
   /** Document reads waiting for the next batched query. */
   #latestQueue: LatestRead[] = [];
   #latestInFlight = 0;
+  #latestScheduled = false;
 
   /**
    * Latest revision of a document. Concurrent reads (many clients of one server) share
-   * one query: while a read query is in flight, new reads queue and go together in
-   * the next, so under load a round trip serves many documents, and a lone read is sent
-   * at once. Each read's query is sent after the read was asked for, so it sees every
-   * commit acknowledged before that.
+   * one query: reads asked for in one turn of the event loop, or while a read query is in
+   * flight, go together in the next query, so under load a round trip serves many
+   * documents (a lone read waits one turn). Each read's query is sent after the read was
+   * asked for, so it sees every commit acknowledged before that.
    */
   override latest(table: string, id: string): Promise<StoredRevision | undefined> {
     if (!storable(table, id)) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
       this.#latestQueue.push({ table, id, resolve, reject });
-      if (this.#latestInFlight < 1) void this.#readLatest();
+      this.#scheduleLatest();
+    });
+  }
+
+  /** Sends the queued reads after this turn of the event loop, when no read is in flight. */
+  #scheduleLatest(): void {
+    if (this.#latestScheduled || this.#latestInFlight > 0) return;
+    this.#latestScheduled = true;
+    setImmediate(() => {
+      this.#latestScheduled = false;
+      void this.#readLatest();
     });
   }
 
@@ -579,7 +590,7 @@ class PostgresStorage extends Reads implements StorageDriver {
       for (const read of batch) read.reject(error);
     } finally {
       this.#latestInFlight--;
-      if (this.#latestQueue.length > 0 && this.#latestInFlight < 1) void this.#readLatest();
+      if (this.#latestQueue.length > 0) this.#scheduleLatest();
     }
   }
 
