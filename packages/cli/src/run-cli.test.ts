@@ -53,3 +53,24 @@ describe('ledgerkit', () => {
     expect(stderr).toContain('--events');
   });
 });
+
+describe('ledgerkit fabric', () => {
+  test('--help lists the subcommands', async () => {
+    const { code, stdout } = await run('fabric', '--help');
+    expect(code).toBe(exitCodes.ok);
+    for (const subcommand of ['up', 'status', 'logs', 'deploy', 'down']) expect(stdout).toContain(subcommand);
+  });
+
+  test('status of a directory without a network is bad input that says to run up', async () => {
+    const { code, stderr } = await run('fabric', 'status', '--dir', '/nonexistent/ledgerkit-network');
+    expect(code).toBe(exitCodes.badInput);
+    expect(stderr).toContain("run 'ledgerkit fabric up");
+  });
+
+  test('an unknown subcommand and a bad org name are bad input', async () => {
+    expect((await run('fabric', 'launch')).code).toBe(exitCodes.badInput);
+    const { code, stderr } = await run('fabric', 'up', '--dir', '/nonexistent/x', '--orgs', 'Bad Name');
+    expect(code).toBe(exitCodes.badInput);
+    expect(stderr).toContain('invalid organization name');
+  });
+});

@@ -2,11 +2,14 @@ import { parseArgs } from 'node:util';
 import { isLedgerError } from '@ledgerkit/core';
 import packageJson from '../package.json' with { type: 'json' };
 import { runDemo } from './commands/demo.js';
+import { runFabric } from './commands/fabric.js';
 
 /** Where the CLI writes; the bin passes process streams, tests pass collectors. */
 export interface CliOutput {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Whether stdout is a terminal: progress then shows spinners instead of plain lines. */
+  isTTY?: boolean;
 }
 
 /** Process exit codes of the `ledgerkit` command; documented in its --help. */
@@ -28,6 +31,9 @@ Commands:
   demo            Walk through a verifiable supply-chain log: append events, take a
                   digest, prove inclusion and consistency, and catch a tampered event.
                   Options: --json (machine-readable result), --events N (default 8)
+  fabric          Run a Hyperledger Fabric network of native processes, no Docker:
+                  fabric up | status | logs <component> | deploy | down [--purge]
+                  (ledgerkit fabric --help for options)
 
 Options:
   -h, --help      Show this help
@@ -72,6 +78,8 @@ export async function runCli(argv: readonly string[], output: CliOutput): Promis
         if (values.json) output.stdout(`${JSON.stringify(result)}\n`);
         return result.ok ? exitCodes.ok : exitCodes.verificationFailed;
       }
+      case 'fabric':
+        return await runFabric(rest, output);
       default:
         output.stderr(`ledgerkit: unknown command '${command}'\n\n${help}`);
         return exitCodes.badInput;
@@ -83,6 +91,8 @@ export async function runCli(argv: readonly string[], output: CliOutput): Promis
     }
     if (isLedgerError(error)) {
       output.stderr(`ledgerkit ${command}: ${error.shortMessage} [${error.code}]\n`);
+      const logTail = error.details.logTail;
+      if (typeof logTail === 'string' && logTail) output.stderr(`last log lines:\n${logTail}\n`);
       return error.code === 'INVALID_ARGUMENT' ? exitCodes.badInput : exitCodes.failure;
     }
     throw error;

@@ -1,0 +1,1185 @@
+import { createHash } from 'node:crypto';
+import { chmod, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+import { ensureFabricBinaries, type FabricBinaries } from './binaries.js';
+import { FabricNetworkError } from './errors.js';
+import { runCommand } from './internal/exec.js';
+import { endorsementPolicy } from './internal/policy.js';
+import { freePorts, portInUse } from './internal/ports.js';
+import {
+  forgetPid,
+  healthy,
+  logTail,
+  pidAlive,
+  readPid,
+  sleep,
+  startProcess,
+  stopProcess,
+} from './internal/processes.js';
+import {
+  type ChaincodeRecord,
+  configtx,
+  cryptoConfig,
+  type NetworkSpec,
+  networkPaths,
+  type OrdererSpec,
+  type OrgSpec,
+  orgNames,
+  type PeerSpec,
+  planNetwork,
+} from './internal/topology.js';
+
+/** Progress of a long operation, for a step list in a terminal or plain log lines. */
+export type ProgressEvent =
+  | { type: 'step-start'; step: string }
+  | { type: 'step-end'; step: string; ok: boolean; ms: number }
+  | { type: 'info'; message: string };
+
+/** Options of {@link FabricNetwork.up}. */
+export interface UpOptions {
+  /** Network directory (crypto, config, ledgers, logs). Default `.ledgerkit/fabric` in the working directory. */
+  dir?: string;
+  /** Number of organizations (default 2) or their names, e.g. `['Acme', 'Globex']`. */
+  orgs?: number | readonly string[];
+  /** Peers per organization, 1-4 (default 1). */
+  peersPerOrg?: number;
+  /** Raft orderers: 1, 3 or 5 (default 1). */
+  orderers?: 1 | 3 | 5;
+  /** Channel name (default `ledgerkit`). */
+  channel?: string;
+  /** Cache root for the Fabric binaries (default `$LEDGERKIT_HOME`). */
+  home?: string;
+  /** Build the binaries when missing (default true). */
+  build?: boolean;
+  /** Receives progress events. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** How long each process may take to become healthy (default 30 s). */
+  startTimeoutMs?: number;
+}
+
+/** Options of {@link FabricNetwork.deployChaincode}. */
+export interface DeployChaincodeOptions {
+  /** Chaincode name on the channel (lower case, digits, `_`, `-`). */
+  name: string;
+  /** Version label (default `1.0`). */
+  version?: string;
+  /**
+   * Directory of a Node.js chaincode project (package.json with `main`, dependencies
+   * installed, fabric-shim resolvable from it); it is run as a chaincode server.
+   */
+  path: string;
+  /** `'majority'` (default), `'any'`, `'all'` or a signature policy such as `AND('Org1MSP.peer','Org2MSP.peer')`. */
+  policy?: string;
+}
+
+/** What {@link FabricNetwork.deployChaincode} committed. */
+export interface DeployedChaincode {
+  name: string;
+  version: string;
+  sequence: number;
+  packageId: string;
+  policy: string;
+  /** Loopback address the chaincode server listens on. */
+  address: string;
+}
+
+/** One process of the network as {@link FabricNetwork.status} sees it. */
+export interface ComponentStatus {
+  /** Component id: `orderer0`, `peer0.org1`, `chaincode-basic`. */
+  id: string;
+  kind: 'orderer' | 'peer' | 'chaincode';
+  /** Organization MSP id. */
+  mspId: string;
+  pid?: number;
+  running: boolean;
+  /** Health endpoint answered 200 (orderers, peers) or the port accepts connections (chaincode). */
+  healthy: boolean;
+  ports: Record<string, number>;
+  /** Operations health URL (orderers and peers). */
+  healthUrl?: string;
+  /** Channel height as this node reports it. */
+  height?: number;
+  logFile: string;
+  /** Last log lines, for a component that is not healthy. */
+  logTail?: string;
+}
+
+/** Result of {@link FabricNetwork.status}. */
+export interface NetworkStatus {
+  dir: string;
+  channel: string;
+  fabricVersion: string;
+  /** Every component running and healthy. */
+  healthy: boolean;
+  components: ComponentStatus[];
+  chaincodes: DeployedChaincode[];
+}
+
+/** Files a client needs to act as an identity of one organization. */
+export interface IdentityFiles {
+  /** MSP folder (signcerts/, keystore/, cacerts/). */
+  mspDir: string;
+  certificatePath: string;
+  privateKeyPath: string;
+}
+
+/** How to reach one organization's gateway peer and act as its admin or user. */
+export interface OrganizationAccess {
+  name: string;
+  mspId: string;
+  /** `127.0.0.1:<port>` of the organization's first peer (its gateway). */
+  peerEndpoint: string;
+  /** TLS CA certificate of the organization's peers (PEM file). */
+  tlsRootCertPath: string;
+  /** Connection profile JSON written for this organization. */
+  connectionProfilePath: string;
+  admin: IdentityFiles;
+  user: IdentityFiles;
+}
+
+const defaultDir = () => resolve('.ledgerkit', 'fabric');
+const networkMarker = 'LEDGERKIT_FABRIC_NETWORK';
+// Failures that go away on their own: a listener not up yet, a Raft leader not yet elected.
+const transientFailure = /connection refused|no Raft leader|SERVICE_UNAVAILABLE|failed to connect/;
+// Fabric's default format without the color codes, since logs go to files.
+const logFormat = '%{time:2006-01-02 15:04:05.000 MST} [%{module}] %{shortfunc} -> %{level:.4s} %{id:03x} %{message}';
+
+/**
+ * A Hyperledger Fabric network of native processes on loopback ports: Raft orderers,
+ * peers of several organizations, one channel, chaincode servers. Processes outlive
+ * the Node process that started them; {@link FabricNetwork.open} attaches to a
+ * running (or stopped) network by its directory.
+ *
+ * @example
+ * ```ts
+ * const net = await FabricNetwork.up({ orgs: 2, dir: '/tmp/net' });
+ * await net.deployChaincode({ name: 'basic', path: './chaincode' });
+ * const org1 = await net.organization('Org1');
+ * await net.down({ purge: true });
+ * ```
+ */
+export class FabricNetwork {
+  readonly #dir: string;
+  #spec: NetworkSpec;
+  readonly #binaries: FabricBinaries;
+
+  private constructor(dir: string, spec: NetworkSpec, binaries: FabricBinaries) {
+    this.#dir = dir;
+    this.#spec = spec;
+    this.#binaries = binaries;
+  }
+
+  /** The network directory. */
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /** The channel every peer joined. */
+  get channel(): string {
+    return this.#spec.channel;
+  }
+
+  /** MSP ids of the application organizations. */
+  get mspIds(): string[] {
+    return this.#spec.orgs.map((org) => org.mspId);
+  }
+
+  /**
+   * Creates the network in `dir` (crypto material, genesis block) unless it exists,
+   * then starts every process that is not running, joins the channel and restarts the
+   * chaincode servers. Calling it on a running network restarts only what crashed; a
+   * restarted peer catches up with the channel from the orderers.
+   *
+   * @param options - size, channel, directory, progress callback
+   * @returns the running network
+   * @throws FabricNetworkError BAD_OPTION, NETWORK_MISMATCH, PORT_IN_USE, PROCESS_CRASHED,
+   *   START_TIMEOUT, BINARY_MISSING, GO_MISSING, BUILD_FAILED
+   * @example
+   * ```ts
+   * const net = await FabricNetwork.up({ orgs: ['Acme', 'Globex'], orderers: 3, channel: 'trade' });
+   * ```
+   */
+  static async up(options: UpOptions = {}): Promise<FabricNetwork> {
+    const dir = resolve(options.dir ?? defaultDir());
+    const progress = options.onProgress ?? (() => {});
+    const step = makeStepper(progress);
+    const names = orgNames(options.orgs ?? 2);
+    const binaries = await step('Fabric binaries', () =>
+      ensureFabricBinaries({
+        ...(options.home === undefined ? {} : { home: options.home }),
+        ...(options.build === undefined ? {} : { build: options.build }),
+        onProgress: (message) => progress({ type: 'info', message }),
+      }),
+    );
+    const paths = networkPaths(dir);
+    let spec = await readSpec(dir);
+    if (spec) {
+      checkSameNetwork(spec, options, names);
+    } else {
+      spec = await step('crypto material and channel genesis block', async () => {
+        const planned = await planNetwork({
+          orgs: names,
+          peersPerOrg: options.peersPerOrg ?? 1,
+          orderers: options.orderers ?? 1,
+          channel: options.channel ?? 'ledgerkit',
+          fabricVersion: binaries.version,
+        });
+        await generate(dir, planned, binaries);
+        return planned;
+      });
+    }
+    const network = new FabricNetwork(dir, spec, binaries);
+    await network.#writeBuilder();
+    await network.#writePeerConfig();
+    await mkdir(paths.logs, { recursive: true });
+    await mkdir(paths.run, { recursive: true });
+    const timeout = options.startTimeoutMs ?? 30_000;
+
+    await step(`orderers (${spec.orderers.length}, Raft)`, () =>
+      Promise.all(spec.orderers.map((orderer) => network.#ensureRunning(orderer.id, timeout))),
+    );
+    const ordererJoins = spec.orderers.filter((orderer) => !spec.joined.includes(orderer.id));
+    if (ordererJoins.length > 0) {
+      await step(`orderers join channel '${spec.channel}'`, async () => {
+        for (const orderer of ordererJoins) await network.#joinOrderer(orderer);
+      });
+    }
+    await step('Raft leader elected', () => network.#waitForRaftLeader(timeout));
+    const peers = spec.orgs.flatMap((org) => org.peers);
+    await step(`peers (${peers.length} in ${spec.orgs.length} organizations)`, () =>
+      Promise.all(peers.map((peer) => network.#ensureRunning(peer.id, timeout))),
+    );
+    const peerJoins = spec.orgs.flatMap((org) =>
+      org.peers.filter((peer) => !spec.joined.includes(peer.id)).map((peer) => ({ org, peer })),
+    );
+    if (peerJoins.length > 0) {
+      await step(`peers join channel '${spec.channel}' (anchor peers from the genesis block)`, () =>
+        Promise.all(peerJoins.map(({ org, peer }) => network.#joinPeer(org, peer))),
+      );
+    }
+    if (peers.length > 1) {
+      await step('gossip: every peer sees every other peer', () => network.#waitForGossip(timeout));
+    }
+    if (spec.chaincodes.length > 0) {
+      await step(`chaincode servers (${spec.chaincodes.length})`, () =>
+        Promise.all(spec.chaincodes.map((chaincode) => network.#ensureChaincodeServer(chaincode, timeout))),
+      );
+    }
+    return network;
+  }
+
+  /**
+   * Attaches to the network stored in `dir`, running or not, without starting anything.
+   *
+   * @param dir - the network directory given to {@link FabricNetwork.up}
+   * @param options - cache root of the binaries
+   * @returns the network
+   * @throws FabricNetworkError NETWORK_MISMATCH when `dir` holds no network, BINARY_MISSING
+   */
+  static async open(dir: string = defaultDir(), options: { home?: string } = {}): Promise<FabricNetwork> {
+    const absolute = resolve(dir);
+    const spec = await readSpec(absolute);
+    if (!spec) {
+      throw new FabricNetworkError(
+        'NETWORK_MISMATCH',
+        `no Fabric network in ${absolute}; run 'ledgerkit fabric up --dir ${dir}' first`,
+        { dir: absolute },
+      );
+    }
+    const binaries = await ensureFabricBinaries({ ...options, build: false });
+    return new FabricNetwork(absolute, spec, binaries);
+  }
+
+  /**
+   * Reports every component: pid, ports, health endpoint, channel height, and the log
+   * tail of any component that is down or unhealthy.
+   *
+   * @returns the status of each orderer, peer and chaincode server
+   */
+  async status(): Promise<NetworkStatus> {
+    const spec = this.#spec;
+    const paths = networkPaths(this.#dir);
+    const components: ComponentStatus[] = [];
+    const probe = async (
+      id: string,
+      kind: ComponentStatus['kind'],
+      mspId: string,
+      ports: Record<string, number>,
+      healthPort: number | undefined,
+      heightOf: (() => Promise<number | undefined>) | undefined,
+    ): Promise<ComponentStatus> => {
+      const pid = await readPid(paths.pid(id));
+      const running = pid !== undefined && (await this.#isOurs(pid));
+      const isHealthy =
+        running && (healthPort === undefined ? await accepts(ports.listen as number) : await healthy(healthPort));
+      const height = isHealthy && heightOf ? await heightOf().catch(() => undefined) : undefined;
+      const status: ComponentStatus = { id, kind, mspId, running, healthy: isHealthy, ports, logFile: paths.log(id) };
+      if (running && pid !== undefined) status.pid = pid;
+      if (healthPort !== undefined) status.healthUrl = `http://127.0.0.1:${healthPort}/healthz`;
+      if (height !== undefined) status.height = height;
+      if (!isHealthy) status.logTail = await logTail(paths.log(id), 15);
+      return status;
+    };
+    const jobs: Promise<ComponentStatus>[] = [];
+    for (const orderer of spec.orderers) {
+      jobs.push(
+        probe(orderer.id, 'orderer', spec.ordererOrg.mspId, orderer.ports, orderer.ports.operations, () =>
+          this.#ordererHeight(orderer),
+        ),
+      );
+    }
+    for (const org of spec.orgs) {
+      for (const peer of org.peers) {
+        jobs.push(
+          probe(peer.id, 'peer', org.mspId, peer.ports, peer.ports.operations, () => this.#peerHeight(org, peer)),
+        );
+      }
+    }
+    for (const chaincode of spec.chaincodes) {
+      jobs.push(
+        probe(
+          chaincodeComponent(chaincode.name),
+          'chaincode',
+          spec.orgs.map((org) => org.mspId).join(','),
+          { listen: chaincode.port },
+          undefined,
+          undefined,
+        ),
+      );
+    }
+    components.push(...(await Promise.all(jobs)));
+    return {
+      dir: this.#dir,
+      channel: spec.channel,
+      fabricVersion: spec.fabricVersion,
+      healthy: components.every((component) => component.healthy),
+      components,
+      chaincodes: spec.chaincodes.map(describeChaincode),
+    };
+  }
+
+  /**
+   * The last lines of one component's log.
+   *
+   * @param component - a component id from {@link FabricNetwork.status}, e.g. `peer0.org1`
+   * @param lines - how many lines (default 100)
+   * @returns the log text
+   * @throws FabricNetworkError BAD_OPTION for an unknown component
+   */
+  async logs(component: string, lines = 100): Promise<string> {
+    if (!this.components().includes(component)) {
+      throw new FabricNetworkError(
+        'BAD_OPTION',
+        `no component '${component}'; choose one of ${this.components().join(', ')}`,
+        { option: 'component', value: component },
+      );
+    }
+    return logTail(networkPaths(this.#dir).log(component), lines);
+  }
+
+  /** Ids of every component (orderers, peers, chaincode servers). */
+  components(): string[] {
+    return [
+      ...this.#spec.orderers.map((orderer) => orderer.id),
+      ...this.#spec.orgs.flatMap((org) => org.peers.map((peer) => peer.id)),
+      ...this.#spec.chaincodes.map((chaincode) => chaincodeComponent(chaincode.name)),
+    ];
+  }
+
+  /**
+   * Stops every process of the network (chaincode servers, peers, orderers). The
+   * ledgers stay on disk: `up` with the same directory resumes the network.
+   *
+   * @param options - `purge: true` also deletes the directory (crypto, ledgers, logs)
+   * @returns the pids that were stopped
+   */
+  async down(options: { purge?: boolean } = {}): Promise<{ stopped: number[] }> {
+    const paths = networkPaths(this.#dir);
+    const stopped: number[] = [];
+    const stopAll = async (ids: string[]) => {
+      await Promise.all(
+        ids.map(async (id) => {
+          const pid = await readPid(paths.pid(id));
+          if (pid !== undefined && (await this.#isOurs(pid))) {
+            await stopProcess(pid);
+            stopped.push(pid);
+          }
+          await forgetPid(paths.pid(id));
+        }),
+      );
+    };
+    await stopAll(this.#spec.chaincodes.map((chaincode) => chaincodeComponent(chaincode.name)));
+    await stopAll(this.#spec.orgs.flatMap((org) => org.peers.map((peer) => peer.id)));
+    await stopAll(this.#spec.orderers.map((orderer) => orderer.id));
+    if (options.purge) await rm(this.#dir, { recursive: true, force: true });
+    return { stopped };
+  }
+
+  /**
+   * Access files of one organization: gateway peer endpoint, TLS CA, admin and user identities.
+   *
+   * @param name - organization name (`Org1`) or MSP id (`Org1MSP`)
+   * @returns paths and endpoint
+   * @throws FabricNetworkError BAD_OPTION for an unknown organization
+   */
+  organization(name: string): OrganizationAccess {
+    const org = this.#spec.orgs.find((candidate) => candidate.name === name || candidate.mspId === name);
+    if (!org) {
+      throw new FabricNetworkError('BAD_OPTION', `no organization '${name}' in this network`, {
+        option: 'organization',
+        organizations: this.#spec.orgs.map((candidate) => candidate.name),
+      });
+    }
+    return organizationAccess(this.#dir, org);
+  }
+
+  /**
+   * Deploys a Node.js (TypeScript or JavaScript) chaincode as a service: packages it
+   * (connection.json + metadata.json), installs it on every peer, approves it for every
+   * organization, commits it with the endorsement policy and starts its server, which
+   * `up` restarts from then on. Deploying the same name again upgrades it (next sequence).
+   *
+   * @param options - name, version, project path, endorsement policy
+   * @returns what was committed
+   * @throws FabricNetworkError BAD_OPTION (name, path, policy), COMMAND_FAILED, PROCESS_CRASHED
+   * @example
+   * ```ts
+   * await net.deployChaincode({ name: 'basic', path: './contracts/basic', policy: 'any' });
+   * ```
+   */
+  async deployChaincode(options: DeployChaincodeOptions): Promise<DeployedChaincode> {
+    const spec = this.#spec;
+    const { name } = options;
+    const version = options.version ?? '1.0';
+    if (!/^[a-z][a-z0-9_-]{0,49}$/.test(name)) {
+      throw new FabricNetworkError(
+        'BAD_OPTION',
+        `invalid chaincode name '${name}': use lower-case letters, digits, '_' and '-', starting with a letter`,
+        { option: 'name', value: name },
+      );
+    }
+    if (!/^[A-Za-z0-9_.+-]{1,40}$/.test(version)) {
+      throw new FabricNetworkError('BAD_OPTION', `invalid chaincode version '${version}'`, {
+        option: 'version',
+        value: version,
+      });
+    }
+    const policy = endorsementPolicy(options.policy, this.mspIds);
+    const path = resolve(options.path);
+    const _shimCli = resolveShimCli(path);
+    const previous = spec.chaincodes.find((chaincode) => chaincode.name === name);
+    const sequence = (previous?.sequence ?? 0) + 1;
+    const port = previous?.port ?? ((await freePorts(1))[0] as number);
+    const label = `${name}_${version}`;
+    const packageDir = join(networkPaths(this.#dir).chaincodes, name, `${label}-${sequence}`);
+    await rm(packageDir, { recursive: true, force: true });
+    await mkdir(packageDir, { recursive: true });
+    await writeFile(
+      join(packageDir, 'connection.json'),
+      JSON.stringify({ address: `127.0.0.1:${port}`, dial_timeout: '10s', tls_required: false }),
+    );
+    await writeFile(join(packageDir, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
+    await runCommand('tar', ['-czf', 'code.tar.gz', 'connection.json'], { cwd: packageDir, purpose: 'packaging' });
+    const packageFile = join(packageDir, `${label}.tgz`);
+    await runCommand('tar', ['-czf', packageFile, 'metadata.json', 'code.tar.gz'], {
+      cwd: packageDir,
+      purpose: 'packaging',
+    });
+    const packageId = `${label}:${createHash('sha256')
+      .update(await readFile(packageFile))
+      .digest('hex')}`;
+
+    await Promise.all(
+      spec.orgs.flatMap((org) =>
+        org.peers.map(async (peer) => {
+          try {
+            await this.#peerCommand(org, peer, ['lifecycle', 'chaincode', 'install', packageFile], 'chaincode install');
+          } catch (error) {
+            if (!String((error as FabricNetworkError).details?.output ?? '').includes('already successfully installed'))
+              throw error;
+          }
+        }),
+      ),
+    );
+    const record: ChaincodeRecord = { name, version, sequence, label, packageId, path, policy, port };
+    if (previous) await this.#stopChaincodeServer(previous);
+    await this.#ensureChaincodeServer(record, 30_000);
+    try {
+      await this.#approveAndCommit(record);
+    } catch (error) {
+      // Not recorded in network.json, so nothing else would ever stop this server.
+      await this.#stopChaincodeServer(record);
+      throw error;
+    }
+    spec.chaincodes = [...spec.chaincodes.filter((chaincode) => chaincode.name !== name), record];
+    await this.#save();
+    return describeChaincode(record);
+  }
+
+  async #approveAndCommit(record: ChaincodeRecord): Promise<void> {
+    const spec = this.#spec;
+    const { name, version, sequence, packageId, policy } = record;
+    const common = [
+      '--channelID',
+      spec.channel,
+      '--name',
+      name,
+      '--version',
+      version,
+      '--sequence',
+      String(sequence),
+      '--signature-policy',
+      policy,
+      ...this.#ordererArgs(),
+    ];
+    await Promise.all(
+      spec.orgs.map((org) =>
+        this.#peerCommand(
+          org,
+          org.peers[0] as PeerSpec,
+          ['lifecycle', 'chaincode', 'approveformyorg', '--package-id', packageId, ...common],
+          `approving chaincode '${name}' for ${org.mspId}`,
+        ),
+      ),
+    );
+    const endorsers = spec.orgs.flatMap((org) => {
+      const peer = org.peers[0] as PeerSpec;
+      return [
+        '--peerAddresses',
+        `127.0.0.1:${peer.ports.listen}`,
+        '--tlsRootCertFiles',
+        join(networkPaths(this.#dir).peerDir(org, peer), 'tls', 'ca.crt'),
+      ];
+    });
+    const firstOrg = spec.orgs[0] as OrgSpec;
+    await this.#peerCommand(
+      firstOrg,
+      firstOrg.peers[0] as PeerSpec,
+      ['lifecycle', 'chaincode', 'commit', ...common, ...endorsers],
+      `committing chaincode '${name}'`,
+    );
+  }
+
+  async #save(): Promise<void> {
+    await writeFile(networkPaths(this.#dir).spec, `${JSON.stringify(this.#spec, null, 2)}\n`);
+  }
+
+  async #writeBuilder(): Promise<void> {
+    // Our chaincode-as-a-service external builder: the peer runs detect/build/release
+    // with the package's metadata and code directories; release hands the peer
+    // connection.json, so it dials the chaincode server instead of launching anything.
+    const bin = join(networkPaths(this.#dir).builder, 'bin');
+    await mkdir(bin, { recursive: true });
+    const scripts: Record<string, string> = {
+      detect: `#!/bin/sh\n# detect CHAINCODE_SOURCE_DIR CHAINCODE_METADATA_DIR\ngrep -Eq '"type"[[:space:]]*:[[:space:]]*"ccaas"' "$2/metadata.json"\n`,
+      build: `#!/bin/sh\n# build CHAINCODE_SOURCE_DIR CHAINCODE_METADATA_DIR BUILD_OUTPUT_DIR\nset -e\n[ -f "$1/connection.json" ] || { echo "connection.json missing from the chaincode package" >&2; exit 1; }\ncp "$1/connection.json" "$3/connection.json"\nif [ -d "$1/META-INF" ]; then cp -R "$1/META-INF" "$3/META-INF"; fi\n`,
+      release: `#!/bin/sh\n# release BUILD_OUTPUT_DIR RELEASE_OUTPUT_DIR\nset -e\nmkdir -p "$2/chaincode/server"\ncp "$1/connection.json" "$2/chaincode/server/connection.json"\nif [ -d "$1/META-INF/statedb" ]; then cp -R "$1/META-INF/statedb" "$2/statedb"; fi\n`,
+    };
+    for (const [name, text] of Object.entries(scripts)) {
+      await writeFile(join(bin, name), text);
+      await chmod(join(bin, name), 0o755);
+    }
+  }
+
+  /**
+   * The peer's core.yaml: Fabric's sampleconfig with the Docker endpoint removed. An
+   * empty CORE_VM_ENDPOINT does not override it (viper ignores empty variables), and a
+   * configured endpoint makes the peer's /healthz fail on a machine without Docker.
+   */
+  async #writePeerConfig(): Promise<void> {
+    const sample = await readFile(join(this.#binaries.configDir, 'core.yaml'), 'utf8');
+    const patched = sample.replace(/^(\s*endpoint:)\s*unix:\/\/\/var\/run\/docker\.sock\s*$/m, '$1 ""');
+    if (patched === sample) {
+      throw new FabricNetworkError('COMMAND_FAILED', 'the Docker endpoint was not found in core.yaml to turn off', {
+        file: join(this.#binaries.configDir, 'core.yaml'),
+      });
+    }
+    const target = networkPaths(this.#dir).peerConfigDir;
+    await mkdir(target, { recursive: true });
+    await writeFile(join(target, 'core.yaml'), patched);
+  }
+
+  async #isOurs(pid: number): Promise<boolean> {
+    if (!pidAlive(pid)) return false;
+    const environ = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => undefined);
+    // Without /proc (not Linux) trust the pid file.
+    return environ === undefined || environ.split('\0').includes(`${networkMarker}=${this.#dir}`);
+  }
+
+  #processEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? this.#dir,
+      FABRIC_CFG_PATH: this.#binaries.configDir,
+      FABRIC_LOGGING_FORMAT: logFormat,
+      [networkMarker]: this.#dir,
+      ...extra,
+    };
+  }
+
+  #ordererEnv(orderer: OrdererSpec): NodeJS.ProcessEnv {
+    const spec = this.#spec;
+    const paths = networkPaths(this.#dir);
+    const node = paths.ordererDir(spec, orderer);
+    const tls = (file: string) => join(node, 'tls', file);
+    const data = join(paths.data, orderer.id);
+    return this.#processEnv({
+      FABRIC_LOGGING_SPEC: 'INFO',
+      ORDERER_GENERAL_LISTENADDRESS: '127.0.0.1',
+      ORDERER_GENERAL_LISTENPORT: String(orderer.ports.listen),
+      ORDERER_GENERAL_LOCALMSPID: spec.ordererOrg.mspId,
+      ORDERER_GENERAL_LOCALMSPDIR: join(node, 'msp'),
+      ORDERER_GENERAL_TLS_ENABLED: 'true',
+      ORDERER_GENERAL_TLS_PRIVATEKEY: tls('server.key'),
+      ORDERER_GENERAL_TLS_CERTIFICATE: tls('server.crt'),
+      ORDERER_GENERAL_TLS_ROOTCAS: `[${tls('ca.crt')}]`,
+      ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: tls('server.crt'),
+      ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: tls('server.key'),
+      ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${tls('ca.crt')}]`,
+      ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
+      ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+      ORDERER_ADMIN_LISTENADDRESS: `127.0.0.1:${orderer.ports.admin}`,
+      ORDERER_ADMIN_TLS_ENABLED: 'true',
+      ORDERER_ADMIN_TLS_PRIVATEKEY: tls('server.key'),
+      ORDERER_ADMIN_TLS_CERTIFICATE: tls('server.crt'),
+      ORDERER_ADMIN_TLS_ROOTCAS: `[${tls('ca.crt')}]`,
+      ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+      ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${tls('ca.crt')}]`,
+      ORDERER_OPERATIONS_LISTENADDRESS: `127.0.0.1:${orderer.ports.operations}`,
+      ORDERER_METRICS_PROVIDER: 'prometheus',
+      ORDERER_FILELEDGER_LOCATION: join(data, 'ledger'),
+      ORDERER_CONSENSUS_WALDIR: join(data, 'etcdraft', 'wal'),
+      ORDERER_CONSENSUS_SNAPDIR: join(data, 'etcdraft', 'snapshot'),
+    });
+  }
+
+  #peerEnv(org: OrgSpec, peer: PeerSpec): NodeJS.ProcessEnv {
+    const paths = networkPaths(this.#dir);
+    const node = paths.peerDir(org, peer);
+    const address = `127.0.0.1:${peer.ports.listen}`;
+    const bootstrap = org.peers[0] as PeerSpec;
+    const data = join(paths.data, peer.id);
+    return this.#processEnv({
+      FABRIC_CFG_PATH: paths.peerConfigDir,
+      FABRIC_LOGGING_SPEC: 'INFO',
+      CORE_PEER_ID: peer.host,
+      CORE_PEER_LISTENADDRESS: address,
+      CORE_PEER_ADDRESS: address,
+      CORE_PEER_CHAINCODELISTENADDRESS: `127.0.0.1:${peer.ports.chaincode}`,
+      CORE_PEER_CHAINCODEADDRESS: `127.0.0.1:${peer.ports.chaincode}`,
+      CORE_PEER_GOSSIP_BOOTSTRAP: `127.0.0.1:${bootstrap.ports.listen}`,
+      CORE_PEER_GOSSIP_EXTERNALENDPOINT: address,
+      // A development network on one machine: gossip faster than Fabric's defaults, so
+      // peers (and the gateways' discovery) learn about each other and chaincodes in seconds.
+      CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '1s',
+      CORE_PEER_GOSSIP_ALIVEEXPIRATIONTIMEOUT: '5s',
+      CORE_PEER_GOSSIP_RECONNECTINTERVAL: '2s',
+      CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '1s',
+      CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '1s',
+      CORE_PEER_LOCALMSPID: org.mspId,
+      CORE_PEER_MSPCONFIGPATH: join(node, 'msp'),
+      CORE_PEER_TLS_ENABLED: 'true',
+      CORE_PEER_TLS_CERT_FILE: join(node, 'tls', 'server.crt'),
+      CORE_PEER_TLS_KEY_FILE: join(node, 'tls', 'server.key'),
+      CORE_PEER_TLS_ROOTCERT_FILE: join(node, 'tls', 'ca.crt'),
+      CORE_OPERATIONS_LISTENADDRESS: `127.0.0.1:${peer.ports.operations}`,
+      CORE_METRICS_PROVIDER: 'prometheus',
+      CORE_PEER_FILESYSTEMPATH: join(data, 'production'),
+      CORE_LEDGER_SNAPSHOTS_ROOTDIR: join(data, 'snapshots'),
+      // No Docker: chaincode runs only through the external builder below.
+      CORE_VM_ENDPOINT: '',
+      CORE_CHAINCODE_EXTERNALBUILDERS: JSON.stringify([{ name: 'ccaas', path: networkPaths(this.#dir).builder }]),
+    });
+  }
+
+  /** Environment for `peer` CLI commands run as the organization's admin against one peer. */
+  #adminEnv(org: OrgSpec, peer: PeerSpec): NodeJS.ProcessEnv {
+    const paths = networkPaths(this.#dir);
+    return {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? this.#dir,
+      FABRIC_CFG_PATH: paths.peerConfigDir,
+      FABRIC_LOGGING_SPEC: 'WARN',
+      CORE_PEER_LOCALMSPID: org.mspId,
+      CORE_PEER_MSPCONFIGPATH: paths.userMsp(org, 'Admin'),
+      CORE_PEER_ADDRESS: `127.0.0.1:${peer.ports.listen}`,
+      CORE_PEER_TLS_ENABLED: 'true',
+      CORE_PEER_TLS_ROOTCERT_FILE: join(paths.peerDir(org, peer), 'tls', 'ca.crt'),
+    };
+  }
+
+  #ordererArgs(): string[] {
+    const spec = this.#spec;
+    const orderer = spec.orderers[0] as OrdererSpec;
+    return [
+      '-o',
+      `127.0.0.1:${orderer.ports.listen}`,
+      '--tls',
+      '--cafile',
+      join(networkPaths(this.#dir).ordererDir(spec, orderer), 'tls', 'ca.crt'),
+    ];
+  }
+
+  /** Runs a `peer` CLI command as the org admin, retrying failures a busy machine causes briefly. */
+  async #peerCommand(org: OrgSpec, peer: PeerSpec, args: string[], purpose: string) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await runCommand(this.#binaries.paths.peer, args, {
+          env: this.#adminEnv(org, peer),
+          purpose,
+          timeoutMs: 120_000,
+        });
+      } catch (error) {
+        const output = String((error as FabricNetworkError).details?.output ?? '');
+        if (attempt >= 5 || !transientFailure.test(output)) throw error;
+        await sleep(250 * attempt);
+      }
+    }
+  }
+
+  #osnadminArgs(orderer: OrdererSpec): string[] {
+    const spec = this.#spec;
+    const paths = networkPaths(this.#dir);
+    const admin = join(paths.ordererOrgDir(spec), 'users', `Admin@${spec.ordererOrg.domain}`, 'tls');
+    return [
+      '-o',
+      `127.0.0.1:${orderer.ports.admin}`,
+      '--ca-file',
+      join(paths.ordererDir(spec, orderer), 'tls', 'ca.crt'),
+      '--client-cert',
+      join(admin, 'client.crt'),
+      '--client-key',
+      join(admin, 'client.key'),
+    ];
+  }
+
+  async #joinOrderer(orderer: OrdererSpec): Promise<void> {
+    const spec = this.#spec;
+    const block = networkPaths(this.#dir).genesisBlock(spec.channel);
+    try {
+      await runCommand(
+        this.#binaries.paths.osnadmin,
+        ['channel', 'join', '--channelID', spec.channel, '--config-block', block, ...this.#osnadminArgs(orderer)],
+        { purpose: `joining ${orderer.id} to channel '${spec.channel}'` },
+      );
+    } catch (error) {
+      if (!String((error as FabricNetworkError).details?.output ?? '').includes('already exists')) throw error;
+    }
+    spec.joined.push(orderer.id);
+    await this.#save();
+  }
+
+  async #joinPeer(org: OrgSpec, peer: PeerSpec): Promise<void> {
+    const spec = this.#spec;
+    const block = networkPaths(this.#dir).genesisBlock(spec.channel);
+    try {
+      await this.#peerCommand(org, peer, ['channel', 'join', '-b', block], `joining ${peer.id} to '${spec.channel}'`);
+    } catch (error) {
+      if (!String((error as FabricNetworkError).details?.output ?? '').includes('already exists')) throw error;
+    }
+    if (!spec.joined.includes(peer.id)) spec.joined.push(peer.id);
+    await this.#save();
+  }
+
+  async #peerHeight(org: OrgSpec, peer: PeerSpec): Promise<number | undefined> {
+    const { stdout, stderr } = await this.#peerCommand(
+      org,
+      peer,
+      ['channel', 'getinfo', '-c', this.#spec.channel],
+      'reading the channel height',
+    );
+    const match = /"height":(\d+)/.exec(`${stdout}${stderr}`);
+    return match ? Number(match[1]) : undefined;
+  }
+
+  async #ordererHeight(orderer: OrdererSpec): Promise<number | undefined> {
+    const { stdout } = await runCommand(
+      this.#binaries.paths.osnadmin,
+      ['channel', 'list', '--channelID', this.#spec.channel, ...this.#osnadminArgs(orderer)],
+      { purpose: 'reading the orderer channel height' },
+    );
+    const match = /"height":\s*(\d+)/.exec(stdout);
+    return match ? Number(match[1]) : undefined;
+  }
+
+  /** Starts an orderer or peer unless it runs, then waits for its `/healthz`. */
+  async #ensureRunning(id: string, timeoutMs: number): Promise<void> {
+    const spec = this.#spec;
+    const paths = networkPaths(this.#dir);
+    const orderer = spec.orderers.find((candidate) => candidate.id === id);
+    const org = spec.orgs.find((candidate) => candidate.peers.some((peer) => peer.id === id));
+    const peer = org?.peers.find((candidate) => candidate.id === id);
+    const ports = orderer?.ports ?? peer?.ports;
+    if (!ports) throw new FabricNetworkError('BAD_OPTION', `no component '${id}'`, { component: id });
+    const existing = await readPid(paths.pid(id));
+    if (existing !== undefined && (await this.#isOurs(existing))) {
+      if (await healthy(ports.operations)) return;
+    } else {
+      await checkPortsFree(id, ports);
+      if (orderer) {
+        await mkdir(join(paths.data, id), { recursive: true });
+        await startProcess({
+          command: this.#binaries.paths.orderer,
+          args: [],
+          env: this.#ordererEnv(orderer),
+          cwd: this.#dir,
+          logFile: paths.log(id),
+          pidFile: paths.pid(id),
+        });
+      } else if (org && peer) {
+        await mkdir(join(paths.data, id), { recursive: true });
+        await startProcess({
+          command: this.#binaries.paths.peer,
+          args: ['node', 'start'],
+          env: this.#peerEnv(org, peer),
+          cwd: this.#dir,
+          logFile: paths.log(id),
+          pidFile: paths.pid(id),
+        });
+      }
+    }
+    // /healthz answers before the gRPC listener is up; wait for both.
+    await this.#waitHealthy(
+      id,
+      async () => (await healthy(ports.operations)) && (await accepts(ports.listen)),
+      timeoutMs,
+    );
+  }
+
+  /**
+   * A gateway endorses only with peers that gossip told it about (through the anchor
+   * peers); the peers' metrics say how many others each one knows on the channel.
+   */
+  async #waitForGossip(timeoutMs: number): Promise<void> {
+    const peers = this.#spec.orgs.flatMap((org) => org.peers);
+    const channel = this.#spec.channel.replace(/\./g, '\\.');
+    const pattern = new RegExp(`^gossip_membership_total_peers_known\\{channel="${channel}"\\} (\\d+)$`, 'm');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const known = await Promise.all(
+        peers.map(async (peer) => {
+          try {
+            const response = await fetch(`http://127.0.0.1:${peer.ports.operations}/metrics`, {
+              signal: AbortSignal.timeout(2000),
+            });
+            return Number(pattern.exec(await response.text())?.[1] ?? 0);
+          } catch {
+            return 0;
+          }
+        }),
+      );
+      if (known.every((count) => count >= peers.length - 1)) return;
+      if (Date.now() > deadline) {
+        throw new FabricNetworkError(
+          'START_TIMEOUT',
+          `the peers did not all discover each other through gossip within ${timeoutMs} ms; see the peer logs`,
+          {
+            known: Object.fromEntries(peers.map((peer, index) => [peer.id, known[index]])),
+            expected: peers.length - 1,
+          },
+        );
+      }
+      await sleep(200);
+    }
+  }
+
+  /** Transactions fail with "no Raft leader" until one is elected; the orderers' metrics say when. */
+  async #waitForRaftLeader(timeoutMs: number): Promise<void> {
+    const pattern = new RegExp(
+      `^consensus_etcdraft_is_leader\\{channel="${this.#spec.channel.replace(/\./g, '\\.')}"\\} 1$`,
+      'm',
+    );
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const answers = await Promise.all(
+        this.#spec.orderers.map(async (orderer) => {
+          try {
+            const response = await fetch(`http://127.0.0.1:${orderer.ports.operations}/metrics`, {
+              signal: AbortSignal.timeout(2000),
+            });
+            return pattern.test(await response.text());
+          } catch {
+            return false;
+          }
+        }),
+      );
+      if (answers.some(Boolean)) return;
+      if (Date.now() > deadline) {
+        throw new FabricNetworkError(
+          'START_TIMEOUT',
+          `the orderers elected no Raft leader for '${this.#spec.channel}' within ${timeoutMs} ms; see the orderer logs`,
+          { logFiles: this.#spec.orderers.map((orderer) => networkPaths(this.#dir).log(orderer.id)) },
+        );
+      }
+      await sleep(100);
+    }
+  }
+
+  async #waitHealthy(id: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const paths = networkPaths(this.#dir);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (await check()) return;
+      const pid = await readPid(paths.pid(id));
+      if (pid === undefined || !pidAlive(pid)) {
+        const tailText = await logTail(paths.log(id), 20);
+        throw new FabricNetworkError(
+          'PROCESS_CRASHED',
+          `${id} exited while starting; see its log ${paths.log(id)} (tail in details.logTail)`,
+          { component: id, logFile: paths.log(id), logTail: tailText },
+        );
+      }
+      if (Date.now() > deadline) {
+        throw new FabricNetworkError(
+          'START_TIMEOUT',
+          `${id} did not become healthy within ${timeoutMs} ms; see its log ${paths.log(id)}`,
+          { component: id, logFile: paths.log(id), logTail: await logTail(paths.log(id), 20) },
+        );
+      }
+      await sleep(100);
+    }
+  }
+
+  async #ensureChaincodeServer(chaincode: ChaincodeRecord, timeoutMs: number): Promise<void> {
+    const id = chaincodeComponent(chaincode.name);
+    const paths = networkPaths(this.#dir);
+    const existing = await readPid(paths.pid(id));
+    if (existing !== undefined && (await this.#isOurs(existing)) && (await accepts(chaincode.port))) return;
+    if (existing === undefined || !(await this.#isOurs(existing))) {
+      await checkPortsFree(id, { listen: chaincode.port });
+      await startProcess({
+        command: process.execPath,
+        args: [
+          resolveShimCli(chaincode.path),
+          'server',
+          '--chaincode-address',
+          `127.0.0.1:${chaincode.port}`,
+          '--chaincode-id',
+          chaincode.packageId,
+          '--module-path',
+          chaincode.path,
+        ],
+        env: { ...process.env, [networkMarker]: this.#dir, CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
+        cwd: chaincode.path,
+        logFile: paths.log(id),
+        pidFile: paths.pid(id),
+      });
+    }
+    await this.#waitHealthy(id, () => accepts(chaincode.port), timeoutMs);
+  }
+
+  async #stopChaincodeServer(chaincode: ChaincodeRecord): Promise<void> {
+    const id = chaincodeComponent(chaincode.name);
+    const paths = networkPaths(this.#dir);
+    const pid = await readPid(paths.pid(id));
+    if (pid !== undefined && (await this.#isOurs(pid))) await stopProcess(pid);
+    await forgetPid(paths.pid(id));
+  }
+}
+
+function chaincodeComponent(name: string): string {
+  return `chaincode-${name}`;
+}
+
+function describeChaincode(record: ChaincodeRecord): DeployedChaincode {
+  return {
+    name: record.name,
+    version: record.version,
+    sequence: record.sequence,
+    packageId: record.packageId,
+    policy: record.policy,
+    address: `127.0.0.1:${record.port}`,
+  };
+}
+
+function resolveShimCli(chaincodePath: string): string {
+  try {
+    return createRequire(join(chaincodePath, 'package.json')).resolve('fabric-shim/cli.js');
+  } catch (error) {
+    throw new FabricNetworkError(
+      'BAD_OPTION',
+      `fabric-shim is not resolvable from ${chaincodePath}: the chaincode project needs fabric-contract-api / fabric-shim installed (npm install)`,
+      { option: 'path', value: chaincodePath },
+      error,
+    );
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function checkPortsFree(component: string, ports: Record<string, number>): Promise<void> {
+  for (const [role, port] of Object.entries(ports)) {
+    if (await portInUse(port)) {
+      throw new FabricNetworkError(
+        'PORT_IN_USE',
+        `port ${port} (${component} ${role}) is in use by another process: stop it (find it with 'ss -ltnp | grep :${port}') or run 'ledgerkit fabric down --purge' and 'up' again to get new ports`,
+        { component, port, role },
+      );
+    }
+  }
+}
+
+async function readSpec(dir: string): Promise<NetworkSpec | undefined> {
+  const text = await readFile(networkPaths(dir).spec, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as NetworkSpec);
+}
+
+function checkSameNetwork(spec: NetworkSpec, options: UpOptions, names: string[]): void {
+  const differences: string[] = [];
+  if (options.orgs !== undefined && names.join(',') !== spec.orgs.map((org) => org.name).join(','))
+    differences.push(`orgs ${spec.orgs.map((org) => org.name).join(',')}`);
+  if (options.peersPerOrg !== undefined && options.peersPerOrg !== spec.orgs[0]?.peers.length)
+    differences.push(`${spec.orgs[0]?.peers.length} peers per org`);
+  if (options.orderers !== undefined && options.orderers !== spec.orderers.length)
+    differences.push(`${spec.orderers.length} orderers`);
+  if (options.channel !== undefined && options.channel !== spec.channel) differences.push(`channel '${spec.channel}'`);
+  if (differences.length > 0) {
+    throw new FabricNetworkError(
+      'NETWORK_MISMATCH',
+      `the network in this directory has ${differences.join(', ')}; run 'down --purge' first or choose another --dir`,
+      { differences },
+    );
+  }
+}
+
+function makeStepper(progress: (event: ProgressEvent) => void) {
+  return async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    progress({ type: 'step-start', step });
+    try {
+      const result = await work();
+      progress({ type: 'step-end', step, ok: true, ms: Math.round(performance.now() - started) });
+      return result;
+    } catch (error) {
+      progress({ type: 'step-end', step, ok: false, ms: Math.round(performance.now() - started) });
+      throw error;
+    }
+  };
+}
+
+function organizationAccess(dir: string, org: OrgSpec): OrganizationAccess {
+  const paths = networkPaths(dir);
+  const base = join(paths.organizations, org.name);
+  const identity = (role: 'admin' | 'user'): IdentityFiles => {
+    const mspDir = join(base, role, 'msp');
+    return {
+      mspDir,
+      certificatePath: join(mspDir, 'signcerts', 'cert.pem'),
+      privateKeyPath: join(mspDir, 'keystore', 'priv_sk'),
+    };
+  };
+  const peer = org.peers[0] as PeerSpec;
+  return {
+    name: org.name,
+    mspId: org.mspId,
+    peerEndpoint: `127.0.0.1:${peer.ports.listen}`,
+    tlsRootCertPath: join(base, 'tls-ca.pem'),
+    connectionProfilePath: join(base, 'connection.json'),
+    admin: identity('admin'),
+    user: identity('user'),
+  };
+}
+
+/** Crypto material, channel genesis block, and per-organization access files. */
+async function generate(dir: string, spec: NetworkSpec, binaries: FabricBinaries): Promise<void> {
+  const paths = networkPaths(dir);
+  await mkdir(paths.configtxDir, { recursive: true });
+  await writeFile(paths.cryptoConfig, cryptoConfig(spec));
+  await runCommand(
+    binaries.paths.cryptogen,
+    ['generate', `--config=${paths.cryptoConfig}`, `--output=${paths.crypto}`],
+    {
+      purpose: 'cryptogen',
+    },
+  );
+  await writeFile(join(paths.configtxDir, 'configtx.yaml'), configtx(spec, dir));
+  await runCommand(
+    binaries.paths.configtxgen,
+    [
+      '-configPath',
+      paths.configtxDir,
+      '-profile',
+      'LedgerkitChannel',
+      '-channelID',
+      spec.channel,
+      '-outputBlock',
+      paths.genesisBlock(spec.channel),
+    ],
+    { purpose: 'configtxgen (channel genesis block)' },
+  );
+  for (const org of spec.orgs) {
+    const access = organizationAccess(dir, org);
+    for (const [role, user] of [
+      ['admin', 'Admin'],
+      ['user', 'User1'],
+    ] as const) {
+      const target = access[role];
+      await cp(paths.userMsp(org, user), target.mspDir, { recursive: true });
+      // Stable file names, so readers need not list directories.
+      await cp(join(target.mspDir, 'signcerts', `${user}@${org.domain}-cert.pem`), target.certificatePath);
+    }
+    const peer = org.peers[0] as PeerSpec;
+    const tlsCa = await readFile(join(paths.peerDir(org, peer), 'tls', 'ca.crt'), 'utf8');
+    await writeFile(access.tlsRootCertPath, tlsCa);
+    const ordererTlsCa = await readFile(
+      join(paths.ordererDir(spec, spec.orderers[0] as OrdererSpec), 'tls', 'ca.crt'),
+      'utf8',
+    );
+    const profile = {
+      name: `ledgerkit-${spec.channel}-${org.name.toLowerCase()}`,
+      version: '1.0.0',
+      client: { organization: org.name },
+      channel: spec.channel,
+      organizations: {
+        [org.name]: {
+          mspid: org.mspId,
+          peers: org.peers.map((candidate) => candidate.host),
+          adminPrivateKey: { path: access.admin.privateKeyPath },
+          signedCert: { path: access.admin.certificatePath },
+        },
+      },
+      peers: Object.fromEntries(
+        spec.orgs.flatMap((other) =>
+          other.peers.map((candidate) => [
+            candidate.host,
+            {
+              url: `grpcs://127.0.0.1:${candidate.ports.listen}`,
+              mspid: other.mspId,
+              tlsCACerts: { path: join(paths.peerDir(other, candidate), 'tls', 'ca.crt') },
+              grpcOptions: { 'ssl-target-name-override': candidate.host },
+            },
+          ]),
+        ),
+      ),
+      orderers: Object.fromEntries(
+        spec.orderers.map((orderer) => [
+          orderer.host,
+          { url: `grpcs://127.0.0.1:${orderer.ports.listen}`, tlsCACerts: { pem: ordererTlsCa } },
+        ]),
+      ),
+      ledgerkit: {
+        gatewayPeer: access.peerEndpoint,
+        tlsRootCertPath: access.tlsRootCertPath,
+        identities: { admin: access.admin, user: access.user },
+      },
+    };
+    await writeFile(access.connectionProfilePath, `${JSON.stringify(profile, null, 2)}\n`);
+  }
+  await writeFile(paths.spec, `${JSON.stringify(spec, null, 2)}\n`);
+}
