@@ -1,0 +1,266 @@
+// Node runs this file directly (type stripping) as the chaincode server's module, so it uses
+// only erasable TypeScript and no decorators; fabric-contract-api exposes every method
+// not starting with '_' as a transaction.
+import type { Context } from 'fabric-contract-api';
+import { Contract } from 'fabric-contract-api';
+
+export interface Party {
+  mspId: string;
+  id: string;
+}
+
+export interface TransferOffer {
+  from: Party;
+  toMspId: string;
+  offeredAt: string;
+  expiresAt: string;
+}
+
+export interface Checkpoint {
+  sequence: number;
+  locationCode: string;
+  temperature: number;
+  documentHash: string;
+  recordedBy: Party;
+  recordedAt: string;
+}
+
+export interface Asset {
+  id: string;
+  product: string;
+  documentHash: string;
+  manufacturer: Party;
+  custodian: Party;
+  registeredAt: string;
+  updatedAt: string;
+  pendingTransfer: TransferOffer | null;
+  checkpointCount: number;
+  lastCheckpoint: Checkpoint | null;
+}
+
+const assetPrefix = 'asset:';
+const custodianIndex = 'custodian~asset';
+const checkpointIndex = 'asset~checkpoint';
+const hashPattern = /^[0-9a-f]{64}$/;
+const locationPattern = /^[A-Z0-9-]{2,16}$/;
+const idPattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A rejected transaction: the message starts with `[CODE]` so clients can branch on it. */
+function reject(code: string, message: string): never {
+  throw new Error(`[${code}] ${message}`);
+}
+
+function transactionTime(ctx: Context): Date {
+  const { seconds, nanos } = ctx.stub.getTxTimestamp();
+  return new Date(seconds.toNumber() * 1000 + Math.floor(nanos / 1_000_000));
+}
+
+function caller(ctx: Context): Party {
+  return { mspId: ctx.clientIdentity.getMSPID(), id: ctx.clientIdentity.getID() };
+}
+
+const sameParty = (left: Party, right: Party): boolean => left.mspId === right.mspId && left.id === right.id;
+
+/**
+ * Supply-chain custody: manufacturers register assets, custodians hand them over in two
+ * steps (offer, then accept before expiry) and record checkpoints. Authorization comes only
+ * from the caller's MSP id and certificate attributes; time only from the transaction.
+ */
+export class SupplyChainContract extends Contract {
+  constructor() {
+    super('supplychain');
+  }
+
+  async RegisterAsset(ctx: Context, assetId: string, product: string, documentHash: string): Promise<Asset> {
+    if (!ctx.clientIdentity.assertAttributeValue('role', 'manufacturer')) {
+      reject('FORBIDDEN', 'only an identity with role=manufacturer may register assets');
+    }
+    if (!idPattern.test(assetId ?? '')) reject('INVALID_ARGUMENT', 'asset id must be 1-64 of [A-Za-z0-9._-]');
+    if (!product || product.length > 256) reject('INVALID_ARGUMENT', 'product must be 1-256 characters');
+    if (!hashPattern.test(documentHash ?? '')) reject('INVALID_ARGUMENT', 'document hash must be 64 lowercase hex');
+    const existing = await ctx.stub.getState(assetPrefix + assetId);
+    if (existing.length > 0) reject('ALREADY_EXISTS', `asset ${assetId} already exists`);
+    const now = transactionTime(ctx).toISOString();
+    const party = caller(ctx);
+    const asset: Asset = {
+      id: assetId,
+      product,
+      documentHash,
+      manufacturer: party,
+      custodian: party,
+      registeredAt: now,
+      updatedAt: now,
+      pendingTransfer: null,
+      checkpointCount: 0,
+      lastCheckpoint: null,
+    };
+    await this._save(ctx, asset);
+    await ctx.stub.putState(ctx.stub.createCompositeKey(custodianIndex, [party.mspId, assetId]), Buffer.from([0]));
+    this._emit(ctx, 'AssetRegistered', { assetId, product, documentHash, custodian: party, at: now });
+    return asset;
+  }
+
+  async OfferTransfer(ctx: Context, assetId: string, toMspId: string, expiresAt: string): Promise<Asset> {
+    const asset = await this._custodianOnly(ctx, assetId);
+    if (asset.pendingTransfer) reject('OFFER_PENDING', `asset ${assetId} already has a pending transfer offer`);
+    if (!toMspId) reject('INVALID_ARGUMENT', 'receiver MSP id is required');
+    if (toMspId === asset.custodian.mspId) reject('INVALID_ARGUMENT', 'the receiver must be another organization');
+    const now = transactionTime(ctx);
+    const expiry = new Date(expiresAt);
+    if (Number.isNaN(expiry.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(expiresAt)) {
+      reject('INVALID_ARGUMENT', 'expiresAt must be an ISO 8601 timestamp');
+    }
+    if (expiry.getTime() <= now.getTime()) reject('INVALID_ARGUMENT', 'expiresAt must be after the transaction time');
+    asset.pendingTransfer = {
+      from: asset.custodian,
+      toMspId,
+      offeredAt: now.toISOString(),
+      expiresAt: expiry.toISOString(),
+    };
+    asset.updatedAt = now.toISOString();
+    await this._save(ctx, asset);
+    this._emit(ctx, 'TransferOffered', { assetId, from: asset.custodian, toMspId, expiresAt: expiry.toISOString() });
+    return asset;
+  }
+
+  async AcceptTransfer(ctx: Context, assetId: string): Promise<Asset> {
+    const asset = await this._load(ctx, assetId);
+    const offer = asset.pendingTransfer;
+    if (!offer) reject('NO_PENDING_OFFER', `asset ${assetId} has no pending transfer offer`);
+    const party = caller(ctx);
+    if (party.mspId !== offer.toMspId) reject('FORBIDDEN', `the offer is addressed to ${offer.toMspId}`);
+    const now = transactionTime(ctx);
+    if (now.getTime() >= Date.parse(offer.expiresAt))
+      reject('OFFER_EXPIRED', `the offer expired at ${offer.expiresAt}`);
+    await ctx.stub.deleteState(ctx.stub.createCompositeKey(custodianIndex, [asset.custodian.mspId, assetId]));
+    await ctx.stub.putState(ctx.stub.createCompositeKey(custodianIndex, [party.mspId, assetId]), Buffer.from([0]));
+    const previous = asset.custodian;
+    asset.custodian = party;
+    asset.pendingTransfer = null;
+    asset.updatedAt = now.toISOString();
+    await this._save(ctx, asset);
+    this._emit(ctx, 'TransferAccepted', { assetId, from: previous, to: party, at: asset.updatedAt });
+    return asset;
+  }
+
+  async CancelTransfer(ctx: Context, assetId: string): Promise<Asset> {
+    const asset = await this._custodianOnly(ctx, assetId);
+    const offer = asset.pendingTransfer;
+    if (!offer) reject('NO_PENDING_OFFER', `asset ${assetId} has no pending transfer offer`);
+    asset.pendingTransfer = null;
+    asset.updatedAt = transactionTime(ctx).toISOString();
+    await this._save(ctx, asset);
+    this._emit(ctx, 'TransferCancelled', { assetId, toMspId: offer.toMspId, at: asset.updatedAt });
+    return asset;
+  }
+
+  async RecordCheckpoint(
+    ctx: Context,
+    assetId: string,
+    locationCode: string,
+    temperature: string,
+    documentHash: string,
+  ): Promise<Checkpoint> {
+    const asset = await this._custodianOnly(ctx, assetId);
+    if (!locationPattern.test(locationCode ?? ''))
+      reject('INVALID_ARGUMENT', 'location code must be 2-16 of [A-Z0-9-]');
+    const celsius = Number(temperature);
+    if (temperature === '' || !Number.isFinite(celsius) || celsius < -100 || celsius > 100) {
+      reject('INVALID_ARGUMENT', 'temperature must be a number of degrees Celsius in [-100, 100]');
+    }
+    if (!hashPattern.test(documentHash ?? '')) reject('INVALID_ARGUMENT', 'document hash must be 64 lowercase hex');
+    const checkpoint: Checkpoint = {
+      sequence: asset.checkpointCount + 1,
+      locationCode,
+      temperature: celsius,
+      documentHash,
+      recordedBy: caller(ctx),
+      recordedAt: transactionTime(ctx).toISOString(),
+    };
+    asset.checkpointCount = checkpoint.sequence;
+    asset.lastCheckpoint = checkpoint;
+    asset.updatedAt = checkpoint.recordedAt;
+    await this._save(ctx, asset);
+    const key = ctx.stub.createCompositeKey(checkpointIndex, [assetId, String(checkpoint.sequence).padStart(10, '0')]);
+    await ctx.stub.putState(key, Buffer.from(JSON.stringify(checkpoint)));
+    this._emit(ctx, 'CheckpointRecorded', { assetId, ...checkpoint });
+    return checkpoint;
+  }
+
+  async ReadAsset(ctx: Context, assetId: string): Promise<Asset> {
+    return this._load(ctx, assetId);
+  }
+
+  async ListCheckpoints(ctx: Context, assetId: string): Promise<Checkpoint[]> {
+    await this._load(ctx, assetId);
+    const checkpoints: Checkpoint[] = [];
+    for await (const entry of ctx.stub.getStateByPartialCompositeKey(checkpointIndex, [assetId])) {
+      checkpoints.push(JSON.parse(Buffer.from(entry.value).toString('utf8')) as Checkpoint);
+    }
+    return checkpoints;
+  }
+
+  /** Every committed version of the asset, newest first, with the transaction that wrote it. */
+  async GetAssetHistory(ctx: Context, assetId: string): Promise<unknown[]> {
+    await this._load(ctx, assetId);
+    const history: unknown[] = [];
+    for await (const modification of ctx.stub.getHistoryForKey(assetPrefix + assetId)) {
+      const { seconds, nanos } = modification.timestamp;
+      history.push({
+        txId: modification.txId,
+        timestamp: new Date(seconds.toNumber() * 1000 + Math.floor(nanos / 1_000_000)).toISOString(),
+        isDelete: modification.isDelete,
+        asset: modification.isDelete ? null : JSON.parse(Buffer.from(modification.value).toString('utf8')),
+      });
+    }
+    return history;
+  }
+
+  /** One page of the assets an organization holds; pass the returned bookmark for the next page. */
+  async ListAssetsByCustodian(
+    ctx: Context,
+    mspId: string,
+    pageSize: string,
+    bookmark: string,
+  ): Promise<{ assets: Asset[]; fetchedRecordsCount: number; bookmark: string }> {
+    const size = Number(pageSize);
+    if (!mspId) reject('INVALID_ARGUMENT', 'MSP id is required');
+    if (!Number.isInteger(size) || size < 1 || size > 100) reject('INVALID_ARGUMENT', 'page size must be 1-100');
+    const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
+      custodianIndex,
+      [mspId],
+      size,
+      bookmark ?? '',
+    );
+    const assets: Asset[] = [];
+    try {
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        const [, assetId = ''] = ctx.stub.splitCompositeKey(next.value.key).attributes;
+        assets.push(await this._load(ctx, assetId));
+      }
+    } finally {
+      await iterator.close();
+    }
+    return { assets, fetchedRecordsCount: metadata.fetchedRecordsCount, bookmark: metadata.bookmark };
+  }
+
+  async _load(ctx: Context, assetId: string): Promise<Asset> {
+    const data = await ctx.stub.getState(assetPrefix + assetId);
+    if (!data || data.length === 0) reject('NOT_FOUND', `asset ${assetId} does not exist`);
+    return JSON.parse(Buffer.from(data).toString('utf8')) as Asset;
+  }
+
+  async _custodianOnly(ctx: Context, assetId: string): Promise<Asset> {
+    const asset = await this._load(ctx, assetId);
+    if (!sameParty(asset.custodian, caller(ctx))) reject('FORBIDDEN', `only the custodian of ${assetId} may do this`);
+    return asset;
+  }
+
+  async _save(ctx: Context, asset: Asset): Promise<void> {
+    await ctx.stub.putState(assetPrefix + asset.id, Buffer.from(JSON.stringify(asset)));
+  }
+
+  _emit(ctx: Context, name: string, payload: unknown): void {
+    ctx.stub.setEvent(name, Buffer.from(JSON.stringify(payload)));
+  }
+}

@@ -1,0 +1,469 @@
+import { createHash } from 'node:crypto';
+import type {
+  ChaincodeResponse,
+  ChaincodeStub,
+  Iterators,
+  SerializedIdentity,
+  StateQueryResponse,
+} from 'fabric-shim-api';
+import Long from 'long';
+import { compositeKeyNamespace, emptyKeySubstitute, maxUnicodeRune } from './keys.js';
+import { hasWrites, innerMap, type RangeRead, type TransactionRecord } from './transaction.js';
+import type { WorldState } from './world-state.js';
+
+/** What a stub needs from the harness that created it. */
+export interface StubHost {
+  state: WorldState;
+  collections(namespace: string): ReadonlySet<string> | undefined;
+  invoke(record: TransactionRecord, chaincode: string, args: string[]): Promise<ChaincodeResponse>;
+}
+
+type Iterable<T> = Promise<Iterators.CommonIterator<T>> & AsyncIterable<T>;
+type PagedIterable<T> = Promise<StateQueryResponse<Iterators.CommonIterator<T>>> & AsyncIterable<T>;
+
+class ListIterator<T> implements Iterators.CommonIterator<T> {
+  readonly #items: T[];
+  readonly #onNext: ((item: T) => void) | undefined;
+  readonly #onDone: (() => void) | undefined;
+  #position = 0;
+
+  constructor(items: T[], onNext?: (item: T) => void, onDone?: () => void) {
+    this.#items = items;
+    this.#onNext = onNext;
+    this.#onDone = onDone;
+  }
+
+  async next(): Promise<Iterators.NextResult<T>> {
+    const item = this.#items[this.#position];
+    if (this.#position >= this.#items.length || item === undefined) {
+      this.#onDone?.();
+      return { done: true } as Iterators.NextResult<T>;
+    }
+    this.#position++;
+    this.#onNext?.(item);
+    return { value: item, done: false };
+  }
+
+  async close(): Promise<void> {}
+}
+
+// fabric-shim returns a promise that is also async-iterable; chaincode uses both forms.
+function iterable<T, R extends Iterators.CommonIterator<T> | StateQueryResponse<Iterators.CommonIterator<T>>>(
+  promise: Promise<R>,
+): Promise<R> & AsyncIterable<T> {
+  const result = promise as Promise<R> & AsyncIterable<T>;
+  result[Symbol.asyncIterator] = () => {
+    let iterator: Iterators.CommonIterator<T> | undefined;
+    return {
+      next: async () => {
+        if (!iterator) {
+          const resolved = await promise;
+          iterator = 'iterator' in resolved ? resolved.iterator : resolved;
+        }
+        const next = await iterator.next();
+        if (next.done) await iterator.close();
+        return next as IteratorResult<T>;
+      },
+      return: async () => {
+        await iterator?.close();
+        return { done: true, value: undefined };
+      },
+    };
+  };
+  return result;
+}
+
+function validateSimpleKeys(...keys: string[]): void {
+  for (const key of keys) {
+    if (key && typeof key === 'string' && key.charAt(0) === compositeKeyNamespace) {
+      throw new Error(`first character of the key [${key}] contains a null character which is not allowed`);
+    }
+  }
+}
+
+function validateCompositeKeyAttribute(attribute: unknown): void {
+  if (!attribute || typeof attribute !== 'string' || attribute.length === 0) {
+    throw new Error('object type or attribute not a non-zero length string');
+  }
+}
+
+function validateKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) throw new Error('key must not be an empty string');
+}
+
+function validateCollection(collection: unknown, key: unknown): void {
+  if (!collection || typeof collection !== 'string') throw new Error('collection must be a valid string');
+  if (!key || typeof key !== 'string') throw new Error('key must be a valid string');
+}
+
+const toBuffer = (value: Uint8Array | string): Buffer =>
+  typeof value === 'string' ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+
+/**
+ * The `ctx.stub` chaincode sees in the harness: a transaction simulator over the committed
+ * world state. Reads see committed state only (never this transaction's own writes) and are
+ * recorded with their versions for MVCC validation at commit; writes go to the write set.
+ */
+export class HarnessStub implements ChaincodeStub {
+  readonly #host: StubHost;
+  readonly #record: TransactionRecord;
+  readonly #namespace: string;
+  readonly #args: string[];
+  event: { name: string; payload: Buffer } | undefined;
+
+  constructor(host: StubHost, record: TransactionRecord, namespace: string, args: string[]) {
+    this.#host = host;
+    this.#record = record;
+    this.#namespace = namespace;
+    this.#args = args;
+  }
+
+  getArgs(): string[] {
+    return [...this.#args];
+  }
+
+  getStringArgs(): string[] {
+    return [...this.#args];
+  }
+
+  getBufferArgs(): Buffer[] {
+    return this.#args.map((arg) => Buffer.from(arg));
+  }
+
+  getFunctionAndParameters(): { params: string[]; fcn: string } {
+    const [fcn = '', ...params] = this.#args;
+    return { fcn, params };
+  }
+
+  getTxID(): string {
+    return this.#record.txId;
+  }
+
+  getChannelID(): string {
+    return this.#record.channelId;
+  }
+
+  getCreator(): SerializedIdentity {
+    return { mspid: this.#record.creator.mspId, idBytes: Buffer.from(this.#record.creator.certificate) };
+  }
+
+  getMspID(): string {
+    // On a peer this is the peer's MSP (CORE_PEER_LOCALMSPID); the harness endorses as the caller's org.
+    return this.#record.creator.mspId;
+  }
+
+  getTransient(): Map<string, Uint8Array> {
+    return new Map(this.#record.transient);
+  }
+
+  getSignedProposal(): never {
+    throw new Error('getSignedProposal is not supported by the ledgerkit harness');
+  }
+
+  getTxTimestamp(): { seconds: Long; nanos: number } {
+    const milliseconds = this.#record.timestamp.getTime();
+    return {
+      seconds: Long.fromNumber(Math.floor(milliseconds / 1000), true),
+      nanos: (milliseconds % 1000) * 1_000_000,
+    };
+  }
+
+  getDateTimestamp(): Date {
+    return new Date(this.#record.timestamp);
+  }
+
+  getBinding(): string {
+    return createHash('sha256').update(`binding:${this.#record.txId}`).digest('hex');
+  }
+
+  async getState(key: string): Promise<Uint8Array> {
+    const committed = this.#host.state.space(this.#namespace).get(key);
+    const reads = innerMap(this.#record.reads, this.#namespace);
+    if (!reads.has(key)) reads.set(key, committed?.version ?? null);
+    return committed ? Buffer.from(committed.value) : Buffer.alloc(0);
+  }
+
+  async putState(key: string, value: Uint8Array): Promise<void> {
+    validateKey(key);
+    this.#beforeWrite();
+    // Fabric records an empty value as a delete (KVWrite.IsDelete = len(value) == 0).
+    const bytes = toBuffer(value);
+    innerMap(this.#record.writes, this.#namespace).set(key, bytes.length === 0 ? null : Buffer.from(bytes));
+  }
+
+  async deleteState(key: string): Promise<void> {
+    validateKey(key);
+    this.#beforeWrite();
+    innerMap(this.#record.writes, this.#namespace).set(key, null);
+  }
+
+  async setStateValidationParameter(): Promise<void> {
+    throw new Error('key-level endorsement policies are not supported by the ledgerkit harness');
+  }
+
+  async getStateValidationParameter(): Promise<Uint8Array> {
+    throw new Error('key-level endorsement policies are not supported by the ledgerkit harness');
+  }
+
+  getStateByRange(startKey: string, endKey: string): Iterable<Iterators.KV> {
+    return iterable(
+      (async () => {
+        const start = startKey || emptyKeySubstitute;
+        validateSimpleKeys(start, endKey);
+        return this.#rangeIterator(start, endKey);
+      })(),
+    );
+  }
+
+  getStateByRangeWithPagination(
+    startKey: string,
+    endKey: string,
+    pageSize: number,
+    bookmark?: string,
+  ): PagedIterable<Iterators.KV> {
+    return iterable(
+      (async () => {
+        const start = startKey || emptyKeySubstitute;
+        validateSimpleKeys(start, endKey);
+        return this.#paginated(start, endKey, pageSize, bookmark ?? '');
+      })(),
+    );
+  }
+
+  getStateByPartialCompositeKey(objectType: string, attributes: string[]): Iterable<Iterators.KV> {
+    return iterable(
+      (async () => {
+        const partialKey = this.createCompositeKey(objectType, attributes);
+        return this.#rangeIterator(partialKey, partialKey + maxUnicodeRune);
+      })(),
+    );
+  }
+
+  getStateByPartialCompositeKeyWithPagination(
+    objectType: string,
+    attributes: string[],
+    pageSize: number,
+    bookmark?: string,
+  ): PagedIterable<Iterators.KV> {
+    return iterable(
+      (async () => {
+        const partialKey = this.createCompositeKey(objectType, attributes);
+        return this.#paginated(partialKey, partialKey + maxUnicodeRune, pageSize, bookmark ?? '');
+      })(),
+    );
+  }
+
+  getQueryResult(): Iterable<Iterators.KV> {
+    return iterable(Promise.reject(new Error('rich queries need CouchDB; the ledgerkit harness models LevelDB')));
+  }
+
+  getQueryResultWithPagination(): PagedIterable<Iterators.KV> {
+    return iterable(Promise.reject(new Error('rich queries need CouchDB; the ledgerkit harness models LevelDB')));
+  }
+
+  getHistoryForKey(key: string): Iterable<Iterators.KeyModification> {
+    return iterable(
+      (async () => {
+        // Newest first, as Fabric 2.x returns history; history reads are not validated at commit.
+        const entries = [...this.#host.state.history(this.#namespace, key)].reverse();
+        return new ListIterator<Iterators.KeyModification>(
+          entries.map((entry) => {
+            const milliseconds = entry.timestamp.getTime();
+            return {
+              txId: entry.txId,
+              isDelete: entry.isDelete,
+              value: Buffer.from(entry.value),
+              timestamp: {
+                seconds: Long.fromNumber(Math.floor(milliseconds / 1000), true),
+                nanos: (milliseconds % 1000) * 1_000_000,
+              },
+            };
+          }),
+        );
+      })(),
+    );
+  }
+
+  async invokeChaincode(chaincodeName: string, args: string[], channel?: string): Promise<ChaincodeResponse> {
+    if (channel && channel !== this.#record.channelId) {
+      throw new Error(`the ledgerkit harness has a single channel (${this.#record.channelId}); got ${channel}`);
+    }
+    return this.#host.invoke(this.#record, chaincodeName, args);
+  }
+
+  setEvent(name: string, payload: Uint8Array): void {
+    if (typeof name !== 'string' || name === '') throw new Error('Event name must be a non-empty string');
+    this.event = { name, payload: Buffer.from(payload ?? []) };
+  }
+
+  createCompositeKey(objectType: string, attributes: string[]): string {
+    validateCompositeKeyAttribute(objectType);
+    if (!Array.isArray(attributes)) throw new Error('attributes must be an array');
+    let compositeKey = compositeKeyNamespace + objectType + compositeKeyNamespace;
+    for (const attribute of attributes) {
+      validateCompositeKeyAttribute(attribute);
+      compositeKey += attribute + compositeKeyNamespace;
+    }
+    return compositeKey;
+  }
+
+  splitCompositeKey(compositeKey: string): { objectType: string; attributes: string[] } {
+    const result: { objectType: string | null; attributes: string[] } = { objectType: null, attributes: [] };
+    if (compositeKey && compositeKey.length > 1 && compositeKey.charAt(0) === compositeKeyNamespace) {
+      const parts = compositeKey.substring(1).split(compositeKeyNamespace);
+      result.objectType = parts[0] ?? null;
+      parts.pop();
+      if (parts.length > 1) result.attributes = parts.slice(1);
+    }
+    // fabric-shim returns objectType null for a key that is not composite, despite its typings.
+    return result as { objectType: string; attributes: string[] };
+  }
+
+  async getPrivateData(collection: string, key: string): Promise<Uint8Array> {
+    validateCollection(collection, key);
+    const committed = this.#privateSpace(collection).get(key);
+    const reads = innerMap(this.#record.privateReads, `${this.#namespace}\u0000${collection}`);
+    if (!reads.has(key)) reads.set(key, committed?.version ?? null);
+    return committed ? Buffer.from(committed.value) : Buffer.alloc(0);
+  }
+
+  async getPrivateDataHash(collection: string, key: string): Promise<Uint8Array> {
+    validateCollection(collection, key);
+    const committed = this.#privateSpace(collection).get(key);
+    const reads = innerMap(this.#record.privateReads, `${this.#namespace}\u0000${collection}`);
+    if (!reads.has(key)) reads.set(key, committed?.version ?? null);
+    return committed ? createHash('sha256').update(committed.value).digest() : Buffer.alloc(0);
+  }
+
+  async putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
+    validateCollection(collection, key);
+    if (!value) throw new Error('value must be valid');
+    this.#privateSpace(collection);
+    this.#beforeWrite();
+    const bytes = toBuffer(value);
+    innerMap(this.#record.privateWrites, `${this.#namespace}\u0000${collection}`).set(
+      key,
+      bytes.length === 0 ? null : Buffer.from(bytes),
+    );
+  }
+
+  async deletePrivateData(collection: string, key: string): Promise<void> {
+    validateCollection(collection, key);
+    this.#privateSpace(collection);
+    this.#beforeWrite();
+    innerMap(this.#record.privateWrites, `${this.#namespace}\u0000${collection}`).set(key, null);
+  }
+
+  async purgePrivateData(collection: string, key: string): Promise<void> {
+    validateCollection(collection, key);
+    this.#privateSpace(collection);
+    this.#beforeWrite();
+    const id = `${this.#namespace}\u0000${collection}`;
+    const purges = this.#record.purges.get(id) ?? new Set<string>();
+    purges.add(key);
+    this.#record.purges.set(id, purges);
+  }
+
+  async setPrivateDataValidationParameter(): Promise<void> {
+    throw new Error('key-level endorsement policies are not supported by the ledgerkit harness');
+  }
+
+  async getPrivateDataValidationParameter(): Promise<Uint8Array> {
+    throw new Error('key-level endorsement policies are not supported by the ledgerkit harness');
+  }
+
+  getPrivateDataByRange(collection: string, startKey: string, endKey: string): Iterable<Iterators.KV> {
+    return iterable(
+      (async () => {
+        if (!collection || typeof collection !== 'string') throw new Error('collection must be a valid string');
+        const start = startKey || emptyKeySubstitute;
+        validateSimpleKeys(start, endKey);
+        return this.#privateRangeIterator(collection, start, endKey);
+      })(),
+    );
+  }
+
+  getPrivateDataByPartialCompositeKey(
+    collection: string,
+    objectType: string,
+    attributes: string[],
+  ): Iterable<Iterators.KV> {
+    return iterable(
+      (async () => {
+        if (!collection || typeof collection !== 'string') throw new Error('collection must be a valid string');
+        const partialKey = this.createCompositeKey(objectType, attributes);
+        return this.#privateRangeIterator(collection, partialKey, partialKey + maxUnicodeRune);
+      })(),
+    );
+  }
+
+  getPrivateDataQueryResult(): Iterable<Iterators.KV> {
+    return iterable(Promise.reject(new Error('rich queries need CouchDB; the ledgerkit harness models LevelDB')));
+  }
+
+  #beforeWrite(): void {
+    if (this.#record.paginatedQueryPerformed) {
+      throw new Error(
+        `txid [${this.#record.txId}]: Transaction has already performed a paginated query. Writes are not allowed`,
+      );
+    }
+  }
+
+  #privateSpace(collection: string) {
+    const declared = this.#host.collections(this.#namespace);
+    if (!declared?.has(collection)) {
+      throw new Error(`collection ${collection} could not be found for chaincode ${this.#namespace}`);
+    }
+    return this.#host.state.space(this.#namespace, collection);
+  }
+
+  #rangeIterator(startKey: string, endKey: string): ListIterator<Iterators.KV> {
+    const rangeRead: RangeRead = { namespace: this.#namespace, startKey, endKey, results: [], exhausted: false };
+    this.#record.rangeReads.push(rangeRead);
+    const items = this.#host.state
+      .space(this.#namespace)
+      .range(startKey, endKey)
+      .map(([key, entry]) => ({ key, entry }));
+    return new ListIterator<Iterators.KV>(
+      items.map(({ key, entry }) => ({ namespace: this.#namespace, key, value: Buffer.from(entry.value) })),
+      (kv) => {
+        const version = items.find((item) => item.key === kv.key)?.entry.version;
+        if (version) rangeRead.results.push({ key: kv.key, version });
+      },
+      () => {
+        rangeRead.exhausted = true;
+      },
+    );
+  }
+
+  #privateRangeIterator(collection: string, startKey: string, endKey: string): ListIterator<Iterators.KV> {
+    return new ListIterator<Iterators.KV>(
+      this.#privateSpace(collection)
+        .range(startKey, endKey)
+        .map(([key, entry]) => ({ namespace: this.#namespace, key, value: Buffer.from(entry.value) })),
+    );
+  }
+
+  #paginated(
+    startKey: string,
+    endKey: string,
+    pageSize: number,
+    bookmark: string,
+  ): StateQueryResponse<ListIterator<Iterators.KV>> {
+    if (!Number.isInteger(pageSize) || pageSize < 0) throw new Error(`invalid page size ${pageSize}`);
+    if (hasWrites(this.#record)) {
+      throw new Error(`txid [${this.#record.txId}]: Paginated queries are supported only in a read-only transaction`);
+    }
+    this.#record.paginatedQueryPerformed = true;
+    const all = this.#host.state.space(this.#namespace).range(bookmark || startKey, endKey);
+    const page = pageSize === 0 ? all : all.slice(0, pageSize);
+    // The bookmark is the key the next page starts at; empty once the range is exhausted.
+    const next = pageSize === 0 ? undefined : all[pageSize];
+    return {
+      iterator: new ListIterator<Iterators.KV>(
+        page.map(([key, entry]) => ({ namespace: this.#namespace, key, value: Buffer.from(entry.value) })),
+      ),
+      metadata: { fetchedRecordsCount: page.length, bookmark: next ? next[0] : '' },
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { InvalidArgumentError } from '@ledgerkit/core';
+import {
+  bitString,
+  explicit,
+  integer,
+  objectIdentifier,
+  octetString,
+  sequence,
+  set,
+  utcTime,
+  utf8String,
+} from './internal/der.js';
+
+/** The OID under which Fabric CA stores identity attributes (`{"attrs":{...}}`) in a certificate. */
+export const fabricAttributesOid = '1.2.3.4.5.6.7.8.1';
+
+/** What a test says about a caller. */
+export interface TestIdentityOptions {
+  /** MSP id of the caller's organization, e.g. `Org1MSP`. */
+  mspId: string;
+  /** Common name of the caller's certificate; defaults to `user`. */
+  name?: string;
+  /** Organizational unit, as Fabric NodeOUs use it (`client`, `admin`, `peer`); defaults to `client`. */
+  organizationalUnit?: string;
+  /** Certificate attributes as Fabric CA writes them (`hf.EnrollmentID`, `role`, …). */
+  attributes?: Readonly<Record<string, string>>;
+}
+
+/** A caller: an MSP id and a real X.509 certificate (PEM) signed by a per-MSP test CA. */
+export interface TestIdentity {
+  readonly mspId: string;
+  readonly name: string;
+  /** The PEM certificate a peer would pass to the chaincode as the creator's `idBytes`. */
+  readonly certificate: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+interface CertificateAuthority {
+  name: string;
+  key: KeyObject;
+}
+
+const authorities = new Map<string, CertificateAuthority>();
+const ecdsaWithSha256 = '1.2.840.10045.4.3.2';
+const commonNameOid = '2.5.4.3';
+const organizationOid = '2.5.4.10';
+const organizationalUnitOid = '2.5.4.11';
+const countryOid = '2.5.4.6';
+
+function distinguishedName(parts: ReadonlyArray<readonly [string, string]>): Buffer {
+  return sequence(...parts.map(([oid, value]) => set(sequence(objectIdentifier(oid), utf8String(value)))));
+}
+
+function authorityFor(mspId: string): CertificateAuthority {
+  let authority = authorities.get(mspId);
+  if (!authority) {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    authority = { name: `ca.${mspId.toLowerCase()}.example.com`, key: privateKey };
+    authorities.set(mspId, authority);
+  }
+  return authority;
+}
+
+/**
+ * Creates a caller identity with a real ECDSA P-256 X.509 certificate issued by a test CA of its
+ * MSP, carrying `attributes` in Fabric CA's attribute extension, so that `ClientIdentity`
+ * (`getID`, `getAttributeValue`, `assertAttributeValue`) behaves as on a peer.
+ * Certificates are valid from 2020 to 2049; serial numbers derive from the subject, so the
+ * same options give the same `getID()`.
+ * @param options MSP id, common name, organizational unit and attributes.
+ * @returns the identity to pass as `as` to the harness.
+ * @throws {LedgerError} `INVALID_ARGUMENT` when the MSP id or name is empty or an attribute value is not a string.
+ * @example
+ * const maker = createTestIdentity({ mspId: 'Org1MSP', name: 'maker', attributes: { role: 'manufacturer' } });
+ */
+export function createTestIdentity(options: TestIdentityOptions): TestIdentity {
+  const { mspId, name = 'user', organizationalUnit = 'client', attributes = {} } = options;
+  if (typeof mspId !== 'string' || mspId.length === 0) {
+    throw new InvalidArgumentError('mspId', 'mspId must be a non-empty string', { mspId });
+  }
+  if (name.length === 0) throw new InvalidArgumentError('name', 'name must be a non-empty string', { name });
+  for (const [attribute, value] of Object.entries(attributes)) {
+    if (typeof value !== 'string') {
+      throw new InvalidArgumentError('attributes', 'attribute values must be strings', { attribute });
+    }
+  }
+  const authority = authorityFor(mspId);
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const issuer = distinguishedName([
+    [countryOid, 'US'],
+    [organizationOid, mspId],
+    [commonNameOid, authority.name],
+  ]);
+  const subject = distinguishedName([
+    [countryOid, 'US'],
+    [organizationalUnitOid, organizationalUnit],
+    [commonNameOid, name],
+  ]);
+  const serial = createHash('sha256').update(`${mspId}/${organizationalUnit}/${name}`).digest().subarray(0, 16);
+  const algorithm = sequence(objectIdentifier(ecdsaWithSha256));
+  const attributeJson = Buffer.from(JSON.stringify({ attrs: attributes }), 'utf8');
+  const toBeSigned = sequence(
+    explicit(0, integer(Buffer.from([2]))),
+    integer(serial),
+    algorithm,
+    issuer,
+    sequence(utcTime(new Date('2020-01-01T00:00:00Z')), utcTime(new Date('2049-12-31T23:59:59Z'))),
+    subject,
+    publicKey.export({ type: 'spki', format: 'der' }),
+    explicit(3, sequence(sequence(objectIdentifier(fabricAttributesOid), octetString(attributeJson)))),
+  );
+  const signature = sign('sha256', toBeSigned, authority.key);
+  const der = sequence(toBeSigned, algorithm, bitString(signature));
+  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n');
+  const certificate = `-----BEGIN CERTIFICATE-----\n${base64.trimEnd()}\n-----END CERTIFICATE-----\n`;
+  return Object.freeze({ mspId, name, certificate, attributes: Object.freeze({ ...attributes }) });
+}
