@@ -1,0 +1,620 @@
+import {
+  type CallOptions,
+  type EventsOptions,
+  type HistoryOptions,
+  InvalidArgumentError,
+  isLedgerError,
+  type JsonObject,
+  type JsonValue,
+  type LedgerCall,
+  LedgerError,
+  type LedgerEvent,
+  type Receipt,
+  type RetryOptions,
+  type Revision,
+  retry,
+  type Verification,
+} from '@ledgerkit/core';
+import type { Abi } from 'abitype';
+import {
+  type FunctionFragment,
+  getAddress,
+  Interface,
+  type InterfaceAbi,
+  type JsonRpcApiProvider,
+  type LogDescription,
+  toQuantity,
+  type Wallet,
+} from 'ethers';
+import type { ContractArtifact, ContractConfig, TypedContract } from '../contract-types.js';
+import type { DeployOptions, EthereumLedger, EthereumNative, StateProofSelector } from '../ethereum-ledger.js';
+import type { EthereumReceiptProof } from '../verify-receipt.js';
+import { verifyEthereumReceipt } from '../verify-receipt.js';
+import { toAbitypeValue } from './abi-values.js';
+import { toJson } from './json.js';
+import { NonceSequencer } from './nonce-sequencer.js';
+import { type ErrorContext, toLedgerError } from './rpc-errors.js';
+
+/** A registered contract. */
+interface Target {
+  name: string;
+  address: string;
+  abi: Abi;
+  iface: Interface;
+}
+
+type RawLog = {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: string;
+  blockHash: string;
+  transactionHash: string;
+  transactionIndex: string;
+  logIndex: string;
+};
+
+type RawReceipt = {
+  transactionHash: string;
+  transactionIndex: string;
+  blockHash: string;
+  blockNumber: string;
+  status: string;
+  gasUsed: string;
+  contractAddress: string | null;
+};
+
+/** Settings resolved by `connectEthereum`. */
+export interface LedgerSettings {
+  provider: JsonRpcApiProvider;
+  chainId: bigint;
+  account: string;
+  wallet: Wallet | undefined;
+  contracts: Record<string, ContractConfig>;
+  confirmations: number;
+  pollingIntervalMs: number;
+  retry: RetryOptions;
+  stateProofs: StateProofSelector | undefined;
+  startBlock: number;
+  maxBlockRange: number;
+  onClose: (() => Promise<void>) | undefined;
+}
+
+const feeCacheMs = 2_000;
+const timestampCacheSize = 4_096;
+
+export class EthereumLedgerImpl implements EthereumLedger {
+  readonly kind = 'ethereum' as const;
+  readonly trustModel = 'decentralized' as const;
+  readonly id: string;
+  readonly native: EthereumNative;
+
+  readonly #settings: LedgerSettings;
+  readonly #provider: JsonRpcApiProvider;
+  readonly #targets = new Map<string, Target>();
+  readonly #byAddress = new Map<string, Target>();
+  readonly #sequencer: NonceSequencer;
+  readonly #closing = new AbortController();
+  readonly #timestamps = new Map<number, number>();
+  #fees: { at: number; value: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> } | undefined;
+  #closed = false;
+
+  constructor(settings: LedgerSettings) {
+    this.#settings = settings;
+    this.#provider = settings.provider;
+    this.id = settings.chainId.toString();
+    this.native = { provider: settings.provider, account: settings.account, wallet: settings.wallet };
+    for (const [name, config] of Object.entries(settings.contracts)) this.#register(name, config.address, config.abi);
+    this.#sequencer = new NonceSequencer(async () =>
+      Number(BigInt((await this.#rpc('getNonce', 'eth_getTransactionCount', [settings.account, 'pending'])) as string)),
+    );
+  }
+
+  get account(): string {
+    return this.#settings.account;
+  }
+
+  get confirmations(): number {
+    return this.#settings.confirmations;
+  }
+
+  contract<TAbi extends Abi>(name: string): TypedContract<TAbi> {
+    const target = this.#resolve(name);
+    return this.#typed<TAbi>(target);
+  }
+
+  async deploy<const TAbi extends Abi>(
+    artifact: ContractArtifact<TAbi>,
+    args: readonly unknown[],
+    options: DeployOptions = {},
+  ): Promise<{ contract: TypedContract<TAbi>; receipt: Receipt }> {
+    const name = options.name ?? artifact.contractName;
+    if (!name) throw new InvalidArgumentError('options.name', 'a deployed contract needs a name');
+    const iface = new Interface(artifact.abi as InterfaceAbi);
+    let data: string;
+    try {
+      data = `${artifact.bytecode}${iface.encodeDeploy(args).slice(2)}`;
+    } catch (error) {
+      throw new InvalidArgumentError('args', 'constructor arguments do not match the ABI', {}, error);
+    }
+    const context = { operation: 'deploy', contract: name, method: 'constructor', interfaces: [iface] };
+    const { receipt, raw } = await this.#transact(undefined, data, context, [], options);
+    if (!raw.contractAddress) throw new LedgerError('COMMIT_FAILED', 'the deployment created no contract');
+    const target = this.#register(name, raw.contractAddress, artifact.abi);
+    const proof = receipt.proof as unknown as EthereumReceiptProof;
+    proof.contract = target.address;
+    return { contract: this.#typed<TAbi>(target), receipt };
+  }
+
+  async submit(call: LedgerCall, options: CallOptions = {}): Promise<Receipt> {
+    this.#assertOpen();
+    const target = this.#resolve(call.contract);
+    const fragment = this.#function(target, call.method);
+    const data = this.#encode(target, fragment, call.args ?? []);
+    const slots = this.#settings.stateProofs?.({ ...call, contract: target.name }, target.address) ?? [];
+    const context = {
+      operation: 'submit',
+      contract: target.name,
+      method: fragment.name,
+      interfaces: this.#interfaces(),
+    };
+    const { receipt } = await this.#transact(target.address, data, context, slots, options);
+    return receipt;
+  }
+
+  async evaluate(call: LedgerCall, options: CallOptions = {}): Promise<unknown> {
+    const { fragment, result } = await this.#call(call, options);
+    const values = fragment.outputs.map((_output, index) => toJson(result[index]));
+    if (fragment.outputs.length === 1) {
+      const [only] = fragment.outputs;
+      return only?.isTuple() && only.components.every((component) => component.name !== '')
+        ? toJson(result[0])
+        : values[0];
+    }
+    return values;
+  }
+
+  async history(key: string, options: HistoryOptions = {}): Promise<Revision[]> {
+    this.#assertOpen();
+    const topic = keyTopic(key);
+    const logs = await this.#logs([...this.#byAddress.keys()], this.#settings.startBlock, 'latest', [null, topic]);
+    const revisions: Revision[] = [];
+    for (const log of logs) {
+      const decoded = this.#decodeLog(log);
+      if (!decoded) continue;
+      const receipt = await this.#receiptOfLog(log, decoded.name);
+      const time = Date.parse(receipt.timestamp);
+      if (options.from && time < options.from.getTime()) continue;
+      if (options.to && time > options.to.getTime()) continue;
+      revisions.push({
+        key,
+        version: revisions.length,
+        value: { event: decoded.name, ...decoded.args },
+        deleted: false,
+        receipt,
+      });
+    }
+    return revisions;
+  }
+
+  async *events(options: EventsOptions = {}): AsyncIterable<LedgerEvent> {
+    this.#assertOpen();
+    const signal = anySignal(options.signal, this.#closing.signal);
+    let cursor = options.from;
+    if (cursor?.blockHash) await this.#assertStillCanonical(cursor.block, cursor.blockHash, signal);
+    let next = cursor ? cursor.block : this.#settings.startBlock;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const head = Number(BigInt((await this.#provider.send('eth_blockNumber', [])) as string));
+        const safe = head - (this.#settings.confirmations - 1);
+        if (safe < next) {
+          failures = 0;
+          await sleep(this.#settings.pollingIntervalMs, signal);
+          continue;
+        }
+        const to = Math.min(safe, next + this.#settings.maxBlockRange - 1);
+        const logs = await this.#provider.send('eth_getLogs', [
+          { address: [...this.#byAddress.keys()], fromBlock: toQuantity(next), toBlock: toQuantity(to) },
+        ]);
+        failures = 0;
+        for (const log of sortLogs(logs as RawLog[])) {
+          const block = Number(BigInt(log.blockNumber));
+          const index = Number(BigInt(log.logIndex));
+          if (cursor && (block < cursor.block || (block === cursor.block && index <= cursor.index))) continue;
+          const decoded = this.#decodeLog(log);
+          const checkpoint = { block, index, blockHash: log.blockHash };
+          cursor = checkpoint;
+          if (!decoded) continue;
+          if (signal.aborted) return;
+          yield { checkpoint, txId: log.transactionHash, name: decoded.name, payload: decoded.args };
+        }
+        next = to + 1;
+      } catch (error) {
+        if (signal.aborted) return;
+        const ledgerError = toLedgerError(error, { operation: 'events' });
+        if (!ledgerError.retryable) throw ledgerError;
+        // The node is away (restarting, network): keep the cursor and reconnect with backoff.
+        failures += 1;
+        await sleep(Math.min(5_000, 50 * 2 ** Math.min(failures, 7)), signal);
+      }
+    }
+  }
+
+  async verify(subject: Receipt | Revision): Promise<Verification> {
+    const receipt = 'receipt' in subject ? subject.receipt : subject;
+    return verifyEthereumReceipt(this.#provider, receipt);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closing.abort(new LedgerError('ABORTED', 'the ledger was closed'));
+    await this.#settings.onClose?.();
+  }
+
+  #typed<TAbi extends Abi>(target: Target): TypedContract<TAbi> {
+    return {
+      name: target.name,
+      address: target.address,
+      abi: target.abi as TAbi,
+      submit: (method, args, options) =>
+        this.submit({ contract: target.name, method: method as string, args: args as readonly unknown[] }, options),
+      read: async (method, args, options) => {
+        const { fragment, result } = await this.#call(
+          { contract: target.name, method: method as string, args: args as readonly unknown[] },
+          options ?? {},
+        );
+        const values = fragment.outputs.map((output, index) => toAbitypeValue(output, result[index]));
+        // biome-ignore lint/suspicious/noExplicitAny: the ABI's types are applied by the TypedContract signature
+        return (values.length === 1 ? values[0] : values.length === 0 ? undefined : values) as any;
+      },
+    };
+  }
+
+  async #call(call: LedgerCall, options: CallOptions) {
+    this.#assertOpen();
+    const target = this.#resolve(call.contract);
+    const fragment = this.#function(target, call.method);
+    const data = this.#encode(target, fragment, call.args ?? []);
+    const context = {
+      operation: 'evaluate',
+      contract: target.name,
+      method: fragment.name,
+      interfaces: this.#interfaces(),
+    };
+    const output = (await this.#rpc(
+      context,
+      'eth_call',
+      [{ from: this.#settings.account, to: target.address, data }, 'latest'],
+      options.signal,
+    )) as string;
+    try {
+      return { target, fragment, result: target.iface.decodeFunctionResult(fragment, output) };
+    } catch (error) {
+      throw new LedgerError('INTERNAL', `could not decode the result of ${fragment.name}`, {
+        details: { contract: target.name, output },
+        cause: error,
+      });
+    }
+  }
+
+  async #transact(
+    to: string | undefined,
+    data: string,
+    context: ErrorContext,
+    storageSlots: readonly string[],
+    options: CallOptions,
+  ): Promise<{ receipt: Receipt; raw: RawReceipt }> {
+    const { signal } = options;
+    const request = { from: this.#settings.account, ...(to ? { to } : {}), data };
+    const [gasEstimate, fees] = await Promise.all([
+      this.#rpc(context, 'eth_estimateGas', [request], signal),
+      this.#settings.wallet ? this.#feeData() : undefined,
+    ]);
+    // Estimates are exact for the state they ran on; leave room for state changed by earlier
+    // transactions of the same batch.
+    const gasLimit = (BigInt(gasEstimate as string) * 6n) / 5n;
+    throwIfAborted(signal);
+    const sendContext = { ...context, operation: 'send' };
+    const hash = await this.#sendWithNonce(async (nonce) => {
+      try {
+        const wallet = this.#settings.wallet;
+        if (wallet && fees) {
+          const signed = await wallet.signTransaction({
+            type: 2,
+            chainId: this.#settings.chainId,
+            nonce,
+            to: to ?? null,
+            data,
+            gasLimit,
+            ...fees,
+          });
+          return (await this.#provider.send('eth_sendRawTransaction', [signed])) as string;
+        }
+        return (await this.#provider.send('eth_sendTransaction', [
+          { ...request, nonce: toQuantity(nonce), gas: toQuantity(gasLimit) },
+        ])) as string;
+      } catch (error) {
+        throw toLedgerError(error, sendContext);
+      }
+    }, signal);
+    const raw = await this.#waitForReceipt(hash, context, signal);
+    if (BigInt(raw.status) !== 1n) {
+      throw new LedgerError('CONTRACT_REVERTED', 'the transaction was mined but reverted', {
+        details: { ...context, interfaces: undefined, txId: hash, block: Number(BigInt(raw.blockNumber)) },
+      });
+    }
+    const block = Number(BigInt(raw.blockNumber));
+    const proof: EthereumReceiptProof & JsonObject = {
+      contract: to ?? raw.contractAddress ?? '',
+      method: context.method ?? '',
+      confirmations: this.#settings.confirmations,
+      storageSlots: [...storageSlots],
+      gasUsed: BigInt(raw.gasUsed).toString(),
+    };
+    const receipt: Receipt = {
+      backend: 'ethereum',
+      ledger: this.id,
+      txId: hash,
+      position: { block, index: Number(BigInt(raw.transactionIndex)), blockHash: raw.blockHash },
+      timestamp: new Date((await this.#timestamp(block, raw.blockHash)) * 1000).toISOString(),
+      proof,
+    };
+    return { receipt, raw };
+  }
+
+  /**
+   * Sends with the next nonce. A nonce the node refuses (another client used the account)
+   * was not consumed, so the sequencer re-reads the nonce and the send is tried again.
+   */
+  async #sendWithNonce(send: (nonce: number) => Promise<string>, signal: AbortSignal | undefined): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#sequencer.send(send);
+      } catch (error) {
+        const nonceRefused = isLedgerError(error, 'COMMIT_FAILED') && /nonce/i.test(error.shortMessage);
+        if (!nonceRefused || attempt >= 3) throw error;
+        throwIfAborted(signal);
+      }
+    }
+  }
+
+  async #waitForReceipt(hash: string, context: ErrorContext, signal: AbortSignal | undefined): Promise<RawReceipt> {
+    const confirmations = this.#settings.confirmations;
+    for (let attempt = 0; ; attempt++) {
+      const receipt = (await this.#rpc(context, 'eth_getTransactionReceipt', [hash], signal)) as RawReceipt | null;
+      if (receipt) {
+        if (confirmations <= 1) return receipt;
+        const head = Number(BigInt((await this.#rpc(context, 'eth_blockNumber', [], signal)) as string));
+        if (head - Number(BigInt(receipt.blockNumber)) + 1 >= confirmations) {
+          // Re-read: a reorganisation while waiting may have moved the transaction.
+          const settled = (await this.#rpc(context, 'eth_getTransactionReceipt', [hash], signal)) as RawReceipt | null;
+          if (settled && settled.blockHash === receipt.blockHash) return settled;
+        }
+      }
+      // Automining nodes answer within milliseconds; ramp up to the polling interval.
+      await sleep(Math.min(this.#settings.pollingIntervalMs, 2 ** attempt), signal, true);
+    }
+  }
+
+  async #timestamp(block: number, blockHash?: string): Promise<number> {
+    const cached = this.#timestamps.get(block);
+    if (cached !== undefined) return cached;
+    const raw = (await this.#rpc({ operation: 'getBlock' }, 'eth_getBlockByNumber', [toQuantity(block), false])) as {
+      timestamp: string;
+      hash: string;
+    } | null;
+    if (!raw || (blockHash && raw.hash !== blockHash)) {
+      throw new LedgerError('NOT_FOUND', `block ${block} is not (or no longer) on the chain`, { details: { block } });
+    }
+    const timestamp = Number(BigInt(raw.timestamp));
+    if (this.#timestamps.size >= timestampCacheSize) this.#timestamps.clear();
+    this.#timestamps.set(block, timestamp);
+    return timestamp;
+  }
+
+  #feeData(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+    const now = Date.now();
+    if (this.#fees && now - this.#fees.at < feeCacheMs) return this.#fees.value;
+    const value = (async () => {
+      const [block, tip] = await Promise.all([
+        this.#rpc({ operation: 'getFees' }, 'eth_getBlockByNumber', ['latest', false]) as Promise<{
+          baseFeePerGas?: string;
+        }>,
+        this.#rpc({ operation: 'getFees' }, 'eth_maxPriorityFeePerGas', []).catch(() => '0x3b9aca00'),
+      ]);
+      const baseFee = BigInt(block.baseFeePerGas ?? '0x0');
+      const maxPriorityFeePerGas = BigInt(tip as string);
+      // Twice the base fee survives six full blocks of base-fee increases.
+      return { maxFeePerGas: baseFee * 2n + maxPriorityFeePerGas, maxPriorityFeePerGas };
+    })();
+    this.#fees = { at: now, value };
+    value.catch(() => {
+      this.#fees = undefined;
+    });
+    return value;
+  }
+
+  async #rpc(
+    context: ErrorContext | string,
+    method: string,
+    params: unknown[],
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const errorContext = typeof context === 'string' ? { operation: context } : context;
+    return retry(
+      async () => {
+        try {
+          return await this.#provider.send(method, params);
+        } catch (error) {
+          throw toLedgerError(error, errorContext);
+        }
+      },
+      { ...this.#settings.retry, ...(signal ? { signal } : {}) },
+    );
+  }
+
+  async #logs(addresses: string[], fromBlock: number, toBlock: number | 'latest', topics: Array<string | null>) {
+    const logs = (await this.#rpc('getLogs', 'eth_getLogs', [
+      {
+        address: addresses,
+        fromBlock: toQuantity(fromBlock),
+        toBlock: toBlock === 'latest' ? toBlock : toQuantity(toBlock),
+        topics,
+      },
+    ])) as RawLog[];
+    return sortLogs(logs);
+  }
+
+  async #receiptOfLog(log: RawLog, event: string): Promise<Receipt> {
+    const block = Number(BigInt(log.blockNumber));
+    const target = this.#byAddress.get(getAddress(log.address));
+    return {
+      backend: 'ethereum',
+      ledger: this.id,
+      txId: log.transactionHash,
+      position: { block, index: Number(BigInt(log.transactionIndex)), blockHash: log.blockHash },
+      timestamp: new Date((await this.#timestamp(block, log.blockHash)) * 1000).toISOString(),
+      proof: {
+        contract: target?.address ?? getAddress(log.address),
+        method: '',
+        event,
+        confirmations: 1,
+        storageSlots: [],
+      },
+    };
+  }
+
+  #decodeLog(log: RawLog): { name: string; args: JsonObject } | undefined {
+    const target = this.#byAddress.get(getAddress(log.address));
+    let description: LogDescription | null = null;
+    try {
+      description = target?.iface.parseLog({ topics: log.topics, data: log.data }) ?? null;
+    } catch {
+      return undefined;
+    }
+    if (!description) return undefined;
+    const args: JsonObject = {};
+    description.fragment.inputs.forEach((input, index) => {
+      args[input.name || String(index)] = toJson(description.args[index]) as JsonValue;
+    });
+    return { name: description.name, args };
+  }
+
+  async #assertStillCanonical(block: number, blockHash: string, signal: AbortSignal): Promise<void> {
+    const raw = (await this.#rpc('events', 'eth_getBlockByNumber', [toQuantity(block), false], signal)) as {
+      hash: string;
+    } | null;
+    if (raw?.hash !== blockHash) {
+      throw new LedgerError('DIGEST_INCONSISTENT', 'the checkpoint block is no longer on the chain (reorganisation)', {
+        details: { block, expected: blockHash, found: raw?.hash ?? null },
+      });
+    }
+  }
+
+  #register(name: string, address: string, abi: Abi): Target {
+    const target: Target = { name, address: getAddress(address), abi, iface: new Interface(abi as InterfaceAbi) };
+    this.#targets.set(name, target);
+    this.#byAddress.set(target.address, target);
+    return target;
+  }
+
+  #resolve(contract: string | undefined): Target {
+    if (contract === undefined) {
+      if (this.#targets.size === 1) return [...this.#targets.values()][0] as Target;
+      throw new InvalidArgumentError('call.contract', 'name the contract: the ledger knows several', {
+        contracts: [...this.#targets.keys()],
+      });
+    }
+    const target =
+      this.#targets.get(contract) ??
+      (/^0x[0-9a-fA-F]{40}$/.test(contract) ? this.#byAddress.get(getAddress(contract)) : undefined);
+    if (!target) {
+      throw new InvalidArgumentError('call.contract', `unknown contract '${contract}'`, {
+        contracts: [...this.#targets.keys()],
+      });
+    }
+    return target;
+  }
+
+  #function(target: Target, method: string): FunctionFragment {
+    let fragment: FunctionFragment | null = null;
+    try {
+      fragment = target.iface.getFunction(method);
+    } catch (error) {
+      throw new InvalidArgumentError('call.method', `'${method}' is ambiguous in ${target.name}`, {}, error);
+    }
+    if (!fragment) throw new InvalidArgumentError('call.method', `${target.name} has no function '${method}'`);
+    return fragment;
+  }
+
+  #encode(target: Target, fragment: FunctionFragment, args: readonly unknown[]): string {
+    try {
+      return target.iface.encodeFunctionData(fragment, args as unknown[]);
+    } catch (error) {
+      throw new InvalidArgumentError(
+        'call.args',
+        `arguments do not match ${target.name}.${fragment.format()}`,
+        {},
+        error,
+      );
+    }
+  }
+
+  #interfaces(): Interface[] {
+    return [...this.#targets.values()].map((target) => target.iface);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new LedgerError('ABORTED', 'the ledger is closed');
+  }
+}
+
+/** The topic a history key is matched against: 32-byte hex as is, anything else hashed. */
+function keyTopic(key: string): string {
+  const bare = key.includes(':') ? key.slice(key.lastIndexOf(':') + 1) : key;
+  if (/^0x[0-9a-fA-F]{64}$/.test(bare)) return bare.toLowerCase();
+  throw new InvalidArgumentError(
+    'key',
+    'an Ethereum history key is a 32-byte hex id (the first indexed event argument)',
+    {
+      key,
+    },
+  );
+}
+
+function sortLogs(logs: RawLog[]): RawLog[] {
+  return [...logs].sort((a, b) => {
+    const block = Number(BigInt(a.blockNumber) - BigInt(b.blockNumber));
+    return block !== 0 ? block : Number(BigInt(a.logIndex) - BigInt(b.logIndex));
+  });
+}
+
+function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal {
+  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new LedgerError('ABORTED', 'operation aborted', { cause: signal.reason });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, rejectOnAbort = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      if (rejectOnAbort) reject(new LedgerError('ABORTED', 'operation aborted', { cause: signal.reason }));
+      else resolve();
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      if (rejectOnAbort) reject(new LedgerError('ABORTED', 'operation aborted', { cause: signal?.reason }));
+      else resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,101 @@
+import { LedgerError } from '@ledgerkit/core';
+import { type ErrorDescription, Interface } from 'ethers';
+import { toJson } from './json.js';
+
+const builtinErrors = new Interface(['error Error(string message)', 'error Panic(uint256 code)']);
+
+/**
+ * Finds the revert data in an error from any provider shape: ethers CALL_EXCEPTION
+ * (`error.data`, `error.info.error.data`), Hardhat's in-process EDR (`code: 3`, `data`),
+ * nested JSON-RPC errors (`error.error.data`) and `cause` chains.
+ */
+export function findRevertData(error: unknown, depth = 0): string | undefined {
+  if (depth > 6 || typeof error !== 'object' || error === null) return undefined;
+  const record = error as Record<string, unknown>;
+  const data = record.data;
+  if (typeof data === 'string' && /^0x[0-9a-fA-F]{8}/.test(data)) return data;
+  if (typeof data === 'object' && data !== null) {
+    const nested = findRevertData(data, depth + 1);
+    if (nested) return nested;
+  }
+  for (const key of ['error', 'info', 'cause', 'payload']) {
+    const nested = findRevertData(record[key], depth + 1);
+    if (nested) return nested;
+  }
+  return undefined;
+}
+
+/** Decodes revert data with the given interfaces, then Error(string) and Panic(uint256). */
+export function decodeRevertData(
+  data: string,
+  interfaces: readonly Interface[],
+): { contract?: string; description: ErrorDescription } | undefined {
+  for (const candidate of interfaces) {
+    try {
+      const description = candidate.parseError(data);
+      if (description) return { description };
+    } catch {
+      // Not this interface's error; try the next.
+    }
+  }
+  try {
+    const description = builtinErrors.parseError(data);
+    return description ? { description } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET']);
+
+/** Whether an error means the node could not be reached (as opposed to answering with an error). */
+export function isUnreachable(error: unknown, depth = 0): boolean {
+  if (depth > 6 || typeof error !== 'object' || error === null) return false;
+  const record = error as Record<string, unknown>;
+  if (typeof record.code === 'string' && unreachableCodes.has(record.code)) return true;
+  if (record.code === 'NETWORK_ERROR') return true;
+  const message = typeof record.message === 'string' ? record.message : '';
+  if (/ECONNREFUSED|ECONNRESET|fetch failed|socket hang up|other side closed/i.test(message)) return true;
+  for (const key of ['error', 'info', 'cause']) {
+    if (isUnreachable(record[key], depth + 1)) return true;
+  }
+  return Array.isArray(record.errors) && record.errors.some((inner) => isUnreachable(inner, depth + 1));
+}
+
+/** Context of a failed operation, for the error's details. */
+export interface ErrorContext {
+  operation: string;
+  contract?: string;
+  method?: string;
+  interfaces?: readonly Interface[];
+}
+
+/**
+ * Maps any provider error to a LedgerError: decoded custom errors to `CONTRACT_REVERTED`,
+ * connection failures to `UNAVAILABLE`, everything else to `COMMIT_FAILED` (sends) or
+ * `INTERNAL`. LedgerErrors pass through unchanged.
+ */
+export function toLedgerError(error: unknown, context: ErrorContext): LedgerError {
+  if (error instanceof LedgerError) return error;
+  const where = { operation: context.operation, contract: context.contract, method: context.method };
+  const data = findRevertData(error);
+  if (data !== undefined) {
+    const decoded = decodeRevertData(data, context.interfaces ?? []);
+    const errorName = decoded?.description.name ?? 'unknown';
+    const errorArgs = decoded ? toJson([...decoded.description.args]) : [];
+    return new LedgerError('CONTRACT_REVERTED', `the contract reverted with ${errorName}`, {
+      details: { ...where, errorName, errorArgs, selector: data.slice(0, 10), data },
+      cause: error,
+    });
+  }
+  if (isUnreachable(error)) {
+    return new LedgerError('UNAVAILABLE', 'the Ethereum node could not be reached', { details: where, cause: error });
+  }
+  const message =
+    error instanceof Error ? ((error as { shortMessage?: string }).shortMessage ?? error.message) : String(error);
+  const code = context.operation === 'send' ? 'COMMIT_FAILED' : 'INTERNAL';
+  return new LedgerError(code, `the node rejected the ${context.operation}: ${message.split('\n')[0]}`, {
+    details: where,
+    cause: error,
+  });
+}

@@ -1,0 +1,1 @@
+export { type AnvilNode, type AnvilOptions, startAnvil } from './anvil.js';
