@@ -1,7 +1,7 @@
 // Starts a throwaway PostgreSQL 15 for tests through the repository's scripts/postgres.sh
 // (initdb in a fresh temporary directory, a free loopback port, fsync on) and stops it.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,11 @@ export interface PostgresServer {
  * @returns its connection URL and a `stop()` that shuts it down and removes it
  */
 export async function startPostgres(): Promise<PostgresServer> {
+  await stopAbandoned();
   const dir = mkdtempSync(join(tmpdir(), 'ledgerdb-pg-'));
+  // Whose server this is: a run killed before its teardown leaves it behind, and the
+  // next run stops it (stopAbandoned).
+  writeFileSync(join(dir, 'owner.pid'), String(process.pid));
   const stop = async () => {
     await run('bash', [script, 'stop', dir], { timeout: 120_000 });
   };
@@ -36,5 +40,32 @@ export async function startPostgres(): Promise<PostgresServer> {
   } catch (error) {
     await stop().catch(() => {});
     throw error;
+  }
+}
+
+/** True when a process with this pid exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Stops test servers whose owning test run no longer exists (it was killed mid-run). */
+async function stopAbandoned(): Promise<void> {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith('ledgerdb-pg-')) continue;
+    const dir = join(tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (Number.isSafeInteger(owner) && owner > 0 && !alive(owner)) {
+      await run('bash', [script, 'stop', dir], { timeout: 120_000 }).catch(() => {});
+    }
   }
 }
