@@ -1,0 +1,1 @@
+export { type FabricNetworkFixture, startFabricNetwork } from './fabric-network-fixture.js';
