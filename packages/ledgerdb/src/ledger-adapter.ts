@@ -16,6 +16,7 @@ import {
   verifyInclusion,
 } from '@ledgerkit/core';
 import { canonicalize } from './internal/canonical-json.js';
+import { callStatements, splitKey } from './internal/ledger-calls.js';
 import type { LedgerDatabase } from './ledger-database.js';
 import type { Transaction } from './transaction.js';
 import type { CommitSummary, Revision } from './types.js';
@@ -49,7 +50,7 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
   }
 
   async submit(call: LedgerCall, _options?: CallOptions): Promise<Receipt> {
-    const statements = toStatements(call);
+    const statements = callStatements<Statement>(call) as Statement[];
     const { commit } = await this.native.transaction(async (tx) => {
       for (const statement of statements) await apply(tx, statement);
     });
@@ -178,35 +179,6 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
         proof: { revisionHash: revision.hash },
       },
     };
-  }
-}
-
-function splitKey(key: string): { table: string; id: string } {
-  const slash = key.indexOf('/');
-  if (slash <= 0 || slash === key.length - 1) {
-    throw new InvalidArgumentError('key', `ledgerdb keys are 'table/id', got ${JSON.stringify(key)}`);
-  }
-  return { table: key.slice(0, slash), id: key.slice(slash + 1) };
-}
-
-function toStatements(call: LedgerCall): Statement[] {
-  const args = call.args ?? [];
-  switch (call.method) {
-    case 'insert':
-      return [{ op: 'insert', table: args[0] as string, data: args[1] as JsonObject, ...(args[2] as { id?: string }) }];
-    case 'update':
-      return [{ op: 'update', table: args[0] as string, id: args[1] as string, data: args[2] as JsonObject }];
-    case 'delete':
-      return [{ op: 'delete', table: args[0] as string, id: args[1] as string }];
-    case 'execute':
-      if (!Array.isArray(args[0]) || args[0].length === 0) {
-        throw new InvalidArgumentError('args[0]', 'execute needs a non-empty array of statements');
-      }
-      return args[0] as Statement[];
-    default:
-      throw new InvalidArgumentError('method', `ledgerdb cannot submit '${call.method}'`, {
-        supported: ['insert', 'update', 'delete', 'execute'],
-      });
   }
 }
 

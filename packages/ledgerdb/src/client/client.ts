@@ -25,6 +25,7 @@ import {
   verifyInclusion,
 } from '@ledgerkit/core';
 import { canonicalize } from '../internal/canonical-json.js';
+import { callStatements, splitKey } from '../internal/ledger-calls.js';
 import type { BlockProof, CommitSummary, ConsistencyProof, Digest, Revision, RevisionProof } from '../types.js';
 import {
   type DigestStore,
@@ -267,7 +268,10 @@ export class LedgerClient implements Ledger<LedgerClient> {
   // ---- the Ledger interface -----------------------------------------------------
 
   async submit(call: LedgerCall, options: CallOptions = {}): Promise<Receipt> {
-    const { commit } = await this.transaction(toStatements(call), options.signal ? { signal: options.signal } : {});
+    const { commit } = await this.transaction(
+      callStatements<ClientStatement>(call) as ClientStatement[],
+      options.signal ? { signal: options.signal } : {},
+    );
     if (!commit) throw new InvalidArgumentError('call', 'the call wrote nothing');
     return receipt(this.id, commit);
   }
@@ -652,33 +656,4 @@ function receipt(ledger: string, commit: CommitSummary): Receipt {
       revisions: commit.revisions.map((revision) => ({ ...revision })),
     },
   };
-}
-
-function splitKey(key: string): { table: string; id: string } {
-  const slash = key.indexOf('/');
-  if (slash <= 0 || slash === key.length - 1) {
-    throw new InvalidArgumentError('key', `ledgerdb keys are 'table/id', got ${JSON.stringify(key)}`);
-  }
-  return { table: key.slice(0, slash), id: key.slice(slash + 1) };
-}
-
-function toStatements(call: LedgerCall): ClientStatement[] {
-  const args = call.args ?? [];
-  switch (call.method) {
-    case 'insert':
-      return [{ op: 'insert', table: args[0] as string, data: args[1] as JsonObject, ...(args[2] as { id?: string }) }];
-    case 'update':
-      return [{ op: 'update', table: args[0] as string, id: args[1] as string, data: args[2] as JsonObject }];
-    case 'delete':
-      return [{ op: 'delete', table: args[0] as string, id: args[1] as string }];
-    case 'execute':
-      if (!Array.isArray(args[0]) || args[0].length === 0) {
-        throw new InvalidArgumentError('args[0]', 'execute needs a non-empty array of statements');
-      }
-      return args[0] as ClientStatement[];
-    default:
-      throw new InvalidArgumentError('method', `ledgerdb cannot submit '${call.method}'`, {
-        supported: ['insert', 'update', 'delete', 'execute'],
-      });
-  }
 }

@@ -1,0 +1,49 @@
+import { InvalidArgumentError, type JsonObject, type LedgerCall } from '@ledgerkit/core';
+
+/** A write statement as the unified `Ledger`'s `submit` calls carry them. */
+export type WriteStatement =
+  | { op: 'insert'; table: string; data: JsonObject; id?: string }
+  | { op: 'update'; table: string; id: string; data: JsonObject }
+  | { op: 'delete'; table: string; id: string };
+
+/**
+ * A ledgerdb key of the unified `Ledger` interface, `table/id`, split in two.
+ *
+ * @throws InvalidArgumentError when it is not `table/id`
+ */
+export function splitKey(key: string): { table: string; id: string } {
+  const slash = key.indexOf('/');
+  if (slash <= 0 || slash === key.length - 1) {
+    throw new InvalidArgumentError('key', `ledgerdb keys are 'table/id', got ${JSON.stringify(key)}`);
+  }
+  return { table: key.slice(0, slash), id: key.slice(slash + 1) };
+}
+
+/**
+ * The statements of a `submit` call: `insert [table, data, { id }?]`, `update [table, id,
+ * data]`, `delete [table, id]` or `execute [statements]`. The embedded adapter and the
+ * HTTP client read calls the same way; `execute` passes its statements through as the
+ * caller's statement type `S`.
+ *
+ * @throws InvalidArgumentError for another method or an empty `execute`
+ */
+export function callStatements<S = WriteStatement>(call: LedgerCall): (S | WriteStatement)[] {
+  const args = call.args ?? [];
+  switch (call.method) {
+    case 'insert':
+      return [{ op: 'insert', table: args[0] as string, data: args[1] as JsonObject, ...(args[2] as { id?: string }) }];
+    case 'update':
+      return [{ op: 'update', table: args[0] as string, id: args[1] as string, data: args[2] as JsonObject }];
+    case 'delete':
+      return [{ op: 'delete', table: args[0] as string, id: args[1] as string }];
+    case 'execute':
+      if (!Array.isArray(args[0]) || args[0].length === 0) {
+        throw new InvalidArgumentError('args[0]', 'execute needs a non-empty array of statements');
+      }
+      return args[0] as S[];
+    default:
+      throw new InvalidArgumentError('method', `ledgerdb cannot submit '${call.method}'`, {
+        supported: ['insert', 'update', 'delete', 'execute'],
+      });
+  }
+}
