@@ -808,6 +808,7 @@ export class LedgerDatabase {
     const txTimeJson = JSON.stringify(txTime);
     const ledgerJson = JSON.stringify(this.name);
 
+    const last = batch[batch.length - 1];
     for (const pending of batch) {
       // Most transactions ran no query: their validation needs no storage reads.
       const failure =
@@ -836,7 +837,8 @@ export class LedgerDatabase {
         const body =
           `{"blockAddress":{"index":${index},"seq":${seq}},` +
           (write.dataJson === undefined ? '' : `"data":${write.dataJson},`) +
-          `"metadata":{"id":${JSON.stringify(write.id)},"table":${JSON.stringify(write.table)},` +
+          // Ids and table names are validated to [A-Za-z0-9_-]: JSON strings without escapes.
+          `"metadata":{"id":"${write.id}","table":"${write.table}",` +
           `"txId":${txIdJson},"txTime":${txTimeJson},"version":${version}}}`;
         const leaf = frontier.size;
         const nodes = frontier.appendBinary(leafHashBinary(body));
@@ -861,7 +863,9 @@ export class LedgerDatabase {
           if (beforeKey !== undefined) rows.index.push({ ...base, valueKey: beforeKey, add: false });
           if (afterKey !== undefined) rows.index.push({ ...base, valueKey: afterKey, add: true });
         }
-        overlay.set(recordKey(write.table, write.id), { version, deleted: write.dataJson === undefined });
+        // Later transactions of this batch validate against it; the last one needs none.
+        if (pending !== last)
+          overlay.set(recordKey(write.table, write.id), { version, deleted: write.dataJson === undefined });
         writtenTables.add(write.table);
         index++;
       }
