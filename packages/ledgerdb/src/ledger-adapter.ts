@@ -16,17 +16,14 @@ import {
   verifyInclusion,
 } from '@ledgerkit/core';
 import { canonicalize } from './internal/canonical-json.js';
-import { callStatements, splitKey } from './internal/ledger-calls.js';
+import { callStatements, splitKey, type WriteStatement } from './internal/ledger-calls.js';
 import type { LedgerDatabase } from './ledger-database.js';
 import type { Transaction } from './transaction.js';
 import type { CommitSummary, Revision } from './types.js';
 import { leafHashOf, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
 
 /** One statement of a `submit({ method: 'execute', args: [statements] })` call. */
-export type Statement =
-  | { op: 'insert'; table: string; data: JsonObject; id?: string }
-  | { op: 'update'; table: string; id: string; data: JsonObject }
-  | { op: 'delete'; table: string; id: string };
+export type Statement = WriteStatement;
 
 /**
  * The unified `Ledger` over a {@link LedgerDatabase}.

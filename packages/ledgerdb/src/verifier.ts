@@ -2,11 +2,9 @@ import { createPrivateKey, createPublicKey, hash, type KeyObject, sign, verify }
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
-  hashLeaf,
   InvalidArgumentError,
   isLedgerError,
   LedgerError,
-  toHex,
   type Verification,
   type VerificationCheck,
   verification,
@@ -26,7 +24,7 @@ export type KeyInput = KeyObject | string;
  * @returns the leaf hash
  */
 export function leafHashOf(body: RevisionBody | object): string {
-  return toHex(hashLeaf(canonicalize(body, 'body')));
+  return leafHex(canonicalize(body, 'body'));
 }
 
 /** The bytes a digest signature covers: RFC 8785 JSON of the digest without `signature`. */

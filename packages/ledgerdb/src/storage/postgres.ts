@@ -199,10 +199,11 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The reads of {@link StorageReader} over one connection or the pool. */
 abstract class Reads implements StorageReader {
-  readonly #s: string;
+  /** The schema as a quoted SQL identifier, for every statement. */
+  protected readonly s: string;
 
   constructor(schema: string) {
-    this.#s = `"${schema}"`;
+    this.s = `"${schema}"`;
   }
 
   /** Where reads run: the pool, or the connection of the write in progress. */
@@ -219,12 +220,12 @@ abstract class Reads implements StorageReader {
   }
 
   async head(): Promise<JournalHead> {
-    const [row] = await this.query<HeadRecord>('cannot read the journal head', headQuery(this.#s));
+    const [row] = await this.query<HeadRecord>('cannot read the journal head', headQuery(this.s));
     return toHead(row);
   }
 
   async schema(): Promise<TableSchema[]> {
-    const s = this.#s;
+    const s = this.s;
     const rows = await this.query<{ name: string; indexes: string[] }>(
       'cannot read the table list',
       `SELECT t.name, coalesce(array_agg(i.path ORDER BY i.path) FILTER (WHERE i.path IS NOT NULL), '{}') AS indexes
@@ -236,7 +237,7 @@ abstract class Reads implements StorageReader {
 
   async latest(table: string, id: string): Promise<StoredRevision | undefined> {
     if (!storable(table, id)) return undefined;
-    const s = this.#s;
+    const s = this.s;
     const [row] = await this.query<RevisionRecord>(
       'cannot read a document',
       `SELECT r.version, r.leaf, r.deleted, l.body
@@ -263,7 +264,7 @@ abstract class Reads implements StorageReader {
       'cannot read document versions',
       `SELECT k.tbl, k.id, r.version, r.deleted
        FROM unnest($1::text[], $2::text[]) AS k (tbl, id)
-       CROSS JOIN LATERAL (SELECT version, deleted FROM ${this.#s}.revisions
+       CROSS JOIN LATERAL (SELECT version, deleted FROM ${this.s}.revisions
                            WHERE tbl = k.tbl AND id = k.id ORDER BY version DESC LIMIT 1) r`,
       [tables, ids],
     );
@@ -274,7 +275,7 @@ abstract class Reads implements StorageReader {
   async revision(table: string, id: string, version: number): Promise<StoredRevision | undefined> {
     if (!storable(table, id)) return undefined;
     if (!Number.isSafeInteger(version) || version < 0 || version > 2_147_483_647) return undefined;
-    const s = this.#s;
+    const s = this.s;
     const [row] = await this.query<RevisionRecord>(
       'cannot read a revision',
       `SELECT r.version, r.leaf, r.deleted, l.body FROM ${s}.revisions r JOIN ${s}.leaves l ON l.leaf = r.leaf
@@ -286,7 +287,7 @@ abstract class Reads implements StorageReader {
 
   async history(table: string, id?: string): Promise<StoredRevision[]> {
     if (!storable(table, id)) return [];
-    const s = this.#s;
+    const s = this.s;
     const rows =
       id === undefined
         ? await this.query<RevisionRecord>(
@@ -306,7 +307,7 @@ abstract class Reads implements StorageReader {
 
   async scan(table: string): Promise<(StoredRevision & { id: string })[]> {
     if (!storable(table)) return [];
-    const s = this.#s;
+    const s = this.s;
     const rows = await this.query<RevisionRecord & { id: string }>(
       'cannot scan a table',
       `SELECT r.id, r.version, r.leaf, r.deleted, l.body
@@ -322,7 +323,7 @@ abstract class Reads implements StorageReader {
     if (!storable(table, path, valueKey)) return [];
     const rows = await this.query<{ id: string }>(
       'cannot read an index',
-      `SELECT id FROM ${this.#s}.index_entries WHERE tbl = $1 AND path = $2 AND value_key = $3`,
+      `SELECT id FROM ${this.s}.index_entries WHERE tbl = $1 AND path = $2 AND value_key = $3`,
       [table, path, valueKey],
     );
     return rows.map((row) => row.id).sort(compare);
@@ -336,7 +337,7 @@ abstract class Reads implements StorageReader {
     if (wanted.length > 0) {
       const rows = await this.query<{ leaf: number; nodes: Buffer }>(
         'cannot read Merkle nodes',
-        `SELECT leaf, nodes FROM ${this.#s}.leaves WHERE leaf = ANY($1::bigint[])`,
+        `SELECT leaf, nodes FROM ${this.s}.leaves WHERE leaf = ANY($1::bigint[])`,
         [wanted],
       );
       for (const row of rows) byLeaf.set(row.leaf, row.nodes);
@@ -357,7 +358,7 @@ abstract class Reads implements StorageReader {
     if (!(to > from)) return [];
     return this.query<LeafRow>(
       'cannot read journal leaves',
-      `SELECT leaf, nodes, body FROM ${this.#s}.leaves WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf`,
+      `SELECT leaf, nodes, body FROM ${this.s}.leaves WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf`,
       [Math.max(0, Math.floor(from)), Math.min(Number.MAX_SAFE_INTEGER, Math.ceil(to))],
     );
   }
@@ -366,7 +367,7 @@ abstract class Reads implements StorageReader {
     if (!(limit > 0)) return [];
     return this.query<BlockRow>(
       'cannot read blocks',
-      `SELECT seq, leaf, tx_id AS "txId", tx_time AS "txTime" FROM ${this.#s}.blocks
+      `SELECT seq, leaf, tx_id AS "txId", tx_time AS "txTime" FROM ${this.s}.blocks
        WHERE seq > $1 ORDER BY seq LIMIT $2`,
       [Math.floor(after), Math.floor(limit)],
     );
@@ -376,14 +377,14 @@ abstract class Reads implements StorageReader {
     if (!storable(name)) return undefined;
     const [row] = await this.query<{ value: string }>(
       'cannot read ledger settings',
-      `SELECT value FROM ${this.#s}.meta WHERE key = $1`,
+      `SELECT value FROM ${this.s}.meta WHERE key = $1`,
       [name],
     );
     return row?.value;
   }
 
   async counts(): Promise<{ revisions: number; blocks: number; leaves: number }> {
-    const s = this.#s;
+    const s = this.s;
     const [row] = await this.query<{ revisions: number; blocks: number; leaves: number }>(
       'cannot count rows',
       `SELECT (SELECT count(*) FROM ${s}.revisions) AS revisions, (SELECT count(*) FROM ${s}.blocks) AS blocks,
@@ -397,7 +398,7 @@ abstract class Reads implements StorageReader {
     if (!Number.isSafeInteger(version) || version < 0 || version > 2_147_483_647) return undefined;
     const [row] = await this.query<RevisionRow>(
       'cannot read a revision row',
-      `SELECT tbl AS "table", id, version, leaf, seq, deleted FROM ${this.#s}.revisions
+      `SELECT tbl AS "table", id, version, leaf, seq, deleted FROM ${this.s}.revisions
        WHERE tbl = $1 AND id = $2 AND version = $3`,
       [table, id, version],
     );
@@ -407,7 +408,6 @@ abstract class Reads implements StorageReader {
 
 /** The writes of one {@link StorageDriver.write}, on its transaction's connection. */
 class Writes extends Reads implements StorageWriter {
-  readonly #s: string;
   readonly #client: pg.PoolClient;
 
   /** The head read with the write lock, served to `head()` until the write changes anything. */
@@ -415,7 +415,6 @@ class Writes extends Reads implements StorageWriter {
 
   constructor(schema: string, client: pg.PoolClient, lockedHead?: JournalHead) {
     super(schema);
-    this.#s = `"${schema}"`;
     this.#client = client;
     this.#lockedHead = lockedHead;
   }
@@ -430,7 +429,7 @@ class Writes extends Reads implements StorageWriter {
 
   async append(batch: AppendBatch): Promise<void> {
     this.#lockedHead = undefined;
-    const s = this.#s;
+    const s = this.s;
     const { leaves, revisions, blocks } = batch;
     // Index changes by their net effect: the last change of an entry decides.
     const net = new Map<string, IndexChange>();
@@ -483,7 +482,7 @@ class Writes extends Reads implements StorageWriter {
     this.#lockedHead = undefined;
     await this.query(
       'cannot write ledger settings',
-      `INSERT INTO ${this.#s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      `INSERT INTO ${this.s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       [name, value],
     );
   }
@@ -492,15 +491,15 @@ class Writes extends Reads implements StorageWriter {
     this.#lockedHead = undefined;
     await this.query(
       'cannot create a table',
-      `WITH created AS (INSERT INTO ${this.#s}.user_tables (name) VALUES ($1))
-       UPDATE ${this.#s}.head SET ddl_version = ddl_version + 1 WHERE id = 1`,
+      `WITH created AS (INSERT INTO ${this.s}.user_tables (name) VALUES ($1))
+       UPDATE ${this.s}.head SET ddl_version = ddl_version + 1 WHERE id = 1`,
       [name],
     );
   }
 
   async createIndex(table: string, path: string, entries: readonly IndexChange[]): Promise<void> {
     this.#lockedHead = undefined;
-    const s = this.#s;
+    const s = this.s;
     const added = entries.filter((entry) => entry.add);
     await this.query(
       'cannot create an index',
@@ -579,9 +578,9 @@ class PostgresStorage extends Reads implements StorageDriver {
         'cannot read a document',
         `SELECT k.i, r.version, r.leaf, r.deleted, l.body
          FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k (tbl, id, i)
-         CROSS JOIN LATERAL (SELECT version, leaf, deleted FROM ${this.#quoted}.revisions
+         CROSS JOIN LATERAL (SELECT version, leaf, deleted FROM ${this.s}.revisions
                              WHERE tbl = k.tbl AND id = k.id ORDER BY version DESC LIMIT 1) r
-         JOIN ${this.#quoted}.leaves l ON l.leaf = r.leaf`,
+         JOIN ${this.s}.leaves l ON l.leaf = r.leaf`,
         [batch.map((read) => read.table), batch.map((read) => read.id)],
       );
       const found = new Map(rows.map((row) => [Number(row.i) - 1, toStored(row)]));
@@ -592,10 +591,6 @@ class PostgresStorage extends Reads implements StorageDriver {
       this.#latestInFlight--;
       if (this.#latestQueue.length > 0) this.#scheduleLatest();
     }
-  }
-
-  get #quoted(): string {
-    return `"${this.#options.schema}"`;
   }
 
   async open(): Promise<void> {
@@ -642,7 +637,7 @@ class PostgresStorage extends Reads implements StorageDriver {
   }
 
   async #write<T>(work: (writer: StorageWriter) => Promise<T>): Promise<T> {
-    const s = `"${this.#options.schema}"`;
+    const { s } = this;
     let client: pg.PoolClient;
     try {
       client = await this.#database().connect();
@@ -696,7 +691,7 @@ class PostgresStorage extends Reads implements StorageDriver {
 
   async #migrate(): Promise<void> {
     const { schema } = this.#options;
-    const s = `"${schema}"`;
+    const { s } = this;
     const client = await this.#database().connect();
     let broken: Error | undefined;
     try {
