@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', merkle: 'src/merkle.ts' },
+  entry: { index: 'src/index.ts', merkle: 'src/merkle.ts', der: 'src/der.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,

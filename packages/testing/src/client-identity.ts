@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
+import { type DerNode, decode, decodeObjectIdentifier } from '@ledgerkit/core/der';
 import type { ClientIdentity, SerializedIdentity } from 'fabric-shim-api';
-import { type DerNode, decode, decodeObjectIdentifier } from './internal/der.js';
 import { fabricAttributesOid } from './test-identity.js';
 
 // Short names as fabric-shim's certificate parser prints them in `getID()`.

@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:cryp
 import { InvalidArgumentError } from '@ledgerkit/core';
 import {
   bitString,
+  derToPem,
   explicit,
   integer,
   objectIdentifier,
@@ -10,7 +11,7 @@ import {
   set,
   utcTime,
   utf8String,
-} from './internal/der.js';
+} from '@ledgerkit/core/der';
 
 /** The OID under which Fabric CA stores identity attributes (`{"attrs":{...}}`) in a certificate. */
 export const fabricAttributesOid = '1.2.3.4.5.6.7.8.1';
@@ -112,7 +113,6 @@ export function createTestIdentity(options: TestIdentityOptions): TestIdentity {
   );
   const signature = sign('sha256', toBeSigned, authority.key);
   const der = sequence(toBeSigned, algorithm, bitString(signature));
-  const base64 = der.toString('base64').replace(/(.{64})/g, '$1\n');
-  const certificate = `-----BEGIN CERTIFICATE-----\n${base64.trimEnd()}\n-----END CERTIFICATE-----\n`;
+  const certificate = derToPem('CERTIFICATE', der);
   return Object.freeze({ mspId, name, certificate, attributes: Object.freeze({ ...attributes }) });
 }

@@ -1,0 +1,16 @@
+export { type DerNode, decode, decodeObjectIdentifier } from './der/decode.js';
+export {
+  bitString,
+  boolean,
+  derLength,
+  explicit,
+  integer,
+  objectIdentifier,
+  octetString,
+  sequence,
+  set,
+  tlv,
+  utcTime,
+  utf8String,
+} from './der/encode.js';
+export { derToPem, pemToDer } from './der/pem.js';

@@ -1,0 +1,117 @@
+import { generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { isLedgerError } from '../errors.js';
+import { decode, decodeObjectIdentifier } from './decode.js';
+import {
+  bitString,
+  boolean,
+  derLength,
+  explicit,
+  integer,
+  objectIdentifier,
+  octetString,
+  sequence,
+  set,
+  utcTime,
+  utf8String,
+} from './encode.js';
+import { derToPem, pemToDer } from './pem.js';
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+describe('encoding', () => {
+  test('lengths are short below 128 and long form above', () => {
+    expect(hex(derLength(5))).toBe('05');
+    expect(hex(derLength(127))).toBe('7f');
+    expect(hex(derLength(128))).toBe('8180');
+    expect(hex(derLength(300))).toBe('82012c');
+    expect(hex(derLength(70_000))).toBe('83011170');
+  });
+
+  test('integers are minimal and non-negative', () => {
+    expect(hex(integer(Buffer.from([0, 0, 5])))).toBe('020105');
+    expect(hex(integer(Buffer.from([0x80])))).toBe('02020080');
+    expect(hex(integer(Buffer.from([0, 0x80])))).toBe('02020080');
+    expect(hex(integer(new Uint8Array()))).toBe('020100');
+  });
+
+  test('object identifiers use base-128 arcs', () => {
+    expect(hex(objectIdentifier('1.2.840.10045.4.3.2'))).toBe('06082a8648ce3d040302');
+    expect(hex(objectIdentifier('2.5.4.3'))).toBe('0603550403');
+  });
+
+  test('strings, booleans, times and tags', () => {
+    expect(hex(utf8String('é'))).toBe('0c02c3a9');
+    expect(hex(boolean(true))).toBe('0101ff');
+    expect(hex(bitString(Buffer.from([1, 2])))).toBe('0303000102');
+    expect(utcTime(new Date('2030-02-03T04:05:06.789Z')).subarray(2).toString('ascii')).toBe('300203040506Z');
+    expect(hex(explicit(3, octetString(Buffer.from([9]))))).toBe('a303040109');
+  });
+});
+
+describe('decoding', () => {
+  test('round-trips nested elements and exposes their exact encodings', () => {
+    const name = sequence(set(sequence(objectIdentifier('2.5.4.3'), utf8String('alice'))));
+    const outer = sequence(integer(Buffer.from([7])), name, octetString(Buffer.alloc(200, 1)));
+    const { node, end } = decode(outer);
+    expect(end).toBe(outer.length);
+    expect(node.children).toHaveLength(3);
+    expect(hex(node.children[1]?.encoded ?? Buffer.alloc(0))).toBe(hex(name));
+    expect(node.children[2]?.content.length).toBe(200);
+    const pair = node.children[1]?.children[0]?.children[0];
+    expect(decodeObjectIdentifier(pair?.children[0]?.content ?? Buffer.alloc(0))).toBe('2.5.4.3');
+    expect(pair?.children[1]?.content.toString('utf8')).toBe('alice');
+  });
+
+  test('decodes OIDs with a first arc of 2 and large arcs', () => {
+    const encoded = objectIdentifier('2.999.1234567');
+    expect(decodeObjectIdentifier(decode(encoded).node.content)).toBe('2.999.1234567');
+  });
+
+  test('rejects truncated input', () => {
+    const whole = sequence(octetString(Buffer.alloc(10)));
+    expect(() => decode(whole.subarray(0, whole.length - 1))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    let caught: unknown;
+    try {
+      decode(Buffer.from([0x30, 0x80, 0, 0]));
+    } catch (error) {
+      caught = error;
+    }
+    expect(isLedgerError(caught, 'INVALID_ARGUMENT')).toBe(true);
+  });
+});
+
+describe('PEM', () => {
+  test('a self-signed certificate written with the encoder parses with node:crypto', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const algorithm = sequence(objectIdentifier('1.2.840.10045.4.3.2'));
+    const name = sequence(set(sequence(objectIdentifier('2.5.4.3'), utf8String('ca.test'))));
+    const toBeSigned = sequence(
+      explicit(0, integer(Buffer.from([2]))),
+      integer(Buffer.from([1, 2, 3])),
+      algorithm,
+      name,
+      sequence(utcTime(new Date('2020-01-01T00:00:00Z')), utcTime(new Date('2040-01-01T00:00:00Z'))),
+      name,
+      publicKey.export({ type: 'spki', format: 'der' }),
+    );
+    const der = sequence(toBeSigned, algorithm, bitString(sign('sha256', toBeSigned, privateKey)));
+    const pem = derToPem('CERTIFICATE', der);
+    expect(pem.split('\n').every((line) => line.length <= 64)).toBe(true);
+    const certificate = new X509Certificate(pem);
+    expect(certificate.subject).toBe('CN=ca.test');
+    expect(certificate.verify(publicKey)).toBe(true);
+    expect(hex(pemToDer(pem, 'CERTIFICATE'))).toBe(hex(der));
+  });
+
+  test('finds the block with the requested label and rejects text without one', () => {
+    const text = `${derToPem('PRIVATE KEY', Buffer.from([1]))}${derToPem('CERTIFICATE', Buffer.from([2]))}`;
+    expect(hex(pemToDer(text, 'CERTIFICATE'))).toBe('02');
+    expect(hex(pemToDer(text))).toBe('01');
+    expect(() => pemToDer('no armour here', 'CERTIFICATE')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+});
