@@ -5,6 +5,12 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureFabricBinaries, type FabricBinaries } from './binaries.js';
 import { FabricNetworkError } from './errors.js';
+import {
+  checkIssueIdentityOptions,
+  type IssuedIdentity,
+  type IssueIdentityOptions,
+  issueIdentityFiles,
+} from './identities.js';
 import { runCommand } from './internal/exec.js';
 import { endorsementPolicy } from './internal/policy.js';
 import { freePorts, portInUse } from './internal/ports.js';
@@ -433,6 +439,38 @@ export class FabricNetwork {
       });
     }
     return organizationAccess(this.#dir, org);
+  }
+
+  /**
+   * Issues a new identity of an organization, as its Fabric CA would: a fresh ECDSA P-256
+   * key and an X.509 certificate signed by the organization's CA, with NodeOU `client` (or
+   * `admin`), common name `name` and `attributes` in Fabric CA's attribute extension, so
+   * chaincode can authorize with `ctx.clientIdentity.getAttributeValue()`. cryptogen alone
+   * cannot put attributes in a certificate. The MSP folder is written under the network
+   * directory (`organizations/<Org>/identities/<name>/msp`); use its files like
+   * {@link OrganizationAccess.user}. Issuing the same name again replaces the identity.
+   *
+   * @param options - organization, name, attributes, role
+   * @returns the MSP id and the certificate and key files
+   * @throws FabricNetworkError BAD_OPTION for an unknown organization, a malformed name,
+   *   role or attribute
+   * @example
+   * ```ts
+   * const maker = await net.issueIdentity({ org: 'Org1', name: 'alice', attributes: { role: 'manufacturer' } });
+   * // connect({ identity: { mspId: maker.mspId, credentials: await readFile(maker.certificatePath) }, ... })
+   * ```
+   */
+  async issueIdentity(options: IssueIdentityOptions): Promise<IssuedIdentity> {
+    checkIssueIdentityOptions(options);
+    const org = this.#spec.orgs.find((candidate) => candidate.name === options.org || candidate.mspId === options.org);
+    if (!org) {
+      throw new FabricNetworkError('BAD_OPTION', `no organization '${String(options.org)}' in this network`, {
+        option: 'org',
+        value: options.org,
+        organizations: this.#spec.orgs.map((candidate) => candidate.name),
+      });
+    }
+    return issueIdentityFiles(this.#dir, org, options);
   }
 
   /**

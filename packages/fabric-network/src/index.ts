@@ -19,4 +19,5 @@ export {
   type ProgressEvent,
   type UpOptions,
 } from './fabric-network.js';
+export type { IssuedIdentity, IssueIdentityOptions } from './identities.js';
 export { processesOfNetwork } from './leftovers.js';

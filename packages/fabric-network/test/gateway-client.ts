@@ -5,9 +5,13 @@ import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
-import type { OrganizationAccess } from '../src/index.js';
+import type { IdentityFiles, OrganizationAccess } from '../src/index.js';
 
-export async function gatewayFor(org: OrganizationAccess): Promise<{ gateway: Gateway; close: () => void }> {
+/** Connects to `org`'s gateway peer as `identity` (default: the organization's cryptogen user). */
+export async function gatewayFor(
+  org: OrganizationAccess,
+  identity: IdentityFiles = org.user,
+): Promise<{ gateway: Gateway; close: () => void }> {
   // The peers' TLS certificates name localhost too; a host name keeps Node from warning
   // about an IP address as TLS server name.
   const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(await readFile(org.tlsRootCertPath)), {
@@ -15,8 +19,8 @@ export async function gatewayFor(org: OrganizationAccess): Promise<{ gateway: Ga
   });
   const gateway = connect({
     client,
-    identity: { mspId: org.mspId, credentials: await readFile(org.user.certificatePath) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(org.user.privateKeyPath))),
+    identity: { mspId: org.mspId, credentials: await readFile(identity.certificatePath) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(identity.privateKeyPath))),
     hash: hash.sha256,
     evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 20_000 }),

@@ -1,0 +1,165 @@
+// X.509 certificates as Fabric CA issues them: ECDSA P-256 over SHA-256 with a low-S
+// signature, NodeOU in the subject, and the identity attributes as the JSON extension
+// 1.2.3.4.5.6.7.8.1. Written with our DER encoder; read back with it too.
+import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
+import {
+  boolean,
+  type DerNode,
+  decode,
+  decodeObjectIdentifier,
+  explicit,
+  integer,
+  objectIdentifier,
+  octetString,
+  sequence,
+  set,
+  tlv,
+  utcTime,
+  utf8String,
+} from '@ledgerkit/core/der';
+
+/** The extension Fabric CA writes identity attributes into, as `{"attrs":{...}}`. */
+export const fabricAttributesOid = '1.2.3.4.5.6.7.8.1';
+
+const ecdsaWithSha256 = '1.2.840.10045.4.3.2';
+const keyUsageOid = '2.5.29.15';
+const basicConstraintsOid = '2.5.29.19';
+const subjectKeyIdentifierOid = '2.5.29.14';
+const authorityKeyIdentifierOid = '2.5.29.35';
+export const nameOids = {
+  country: '2.5.4.6',
+  state: '2.5.4.8',
+  locality: '2.5.4.7',
+  organization: '2.5.4.10',
+  organizationalUnit: '2.5.4.11',
+  commonName: '2.5.4.3',
+} as const;
+
+// The order of P-256; ECDSA signatures with s > n/2 are "high-S", which Fabric's MSP
+// refuses in certificates (IsWellFormed) to rule out signature malleability.
+const p256Order = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/** The parts of a CA certificate an issuer needs, taken from its DER. */
+export interface IssuerCertificate {
+  /** The subject Name exactly as encoded, to become the issuer of issued certificates. */
+  subject: Buffer;
+  /** The subject's relative distinguished names, each its encoded SET, in order. */
+  subjectNames: ReadonlyArray<{ oid: string; encoded: Buffer }>;
+  subjectKeyIdentifier?: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+/** Reads subject, validity and subject key identifier from a certificate's DER. */
+export function readIssuerCertificate(der: Buffer): IssuerCertificate {
+  const toBeSigned = decode(der).node.children[0];
+  const fields = toBeSigned?.children ?? [];
+  const shift = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const validity = fields[3 + shift];
+  const subject = fields[4 + shift];
+  if (!subject || !validity) throw new Error('not an X.509 certificate');
+  const subjectNames = subject.children.map((relativeName) => ({
+    oid: decodeObjectIdentifier(relativeName.children[0]?.children[0]?.content ?? Buffer.alloc(0)),
+    encoded: relativeName.encoded,
+  }));
+  const extensions = fields.find((field) => field.tag === 0xa3)?.children[0]?.children ?? [];
+  const subjectKeyIdentifier = extensionValue(extensions, subjectKeyIdentifierOid);
+  const [notBefore, notAfter] = validity.children.map(readTime);
+  return {
+    subject: subject.encoded,
+    subjectNames,
+    ...(subjectKeyIdentifier ? { subjectKeyIdentifier: decode(subjectKeyIdentifier).node.content } : {}),
+    notBefore: notBefore as Date,
+    notAfter: notAfter as Date,
+  };
+}
+
+/** What goes into one certificate. */
+export interface CertificateFields {
+  /** Encoded issuer Name (the CA's subject, byte for byte). */
+  issuer: Buffer;
+  /** Encoded subject Name. */
+  subject: Buffer;
+  publicKey: KeyObject;
+  notBefore: Date;
+  notAfter: Date;
+  /** The CA's key; signs the certificate. */
+  signingKey: KeyObject;
+  /** CA certificates get basic constraints CA:TRUE and certificate-signing key usage. */
+  certificateAuthority?: boolean;
+  authorityKeyIdentifier?: Buffer;
+  /** Fabric CA attributes; written as the 1.2.3.4.5.6.7.8.1 extension when given. */
+  attributes?: Readonly<Record<string, string>>;
+}
+
+/** One relative distinguished name holding one attribute, e.g. `CN=alice`. */
+export function relativeName(oid: string, value: string): Buffer {
+  return set(sequence(objectIdentifier(oid), utf8String(value)));
+}
+
+/** Builds and signs one certificate; returns its DER. */
+export function buildCertificate(fields: CertificateFields): Buffer {
+  const spki = fields.publicKey.export({ type: 'spki', format: 'der' });
+  // RFC 5280 method 1: SHA-1 of the subjectPublicKey bits (the BIT STRING's content after its unused-bits byte).
+  const publicKeyBits = decode(spki).node.children[1]?.content.subarray(1) ?? Buffer.alloc(0);
+  const subjectKeyIdentifier = createHash('sha1').update(publicKeyBits).digest();
+  // digitalSignature is bit 0; a CA also has keyCertSign (5) and cRLSign (6).
+  const keyUsage = fields.certificateAuthority ? Buffer.from([0x01, 0x86]) : Buffer.from([0x07, 0x80]);
+  const extensions = [
+    extension(keyUsageOid, true, tlv(0x03, keyUsage)),
+    extension(basicConstraintsOid, true, fields.certificateAuthority ? sequence(boolean(true)) : sequence()),
+    extension(subjectKeyIdentifierOid, false, octetString(subjectKeyIdentifier)),
+  ];
+  if (fields.authorityKeyIdentifier) {
+    extensions.push(extension(authorityKeyIdentifierOid, false, sequence(tlv(0x80, fields.authorityKeyIdentifier))));
+  }
+  if (fields.attributes) {
+    const json = Buffer.from(JSON.stringify({ attrs: fields.attributes }), 'utf8');
+    extensions.push(extension(fabricAttributesOid, false, json));
+  }
+  const algorithm = sequence(objectIdentifier(ecdsaWithSha256));
+  // A positive 127-bit serial: Go rejects negative serial numbers.
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] ?? 0) & 0x7f;
+  const toBeSigned = sequence(
+    explicit(0, integer(Buffer.from([2]))),
+    integer(serial),
+    algorithm,
+    fields.issuer,
+    sequence(utcTime(fields.notBefore), utcTime(fields.notAfter)),
+    fields.subject,
+    spki,
+    explicit(3, sequence(...extensions)),
+  );
+  const signature = lowS(sign('sha256', toBeSigned, { key: fields.signingKey, dsaEncoding: 'ieee-p1363' }));
+  return sequence(toBeSigned, algorithm, tlv(0x03, Buffer.from([0]), signature));
+}
+
+function extension(oid: string, critical: boolean, value: Buffer): Buffer {
+  return sequence(objectIdentifier(oid), ...(critical ? [boolean(true)] : []), octetString(value));
+}
+
+/** Turns an r||s signature into a DER ECDSA-Sig-Value with s in the lower half of the group order. */
+function lowS(signature: Buffer): Buffer {
+  const r = signature.subarray(0, 32);
+  let s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
+  if (s > p256Order / 2n) s = p256Order - s;
+  return sequence(integer(r), integer(Buffer.from(s.toString(16).padStart(64, '0'), 'hex')));
+}
+
+function extensionValue(extensions: readonly DerNode[], oid: string): Buffer | undefined {
+  for (const candidate of extensions) {
+    const [id, ...rest] = candidate.children;
+    if (id && decodeObjectIdentifier(id.content) === oid) return rest[rest.length - 1]?.content;
+  }
+  return undefined;
+}
+
+function readTime(node: DerNode): Date {
+  const text = node.content.toString('ascii');
+  // UTCTime YYMMDDHHMMSSZ (years 1950-2049) or GeneralizedTime YYYYMMDDHHMMSSZ.
+  const full = node.tag === 0x17 ? `${Number(text.slice(0, 2)) >= 50 ? '19' : '20'}${text}` : text;
+  return new Date(
+    `${full.slice(0, 4)}-${full.slice(4, 6)}-${full.slice(6, 8)}T${full.slice(8, 10)}:${full.slice(10, 12)}:${full.slice(12, 14)}Z`,
+  );
+}

@@ -1,0 +1,143 @@
+// Starts a real one-organization Fabric network (1 Raft orderer, 1 peer, native
+// processes), deploys the tests' whoami chaincode as a chaincode server, and calls it
+// through @hyperledger/fabric-gateway as identities FabricNetwork.issueIdentity issued:
+// the peer accepts them, chaincode reads their attributes, and a certificate from a
+// CA that only pretends to be the organization's is refused. Torn down in afterAll.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isLedgerError } from '@ledgerkit/core';
+import { derToPem, pemToDer, sequence } from '@ledgerkit/core/der';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { FabricNetwork, type IdentityFiles, type OrganizationAccess } from '../src/index.js';
+import { buildCertificate, nameOids, readIssuerCertificate, relativeName } from '../src/internal/certificates.js';
+import { gatewayFor, whenDiscovered } from './gateway-client.js';
+
+const chaincodePath = fileURLToPath(new URL('./fixtures/whoami', import.meta.url));
+const decoder = new TextDecoder();
+
+describe('issued identities on a real peer', () => {
+  let dir: string;
+  let network: FabricNetwork;
+  let org1: OrganizationAccess;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ledgerkit-fabric-identities-'));
+    network = await FabricNetwork.up({ dir, orgs: 1, peersPerOrg: 1, orderers: 1, channel: 'identities' });
+    await network.deployChaincode({ name: 'whoami', path: chaincodePath });
+    org1 = network.organization('Org1');
+  });
+
+  afterAll(async () => {
+    await network?.down({ purge: true }).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function call(identity: IdentityFiles, submit: boolean, name: string, ...args: string[]): Promise<string> {
+    const connection = await gatewayFor(org1, identity);
+    try {
+      const contract = connection.gateway.getNetwork('identities').getContract('whoami');
+      const result = await whenDiscovered(() =>
+        submit ? contract.submitTransaction(name, ...args) : contract.evaluateTransaction(name, ...args),
+      );
+      return decoder.decode(result);
+    } finally {
+      connection.close();
+    }
+  }
+
+  test('chaincode sees the attributes and name of an issued client identity, and it can submit', async () => {
+    const maker = await network.issueIdentity({ org: 'Org1', name: 'alice', attributes: { role: 'manufacturer' } });
+    expect(maker.mspId).toBe('Org1MSP');
+    const seen = JSON.parse(await call(maker, false, 'WhoAmI'));
+    expect(seen).toEqual({
+      id: 'x509::/C=US/ST=California/L=San Francisco/OU=client/CN=alice::/C=US/ST=California/L=San Francisco/O=org1.example.com/CN=ca.org1.example.com',
+      mspId: 'Org1MSP',
+      role: 'manufacturer',
+      enrollmentId: 'alice',
+      isManufacturer: true,
+    });
+    // Submitting goes through the orderer and validation (the creator's signature and
+    // certificate are checked again at commit).
+    expect(await call(maker, true, 'Record', 'made-by-alice')).toBe(seen.id);
+  });
+
+  test('an identity without attributes and an admin identity (by MSP id) work too', async () => {
+    const plain = await network.issueIdentity({ org: 'Org1MSP', name: 'bob' });
+    expect(JSON.parse(await call(plain, false, 'WhoAmI'))).toMatchObject({
+      role: null,
+      enrollmentId: 'bob',
+      isManufacturer: false,
+    });
+    const admin = await network.issueIdentity({ org: 'Org1', name: 'carol', role: 'admin' });
+    expect(JSON.parse(await call(admin, true, 'WhoAmI')).id).toContain('/OU=admin/CN=carol::');
+  });
+
+  test('the peer refuses a certificate from a foreign CA that copies the organization CA name', async () => {
+    const caDir = join(dir, 'crypto', 'peerOrganizations', 'org1.example.com', 'ca');
+    const realCa = readIssuerCertificate(pemToDer(await readFile(join(caDir, 'ca.org1.example.com-cert.pem'), 'utf8')));
+    // Same subject, same subject key identifier, different key: only the signature tells them apart.
+    const foreignCaKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const certificate = buildCertificate({
+      issuer: realCa.subject,
+      subject: sequence(
+        relativeName(nameOids.organizationalUnit, 'client'),
+        relativeName(nameOids.commonName, 'mallory'),
+      ),
+      publicKey,
+      notBefore: realCa.notBefore,
+      notAfter: new Date(Date.now() + 3_600_000),
+      signingKey: foreignCaKey,
+      ...(realCa.subjectKeyIdentifier ? { authorityKeyIdentifier: realCa.subjectKeyIdentifier } : {}),
+      attributes: { role: 'manufacturer' },
+    });
+    const mspDir = join(dir, 'foreign', 'msp');
+    await mkdir(mspDir, { recursive: true });
+    const forged: IdentityFiles = {
+      mspDir,
+      certificatePath: join(mspDir, 'cert.pem'),
+      privateKeyPath: join(mspDir, 'priv_sk'),
+    };
+    await writeFile(forged.certificatePath, derToPem('CERTIFICATE', certificate));
+    await writeFile(forged.privateKeyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+
+    // The same call as an issued identity succeeds, so the failure is the certificate's.
+    const genuine = await network.issueIdentity({ org: 'Org1', name: 'mallory', attributes: { role: 'manufacturer' } });
+    expect(JSON.parse(await call(genuine, false, 'WhoAmI')).isManufacturer).toBe(true);
+    // Not retried: the refusal is FAILED_PRECONDITION, the code discovery also uses while it learns.
+    const connection = await gatewayFor(org1, forged);
+    let refused: unknown;
+    try {
+      await connection.gateway.getNetwork('identities').getContract('whoami').evaluateTransaction('WhoAmI');
+    } catch (error) {
+      refused = error;
+    } finally {
+      connection.close();
+    }
+    expect((refused as { code?: number }).code).toBe(9);
+    expect((refused as Error).message).toContain('access denied');
+    expect((refused as Error).message).toContain('creator is malformed');
+    // The peer's log names the reason: the chain does not verify against Org1's real CA.
+    const peerLog = await network.logs('peer0.org1', 400);
+    const aboutMallory = peerLog.split('\n').filter((line) => line.includes('subject=CN=mallory'));
+    expect(aboutMallory.length).toBeGreaterThan(0);
+    expect(aboutMallory.every((line) => line.includes('x509: certificate signed by unknown authority'))).toBe(true);
+  });
+
+  test('rejects an unknown organization with BAD_OPTION', async () => {
+    let caught: unknown;
+    try {
+      await network.issueIdentity({ org: 'Org9', name: 'dave' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isLedgerError(caught, 'INVALID_ARGUMENT')).toBe(true);
+    expect((caught as { details: Record<string, unknown> }).details).toMatchObject({
+      reason: 'BAD_OPTION',
+      option: 'org',
+    });
+  });
+});
