@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ensureFabricBinaries, type FabricBinaries } from './binaries.js';
+import { collectionsConfig, type PrivateDataCollection } from './collections.js';
 import { FabricNetworkError } from './errors.js';
 import {
   checkIssueIdentityOptions,
@@ -78,6 +79,12 @@ export interface DeployChaincodeOptions {
   path: string;
   /** `'majority'` (default), `'any'`, `'all'` or a signature policy such as `AND('Org1MSP.peer','Org2MSP.peer')`. */
   policy?: string;
+  /**
+   * Private data collections of the chaincode (`ctx.stub.putPrivateData(name, …)`), written
+   * as the collections config file of the lifecycle approve and commit. Upgrading a
+   * chaincode must list its existing collections again (Fabric never removes one).
+   */
+  collections?: readonly PrivateDataCollection[];
 }
 
 /** What {@link FabricNetwork.deployChaincode} committed. */
@@ -479,12 +486,17 @@ export class FabricNetwork {
    * organization, commits it with the endorsement policy and starts its server, which
    * `up` restarts from then on. Deploying the same name again upgrades it (next sequence).
    *
-   * @param options - name, version, project path, endorsement policy
+   * @param options - name, version, project path, endorsement policy, private data collections
    * @returns what was committed
-   * @throws FabricNetworkError BAD_OPTION (name, path, policy), COMMAND_FAILED, PROCESS_CRASHED
+   * @throws FabricNetworkError BAD_OPTION (name, path, policy, collections), COMMAND_FAILED, PROCESS_CRASHED
    * @example
    * ```ts
    * await net.deployChaincode({ name: 'basic', path: './contracts/basic', policy: 'any' });
+   * await net.deployChaincode({
+   *   name: 'secrets',
+   *   path: './contracts/secrets',
+   *   collections: [{ name: 'pricing', policy: "OR('Org1MSP.member')", memberOnlyRead: true }],
+   * });
    * ```
    */
   async deployChaincode(options: DeployChaincodeOptions): Promise<DeployedChaincode> {
@@ -505,6 +517,7 @@ export class FabricNetwork {
       });
     }
     const policy = endorsementPolicy(options.policy, this.mspIds);
+    const collections = collectionsConfig(options.collections, this.mspIds);
     const path = resolve(options.path);
     const _shimCli = resolveShimCli(path);
     const previous = spec.chaincodes.find((chaincode) => chaincode.name === name);
@@ -519,6 +532,8 @@ export class FabricNetwork {
       JSON.stringify({ address: `127.0.0.1:${port}`, dial_timeout: '10s', tls_required: false }),
     );
     await writeFile(join(packageDir, 'metadata.json'), JSON.stringify({ type: 'ccaas', label }));
+    const collectionsFile = collections === undefined ? undefined : join(packageDir, 'collections.json');
+    if (collectionsFile) await writeFile(collectionsFile, collections as string);
     await runCommand('tar', ['-czf', 'code.tar.gz', 'connection.json'], { cwd: packageDir, purpose: 'packaging' });
     const packageFile = join(packageDir, `${label}.tgz`);
     await runCommand('tar', ['-czf', packageFile, 'metadata.json', 'code.tar.gz'], {
@@ -545,7 +560,7 @@ export class FabricNetwork {
     if (previous) await this.#stopChaincodeServer(previous);
     await this.#ensureChaincodeServer(record, 30_000);
     try {
-      await this.#approveAndCommit(record);
+      await this.#approveAndCommit(record, collectionsFile);
     } catch (error) {
       // Not recorded in network.json, so nothing else would ever stop this server.
       await this.#stopChaincodeServer(record);
@@ -556,7 +571,7 @@ export class FabricNetwork {
     return describeChaincode(record);
   }
 
-  async #approveAndCommit(record: ChaincodeRecord): Promise<void> {
+  async #approveAndCommit(record: ChaincodeRecord, collectionsFile: string | undefined): Promise<void> {
     const spec = this.#spec;
     const { name, version, sequence, packageId, policy } = record;
     const common = [
@@ -570,6 +585,7 @@ export class FabricNetwork {
       String(sequence),
       '--signature-policy',
       policy,
+      ...(collectionsFile ? ['--collections-config', collectionsFile] : []),
       ...this.#ordererArgs(),
     ];
     await Promise.all(

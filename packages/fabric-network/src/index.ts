@@ -7,6 +7,7 @@ export {
   fabricRelease,
   ledgerkitHome,
 } from './binaries.js';
+export type { PrivateDataCollection } from './collections.js';
 export { FabricNetworkError, type FabricNetworkReason, fabricNetworkReasons } from './errors.js';
 export {
   type ComponentStatus,
