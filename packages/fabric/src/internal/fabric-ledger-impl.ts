@@ -1,0 +1,564 @@
+import type * as grpc from '@grpc/grpc-js';
+import {
+  type CloseableAsyncIterable,
+  CommitError,
+  type Contract,
+  type Gateway,
+  type Network,
+} from '@hyperledger/fabric-gateway';
+import { type common, peer } from '@hyperledger/fabric-protos';
+import {
+  type CallOptions,
+  type Checkpoint,
+  type HistoryOptions,
+  InvalidArgumentError,
+  isLedgerError,
+  type JsonValue,
+  type LedgerCall,
+  LedgerError,
+  type LedgerEvent,
+  type Receipt,
+  type Revision,
+  retry,
+  type Verification,
+} from '@ledgerkit/core';
+import { type Checkpointer, checkCheckpoint } from '../checkpointer.js';
+import type {
+  FabricBlockEvent,
+  FabricBlockEventsOptions,
+  FabricCallOptions,
+  FabricEventsOptions,
+  FabricLedger,
+  FabricNative,
+  FabricReceiptProof,
+  FabricSubmitResult,
+  FabricTransactionOptions,
+} from '../fabric-ledger.js';
+import { decodeBlock, proposalTimestamp } from './blocks.js';
+import { type ErrorContext, toLedgerError, validationCodeName } from './gateway-errors.js';
+import type { ResolvedConnection } from './options.js';
+import { chaincodeArguments, parseResult } from './values.js';
+
+/** What `connectFabric` hands to the ledger. */
+export interface LedgerSettings extends ResolvedConnection {
+  gateway: Gateway;
+  client: grpc.Client;
+}
+
+interface Target {
+  contract: Contract;
+  chaincode: string;
+  /** Name as sent to the chaincode: `contract:Method` or `Method`. */
+  transaction: string;
+  method: string;
+}
+
+export class FabricLedgerImpl implements FabricLedger {
+  readonly kind = 'fabric' as const;
+  readonly trustModel = 'decentralized' as const;
+  readonly id: string;
+  readonly native: FabricNative;
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly mspId: string;
+
+  readonly #settings: LedgerSettings;
+  readonly #network: Network;
+  readonly #contracts = new Map<string, Contract>();
+  readonly #closing = new AbortController();
+  #closed = false;
+
+  constructor(settings: LedgerSettings) {
+    this.#settings = settings;
+    this.channel = settings.channel;
+    this.id = settings.channel;
+    this.chaincode = settings.chaincode;
+    this.mspId = settings.mspId;
+    this.#network = settings.gateway.getNetwork(settings.channel);
+    const contract = this.#network.getContract(settings.chaincode);
+    this.#contracts.set(settings.chaincode, contract);
+    this.native = { gateway: settings.gateway, network: this.#network, contract, client: settings.client };
+  }
+
+  async submit(call: LedgerCall, options: FabricCallOptions = {}): Promise<Receipt> {
+    return (await this.submitTransaction(call, options)).receipt;
+  }
+
+  async submitTransaction(call: LedgerCall, options: FabricCallOptions = {}): Promise<FabricSubmitResult> {
+    this.#assertOpen();
+    const target = this.#target(call);
+    const proposal = target.contract.newProposal(target.method, {
+      arguments: chaincodeArguments(call.args),
+      ...proposalOptions(options),
+    });
+    const txId = proposal.getTransactionId();
+    const context: ErrorContext = {
+      operation: 'submit',
+      channel: this.channel,
+      chaincode: target.chaincode,
+      transaction: target.transaction,
+      txId,
+    };
+    const { signal } = options;
+    const endorsed = await this.#attempt(() => proposal.endorse(), context, signal);
+    throwIfAborted(signal);
+    const submitted = await this.#attempt(() => endorsed.submit(), context, signal);
+    const status = await this.#attempt(() => submitted.getStatus(), context, signal);
+    if (!status.successful) {
+      throw toLedgerError(
+        new CommitError({
+          code: status.code,
+          transactionId: txId,
+          message: `transaction ${txId} failed to commit with ${validationCodeName(status.code)}`,
+        }),
+        { ...context, block: Number(status.blockNumber) },
+      );
+    }
+    const proof: FabricReceiptProof = {
+      chaincode: target.chaincode,
+      transaction: target.transaction,
+      mspId: this.mspId,
+      validationCode: 'VALID',
+    };
+    const receipt: Receipt = {
+      backend: 'fabric',
+      ledger: this.channel,
+      txId,
+      position: { block: Number(status.blockNumber), index: -1 },
+      timestamp: proposalTimestamp(proposal.getBytes()) ?? new Date().toISOString(),
+      proof: { ...proof },
+    };
+    return { receipt, result: parseResult(submitted.getResult()) };
+  }
+
+  async evaluate(call: LedgerCall, options: FabricCallOptions = {}): Promise<unknown> {
+    this.#assertOpen();
+    const target = this.#target(call);
+    const context: ErrorContext = {
+      operation: 'evaluate',
+      channel: this.channel,
+      chaincode: target.chaincode,
+      transaction: target.transaction,
+    };
+    const args = chaincodeArguments(call.args);
+    const bytes = await this.#attempt(
+      () => target.contract.evaluate(target.method, { arguments: args, ...proposalOptions(options) }),
+      context,
+      options.signal,
+    );
+    return parseResult(bytes);
+  }
+
+  transaction(call: LedgerCall, options?: FabricTransactionOptions): Promise<FabricSubmitResult>;
+  transaction<T>(work: (attempt: number) => Promise<T>, options?: FabricTransactionOptions): Promise<T>;
+  async transaction<T>(
+    work: LedgerCall | ((attempt: number) => Promise<T>),
+    options: FabricTransactionOptions = {},
+  ): Promise<T | FabricSubmitResult> {
+    this.#assertOpen();
+    if (typeof work !== 'function' && (typeof work !== 'object' || work === null)) {
+      throw new InvalidArgumentError('work', 'transaction needs a call or a function');
+    }
+    const run = typeof work === 'function' ? work : () => this.submitTransaction(work, options);
+    return retry<T | FabricSubmitResult>(run, {
+      retries: options.retries ?? 10,
+      baseDelayMs: options.baseDelayMs ?? 20,
+      maxDelayMs: options.maxDelayMs ?? 2_000,
+      jitter: options.jitter ?? 'full',
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      shouldRetry: (error) => isLedgerError(error, 'OCC_CONFLICT'),
+    });
+  }
+
+  async history(key: string, options: HistoryOptions = {}): Promise<Revision[]> {
+    this.#assertOpen();
+    if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('key', 'history needs a non-empty key');
+    const transaction = this.#settings.historyTransaction;
+    const raw = await this.evaluate({ method: transaction, args: [key] }, options);
+    const entries = historyEntries(raw, transaction);
+    const receipts = await mapLimit(entries, 8, (entry) => this.receiptOf(entry.txId, options));
+    const revisions: Revision[] = entries.map((entry, version) => ({
+      key,
+      version,
+      value: entry.isDelete ? null : (entry.value ?? null),
+      deleted: entry.isDelete,
+      receipt: receipts[version] as Receipt,
+    }));
+    const from = options.from?.getTime();
+    const to = options.to?.getTime();
+    if (from === undefined && to === undefined) return revisions;
+    // A revision is active from its commit until the next revision of the key.
+    return revisions.filter((revision, index) => {
+      const start = Date.parse(revision.receipt.timestamp);
+      const next = revisions[index + 1];
+      const end = next ? Date.parse(next.receipt.timestamp) : Number.POSITIVE_INFINITY;
+      return (to === undefined || start <= to) && (from === undefined || end > from);
+    });
+  }
+
+  async receiptOf(txId: string, options: CallOptions = {}): Promise<Receipt> {
+    this.#assertOpen();
+    if (typeof txId !== 'string' || txId === '')
+      throw new InvalidArgumentError('txId', 'receiptOf needs a transaction id');
+    const context: ErrorContext = { operation: 'receiptOf', channel: this.channel, chaincode: 'qscc', txId };
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.#attempt(
+        () => this.#contract('qscc').evaluate('GetBlockByTxID', { arguments: [this.channel, txId] }),
+        context,
+        options.signal,
+      );
+    } catch (error) {
+      if (isLedgerError(error, 'CONTRACT_REVERTED') && /no such transaction/i.test(String(error.details.reason))) {
+        throw new LedgerError('NOT_FOUND', `channel ${this.channel} has no transaction ${txId}`, {
+          details: { channel: this.channel, txId },
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    const block = decodeBlock(bytes);
+    const found = block.transactions.find((transaction) => transaction.txId === txId);
+    if (!found) {
+      throw new LedgerError('INTERNAL', `qscc returned block ${block.number} without transaction ${txId}`, {
+        details: { channel: this.channel, txId, block: block.number },
+      });
+    }
+    if (found.validationCode !== 'VALID') {
+      throw new LedgerError(
+        'COMMIT_FAILED',
+        `transaction ${txId} is in block ${block.number} but invalid (${found.validationCode})`,
+        {
+          details: { channel: this.channel, txId, block: block.number, validationCode: found.validationCode },
+        },
+      );
+    }
+    return {
+      backend: 'fabric',
+      ledger: this.channel,
+      txId,
+      position: { block: block.number, index: found.index },
+      timestamp: found.timestamp ?? new Date(0).toISOString(),
+      proof: {
+        chaincode: found.chaincode ?? '',
+        transaction: found.transaction ?? '',
+        mspId: found.mspId ?? '',
+        validationCode: 'VALID',
+      },
+    };
+  }
+
+  async *events(options: FabricEventsOptions = {}): AsyncIterable<LedgerEvent> {
+    this.#assertOpen();
+    const { checkpointer } = options;
+    let cursor = await startingPoint(options.from, checkpointer);
+    const chaincode = this.chaincode;
+    const signal = anySignal(options.signal, this.#closing.signal);
+    const context: ErrorContext = { operation: 'events', channel: this.channel, chaincode };
+    let failures = 0;
+    while (!signal.aborted) {
+      const startBlock = cursor ? cursor.block : 0;
+      let stream: CloseableAsyncIterable<import('@hyperledger/fabric-gateway').ChaincodeEvent> | undefined;
+      const stop = () => stream?.close();
+      signal.addEventListener('abort', stop, { once: true });
+      try {
+        stream = await this.#network.getChaincodeEvents(chaincode, { startBlock: BigInt(startBlock) });
+        if (signal.aborted) return;
+        let block = -1;
+        let index = -1;
+        for await (const event of stream) {
+          failures = 0;
+          const number = Number(event.blockNumber);
+          if (number !== block) {
+            block = number;
+            index = 0;
+          } else {
+            index += 1;
+          }
+          if (cursor && (block < cursor.block || (block === cursor.block && index <= cursor.index))) continue;
+          const checkpoint = { block, index };
+          cursor = checkpoint;
+          if (signal.aborted) return;
+          yield {
+            checkpoint: { ...checkpoint },
+            txId: event.transactionId,
+            name: event.eventName,
+            payload: parsePayload(event.payload),
+          };
+          // The loop body that received the event has finished: it counts as processed.
+          if (checkpointer) await saveCheckpoint(checkpointer, checkpoint);
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        if (isLedgerError(error) && error.details.checkpointer === true) throw error;
+        const typed = toLedgerError(error, context);
+        if (!isTransient(typed)) throw typed;
+        failures += 1;
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
+      } finally {
+        signal.removeEventListener('abort', stop);
+        stream?.close();
+      }
+      // A stream that ends without an error (peer shutting down) is reopened too.
+    }
+  }
+
+  async *blockEvents(options: FabricBlockEventsOptions = {}): AsyncIterable<FabricBlockEvent> {
+    this.#assertOpen();
+    const { checkpointer } = options;
+    let cursor = await startingPoint(options.from, checkpointer);
+    const signal = anySignal(options.signal, this.#closing.signal);
+    const context: ErrorContext = { operation: 'blockEvents', channel: this.channel };
+    let failures = 0;
+    while (!signal.aborted) {
+      const startBlock = cursor === undefined ? 0 : cursor.index === -1 ? cursor.block : cursor.block + 1;
+      let stream: CloseableAsyncIterable<common.Block | peer.FilteredBlock> | undefined;
+      const stop = () => stream?.close();
+      signal.addEventListener('abort', stop, { once: true });
+      try {
+        stream = options.filtered
+          ? await this.#network.getFilteredBlockEvents({ startBlock: BigInt(startBlock) })
+          : await this.#network.getBlockEvents({ startBlock: BigInt(startBlock) });
+        if (signal.aborted) return;
+        for await (const received of stream) {
+          failures = 0;
+          const event = blockEvent(received);
+          if (event.number < startBlock) continue;
+          cursor = event.checkpoint;
+          if (signal.aborted) return;
+          yield event;
+          if (checkpointer) await saveCheckpoint(checkpointer, event.checkpoint);
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        if (isLedgerError(error) && error.details.checkpointer === true) throw error;
+        const typed = toLedgerError(error, context);
+        if (!isTransient(typed)) throw typed;
+        failures += 1;
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
+      } finally {
+        signal.removeEventListener('abort', stop);
+        stream?.close();
+      }
+    }
+  }
+
+  async verify(subject: Receipt | Revision): Promise<Verification> {
+    this.#assertOpen();
+    const receipt = 'receipt' in subject ? subject.receipt : subject;
+    // Loaded on first use: the verifier's decoding and crypto stay off the submit path.
+    const { qsccBlockSource, verifyFabricReceipt } = await import('../verify-receipt.js');
+    return verifyFabricReceipt(receipt, qsccBlockSource(this.#network));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closing.abort(new LedgerError('ABORTED', 'the ledger was closed'));
+    this.#settings.gateway.close();
+    this.#settings.client.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new LedgerError('ABORTED', 'the ledger is closed');
+  }
+
+  #contract(chaincode: string, contractName?: string): Contract {
+    const key = contractName === undefined ? chaincode : `${chaincode}:${contractName}`;
+    let contract = this.#contracts.get(key);
+    if (!contract) {
+      contract = this.#network.getContract(chaincode, contractName);
+      this.#contracts.set(key, contract);
+    }
+    return contract;
+  }
+
+  #target(call: LedgerCall): Target {
+    if (typeof call !== 'object' || call === null)
+      throw new InvalidArgumentError('call', 'a call is { contract?, method, args? }');
+    if (typeof call.method !== 'string' || call.method === '') {
+      throw new InvalidArgumentError('call.method', 'call.method must name a chaincode transaction');
+    }
+    const spec = call.contract ?? this.chaincode;
+    if (typeof spec !== 'string' || spec === '') {
+      throw new InvalidArgumentError('call.contract', "call.contract must be 'chaincode' or 'chaincode:contract'");
+    }
+    const separator = spec.indexOf(':');
+    const chaincode = separator === -1 ? spec : spec.slice(0, separator);
+    const contractName = separator === -1 ? undefined : spec.slice(separator + 1);
+    if (chaincode === '' || contractName === '') {
+      throw new InvalidArgumentError(
+        'call.contract',
+        `call.contract '${spec}' is not 'chaincode' or 'chaincode:contract'`,
+      );
+    }
+    return {
+      contract: this.#contract(chaincode, contractName),
+      chaincode,
+      method: call.method,
+      transaction: contractName === undefined ? call.method : `${contractName}:${call.method}`,
+    };
+  }
+
+  /**
+   * One gateway step, repeated while the failure is transient: the peer unreachable, a
+   * deadline, or no endorsing peers known yet. Each step is safe to repeat.
+   */
+  async #attempt<T>(step: () => Promise<T>, context: ErrorContext, signal: AbortSignal | undefined): Promise<T> {
+    return retry(
+      async () => {
+        try {
+          return await step();
+        } catch (error) {
+          throw toLedgerError(error, context);
+        }
+      },
+      { ...this.#settings.retry, shouldRetry: (error) => isTransient(error), ...(signal ? { signal } : {}) },
+    );
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  if (!isLedgerError(error)) return false;
+  if (error.code === 'UNAVAILABLE' || error.code === 'TIMEOUT') return true;
+  return error.code === 'ENDORSEMENT_FAILED' && error.details.grpcStatus === 'FAILED_PRECONDITION';
+}
+
+function proposalOptions(options: FabricCallOptions): {
+  transientData?: Record<string, string | Uint8Array>;
+  endorsingOrganizations?: string[];
+} {
+  const result: { transientData?: Record<string, string | Uint8Array>; endorsingOrganizations?: string[] } = {};
+  if (options.transientData !== undefined) {
+    if (typeof options.transientData !== 'object' || options.transientData === null) {
+      throw new InvalidArgumentError('transientData', 'transientData must map names to strings or bytes');
+    }
+    result.transientData = options.transientData;
+  }
+  if (options.endorsingOrganizations !== undefined) {
+    if (
+      !Array.isArray(options.endorsingOrganizations) ||
+      options.endorsingOrganizations.some((id) => typeof id !== 'string')
+    ) {
+      throw new InvalidArgumentError('endorsingOrganizations', 'endorsingOrganizations must be a list of MSP ids');
+    }
+    result.endorsingOrganizations = [...options.endorsingOrganizations];
+  }
+  return result;
+}
+
+interface HistoryEntry {
+  txId: string;
+  timestamp: string;
+  isDelete: boolean;
+  value: JsonValue | undefined;
+}
+
+function historyEntries(raw: unknown, transaction: string): HistoryEntry[] {
+  if (!Array.isArray(raw)) {
+    throw new LedgerError('INTERNAL', `the chaincode's ${transaction} transaction did not return a JSON array`, {
+      details: { transaction, returned: typeof raw },
+    });
+  }
+  return raw.map((entry: unknown, index) => {
+    const record = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    if (typeof record.txId !== 'string') {
+      throw new LedgerError('INTERNAL', `entry ${index} of ${transaction} has no txId`, {
+        details: { transaction, index },
+      });
+    }
+    return {
+      txId: record.txId,
+      timestamp: typeof record.timestamp === 'string' ? record.timestamp : '',
+      isDelete: record.isDelete === true,
+      value: record.value as JsonValue | undefined,
+    };
+  });
+}
+
+function parsePayload(payload: Uint8Array): JsonValue {
+  const value = parseResult(payload);
+  return (value === undefined ? null : value) as JsonValue;
+}
+
+function blockEvent(received: common.Block | peer.FilteredBlock): FabricBlockEvent {
+  if (received instanceof peer.FilteredBlock) {
+    const transactions = received.getFilteredTransactionsList().map((transaction, index) => ({
+      index,
+      txId: transaction.getTxid(),
+      validationCode: validationCodeName(transaction.getTxValidationCode()),
+    }));
+    const number = Number(received.getNumber());
+    return {
+      number,
+      checkpoint: { block: number, index: transactions.length - 1 },
+      transactions,
+      filteredBlock: received,
+    };
+  }
+  const decoded = decodeBlock(received);
+  const transactions = decoded.transactions.map(({ index, txId, validationCode }) => ({ index, txId, validationCode }));
+  return {
+    number: decoded.number,
+    checkpoint: { block: decoded.number, index: transactions.length - 1 },
+    transactions,
+    block: received,
+  };
+}
+
+async function startingPoint(
+  from: Checkpoint | undefined,
+  checkpointer: Checkpointer | undefined,
+): Promise<Checkpoint | undefined> {
+  const given = from === undefined ? undefined : checkCheckpoint(from);
+  const saved = await checkpointer?.load();
+  if (!given) return saved;
+  if (!saved) return given;
+  return saved.block > given.block || (saved.block === given.block && saved.index > given.index) ? saved : given;
+}
+
+async function saveCheckpoint(checkpointer: Checkpointer, checkpoint: Checkpoint): Promise<void> {
+  try {
+    await checkpointer.save({ ...checkpoint });
+  } catch (error) {
+    throw new LedgerError(isLedgerError(error) ? error.code : 'INTERNAL', 'saving the event checkpoint failed', {
+      details: { checkpoint, checkpointer: true },
+      cause: error,
+    });
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal {
+  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new LedgerError('ABORTED', 'operation aborted', { cause: signal.reason });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
