@@ -12,3 +12,11 @@ export type {
   FabricSubmitResult,
   FabricTransactionOptions,
 } from './fabric-ledger.js';
+export {
+  type FabricBlockSource,
+  type FabricTransactionInput,
+  type QsccBlockSourceOptions,
+  qsccBlockSource,
+  verifyFabricReceipt,
+  verifyFabricTransaction,
+} from './verify-receipt.js';

@@ -1,0 +1,637 @@
+import { createHash } from 'node:crypto';
+import { peer } from '@hyperledger/fabric-protos';
+import {
+  InvalidArgumentError,
+  isLedgerError,
+  type Receipt,
+  type Verification,
+  type VerificationCheck,
+  verification,
+} from '@ledgerkit/core';
+import type { FabricReceiptProof } from './fabric-ledger.js';
+import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './verify/block-hash.js';
+import { type ChannelConfig, channelConfigOf, checkSigner } from './verify/channel-config.js';
+import { commitHash, updateBatchBytes, type ValidTransactionWrites } from './verify/commit-hash.js';
+import {
+  commitHashOf,
+  type DecodedAction,
+  type DecodedBlock,
+  type DecodedEnvelope,
+  decodeBlock,
+  decodeBlockSignatures,
+  decodeEndorserTransaction,
+  decodeEnvelope,
+  headerTypeEndorserTransaction,
+  transactionsFilter,
+} from './verify/decode.js';
+import type { FabricBlockSource } from './verify/qscc-block-source.js';
+
+export { type FabricBlockSource, type QsccBlockSourceOptions, qsccBlockSource } from './verify/qscc-block-source.js';
+
+/** The blocks an auditor needs to verify one transaction offline. */
+export interface FabricTransactionInput {
+  /** The transaction to verify. */
+  txId: string;
+  /** Serialized `common.Block` holding the transaction. */
+  block: Uint8Array;
+  /**
+   * Serialized block before it (`block - 1`); without it the `block-hash-chain` and
+   * `commit-hash` checks are not made (and not listed). Not needed for block 0.
+   */
+  previousBlock?: Uint8Array;
+  /** Serialized config block the block names as its last config (the MSP trust anchors). */
+  configBlock: Uint8Array;
+  /** The receipt to hold against the ledger: channel, position, timestamp and `proof`. */
+  receipt?: Receipt;
+}
+
+const validationCodeNames = new Map<number, string>(
+  Object.entries(peer.TxValidationCode).map(([name, code]) => [code as number, name]),
+);
+const validationCodeName = (code: number) => validationCodeNames.get(code) ?? `UNKNOWN(${code})`;
+const valid = peer.TxValidationCode.VALID;
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+const short = (bytes: Uint8Array) => (bytes.length === 0 ? '(empty)' : `${hex(bytes).slice(0, 16)}…`);
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function fail(name: string, detail: string): VerificationCheck {
+  return { name, ok: false, detail };
+}
+
+function run(name: string, body: () => [boolean, string]): VerificationCheck {
+  try {
+    const [ok, detail] = body();
+    return { name, ok, detail };
+  } catch (error) {
+    return fail(name, message(error));
+  }
+}
+
+/**
+ * Throws unless `receipt` is shaped like a Fabric receipt. A malformed receipt is bad input,
+ * not a failed verification; a well-formed receipt that disagrees with the ledger is.
+ */
+function assertFabricReceipt(receipt: Receipt): void {
+  const bad = (argument: string, reason: string) =>
+    new InvalidArgumentError(`receipt.${argument}`, `not a Fabric receipt: ${reason}`, { receipt });
+  if (typeof receipt !== 'object' || receipt === null) throw bad('', 'the receipt is not an object');
+  if (receipt.backend !== 'fabric') throw bad('backend', `backend is ${String(receipt.backend)}, not fabric`);
+  if (typeof receipt.ledger !== 'string' || receipt.ledger === '') throw bad('ledger', 'no channel name');
+  if (typeof receipt.txId !== 'string' || receipt.txId === '') throw bad('txId', 'no transaction id');
+  const { position } = receipt;
+  if (
+    typeof position !== 'object' ||
+    position === null ||
+    !Number.isSafeInteger(position.block) ||
+    position.block < 0
+  ) {
+    throw bad('position.block', 'the block number is not a non-negative integer');
+  }
+  if (!Number.isSafeInteger(position.index) || position.index < -1) {
+    throw bad('position.index', 'the index is not an integer of at least -1');
+  }
+  if (typeof receipt.timestamp !== 'string' || Number.isNaN(Date.parse(receipt.timestamp))) {
+    throw bad('timestamp', 'the timestamp is not an ISO 8601 time');
+  }
+  const proof = receipt.proof;
+  if (proof !== undefined && (typeof proof !== 'object' || proof === null))
+    throw bad('proof', 'proof is not an object');
+  for (const field of ['chaincode', 'transaction', 'mspId', 'validationCode'] as const) {
+    if (proof?.[field] !== undefined && typeof proof[field] !== 'string') throw bad(`proof.${field}`, 'not a string');
+  }
+}
+
+function assertBytes(argument: string, value: unknown): void {
+  if (!(value instanceof Uint8Array)) {
+    throw new InvalidArgumentError(argument, `${argument} must be the serialized block as a Uint8Array`);
+  }
+}
+
+/** The previous block as the hash-chain and commit-hash checks need it, cached by its bytes. */
+interface BlockSummary {
+  number: number;
+  headerHash: Buffer;
+  commitHash: Buffer | undefined;
+}
+
+const summaries = new Map<string, BlockSummary>();
+
+function summarize(bytes: Uint8Array): BlockSummary {
+  const key = createHash('sha256').update(bytes).digest('base64');
+  const cached = summaries.get(key);
+  if (cached) return cached;
+  const block = decodeBlock(bytes);
+  const summary = { number: block.number, headerHash: blockHeaderHash(block), commitHash: commitHashOf(block) };
+  if (summaries.size >= 256) summaries.delete(summaries.keys().next().value as string);
+  summaries.set(key, summary);
+  return summary;
+}
+
+/** Checks of the config block itself, once per parsed config. */
+const configIntegrity = new WeakMap<ChannelConfig, string | undefined>();
+
+function configProblem(config: ChannelConfig, bytes: Uint8Array): string | undefined {
+  if (configIntegrity.has(config)) return configIntegrity.get(config);
+  let problem: string | undefined;
+  try {
+    const block = decodeBlock(bytes);
+    if (!blockDataHash(block.data).equals(block.dataHash)) problem = 'its data does not hash to its header data hash';
+    // Config blocks after the genesis block are signed by the orderer; check the signature
+    // against the orderer organizations the block itself configures.
+    else if (block.number > 0) {
+      const signed = ordererSignature(block, config, timeOf(decodeEnvelope(block.data[0] ?? new Uint8Array())));
+      if (!signed.ok) problem = `its orderer signature does not verify: ${signed.detail}`;
+    }
+  } catch (error) {
+    problem = message(error);
+  }
+  configIntegrity.set(config, problem);
+  return problem;
+}
+
+function ordererSignature(block: DecodedBlock, config: ChannelConfig, at: Date): VerificationCheck {
+  return run('orderer-signature', () => {
+    const { value, signatures } = decodeBlockSignatures(block);
+    if (signatures.length === 0) return [false, `block ${block.number} carries no orderer signature`];
+    const headerBytes = blockHeaderBytes(block);
+    const outcomes = signatures.map((signature) => {
+      if (signature.creator.length === 0) {
+        return { ok: false, text: `consenter ${signature.identifier} (BFT identifier header: not supported)` };
+      }
+      const signed = Buffer.concat([value, signature.signatureHeader, headerBytes]);
+      const { identity, problem } = checkSigner(
+        config,
+        signature.creator,
+        signed,
+        signature.signature,
+        ['orderer'],
+        at,
+      );
+      const ordererOrg = config.msps.get(identity.mspId)?.orderer === true;
+      const why = problem ?? (ordererOrg ? undefined : `${identity.mspId} is not an orderer organization`);
+      const who = `${identity.mspId || 'unknown MSP'} ${identity.name}`.trim();
+      return { ok: why === undefined, text: why ? `${who}: ${why}` : `${who} signed` };
+    });
+    const ok = outcomes.some((outcome) => outcome.ok);
+    return [
+      ok,
+      `block ${block.number} header (previous ${short(block.previousHash)}, data ${short(block.dataHash)}) and its ` +
+        `orderer metadata, against the orderer MSP roots of config block ${config.blockNumber}: ` +
+        outcomes.map((outcome) => outcome.text).join('; '),
+    ];
+  });
+}
+
+interface LocatedTransaction {
+  index: number;
+  envelope: DecodedEnvelope;
+  actions: DecodedAction[];
+}
+
+function timeOf(envelope: DecodedEnvelope): Date {
+  return new Date(envelope.timestamp.seconds * 1000 + Math.floor(envelope.timestamp.nanos / 1_000_000));
+}
+
+/**
+ * Verifies a Fabric transaction offline from the blocks alone, without trusting whoever
+ * supplied them: pure, synchronous, and never throws on tampered bytes (each problem is a
+ * failed check). The trust anchors are the MSP root certificates in `configBlock`, whose
+ * header hash the `channel-config` check reports so an auditor can compare it with a pinned one.
+ *
+ * Checks, in order: `block-decodes`; `block-located` (the transaction's id is in the block,
+ * at the receipt's block and index); `channel`; `block-data-hash` (SHA-256 of the data entries
+ * concatenated = header data hash); `block-hash-chain` (header previous hash = SHA-256 of the
+ * DER of the previous block's header); `channel-config`; `orderer-signature` (an orderer
+ * organization's node signed the header with the orderer metadata); `tx-id` (SHA-256 of nonce
+ * and creator); `creator-signature` (the submitting client signed the envelope);
+ * `proposal` (the endorsed response answers this proposal, chaincode and transaction);
+ * `endorsement:<MSP id>` per endorsement (a peer of that MSP, chained to its roots and valid at
+ * the transaction's time, signed the response payload); `validation-code` (the peer's
+ * TRANSACTIONS_FILTER says VALID); `commit-hash` (the peer's commit hash recomputed from the
+ * filter, the valid writes and the previous block's commit hash); `timestamp`.
+ *
+ * Limits: the endorsement policy itself is not evaluated (each endorsement is checked and
+ * named; `validation-code` reports the peers' policy verdict); certificate revocation lists are
+ * not consulted; the filter and commit hash are the peer's, not the orderer's: a peer that
+ * rewrites both consistently is caught only by comparing with another organization's peer;
+ * BFT (Fabric 3) orderer signatures by identifier header are reported as unsupported.
+ *
+ * @param input - the transaction id, its block, the previous block, the config block and the receipt
+ * @returns every check made; `ok` when all passed
+ * @throws InvalidArgumentError when the receipt is not a Fabric receipt or an input is not bytes
+ * @example
+ * ```ts
+ * const result = verifyFabricTransaction({ txId, block, previousBlock, configBlock, receipt });
+ * if (!result.ok) console.log(result.checks.filter((check) => !check.ok));
+ * ```
+ */
+export function verifyFabricTransaction(input: FabricTransactionInput): Verification {
+  const { txId, receipt } = input;
+  if (receipt !== undefined) assertFabricReceipt(receipt);
+  if (typeof txId !== 'string' || txId === '')
+    throw new InvalidArgumentError('txId', 'txId must be a non-empty string');
+  if (receipt && receipt.txId !== txId) {
+    throw new InvalidArgumentError('txId', 'txId is not the receipt transaction id', {
+      txId,
+      receiptTxId: receipt.txId,
+    });
+  }
+  assertBytes('block', input.block);
+  assertBytes('configBlock', input.configBlock);
+  if (input.previousBlock !== undefined) assertBytes('previousBlock', input.previousBlock);
+
+  const checks: VerificationCheck[] = [];
+  let block: DecodedBlock;
+  try {
+    block = decodeBlock(input.block);
+  } catch (error) {
+    return verification([fail('block-decodes', `the block does not decode: ${message(error)}`)]);
+  }
+
+  // Decode every envelope: the transaction's own, and the writes of the valid ones for the commit hash.
+  const envelopes = block.data.map((entry): DecodedEnvelope | Error => {
+    try {
+      return decodeEnvelope(entry);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  });
+  const undecodable = envelopes.flatMap((entry, index) => (entry instanceof Error ? [index] : []));
+  checks.push({
+    name: 'block-decodes',
+    ok: undecodable.length === 0,
+    detail:
+      undecodable.length === 0
+        ? `block ${block.number}: ${block.data.length} envelopes, ${block.metadata.length} metadata entries`
+        : `block ${block.number}: envelopes ${undecodable.join(', ')} do not decode`,
+  });
+
+  const index = envelopes.findIndex((entry) => !(entry instanceof Error) && entry.txId === txId);
+  let located: LocatedTransaction | undefined;
+  let locationProblem: string | undefined;
+  if (index >= 0) {
+    const envelope = envelopes[index] as DecodedEnvelope;
+    try {
+      if (envelope.headerType !== headerTypeEndorserTransaction) {
+        locationProblem = `transaction ${index} is of header type ${envelope.headerType}, not an endorser transaction`;
+      } else {
+        located = { index, envelope, actions: decodeEndorserTransaction(envelope) };
+        if (located.actions.length !== 1) {
+          locationProblem = `the transaction holds ${located.actions.length} actions; Fabric commits exactly one`;
+        }
+      }
+    } catch (error) {
+      locationProblem = `transaction ${index} does not decode: ${message(error)}`;
+    }
+  }
+  checks.push(
+    run('block-located', () => {
+      if (index < 0) return [false, `block ${block.number} holds no transaction ${txId}`];
+      if (locationProblem) return [false, locationProblem];
+      const where = `transaction ${txId} is transaction ${index} of block ${block.number}`;
+      if (!receipt) return [true, where];
+      const { block: claimedBlock, index: claimedIndex } = receipt.position;
+      const ok = claimedBlock === block.number && (claimedIndex === -1 || claimedIndex === index);
+      return [ok, `${where}; the receipt says block ${claimedBlock}, index ${claimedIndex}`];
+    }),
+  );
+
+  checks.push(
+    run('block-data-hash', () => {
+      const computed = blockDataHash(block.data);
+      return [
+        computed.equals(block.dataHash),
+        `SHA-256 of the ${block.data.length} data entries of block ${block.number} is ${hex(computed)}; the header says ${hex(block.dataHash)}`,
+      ];
+    }),
+  );
+
+  let previous: BlockSummary | undefined;
+  if (block.number === 0) {
+    checks.push({
+      name: 'block-hash-chain',
+      ok: block.previousHash.length === 0,
+      detail: `block 0 has no previous block; its header previous hash is ${short(block.previousHash)}`,
+    });
+  } else if (input.previousBlock !== undefined) {
+    const previousBytes = input.previousBlock;
+    checks.push(
+      run('block-hash-chain', () => {
+        previous = summarize(previousBytes);
+        const { number, headerHash } = previous;
+        const ok = number === block.number - 1 && headerHash.equals(block.previousHash);
+        return [
+          ok,
+          `header of block ${number} hashes (SHA-256 of its DER) to ${hex(headerHash)}; block ${block.number} names previous block ${hex(block.previousHash)}`,
+        ];
+      }),
+    );
+  }
+
+  const transactionTime = located ? timeOf(located.envelope) : undefined;
+  let config: ChannelConfig | undefined;
+  checks.push(
+    run('channel-config', () => {
+      const lastConfig = decodeBlockSignatures(block).lastConfig;
+      config = channelConfigOf(input.configBlock);
+      const problem = configProblem(config, input.configBlock);
+      const organizations = [...config.msps.values()]
+        .map((entry) => (entry.orderer ? `${entry.mspId} (orderer)` : entry.mspId))
+        .join(', ');
+      const about = `config block ${config.blockNumber} (hash ${config.blockHash}) of channel ${config.channelId}, organizations ${organizations}; block ${block.number} names last config ${String(lastConfig)}`;
+      if (problem) return [false, `${about}; the config block is not intact: ${problem}`];
+      return [lastConfig === config.blockNumber && lastConfig <= block.number, about];
+    }),
+  );
+
+  checks.push(
+    run('channel', () => {
+      const txChannel = located?.envelope.channelId ?? '(transaction not located)';
+      const ok =
+        located !== undefined &&
+        config !== undefined &&
+        txChannel === config.channelId &&
+        (!receipt || receipt.ledger === txChannel);
+      return [
+        ok,
+        `transaction on channel ${txChannel}; config of channel ${config?.channelId ?? '(unparsed)'}${receipt ? `; receipt names ${receipt.ledger}` : ''}`,
+      ];
+    }),
+  );
+
+  if (config) {
+    const firstEnvelope = envelopes.find((entry): entry is DecodedEnvelope => !(entry instanceof Error));
+    const blockTime = transactionTime ?? (firstEnvelope ? timeOf(firstEnvelope) : new Date());
+    checks.push(ordererSignature(block, config, blockTime));
+  }
+
+  if (located && !locationProblem) {
+    checks.push(...transactionChecks(located, config, receipt));
+  }
+
+  const filter = transactionsFilter(block);
+  if (located && !locationProblem) {
+    const { index: at } = located;
+    checks.push(
+      run('validation-code', () => {
+        if (filter.length !== block.data.length) {
+          return [false, `the TRANSACTIONS_FILTER holds ${filter.length} codes for ${block.data.length} transactions`];
+        }
+        const code = filter[at] as number;
+        const claimed = receipt?.proof?.validationCode;
+        return [
+          code === valid && (claimed === undefined || claimed === 'VALID'),
+          `the peer's TRANSACTIONS_FILTER marks transaction ${at} of block ${block.number} ${validationCodeName(code)} (${code})${claimed === undefined ? '' : `; the receipt says ${String(claimed)}`}`,
+        ];
+      }),
+    );
+  }
+
+  const commitCheck = commitHashCheck(block, envelopes, filter, previous);
+  if (commitCheck) checks.push(commitCheck);
+
+  if (receipt) {
+    checks.push(
+      run('timestamp', () => {
+        if (!located) return [false, 'the transaction was not located, so its timestamp is unknown'];
+        const ledgerTime = timeOf(located.envelope);
+        return [
+          Date.parse(receipt.timestamp) === ledgerTime.getTime(),
+          `channel header timestamp ${ledgerTime.toISOString()} (${located.envelope.timestamp.seconds}s ${located.envelope.timestamp.nanos}ns); the receipt says ${receipt.timestamp}`,
+        ];
+      }),
+    );
+  }
+  return verification(checks);
+}
+
+function transactionChecks(
+  located: LocatedTransaction,
+  config: ChannelConfig | undefined,
+  receipt: Receipt | undefined,
+): VerificationCheck[] {
+  const checks: VerificationCheck[] = [];
+  const { envelope } = located;
+  const action = located.actions[0] as DecodedAction;
+  const at = timeOf(envelope);
+  const proof = receipt?.proof as Partial<FabricReceiptProof> | undefined;
+
+  checks.push(
+    run('tx-id', () => {
+      const computed = createHash('sha256').update(envelope.nonce).update(envelope.creator).digest('hex');
+      return [
+        computed === envelope.txId,
+        `SHA-256 of the nonce and creator is ${computed}; the channel header names ${envelope.txId}`,
+      ];
+    }),
+  );
+
+  if (!config) {
+    checks.push(fail('creator-signature', 'no channel config to check the creator against'));
+    checks.push(fail('endorsements', 'no channel config to check the endorsers against'));
+  } else {
+    checks.push(
+      run('creator-signature', () => {
+        const { identity, problem } = checkSigner(
+          config as ChannelConfig,
+          envelope.creator,
+          envelope.payload,
+          envelope.signature,
+          ['client', 'admin'],
+          at,
+        );
+        const claimed = proof?.mspId;
+        const mspProblem =
+          claimed !== undefined && claimed !== identity.mspId ? `the receipt names submitter ${claimed}` : undefined;
+        const why = problem ?? mspProblem;
+        const who = `client ${identity.name} of ${identity.mspId || 'unknown MSP'}`;
+        return [
+          why === undefined,
+          `envelope signature by ${who} against the ${identity.mspId} roots of config block ${config?.blockNumber}${why ? `: ${why}` : ': verified'}`,
+        ];
+      }),
+    );
+  }
+
+  checks.push(
+    run('proposal', () => {
+      const computed = createHash('sha256')
+        .update(envelope.channelHeader)
+        .update(action.signatureHeader)
+        .update(action.chaincodeProposalPayload)
+        .digest();
+      const problems: string[] = [];
+      if (!computed.equals(action.proposalHash)) {
+        problems.push(`the proposal hashes to ${hex(computed)}, the response answers ${hex(action.proposalHash)}`);
+      }
+      if (proof?.chaincode !== undefined && proof.chaincode !== action.chaincode) {
+        problems.push(`the receipt names chaincode ${proof.chaincode}`);
+      }
+      if (proof?.transaction !== undefined && proof.transaction !== action.functionName) {
+        problems.push(`the receipt names transaction ${proof.transaction}`);
+      }
+      const about = `proposal to invoke ${action.functionName} on chaincode ${action.chaincode}`;
+      return [
+        problems.length === 0,
+        problems.length === 0 ? `${about}; the endorsed response answers it` : `${about}: ${problems.join('; ')}`,
+      ];
+    }),
+  );
+
+  if (config) {
+    if (action.endorsements.length === 0) checks.push(fail('endorsements', 'the transaction carries no endorsement'));
+    for (const endorsement of action.endorsements) {
+      const signed = Buffer.concat([action.proposalResponsePayload, endorsement.endorser]);
+      const { identity, problem } = checkSigner(
+        config,
+        endorsement.endorser,
+        signed,
+        endorsement.signature,
+        ['peer'],
+        at,
+      );
+      checks.push({
+        name: `endorsement:${identity.mspId || 'unknown'}`,
+        ok: problem === undefined,
+        detail:
+          `peer ${identity.name} of ${identity.mspId || 'an unknown MSP'} signed the proposal response payload ` +
+          `(SHA-256 ${hex(createHash('sha256').update(action.proposalResponsePayload).digest()).slice(0, 16)}…, shared by all ` +
+          `${action.endorsements.length} endorsements), checked against the ${identity.mspId} roots of config block ` +
+          `${config.blockNumber} at ${at.toISOString()}${problem ? `: ${problem}` : ': verified'}`,
+      });
+    }
+  }
+  return checks;
+}
+
+function commitHashCheck(
+  block: DecodedBlock,
+  envelopes: ReadonlyArray<DecodedEnvelope | Error>,
+  filter: Buffer,
+  previous: BlockSummary | undefined,
+): VerificationCheck | undefined {
+  let recorded: Buffer | undefined;
+  try {
+    recorded = commitHashOf(block);
+  } catch (error) {
+    return fail('commit-hash', `the COMMIT_HASH metadata does not decode: ${message(error)}`);
+  }
+  // Peers record commit hashes from block 1 on; the previous one is needed to recompute (none before block 1).
+  const previousCommitHash = block.number === 1 ? Buffer.alloc(0) : previous?.commitHash;
+  if (block.number === 0 || previousCommitHash === undefined || (recorded === undefined && previous === undefined)) {
+    return undefined;
+  }
+  return run('commit-hash', () => {
+    if (recorded === undefined)
+      return [false, `block ${block.number} carries no commit hash though block ${block.number - 1} does`];
+    const transactions: ValidTransactionWrites[] = [];
+    for (const [index, entry] of envelopes.entries()) {
+      if (filter[index] !== valid) continue;
+      if (entry instanceof Error) return [false, `transaction ${index} is marked VALID but does not decode`];
+      if (entry.headerType !== headerTypeEndorserTransaction) continue;
+      const actions = decodeEndorserTransaction(entry);
+      if (actions.some((action) => action.hasMetadataWrites)) {
+        return [
+          false,
+          `transaction ${index} writes key-level endorsement metadata, which needs the state database to recompute the commit hash`,
+        ];
+      }
+      transactions.push({ index, writes: actions.flatMap((action) => action.writes) });
+    }
+    const computed = commitHash(filter, updateBatchBytes(block.number, transactions), previousCommitHash);
+    const codes = [...filter].map(validationCodeName);
+    return [
+      computed.equals(recorded),
+      `commit hash over the validation codes [${codes.join(', ')}], the writes of ${transactions.length} valid transactions and block ${block.number - 1}'s commit hash ${short(previousCommitHash)} is ${hex(computed)}; block ${block.number} records ${hex(recorded)}`,
+    ];
+  });
+}
+
+/** Blocks fetched per source: committed blocks never change, so previous and config blocks are reused. */
+const fetchedBlocks = new WeakMap<FabricBlockSource, Map<number, Promise<Uint8Array>>>();
+
+function fetchBlock(source: FabricBlockSource, number: number): Promise<Uint8Array> {
+  let cache = fetchedBlocks.get(source);
+  if (!cache) {
+    cache = new Map();
+    fetchedBlocks.set(source, cache);
+  }
+  const cached = cache.get(number);
+  if (cached) return cached;
+  const fetched = source.blockByNumber(number);
+  if (cache.size >= 128) cache.delete(cache.keys().next().value as number);
+  cache.set(number, fetched);
+  fetched.catch(() => cache.delete(number));
+  return fetched;
+}
+
+/**
+ * Verifies a Fabric receipt against the channel without trusting the peer that serves the
+ * blocks: fetches the receipt's block, the block before it and the config block it names
+ * (previous and config blocks are cached per source), then runs
+ * {@link verifyFabricTransaction}. When the block does not hold the transaction, the
+ * `block-located` detail says which block does, if the source knows.
+ *
+ * @param receipt - a Fabric receipt (`backend: 'fabric'`, channel, txId, block position, timestamp)
+ * @param source - where blocks come from, e.g. {@link qsccBlockSource}
+ * @returns every check made; `ok` when all passed
+ * @throws InvalidArgumentError when the receipt is not a well-formed Fabric receipt
+ * @throws LedgerError from the source when it cannot be reached (`UNAVAILABLE`, `TIMEOUT`)
+ * @example
+ * ```ts
+ * const result = await verifyFabricReceipt(receipt, qsccBlockSource(gateway.getNetwork('mychannel')));
+ * console.log(result.ok, result.checks.map((check) => `${check.name}: ${check.ok}`));
+ * ```
+ */
+export async function verifyFabricReceipt(receipt: Receipt, source: FabricBlockSource): Promise<Verification> {
+  assertFabricReceipt(receipt);
+  const number = receipt.position.block;
+  let block: Uint8Array;
+  try {
+    block = await source.blockByNumber(number);
+  } catch (error) {
+    if (!isLedgerError(error, 'NOT_FOUND')) throw error;
+    return verification([
+      fail('block-located', `the channel has no block ${number}${await whereIs(source, receipt.txId)}`),
+    ]);
+  }
+  let lastConfig: number | undefined;
+  try {
+    lastConfig = decodeBlockSignatures(decodeBlock(block)).lastConfig;
+  } catch {
+    // verifyFabricTransaction reports the undecodable block.
+  }
+  const fetchOptional = async (blockNumber: number | undefined) => {
+    if (blockNumber === undefined || blockNumber < 0 || blockNumber === number) return undefined;
+    try {
+      return await fetchBlock(source, blockNumber);
+    } catch (error) {
+      if (isLedgerError(error, 'NOT_FOUND')) return undefined;
+      throw error;
+    }
+  };
+  const [previousBlock, configBlock] = await Promise.all([fetchOptional(number - 1), fetchOptional(lastConfig)]);
+  const result = verifyFabricTransaction({
+    txId: receipt.txId,
+    block,
+    configBlock: configBlock ?? (lastConfig === number ? block : new Uint8Array()),
+    receipt,
+    ...(previousBlock ? { previousBlock } : {}),
+  });
+  const located = result.checks.find((check) => check.name === 'block-located');
+  if (located && !located.ok) located.detail += await whereIs(source, receipt.txId);
+  if (number > 0 && !previousBlock) {
+    return verification([...result.checks, fail('block-hash-chain', `the source has no block ${number - 1}`)]);
+  }
+  return result;
+}
+
+async function whereIs(source: FabricBlockSource, txId: string): Promise<string> {
+  try {
+    const holder = decodeBlock(await source.blockByTxId(txId));
+    return `; the source holds transaction ${txId} in block ${holder.number}`;
+  } catch (error) {
+    return isLedgerError(error, 'NOT_FOUND') ? `; the source knows no transaction ${txId}` : '';
+  }
+}

@@ -1,0 +1,568 @@
+// Starts a real two-organization Fabric network (1 Raft orderer, 1 peer per org, native
+// processes from @ledgerkit/fabric-network), deploys the test key-value chaincode with the
+// default majority endorsement policy (both orgs endorse), submits transactions through raw
+// fabric-gateway, and verifies their receipts against blocks read through qscc — then tampers
+// with the blocks and receipts and checks that the specific check fails.
+import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { type Contract, connect, type Gateway, hash, type Network, signers } from '@hyperledger/fabric-gateway';
+import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
+import { isLedgerError, type Receipt, type Verification } from '@ledgerkit/core';
+import {
+  bitString,
+  derToPem,
+  explicit,
+  integer,
+  objectIdentifier,
+  sequence,
+  set,
+  utcTime,
+  utf8String,
+} from '@ledgerkit/core/der';
+import { FabricNetwork, type OrganizationAccess } from '@ledgerkit/fabric-network';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type FabricBlockSource,
+  qsccBlockSource,
+  verifyFabricReceipt,
+  verifyFabricTransaction,
+} from '../src/verify-receipt.js';
+import { networkDirPrefix } from './global-setup.js';
+
+const chaincodePath = fileURLToPath(new URL('./fixtures/ledger-chaincode', import.meta.url));
+const channel = 'verify';
+
+async function gatewayFor(org: OrganizationAccess): Promise<{ gateway: Gateway; close: () => void }> {
+  const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(await readFile(org.tlsRootCertPath)), {
+    'grpc.ssl_target_name_override': 'localhost',
+  });
+  const gateway = connect({
+    client,
+    identity: { mspId: org.mspId, credentials: await readFile(org.user.certificatePath) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(org.user.privateKeyPath))),
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
+    endorseOptions: () => ({ deadline: Date.now() + 60_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 30_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 120_000 }),
+  });
+  return {
+    gateway,
+    close: () => {
+      gateway.close();
+      client.close();
+    },
+  };
+}
+
+/** Retries while discovery has not yet learned the just-deployed chaincode (gRPC 9). */
+async function whenDiscovered<T>(call: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as { code?: number }).code !== 9 || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+interface Submitted {
+  receipt: Receipt;
+  code: number;
+}
+
+async function submitStep(contract: Contract, transaction: string, args: string[]) {
+  const proposal = contract.newProposal(transaction, { arguments: args });
+  return whenDiscovered(() => proposal.endorse());
+}
+
+/** Builds the receipt FabricLedger.submit produces, reading the timestamp from the block. */
+async function receiptOf(
+  source: FabricBlockSource,
+  txId: string,
+  blockNumber: number,
+  transaction: string,
+  code: number,
+): Promise<Submitted> {
+  const block = common.Block.deserializeBinary(await source.blockByNumber(blockNumber));
+  const envelope = block
+    .getData()
+    ?.getDataList_asU8()
+    .map((bytes) => common.Envelope.deserializeBinary(bytes))
+    .map((item) => common.Payload.deserializeBinary(item.getPayload_asU8()))
+    .map((payload) =>
+      common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array()),
+    )
+    .find((header) => header.getTxId() === txId);
+  const time = envelope?.getTimestamp();
+  if (!time) throw new Error(`transaction ${txId} not in block ${blockNumber}`);
+  return {
+    code,
+    receipt: {
+      backend: 'fabric',
+      ledger: channel,
+      txId,
+      position: { block: blockNumber, index: -1 },
+      timestamp: new Date(time.getSeconds() * 1000 + Math.floor(time.getNanos() / 1_000_000)).toISOString(),
+      proof: { chaincode: 'kv', transaction, mspId: 'Org1MSP', validationCode: 'VALID' },
+    },
+  };
+}
+
+async function submit(
+  contract: Contract,
+  source: FabricBlockSource,
+  transaction: string,
+  args: string[],
+): Promise<Submitted> {
+  const endorsed = await submitStep(contract, transaction, args);
+  const status = await (await endorsed.submit()).getStatus();
+  return receiptOf(source, endorsed.getTransactionId(), Number(status.blockNumber), transaction, status.code);
+}
+
+function checkOf(result: Verification, name: string) {
+  const check = result.checks.find((candidate) => candidate.name === name);
+  if (!check) throw new Error(`no check ${name} in ${result.checks.map((item) => item.name).join(', ')}`);
+  return check;
+}
+
+function failedNames(result: Verification): string[] {
+  return result.checks.filter((check) => !check.ok).map((check) => check.name);
+}
+
+/** The blocks offline verification needs, fetched once. */
+interface Blocks {
+  block: Uint8Array;
+  previousBlock: Uint8Array;
+  configBlock: Uint8Array;
+}
+
+async function blocksOf(source: FabricBlockSource, receipt: Receipt): Promise<Blocks> {
+  return {
+    block: await source.blockByNumber(receipt.position.block),
+    previousBlock: await source.blockByNumber(receipt.position.block - 1),
+    configBlock: await source.blockByNumber(0),
+  };
+}
+
+/** Rewrites the transaction `txId` of a block: `edit` receives its decoded layers. */
+function rewriteTransaction(
+  blockBytes: Uint8Array,
+  txId: string,
+  edit: (layers: {
+    envelope: common.Envelope;
+    payload: common.Payload;
+    transaction: peer.Transaction;
+    actionPayload: peer.ChaincodeActionPayload;
+    endorsed: peer.ChaincodeEndorsedAction;
+  }) => void,
+): Uint8Array {
+  const block = common.Block.deserializeBinary(blockBytes);
+  const data = block.getData() as common.BlockData;
+  const entries = data.getDataList_asU8().map((bytes) => {
+    const envelope = common.Envelope.deserializeBinary(bytes);
+    const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+    const header = common.ChannelHeader.deserializeBinary(
+      payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
+    );
+    if (header.getTxId() !== txId) return bytes;
+    const transaction = peer.Transaction.deserializeBinary(payload.getData_asU8());
+    const action = transaction.getActionsList()[0] as peer.TransactionAction;
+    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
+    const endorsed = actionPayload.getAction() as peer.ChaincodeEndorsedAction;
+    edit({ envelope, payload, transaction, actionPayload, endorsed });
+    actionPayload.setAction(endorsed);
+    action.setPayload(actionPayload.serializeBinary());
+    payload.setData(transaction.serializeBinary());
+    envelope.setPayload(payload.serializeBinary());
+    return envelope.serializeBinary();
+  });
+  data.setDataList(entries);
+  return block.serializeBinary();
+}
+
+/** Recomputes the header's data hash after a rewrite, as a careful forger would. */
+function resealDataHash(blockBytes: Uint8Array): Uint8Array {
+  const block = common.Block.deserializeBinary(blockBytes);
+  const hash = createHash('sha256');
+  for (const entry of block.getData()?.getDataList_asU8() ?? []) hash.update(entry);
+  block.getHeader()?.setDataHash(hash.digest());
+  return block.serializeBinary();
+}
+
+function indexOfTransaction(blockBytes: Uint8Array, txId: string): number {
+  const block = common.Block.deserializeBinary(blockBytes);
+  return (block.getData()?.getDataList_asU8() ?? []).findIndex((bytes) => {
+    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(bytes).getPayload_asU8());
+    return (
+      common.ChannelHeader.deserializeBinary(
+        payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array(),
+      ).getTxId() === txId
+    );
+  });
+}
+
+/** A certificate with OU=peer for `mspId`, issued by a CA of our own making (not the org's). */
+function selfMadeIdentity(mspId: string): { serialized: Uint8Array; key: KeyObject } {
+  const ca = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const leaf = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const name = (cn: string, ou?: string) =>
+    sequence(
+      set(sequence(objectIdentifier('2.5.4.10'), utf8String('org1.example.com'))),
+      ...(ou ? [set(sequence(objectIdentifier('2.5.4.11'), utf8String(ou)))] : []),
+      set(sequence(objectIdentifier('2.5.4.3'), utf8String(cn))),
+    );
+  const ecdsaWithSha256 = sequence(objectIdentifier('1.2.840.10045.4.3.2'));
+  const toBeSigned = sequence(
+    explicit(0, integer(Buffer.from([2]))),
+    integer(Buffer.from([0x42, 0x17])),
+    ecdsaWithSha256,
+    name('ca.org1.example.com'),
+    sequence(utcTime(new Date('2020-01-01T00:00:00Z')), utcTime(new Date('2049-01-01T00:00:00Z'))),
+    name('peer0.org1.example.com', 'peer'),
+    leaf.publicKey.export({ type: 'spki', format: 'der' }),
+  );
+  const certificate = sequence(toBeSigned, ecdsaWithSha256, bitString(sign('sha256', toBeSigned, ca.privateKey)));
+  const identity = new msp.SerializedIdentity();
+  identity.setMspid(mspId);
+  identity.setIdBytes(Buffer.from(derToPem('CERTIFICATE', certificate)));
+  return { serialized: identity.serializeBinary(), key: leaf.privateKey };
+}
+
+function mspOf(endorsement: peer.Endorsement): string {
+  return msp.SerializedIdentity.deserializeBinary(endorsement.getEndorser_asU8()).getMspid();
+}
+
+describe('verifying Fabric receipts against a two-organization network', () => {
+  let dir: string;
+  let network: FabricNetwork | undefined;
+  let connection: { gateway: Gateway; close: () => void } | undefined;
+  let fabric: Network;
+  let contract: Contract;
+  let source: FabricBlockSource;
+  let put: Submitted;
+  let conflicted: Submitted;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), networkDirPrefix));
+    network = await FabricNetwork.up({ dir, orgs: 2, peersPerOrg: 1, orderers: 1, channel });
+    const deployed = await network.deployChaincode({ name: 'kv', path: chaincodePath });
+    expect(deployed.policy).toBe("OutOf(2,'Org1MSP.peer','Org2MSP.peer')");
+    connection = await gatewayFor(network.organization('Org1'));
+    fabric = connection.gateway.getNetwork(channel);
+    contract = fabric.getContract('kv');
+    source = qsccBlockSource(fabric, { timeoutMs: 30_000 });
+    put = await submit(contract, source, 'Put', ['pallet-1', JSON.stringify({ owner: 'Acme', weight: 42 })]);
+    // Two increments endorsed against the same version of a key: the one ordered second is
+    // invalidated with MVCC_READ_CONFLICT.
+    await submit(contract, source, 'Put', ['counter', '0']);
+    const first = await submitStep(contract, 'Increment', ['counter', '1']);
+    const second = await submitStep(contract, 'Increment', ['counter', '2']);
+    const [firstSubmitted, secondSubmitted] = await Promise.all([first.submit(), second.submit()]);
+    const statuses = await Promise.all([firstSubmitted.getStatus(), secondSubmitted.getStatus()]);
+    const loser = statuses.findIndex((status) => status.code !== 0);
+    expect(loser).toBeGreaterThanOrEqual(0);
+    const status = statuses[loser] as (typeof statuses)[number];
+    const endorsed = loser === 0 ? first : second;
+    conflicted = await receiptOf(
+      source,
+      endorsed.getTransactionId(),
+      Number(status.blockNumber),
+      'Increment',
+      status.code,
+    );
+  });
+
+  afterAll(async () => {
+    connection?.close();
+    await network?.down({ purge: true }).catch(() => {});
+    await (await FabricNetwork.open(dir).catch(() => undefined))?.down({ purge: true });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a good receipt verifies with every check passing and endorsements from both orgs', async () => {
+    const result = await verifyFabricReceipt(put.receipt, source);
+    expect(failedNames(result)).toEqual([]);
+    expect(result.ok).toBe(true);
+    const names = result.checks.map((check) => check.name);
+    for (const name of [
+      'block-decodes',
+      'block-located',
+      'channel',
+      'block-data-hash',
+      'block-hash-chain',
+      'channel-config',
+      'orderer-signature',
+      'tx-id',
+      'creator-signature',
+      'proposal',
+      'endorsement:Org1MSP',
+      'endorsement:Org2MSP',
+      'validation-code',
+      'commit-hash',
+      'timestamp',
+    ]) {
+      expect(names).toContain(name);
+    }
+    expect(checkOf(result, 'orderer-signature').detail).toMatch(/OrdererMSP .* signed/);
+    expect(checkOf(result, 'validation-code').detail).toMatch(/VALID \(0\)/);
+
+    // The exact index verifies too; a wrong one does not.
+    const blocks = await blocksOf(source, put.receipt);
+    const index = indexOfTransaction(blocks.block, put.receipt.txId);
+    const exact = { ...put.receipt, position: { block: put.receipt.position.block, index } };
+    expect((await verifyFabricReceipt(exact, source)).ok).toBe(true);
+    const wrongIndex = { ...put.receipt, position: { block: put.receipt.position.block, index: index + 1 } };
+    expect(failedNames(await verifyFabricReceipt(wrongIndex, source))).toEqual(['block-located']);
+  });
+
+  test('an auditor with the blocks verifies offline with the same checks', async () => {
+    const blocks = await blocksOf(source, put.receipt);
+    const online = await verifyFabricReceipt(put.receipt, source);
+    const offline = verifyFabricTransaction({ txId: put.receipt.txId, ...blocks, receipt: put.receipt });
+    expect(offline.ok).toBe(true);
+    expect(offline.checks.map((check) => check.name)).toEqual(online.checks.map((check) => check.name));
+    // Without the previous block, the checks that need it are not made (and not listed).
+    const alone = verifyFabricTransaction({
+      txId: put.receipt.txId,
+      block: blocks.block,
+      configBlock: blocks.configBlock,
+    });
+    expect(alone.ok).toBe(true);
+    expect(alone.checks.map((check) => check.name)).not.toContain('block-hash-chain');
+  });
+
+  test('a flipped byte in an endorsement signature fails that endorsement', async () => {
+    const blocks = await blocksOf(source, put.receipt);
+    const tampered = rewriteTransaction(blocks.block, put.receipt.txId, ({ endorsed }) => {
+      const endorsement = endorsed.getEndorsementsList().find((item) => mspOf(item) === 'Org2MSP') as peer.Endorsement;
+      const signature = Buffer.from(endorsement.getSignature_asU8());
+      signature[signature.length - 5] = (signature[signature.length - 5] as number) ^ 0x01;
+      endorsement.setSignature(signature);
+    });
+    const result = verifyFabricTransaction({
+      txId: put.receipt.txId,
+      ...blocks,
+      block: tampered,
+      receipt: put.receipt,
+    });
+    expect(result.ok).toBe(false);
+    expect(checkOf(result, 'endorsement:Org2MSP').ok).toBe(false);
+    expect(checkOf(result, 'endorsement:Org1MSP').ok).toBe(true);
+    expect(checkOf(result, 'block-data-hash').ok).toBe(false);
+
+    // The client signed the whole envelope payload, endorsements included.
+    expect(checkOf(result, 'creator-signature').ok).toBe(false);
+
+    // A forger who also reseals the data hash breaks the orderer's signature instead.
+    const resealed = verifyFabricTransaction({
+      txId: put.receipt.txId,
+      ...blocks,
+      block: resealDataHash(tampered),
+      receipt: put.receipt,
+    });
+    expect(failedNames(resealed).sort()).toEqual(['creator-signature', 'endorsement:Org2MSP', 'orderer-signature']);
+    expect(checkOf(resealed, 'endorsement:Org2MSP').detail).toMatch(/signature/);
+  });
+
+  test('a changed write set in the proposal response payload fails every endorsement', async () => {
+    const blocks = await blocksOf(source, put.receipt);
+    const tampered = rewriteTransaction(blocks.block, put.receipt.txId, ({ endorsed }) => {
+      const response = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
+      const action = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
+      const rwset = ledger.rwset.TxReadWriteSet.deserializeBinary(action.getResults_asU8());
+      for (const namespace of rwset.getNsRwsetList()) {
+        const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(namespace.getRwset_asU8());
+        for (const write of kv.getWritesList()) {
+          if (write.getKey() === 'pallet-1')
+            write.setValue(Buffer.from(JSON.stringify({ owner: 'Mallory', weight: 42 })));
+        }
+        namespace.setRwset(kv.serializeBinary());
+      }
+      action.setResults(rwset.serializeBinary());
+      response.setExtension$(action.serializeBinary());
+      endorsed.setProposalResponsePayload(response.serializeBinary());
+    });
+    const result = verifyFabricTransaction({
+      txId: put.receipt.txId,
+      ...blocks,
+      block: resealDataHash(tampered),
+      receipt: put.receipt,
+    });
+    expect(failedNames(result).sort()).toEqual([
+      'commit-hash',
+      'creator-signature',
+      'endorsement:Org1MSP',
+      'endorsement:Org2MSP',
+      'orderer-signature',
+    ]);
+  });
+
+  test('a changed previous hash in the header fails the hash chain and the orderer signature', async () => {
+    const blocks = await blocksOf(source, put.receipt);
+    const block = common.Block.deserializeBinary(blocks.block);
+    block.getHeader()?.setPreviousHash(createHash('sha256').update('another history').digest());
+    const result = verifyFabricTransaction({
+      txId: put.receipt.txId,
+      ...blocks,
+      block: block.serializeBinary(),
+      receipt: put.receipt,
+    });
+    expect(failedNames(result).sort()).toEqual(['block-hash-chain', 'orderer-signature']);
+  });
+
+  test('a substituted previous block fails the hash chain', async () => {
+    const blocks = await blocksOf(source, put.receipt);
+    const earlier = await source.blockByNumber(put.receipt.position.block - 2);
+    const result = verifyFabricTransaction({
+      txId: put.receipt.txId,
+      ...blocks,
+      previousBlock: earlier,
+      receipt: put.receipt,
+    });
+    expect(checkOf(result, 'block-hash-chain').ok).toBe(false);
+    expect(checkOf(result, 'orderer-signature').ok).toBe(true);
+    expect(checkOf(result, 'endorsement:Org1MSP').ok).toBe(true);
+  });
+
+  test('an MVCC-invalidated transaction fails validation-code, and flipping its code to VALID fails the commit hash', async () => {
+    expect(conflicted.code).toBe(peer.TxValidationCode.MVCC_READ_CONFLICT);
+    const result = await verifyFabricReceipt(conflicted.receipt, source);
+    expect(failedNames(result)).toEqual(['validation-code']);
+    expect(checkOf(result, 'validation-code').detail).toMatch(/MVCC_READ_CONFLICT \(11\)/);
+
+    const blocks = await blocksOf(source, conflicted.receipt);
+    const block = common.Block.deserializeBinary(blocks.block);
+    const metadata = (block.getMetadata() as common.BlockMetadata).getMetadataList_asU8();
+    const filter = Buffer.from(metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] as Uint8Array);
+    filter[indexOfTransaction(blocks.block, conflicted.receipt.txId)] = peer.TxValidationCode.VALID;
+    metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = filter;
+    block.getMetadata()?.setMetadataList(metadata);
+    const flipped = verifyFabricTransaction({
+      txId: conflicted.receipt.txId,
+      ...blocks,
+      block: block.serializeBinary(),
+      receipt: conflicted.receipt,
+    });
+    expect(failedNames(flipped)).toEqual(['commit-hash']);
+  });
+
+  test("an endorsement by a self-made CA's certificate under Org1MSP fails that endorsement", async () => {
+    const blocks = await blocksOf(source, put.receipt);
+    const { serialized, key } = selfMadeIdentity('Org1MSP');
+    const tampered = rewriteTransaction(blocks.block, put.receipt.txId, ({ endorsed }) => {
+      const payload = endorsed.getProposalResponsePayload_asU8();
+      const forged = new peer.Endorsement();
+      forged.setEndorser(serialized);
+      forged.setSignature(sign('sha256', Buffer.concat([payload, serialized]), { key, dsaEncoding: 'der' }));
+      endorsed.setEndorsementsList(
+        endorsed.getEndorsementsList().map((item) => (mspOf(item) === 'Org1MSP' ? forged : item)),
+      );
+    });
+    const result = verifyFabricTransaction({
+      txId: put.receipt.txId,
+      ...blocks,
+      block: resealDataHash(tampered),
+      receipt: put.receipt,
+    });
+    expect(failedNames(result).sort()).toEqual(['creator-signature', 'endorsement:Org1MSP', 'orderer-signature']);
+    expect(checkOf(result, 'endorsement:Org1MSP').detail).toMatch(/not issued by a root or intermediate CA of Org1MSP/);
+  });
+
+  test('receipts with a wrong txId, block or timestamp fail the matching check', async () => {
+    const otherTxId = createHash('sha256').update('no such transaction').digest('hex');
+    const wrongTx = await verifyFabricReceipt({ ...put.receipt, txId: otherTxId }, source);
+    expect(checkOf(wrongTx, 'block-located').ok).toBe(false);
+    expect(checkOf(wrongTx, 'block-located').detail).toMatch(/knows no transaction/);
+    expect(checkOf(wrongTx, 'orderer-signature').ok).toBe(true);
+
+    const wrongBlock = await verifyFabricReceipt(
+      { ...put.receipt, position: { block: put.receipt.position.block + 1, index: -1 } },
+      source,
+    );
+    expect(checkOf(wrongBlock, 'block-located').ok).toBe(false);
+    expect(checkOf(wrongBlock, 'block-located').detail).toContain(`in block ${put.receipt.position.block}`);
+
+    const missingBlock = await verifyFabricReceipt({ ...put.receipt, position: { block: 10_000, index: -1 } }, source);
+    expect(failedNames(missingBlock)).toEqual(['block-located']);
+    expect(checkOf(missingBlock, 'block-located').detail).toContain('no block 10000');
+
+    const later = new Date(Date.parse(put.receipt.timestamp) + 1000).toISOString();
+    const wrongTime = await verifyFabricReceipt({ ...put.receipt, timestamp: later }, source);
+    expect(failedNames(wrongTime)).toEqual(['timestamp']);
+
+    const wrongChannel = await verifyFabricReceipt({ ...put.receipt, ledger: 'another-channel' }, source);
+    expect(failedNames(wrongChannel)).toEqual(['channel']);
+
+    const wrongSubmitter = await verifyFabricReceipt(
+      { ...put.receipt, proof: { ...put.receipt.proof, mspId: 'Org2MSP' } },
+      source,
+    );
+    expect(failedNames(wrongSubmitter)).toEqual(['creator-signature']);
+  });
+
+  test('malformed or non-Fabric receipts are rejected as bad input', async () => {
+    const ethereum = { ...put.receipt, backend: 'ethereum' } as Receipt;
+    await expect(verifyFabricReceipt(ethereum, source)).rejects.toSatisfy((error) =>
+      isLedgerError(error, 'INVALID_ARGUMENT'),
+    );
+    const noTxId = { ...put.receipt, txId: '' };
+    await expect(verifyFabricReceipt(noTxId, source)).rejects.toSatisfy((error) =>
+      isLedgerError(error, 'INVALID_ARGUMENT'),
+    );
+    const badPosition = { ...put.receipt, position: { block: -1, index: 0 } };
+    await expect(verifyFabricReceipt(badPosition, source)).rejects.toSatisfy((error) =>
+      isLedgerError(error, 'INVALID_ARGUMENT'),
+    );
+    await expect(source.blockByNumber(10_000)).rejects.toSatisfy((error) => isLedgerError(error, 'NOT_FOUND'));
+  });
+
+  test('garbage instead of a block is a failed block-decodes check, not an exception', async () => {
+    const blocks = await blocksOf(source, put.receipt);
+    const garbage = Buffer.from(blocks.block);
+    garbage.fill(0xff, 0, 64);
+    const result = verifyFabricTransaction({ txId: put.receipt.txId, ...blocks, block: garbage });
+    expect(result.ok).toBe(false);
+    expect(result.checks.some((check) => !check.ok)).toBe(true);
+    const truncated = verifyFabricTransaction({
+      txId: put.receipt.txId,
+      ...blocks,
+      block: blocks.block.subarray(0, 100),
+    });
+    expect(truncated.ok).toBe(false);
+    expect(checkOf(truncated, 'block-decodes').ok).toBe(false);
+  });
+
+  test('measures verifications per second (logged, no bar)', async () => {
+    const receipts: Receipt[] = [];
+    for (let index = 0; index < 8; index++) {
+      receipts.push((await submit(contract, source, 'Put', [`bench-${index}`, String(index)])).receipt);
+    }
+    const rounds = 5;
+    let started = performance.now();
+    for (let round = 0; round < rounds; round++) {
+      for (const receipt of receipts) expect((await verifyFabricReceipt(receipt, source)).ok).toBe(true);
+    }
+    const online = (rounds * receipts.length) / ((performance.now() - started) / 1000);
+    const offlineInputs = await Promise.all(
+      receipts.map(async (receipt) => ({ txId: receipt.txId, receipt, ...(await blocksOf(source, receipt)) })),
+    );
+    started = performance.now();
+    for (let round = 0; round < rounds * 10; round++) {
+      for (const input of offlineInputs) expect(verifyFabricTransaction(input).ok).toBe(true);
+    }
+    const offline = (rounds * 10 * receipts.length) / ((performance.now() - started) / 1000);
+    console.log(
+      JSON.stringify({
+        online_verifications_per_s: Math.round(online),
+        offline_verifications_per_s: Math.round(offline),
+      }),
+    );
+  });
+});
