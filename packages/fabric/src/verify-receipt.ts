@@ -167,6 +167,7 @@ function ordererSignature(block: DecodedBlock, config: ChannelConfig, at: Date):
         signature.signature,
         ['orderer'],
         at,
+        { cache: true },
       );
       const ordererOrg = config.msps.get(identity.mspId)?.orderer === true;
       const why = problem ?? (ordererOrg ? undefined : `${identity.mspId} is not an orderer organization`);
@@ -548,7 +549,7 @@ function commitHashCheck(
   });
 }
 
-/** Blocks fetched per source: committed blocks never change, so previous and config blocks are reused. */
+/** Blocks fetched per source: committed blocks never change, so blocks are fetched once per source. */
 const fetchedBlocks = new WeakMap<FabricBlockSource, Map<number, Promise<Uint8Array>>>();
 
 function fetchBlock(source: FabricBlockSource, number: number): Promise<Uint8Array> {
@@ -569,7 +570,7 @@ function fetchBlock(source: FabricBlockSource, number: number): Promise<Uint8Arr
 /**
  * Verifies a Fabric receipt against the channel without trusting the peer that serves the
  * blocks: fetches the receipt's block, the block before it and the config block it names
- * (previous and config blocks are cached per source), then runs
+ * (committed blocks never change, so the last 128 fetched are kept per source), then runs
  * {@link verifyFabricTransaction}. When the block does not hold the transaction, the
  * `block-located` detail says which block does, if the source knows.
  *
@@ -589,7 +590,7 @@ export async function verifyFabricReceipt(receipt: Receipt, source: FabricBlockS
   const number = receipt.position.block;
   let block: Uint8Array;
   try {
-    block = await source.blockByNumber(number);
+    block = await fetchBlock(source, number);
   } catch (error) {
     if (!isLedgerError(error, 'NOT_FOUND')) throw error;
     return verification([

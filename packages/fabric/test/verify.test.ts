@@ -544,12 +544,19 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     for (let index = 0; index < 8; index++) {
       receipts.push((await submit(contract, source, 'Put', [`bench-${index}`, String(index)])).receipt);
     }
-    const rounds = 5;
+    const perSecond = (count: number, started: number) => Math.round(count / ((performance.now() - started) / 1000));
+    // Cold: a new source fetches every block through qscc (the config block once).
+    const cold = qsccBlockSource(fabric);
     let started = performance.now();
+    for (const receipt of receipts) expect((await verifyFabricReceipt(receipt, cold)).ok).toBe(true);
+    const online = perSecond(receipts.length, started);
+    // Warm: the same receipts again, blocks already fetched.
+    const rounds = 5;
+    started = performance.now();
     for (let round = 0; round < rounds; round++) {
-      for (const receipt of receipts) expect((await verifyFabricReceipt(receipt, source)).ok).toBe(true);
+      for (const receipt of receipts) expect((await verifyFabricReceipt(receipt, cold)).ok).toBe(true);
     }
-    const online = (rounds * receipts.length) / ((performance.now() - started) / 1000);
+    const warm = perSecond(rounds * receipts.length, started);
     const offlineInputs = await Promise.all(
       receipts.map(async (receipt) => ({ txId: receipt.txId, receipt, ...(await blocksOf(source, receipt)) })),
     );
@@ -557,11 +564,12 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     for (let round = 0; round < rounds * 10; round++) {
       for (const input of offlineInputs) expect(verifyFabricTransaction(input).ok).toBe(true);
     }
-    const offline = (rounds * 10 * receipts.length) / ((performance.now() - started) / 1000);
+    const offline = perSecond(rounds * 10 * offlineInputs.length, started);
     console.log(
       JSON.stringify({
-        online_verifications_per_s: Math.round(online),
-        offline_verifications_per_s: Math.round(offline),
+        online_verifications_per_s: online,
+        online_cached_blocks_verifications_per_s: warm,
+        offline_verifications_per_s: offline,
       }),
     );
   });

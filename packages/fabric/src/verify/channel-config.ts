@@ -43,6 +43,8 @@ export interface ValidatedIdentity {
   publicKey: KeyObject | undefined;
   /** Issuers from the certificate's up to the MSP root. */
   issuers: X509Certificate[];
+  /** Validity windows of the certificate and its issuers, in milliseconds since the epoch. */
+  validity: Array<{ which: string; from: number; to: number }>;
   /** Undefined when the certificate chains to the MSP's roots, otherwise why not. */
   problem: string | undefined;
   /** Common name of the certificate's subject, for details. */
@@ -207,6 +209,11 @@ export function resolveIdentity(config: ChannelConfig, serializedIdentity: Uint8
       certificate,
       publicKey: certificate.publicKey,
       issuers: chain.issuers,
+      validity: [certificate, ...chain.issuers].map((item) => ({
+        which: item === certificate ? 'the certificate' : `its issuer ${attribute('CN', item.subject).join('+')}`,
+        from: Date.parse(item.validFrom),
+        to: Date.parse(item.validTo),
+      })),
       name: attribute('CN', certificate.subject).join('+'),
       organizationalUnits: attribute('OU', certificate.subject),
       problem: chain.problem,
@@ -217,6 +224,7 @@ export function resolveIdentity(config: ChannelConfig, serializedIdentity: Uint8
       certificate: undefined,
       publicKey: undefined,
       issuers: [],
+      validity: [],
       name: '',
       organizationalUnits: [],
       problem: `the identity does not decode: ${error instanceof Error ? error.message : String(error)}`,
@@ -267,15 +275,11 @@ export function roleProblem(
  */
 export function validityProblem(identity: ValidatedIdentity, at: Date): string | undefined {
   if (!identity.certificate) return 'no certificate';
-  for (const certificate of [identity.certificate, ...identity.issuers]) {
-    const which =
-      certificate === identity.certificate
-        ? 'the certificate'
-        : `its issuer ${attribute('CN', certificate.subject).join('+')}`;
-    const from = new Date(certificate.validFrom);
-    const to = new Date(certificate.validTo);
-    if (at < from) return `${which} is not valid before ${from.toISOString()} (time checked ${at.toISOString()})`;
-    if (at > to) return `${which} expired at ${to.toISOString()} (time checked ${at.toISOString()})`;
+  const time = at.getTime();
+  for (const { which, from, to } of identity.validity) {
+    if (time < from)
+      return `${which} is not valid before ${new Date(from).toISOString()} (time checked ${at.toISOString()})`;
+    if (time > to) return `${which} expired at ${new Date(to).toISOString()} (time checked ${at.toISOString()})`;
   }
   return undefined;
 }
@@ -290,6 +294,7 @@ export function validityProblem(identity: ValidatedIdentity, at: Date): string |
  * @param signature - the signature
  * @param roles - acceptable roles
  * @param at - the time the certificate must be valid at
+ * @param options - `cache`: remember the signature's outcome (for signatures many checks share)
  * @returns the resolved identity and the first problem found, if any
  */
 export function checkSigner(
@@ -299,12 +304,35 @@ export function checkSigner(
   signature: Uint8Array,
   roles: readonly MspRole[],
   at: Date,
+  options: { cache?: boolean } = {},
 ): { identity: ValidatedIdentity; problem: string | undefined } {
   const identity = resolveIdentity(config, serializedIdentity);
   const problem =
     identity.problem ??
     roleProblem(config, identity, roles) ??
     validityProblem(identity, at) ??
-    (identity.publicKey ? signatureProblem(identity.publicKey, data, signature) : 'no certificate');
+    (identity.publicKey
+      ? options.cache
+        ? cachedSignatureProblem(identity.publicKey, serializedIdentity, data, signature)
+        : signatureProblem(identity.publicKey, data, signature)
+      : 'no certificate');
   return { identity, problem };
+}
+
+// Outcomes of signatures several verifications share (a block's orderer signature, checked
+// once per transaction of the block), by SHA-256 of signer, data and signature.
+const signatureOutcomes = new Map<string, string | undefined>();
+
+function cachedSignatureProblem(
+  key: KeyObject,
+  signer: Uint8Array,
+  data: Uint8Array,
+  signature: Uint8Array,
+): string | undefined {
+  const id = createHash('sha256').update(signer).update(data).update(signature).digest('base64');
+  if (signatureOutcomes.has(id)) return signatureOutcomes.get(id);
+  const outcome = signatureProblem(key, data, signature);
+  if (signatureOutcomes.size >= 1024) signatureOutcomes.delete(signatureOutcomes.keys().next().value as string);
+  signatureOutcomes.set(id, outcome);
+  return outcome;
 }
