@@ -50,14 +50,28 @@ function reject(code: string, message: string): never {
   throw new Error(`[${code}] ${message}`);
 }
 
+/**
+ * A protobuf Timestamp as a Date. fabric-shim hands `getTxTimestamp()` seconds as a Long but
+ * history entries' seconds as a plain number, so both are accepted.
+ */
+function timestampToDate(timestamp: { seconds: number | { toNumber(): number }; nanos: number }): Date {
+  const { seconds, nanos } = timestamp;
+  const wholeSeconds = typeof seconds === 'number' ? seconds : seconds.toNumber();
+  return new Date(wholeSeconds * 1000 + Math.floor(nanos / 1_000_000));
+}
+
 function transactionTime(ctx: Context): Date {
-  const { seconds, nanos } = ctx.stub.getTxTimestamp();
-  return new Date(seconds.toNumber() * 1000 + Math.floor(nanos / 1_000_000));
+  return timestampToDate(ctx.stub.getTxTimestamp());
 }
 
 function caller(ctx: Context): Party {
   return { mspId: ctx.clientIdentity.getMSPID(), id: ctx.clientIdentity.getID() };
 }
+
+// Results go back as JSON text: fabric-contract-api 2.5's serializer turns objects into JSON
+// with class-transformer's classToPlain, which the class-transformer it resolves (0.4.1, with
+// the 0.5 API) no longer exports, so an object result fails on a real peer.
+const json = (value: unknown): string => JSON.stringify(value);
 
 const sameParty = (left: Party, right: Party): boolean => left.mspId === right.mspId && left.id === right.id;
 
@@ -71,7 +85,7 @@ export class SupplyChainContract extends Contract {
     super('supplychain');
   }
 
-  async RegisterAsset(ctx: Context, assetId: string, product: string, documentHash: string): Promise<Asset> {
+  async RegisterAsset(ctx: Context, assetId: string, product: string, documentHash: string): Promise<string> {
     if (!ctx.clientIdentity.assertAttributeValue('role', 'manufacturer')) {
       reject('FORBIDDEN', 'only an identity with role=manufacturer may register assets');
     }
@@ -97,10 +111,10 @@ export class SupplyChainContract extends Contract {
     await this._save(ctx, asset);
     await ctx.stub.putState(ctx.stub.createCompositeKey(custodianIndex, [party.mspId, assetId]), Buffer.from([0]));
     this._emit(ctx, 'AssetRegistered', { assetId, product, documentHash, custodian: party, at: now });
-    return asset;
+    return json(asset);
   }
 
-  async OfferTransfer(ctx: Context, assetId: string, toMspId: string, expiresAt: string): Promise<Asset> {
+  async OfferTransfer(ctx: Context, assetId: string, toMspId: string, expiresAt: string): Promise<string> {
     const asset = await this._custodianOnly(ctx, assetId);
     if (asset.pendingTransfer) reject('OFFER_PENDING', `asset ${assetId} already has a pending transfer offer`);
     if (!toMspId) reject('INVALID_ARGUMENT', 'receiver MSP id is required');
@@ -120,10 +134,10 @@ export class SupplyChainContract extends Contract {
     asset.updatedAt = now.toISOString();
     await this._save(ctx, asset);
     this._emit(ctx, 'TransferOffered', { assetId, from: asset.custodian, toMspId, expiresAt: expiry.toISOString() });
-    return asset;
+    return json(asset);
   }
 
-  async AcceptTransfer(ctx: Context, assetId: string): Promise<Asset> {
+  async AcceptTransfer(ctx: Context, assetId: string): Promise<string> {
     const asset = await this._load(ctx, assetId);
     const offer = asset.pendingTransfer;
     if (!offer) reject('NO_PENDING_OFFER', `asset ${assetId} has no pending transfer offer`);
@@ -140,10 +154,10 @@ export class SupplyChainContract extends Contract {
     asset.updatedAt = now.toISOString();
     await this._save(ctx, asset);
     this._emit(ctx, 'TransferAccepted', { assetId, from: previous, to: party, at: asset.updatedAt });
-    return asset;
+    return json(asset);
   }
 
-  async CancelTransfer(ctx: Context, assetId: string): Promise<Asset> {
+  async CancelTransfer(ctx: Context, assetId: string): Promise<string> {
     const asset = await this._custodianOnly(ctx, assetId);
     const offer = asset.pendingTransfer;
     if (!offer) reject('NO_PENDING_OFFER', `asset ${assetId} has no pending transfer offer`);
@@ -151,7 +165,7 @@ export class SupplyChainContract extends Contract {
     asset.updatedAt = transactionTime(ctx).toISOString();
     await this._save(ctx, asset);
     this._emit(ctx, 'TransferCancelled', { assetId, toMspId: offer.toMspId, at: asset.updatedAt });
-    return asset;
+    return json(asset);
   }
 
   async RecordCheckpoint(
@@ -160,7 +174,7 @@ export class SupplyChainContract extends Contract {
     locationCode: string,
     temperature: string,
     documentHash: string,
-  ): Promise<Checkpoint> {
+  ): Promise<string> {
     const asset = await this._custodianOnly(ctx, assetId);
     if (!locationPattern.test(locationCode ?? ''))
       reject('INVALID_ARGUMENT', 'location code must be 2-16 of [A-Z0-9-]');
@@ -184,45 +198,39 @@ export class SupplyChainContract extends Contract {
     const key = ctx.stub.createCompositeKey(checkpointIndex, [assetId, String(checkpoint.sequence).padStart(10, '0')]);
     await ctx.stub.putState(key, Buffer.from(JSON.stringify(checkpoint)));
     this._emit(ctx, 'CheckpointRecorded', { assetId, ...checkpoint });
-    return checkpoint;
+    return json(checkpoint);
   }
 
-  async ReadAsset(ctx: Context, assetId: string): Promise<Asset> {
-    return this._load(ctx, assetId);
+  async ReadAsset(ctx: Context, assetId: string): Promise<string> {
+    return json(await this._load(ctx, assetId));
   }
 
-  async ListCheckpoints(ctx: Context, assetId: string): Promise<Checkpoint[]> {
+  async ListCheckpoints(ctx: Context, assetId: string): Promise<string> {
     await this._load(ctx, assetId);
     const checkpoints: Checkpoint[] = [];
     for await (const entry of ctx.stub.getStateByPartialCompositeKey(checkpointIndex, [assetId])) {
       checkpoints.push(JSON.parse(Buffer.from(entry.value).toString('utf8')) as Checkpoint);
     }
-    return checkpoints;
+    return json(checkpoints);
   }
 
   /** Every committed version of the asset, newest first, with the transaction that wrote it. */
-  async GetAssetHistory(ctx: Context, assetId: string): Promise<unknown[]> {
+  async GetAssetHistory(ctx: Context, assetId: string): Promise<string> {
     await this._load(ctx, assetId);
     const history: unknown[] = [];
     for await (const modification of ctx.stub.getHistoryForKey(assetPrefix + assetId)) {
-      const { seconds, nanos } = modification.timestamp;
       history.push({
         txId: modification.txId,
-        timestamp: new Date(seconds.toNumber() * 1000 + Math.floor(nanos / 1_000_000)).toISOString(),
+        timestamp: timestampToDate(modification.timestamp).toISOString(),
         isDelete: modification.isDelete,
         asset: modification.isDelete ? null : JSON.parse(Buffer.from(modification.value).toString('utf8')),
       });
     }
-    return history;
+    return json(history);
   }
 
   /** One page of the assets an organization holds; pass the returned bookmark for the next page. */
-  async ListAssetsByCustodian(
-    ctx: Context,
-    mspId: string,
-    pageSize: string,
-    bookmark: string,
-  ): Promise<{ assets: Asset[]; fetchedRecordsCount: number; bookmark: string }> {
+  async ListAssetsByCustodian(ctx: Context, mspId: string, pageSize: string, bookmark: string): Promise<string> {
     const size = Number(pageSize);
     if (!mspId) reject('INVALID_ARGUMENT', 'MSP id is required');
     if (!Number.isInteger(size) || size < 1 || size > 100) reject('INVALID_ARGUMENT', 'page size must be 1-100');
@@ -241,7 +249,13 @@ export class SupplyChainContract extends Contract {
     } finally {
       await iterator.close();
     }
-    return { assets, fetchedRecordsCount: metadata.fetchedRecordsCount, bookmark: metadata.bookmark };
+    // A peer sends no pagination metadata for an empty page (zero count and empty bookmark
+    // marshal to no bytes), so fabric-shim leaves `metadata` undefined.
+    return json({
+      assets,
+      fetchedRecordsCount: metadata?.fetchedRecordsCount ?? 0,
+      bookmark: metadata?.bookmark ?? '',
+    });
   }
 
   async _load(ctx: Context, assetId: string): Promise<Asset> {

@@ -1,0 +1,164 @@
+// Test helper: the supply-chain contract through raw @hyperledger/fabric-gateway, as one
+// identity, connected to its organization's gateway peer. Clients share a session that
+// records every committed submit (transaction id, name, block), so tests can compare
+// history and events with it, and that waits after each commit until every client's
+// gateway peer has the block: a submit's commit status comes from one peer only, and the
+// next call may go through another organization's peer.
+import { createPrivateKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import * as grpc from '@grpc/grpc-js';
+import { type Contract, connect, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
+import type { IdentityFiles, OrganizationAccess } from '@ledgerkit/fabric-network';
+
+/** One transaction that committed successfully. */
+export interface CommittedTransaction {
+  transactionId: string;
+  name: string;
+  args: string[];
+  blockNumber: bigint;
+}
+
+/** What the clients of one test file share. */
+export interface Session {
+  readonly channel: string;
+  readonly committed: CommittedTransaction[];
+  readonly clients: SupplyChainClient[];
+}
+
+const decoder = new TextDecoder();
+
+export class SupplyChainClient {
+  readonly #client: grpc.Client;
+  readonly #gateway: Gateway;
+  readonly #contract: Contract;
+  readonly #session: Session;
+  /** Blocks the gateway peer has committed, as its filtered block events report them. */
+  #height = 0n;
+  #closeBlocks: (() => void) | undefined;
+
+  private constructor(client: grpc.Client, gateway: Gateway, session: Session) {
+    this.#client = client;
+    this.#gateway = gateway;
+    this.#session = session;
+    this.#contract = gateway.getNetwork(session.channel).getContract('supplychain');
+  }
+
+  /** Connects as `identity` (an MSP id and its certificate and key files) through `org`'s gateway peer. */
+  static async connect(
+    org: OrganizationAccess,
+    identity: IdentityFiles & { mspId: string },
+    session: Session,
+  ): Promise<SupplyChainClient> {
+    // The peers' TLS certificates name localhost; a host name keeps Node from warning about an IP as server name.
+    const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(await readFile(org.tlsRootCertPath)), {
+      'grpc.ssl_target_name_override': 'localhost',
+    });
+    const gateway = connect({
+      client,
+      identity: { mspId: identity.mspId, credentials: await readFile(identity.certificatePath) },
+      signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(identity.privateKeyPath))),
+      hash: hash.sha256,
+      evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
+      endorseOptions: () => ({ deadline: Date.now() + 60_000 }),
+      submitOptions: () => ({ deadline: Date.now() + 30_000 }),
+      commitStatusOptions: () => ({ deadline: Date.now() + 120_000 }),
+    });
+    const supplyChain = new SupplyChainClient(client, gateway, session);
+    await supplyChain.#followBlocks();
+    session.clients.push(supplyChain);
+    return supplyChain;
+  }
+
+  async #followBlocks(): Promise<void> {
+    const blocks = await this.#gateway.getNetwork(this.#session.channel).getFilteredBlockEvents({ startBlock: 0n });
+    this.#closeBlocks = () => blocks.close();
+    void (async () => {
+      try {
+        for await (const block of blocks) this.#height = BigInt(block.getNumber()) + 1n;
+      } catch {
+        // Closed by close(); nothing more to follow.
+      }
+    })();
+  }
+
+  /** Waits until this client's gateway peer has committed block `blockNumber`. */
+  async hasBlock(blockNumber: bigint, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#height <= blockNumber) {
+      if (Date.now() > deadline) throw new Error(`the gateway peer did not commit block ${blockNumber} in time`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Chaincode events of the contract from `startBlock` on, as the gateway peer delivers them. */
+  chaincodeEvents(startBlock: bigint) {
+    return this.#gateway.getNetwork(this.#session.channel).getChaincodeEvents('supplychain', { startBlock });
+  }
+
+  /**
+   * Submits and waits for the commit, then until every client's peer has the block; returns
+   * the parsed result and records the transaction in the session.
+   */
+  async submit<T>(name: string, ...args: string[]): Promise<T> {
+    const submitted = await whenDiscovered(() => this.#contract.submitAsync(name, { arguments: args }));
+    const status = await submitted.getStatus();
+    if (!status.successful) throw new Error(`${name} did not commit: validation code ${status.code}`);
+    this.#session.committed.push({
+      transactionId: submitted.getTransactionId(),
+      name,
+      args,
+      blockNumber: status.blockNumber,
+    });
+    await Promise.all(this.#session.clients.map((client) => client.hasBlock(status.blockNumber)));
+    return JSON.parse(decoder.decode(submitted.getResult())) as T;
+  }
+
+  /** Evaluates on the gateway peer; returns the parsed result. */
+  async evaluate<T>(name: string, ...args: string[]): Promise<T> {
+    const result = await whenDiscovered(() => this.#contract.evaluateTransaction(name, ...args));
+    return JSON.parse(decoder.decode(result)) as T;
+  }
+
+  close(): void {
+    this.#closeBlocks?.();
+    this.#gateway.close();
+    this.#client.close();
+  }
+}
+
+/**
+ * Retries while discovery has not yet learned, through gossip, which peers run the
+ * just-deployed chaincode (gRPC FAILED_PRECONDITION = 9, without a chaincode response).
+ */
+async function whenDiscovered<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      const message = String((error as Error).message);
+      const discovering = (error as { code?: number }).code === 9 && !/chaincode response|\[[A-Z_]+\]/.test(message);
+      if (!discovering || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/**
+ * The contract's rejection code (`[FORBIDDEN] …` → `FORBIDDEN`) from a failed call, looked
+ * for in the error message and in each endorsing peer's message.
+ */
+export async function rejectionOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (error) {
+    const details = (error as { details?: { message?: string }[] }).details ?? [];
+    const texts = [String((error as Error).message), ...details.map((detail) => String(detail.message))];
+    for (const text of texts) {
+      const code = /\[([A-Z_]+)\]/.exec(text)?.[1];
+      if (code) return code;
+    }
+    return `unexpected error: ${texts.join(' | ')}`;
+  }
+  return 'no rejection';
+}
