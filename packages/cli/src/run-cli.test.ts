@@ -58,7 +58,8 @@ describe('ledgerkit fabric', () => {
   test('--help lists the subcommands', async () => {
     const { code, stdout } = await run('fabric', '--help');
     expect(code).toBe(exitCodes.ok);
-    for (const subcommand of ['up', 'status', 'logs', 'deploy', 'down']) expect(stdout).toContain(subcommand);
+    for (const subcommand of ['up', 'status', 'logs', 'deploy', 'identity', 'down'])
+      expect(stdout).toContain(subcommand);
   });
 
   test('status of a directory without a network is bad input that says to run up', async () => {
@@ -72,5 +73,18 @@ describe('ledgerkit fabric', () => {
     const { code, stderr } = await run('fabric', 'up', '--dir', '/nonexistent/x', '--orgs', 'Bad Name');
     expect(code).toBe(exitCodes.badInput);
     expect(stderr).toContain('invalid organization name');
+  });
+
+  test('identity needs --org and --name, name=value attributes and a known role', async () => {
+    const dir = ['--dir', '/nonexistent/ledgerkit-network'];
+    expect((await run('fabric', 'identity', ...dir, '--name', 'alice')).code).toBe(exitCodes.badInput);
+    const badAttribute = await run('fabric', 'identity', ...dir, '--org', 'Org1', '--name', 'alice', '--attr', 'role');
+    expect(badAttribute.code).toBe(exitCodes.badInput);
+    expect(badAttribute.stderr).toContain('--attr takes name=value');
+    const badRole = await run('fabric', 'identity', ...dir, '--org', 'Org1', '--name', 'alice', '--role', 'peer');
+    expect(badRole.code).toBe(exitCodes.badInput);
+    const noNetwork = await run('fabric', 'identity', ...dir, '--org', 'Org1', '--name', 'alice', '--attr', 'a=b=c');
+    expect(noNetwork.code).toBe(exitCodes.badInput);
+    expect(noNetwork.stderr).toContain("run 'ledgerkit fabric up");
   });
 });

@@ -10,7 +10,7 @@ export interface FabricOutput {
   isTTY?: boolean;
 }
 
-export const fabricHelp = `Usage: ledgerkit fabric <up|status|logs|deploy|down> [options]
+export const fabricHelp = `Usage: ledgerkit fabric <up|status|logs|deploy|identity|down> [options]
 
   up       Create (first time) and start a Fabric network of native processes, or restart
            what is not running. --orgs 2 (a count or names: Acme,Globex) --peers-per-org 1
@@ -19,6 +19,8 @@ export const fabricHelp = `Usage: ledgerkit fabric <up|status|logs|deploy|down> 
   logs     The log of one component: ledgerkit fabric logs peer0.org1 [--lines 100]
   deploy   Deploy a Node.js chaincode as a service: --name --path [--version 1.0]
            [--policy majority|any|all|"AND('Org1MSP.peer','Org2MSP.peer')"]
+  identity Issue an identity signed by an organization's CA, with Fabric CA attributes:
+           --org Org1 --name alice [--attr role=manufacturer ...] [--role client|admin]
   down     Stop every process; --purge also deletes the network directory.
 
   Every command takes --dir (default ./.ledgerkit/fabric).
@@ -141,6 +143,46 @@ export async function runFabric(argv: readonly string[], output: FabricOutput): 
         throw error;
       } finally {
         progress.finish();
+      }
+      return 0;
+    }
+    case 'identity': {
+      const { values } = parseArgs({
+        args: [...rest],
+        options: {
+          ...common,
+          org: { type: 'string' },
+          name: { type: 'string' },
+          attr: { type: 'string', multiple: true },
+          role: { type: 'string' },
+        },
+        strict: true,
+      });
+      if (!values.org || !values.name) throw new InvalidArgumentError('org', 'identity needs --org and --name');
+      const attributes: Record<string, string> = {};
+      for (const pair of values.attr ?? []) {
+        const separator = pair.indexOf('=');
+        if (separator <= 0) {
+          throw new InvalidArgumentError('attr', `--attr takes name=value, got '${pair}'`, { value: pair });
+        }
+        attributes[pair.slice(0, separator)] = pair.slice(separator + 1);
+      }
+      if (values.role !== undefined && values.role !== 'client' && values.role !== 'admin') {
+        throw new InvalidArgumentError('role', `--role must be client or admin, got '${values.role}'`);
+      }
+      const network = await FabricNetwork.open(values.dir);
+      const identity = await network.issueIdentity({
+        org: values.org,
+        name: values.name,
+        attributes,
+        ...(values.role === undefined ? {} : { role: values.role }),
+      });
+      if (values.json) output.stdout(`${JSON.stringify(identity)}\n`);
+      else {
+        output.stdout(
+          `Issued ${identity.role} identity '${identity.name}' of ${identity.mspId} with attributes ${JSON.stringify(identity.attributes)}\n` +
+            `  certificate  ${identity.certificatePath}\n  private key  ${identity.privateKeyPath}\n  MSP folder   ${identity.mspDir}\n`,
+        );
       }
       return 0;
     }
