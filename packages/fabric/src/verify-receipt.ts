@@ -212,11 +212,17 @@ function timeOf(envelope: DecodedEnvelope): Date {
  * TRANSACTIONS_FILTER says VALID); `commit-hash` (the peer's commit hash recomputed from the
  * filter, the valid writes and the previous block's commit hash); `timestamp`.
  *
+ * Certificates are checked as Fabric's MSPs check them: chained to the MSP's root (through
+ * its intermediates), not a CA certificate, holding the role's NodeOU (`peer` for endorsers,
+ * `orderer`, `client` or `admin` for submitters), valid at the transaction's time, and not
+ * revoked by a CRL of the issuing CA in the MSP's revocation list.
+ *
  * Limits: the endorsement policy itself is not evaluated (each endorsement is checked and
- * named; `validation-code` reports the peers' policy verdict); certificate revocation lists are
- * not consulted; the filter and commit hash are the peer's, not the orderer's: a peer that
- * rewrites both consistently is caught only by comparing with another organization's peer;
- * BFT (Fabric 3) orderer signatures by identifier header are reported as unsupported.
+ * named; `validation-code` reports the peers' policy verdict); the filter and commit hash are
+ * the peer's, not the orderer's: a peer that rewrites both consistently is caught only by
+ * comparing with another organization's peer; BFT (Fabric 3) orderer signatures by identifier
+ * header are reported as unsupported; blocks with key-level endorsement metadata writes fail
+ * `commit-hash`, whose recomputation would need the state database.
  *
  * @param input - the transaction id, its block, the previous block, the config block and the receipt
  * @returns every check made; `ok` when all passed

@@ -3,7 +3,7 @@
 // default majority endorsement policy (both orgs endorse), submits transactions through raw
 // fabric-gateway, and verifies their receipts against blocks read through qscc — then tampers
 // with the blocks and receipts and checks that the specific check fails.
-import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, sign, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -233,6 +233,20 @@ function selfMadeIdentity(mspId: string): { serialized: Uint8Array; key: KeyObje
   identity.setMspid(mspId);
   identity.setIdBytes(Buffer.from(derToPem('CERTIFICATE', certificate)));
   return { serialized: identity.serializeBinary(), key: leaf.privateKey };
+}
+
+/** An RFC 5280 v2 CRL revoking the certificate with serial `serial` (hex), signed by `key`. */
+function revocationListOf(serial: string, key: KeyObject): Buffer {
+  const ecdsaWithSha256 = sequence(objectIdentifier('1.2.840.10045.4.3.2'));
+  const time = utcTime(new Date());
+  const toBeSigned = sequence(
+    integer(Buffer.from([1])),
+    ecdsaWithSha256,
+    sequence(set(sequence(objectIdentifier('2.5.4.3'), utf8String('ca.org2.example.com')))),
+    time,
+    sequence(sequence(integer(Buffer.from(serial.length % 2 === 0 ? serial : `0${serial}`, 'hex')), time)),
+  );
+  return sequence(toBeSigned, ecdsaWithSha256, bitString(sign('sha256', toBeSigned, key)));
 }
 
 function mspOf(endorsement: peer.Endorsement): string {
@@ -473,6 +487,58 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     });
     expect(failedNames(result).sort()).toEqual(['creator-signature', 'endorsement:Org1MSP', 'orderer-signature']);
     expect(checkOf(result, 'endorsement:Org1MSP').detail).toMatch(/not issued by a root or intermediate CA of Org1MSP/);
+  });
+
+  test('an endorser whose certificate its CA revoked in the channel config fails that endorsement', async () => {
+    const blocks = await blocksOf(source, put.receipt);
+    const endorser = common.Block.deserializeBinary(blocks.block);
+    const index = indexOfTransaction(blocks.block, put.receipt.txId);
+    const payload = common.Payload.deserializeBinary(
+      common.Envelope.deserializeBinary(endorser.getData()?.getDataList_asU8()[index] as Uint8Array).getPayload_asU8(),
+    );
+    const action = peer.Transaction.deserializeBinary(
+      payload.getData_asU8(),
+    ).getActionsList()[0] as peer.TransactionAction;
+    const endorsements = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8())
+      .getAction()
+      ?.getEndorsementsList() as peer.Endorsement[];
+    const org2 = endorsements.find((item) => mspOf(item) === 'Org2MSP') as peer.Endorsement;
+    const certificate = new X509Certificate(
+      Buffer.from(msp.SerializedIdentity.deserializeBinary(org2.getEndorser_asU8()).getIdBytes_asU8()),
+    );
+    const caDir = join(dir, 'crypto/peerOrganizations/org2.example.com/ca');
+    const caKey = createPrivateKey(await readFile(join(caDir, 'priv_sk')));
+    const crl = revocationListOf(certificate.serialNumber, caKey);
+
+    const config = common.Block.deserializeBinary(blocks.configBlock);
+    const envelope = common.Envelope.deserializeBinary(config.getData()?.getDataList_asU8()[0] as Uint8Array);
+    const configPayload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+    const configEnvelope = common.ConfigEnvelope.deserializeBinary(configPayload.getData_asU8());
+    const application = configEnvelope.getConfig()?.getChannelGroup()?.getGroupsMap().get('Application');
+    let revoked = false;
+    application?.getGroupsMap().forEach((organization: common.ConfigGroup) => {
+      const value = organization.getValuesMap().get('MSP');
+      if (!value) return;
+      const mspConfig = msp.MSPConfig.deserializeBinary(value.getValue_asU8());
+      const fabricConfig = msp.FabricMSPConfig.deserializeBinary(mspConfig.getConfig_asU8());
+      if (fabricConfig.getName() !== 'Org2MSP') return;
+      fabricConfig.addRevocationList(Buffer.from(derToPem('X509 CRL', crl)));
+      mspConfig.setConfig(fabricConfig.serializeBinary());
+      value.setValue(mspConfig.serializeBinary());
+      revoked = true;
+    });
+    expect(revoked).toBe(true);
+    configPayload.setData(configEnvelope.serializeBinary());
+    envelope.setPayload(configPayload.serializeBinary());
+    config.getData()?.setDataList([envelope.serializeBinary()]);
+    const configBlock = resealDataHash(config.serializeBinary());
+
+    const result = verifyFabricTransaction({ txId: put.receipt.txId, ...blocks, configBlock, receipt: put.receipt });
+    expect(failedNames(result)).toEqual(['endorsement:Org2MSP']);
+    expect(checkOf(result, 'endorsement:Org2MSP').detail).toMatch(/revoked by a CRL of Org2MSP/);
+    // The config block is the trust anchor: the check reports its hash, which now differs.
+    const genuine = verifyFabricTransaction({ txId: put.receipt.txId, ...blocks, receipt: put.receipt });
+    expect(checkOf(result, 'channel-config').detail).not.toBe(checkOf(genuine, 'channel-config').detail);
   });
 
   test('receipts with a wrong txId, block or timestamp fail the matching check', async () => {

@@ -6,6 +6,7 @@ import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
 import { common, msp } from '@hyperledger/fabric-protos';
 import { blockHeaderHash } from './block-hash.js';
 import { type DecodedBlock, decodeBlock, decodeEnvelope, headerTypeConfig } from './decode.js';
+import { parseRevocationList, type RevocationList, revokes } from './revocation.js';
 import { signatureProblem } from './signature.js';
 
 /** A Fabric role a NodeOU-enabled MSP assigns by certificate OU. */
@@ -20,6 +21,8 @@ export interface ChannelMsp {
   intermediates: X509Certificate[];
   /** Admin certificates listed explicitly (pre-NodeOU style), as DER. */
   admins: Buffer[];
+  /** Certificate revocation lists of the MSP's CAs. */
+  revocationLists: RevocationList[];
   /** OU names of each role when NodeOUs are enabled. */
   nodeOus: Partial<Record<MspRole, string>> | undefined;
 }
@@ -61,7 +64,7 @@ function parseMsp(mspId: string, value: Uint8Array, orderer: boolean): ChannelMs
   const config = msp.MSPConfig.deserializeBinary(value);
   // Type 0 is FABRIC (X.509); idemix MSPs (type 1) cannot sign endorsements or blocks.
   if (config.getType() !== 0) {
-    return { mspId, orderer, roots: [], intermediates: [], admins: [], nodeOus: undefined };
+    return { mspId, orderer, roots: [], intermediates: [], admins: [], revocationLists: [], nodeOus: undefined };
   }
   const fabric = msp.FabricMSPConfig.deserializeBinary(config.getConfig_asU8());
   const certificates = (list: Uint8Array[]) => list.map((pem) => new X509Certificate(Buffer.from(pem)));
@@ -72,6 +75,7 @@ function parseMsp(mspId: string, value: Uint8Array, orderer: boolean): ChannelMs
     roots: certificates(fabric.getRootCertsList_asU8()),
     intermediates: certificates(fabric.getIntermediateCertsList_asU8()),
     admins: fabric.getAdminsList_asU8().map((pem) => new X509Certificate(Buffer.from(pem)).raw),
+    revocationLists: fabric.getRevocationListList_asU8().map(parseRevocationList),
     nodeOus: nodeOus?.getEnable()
       ? Object.fromEntries(
           (
@@ -154,6 +158,20 @@ function attribute(name: string, text: string): string[] {
     .flatMap((line) => line.slice(name.length + 1).split('+'));
 }
 
+/** As Fabric's MSP: the certificate is revoked when a CRL signed by its issuer lists its serial number. */
+function revocationProblem(
+  certificate: X509Certificate,
+  issuer: X509Certificate,
+  channelMsp: ChannelMsp,
+): string | undefined {
+  const list = channelMsp.revocationLists.find((candidate) =>
+    revokes(candidate, certificate.serialNumber, issuer.publicKey),
+  );
+  return list
+    ? `the certificate (serial ${certificate.serialNumber.toLowerCase()}) is revoked by a CRL of ${channelMsp.mspId}'s CA ${attribute('CN', issuer.subject).join('+')}`
+    : undefined;
+}
+
 /** The certificate's issuers up to a root of the MSP, or why there is no such chain. */
 function chainOf(
   certificate: X509Certificate,
@@ -167,7 +185,11 @@ function chainOf(
   for (let depth = 0; depth < 8; depth++) {
     const issuedBy = (issuer: X509Certificate) => current.checkIssued(issuer) && current.verify(issuer.publicKey);
     const root = channelMsp.roots.find(issuedBy);
-    if (root) return { issuers: [...issuers, root], problem: undefined };
+    if (root)
+      return {
+        issuers: [...issuers, root],
+        problem: revocationProblem(certificate, [...issuers, root][0] as X509Certificate, channelMsp),
+      };
     const intermediate = channelMsp.intermediates.find(issuedBy);
     if (!intermediate) {
       const issuer = current.issuer.replaceAll('\n', ', ');
