@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isLedgerError } from '@ledgerkit/core';
-import { type Context, Contract } from 'fabric-contract-api';
+import { type Context, Contract, JSONSerializer } from 'fabric-contract-api';
 import { ClientIdentity } from 'fabric-shim';
 import { describe, expect, test } from 'vitest';
 import { ChaincodeHarness } from './chaincode-harness.js';
@@ -30,10 +30,10 @@ class KeyValueContract extends Contract {
   async Delete(ctx: Context, key: string): Promise<void> {
     await ctx.stub.deleteState(key);
   }
-  async Range(ctx: Context, start: string, end: string): Promise<string[]> {
+  async Range(ctx: Context, start: string, end: string): Promise<string> {
     const keys: string[] = [];
     for await (const kv of ctx.stub.getStateByRange(start, end)) keys.push(kv.key);
-    return keys;
+    return JSON.stringify(keys);
   }
   async CountThenAdd(ctx: Context, key: string): Promise<number> {
     let count = 0;
@@ -41,17 +41,17 @@ class KeyValueContract extends Contract {
     await ctx.stub.putState(key, Buffer.from('x'));
     return count;
   }
-  async Page(ctx: Context, pageSize: string, bookmark: string): Promise<unknown> {
+  async Page(ctx: Context, pageSize: string, bookmark: string): Promise<string> {
     const { iterator, metadata } = await ctx.stub.getStateByRangeWithPagination('', '', Number(pageSize), bookmark);
     const keys: string[] = [];
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) keys.push(next.value.key);
-    return { keys, ...metadata };
+    return JSON.stringify({ keys, ...metadata });
   }
   async PageThenWrite(ctx: Context): Promise<void> {
     await ctx.stub.getStateByRangeWithPagination('', '', 1, '');
     await ctx.stub.putState('k', Buffer.from('v'));
   }
-  async Owned(ctx: Context, owner: string, pageSize: string, bookmark: string): Promise<unknown> {
+  async Owned(ctx: Context, owner: string, pageSize: string, bookmark: string): Promise<string> {
     const { iterator, metadata } = await ctx.stub.getStateByPartialCompositeKeyWithPagination(
       'owner~id',
       [owner],
@@ -62,14 +62,14 @@ class KeyValueContract extends Contract {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       ids.push(ctx.stub.splitCompositeKey(next.value.key).attributes[1] ?? '');
     }
-    return { ids, ...metadata };
+    return JSON.stringify({ ids, ...metadata });
   }
   async Own(ctx: Context, owner: string, id: string): Promise<string> {
     const key = ctx.stub.createCompositeKey('owner~id', [owner, id]);
     await ctx.stub.putState(key, Buffer.from([0]));
     return key;
   }
-  async History(ctx: Context, key: string): Promise<unknown[]> {
+  async History(ctx: Context, key: string): Promise<string> {
     const entries: unknown[] = [];
     for await (const entry of ctx.stub.getHistoryForKey(key)) {
       entries.push({
@@ -79,14 +79,14 @@ class KeyValueContract extends Contract {
         seconds: entry.timestamp.seconds.toNumber(),
       });
     }
-    return entries;
+    return JSON.stringify(entries);
   }
   async Fail(): Promise<void> {
     throw new Error('no way');
   }
-  async Whoami(ctx: Context): Promise<unknown> {
+  async Whoami(ctx: Context): Promise<string> {
     const seconds = ctx.stub.getTxTimestamp().seconds.toNumber();
-    return {
+    return JSON.stringify({
       id: ctx.clientIdentity.getID(),
       mspId: ctx.clientIdentity.getMSPID(),
       role: ctx.clientIdentity.getAttributeValue('role'),
@@ -95,18 +95,24 @@ class KeyValueContract extends Contract {
       channel: ctx.stub.getChannelID(),
       seconds,
       date: ctx.stub.getDateTimestamp().toISOString(),
-    };
+    });
   }
   async PutPrivate(ctx: Context, key: string): Promise<void> {
     const secret = ctx.stub.getTransient().get('secret');
     if (!secret) throw new Error('secret missing');
     await ctx.stub.putPrivateData('secrets', key, secret);
   }
-  async ReadPrivate(ctx: Context, key: string): Promise<unknown> {
-    return {
+  async ReadPrivate(ctx: Context, key: string): Promise<string> {
+    return JSON.stringify({
       value: Buffer.from(await ctx.stub.getPrivateData('secrets', key)).toString(),
       hash: Buffer.from(await ctx.stub.getPrivateDataHash('secrets', key)).toString('hex'),
-    };
+    });
+  }
+  async ReturnValue(_ctx: Context, kind: string): Promise<unknown> {
+    return { object: { a: 1 }, list: [1, 2], text: 'plain', number: 4.5, nothing: undefined }[kind];
+  }
+  async PeerMsp(ctx: Context): Promise<string> {
+    return ctx.stub.getMspID();
   }
   async PurgePrivate(ctx: Context, key: string): Promise<void> {
     await ctx.stub.purgePrivateData('secrets', key);
@@ -272,9 +278,27 @@ describe('keys and queries', () => {
     expect(rest).toMatchObject({ ids: ['a3'], fetchedRecordsCount: 1, bookmark: '' });
   });
 
-  test('writes after a paginated query are refused, as on a peer', async () => {
+  test('writes after a paginated query are refused with the peer’s message', async () => {
     const { harness, call } = setup();
-    expect(await codeOf(harness.submit(call('PageThenWrite')))).toMatchObject({ code: 'CONTRACT_REVERTED' });
+    const refused = (await codeOf(harness.submit(call('PageThenWrite')))) as { message: string; txId: string };
+    expect(refused).toMatchObject({ code: 'CONTRACT_REVERTED' });
+    expect(refused.message).toBe(
+      `PUT_STATE failed: transaction ID: ${refused.txId}: txid [${refused.txId}]: unsuppored transaction. ` +
+        'Transaction has already performed a paginated query. Writes are not allowed',
+    );
+  });
+
+  test('page size 0 without a bookmark is a plain range query: no metadata, and writes stay allowed', async () => {
+    const { harness, call } = setup();
+    for (const key of ['a', 'b']) await harness.submit(call('Put', key, '1'));
+    expect((await harness.evaluate(call('Page', '0', ''))).json()).toEqual({ keys: ['a', 'b'] });
+    expect((await harness.evaluate(call('Page', '1', 'c'))).json()).toEqual({ keys: [] });
+  });
+
+  test('an empty key is a key, as on a LevelDB peer', async () => {
+    const { harness, call } = setup();
+    await harness.submit(call('Put', '', 'empty'));
+    expect((await harness.evaluate(call('Get', ''))).text).toBe('empty');
   });
 });
 
@@ -319,6 +343,50 @@ describe('history, time and events', () => {
     const { harness, call } = setup();
     expect(await codeOf(harness.submit(call('Nope')))).toMatchObject({ code: 'CONTRACT_REVERTED' });
     expect(await codeOf(harness.submit(call('_helper')))).toMatchObject({ code: 'CONTRACT_REVERTED' });
+  });
+
+  test('dispatch splits at the first colon and checks the argument count like fabric-contract-api', async () => {
+    const { harness, call } = setup();
+    expect((await harness.evaluate(call(':Get', 'missing'))).text).toBe('');
+    expect((await harness.evaluate(call('kv:Get', 'missing'))).text).toBe('');
+    expect(await codeOf(harness.evaluate(call('kv:Get:x', 'missing')))).toMatchObject({
+      message: "You've asked to invoke a function that does not exist: kv:Get:x",
+    });
+    expect(await codeOf(harness.evaluate(call('Put', 'only-key')))).toMatchObject({
+      message: 'Expected 2 parameters, but 1 have been supplied',
+    });
+  });
+
+  test('results are serialized by the installed fabric-contract-api, failures included', async () => {
+    const { harness, call } = setup();
+    for (const kind of ['object', 'list', 'text', 'number', 'nothing']) {
+      const value = { object: { a: 1 }, list: [1, 2], text: 'plain', number: 4.5, nothing: undefined }[kind];
+      let expected: { text: string } | { message: string };
+      try {
+        expected = { text: Buffer.from(new JSONSerializer().toBuffer(value, {}) ?? []).toString() };
+      } catch (error) {
+        expected = { message: (error as Error).message };
+      }
+      const outcome = await harness.evaluate(call('ReturnValue', kind)).then(
+        (result) => ({ text: result.text }),
+        (error: { details: { message: string } }) => ({ message: error.details.message }),
+      );
+      expect(outcome, kind).toEqual(expected);
+    }
+  });
+
+  test('getMspID is the peer’s MSP id, not the caller’s: the peerMspId option, else it throws like fabric-shim', async () => {
+    const { harness, call } = setup();
+    const unset = process.env.CORE_PEER_LOCALMSPID === undefined;
+    if (unset) {
+      expect(await codeOf(harness.evaluate(call('PeerMsp')))).toMatchObject({
+        message: 'CORE_PEER_LOCALMSPID is unset in chaincode process',
+      });
+    }
+    const withPeer = new ChaincodeHarness({ peerMspId: 'Org2MSP' });
+    withPeer.deploy('kv', [KeyValueContract], { collections: ['secrets'] });
+    const alice = withPeer.identity({ mspId: 'Org1MSP', name: 'alice' });
+    expect((await withPeer.evaluate({ as: alice, transaction: 'PeerMsp' })).text).toBe('Org2MSP');
   });
 });
 
@@ -377,9 +445,13 @@ describe('private data, transient data and chaincode calls', () => {
     });
   });
 
-  test('an undeclared collection is refused', async () => {
+  test('an undeclared collection is refused with the peer’s message', async () => {
     const { harness, call } = setup();
-    expect(await codeOf(harness.submit(call('UseUndeclaredCollection')))).toMatchObject({ code: 'CONTRACT_REVERTED' });
+    const refused = (await codeOf(harness.submit(call('UseUndeclaredCollection')))) as { txId: string };
+    expect(refused).toMatchObject({
+      code: 'CONTRACT_REVERTED',
+      message: `PUT_STATE failed: transaction ID: ${refused.txId}: collection mychannel/kv/nope could not be found`,
+    });
   });
 
   test('invokeChaincode runs the other chaincode in the same transaction; only the caller’s event is kept', async () => {

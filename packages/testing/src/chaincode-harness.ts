@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '@ledgerkit/core';
-import type { Context, Contract } from 'fabric-contract-api';
+import { type Context, type Contract, JSONSerializer } from 'fabric-contract-api';
 import type { ChaincodeResponse } from 'fabric-shim-api';
 import { HarnessClientIdentity } from './client-identity.js';
 import { ChaincodeHarnessError } from './harness-error.js';
@@ -26,6 +26,13 @@ export interface ChaincodeHarnessOptions {
   startTime?: Date | string | number;
   /** How far the clock moves after each proposal, in milliseconds; defaults to 1000. 0 freezes it. */
   tickMs?: number;
+  /**
+   * What `ctx.stub.getMspID()` returns: the MSP id of the peer running the chaincode, which
+   * fabric-shim reads from the chaincode process's `CORE_PEER_LOCALMSPID`. Defaults to that
+   * environment variable; when neither is set, `getMspID()` throws as it does on a
+   * chaincode server started without it.
+   */
+  peerMspId?: string;
 }
 
 /** One transaction proposal. */
@@ -106,26 +113,58 @@ const notTransactions = new Set([
   'getName',
 ]);
 
-function transactionNames(contract: Contract): Set<string> {
-  const reflect = Reflect as unknown as { getMetadata?: (key: string, target: object) => unknown };
-  const declared = reflect.getMetadata?.('fabric:transactions', contract) as Array<{ name: string }> | undefined;
-  if (declared && declared.length > 0) return new Set(declared.map((transaction) => transaction.name));
-  const names = new Set<string>();
-  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(contract))) {
-    const value = (contract as unknown as Record<string, unknown>)[name];
-    if (typeof value === 'function' && !name.startsWith('_') && !notTransactions.has(name)) names.add(name);
-  }
-  return names;
+/** What dispatch needs to know of one transaction function. */
+interface TransactionInfo {
+  /** How many arguments it takes; `undefined` accepts any number. */
+  parameters: number | undefined;
+  /** The schema of its result, from `@Returns`; decides how a string or number is serialized. */
+  returns: unknown;
 }
 
-// fabric-contract-api's JSON serializer without a schema: primitives as text, the rest as JSON.
-function toWire(result: unknown): Buffer {
-  if (result === undefined || result === null) return Buffer.alloc(0);
-  if (Buffer.isBuffer(result)) return Buffer.from(JSON.stringify(result));
-  if (typeof result === 'string' || typeof result === 'number' || typeof result === 'boolean') {
-    return Buffer.from(result.toString());
+// The transactions fabric-shim would list: the decorated ones, or else every own method of
+// the contract's class, where an undecorated method declaring parameters after `ctx` must
+// be called with exactly that many arguments.
+function transactionsOf(contract: Contract): Map<string, TransactionInfo> {
+  const reflect = Reflect as unknown as { getMetadata?: (key: string, target: object) => unknown };
+  const declared = reflect.getMetadata?.('fabric:transactions', contract) as
+    | Array<{ name: string; parameters?: unknown[]; returns?: { schema?: unknown } }>
+    | undefined;
+  const transactions = new Map<string, TransactionInfo>();
+  if (declared && declared.length > 0) {
+    for (const transaction of declared) {
+      transactions.set(transaction.name, {
+        parameters: transaction.parameters?.length,
+        returns: transaction.returns?.schema,
+      });
+    }
+    return transactions;
   }
-  return Buffer.from(JSON.stringify(result));
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(contract))) {
+    const value = (contract as unknown as Record<string, unknown>)[name];
+    if (typeof value === 'function' && !name.startsWith('_') && !notTransactions.has(name)) {
+      transactions.set(name, { parameters: value.length > 1 ? value.length - 1 : undefined, returns: undefined });
+    }
+  }
+  return transactions;
+}
+
+// fabric-shim's split of `contract:function`: the contract is everything before the first
+// colon; no colon, or nothing before it, means the default contract.
+function splitTransactionName(qualified: string): { contract: string | undefined; name: string } {
+  const colon = qualified.indexOf(':');
+  if (colon === -1) return { contract: undefined, name: qualified };
+  const contract = qualified.slice(0, colon);
+  return { contract: contract.trim() === '' ? undefined : contract, name: qualified.slice(colon + 1) };
+}
+
+// A chaincode receives its arguments as bytes: a client sends strings as UTF-8, so a lone
+// surrogate arrives as U+FFFD.
+const overTheWire = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
+
+// The result as the installed fabric-contract-api serializes it (its JSONSerializer), so a
+// return value that fails or changes shape on a peer does the same here.
+function toWire(result: unknown, schema: unknown): Buffer {
+  return new JSONSerializer().toBuffer(result, schema ?? {}) ?? Buffer.alloc(0);
 }
 
 /**
@@ -147,6 +186,7 @@ export class ChaincodeHarness {
   readonly #events: HarnessChaincodeEvent[] = [];
   readonly #channel: string;
   readonly #tickMs: number;
+  readonly #peerMspId: string | undefined;
   #now: number;
   #proposals = 0;
   #blockHeight = 0;
@@ -159,6 +199,7 @@ export class ChaincodeHarness {
     this.#channel = options.channel ?? 'mychannel';
     this.#now = new Date(options.startTime ?? '2025-01-01T00:00:00Z').getTime();
     this.#tickMs = options.tickMs ?? 1000;
+    this.#peerMspId = options.peerMspId;
     if (Number.isNaN(this.#now)) throw new InvalidArgumentError('startTime', 'startTime is not a valid date');
     if (!Number.isFinite(this.#tickMs) || this.#tickMs < 0) {
       throw new InvalidArgumentError('tickMs', 'tickMs must be a non-negative number', { tickMs: this.#tickMs });
@@ -264,10 +305,13 @@ export class ChaincodeHarness {
       privateReads: new Map(),
       privateWrites: new Map(),
       purges: new Map(),
+      writePerformed: false,
       paginatedQueryPerformed: false,
+      privateQueryPerformed: false,
     };
     this.#now += this.#tickMs;
-    const { response, event } = await this.#run(record, chaincode, [call.transaction, ...(call.args ?? [])]);
+    const args = [call.transaction, ...(call.args ?? [])].map(overTheWire);
+    const { response, event } = await this.#run(record, chaincode, args);
     if (response.status >= 400) {
       throw new ChaincodeHarnessError(
         'CONTRACT_REVERTED',
@@ -387,13 +431,23 @@ export class ChaincodeHarness {
   #host(): StubHost {
     return {
       state: this.#state,
+      peerMspId: this.#peerMspId,
       collections: (namespace) => this.#deployments.get(namespace)?.collections,
       invoke: async (record, chaincode, args) => {
         // Chaincode-to-chaincode: same transaction, same read/write set; the callee's event is dropped.
         if (!this.#deployments.has(chaincode)) {
-          throw new Error(`chaincode ${chaincode} not found on channel ${record.channelId}`);
+          throw new Error(
+            `INVOKE_CHAINCODE failed: transaction ID: ${record.txId}: execute failed: invalid invocation: ` +
+              `[channel ${record.channelId}] failed to get chaincode container info for ${chaincode}: chaincode ${chaincode} not found`,
+          );
         }
-        return (await this.#run(record, chaincode, args)).response;
+        const { response } = await this.#run(record, chaincode, args);
+        // What the calling chaincode decodes from the peer: a protobuf Response, empty fields included.
+        return {
+          status: response.status,
+          message: response.message ?? '',
+          payload: response.payload ?? Buffer.alloc(0),
+        };
       },
     };
   }
@@ -408,9 +462,9 @@ export class ChaincodeHarness {
       throw new ChaincodeHarnessError('NOT_FOUND', `chaincode ${chaincode} is not deployed`, { chaincode });
     const stub = new HarnessStub(this.#host(), record, chaincode, args);
     const [qualified = ''] = args;
-    const separator = qualified.lastIndexOf(':');
-    const contractName = separator === -1 ? deployment.defaultContract : qualified.slice(0, separator);
-    const functionName = separator === -1 ? qualified : qualified.slice(separator + 1);
+    const split = splitTransactionName(qualified);
+    const contractName = split.contract ?? deployment.defaultContract;
+    const functionName = split.name;
     try {
       const contract = deployment.contracts.get(contractName);
       if (!contract) throw new Error(`Contract name is not known: ${contractName}`);
@@ -426,16 +480,21 @@ export class ChaincodeHarness {
         context.stub = stub;
         context.clientIdentity = identity;
       }
-      if (!transactionNames(contract).has(functionName)) {
+      const transaction = transactionsOf(contract).get(functionName);
+      if (!transaction) {
         await contract.unknownTransaction(context);
         return { response: { status: 200, payload: Buffer.alloc(0) }, event: stub.event };
+      }
+      const parameters = args.slice(1);
+      if (transaction.parameters !== undefined && transaction.parameters !== parameters.length) {
+        throw new Error(`Expected ${transaction.parameters} parameters, but ${parameters.length} have been supplied`);
       }
       await contract.beforeTransaction(context);
       const result: unknown = await (
         contract.aroundTransaction as unknown as (ctx: Context, fn: string, parameters: string[]) => Promise<unknown>
-      ).call(contract, context, functionName, args.slice(1));
+      ).call(contract, context, functionName, parameters);
       await contract.afterTransaction(context, result);
-      return { response: { status: 200, payload: toWire(result) }, event: stub.event };
+      return { response: { status: 200, payload: toWire(result, transaction.returns) }, event: stub.event };
     } catch (error) {
       return {
         response: { status: 500, message: error instanceof Error ? error.message : String(error) },

@@ -1,8 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '@ledgerkit/core';
 import type { FabricNetwork, UpOptions } from '@ledgerkit/fabric-network';
+
+/** File in a fixture network's directory holding the pid of the process that started it. */
+export const ownerFile = 'owner.pid';
 
 /** A running throwaway Fabric network for a test suite. */
 export interface FabricNetworkFixture {
@@ -38,6 +41,8 @@ export async function startFabricNetwork(options: Omit<UpOptions, 'dir'> = {}): 
   const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-testing-fabric-'));
   let network: FabricNetwork;
   try {
+    // Who started it: a test run's cleanup of leftover networks skips those of live processes.
+    await writeFile(join(dir, ownerFile), `${process.pid}\n`);
     network = await FabricNetwork.up({ ...options, dir });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });

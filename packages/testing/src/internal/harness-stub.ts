@@ -8,12 +8,14 @@ import type {
 } from 'fabric-shim-api';
 import Long from 'long';
 import { compositeKeyNamespace, emptyKeySubstitute, maxUnicodeRune } from './keys.js';
-import { hasWrites, innerMap, type RangeRead, type TransactionRecord } from './transaction.js';
+import { innerMap, type RangeRead, type TransactionRecord } from './transaction.js';
 import type { WorldState } from './world-state.js';
 
 /** What a stub needs from the harness that created it. */
 export interface StubHost {
   state: WorldState;
+  /** The `getMspID()` answer, if the harness was given one. */
+  peerMspId: string | undefined;
   collections(namespace: string): ReadonlySet<string> | undefined;
   invoke(record: TransactionRecord, chaincode: string, args: string[]): Promise<ChaincodeResponse>;
 }
@@ -87,8 +89,22 @@ function validateCompositeKeyAttribute(attribute: unknown): void {
   }
 }
 
-function validateKey(key: unknown): asserts key is string {
-  if (typeof key !== 'string' || key.length === 0) throw new Error('key must not be an empty string');
+/** The peer's chaincode message types, which prefix the errors the peer sends back to the shim. */
+type PeerOperation =
+  | 'GET_STATE'
+  | 'PUT_STATE'
+  | 'DEL_STATE'
+  | 'GET_STATE_BY_RANGE'
+  | 'GET_PRIVATE_DATA_HASH'
+  | 'PURGE_PRIVATE_DATA';
+
+// fabric-shim hands back a plain rejected promise for arguments it refuses; marking it
+// handled keeps a chaincode that never awaits it from failing the test run with an
+// unhandled rejection (fabric-shim logs those instead).
+function refuse<T>(error: unknown): T {
+  const rejected = Promise.reject(error);
+  rejected.catch(() => {});
+  return rejected as T;
 }
 
 function validateCollection(collection: unknown, key: unknown): void {
@@ -148,8 +164,10 @@ export class HarnessStub implements ChaincodeStub {
   }
 
   getMspID(): string {
-    // On a peer this is the peer's MSP (CORE_PEER_LOCALMSPID); the harness endorses as the caller's org.
-    return this.#record.creator.mspId;
+    // fabric-shim reads the chaincode process's environment, not the proposal.
+    const mspId = this.#host.peerMspId ?? process.env.CORE_PEER_LOCALMSPID;
+    if (mspId === undefined) throw new Error('CORE_PEER_LOCALMSPID is unset in chaincode process');
+    return mspId;
   }
 
   getTransient(): Map<string, Uint8Array> {
@@ -183,17 +201,16 @@ export class HarnessStub implements ChaincodeStub {
     return committed ? Buffer.from(committed.value) : Buffer.alloc(0);
   }
 
+  // Neither fabric-shim nor a LevelDB peer rejects an empty key.
   async putState(key: string, value: Uint8Array): Promise<void> {
-    validateKey(key);
-    this.#beforeWrite();
+    this.#beforeWrite('PUT_STATE');
     // Fabric records an empty value as a delete (KVWrite.IsDelete = len(value) == 0).
     const bytes = toBuffer(value);
     innerMap(this.#record.writes, this.#namespace).set(key, bytes.length === 0 ? null : Buffer.from(bytes));
   }
 
   async deleteState(key: string): Promise<void> {
-    validateKey(key);
-    this.#beforeWrite();
+    this.#beforeWrite('DEL_STATE');
     innerMap(this.#record.writes, this.#namespace).set(key, null);
   }
 
@@ -205,14 +222,16 @@ export class HarnessStub implements ChaincodeStub {
     throw new Error('key-level endorsement policies are not supported by the ledgerkit harness');
   }
 
+  // fabric-shim rejects invalid keys with a plain promise, not an async-iterable one, so
+  // `for await` over it fails with a TypeError rather than the validation message.
   getStateByRange(startKey: string, endKey: string): Iterable<Iterators.KV> {
-    return iterable(
-      (async () => {
-        const start = startKey || emptyKeySubstitute;
-        validateSimpleKeys(start, endKey);
-        return this.#rangeIterator(start, endKey);
-      })(),
-    );
+    const start = startKey || emptyKeySubstitute;
+    try {
+      validateSimpleKeys(start, endKey);
+    } catch (error) {
+      return refuse<Iterable<Iterators.KV>>(error);
+    }
+    return iterable((async () => this.#rangeIterator(start, endKey))());
   }
 
   getStateByRangeWithPagination(
@@ -221,22 +240,19 @@ export class HarnessStub implements ChaincodeStub {
     pageSize: number,
     bookmark?: string,
   ): PagedIterable<Iterators.KV> {
-    return iterable(
-      (async () => {
-        const start = startKey || emptyKeySubstitute;
-        validateSimpleKeys(start, endKey);
-        return this.#paginated(start, endKey, pageSize, bookmark ?? '');
-      })(),
-    );
+    const start = startKey || emptyKeySubstitute;
+    try {
+      validateSimpleKeys(start, endKey);
+    } catch (error) {
+      return refuse<PagedIterable<Iterators.KV>>(error);
+    }
+    return iterable((async () => this.#paginated(start, endKey, pageSize, bookmark ?? ''))());
   }
 
+  // Like fabric-shim, an invalid object type or attribute throws synchronously here.
   getStateByPartialCompositeKey(objectType: string, attributes: string[]): Iterable<Iterators.KV> {
-    return iterable(
-      (async () => {
-        const partialKey = this.createCompositeKey(objectType, attributes);
-        return this.#rangeIterator(partialKey, partialKey + maxUnicodeRune);
-      })(),
-    );
+    const partialKey = this.createCompositeKey(objectType, attributes);
+    return iterable((async () => this.#rangeIterator(partialKey, partialKey + maxUnicodeRune))());
   }
 
   getStateByPartialCompositeKeyWithPagination(
@@ -245,12 +261,8 @@ export class HarnessStub implements ChaincodeStub {
     pageSize: number,
     bookmark?: string,
   ): PagedIterable<Iterators.KV> {
-    return iterable(
-      (async () => {
-        const partialKey = this.createCompositeKey(objectType, attributes);
-        return this.#paginated(partialKey, partialKey + maxUnicodeRune, pageSize, bookmark ?? '');
-      })(),
-    );
+    const partialKey = this.createCompositeKey(objectType, attributes);
+    return iterable((async () => this.#paginated(partialKey, partialKey + maxUnicodeRune, pageSize, bookmark ?? ''))());
   }
 
   getQueryResult(): Iterable<Iterators.KV> {
@@ -321,7 +333,7 @@ export class HarnessStub implements ChaincodeStub {
 
   async getPrivateData(collection: string, key: string): Promise<Uint8Array> {
     validateCollection(collection, key);
-    const committed = this.#privateSpace(collection).get(key);
+    const committed = this.#privateSpace(collection, 'GET_STATE').get(key);
     const reads = innerMap(this.#record.privateReads, `${this.#namespace}\u0000${collection}`);
     if (!reads.has(key)) reads.set(key, committed?.version ?? null);
     return committed ? Buffer.from(committed.value) : Buffer.alloc(0);
@@ -329,7 +341,7 @@ export class HarnessStub implements ChaincodeStub {
 
   async getPrivateDataHash(collection: string, key: string): Promise<Uint8Array> {
     validateCollection(collection, key);
-    const committed = this.#privateSpace(collection).get(key);
+    const committed = this.#privateSpace(collection, 'GET_PRIVATE_DATA_HASH').get(key);
     const reads = innerMap(this.#record.privateReads, `${this.#namespace}\u0000${collection}`);
     if (!reads.has(key)) reads.set(key, committed?.version ?? null);
     return committed ? createHash('sha256').update(committed.value).digest() : Buffer.alloc(0);
@@ -338,8 +350,8 @@ export class HarnessStub implements ChaincodeStub {
   async putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
     validateCollection(collection, key);
     if (!value) throw new Error('value must be valid');
-    this.#privateSpace(collection);
-    this.#beforeWrite();
+    this.#privateSpace(collection, 'PUT_STATE');
+    this.#beforeWrite('PUT_STATE');
     const bytes = toBuffer(value);
     innerMap(this.#record.privateWrites, `${this.#namespace}\u0000${collection}`).set(
       key,
@@ -349,15 +361,15 @@ export class HarnessStub implements ChaincodeStub {
 
   async deletePrivateData(collection: string, key: string): Promise<void> {
     validateCollection(collection, key);
-    this.#privateSpace(collection);
-    this.#beforeWrite();
+    this.#privateSpace(collection, 'DEL_STATE');
+    this.#beforeWrite('DEL_STATE');
     innerMap(this.#record.privateWrites, `${this.#namespace}\u0000${collection}`).set(key, null);
   }
 
   async purgePrivateData(collection: string, key: string): Promise<void> {
     validateCollection(collection, key);
-    this.#privateSpace(collection);
-    this.#beforeWrite();
+    this.#privateSpace(collection, 'PURGE_PRIVATE_DATA');
+    this.#beforeWrite('PURGE_PRIVATE_DATA');
     const id = `${this.#namespace}\u0000${collection}`;
     const purges = this.#record.purges.get(id) ?? new Set<string>();
     purges.add(key);
@@ -372,15 +384,13 @@ export class HarnessStub implements ChaincodeStub {
     throw new Error('key-level endorsement policies are not supported by the ledgerkit harness');
   }
 
+  // fabric-shim checks the collection name but, unlike getStateByRange, not the keys.
   getPrivateDataByRange(collection: string, startKey: string, endKey: string): Iterable<Iterators.KV> {
-    return iterable(
-      (async () => {
-        if (!collection || typeof collection !== 'string') throw new Error('collection must be a valid string');
-        const start = startKey || emptyKeySubstitute;
-        validateSimpleKeys(start, endKey);
-        return this.#privateRangeIterator(collection, start, endKey);
-      })(),
-    );
+    if (!collection || typeof collection !== 'string') {
+      return refuse<Iterable<Iterators.KV>>(new Error('collection must be a valid string'));
+    }
+    const start = startKey || emptyKeySubstitute;
+    return iterable((async () => this.#privateRangeIterator(collection, start, endKey))());
   }
 
   getPrivateDataByPartialCompositeKey(
@@ -388,31 +398,47 @@ export class HarnessStub implements ChaincodeStub {
     objectType: string,
     attributes: string[],
   ): Iterable<Iterators.KV> {
-    return iterable(
-      (async () => {
-        if (!collection || typeof collection !== 'string') throw new Error('collection must be a valid string');
-        const partialKey = this.createCompositeKey(objectType, attributes);
-        return this.#privateRangeIterator(collection, partialKey, partialKey + maxUnicodeRune);
-      })(),
-    );
+    const partialKey = this.createCompositeKey(objectType, attributes);
+    return this.getPrivateDataByRange(collection, partialKey, partialKey + maxUnicodeRune);
   }
 
   getPrivateDataQueryResult(): Iterable<Iterators.KV> {
     return iterable(Promise.reject(new Error('rich queries need CouchDB; the ledgerkit harness models LevelDB')));
   }
 
-  #beforeWrite(): void {
-    if (this.#record.paginatedQueryPerformed) {
-      throw new Error(
-        `txid [${this.#record.txId}]: Transaction has already performed a paginated query. Writes are not allowed`,
-      );
-    }
+  /** An error as the peer sends it back to the shim, which throws it in the chaincode. */
+  #peerError(operation: PeerOperation, message: string): Error {
+    return new Error(`${operation} failed: transaction ID: ${this.#record.txId}: ${message}`);
   }
 
-  #privateSpace(collection: string) {
+  // Fabric's transaction simulator: paginated and private-data range queries only in
+  // read-only transactions.
+  #beforeWrite(operation: PeerOperation): void {
+    const txid = `txid [${this.#record.txId}]: unsuppored transaction.`;
+    if (this.#record.privateQueryPerformed) {
+      throw this.#peerError(
+        operation,
+        `${txid} Transaction has already performed queries on pvt data. Writes are not allowed`,
+      );
+    }
+    if (this.#record.paginatedQueryPerformed) {
+      throw this.#peerError(
+        operation,
+        `${txid} Transaction has already performed a paginated query. Writes are not allowed`,
+      );
+    }
+    this.#record.writePerformed = true;
+  }
+
+  #privateSpace(collection: string, operation: PeerOperation) {
     const declared = this.#host.collections(this.#namespace);
     if (!declared?.has(collection)) {
-      throw new Error(`collection ${collection} could not be found for chaincode ${this.#namespace}`);
+      // The peer checks a hash read against the chaincode definition, everything else against its collection store.
+      const message =
+        operation === 'GET_PRIVATE_DATA_HASH'
+          ? `collection [${collection}] not defined in the collection config for chaincode [${this.#namespace}]`
+          : `collection ${this.#record.channelId}/${this.#namespace}/${collection} could not be found`;
+      throw this.#peerError(operation, message);
     }
     return this.#host.state.space(this.#namespace, collection);
   }
@@ -437,8 +463,15 @@ export class HarnessStub implements ChaincodeStub {
   }
 
   #privateRangeIterator(collection: string, startKey: string, endKey: string): ListIterator<Iterators.KV> {
+    if (this.#record.writePerformed) {
+      throw this.#peerError(
+        'GET_STATE_BY_RANGE',
+        `txid [${this.#record.txId}]: unsuppored transaction. Queries on pvt data is supported only in a read-only transaction`,
+      );
+    }
+    this.#record.privateQueryPerformed = true;
     return new ListIterator<Iterators.KV>(
-      this.#privateSpace(collection)
+      this.#privateSpace(collection, 'GET_STATE_BY_RANGE')
         .range(startKey, endKey)
         .map(([key, entry]) => ({ namespace: this.#namespace, key, value: Buffer.from(entry.value) })),
     );
@@ -451,19 +484,31 @@ export class HarnessStub implements ChaincodeStub {
     bookmark: string,
   ): StateQueryResponse<ListIterator<Iterators.KV>> {
     if (!Number.isInteger(pageSize) || pageSize < 0) throw new Error(`invalid page size ${pageSize}`);
-    if (hasWrites(this.#record)) {
-      throw new Error(`txid [${this.#record.txId}]: Paginated queries are supported only in a read-only transaction`);
+    // Page size 0 without a bookmark encodes as empty query metadata: the peer runs a plain
+    // range query, answers without metadata, and the transaction may still write.
+    if (pageSize === 0 && bookmark === '') {
+      return { iterator: this.#rangeIterator(startKey, endKey) } as StateQueryResponse<ListIterator<Iterators.KV>>;
+    }
+    if (this.#record.writePerformed) {
+      throw this.#peerError(
+        'GET_STATE_BY_RANGE',
+        `txid [${this.#record.txId}]: unsuppored transaction. Paginated queries are supported only in a read-only transaction`,
+      );
     }
     this.#record.paginatedQueryPerformed = true;
     const all = this.#host.state.space(this.#namespace).range(bookmark || startKey, endKey);
     const page = pageSize === 0 ? all : all.slice(0, pageSize);
     // The bookmark is the key the next page starts at; empty once the range is exhausted.
     const next = pageSize === 0 ? undefined : all[pageSize];
+    const metadata = { fetchedRecordsCount: page.length, bookmark: next ? next[0] : '' };
     return {
       iterator: new ListIterator<Iterators.KV>(
         page.map(([key, entry]) => ({ namespace: this.#namespace, key, value: Buffer.from(entry.value) })),
       ),
-      metadata: { fetchedRecordsCount: page.length, bookmark: next ? next[0] : '' },
+      // fabric-shim drops metadata whose protobuf encoding is empty (no records, no bookmark).
+      metadata: (metadata.fetchedRecordsCount === 0 && metadata.bookmark === ''
+        ? undefined
+        : metadata) as typeof metadata,
     };
   }
 }

@@ -26,7 +26,10 @@ export interface TransactionRecord {
   /** `namespace\0collection` -> key -> value written (null: deleted). */
   privateWrites: Map<string, Map<string, Buffer | null>>;
   purges: Map<string, Set<string>>;
+  /** Fabric's simulator flags: a write forbids later paginated and private-range queries, and they forbid later writes. */
+  writePerformed: boolean;
   paginatedQueryPerformed: boolean;
+  privateQueryPerformed: boolean;
 }
 
 export function innerMap<V>(outer: Map<string, Map<string, V>>, id: string): Map<string, V> {
@@ -36,11 +39,4 @@ export function innerMap<V>(outer: Map<string, Map<string, V>>, id: string): Map
     outer.set(id, inner);
   }
   return inner;
-}
-
-export function hasWrites(record: TransactionRecord): boolean {
-  return (
-    [...record.writes.values(), ...record.privateWrites.values()].some((writes) => writes.size > 0) ||
-    record.purges.size > 0
-  );
 }
