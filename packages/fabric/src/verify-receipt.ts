@@ -221,8 +221,8 @@ function timeOf(envelope: DecodedEnvelope): Date {
  * named; `validation-code` reports the peers' policy verdict); the filter and commit hash are
  * the peer's, not the orderer's: a peer that rewrites both consistently is caught only by
  * comparing with another organization's peer; BFT (Fabric 3) orderer signatures by identifier
- * header are reported as unsupported; blocks with key-level endorsement metadata writes fail
- * `commit-hash`, whose recomputation would need the state database.
+ * header are reported as unsupported; in blocks with key-level endorsement metadata writes the
+ * commit hash is not checked (and not listed): recomputing it would need the state database.
  *
  * @param input - the transaction id, its block, the previous block, the config block and the receipt
  * @returns every check made; `ok` when all passed
@@ -354,15 +354,14 @@ export function verifyFabricTransaction(input: FabricTransactionInput): Verifica
 
   checks.push(
     run('channel', () => {
-      const txChannel = located?.envelope.channelId ?? '(transaction not located)';
+      // The channel is the block's: every envelope of a block names the same one.
+      const anyEnvelope = envelopes.find((entry): entry is DecodedEnvelope => !(entry instanceof Error));
+      const blockChannel = located?.envelope.channelId ?? anyEnvelope?.channelId ?? '(no envelope decodes)';
       const ok =
-        located !== undefined &&
-        config !== undefined &&
-        txChannel === config.channelId &&
-        (!receipt || receipt.ledger === txChannel);
+        config !== undefined && blockChannel === config.channelId && (!receipt || receipt.ledger === blockChannel);
       return [
         ok,
-        `transaction on channel ${txChannel}; config of channel ${config?.channelId ?? '(unparsed)'}${receipt ? `; receipt names ${receipt.ledger}` : ''}`,
+        `block ${block.number} is on channel ${blockChannel}; config of channel ${config?.channelId ?? '(unparsed)'}${receipt ? `; receipt names ${receipt.ledger}` : ''}`,
       ];
     }),
   );
@@ -398,14 +397,14 @@ export function verifyFabricTransaction(input: FabricTransactionInput): Verifica
   const commitCheck = commitHashCheck(block, envelopes, filter, previous);
   if (commitCheck) checks.push(commitCheck);
 
-  if (receipt) {
+  if (receipt && located) {
+    const transaction = located;
     checks.push(
       run('timestamp', () => {
-        if (!located) return [false, 'the transaction was not located, so its timestamp is unknown'];
-        const ledgerTime = timeOf(located.envelope);
+        const ledgerTime = timeOf(transaction.envelope);
         return [
           Date.parse(receipt.timestamp) === ledgerTime.getTime(),
-          `channel header timestamp ${ledgerTime.toISOString()} (${located.envelope.timestamp.seconds}s ${located.envelope.timestamp.nanos}ns); the receipt says ${receipt.timestamp}`,
+          `channel header timestamp ${ledgerTime.toISOString()} (${transaction.envelope.timestamp.seconds}s ${transaction.envelope.timestamp.nanos}ns); the receipt says ${receipt.timestamp}`,
         ];
       }),
     );
@@ -529,23 +528,28 @@ function commitHashCheck(
   if (block.number === 0 || previousCommitHash === undefined || (recorded === undefined && previous === undefined)) {
     return undefined;
   }
-  return run('commit-hash', () => {
-    if (recorded === undefined)
-      return [false, `block ${block.number} carries no commit hash though block ${block.number - 1} does`];
-    const transactions: ValidTransactionWrites[] = [];
-    for (const [index, entry] of envelopes.entries()) {
-      if (filter[index] !== valid) continue;
-      if (entry instanceof Error) return [false, `transaction ${index} is marked VALID but does not decode`];
-      if (entry.headerType !== headerTypeEndorserTransaction) continue;
+  const transactions: ValidTransactionWrites[] = [];
+  let broken: number | undefined;
+  for (const [index, entry] of envelopes.entries()) {
+    if (filter[index] !== valid || entry instanceof Error || entry.headerType !== headerTypeEndorserTransaction)
+      continue;
+    try {
       const actions = decodeEndorserTransaction(entry);
-      if (actions.some((action) => action.hasMetadataWrites)) {
-        return [
-          false,
-          `transaction ${index} writes key-level endorsement metadata, which needs the state database to recompute the commit hash`,
-        ];
-      }
+      // Key-level endorsement metadata writes take the key's value from the state database,
+      // which a block does not hold: the commit hash cannot be recomputed, so it is not checked.
+      if (actions.some((action) => action.hasMetadataWrites)) return undefined;
       transactions.push({ index, writes: actions.flatMap((action) => action.writes) });
+    } catch {
+      broken ??= index;
     }
+  }
+  return run('commit-hash', () => {
+    if (recorded === undefined) {
+      return [false, `block ${block.number} carries no commit hash though block ${block.number - 1} does`];
+    }
+    const undecodable = envelopes.findIndex((entry, index) => filter[index] === valid && entry instanceof Error);
+    const first = undecodable >= 0 ? Math.min(undecodable, broken ?? undecodable) : broken;
+    if (first !== undefined) return [false, `transaction ${first} is marked VALID but does not decode`];
     const computed = commitHash(filter, updateBatchBytes(block.number, transactions), previousCommitHash);
     const codes = [...filter].map(validationCodeName);
     return [
