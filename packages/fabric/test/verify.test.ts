@@ -587,6 +587,9 @@ describe('verifying Fabric receipts against a two-organization network', () => {
       isLedgerError(error, 'INVALID_ARGUMENT'),
     );
     await expect(source.blockByNumber(10_000)).rejects.toSatisfy((error) => isLedgerError(error, 'NOT_FOUND'));
+    expect(() => qsccBlockSource(fabric, { timeoutMs: 0 })).toThrow(/positive/);
+    // One source per network and options, so its block cache serves every verification.
+    expect(qsccBlockSource(fabric, { timeoutMs: 30_000 })).toBe(source);
   });
 
   test('garbage instead of a block is a failed block-decodes check, not an exception', async () => {

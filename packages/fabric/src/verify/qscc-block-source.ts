@@ -24,10 +24,15 @@ export interface QsccBlockSourceOptions {
   timeoutMs?: number;
 }
 
+// One source per network and deadline, so that the blocks verification caches per source
+// (previous and config blocks) are reused by callers that ask for a source per receipt.
+const sources = new WeakMap<Network, Map<number | undefined, FabricBlockSource>>();
+
 /**
  * Reads blocks through the qscc system chaincode (`GetBlockByNumber`, `GetBlockByTxID`) of a
  * fabric-gateway network, as the gateway's peer has them. The blocks are not trusted:
- * verification checks them against the orderer's signature and the channel's MSPs.
+ * verification checks them against the orderer's signature and the channel's MSPs. Calls with
+ * the same network and options return the same source.
  *
  * @param network - a fabric-gateway `Network` (the channel)
  * @param options - per-query deadline
@@ -46,6 +51,13 @@ export function qsccBlockSource(network: Network, options: QsccBlockSourceOption
       timeoutMs,
     });
   }
+  let byTimeout = sources.get(network);
+  if (!byTimeout) {
+    byTimeout = new Map();
+    sources.set(network, byTimeout);
+  }
+  const existing = byTimeout.get(timeoutMs);
+  if (existing) return existing;
   const channel = network.getName();
   const qscc = network.getContract('qscc');
   const query = async (transaction: string, argument: string): Promise<Uint8Array> => {
@@ -64,7 +76,7 @@ export function qsccBlockSource(network: Network, options: QsccBlockSourceOption
       throw typed;
     }
   };
-  return {
+  const source: FabricBlockSource = {
     blockByNumber: (number) => {
       if (!Number.isSafeInteger(number) || number < 0) {
         return Promise.reject(
@@ -75,4 +87,6 @@ export function qsccBlockSource(network: Network, options: QsccBlockSourceOption
     },
     blockByTxId: (txId) => query('GetBlockByTxID', txId),
   };
+  byTimeout.set(timeoutMs, source);
+  return source;
 }
