@@ -812,14 +812,21 @@ export class FabricNetwork {
   async #joinOrderer(orderer: OrdererSpec): Promise<void> {
     const spec = this.#spec;
     const block = networkPaths(this.#dir).genesisBlock(spec.channel);
-    try {
-      await runCommand(
-        this.#binaries.paths.osnadmin,
-        ['channel', 'join', '--channelID', spec.channel, '--config-block', block, ...this.#osnadminArgs(orderer)],
-        { purpose: `joining ${orderer.id} to channel '${spec.channel}'` },
-      );
-    } catch (error) {
-      if (!String((error as FabricNetworkError).details?.output ?? '').includes('already exists')) throw error;
+    // /healthz can answer before the admin listener accepts: a refused connection is retried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runCommand(
+          this.#binaries.paths.osnadmin,
+          ['channel', 'join', '--channelID', spec.channel, '--config-block', block, ...this.#osnadminArgs(orderer)],
+          { purpose: `joining ${orderer.id} to channel '${spec.channel}'` },
+        );
+        break;
+      } catch (error) {
+        const output = String((error as FabricNetworkError).details?.output ?? '');
+        if (output.includes('already exists')) break;
+        if (attempt >= 5 || !transientFailure.test(output)) throw error;
+        await sleep(250 * attempt);
+      }
     }
     spec.joined.push(orderer.id);
     await this.#save();
