@@ -17,6 +17,7 @@ export {
   type FabricTransactionInput,
   type QsccBlockSourceOptions,
   qsccBlockSource,
+  type VerifyFabricReceiptOptions,
   verifyFabricReceipt,
   verifyFabricTransaction,
 } from './verify-receipt.js';

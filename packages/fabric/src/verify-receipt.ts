@@ -43,6 +43,22 @@ export interface FabricTransactionInput {
   configBlock: Uint8Array;
   /** The receipt to hold against the ledger: channel, position, timestamp and `proof`. */
   receipt?: Receipt;
+  /**
+   * Copies of `block` served by other peers, e.g. another organization's. The validation codes
+   * and commit hash are written by each peer, not signed by the orderer; copies that agree make
+   * the `peer-agreement` check, which a single lying peer cannot pass.
+   */
+  witnessBlocks?: readonly Uint8Array[];
+}
+
+/** Options of {@link verifyFabricReceipt}. */
+export interface VerifyFabricReceiptOptions {
+  /**
+   * Block sources of other peers (e.g. a {@link qsccBlockSource} through another
+   * organization's gateway peer); their copies of the block must carry the same header,
+   * validation codes and commit hash (`peer-agreement`).
+   */
+  witnesses?: readonly FabricBlockSource[];
 }
 
 const validationCodeNames = new Map<number, string>(
@@ -210,7 +226,9 @@ function timeOf(envelope: DecodedEnvelope): Date {
  * `endorsement:<MSP id>` per endorsement (a peer of that MSP, chained to its roots and valid at
  * the transaction's time, signed the response payload); `validation-code` (the peer's
  * TRANSACTIONS_FILTER says VALID); `commit-hash` (the peer's commit hash recomputed from the
- * filter, the valid writes and the previous block's commit hash); `timestamp`.
+ * filter, the valid writes and the previous block's commit hash); `peer-agreement` (with
+ * `witnessBlocks`: other peers' copies carry the same header, validation codes and commit
+ * hash); `timestamp`.
  *
  * Certificates are checked as Fabric's MSPs check them: chained to the MSP's root (through
  * its intermediates), not a CA certificate, holding the role's NodeOU (`peer` for endorsers,
@@ -220,7 +238,7 @@ function timeOf(envelope: DecodedEnvelope): Date {
  * Limits: the endorsement policy itself is not evaluated (each endorsement is checked and
  * named; `validation-code` reports the peers' policy verdict); the filter and commit hash are
  * the peer's, not the orderer's: a peer that rewrites both consistently is caught only by
- * comparing with another organization's peer; BFT (Fabric 3) orderer signatures by identifier
+ * comparing with another organization's peer (`witnessBlocks`); BFT (Fabric 3) orderer signatures by identifier
  * header are reported as unsupported; in blocks with key-level endorsement metadata writes the
  * commit hash is not checked (and not listed): recomputing it would need the state database.
  *
@@ -247,6 +265,7 @@ export function verifyFabricTransaction(input: FabricTransactionInput): Verifica
   assertBytes('block', input.block);
   assertBytes('configBlock', input.configBlock);
   if (input.previousBlock !== undefined) assertBytes('previousBlock', input.previousBlock);
+  for (const [index, copy] of (input.witnessBlocks ?? []).entries()) assertBytes(`witnessBlocks[${index}]`, copy);
 
   const checks: VerificationCheck[] = [];
   let block: DecodedBlock;
@@ -396,6 +415,9 @@ export function verifyFabricTransaction(input: FabricTransactionInput): Verifica
 
   const commitCheck = commitHashCheck(block, envelopes, filter, previous);
   if (commitCheck) checks.push(commitCheck);
+  if (input.witnessBlocks && input.witnessBlocks.length > 0) {
+    checks.push(peerAgreement(block, filter, input.witnessBlocks));
+  }
 
   if (receipt && located) {
     const transaction = located;
@@ -511,6 +533,35 @@ function transactionChecks(
   return checks;
 }
 
+function peerAgreement(block: DecodedBlock, filter: Buffer, witnessBlocks: readonly Uint8Array[]): VerificationCheck {
+  return run('peer-agreement', () => {
+    const headerHash = blockHeaderHash(block);
+    const commit = commitHashOf(block);
+    const disagreements = witnessBlocks.flatMap((bytes, witness) => {
+      try {
+        const copy = decodeBlock(bytes);
+        const differences = [
+          ...(blockHeaderHash(copy).equals(headerHash) ? [] : [`block ${copy.number} with another header`]),
+          ...(transactionsFilter(copy).equals(filter)
+            ? []
+            : [`validation codes [${[...transactionsFilter(copy)].map(validationCodeName).join(', ')}]`]),
+          ...(Buffer.compare(commitHashOf(copy) ?? Buffer.alloc(0), commit ?? Buffer.alloc(0)) === 0
+            ? []
+            : [`commit hash ${hex(commitHashOf(copy) ?? Buffer.alloc(0))}`]),
+        ];
+        return differences.length === 0 ? [] : [`witness ${witness} holds ${differences.join(', ')}`];
+      } catch (error) {
+        return [`witness ${witness}'s block does not decode: ${message(error)}`];
+      }
+    });
+    const about = `${witnessBlocks.length} other peers' copies of block ${block.number} against this one (header ${short(headerHash)}, validation codes [${[...filter].map(validationCodeName).join(', ')}], commit hash ${short(commit ?? Buffer.alloc(0))})`;
+    return [
+      disagreements.length === 0,
+      disagreements.length === 0 ? `${about}: identical` : `${about}: ${disagreements.join('; ')}`,
+    ];
+  });
+}
+
 function commitHashCheck(
   block: DecodedBlock,
   envelopes: ReadonlyArray<DecodedEnvelope | Error>,
@@ -582,10 +633,12 @@ function fetchBlock(source: FabricBlockSource, number: number): Promise<Uint8Arr
  * blocks: fetches the receipt's block, the block before it and the config block it names
  * (committed blocks never change, so the last 128 fetched are kept per source), then runs
  * {@link verifyFabricTransaction}. When the block does not hold the transaction, the
- * `block-located` detail says which block does, if the source knows.
+ * `block-located` detail says which block does, if the source knows. With `witnesses`, the
+ * block is also fetched from them and compared (`peer-agreement`).
  *
  * @param receipt - a Fabric receipt (`backend: 'fabric'`, channel, txId, block position, timestamp)
  * @param source - where blocks come from, e.g. {@link qsccBlockSource}
+ * @param options - other peers' sources to compare the block with
  * @returns every check made; `ok` when all passed
  * @throws InvalidArgumentError when the receipt is not a well-formed Fabric receipt
  * @throws LedgerError from the source when it cannot be reached (`UNAVAILABLE`, `TIMEOUT`)
@@ -595,7 +648,11 @@ function fetchBlock(source: FabricBlockSource, number: number): Promise<Uint8Arr
  * console.log(result.ok, result.checks.map((check) => `${check.name}: ${check.ok}`));
  * ```
  */
-export async function verifyFabricReceipt(receipt: Receipt, source: FabricBlockSource): Promise<Verification> {
+export async function verifyFabricReceipt(
+  receipt: Receipt,
+  source: FabricBlockSource,
+  options: VerifyFabricReceiptOptions = {},
+): Promise<Verification> {
   assertFabricReceipt(receipt);
   const number = receipt.position.block;
   let block: Uint8Array;
@@ -622,13 +679,26 @@ export async function verifyFabricReceipt(receipt: Receipt, source: FabricBlockS
       throw error;
     }
   };
-  const [previousBlock, configBlock] = await Promise.all([fetchOptional(number - 1), fetchOptional(lastConfig)]);
+  const witnesses = options.witnesses ?? [];
+  const [previousBlock, configBlock, witnessBlocks] = await Promise.all([
+    fetchOptional(number - 1),
+    fetchOptional(lastConfig),
+    Promise.all(
+      witnesses.map((witness) =>
+        fetchBlock(witness, number).catch((error: unknown) => {
+          if (isLedgerError(error, 'NOT_FOUND')) return new Uint8Array();
+          throw error;
+        }),
+      ),
+    ),
+  ]);
   const result = verifyFabricTransaction({
     txId: receipt.txId,
     block,
     configBlock: configBlock ?? (lastConfig === number ? block : new Uint8Array()),
     receipt,
     ...(previousBlock ? { previousBlock } : {}),
+    ...(witnessBlocks.length > 0 ? { witnessBlocks } : {}),
   });
   const located = result.checks.find((check) => check.name === 'block-located');
   if (located && !located.ok) located.detail += await whereIs(source, receipt.txId);

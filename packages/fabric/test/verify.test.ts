@@ -25,6 +25,8 @@ import {
 } from '@ledgerkit/core/der';
 import { FabricNetwork, type OrganizationAccess } from '@ledgerkit/fabric-network';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { commitHash, updateBatchBytes } from '../src/verify/commit-hash.js';
+import { commitHashOf, decodeBlock, decodeEndorserTransaction, decodeEnvelope } from '../src/verify/decode.js';
 import {
   type FabricBlockSource,
   qsccBlockSource,
@@ -257,6 +259,8 @@ describe('verifying Fabric receipts against a two-organization network', () => {
   let dir: string;
   let network: FabricNetwork | undefined;
   let connection: { gateway: Gateway; close: () => void } | undefined;
+  let org2Connection: { gateway: Gateway; close: () => void } | undefined;
+  let witness: FabricBlockSource;
   let fabric: Network;
   let contract: Contract;
   let source: FabricBlockSource;
@@ -272,6 +276,9 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     fabric = connection.gateway.getNetwork(channel);
     contract = fabric.getContract('kv');
     source = qsccBlockSource(fabric, { timeoutMs: 30_000 });
+    // Org2's peer, through its own gateway, as a witness of what Org1's peer serves.
+    org2Connection = await gatewayFor(network.organization('Org2'));
+    witness = qsccBlockSource(org2Connection.gateway.getNetwork(channel), { timeoutMs: 30_000 });
     put = await submit(contract, source, 'Put', ['pallet-1', JSON.stringify({ owner: 'Acme', weight: 42 })]);
     // Two increments endorsed against the same version of a key: the one ordered second is
     // invalidated with MVCC_READ_CONFLICT.
@@ -295,6 +302,7 @@ describe('verifying Fabric receipts against a two-organization network', () => {
 
   afterAll(async () => {
     connection?.close();
+    org2Connection?.close();
     await network?.down({ purge: true }).catch(() => {});
     await (await FabricNetwork.open(dir).catch(() => undefined))?.down({ purge: true });
     await rm(dir, { recursive: true, force: true });
@@ -465,6 +473,49 @@ describe('verifying Fabric receipts against a two-organization network', () => {
       receipt: conflicted.receipt,
     });
     expect(failedNames(flipped)).toEqual(['commit-hash']);
+  });
+
+  test("another org's peer as witness: agreement passes, a peer that rewrote codes and commit hash is caught", async () => {
+    const agreed = await verifyFabricReceipt(put.receipt, source, { witnesses: [witness] });
+    expect(failedNames(agreed)).toEqual([]);
+    expect(checkOf(agreed, 'peer-agreement').detail).toMatch(/identical/);
+
+    // A lying peer flips the conflicted transaction to VALID and recomputes its commit hash:
+    // every check on its own copy passes, only the comparison with Org2's copy fails.
+    const blocks = await blocksOf(source, conflicted.receipt);
+    const block = common.Block.deserializeBinary(blocks.block);
+    const metadata = (block.getMetadata() as common.BlockMetadata).getMetadataList_asU8();
+    const filter = Buffer.from(metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] as Uint8Array);
+    filter[indexOfTransaction(blocks.block, conflicted.receipt.txId)] = peer.TxValidationCode.VALID;
+    metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = filter;
+    const decoded = decodeBlock(blocks.block);
+    const writes = decoded.data.flatMap((entry, index) => {
+      if (filter[index] !== peer.TxValidationCode.VALID) return [];
+      return [{ index, writes: decodeEndorserTransaction(decodeEnvelope(entry)).flatMap((action) => action.writes) }];
+    });
+    const previousCommitHash = commitHashOf(decodeBlock(blocks.previousBlock)) ?? Buffer.alloc(0);
+    const forgedCommitHash = new common.Metadata();
+    forgedCommitHash.setValue(commitHash(filter, updateBatchBytes(decoded.number, writes), previousCommitHash));
+    metadata[common.BlockMetadataIndex.COMMIT_HASH] = forgedCommitHash.serializeBinary();
+    block.getMetadata()?.setMetadataList(metadata);
+    const forged = block.serializeBinary();
+
+    const alone = verifyFabricTransaction({
+      txId: conflicted.receipt.txId,
+      ...blocks,
+      block: forged,
+      receipt: conflicted.receipt,
+    });
+    expect(failedNames(alone)).toEqual([]);
+    const witnessed = verifyFabricTransaction({
+      txId: conflicted.receipt.txId,
+      ...blocks,
+      block: forged,
+      receipt: conflicted.receipt,
+      witnessBlocks: [await witness.blockByNumber(conflicted.receipt.position.block)],
+    });
+    expect(failedNames(witnessed)).toEqual(['peer-agreement']);
+    expect(checkOf(witnessed, 'peer-agreement').detail).toMatch(/MVCC_READ_CONFLICT/);
   });
 
   test("an endorsement by a self-made CA's certificate under Org1MSP fails that endorsement", async () => {
