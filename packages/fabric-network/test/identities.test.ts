@@ -1,17 +1,20 @@
 // Starts a real one-organization Fabric network (1 Raft orderer, 1 peer, native
 // processes), deploys the tests' whoami chaincode as a chaincode server, and calls it
 // through @hyperledger/fabric-gateway as identities FabricNetwork.issueIdentity issued:
-// the peer accepts them, chaincode reads their attributes, and a certificate from a
-// CA that only pretends to be the organization's is refused. Torn down in afterAll.
+// the peer accepts them, chaincode reads their attributes, the peer CLI takes an issued
+// admin identity as the organization's admin, and a certificate from a CA that only
+// pretends to be the organization's is refused. Torn down in afterAll.
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { isLedgerError } from '@ledgerkit/core';
 import { derToPem, pemToDer, sequence } from '@ledgerkit/core/der';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FabricNetwork, type IdentityFiles, type OrganizationAccess } from '../src/index.js';
+import { ensureFabricBinaries, FabricNetwork, type IdentityFiles, type OrganizationAccess } from '../src/index.js';
 import { buildCertificate, nameOids, readIssuerCertificate, relativeName } from '../src/internal/certificates.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
@@ -73,6 +76,33 @@ describe('issued identities on a real peer', () => {
     });
     const admin = await network.issueIdentity({ org: 'Org1', name: 'carol', role: 'admin' });
     expect(JSON.parse(await call(admin, true, 'WhoAmI')).id).toContain('/OU=admin/CN=carol::');
+  });
+
+  test("an issued admin identity satisfies the peer's Admins policy; a client identity does not", async () => {
+    const { paths } = await ensureFabricBinaries({ build: false });
+    // `peer lifecycle chaincode queryinstalled` is allowed only to admins of the peer's own MSP.
+    const queryInstalled = async (identity: IdentityFiles) => {
+      const env = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        FABRIC_CFG_PATH: join(dir, 'config', 'peer'),
+        FABRIC_LOGGING_SPEC: 'WARN',
+        CORE_PEER_LOCALMSPID: org1.mspId,
+        CORE_PEER_MSPCONFIGPATH: identity.mspDir,
+        CORE_PEER_ADDRESS: org1.peerEndpoint,
+        CORE_PEER_TLS_ENABLED: 'true',
+        CORE_PEER_TLS_ROOTCERT_FILE: org1.tlsRootCertPath,
+      };
+      try {
+        const { stdout } = await promisify(execFile)(paths.peer, ['lifecycle', 'chaincode', 'queryinstalled'], { env });
+        return stdout;
+      } catch (error) {
+        return String((error as { stderr?: string }).stderr);
+      }
+    };
+    const admin = await network.issueIdentity({ org: 'Org1', name: 'operator', role: 'admin' });
+    expect(await queryInstalled(admin)).toContain('Package ID: whoami_1.0:');
+    const client = await network.issueIdentity({ org: 'Org1', name: 'not-operator' });
+    expect(await queryInstalled(client)).toContain('The identity is not an admin under this MSP [Org1MSP]');
   });
 
   test('the peer refuses a certificate from a foreign CA that copies the organization CA name', async () => {
