@@ -26,7 +26,8 @@ export interface FabricNetworkFixture {
  * directory is always a new temporary one
  * @returns the network and a `close()` to call when the suite ends
  * @throws LedgerError `UNSUPPORTED` when `@ledgerkit/fabric-network` is not installed,
- * and whatever `FabricNetwork.up` throws (the directory is removed then)
+ * and whatever `FabricNetwork.up` throws (whatever it started is stopped and the
+ * directory removed then)
  *
  * @example
  * ```ts
@@ -45,6 +46,8 @@ export async function startFabricNetwork(options: Omit<UpOptions, 'dir'> = {}): 
     await writeFile(join(dir, ownerFile), `${process.pid}\n`);
     network = await FabricNetwork.up({ ...options, dir });
   } catch (error) {
+    // A start that failed half-way may have left processes running: stop them first.
+    await (await FabricNetwork.open(dir).catch(() => undefined))?.down({ purge: true }).catch(() => {});
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
