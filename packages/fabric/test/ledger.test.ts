@@ -132,6 +132,17 @@ describe('typed errors', () => {
     expect(error.message).toContain('not-deployed');
   });
 
+  test('a transaction invalidated for another reason is COMMIT_FAILED naming the validation code', async () => {
+    // The chaincode needs both organizations; endorsing with Org1 alone is ordered, then invalidated.
+    const error = await failure(
+      ledger.submit({ method: 'Put', args: ['one-org-only', 1] }, { endorsingOrganizations: ['Org1MSP'] }),
+    );
+    expect(error.code).toBe('COMMIT_FAILED');
+    expect(error.retryable).toBe(false);
+    expect(error.details).toMatchObject({ validationCode: 'ENDORSEMENT_POLICY_FAILURE', txId: expect.any(String) });
+    expect(error.message).toContain('ENDORSEMENT_POLICY_FAILURE');
+  });
+
   test('bad arguments are INVALID_ARGUMENT naming the argument', async () => {
     expect((await failure(ledger.submit({ method: '' }))).details.argument).toBe('call.method');
     expect((await failure(ledger.submit({ method: 'Put', args: ['k', () => 1] }))).details.argument).toBe('args[1]');

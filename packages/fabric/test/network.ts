@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FabricNetwork } from '@ledgerkit/fabric-network';
 import { type ConnectFabricOptions, connectFabric, type FabricLedger } from '../src/index.js';
-import { networkDirPrefix } from './global-setup.js';
+import { claimNetworkDir, networkDirPrefix } from './global-setup.js';
 
 export const chaincodePath = fileURLToPath(new URL('./fixtures/ledger-chaincode', import.meta.url));
 export const chaincodeName = 'ledger';
@@ -25,6 +25,7 @@ export interface TestNetwork {
 
 export async function startTestNetwork(channel: string): Promise<TestNetwork> {
   const dir = await mkdtemp(join(tmpdir(), networkDirPrefix));
+  await claimNetworkDir(dir);
   const opened: FabricLedger[] = [];
   let network: FabricNetwork | undefined;
   const teardown = async () => {

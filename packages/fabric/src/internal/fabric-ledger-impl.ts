@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import {
+  type ChaincodeEvent,
   type CloseableAsyncIterable,
   CommitError,
   type Contract,
@@ -34,6 +35,7 @@ import type {
   FabricSubmitResult,
   FabricTransactionOptions,
 } from '../fabric-ledger.js';
+import { qsccBlockSource, verifyFabricReceipt } from '../verify-receipt.js';
 import { decodeBlock, proposalTimestamp } from './blocks.js';
 import { type ErrorContext, toLedgerError, validationCodeName } from './gateway-errors.js';
 import type { ResolvedConnection } from './options.js';
@@ -252,104 +254,107 @@ export class FabricLedgerImpl implements FabricLedger {
 
   async *events(options: FabricEventsOptions = {}): AsyncIterable<LedgerEvent> {
     this.#assertOpen();
-    const { checkpointer } = options;
-    let cursor = await startingPoint(options.from, checkpointer);
+    let cursor = await startingPoint(options.from, options.checkpointer);
     const chaincode = this.chaincode;
-    const signal = anySignal(options.signal, this.#closing.signal);
-    const context: ErrorContext = { operation: 'events', channel: this.channel, chaincode };
-    let failures = 0;
-    while (!signal.aborted) {
-      const startBlock = cursor ? cursor.block : 0;
-      let stream: CloseableAsyncIterable<import('@hyperledger/fabric-gateway').ChaincodeEvent> | undefined;
-      const stop = () => stream?.close();
-      signal.addEventListener('abort', stop, { once: true });
-      try {
-        stream = await this.#network.getChaincodeEvents(chaincode, { startBlock: BigInt(startBlock) });
-        if (signal.aborted) return;
+    yield* this.#reconnecting<ChaincodeEvent, LedgerEvent>({
+      signal: anySignal(options.signal, this.#closing.signal),
+      context: { operation: 'events', channel: this.channel, chaincode },
+      checkpointer: options.checkpointer,
+      open: () => this.#network.getChaincodeEvents(chaincode, { startBlock: BigInt(cursor ? cursor.block : 0) }),
+      // A new stream starts at the cursor's block, so counting restarts with it.
+      reader: () => {
         let block = -1;
         let index = -1;
-        for await (const event of stream) {
-          failures = 0;
+        return (event) => {
           const number = Number(event.blockNumber);
-          if (number !== block) {
-            block = number;
-            index = 0;
-          } else {
-            index += 1;
-          }
-          if (cursor && (block < cursor.block || (block === cursor.block && index <= cursor.index))) continue;
-          const checkpoint = { block, index };
-          cursor = checkpoint;
-          if (signal.aborted) return;
-          yield {
-            checkpoint: { ...checkpoint },
+          index = number === block ? index + 1 : 0;
+          block = number;
+          if (cursor && (block < cursor.block || (block === cursor.block && index <= cursor.index))) return undefined;
+          cursor = { block, index };
+          return {
+            checkpoint: { block, index },
             txId: event.transactionId,
             name: event.eventName,
             payload: parsePayload(event.payload),
           };
-          // The loop body that received the event has finished: it counts as processed.
-          if (checkpointer) await saveCheckpoint(checkpointer, checkpoint);
-        }
-      } catch (error) {
-        if (signal.aborted) return;
-        if (isLedgerError(error) && error.details.checkpointer === true) throw error;
-        const typed = toLedgerError(error, context);
-        if (!isTransient(typed)) throw typed;
-        failures += 1;
-        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
-      } finally {
-        signal.removeEventListener('abort', stop);
-        stream?.close();
-      }
-      // A stream that ends without an error (peer shutting down) is reopened too.
-    }
+        };
+      },
+    });
   }
 
   async *blockEvents(options: FabricBlockEventsOptions = {}): AsyncIterable<FabricBlockEvent> {
     this.#assertOpen();
-    const { checkpointer } = options;
-    let cursor = await startingPoint(options.from, checkpointer);
-    const signal = anySignal(options.signal, this.#closing.signal);
-    const context: ErrorContext = { operation: 'blockEvents', channel: this.channel };
+    let cursor = await startingPoint(options.from, options.checkpointer);
+    const nextBlock = () => (cursor === undefined ? 0 : cursor.index === -1 ? cursor.block : cursor.block + 1);
+    yield* this.#reconnecting<common.Block | peer.FilteredBlock, FabricBlockEvent>({
+      signal: anySignal(options.signal, this.#closing.signal),
+      context: { operation: 'blockEvents', channel: this.channel },
+      checkpointer: options.checkpointer,
+      open: () =>
+        options.filtered
+          ? this.#network.getFilteredBlockEvents({ startBlock: BigInt(nextBlock()) })
+          : this.#network.getBlockEvents({ startBlock: BigInt(nextBlock()) }),
+      reader: () => {
+        const first = nextBlock();
+        return (received) => {
+          const event = blockEvent(received);
+          if (event.number < first) return undefined;
+          cursor = event.checkpoint;
+          return event;
+        };
+      },
+    });
+  }
+
+  /**
+   * Delivers a gateway event stream, reopening it with backoff when it fails transiently
+   * or ends (peer restart); `reader` maps raw events and drops those already delivered.
+   * Each event's checkpoint is saved once the consumer asks for the next one.
+   */
+  async *#reconnecting<TRaw, TEvent extends { checkpoint: Checkpoint }>(stream: {
+    signal: AbortSignal;
+    context: ErrorContext;
+    checkpointer: Checkpointer | undefined;
+    open: () => Promise<CloseableAsyncIterable<TRaw>>;
+    reader: () => (raw: TRaw) => TEvent | undefined;
+  }): AsyncGenerator<TEvent> {
+    const { signal, checkpointer } = stream;
     let failures = 0;
     while (!signal.aborted) {
-      const startBlock = cursor === undefined ? 0 : cursor.index === -1 ? cursor.block : cursor.block + 1;
-      let stream: CloseableAsyncIterable<common.Block | peer.FilteredBlock> | undefined;
-      const stop = () => stream?.close();
+      let opened: CloseableAsyncIterable<TRaw> | undefined;
+      const stop = () => opened?.close();
       signal.addEventListener('abort', stop, { once: true });
       try {
-        stream = options.filtered
-          ? await this.#network.getFilteredBlockEvents({ startBlock: BigInt(startBlock) })
-          : await this.#network.getBlockEvents({ startBlock: BigInt(startBlock) });
+        opened = await stream.open();
         if (signal.aborted) return;
-        for await (const received of stream) {
+        const read = stream.reader();
+        for await (const raw of opened) {
           failures = 0;
-          const event = blockEvent(received);
-          if (event.number < startBlock) continue;
-          cursor = event.checkpoint;
+          const event = read(raw);
+          if (event === undefined) continue;
           if (signal.aborted) return;
           yield event;
+          // The loop body that received the event has finished: it counts as processed.
           if (checkpointer) await saveCheckpoint(checkpointer, event.checkpoint);
         }
       } catch (error) {
         if (signal.aborted) return;
         if (isLedgerError(error) && error.details.checkpointer === true) throw error;
-        const typed = toLedgerError(error, context);
+        const typed = toLedgerError(error, stream.context);
         if (!isTransient(typed)) throw typed;
-        failures += 1;
-        await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
       } finally {
         signal.removeEventListener('abort', stop);
-        stream?.close();
+        opened?.close();
       }
+      // Failed transiently, or ended without an error (a peer shutting down): reopen after a pause.
+      failures += 1;
+      await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
     }
   }
 
   async verify(subject: Receipt | Revision): Promise<Verification> {
     this.#assertOpen();
     const receipt = 'receipt' in subject ? subject.receipt : subject;
-    // Loaded on first use: the verifier's decoding and crypto stay off the submit path.
-    const { qsccBlockSource, verifyFabricReceipt } = await import('../verify-receipt.js');
     return verifyFabricReceipt(receipt, qsccBlockSource(this.#network));
   }
 
@@ -552,6 +557,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
