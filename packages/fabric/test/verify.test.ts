@@ -33,7 +33,7 @@ import {
   verifyFabricReceipt,
   verifyFabricTransaction,
 } from '../src/verify-receipt.js';
-import { networkDirPrefix } from './global-setup.js';
+import { claimNetworkDir, networkDirPrefix } from './global-setup.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/ledger-chaincode', import.meta.url));
 const channel = 'verify';
@@ -269,6 +269,8 @@ describe('verifying Fabric receipts against a two-organization network', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), networkDirPrefix));
+    // Marks the network as this run's, so a concurrent run's global setup leaves it alone.
+    await claimNetworkDir(dir);
     network = await FabricNetwork.up({ dir, orgs: 2, peersPerOrg: 1, orderers: 1, channel });
     const deployed = await network.deployChaincode({ name: 'kv', path: chaincodePath });
     expect(deployed.policy).toBe("OutOf(2,'Org1MSP.peer','Org2MSP.peer')");
