@@ -57,6 +57,11 @@ describe('submit and evaluate', () => {
     expect(located.proof).toEqual(receipt.proof);
 
     expect(await ledger.evaluate({ method: 'Get', args: ['pallet-1'] })).toEqual({ owner: 'Acme' });
+    // verify() runs the package's receipt verification on both forms of the receipt.
+    for (const subject of [receipt, located]) {
+      const verification = await ledger.verify(subject);
+      expect(verification.ok, JSON.stringify(verification.checks.filter((check) => !check.ok))).toBe(true);
+    }
     expect(
       await ledger.submit({ contract: `${chaincodeName}:kv`, method: 'Increment', args: ['count-1', 5] }),
     ).toMatchObject({
@@ -248,6 +253,7 @@ describe('history', () => {
     const fromThird = await ledger.history('tracked', { from: new Date(revisions[2]?.receipt.timestamp as string) });
     expect(fromThird.map((revision) => revision.version)).toEqual([2, 3]);
     expect(await ledger.history('never-written')).toEqual([]);
+    expect((await ledger.verify(revisions[2] as (typeof revisions)[number])).ok).toBe(true);
   });
 });
 
