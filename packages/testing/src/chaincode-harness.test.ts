@@ -47,6 +47,15 @@ class KeyValueContract extends Contract {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) keys.push(next.value.key);
     return JSON.stringify({ keys, ...metadata });
   }
+  async FirstThenWrite(ctx: Context, start: string, end: string): Promise<void> {
+    const iterator = await ctx.stub.getStateByRange(start, end);
+    await iterator.next();
+    await iterator.close();
+    await ctx.stub.putState('first-read', Buffer.from('x'));
+  }
+  async PutMany(ctx: Context, count: string): Promise<void> {
+    for (let n = 0; n < Number(count); n++) await ctx.stub.putState(`k${String(n).padStart(3, '0')}`, Buffer.from('v'));
+  }
   async PageThenWrite(ctx: Context): Promise<void> {
     await ctx.stub.getStateByRangeWithPagination('', '', 1, '');
     await ctx.stub.putState('k', Buffer.from('v'));
@@ -226,6 +235,20 @@ describe('MVCC', () => {
       code: 'COMMIT_FAILED',
       validationCode: 'PHANTOM_READ_CONFLICT',
     });
+  });
+
+  test('a range is validated as far as the peer read it, in batches of 100 plus one, not as far as the chaincode looked', async () => {
+    const { harness, call } = setup();
+    await harness.submit(call('PutMany', '150'));
+    const validation = async (insert: string) => {
+      const reader = await harness.endorse(call('FirstThenWrite', 'k', 'l'));
+      await harness.submit(call('Put', insert, 'new'));
+      const [result] = await harness.commitBlock([reader]);
+      return result?.validationCode;
+    };
+    expect(await validation('k099x')).toBe('PHANTOM_READ_CONFLICT');
+    expect(await validation('k100x')).toBe('VALID');
+    expect(await validation('k149x')).toBe('VALID');
   });
 
   test('committing the same endorsement twice fails with DUPLICATE_TXID', async () => {

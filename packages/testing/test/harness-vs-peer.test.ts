@@ -395,6 +395,53 @@ const scenarios: Scenario[] = [
         ],
       },
       evaluate('Get', ['phc/count']),
+      submit('PutMany', [
+        json([
+          ['fr/a', '1'],
+          ['fr/m', '2'],
+        ]),
+      ]),
+      {
+        kind: 'concurrent',
+        calls: [
+          { transaction: 'Put', args: ['fr/z', '3'] },
+          { transaction: 'FirstOfRangeThenPut', args: ['fr/', 'fr0', 'frc/first'] },
+        ],
+      },
+      {
+        kind: 'concurrent',
+        calls: [
+          { transaction: 'Put', args: ['fr/0', '0'] },
+          { transaction: 'FirstOfRangeThenPut', args: ['fr/', 'fr0', 'frc/first'] },
+        ],
+      },
+      // 150 keys: the peer reads a range in batches of 100 plus one, so a chaincode that
+      // looks at the first key only has read big/000 to big/100.
+      submit('PutMany', [json(Array.from({ length: 150 }, (_, n) => [`big/${String(n).padStart(3, '0')}`, 'v']))]),
+      {
+        kind: 'concurrent',
+        calls: [
+          { transaction: 'Put', args: ['big/100x', 'after the batch'] },
+          { transaction: 'FirstOfRangeThenPut', args: ['big/', 'big0', 'bigc/first'] },
+        ],
+      },
+      {
+        kind: 'concurrent',
+        calls: [
+          { transaction: 'Put', args: ['big/099x', 'inside the batch'] },
+          { transaction: 'FirstOfRangeThenPut', args: ['big/', 'big0', 'bigc/first'] },
+        ],
+      },
+      // Read-only transactions submitted anyway: their range reads are validated too.
+      submit('PutMany', [json(['1', '2', '3', '4', '5'].map((n) => [`pq/${n}`, n]))]),
+      submit('Range', ['pq/', 'pq0']),
+      submit('RangePage', ['pq/', 'pq0', '2', '']),
+      submit('RangePage', ['pq/', 'pq0', '2', 'pq/3']),
+      submit('RangePage', ['pq/', 'pq0', '2', 'pq/5']),
+      submit('RangePage', ['pq/', 'pq0', '10', '']),
+      submit('RangeAllPages', ['pq/', 'pq0', '2']),
+      submit('PartialPage', ['color', json([]), '2', '']),
+      submit('PartialPage', ['color', json([]), '10', '']),
       {
         kind: 'concurrent',
         calls: [

@@ -25,24 +25,22 @@ type PagedIterable<T> = Promise<StateQueryResponse<Iterators.CommonIterator<T>>>
 
 class ListIterator<T> implements Iterators.CommonIterator<T> {
   readonly #items: T[];
-  readonly #onNext: ((item: T) => void) | undefined;
-  readonly #onDone: (() => void) | undefined;
+  readonly #onNext: ((index: number) => void) | undefined;
   #position = 0;
 
-  constructor(items: T[], onNext?: (item: T) => void, onDone?: () => void) {
+  /** `onNext` is told the index of each item before the chaincode receives it. */
+  constructor(items: T[], onNext?: (index: number) => void) {
     this.#items = items;
     this.#onNext = onNext;
-    this.#onDone = onDone;
   }
 
   async next(): Promise<Iterators.NextResult<T>> {
     const item = this.#items[this.#position];
     if (this.#position >= this.#items.length || item === undefined) {
-      this.#onDone?.();
       return { done: true } as Iterators.NextResult<T>;
     }
+    this.#onNext?.(this.#position);
     this.#position++;
-    this.#onNext?.(item);
     return { value: item, done: false };
   }
 
@@ -88,6 +86,9 @@ function validateCompositeKeyAttribute(attribute: unknown): void {
     throw new Error('object type or attribute not a non-zero length string');
   }
 }
+
+/** Results per response of a non-paginated range query (Fabric's QueryResponseGenerator.MaxResultLimit). */
+const peerQueryBatch = 100;
 
 /** The peer's chaincode message types, which prefix the errors the peer sends back to the shim. */
 type PeerOperation =
@@ -443,21 +444,31 @@ export class HarnessStub implements ChaincodeStub {
     return this.#host.state.space(this.#namespace, collection);
   }
 
+  /**
+   * A range query as the peer runs it: the peer, not the chaincode, reads the state
+   * database, in batches of 100 results (reading one more to know that more follow), and
+   * records every key it read for phantom validation, consumed by the chaincode or not. A
+   * range of up to 100 keys is therefore read, and validated, whole even when the chaincode
+   * looks at its first key only.
+   */
   #rangeIterator(startKey: string, endKey: string): ListIterator<Iterators.KV> {
     const rangeRead: RangeRead = { namespace: this.#namespace, startKey, endKey, results: [], exhausted: false };
     this.#record.rangeReads.push(rangeRead);
-    const items = this.#host.state
-      .space(this.#namespace)
-      .range(startKey, endKey)
-      .map(([key, entry]) => ({ key, entry }));
+    const items = this.#host.state.space(this.#namespace).range(startKey, endKey);
+    let read = 0;
+    const readBatch = (batch: number) => {
+      const batchEnd = (batch + 1) * peerQueryBatch;
+      const upTo = items.length <= batchEnd ? items.length : batchEnd + 1;
+      for (const [key, entry] of items.slice(read, upTo)) rangeRead.results.push({ key, version: entry.version });
+      read = Math.max(read, upTo);
+      if (items.length <= batchEnd) rangeRead.exhausted = true;
+    };
+    readBatch(0);
     return new ListIterator<Iterators.KV>(
-      items.map(({ key, entry }) => ({ namespace: this.#namespace, key, value: Buffer.from(entry.value) })),
-      (kv) => {
-        const version = items.find((item) => item.key === kv.key)?.entry.version;
-        if (version) rangeRead.results.push({ key: kv.key, version });
-      },
-      () => {
-        rangeRead.exhausted = true;
+      items.map(([key, entry]) => ({ namespace: this.#namespace, key, value: Buffer.from(entry.value) })),
+      (index) => {
+        // The shim asks the peer for the next batch when the chaincode moves past this one.
+        if (index > 0 && index % peerQueryBatch === 0) readBatch(index / peerQueryBatch);
       },
     );
   }

@@ -1,6 +1,7 @@
 import type { TestIdentity } from '../test-identity.js';
 import type { Version } from './world-state.js';
 
+/** A range query's read as the peer records it: the keys it read and whether it reached the end. */
 export interface RangeRead {
   namespace: string;
   startKey: string;
