@@ -129,10 +129,11 @@ describe('a connection profile', () => {
   test('identity files from an MSP folder', async () => {
     const resolved = await resolveConnection({
       connectionProfile: join(dir, 'standard-profile.json'),
-      identity: { mspDir: join(dir, 'user', 'msp') },
+      identity: { mspDir: join(dir, 'user', 'msp'), mspId: 'OtherMSP' },
       chaincode: 'cc',
     });
     expect(resolved.privateKey.asymmetricKeyType).toBe('ec');
+    expect(resolved.mspId).toBe('OtherMSP');
   });
 
   test('a missing or malformed profile is INVALID_ARGUMENT naming the file', async () => {

@@ -105,7 +105,7 @@ export async function resolveConnection(options: ConnectFabricOptions): Promise<
     );
   }
   const mspId =
-    options.mspId ?? fromProfile.mspId ?? (typeof options.identity === 'object' ? options.identity.mspId : undefined);
+    options.mspId ?? (typeof options.identity === 'object' ? options.identity.mspId : undefined) ?? fromProfile.mspId;
   if (typeof mspId !== 'string' || mspId === '') {
     throw new InvalidArgumentError('mspId', 'connectFabric needs the MSP id of the identity (e.g. Org1MSP)');
   }
