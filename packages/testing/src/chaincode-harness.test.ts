@@ -444,7 +444,9 @@ describe('identity', () => {
       expect(ours.getAttributeValue(name)).toBe(theirs.getAttributeValue(name));
       expect(ours.assertAttributeValue(name, 'carrier')).toBe(theirs.assertAttributeValue(name, 'carrier'));
     }
-    expect(ours.getX509Certificate().subject).toContain('CN=bob/x');
+    // fabric-shim 2.5 has no getX509Certificate (Go's cid has); neither has the harness.
+    expect('getX509Certificate' in ours).toBe(false);
+    expect(ours.getID()).toContain('CN=bob\\/x');
   });
 });
 

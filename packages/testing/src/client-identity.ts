@@ -39,7 +39,6 @@ export class HarnessClientIdentity implements ClientIdentity {
   readonly #idBytes: Uint8Array;
   readonly #id: string;
   readonly #attributes: Record<string, string>;
-  readonly #certificate: X509Certificate;
 
   /**
    * @param creator the serialized identity (MSP id and PEM certificate bytes) of the caller.
@@ -52,7 +51,8 @@ export class HarnessClientIdentity implements ClientIdentity {
     const match = /-----\s*BEGIN ?[^-]+?-----([\s\S]*?)-----\s*END ?[^-]+?-----/.exec(pem);
     if (!match?.[1]) throw new Error('Failed to find start line or end line of the certificate.');
     const der = Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
-    this.#certificate = new X509Certificate(der);
+    // Parsed only to refuse what is not a certificate, as fabric-shim's parser does.
+    new X509Certificate(der);
     const toBeSigned = decode(der).node.children[0];
     const fields = toBeSigned?.children ?? [];
     // With an explicit version, issuer and subject are fields 3 and 5 (0-based).
@@ -103,10 +103,5 @@ export class HarnessClientIdentity implements ClientIdentity {
   assertAttributeValue(attributeName: string, attributeValue: string): boolean {
     const value = this.getAttributeValue(attributeName);
     return value !== null && value === attributeValue;
-  }
-
-  /** @returns the caller's certificate, parsed (Go's `cid.GetX509Certificate`; not in fabric-shim 2.5). */
-  getX509Certificate(): X509Certificate {
-    return this.#certificate;
   }
 }

@@ -19,10 +19,10 @@ import {
   signers,
 } from '@hyperledger/fabric-gateway';
 import { isLedgerError } from '@ledgerkit/core';
-import type { OrganizationAccess } from '@ledgerkit/fabric-network';
+import type { IssuedIdentity, OrganizationAccess } from '@ledgerkit/fabric-network';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FabricNetworkFixture, startFabricNetwork } from '../src/fabric-network.js';
-import { ChaincodeHarness, type Endorsement, type TransactionCall } from '../src/index.js';
+import { ChaincodeHarness, type Endorsement, type TestIdentity, type TransactionCall } from '../src/index.js';
 import { contracts as conformanceContracts } from './fixtures/conformance/index.js';
 import { contracts as calleeContracts } from './fixtures/conformance-callee/index.js';
 
@@ -481,14 +481,17 @@ async function whenDiscovered<T>(call: () => Promise<T>, timeoutMs = 30_000): Pr
   }
 }
 
-async function gatewayFor(org: OrganizationAccess): Promise<{ gateway: Gateway; close: () => void }> {
+async function gatewayFor(
+  org: OrganizationAccess,
+  user: IssuedIdentity,
+): Promise<{ gateway: Gateway; close: () => void }> {
   const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(await readFile(org.tlsRootCertPath)), {
     'grpc.ssl_target_name_override': 'localhost',
   });
   const gateway = connect({
     client,
-    identity: { mspId: org.mspId, credentials: await readFile(org.user.certificatePath) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(org.user.privateKeyPath))),
+    identity: { mspId: user.mspId, credentials: await readFile(user.certificatePath) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(user.privateKeyPath))),
     hash: hash.sha256,
     evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 60_000 }),
@@ -622,14 +625,13 @@ class PeerRunner implements Runner {
 
 class HarnessRunner implements Runner {
   readonly #harness: ChaincodeHarness;
-  readonly #identities: Map<Org, ReturnType<ChaincodeHarness['identity']>>;
+  readonly #identities: Map<Org, TestIdentity>;
   #firstEvent = 0;
 
-  constructor(harness: ChaincodeHarness) {
+  /** @param identities - the callers, with the very certificates the peer sees */
+  constructor(harness: ChaincodeHarness, identities: Map<Org, TestIdentity>) {
     this.#harness = harness;
-    this.#identities = new Map(
-      (['Org1', 'Org2'] as const).map((org) => [org, harness.identity({ mspId: `${org}MSP`, name: 'User1' })]),
-    );
+    this.#identities = identities;
   }
 
   async begin(): Promise<void> {
@@ -800,18 +802,32 @@ describe('ChaincodeHarness against a real peer', () => {
       collections: [{ name: 'shared', requiredPeerCount: 0, maxPeerCount: 1 }],
     });
     await fabric.network.deployChaincode({ name: 'callee', path: calleePath });
+    // Callers with attributes in their certificates (as Fabric CA issues them); the harness
+    // gets the same certificates, so ctx.clientIdentity answers can be compared too.
+    const users: Record<Org, IssuedIdentity> = {
+      Org1: await fabric.network.issueIdentity({ org: 'Org1', name: 'alice', attributes: { role: 'admin' } }),
+      Org2: await fabric.network.issueIdentity({ org: 'Org2', name: 'bob.x', attributes: { role: 'auditor' } }),
+    };
     const gateways = new Map<Org, Gateway>();
+    const identities = new Map<Org, TestIdentity>();
     for (const org of ['Org1', 'Org2'] as const) {
-      const { gateway, close } = await gatewayFor(fabric.network.organization(org));
+      const user = users[org];
+      const { gateway, close } = await gatewayFor(fabric.network.organization(org), user);
       gateways.set(org, gateway);
       closeGateways.push(close);
+      identities.set(org, {
+        mspId: user.mspId,
+        name: user.name,
+        certificate: await readFile(user.certificatePath, 'utf8'),
+        attributes: user.attributes,
+      });
     }
     peer = new PeerRunner(gateways);
 
     const chaincodeHarness = new ChaincodeHarness({ channel });
     chaincodeHarness.deploy('conformance', conformanceContracts, { collections: ['shared'] });
     chaincodeHarness.deploy('callee', calleeContracts);
-    harness = new HarnessRunner(chaincodeHarness);
+    harness = new HarnessRunner(chaincodeHarness, identities);
   }, 600_000);
 
   afterAll(async () => {
