@@ -95,6 +95,26 @@ describe('submit and evaluate', () => {
     expect(await admin.evaluate({ method: 'Get', args: ['pallet-3'] })).toEqual({ v: 'x' });
   });
 
+  test('transient data reaches the chaincode without being written to the ledger', async () => {
+    const transientData = { secret: 'price=42' };
+    expect(await ledger.evaluate({ method: 'TransientValue', args: ['secret'] }, { transientData })).toBe('price=42');
+    const { result } = await ledger.submitTransaction(
+      { method: 'TransientValue', args: ['secret'] },
+      { transientData },
+    );
+    expect(result).toBe('price=42');
+    expect((await failure(ledger.evaluate({ method: 'TransientValue', args: ['secret'] }))).details.reasonCode).toBe(
+      'NOT_FOUND',
+    );
+  });
+
+  test('a deadline that passes is TIMEOUT after the retries', async () => {
+    const hasty = await net.connect('Org1', { deadlines: { evaluateMs: 1 }, retry: { retries: 1, baseDelayMs: 10 } });
+    const error = await failure(hasty.evaluate({ method: 'Get', args: ['pallet-1'] }));
+    expect(error.code).toBe('TIMEOUT');
+    expect(error.details.grpcStatus).toBe('DEADLINE_EXCEEDED');
+  });
+
   test('a closed ledger refuses calls', async () => {
     const closing = await net.connect('Org1');
     await closing.close();
