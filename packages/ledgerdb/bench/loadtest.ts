@@ -7,9 +7,9 @@
 //   npm run loadtest -w @ledgerkit/ledgerdb [-- --storage sqlite|postgres]
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,6 +30,8 @@ const documents = Number(values.documents);
 const bin = fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
 const postgresScript = fileURLToPath(new URL('../../../scripts/postgres.sh', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ledgerdb-loadtest-'));
+// The machine's load before this run started (other work on a shared machine).
+const loadBefore = loadavg().map((value) => Number(value.toFixed(2)));
 const log = (text: string) => process.stderr.write(`loadtest: ${text}\n`);
 
 let postgresUrl: string | undefined;
@@ -94,45 +96,103 @@ const url = await new Promise<string>((resolve, reject) => {
 });
 log(`server at ${url} over ${storage}`);
 
-// node:http with a keep-alive pool: lighter than fetch, so the load generator (on the
-// same machine) leaves more CPU to the server.
-const agent = new Agent({ keepAlive: true, maxSockets: clients + 4 });
 const base = new URL(url);
-function call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
-  return new Promise<{ status: number; json: any }>((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const request = httpRequest(
-      {
-        agent,
-        host: base.hostname,
-        port: base.port,
-        method,
-        path,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-          ...extra,
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          try {
-            resolve({ status: response.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString()) });
-          } catch (error) {
-            reject(error);
-          }
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
+const host = base.hostname;
+const port = Number(base.port);
+
+interface Answer {
+  status: number;
+  json: any;
 }
+
+/**
+ * One client's keep-alive HTTP/1.1 connection: a request goes out in one write and its
+ * answer is read by content-length. Much lighter than node:http's agent, request and
+ * response streams, so the load generator, on the same two cores, leaves more CPU to
+ * the server and PostgreSQL. Each client has its own connection, as independent clients do.
+ */
+class HttpConnection {
+  #socket: Socket | undefined;
+  #received: Buffer | undefined;
+  #waiting: { resolve: (answer: Answer) => void; reject: (error: Error) => void } | undefined;
+
+  request(method: string, path: string, body?: unknown, headers = ''): Promise<Answer> {
+    if (this.#waiting) return Promise.reject(new Error('one request at a time per connection'));
+    let text = `${method} ${path} HTTP/1.1\r\nhost: ${base.host}\r\nauthorization: Bearer ${token}\r\n${headers}`;
+    if (body === undefined) text += '\r\n';
+    else {
+      const payload = JSON.stringify(body);
+      text += `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`;
+    }
+    return new Promise<Answer>((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+      this.#connected().write(text);
+    });
+  }
+
+  close(): void {
+    this.#socket?.destroy();
+    this.#socket = undefined;
+  }
+
+  #connected(): Socket {
+    if (this.#socket) return this.#socket;
+    const socket = connect({ host, port, noDelay: true });
+    socket.on('data', (chunk: Buffer) => {
+      if (socket === this.#socket) this.#onData(chunk);
+    });
+    socket.on('error', (error) => {
+      if (socket === this.#socket) this.#fail(error);
+    });
+    socket.on('close', () => {
+      if (socket === this.#socket) this.#fail(new Error('the server closed the connection'));
+    });
+    this.#socket = socket;
+    this.#received = undefined;
+    return socket;
+  }
+
+  #fail(error: Error): void {
+    this.close();
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.reject(error);
+  }
+
+  #onData(chunk: Buffer): void {
+    const data = this.#received === undefined ? chunk : Buffer.concat([this.#received, chunk]);
+    this.#received = data;
+    const headEnd = data.indexOf('\r\n\r\n');
+    if (headEnd < 0) return;
+    const head = data.toString('latin1', 0, headEnd);
+    const length = /\r\ncontent-length: *([0-9]+)/i.exec(head);
+    if (!head.startsWith('HTTP/1.1 ') || !length) {
+      this.#fail(new Error(`unexpected response: ${head.slice(0, 200)}`));
+      return;
+    }
+    const end = headEnd + 4 + Number(length[1]);
+    if (data.length < end) return;
+    if (data.length > end) {
+      this.#fail(new Error('the server sent more than one response'));
+      return;
+    }
+    this.#received = undefined;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    if (/\r\nconnection: *close/i.test(head)) this.close();
+    try {
+      waiting?.resolve({
+        status: Number(head.slice(9, 12)),
+        json: JSON.parse(data.toString('utf8', headEnd + 4, end)),
+      });
+    } catch (error) {
+      waiting?.reject(error as Error);
+    }
+  }
+}
+
+const setup = new HttpConnection();
+const call = (method: string, path: string, body?: unknown) => setup.request(method, path, body);
 
 await call('POST', '/v1/tables', { name: 'counters' });
 const ids = Array.from({ length: documents }, (_, i) => `doc-${i}`);
@@ -140,6 +200,43 @@ for (let i = 0; i < ids.length; i += 30) {
   const statements = ids.slice(i, i + 30).map((id) => ({ op: 'insert', table: 'counters', id, data: { count: 0 } }));
   const { status } = await call('POST', '/v1/transactions', { statements });
   if (status !== 200) throw new Error(`seeding failed with ${status}`);
+}
+
+// CPU time per acknowledged commit, per process: steadier than throughput on a machine
+// shared with other work. Linux /proc: utime + stime in clock ticks (USER_HZ, 100).
+const ticksPerSecond = 100;
+function processTicks(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+/** The postmaster and every process it forked (backends, WAL writer, checkpointer). */
+function postgresTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
+  if (!pgDir) return ticks;
+  const postmaster = Number(readFileSync(join(pgDir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  ticks.set(postmaster, processTicks(postmaster));
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === postmaster) ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {}
+  }
+  return ticks;
+}
+function cpuSnapshot() {
+  return {
+    server: processTicks(child.pid as number),
+    generator: process.cpuUsage(),
+    postgres: postgresTicks(),
+  };
 }
 
 interface Ack {
@@ -151,14 +248,16 @@ const acks: Ack[] = [];
 const latencies: number[] = [];
 let conflicts = 0;
 let retries = 0;
+const cpuBefore = cpuSnapshot();
 const deadline = performance.now() + seconds * 1000;
 const started = performance.now();
 
 async function worker(n: number): Promise<void> {
+  const connection = new HttpConnection();
   let sequence = 0;
   while (performance.now() < deadline) {
     const id = ids[Math.floor(Math.random() * ids.length)] as string;
-    const read = await call('GET', `/v1/tables/counters/documents/${id}`);
+    const read = await connection.request('GET', `/v1/tables/counters/documents/${id}`);
     if (read.status !== 200) throw new Error(`read failed: ${read.status} ${JSON.stringify(read.json)}`);
     const { version } = read.json.revision.metadata;
     const writeId = `${n}-${sequence++}`;
@@ -176,9 +275,9 @@ async function worker(n: number): Promise<void> {
     };
     for (;;) {
       const begin = performance.now();
-      let response: { status: number; json: any };
+      let response: Answer;
       try {
-        response = await call('POST', '/v1/transactions', body, { 'idempotency-key': key });
+        response = await connection.request('POST', '/v1/transactions', body, `idempotency-key: ${key}\r\n`);
       } catch {
         retries++;
         continue;
@@ -194,10 +293,12 @@ async function worker(n: number): Promise<void> {
       break;
     }
   }
+  connection.close();
 }
 
 await Promise.all(Array.from({ length: clients }, (_, n) => worker(n)));
 const elapsed = (performance.now() - started) / 1000;
+const cpuAfter = cpuSnapshot();
 child.kill('SIGTERM');
 const exitCode = await exited;
 log(
@@ -226,13 +327,26 @@ for (const ack of acks) {
 for (const times of seen.values()) if (times > 1) duplicates += times - 1;
 const audit = await ledger.audit();
 await ledger.close();
-agent.destroy();
+setup.close();
 
 if (postgresUrl) execFileSync('bash', [postgresScript, 'stop', pgDir], { stdio: 'inherit' });
 rmSync(dir, { recursive: true, force: true });
 
 const sorted = [...latencies].sort((a, b) => a - b);
 const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+// The load window only: checking the journal afterwards is not load.
+const generatorCpu = {
+  user: cpuAfter.generator.user - cpuBefore.generator.user,
+  system: cpuAfter.generator.system - cpuBefore.generator.system,
+};
+let postgresTicksUsed = 0;
+for (const [pid, ticks] of cpuAfter.postgres) postgresTicksUsed += ticks - (cpuBefore.postgres.get(pid) ?? 0);
+const perCommit = (seconds: number) => Number(((seconds * 1000) / Math.max(1, acks.length)).toFixed(3));
+const cpu = {
+  server: (cpuAfter.server - cpuBefore.server) / ticksPerSecond,
+  generator: (generatorCpu.user + generatorCpu.system) / 1e6,
+  postgres: postgresTicksUsed / ticksPerSecond,
+};
 const result = {
   storage,
   clients,
@@ -248,6 +362,15 @@ const result = {
   version_gaps: versionGaps,
   audit_ok: audit.ok,
   serve_exit_code: exitCode,
+  // CPU milliseconds per acknowledged commit, and cores used, per process.
+  cpu_ms_per_commit_server: perCommit(cpu.server),
+  cpu_ms_per_commit_generator: perCommit(cpu.generator),
+  cpu_ms_per_commit_postgres: perCommit(cpu.postgres),
+  cpu_ms_per_commit_total: perCommit(cpu.server + cpu.generator + cpu.postgres),
+  cores_server: Number((cpu.server / elapsed).toFixed(2)),
+  cores_generator: Number((cpu.generator / elapsed).toFixed(2)),
+  cores_postgres: Number((cpu.postgres / elapsed).toFixed(2)),
+  load_average_before: loadBefore,
 };
 console.log(JSON.stringify(result));
 process.exitCode = result.present === result.acknowledged && duplicates === 0 && versionGaps === 0 && audit.ok ? 0 : 1;

@@ -24,6 +24,7 @@ export type {
   StoredRevision,
   TableSchema,
   VersionState,
+  WriteOptions,
 } from './storage/driver.js';
 export { type PostgresStorageOptions, postgresStorage } from './storage/postgres.js';
 export { type SqliteStorageOptions, sqliteStorage } from './storage/sqlite.js';

@@ -151,6 +151,11 @@ export class TransactionImpl implements Transaction {
   readonly writes = new Map<string, WriteRecord>();
   readonly predicates: PredicateRecord[] = [];
   readonly #host: TransactionHost;
+  /** What each read returned (never handed out: `get` answers with copies). */
+  readonly #seen = new Map<
+    string,
+    { exists: boolean; data: JsonObject | undefined; base: Pick<WriteRecord, 'baseVersion' | 'previous'> }
+  >();
 
   constructor(host: TransactionHost) {
     this.#host = host;
@@ -161,6 +166,18 @@ export class TransactionImpl implements Transaction {
     this.#tableIndexes(table);
     const current = await this.#current(table, checkId(id));
     return current.data === undefined ? undefined : structuredClone(current.data);
+  }
+
+  /**
+   * A document's version and data as this transaction sees them (version -1: never
+   * existed), recording the read like `get`. The data is not copied: do not change it.
+   */
+  async versionOf(table: string, id: string): Promise<{ version: number; data: JsonObject | undefined }> {
+    checkTableName(table);
+    this.#tableIndexes(table);
+    const current = await this.#current(table, checkId(id));
+    const pending = this.writes.get(recordKey(table, id));
+    return { version: pending ? pending.baseVersion + 1 : current.base.baseVersion, data: current.data };
   }
 
   async find(table: string, where: Readonly<Record<string, JsonValue>>): Promise<DocumentEntry[]> {
@@ -175,7 +192,9 @@ export class TransactionImpl implements Transaction {
     this.predicates.push({ table, where, ids: committed.map((entry) => entry.id).sort() });
     const results = new Map<string, JsonObject>();
     for (const entry of committed) {
-      const current = await this.#current(table, entry.id);
+      // Fresh: a document read earlier that changed since fails here rather than being
+      // answered from the earlier read, which might not match `where` any more.
+      const current = await this.#current(table, entry.id, true);
       if (current.data !== undefined) results.set(entry.id, current.data);
     }
     // This transaction's own writes change what it sees.
@@ -246,10 +265,14 @@ export class TransactionImpl implements Transaction {
     this.writes.set(key, record);
   }
 
-  /** The document as this transaction sees it, recording the read. */
+  /**
+   * The document as this transaction sees it, recording the read. A document read before
+   * is answered from that read (commit validates it), unless `fresh` asks storage again.
+   */
   async #current(
     table: string,
     id: string,
+    fresh = false,
   ): Promise<{
     exists: boolean;
     data: JsonObject | undefined;
@@ -264,6 +287,8 @@ export class TransactionImpl implements Transaction {
         base: { baseVersion: pending.baseVersion, previous: pending.previous },
       };
     }
+    const seen = fresh ? undefined : this.#seen.get(key);
+    if (seen) return seen;
     const latest = await this.#host.reader.latest(table, id);
     const read = this.reads.get(key);
     const version = latest?.version ?? -1;
@@ -276,9 +301,13 @@ export class TransactionImpl implements Transaction {
         now: version,
       });
     }
+    const cached = this.#seen.get(key);
+    if (cached) return cached;
     this.reads.set(key, { table, id, version, deleted: latest?.deleted ?? false });
     const data = latest && !latest.deleted ? parseRevision(latest).data : undefined;
-    return { exists: latest !== undefined, data, base: { baseVersion: version, previous: data } };
+    const current = { exists: latest !== undefined, data, base: { baseVersion: version, previous: data } };
+    this.#seen.set(key, current);
+    return current;
   }
 
   #checkDocument(data: unknown): string {

@@ -181,6 +181,11 @@ export async function revokeToken(path: string, name: string): Promise<void> {
 /** Looks tokens up by the hash of the presented secret. */
 export class TokenRegistry {
   #byHash = new Map<string, Principal>();
+  /**
+   * Tokens already seen to be valid, so a client's every request needs no SHA-256. Only
+   * valid tokens enter it (at most one entry per stored token); `replace` empties it.
+   */
+  #known = new Map<string, Principal>();
 
   constructor(tokens: readonly StoredToken[] = []) {
     this.replace(tokens);
@@ -193,12 +198,17 @@ export class TokenRegistry {
       next.set(sha256, { name, read, write, auditor, admin });
     }
     this.#byHash = next;
+    this.#known = new Map();
   }
 
   /** The principal a bearer token stands for, or undefined. */
   lookup(token: string): Principal | undefined {
+    const known = this.#known.get(token);
+    if (known) return known;
     if (!token.startsWith(tokenPrefix) || token.length > 256) return undefined;
-    return this.#byHash.get(tokenHash(token));
+    const principal = this.#byHash.get(tokenHash(token));
+    if (principal && this.#known.size < this.#byHash.size) this.#known.set(token, principal);
+    return principal;
   }
 }
 

@@ -201,23 +201,28 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
 
   // Authentication before anything else, the body included: a caller without a valid
   // token learns nothing about the request's validity.
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.auth === false) return;
+  // Callback-style hooks: no promise per request.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.config.auth === false) return done();
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]+)$/.exec(header) : null;
     const principal = match ? tokens.lookup(match[1] as string) : undefined;
     if (!principal) {
-      throw new LedgerError('UNAUTHENTICATED', header === undefined ? 'missing bearer token' : 'invalid bearer token');
+      return done(
+        new LedgerError('UNAUTHENTICATED', header === undefined ? 'missing bearer token' : 'invalid bearer token'),
+      );
     }
     request.principal = principal;
+    done();
   });
   app.addHook('preClose', async () => {
     for (const stream of streams) stream.abort();
   });
   // While shutting down, every answer closes its connection, so keep-alive clients
   // cannot hold the server open once their in-flight request is done.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
 
   const canRead = (principal: Principal, table: string) =>

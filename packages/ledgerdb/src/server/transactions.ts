@@ -4,7 +4,7 @@ import { hash } from 'node:crypto';
 import { isLedgerError, type JsonObject, LedgerError } from '@ledgerkit/core';
 import { canonicalize } from '../internal/canonical-json.js';
 import type { LedgerDatabase } from '../ledger-database.js';
-import { recordKey, type Transaction, type TransactionImpl } from '../transaction.js';
+import { recordKey, type TransactionImpl } from '../transaction.js';
 import type { CommitSummary } from '../types.js';
 import { grants, type Principal } from './auth.js';
 
@@ -222,16 +222,16 @@ async function applyStatement(tx: TransactionImpl, statement: StatementInput): P
   }
 }
 
-/** A document's version and data as this transaction sees them (-1: never existed). */
+/**
+ * A document's version and data as this transaction sees them (-1: never existed). The
+ * data is the transaction's own copy: it only goes into the response.
+ */
 async function current(
   tx: TransactionImpl,
   table: string,
   id: string,
 ): Promise<{ version: number; data?: JsonObject }> {
-  const data = await (tx as Transaction).get(table, id);
-  const key = recordKey(table, id);
-  const pending = tx.writes.get(key);
-  const version = pending ? pending.baseVersion + 1 : (tx.reads.get(key)?.version ?? -1);
+  const { version, data } = await tx.versionOf(table, id);
   return data === undefined ? { version } : { version, data };
 }
 

@@ -118,14 +118,29 @@ export interface StorageWriter extends StorageReader {
   createIndex(table: string, path: string, entries: readonly IndexChange[]): Promise<void>;
 }
 
+/** Hints to {@link StorageDriver.write}; a driver may ignore them. */
+export interface WriteOptions {
+  /**
+   * Documents whose versions the work will ask for with `versions()`: a driver may read
+   * them together with taking the write lock, saving a round trip.
+   */
+  versionsOf?: readonly { table: string; id: string }[];
+}
+
 /**
  * Storage behind a ledger. Drivers hold rows; the ledger computes every hash. A driver
  * must make `write` exclusive across every process sharing the storage, atomic, and
  * durable before its promise resolves.
  */
 export interface StorageDriver extends StorageReader {
+  /**
+   * True when `write` may be called again before an earlier write resolved: each write
+   * then queues for the lock on its own connection while the earlier one commits, and
+   * runs its work once it holds the lock. False or absent: writes are run one at a time.
+   */
+  readonly overlappingWrites?: boolean;
   /** Creates or migrates the schema. */
   open(): Promise<void>;
   close(): Promise<void>;
-  write<T>(work: (writer: StorageWriter) => Promise<T>): Promise<T>;
+  write<T>(work: (writer: StorageWriter) => Promise<T>, options?: WriteOptions): Promise<T>;
 }

@@ -15,6 +15,7 @@ import type {
   StoredRevision,
   TableSchema,
   VersionState,
+  WriteOptions,
 } from './driver.js';
 
 /** Options of {@link postgresStorage}. */
@@ -156,6 +157,29 @@ const headQuery = (s: string) =>
    FROM ${s}.head h LEFT JOIN (SELECT seq, leaf FROM ${s}.blocks ORDER BY seq DESC LIMIT 1) b ON true
    WHERE h.id = 1`;
 
+interface VersionRecord {
+  tbl: string;
+  id: string;
+  version: number;
+  deleted: boolean;
+}
+
+/** Latest version of each document of two parallel arrays of table names and ids. */
+const versionsQuery = (s: string, tables: string, ids: string) =>
+  `SELECT k.tbl, k.id, r.version, r.deleted
+   FROM unnest(${tables}::text[], ${ids}::text[]) AS k (tbl, id)
+   CROSS JOIN LATERAL (SELECT version, deleted FROM ${s}.revisions
+                       WHERE tbl = k.tbl AND id = k.id ORDER BY version DESC LIMIT 1) r`;
+
+/**
+ * Names that may be written into SQL text as literals: table names and document ids are
+ * validated to these characters (no quote, no backslash), so nothing can escape the quotes.
+ */
+const literalSafe = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** `ARRAY['a','b']`; only for values that match {@link literalSafe}. */
+const textArray = (values: readonly string[]) => `ARRAY[${values.map((value) => `'${value}'`).join(',')}]`;
+
 function toHead(row: HeadRecord | undefined): JournalHead {
   if (!row) throw new LedgerError('TAMPER_DETECTED', 'the ledger head row is missing from storage');
   return {
@@ -260,14 +284,10 @@ abstract class Reads implements StorageReader {
       tables.push(table);
       ids.push(id);
     }
-    const rows = await this.query<{ tbl: string; id: string; version: number; deleted: boolean }>(
-      'cannot read document versions',
-      `SELECT k.tbl, k.id, r.version, r.deleted
-       FROM unnest($1::text[], $2::text[]) AS k (tbl, id)
-       CROSS JOIN LATERAL (SELECT version, deleted FROM ${this.s}.revisions
-                           WHERE tbl = k.tbl AND id = k.id ORDER BY version DESC LIMIT 1) r`,
-      [tables, ids],
-    );
+    const rows = await this.query<VersionRecord>('cannot read document versions', versionsQuery(this.s, '$1', '$2'), [
+      tables,
+      ids,
+    ]);
     for (const row of rows) out.set(key(row.tbl, row.id), { version: row.version, deleted: row.deleted });
     return out;
   }
@@ -412,15 +432,36 @@ class Writes extends Reads implements StorageWriter {
 
   /** The head read with the write lock, served to `head()` until the write changes anything. */
   #lockedHead: JournalHead | undefined;
+  /** Versions read with the write lock (`WriteOptions.versionsOf`), likewise. */
+  #lockedVersions: Map<string, VersionState | undefined> | undefined;
 
-  constructor(schema: string, client: pg.PoolClient, lockedHead?: JournalHead) {
+  constructor(
+    schema: string,
+    client: pg.PoolClient,
+    lockedHead?: JournalHead,
+    lockedVersions?: Map<string, VersionState | undefined>,
+  ) {
     super(schema);
     this.#client = client;
     this.#lockedHead = lockedHead;
+    this.#lockedVersions = lockedVersions;
   }
 
   override async head(): Promise<JournalHead> {
     return this.#lockedHead ?? super.head();
+  }
+
+  override async versions(keys: readonly { table: string; id: string }[]): Promise<Map<string, VersionState>> {
+    const locked = this.#lockedVersions;
+    if (locked && keys.every(({ table, id }) => locked.has(key(table, id)))) {
+      const out = new Map<string, VersionState>();
+      for (const { table, id } of keys) {
+        const state = locked.get(key(table, id));
+        if (state) out.set(key(table, id), state);
+      }
+      return out;
+    }
+    return super.versions(keys);
   }
 
   protected db(): Queryable {
@@ -429,6 +470,7 @@ class Writes extends Reads implements StorageWriter {
 
   async append(batch: AppendBatch): Promise<void> {
     this.#lockedHead = undefined;
+    this.#lockedVersions = undefined;
     const s = this.s;
     const { leaves, revisions, blocks } = batch;
     // Index changes by their net effect: the last change of an entry decides.
@@ -480,6 +522,7 @@ class Writes extends Reads implements StorageWriter {
 
   async setMeta(name: string, value: string): Promise<void> {
     this.#lockedHead = undefined;
+    this.#lockedVersions = undefined;
     await this.query(
       'cannot write ledger settings',
       `INSERT INTO ${this.s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
@@ -489,6 +532,7 @@ class Writes extends Reads implements StorageWriter {
 
   async createTable(name: string): Promise<void> {
     this.#lockedHead = undefined;
+    this.#lockedVersions = undefined;
     await this.query(
       'cannot create a table',
       `WITH created AS (INSERT INTO ${this.s}.user_tables (name) VALUES ($1))
@@ -499,6 +543,7 @@ class Writes extends Reads implements StorageWriter {
 
   async createIndex(table: string, path: string, entries: readonly IndexChange[]): Promise<void> {
     this.#lockedHead = undefined;
+    this.#lockedVersions = undefined;
     const s = this.s;
     const added = entries.filter((entry) => entry.add);
     await this.query(
@@ -526,8 +571,14 @@ class PostgresStorage extends Reads implements StorageDriver {
   readonly #options: Readonly<PostgresStorageOptions> & { schema: string };
   #pool: pg.Pool | undefined;
   #open = false;
-  /** Writes of this process queue here first, so they hold one connection, not one each. */
-  #writes: Promise<unknown> = Promise.resolve();
+  /** Writes in progress, for close() to wait for. */
+  readonly #writes = new Set<Promise<unknown>>();
+  /**
+   * Writes queue on the head row's lock, each on its own connection: the next group
+   * commit waits there while the previous one commits, and gets the lock (and the journal's
+   * end) without another round trip.
+   */
+  readonly overlappingWrites = true;
 
   constructor(options: Readonly<PostgresStorageOptions> & { schema: string }) {
     super(options.schema);
@@ -624,20 +675,34 @@ class PostgresStorage extends Reads implements StorageDriver {
   async close(): Promise<void> {
     if (!this.#open) return;
     this.#open = false;
-    await this.#writes.catch(() => {});
+    await Promise.allSettled([...this.#writes]);
     const pool = this.#pool;
     this.#pool = undefined;
     if (pool && !this.#options.pool) await pool.end();
   }
 
-  write<T>(work: (writer: StorageWriter) => Promise<T>): Promise<T> {
-    const run = this.#writes.catch(() => {}).then(() => this.#write(work));
-    this.#writes = run;
+  write<T>(work: (writer: StorageWriter) => Promise<T>, options: WriteOptions = {}): Promise<T> {
+    const run = this.#write(work, options);
+    this.#writes.add(run);
+    const forget = () => this.#writes.delete(run);
+    run.then(forget, forget);
     return run;
   }
 
-  async #write<T>(work: (writer: StorageWriter) => Promise<T>): Promise<T> {
+  async #write<T>(work: (writer: StorageWriter) => Promise<T>, options: WriteOptions): Promise<T> {
     const { s } = this;
+    // The versions the work will ask for, read right after the lock in its round trip.
+    // Only names that are safe as SQL literals (all valid ones): others are read later.
+    const wanted = new Map<string, { table: string; id: string }>();
+    for (const entry of options.versionsOf ?? []) {
+      if (!literalSafe.test(entry.table) || !literalSafe.test(entry.id)) {
+        wanted.clear();
+        break;
+      }
+      wanted.set(key(entry.table, entry.id), entry);
+    }
+    const tables = [...wanted.values()].map((entry) => entry.table);
+    const ids = [...wanted.values()].map((entry) => entry.id);
     let client: pg.PoolClient;
     try {
       client = await this.#database().connect();
@@ -652,11 +717,19 @@ class PostgresStorage extends Reads implements StorageDriver {
       // One round trip: the lock, then the journal's end in a snapshot taken after it.
       const results = (await client.query(
         `BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = on;
-         SELECT 1 FROM ${s}.head WHERE id = 1 FOR UPDATE; ${headQuery(s)}`,
-      )) as unknown as pg.QueryResult<HeadRecord>[];
+         SELECT 1 FROM ${s}.head WHERE id = 1 FOR UPDATE; ${headQuery(s)}` +
+          (wanted.size > 0 ? `; ${versionsQuery(s, textArray(tables), textArray(ids))}` : ''),
+      )) as unknown as pg.QueryResult[];
       begun = true;
-      const head = toHead(results[results.length - 1]?.rows[0]);
-      const result = await work(new Writes(this.#options.schema, client, head));
+      const head = toHead(results[3]?.rows[0] as HeadRecord | undefined);
+      let versions: Map<string, VersionState | undefined> | undefined;
+      if (wanted.size > 0) {
+        versions = new Map([...wanted.keys()].map((name) => [name, undefined]));
+        for (const row of (results[4]?.rows ?? []) as VersionRecord[]) {
+          versions.set(key(row.tbl, row.id), { version: Number(row.version), deleted: row.deleted });
+        }
+      }
+      const result = await work(new Writes(this.#options.schema, client, head, versions));
       begun = false;
       try {
         await client.query('COMMIT');
