@@ -470,6 +470,33 @@ describe('private data, transient data and chaincode calls', () => {
     });
   });
 
+  test('member-only collections refuse reads and writes of other organizations’ callers, not hashes', async () => {
+    const harness = new ChaincodeHarness();
+    harness.deploy('kv', [KeyValueContract], {
+      collections: [{ name: 'secrets', members: ['Org1MSP'], memberOnlyRead: true, memberOnlyWrite: true }],
+    });
+    const alice = harness.identity({ mspId: 'Org1MSP', name: 'alice' });
+    const bob = harness.identity({ mspId: 'Org2MSP', name: 'bob' });
+    await harness.submit({ as: alice, transaction: 'PutPrivate', args: ['k'], transient: { secret: 's' } });
+    const write = (await codeOf(
+      harness.submit({ as: bob, transaction: 'PutPrivate', args: ['k'], transient: { secret: 'x' } }),
+    )) as { message: string };
+    expect(write.message).toMatch(
+      /^PUT_STATE failed: transaction ID: \w+: tx creator does not have write access permission on privatedata in chaincodeName:kv collectionName: secrets$/,
+    );
+    const read = (await codeOf(harness.evaluate({ as: bob, transaction: 'ReadPrivate', args: ['k'] }))) as {
+      message: string;
+    };
+    expect(read.message).toContain('GET_STATE failed: transaction ID: ');
+    expect(read.message).toContain('tx creator does not have read access permission on privatedata');
+    expect((await harness.evaluate({ as: alice, transaction: 'ReadPrivate', args: ['k'] })).json()).toMatchObject({
+      value: 's',
+    });
+    expect(() => harness.deploy('other', [KeyValueContract], { collections: ['a', { name: 'a' }] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+
   test('an undeclared collection is refused with the peer’s message', async () => {
     const { harness, call } = setup();
     const refused = (await codeOf(harness.submit(call('UseUndeclaredCollection')))) as { txId: string };

@@ -4,7 +4,7 @@ import { type Context, type Contract, JSONSerializer } from 'fabric-contract-api
 import type { ChaincodeResponse } from 'fabric-shim-api';
 import { HarnessClientIdentity } from './client-identity.js';
 import { ChaincodeHarnessError } from './harness-error.js';
-import { HarnessStub, type StubHost } from './internal/harness-stub.js';
+import { type CollectionRules, HarnessStub, type StubHost } from './internal/harness-stub.js';
 import type { TransactionRecord } from './internal/transaction.js';
 import { sameVersion, type Version, WorldState } from './internal/world-state.js';
 import { createTestIdentity, type TestIdentity, type TestIdentityOptions } from './test-identity.js';
@@ -12,10 +12,28 @@ import { createTestIdentity, type TestIdentity, type TestIdentityOptions } from 
 /** A fabric-contract-api contract class, as a chaincode's `contracts` export lists them. */
 export type ContractClass = new () => Contract;
 
+/**
+ * A private data collection with the access rules of its definition. The peer checks them
+ * against the transaction's creator: `memberOnlyRead` guards `getPrivateData` and private
+ * range queries (not `getPrivateDataHash`), `memberOnlyWrite` guards put, delete and purge.
+ */
+export interface PrivateCollection {
+  name: string;
+  /** MSP ids of the member organizations (the collection policy); by default every caller is a member. */
+  members?: readonly string[];
+  /** Only members may read it through chaincode (default false). */
+  memberOnlyRead?: boolean;
+  /** Only members may write it through chaincode (default false). */
+  memberOnlyWrite?: boolean;
+}
+
 /** Options of a chaincode deployment. */
 export interface DeployOptions {
-  /** Private data collections the chaincode may use; any other collection name fails like on a peer. */
-  collections?: readonly string[];
+  /**
+   * Private data collections the chaincode may use, by name or with access rules; any other
+   * collection name fails like on a peer.
+   */
+  collections?: readonly (string | PrivateCollection)[];
 }
 
 /** Options of a harness. */
@@ -92,7 +110,7 @@ export interface SubmitResult extends Endorsement {
 interface Deployment {
   contracts: Map<string, Contract>;
   defaultContract: string;
-  collections: ReadonlySet<string>;
+  collections: ReadonlyMap<string, CollectionRules>;
 }
 
 interface EndorsementInternals {
@@ -258,7 +276,8 @@ export class ChaincodeHarness {
    * @param name the chaincode name other chaincode and calls use.
    * @param contracts the contract classes (a chaincode's `contracts` export).
    * @param options private data collections.
-   * @throws {LedgerError} `ALREADY_EXISTS` for a name in use; `INVALID_ARGUMENT` for no contracts or duplicate contract names.
+   * @throws {LedgerError} `ALREADY_EXISTS` for a name in use; `INVALID_ARGUMENT` for no contracts, duplicate
+   *   contract names, or an unnamed or duplicate collection.
    */
   deploy(name: string, contracts: readonly ContractClass[], options: Readonly<DeployOptions> = {}): void {
     if (this.#deployments.has(name)) {
@@ -274,7 +293,21 @@ export class ChaincodeHarness {
       instances.set(contract.getName(), contract);
     }
     const [defaultContract = ''] = instances.keys();
-    this.#deployments.set(name, { contracts: instances, defaultContract, collections: new Set(options.collections) });
+    const collections = new Map<string, CollectionRules>();
+    for (const entry of options.collections ?? []) {
+      const collection = typeof entry === 'string' ? { name: entry } : entry;
+      if (typeof collection.name !== 'string' || collection.name === '' || collections.has(collection.name)) {
+        throw new InvalidArgumentError('collections', 'collection names must be non-empty and unique', {
+          collection: collection.name,
+        });
+      }
+      collections.set(collection.name, {
+        members: collection.members ? new Set(collection.members) : undefined,
+        memberOnlyRead: collection.memberOnlyRead ?? false,
+        memberOnlyWrite: collection.memberOnlyWrite ?? false,
+      });
+    }
+    this.#deployments.set(name, { contracts: instances, defaultContract, collections });
   }
 
   /**

@@ -6,6 +6,7 @@ export {
   type DeployOptions,
   type Endorsement,
   type HarnessChaincodeEvent,
+  type PrivateCollection,
   type SubmitResult,
   type TransactionCall,
   type ValidationCode,

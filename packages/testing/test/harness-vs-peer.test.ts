@@ -257,6 +257,25 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'private data of one organization: member-only reads and writes',
+    // No successful write here: the chaincode's policy needs Org2's endorsement, which the
+    // gateway does not ask a peer outside the collection for (an endorser choice the harness
+    // does not model). The creator's access rules are what this checks.
+    steps: [
+      evaluate('GetPrivate', ['org1', 'o/1']),
+      evaluate('GetPrivate', ['org1', 'o/1'], { org: 'Org2' }),
+      evaluate('GetPrivateHash', ['org1', 'o/1'], { org: 'Org2' }),
+      evaluate('GetPrivateHash', ['org1', 'o/1']),
+      submit('PutPrivate', ['org1', 'o/2'], { org: 'Org2', transient: { value: 'from org2' } }),
+      evaluate('PrivateRange', ['org1', '', '']),
+      evaluate('PrivateRange', ['org1', '', ''], { org: 'Org2' }),
+      submit('DeletePrivate', ['org1', 'o/1'], { org: 'Org2' }),
+      submit('PurgePrivate', ['org1', 'o/1'], { org: 'Org2' }),
+      submit('DeletePrivate', ['org1', 'o/1']),
+      evaluate('GetPrivate', ['org1', 'o/1']),
+    ],
+  },
+  {
     name: 'transient data',
     steps: [
       evaluate('Transient', [], { transient: { b: '2', a: '1', ü: 'ö' } }),
@@ -799,7 +818,10 @@ describe('ChaincodeHarness against a real peer', () => {
     await fabric.network.deployChaincode({
       name: 'conformance',
       path: conformancePath,
-      collections: [{ name: 'shared', requiredPeerCount: 0, maxPeerCount: 1 }],
+      collections: [
+        { name: 'shared', requiredPeerCount: 0, maxPeerCount: 1 },
+        { name: 'org1', policy: "OR('Org1MSP.member')", memberOnlyRead: true, memberOnlyWrite: true },
+      ],
     });
     await fabric.network.deployChaincode({ name: 'callee', path: calleePath });
     // Callers with attributes in their certificates (as Fabric CA issues them); the harness
@@ -825,7 +847,9 @@ describe('ChaincodeHarness against a real peer', () => {
     peer = new PeerRunner(gateways);
 
     const chaincodeHarness = new ChaincodeHarness({ channel });
-    chaincodeHarness.deploy('conformance', conformanceContracts, { collections: ['shared'] });
+    chaincodeHarness.deploy('conformance', conformanceContracts, {
+      collections: ['shared', { name: 'org1', members: ['Org1MSP'], memberOnlyRead: true, memberOnlyWrite: true }],
+    });
     chaincodeHarness.deploy('callee', calleeContracts);
     harness = new HarnessRunner(chaincodeHarness, identities);
   }, 600_000);

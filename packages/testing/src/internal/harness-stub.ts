@@ -11,12 +11,20 @@ import { compositeKeyNamespace, emptyKeySubstitute, maxUnicodeRune } from './key
 import { innerMap, type RangeRead, type TransactionRecord } from './transaction.js';
 import type { WorldState } from './world-state.js';
 
+/** The access rules of a declared private data collection. */
+export interface CollectionRules {
+  /** Member MSP ids; `undefined`: everyone is a member. */
+  members: ReadonlySet<string> | undefined;
+  memberOnlyRead: boolean;
+  memberOnlyWrite: boolean;
+}
+
 /** What a stub needs from the harness that created it. */
 export interface StubHost {
   state: WorldState;
   /** The `getMspID()` answer, if the harness was given one. */
   peerMspId: string | undefined;
-  collections(namespace: string): ReadonlySet<string> | undefined;
+  collections(namespace: string): ReadonlyMap<string, CollectionRules> | undefined;
   invoke(record: TransactionRecord, chaincode: string, args: string[]): Promise<ChaincodeResponse>;
 }
 
@@ -334,7 +342,7 @@ export class HarnessStub implements ChaincodeStub {
 
   async getPrivateData(collection: string, key: string): Promise<Uint8Array> {
     validateCollection(collection, key);
-    const committed = this.#privateSpace(collection, 'GET_STATE').get(key);
+    const committed = this.#privateSpace(collection, 'GET_STATE', 'read').get(key);
     const reads = innerMap(this.#record.privateReads, `${this.#namespace}\u0000${collection}`);
     if (!reads.has(key)) reads.set(key, committed?.version ?? null);
     return committed ? Buffer.from(committed.value) : Buffer.alloc(0);
@@ -342,7 +350,7 @@ export class HarnessStub implements ChaincodeStub {
 
   async getPrivateDataHash(collection: string, key: string): Promise<Uint8Array> {
     validateCollection(collection, key);
-    const committed = this.#privateSpace(collection, 'GET_PRIVATE_DATA_HASH').get(key);
+    const committed = this.#privateSpace(collection, 'GET_PRIVATE_DATA_HASH', 'hash').get(key);
     const reads = innerMap(this.#record.privateReads, `${this.#namespace}\u0000${collection}`);
     if (!reads.has(key)) reads.set(key, committed?.version ?? null);
     return committed ? createHash('sha256').update(committed.value).digest() : Buffer.alloc(0);
@@ -351,7 +359,7 @@ export class HarnessStub implements ChaincodeStub {
   async putPrivateData(collection: string, key: string, value: Uint8Array): Promise<void> {
     validateCollection(collection, key);
     if (!value) throw new Error('value must be valid');
-    this.#privateSpace(collection, 'PUT_STATE');
+    this.#privateSpace(collection, 'PUT_STATE', 'write');
     this.#beforeWrite('PUT_STATE');
     const bytes = toBuffer(value);
     innerMap(this.#record.privateWrites, `${this.#namespace}\u0000${collection}`).set(
@@ -362,14 +370,14 @@ export class HarnessStub implements ChaincodeStub {
 
   async deletePrivateData(collection: string, key: string): Promise<void> {
     validateCollection(collection, key);
-    this.#privateSpace(collection, 'DEL_STATE');
+    this.#privateSpace(collection, 'DEL_STATE', 'write');
     this.#beforeWrite('DEL_STATE');
     innerMap(this.#record.privateWrites, `${this.#namespace}\u0000${collection}`).set(key, null);
   }
 
   async purgePrivateData(collection: string, key: string): Promise<void> {
     validateCollection(collection, key);
-    this.#privateSpace(collection, 'PURGE_PRIVATE_DATA');
+    this.#privateSpace(collection, 'PURGE_PRIVATE_DATA', 'write');
     this.#beforeWrite('PURGE_PRIVATE_DATA');
     const id = `${this.#namespace}\u0000${collection}`;
     const purges = this.#record.purges.get(id) ?? new Set<string>();
@@ -431,15 +439,22 @@ export class HarnessStub implements ChaincodeStub {
     this.#record.writePerformed = true;
   }
 
-  #privateSpace(collection: string, operation: PeerOperation) {
-    const declared = this.#host.collections(this.#namespace);
-    if (!declared?.has(collection)) {
+  #privateSpace(collection: string, operation: PeerOperation, access: 'read' | 'write' | 'hash') {
+    const rules = this.#host.collections(this.#namespace)?.get(collection);
+    if (!rules) {
       // The peer checks a hash read against the chaincode definition, everything else against its collection store.
       const message =
         operation === 'GET_PRIVATE_DATA_HASH'
           ? `collection [${collection}] not defined in the collection config for chaincode [${this.#namespace}]`
           : `collection ${this.#record.channelId}/${this.#namespace}/${collection} could not be found`;
       throw this.#peerError(operation, message);
+    }
+    const member = rules.members === undefined || rules.members.has(this.#record.creator.mspId);
+    if (!member && ((access === 'read' && rules.memberOnlyRead) || (access === 'write' && rules.memberOnlyWrite))) {
+      throw this.#peerError(
+        operation,
+        `tx creator does not have ${access} access permission on privatedata in chaincodeName:${this.#namespace} collectionName: ${collection}`,
+      );
     }
     return this.#host.state.space(this.#namespace, collection);
   }
@@ -474,6 +489,8 @@ export class HarnessStub implements ChaincodeStub {
   }
 
   #privateRangeIterator(collection: string, startKey: string, endKey: string): ListIterator<Iterators.KV> {
+    // The peer checks the collection and the creator's access before the simulator's rules.
+    const space = this.#privateSpace(collection, 'GET_STATE_BY_RANGE', 'read');
     if (this.#record.writePerformed) {
       throw this.#peerError(
         'GET_STATE_BY_RANGE',
@@ -482,7 +499,7 @@ export class HarnessStub implements ChaincodeStub {
     }
     this.#record.privateQueryPerformed = true;
     return new ListIterator<Iterators.KV>(
-      this.#privateSpace(collection, 'GET_STATE_BY_RANGE')
+      space
         .range(startKey, endKey)
         .map(([key, entry]) => ({ namespace: this.#namespace, key, value: Buffer.from(entry.value) })),
     );
