@@ -787,8 +787,8 @@ export class FabricNetwork {
         });
       } catch (error) {
         const output = String((error as FabricNetworkError).details?.output ?? '');
-        if (attempt >= 5 || !transientFailure.test(output)) throw error;
-        await sleep(250 * attempt);
+        if (Date.now() > deadline || !transientFailure.test(output)) throw error;
+        await sleep(Math.min(250 * attempt, 1_000));
       }
     }
   }
@@ -812,7 +812,9 @@ export class FabricNetwork {
   async #joinOrderer(orderer: OrdererSpec): Promise<void> {
     const spec = this.#spec;
     const block = networkPaths(this.#dir).genesisBlock(spec.channel);
-    // /healthz can answer before the admin listener accepts: a refused connection is retried.
+    // /healthz can answer before the admin listener accepts: a refused connection is retried,
+    // for up to 30 s (a loaded two-core machine starts the listener late).
+    const deadline = Date.now() + 30_000;
     for (let attempt = 1; ; attempt++) {
       try {
         await runCommand(
@@ -824,8 +826,8 @@ export class FabricNetwork {
       } catch (error) {
         const output = String((error as FabricNetworkError).details?.output ?? '');
         if (output.includes('already exists')) break;
-        if (attempt >= 5 || !transientFailure.test(output)) throw error;
-        await sleep(250 * attempt);
+        if (Date.now() > deadline || !transientFailure.test(output)) throw error;
+        await sleep(Math.min(250 * attempt, 1_000));
       }
     }
     spec.joined.push(orderer.id);
