@@ -1,13 +1,12 @@
-// Test helper: the supply-chain contract through raw @hyperledger/fabric-gateway, as one
-// identity, connected to its organization's gateway peer. Clients share a session that
+// Test helper: the supply-chain contract through raw @hyperledger/fabric-gateway (the
+// `native` objects of a @ledgerkit/fabric connection), as one identity, connected to its
+// organization's gateway peer. Clients share a session that
 // records every committed submit (transaction id, name, block), so tests can compare
 // history and events with it, and that waits after each commit until every client's
 // gateway peer has the block: a submit's commit status comes from one peer only, and the
 // next call may go through another organization's peer.
-import { createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import * as grpc from '@grpc/grpc-js';
-import { type Contract, connect, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
+import type { Contract, Network } from '@hyperledger/fabric-gateway';
+import { connectFabric, type FabricLedger } from '@ledgerkit/fabric';
 import type { IdentityFiles, OrganizationAccess } from '@ledgerkit/fabric-network';
 
 /** One transaction that committed successfully. */
@@ -28,19 +27,18 @@ export interface Session {
 const decoder = new TextDecoder();
 
 export class SupplyChainClient {
-  readonly #client: grpc.Client;
-  readonly #gateway: Gateway;
+  readonly #ledger: FabricLedger;
+  readonly #network: Network;
   readonly #contract: Contract;
   readonly #session: Session;
   /** Blocks the gateway peer has committed, as its filtered block events report them. */
   #height = 0n;
   #closeBlocks: (() => void) | undefined;
 
-  private constructor(client: grpc.Client, gateway: Gateway, session: Session) {
-    this.#client = client;
-    this.#gateway = gateway;
+  private constructor(ledger: FabricLedger, session: Session) {
+    this.#ledger = ledger;
     this.#session = session;
-    this.#contract = gateway.getNetwork(session.channel).getContract('supplychain');
+    ({ network: this.#network, contract: this.#contract } = ledger.native);
   }
 
   /** Connects as `identity` (an MSP id and its certificate and key files) through `org`'s gateway peer. */
@@ -49,28 +47,25 @@ export class SupplyChainClient {
     identity: IdentityFiles & { mspId: string },
     session: Session,
   ): Promise<SupplyChainClient> {
-    // The peers' TLS certificates name localhost; a host name keeps Node from warning about an IP as server name.
-    const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(await readFile(org.tlsRootCertPath)), {
-      'grpc.ssl_target_name_override': 'localhost',
+    const ledger = await connectFabric({
+      connectionProfile: org.connectionProfilePath,
+      identity: {
+        certificatePath: identity.certificatePath,
+        privateKeyPath: identity.privateKeyPath,
+        mspId: identity.mspId,
+      },
+      channel: session.channel,
+      chaincode: 'supplychain',
+      deadlines: { evaluateMs: 30_000, endorseMs: 60_000, submitMs: 30_000, commitStatusMs: 120_000 },
     });
-    const gateway = connect({
-      client,
-      identity: { mspId: identity.mspId, credentials: await readFile(identity.certificatePath) },
-      signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(identity.privateKeyPath))),
-      hash: hash.sha256,
-      evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
-      endorseOptions: () => ({ deadline: Date.now() + 60_000 }),
-      submitOptions: () => ({ deadline: Date.now() + 30_000 }),
-      commitStatusOptions: () => ({ deadline: Date.now() + 120_000 }),
-    });
-    const supplyChain = new SupplyChainClient(client, gateway, session);
+    const supplyChain = new SupplyChainClient(ledger, session);
     await supplyChain.#followBlocks();
     session.clients.push(supplyChain);
     return supplyChain;
   }
 
   async #followBlocks(): Promise<void> {
-    const blocks = await this.#gateway.getNetwork(this.#session.channel).getFilteredBlockEvents({ startBlock: 0n });
+    const blocks = await this.#network.getFilteredBlockEvents({ startBlock: 0n });
     this.#closeBlocks = () => blocks.close();
     void (async () => {
       try {
@@ -92,7 +87,7 @@ export class SupplyChainClient {
 
   /** Chaincode events of the contract from `startBlock` on, as the gateway peer delivers them. */
   chaincodeEvents(startBlock: bigint) {
-    return this.#gateway.getNetwork(this.#session.channel).getChaincodeEvents('supplychain', { startBlock });
+    return this.#network.getChaincodeEvents('supplychain', { startBlock });
   }
 
   /**
@@ -119,10 +114,9 @@ export class SupplyChainClient {
     return JSON.parse(decoder.decode(result)) as T;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#closeBlocks?.();
-    this.#gateway.close();
-    this.#client.close();
+    await this.#ledger.close();
   }
 }
 

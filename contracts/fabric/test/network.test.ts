@@ -78,7 +78,7 @@ describe('the supply-chain chaincode on a two-organization Fabric network', () =
   });
 
   afterAll(async () => {
-    for (const client of [maker, clerk, receiver]) client?.close();
+    for (const client of [maker, clerk, receiver]) await client?.close();
     await network?.down({ purge: true }).catch(() => {});
     await (await FabricNetwork.open(dir).catch(() => undefined))?.down({ purge: true });
     await rm(dir, { recursive: true, force: true });

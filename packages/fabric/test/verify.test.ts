@@ -1,17 +1,17 @@
 // Starts a real two-organization Fabric network (1 Raft orderer, 1 peer per org, native
 // processes from @ledgerkit/fabric-network), deploys the test key-value chaincode with the
-// default majority endorsement policy (both orgs endorse), submits transactions through raw
-// fabric-gateway, and verifies their receipts against blocks read through qscc — then tampers
-// with the blocks and receipts and checks that the specific check fails.
+// default majority endorsement policy (both orgs endorse), submits transactions through the
+// raw fabric-gateway objects behind connectFabric's ledger (`native`), and verifies their
+// receipts against blocks read through qscc — then tampers with the blocks and receipts and
+// checks that the specific check fails.
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, sign, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import { type Contract, connect, type Gateway, hash, type Network, signers } from '@hyperledger/fabric-gateway';
+import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
-import { isLedgerError, type Receipt, type Verification } from '@ledgerkit/core';
+import { isLedgerError, type Receipt, retry, type Verification } from '@ledgerkit/core';
 import {
   bitString,
   derToPem,
@@ -25,10 +25,12 @@ import {
 } from '@ledgerkit/core/der';
 import { FabricNetwork, type OrganizationAccess } from '@ledgerkit/fabric-network';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connectFabric, type FabricLedger } from '../src/index.js';
 import { commitHash, updateBatchBytes } from '../src/verify/commit-hash.js';
 import { commitHashOf, decodeBlock, decodeEndorserTransaction, decodeEnvelope } from '../src/verify/decode.js';
 import {
   type FabricBlockSource,
+  type FabricTransactionInput,
   qsccBlockSource,
   verifyFabricReceipt,
   verifyFabricTransaction,
@@ -38,40 +40,25 @@ import { claimNetworkDir, networkDirPrefix } from './global-setup.js';
 const chaincodePath = fileURLToPath(new URL('./fixtures/ledger-chaincode', import.meta.url));
 const channel = 'verify';
 
-async function gatewayFor(org: OrganizationAccess): Promise<{ gateway: Gateway; close: () => void }> {
-  const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(await readFile(org.tlsRootCertPath)), {
-    'grpc.ssl_target_name_override': 'localhost',
+/** Org's user on the test chaincode, with deadlines generous for a loaded machine. */
+function ledgerFor(org: OrganizationAccess): Promise<FabricLedger> {
+  return connectFabric({
+    connectionProfile: org.connectionProfilePath,
+    channel,
+    chaincode: 'kv',
+    deadlines: { evaluateMs: 30_000, endorseMs: 60_000, submitMs: 30_000, commitStatusMs: 120_000 },
   });
-  const gateway = connect({
-    client,
-    identity: { mspId: org.mspId, credentials: await readFile(org.user.certificatePath) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(org.user.privateKeyPath))),
-    hash: hash.sha256,
-    evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
-    endorseOptions: () => ({ deadline: Date.now() + 60_000 }),
-    submitOptions: () => ({ deadline: Date.now() + 30_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 120_000 }),
-  });
-  return {
-    gateway,
-    close: () => {
-      gateway.close();
-      client.close();
-    },
-  };
 }
 
-/** Retries while discovery has not yet learned the just-deployed chaincode (gRPC 9). */
-async function whenDiscovered<T>(call: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if ((error as { code?: number }).code !== 9 || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+/** Retries, for up to a minute, while discovery has not yet learned the just-deployed chaincode (gRPC 9). */
+function whenDiscovered<T>(call: () => Promise<T>): Promise<T> {
+  return retry(call, {
+    retries: 240,
+    baseDelayMs: 250,
+    maxDelayMs: 250,
+    jitter: 'none',
+    shouldRetry: (error) => (error as { code?: number }).code === 9,
+  });
 }
 
 interface Submitted {
@@ -153,6 +140,15 @@ async function blocksOf(source: FabricBlockSource, receipt: Receipt): Promise<Bl
   };
 }
 
+/** Verifies `receipt` offline against its blocks, some of them replaced by tampered copies. */
+function verifyWith(
+  receipt: Receipt,
+  blocks: Blocks,
+  replaced: Pick<Partial<FabricTransactionInput>, 'block' | 'previousBlock' | 'configBlock' | 'witnessBlocks'> = {},
+): Verification {
+  return verifyFabricTransaction({ txId: receipt.txId, ...blocks, ...replaced, receipt });
+}
+
 /** Rewrites the transaction `txId` of a block: `edit` receives its decoded layers. */
 function rewriteTransaction(
   blockBytes: Uint8Array,
@@ -187,6 +183,22 @@ function rewriteTransaction(
   });
   data.setDataList(entries);
   return block.serializeBinary();
+}
+
+/**
+ * Decodes a block and sets the validation code of `txId` to VALID in its transactions filter,
+ * as a lying peer would; the caller stores `metadata` back into `block`.
+ */
+function withValidCode(
+  blockBytes: Uint8Array,
+  txId: string,
+): { block: common.Block; metadata: Uint8Array[]; filter: Buffer } {
+  const block = common.Block.deserializeBinary(blockBytes);
+  const metadata = (block.getMetadata() as common.BlockMetadata).getMetadataList_asU8();
+  const filter = Buffer.from(metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] as Uint8Array);
+  filter[indexOfTransaction(blockBytes, txId)] = peer.TxValidationCode.VALID;
+  metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = filter;
+  return { block, metadata, filter };
 }
 
 /** Recomputes the header's data hash after a rewrite, as a careful forger would. */
@@ -258,8 +270,8 @@ function mspOf(endorsement: peer.Endorsement): string {
 describe('verifying Fabric receipts against a two-organization network', () => {
   let dir: string;
   let network: FabricNetwork | undefined;
-  let connection: { gateway: Gateway; close: () => void } | undefined;
-  let org2Connection: { gateway: Gateway; close: () => void } | undefined;
+  let org1Ledger: FabricLedger | undefined;
+  let org2Ledger: FabricLedger | undefined;
   let witness: FabricBlockSource;
   let fabric: Network;
   let contract: Contract;
@@ -274,13 +286,12 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     network = await FabricNetwork.up({ dir, orgs: 2, peersPerOrg: 1, orderers: 1, channel });
     const deployed = await network.deployChaincode({ name: 'kv', path: chaincodePath });
     expect(deployed.policy).toBe("OutOf(2,'Org1MSP.peer','Org2MSP.peer')");
-    connection = await gatewayFor(network.organization('Org1'));
-    fabric = connection.gateway.getNetwork(channel);
-    contract = fabric.getContract('kv');
+    org1Ledger = await ledgerFor(network.organization('Org1'));
+    ({ network: fabric, contract } = org1Ledger.native);
     source = qsccBlockSource(fabric, { timeoutMs: 30_000 });
     // Org2's peer, through its own gateway, as a witness of what Org1's peer serves.
-    org2Connection = await gatewayFor(network.organization('Org2'));
-    witness = qsccBlockSource(org2Connection.gateway.getNetwork(channel), { timeoutMs: 30_000 });
+    org2Ledger = await ledgerFor(network.organization('Org2'));
+    witness = qsccBlockSource(org2Ledger.native.network, { timeoutMs: 30_000 });
     put = await submit(contract, source, 'Put', ['pallet-1', JSON.stringify({ owner: 'Acme', weight: 42 })]);
     // Two increments endorsed against the same version of a key: the one ordered second is
     // invalidated with MVCC_READ_CONFLICT.
@@ -303,8 +314,8 @@ describe('verifying Fabric receipts against a two-organization network', () => {
   });
 
   afterAll(async () => {
-    connection?.close();
-    org2Connection?.close();
+    await org1Ledger?.close();
+    await org2Ledger?.close();
     await network?.down({ purge: true }).catch(() => {});
     await (await FabricNetwork.open(dir).catch(() => undefined))?.down({ purge: true });
     await rm(dir, { recursive: true, force: true });
@@ -349,7 +360,7 @@ describe('verifying Fabric receipts against a two-organization network', () => {
   test('an auditor with the blocks verifies offline with the same checks', async () => {
     const blocks = await blocksOf(source, put.receipt);
     const online = await verifyFabricReceipt(put.receipt, source);
-    const offline = verifyFabricTransaction({ txId: put.receipt.txId, ...blocks, receipt: put.receipt });
+    const offline = verifyWith(put.receipt, blocks);
     expect(offline.ok).toBe(true);
     expect(offline.checks.map((check) => check.name)).toEqual(online.checks.map((check) => check.name));
     // Without the previous block, the checks that need it are not made (and not listed).
@@ -370,12 +381,7 @@ describe('verifying Fabric receipts against a two-organization network', () => {
       signature[signature.length - 5] = (signature[signature.length - 5] as number) ^ 0x01;
       endorsement.setSignature(signature);
     });
-    const result = verifyFabricTransaction({
-      txId: put.receipt.txId,
-      ...blocks,
-      block: tampered,
-      receipt: put.receipt,
-    });
+    const result = verifyWith(put.receipt, blocks, { block: tampered });
     expect(result.ok).toBe(false);
     expect(checkOf(result, 'endorsement:Org2MSP').ok).toBe(false);
     expect(checkOf(result, 'endorsement:Org1MSP').ok).toBe(true);
@@ -385,12 +391,7 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     expect(checkOf(result, 'creator-signature').ok).toBe(false);
 
     // A forger who also reseals the data hash breaks the orderer's signature instead.
-    const resealed = verifyFabricTransaction({
-      txId: put.receipt.txId,
-      ...blocks,
-      block: resealDataHash(tampered),
-      receipt: put.receipt,
-    });
+    const resealed = verifyWith(put.receipt, blocks, { block: resealDataHash(tampered) });
     expect(failedNames(resealed).sort()).toEqual(['creator-signature', 'endorsement:Org2MSP', 'orderer-signature']);
     expect(checkOf(resealed, 'endorsement:Org2MSP').detail).toMatch(/signature/);
   });
@@ -413,12 +414,7 @@ describe('verifying Fabric receipts against a two-organization network', () => {
       response.setExtension$(action.serializeBinary());
       endorsed.setProposalResponsePayload(response.serializeBinary());
     });
-    const result = verifyFabricTransaction({
-      txId: put.receipt.txId,
-      ...blocks,
-      block: resealDataHash(tampered),
-      receipt: put.receipt,
-    });
+    const result = verifyWith(put.receipt, blocks, { block: resealDataHash(tampered) });
     expect(failedNames(result).sort()).toEqual([
       'commit-hash',
       'creator-signature',
@@ -432,24 +428,14 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     const blocks = await blocksOf(source, put.receipt);
     const block = common.Block.deserializeBinary(blocks.block);
     block.getHeader()?.setPreviousHash(createHash('sha256').update('another history').digest());
-    const result = verifyFabricTransaction({
-      txId: put.receipt.txId,
-      ...blocks,
-      block: block.serializeBinary(),
-      receipt: put.receipt,
-    });
+    const result = verifyWith(put.receipt, blocks, { block: block.serializeBinary() });
     expect(failedNames(result).sort()).toEqual(['block-hash-chain', 'orderer-signature']);
   });
 
   test('a substituted previous block fails the hash chain', async () => {
     const blocks = await blocksOf(source, put.receipt);
     const earlier = await source.blockByNumber(put.receipt.position.block - 2);
-    const result = verifyFabricTransaction({
-      txId: put.receipt.txId,
-      ...blocks,
-      previousBlock: earlier,
-      receipt: put.receipt,
-    });
+    const result = verifyWith(put.receipt, blocks, { previousBlock: earlier });
     expect(checkOf(result, 'block-hash-chain').ok).toBe(false);
     expect(checkOf(result, 'orderer-signature').ok).toBe(true);
     expect(checkOf(result, 'endorsement:Org1MSP').ok).toBe(true);
@@ -462,18 +448,9 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     expect(checkOf(result, 'validation-code').detail).toMatch(/MVCC_READ_CONFLICT \(11\)/);
 
     const blocks = await blocksOf(source, conflicted.receipt);
-    const block = common.Block.deserializeBinary(blocks.block);
-    const metadata = (block.getMetadata() as common.BlockMetadata).getMetadataList_asU8();
-    const filter = Buffer.from(metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] as Uint8Array);
-    filter[indexOfTransaction(blocks.block, conflicted.receipt.txId)] = peer.TxValidationCode.VALID;
-    metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = filter;
+    const { block, metadata } = withValidCode(blocks.block, conflicted.receipt.txId);
     block.getMetadata()?.setMetadataList(metadata);
-    const flipped = verifyFabricTransaction({
-      txId: conflicted.receipt.txId,
-      ...blocks,
-      block: block.serializeBinary(),
-      receipt: conflicted.receipt,
-    });
+    const flipped = verifyWith(conflicted.receipt, blocks, { block: block.serializeBinary() });
     expect(failedNames(flipped)).toEqual(['commit-hash']);
   });
 
@@ -485,11 +462,7 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     // A lying peer flips the conflicted transaction to VALID and recomputes its commit hash:
     // every check on its own copy passes, only the comparison with Org2's copy fails.
     const blocks = await blocksOf(source, conflicted.receipt);
-    const block = common.Block.deserializeBinary(blocks.block);
-    const metadata = (block.getMetadata() as common.BlockMetadata).getMetadataList_asU8();
-    const filter = Buffer.from(metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] as Uint8Array);
-    filter[indexOfTransaction(blocks.block, conflicted.receipt.txId)] = peer.TxValidationCode.VALID;
-    metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] = filter;
+    const { block, metadata, filter } = withValidCode(blocks.block, conflicted.receipt.txId);
     const decoded = decodeBlock(blocks.block);
     const writes = decoded.data.flatMap((entry, index) => {
       if (filter[index] !== peer.TxValidationCode.VALID) return [];
@@ -502,18 +475,10 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     block.getMetadata()?.setMetadataList(metadata);
     const forged = block.serializeBinary();
 
-    const alone = verifyFabricTransaction({
-      txId: conflicted.receipt.txId,
-      ...blocks,
-      block: forged,
-      receipt: conflicted.receipt,
-    });
+    const alone = verifyWith(conflicted.receipt, blocks, { block: forged });
     expect(failedNames(alone)).toEqual([]);
-    const witnessed = verifyFabricTransaction({
-      txId: conflicted.receipt.txId,
-      ...blocks,
+    const witnessed = verifyWith(conflicted.receipt, blocks, {
       block: forged,
-      receipt: conflicted.receipt,
       witnessBlocks: [await witness.blockByNumber(conflicted.receipt.position.block)],
     });
     expect(failedNames(witnessed)).toEqual(['peer-agreement']);
@@ -532,12 +497,7 @@ describe('verifying Fabric receipts against a two-organization network', () => {
         endorsed.getEndorsementsList().map((item) => (mspOf(item) === 'Org1MSP' ? forged : item)),
       );
     });
-    const result = verifyFabricTransaction({
-      txId: put.receipt.txId,
-      ...blocks,
-      block: resealDataHash(tampered),
-      receipt: put.receipt,
-    });
+    const result = verifyWith(put.receipt, blocks, { block: resealDataHash(tampered) });
     expect(failedNames(result).sort()).toEqual(['creator-signature', 'endorsement:Org1MSP', 'orderer-signature']);
     expect(checkOf(result, 'endorsement:Org1MSP').detail).toMatch(/not issued by a root or intermediate CA of Org1MSP/);
   });
@@ -586,11 +546,11 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     config.getData()?.setDataList([envelope.serializeBinary()]);
     const configBlock = resealDataHash(config.serializeBinary());
 
-    const result = verifyFabricTransaction({ txId: put.receipt.txId, ...blocks, configBlock, receipt: put.receipt });
+    const result = verifyWith(put.receipt, blocks, { configBlock });
     expect(failedNames(result)).toEqual(['endorsement:Org2MSP']);
     expect(checkOf(result, 'endorsement:Org2MSP').detail).toMatch(/revoked by a CRL of Org2MSP/);
     // The config block is the trust anchor: the check reports its hash, which now differs.
-    const genuine = verifyFabricTransaction({ txId: put.receipt.txId, ...blocks, receipt: put.receipt });
+    const genuine = verifyWith(put.receipt, blocks);
     expect(checkOf(result, 'channel-config').detail).not.toBe(checkOf(genuine, 'channel-config').detail);
   });
 

@@ -1,24 +1,16 @@
 // The harness's conformance test: every scenario below (a sequence of transactions) runs
 // once through ChaincodeHarness and once through a real two-organization Fabric network
 // (1 Raft orderer, 1 peer per organization, native processes from @ledgerkit/fabric-network,
-// the same chaincode run as a chaincode server, driven by @hyperledger/fabric-gateway), and
-// the results must be identical after transaction ids and timestamps are replaced by the
-// step that produced them. The chaincode (test/fixtures/conformance) returns what the stub
-// answered, so a difference shows exactly where the harness is not a peer.
-import { createPrivateKey } from 'node:crypto';
+// the same chaincode run as a chaincode server, driven by the @hyperledger/fabric-gateway
+// objects behind @ledgerkit/fabric's connectFabric, `native`), and the results must be
+// identical after transaction ids and timestamps are replaced by the step that produced
+// them. The chaincode (test/fixtures/conformance) returns what the stub answered, so a
+// difference shows exactly where the harness is not a peer.
 import { appendFile, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import {
-  type Contract,
-  connect,
-  type Gateway,
-  hash,
-  type Proposal,
-  StatusCode,
-  signers,
-} from '@hyperledger/fabric-gateway';
-import { isLedgerError } from '@ledgerkit/core';
+import { type Contract, type Gateway, type Proposal, StatusCode } from '@hyperledger/fabric-gateway';
+import { isLedgerError, retry } from '@ledgerkit/core';
+import { connectFabric, type FabricLedger } from '@ledgerkit/fabric';
 import type { IssuedIdentity, OrganizationAccess } from '@ledgerkit/fabric-network';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FabricNetworkFixture, startFabricNetwork } from '../src/fabric-network.js';
@@ -92,6 +84,7 @@ const evaluate = (transaction: string, args: string[] = [], more: Omit<Call, 'tr
   args,
   ...more,
 });
+const concurrent = (first: Call, second: Call): Step => ({ kind: 'concurrent', calls: [first, second] });
 
 // Keys chosen where a stub tends to differ from LevelDB: byte order of UTF-8 (not UTF-16:
 // U+1F600 sorts after U+FFFF), upper before lower case, a NUL inside a key, a key starting
@@ -245,13 +238,10 @@ const scenarios: Scenario[] = [
       submit('PrivateRangeThenPut', ['shared', 'pr/count']),
       submit('PutThenPrivateRange', ['shared', 'pr/x']),
       evaluate('Get', ['pr/x']),
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'PutPrivate', args: ['shared', 'p/2'], transient: { value: 'changed' } },
-          { transaction: 'CopyPrivateToPublic', args: ['shared', 'p/2', 'pub/p2'], org: 'Org2' },
-        ],
-      },
+      concurrent(
+        { transaction: 'PutPrivate', args: ['shared', 'p/2'], transient: { value: 'changed' } },
+        { transaction: 'CopyPrivateToPublic', args: ['shared', 'p/2', 'pub/p2'], org: 'Org2' },
+      ),
       evaluate('GetPrivate', ['shared', 'p/2'], { org: 'Org2' }),
       evaluate('Get', ['pub/p2']),
     ],
@@ -293,13 +283,10 @@ const scenarios: Scenario[] = [
       submit('Call', ['callee', json(['Put', 'ev/1', 'v'])]),
       submit('CallThenEvent', ['callee', json(['Put', 'ev/2', 'v'])]),
       submit('Put', ['ev/counter', '0']),
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'IncrementAndSignal', args: ['ev/counter'] },
-          { transaction: 'IncrementAndSignal', args: ['ev/counter'], org: 'Org2' },
-        ],
-      },
+      concurrent(
+        { transaction: 'IncrementAndSignal', args: ['ev/counter'] },
+        { transaction: 'IncrementAndSignal', args: ['ev/counter'], org: 'Org2' },
+      ),
       { kind: 'events' },
     ],
   },
@@ -374,45 +361,27 @@ const scenarios: Scenario[] = [
     name: 'MVCC and phantom reads: concurrent transactions endorsed against the same state',
     steps: [
       submit('Put', ['m/counter', '0']),
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'Increment', args: ['m/counter'] },
-          { transaction: 'Increment', args: ['m/counter'], org: 'Org2' },
-        ],
-      },
+      concurrent(
+        { transaction: 'Increment', args: ['m/counter'] },
+        { transaction: 'Increment', args: ['m/counter'], org: 'Org2' },
+      ),
       evaluate('Get', ['m/counter']),
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'Put', args: ['m/new', 'created'] },
-          { transaction: 'Increment', args: ['m/new'] },
-        ],
-      },
+      concurrent({ transaction: 'Put', args: ['m/new', 'created'] }, { transaction: 'Increment', args: ['m/new'] }),
       evaluate('Get', ['m/new']),
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'Put', args: ['m/blind', 'first'] },
-          { transaction: 'Put', args: ['m/blind', 'second'] },
-        ],
-      },
+      concurrent(
+        { transaction: 'Put', args: ['m/blind', 'first'] },
+        { transaction: 'Put', args: ['m/blind', 'second'] },
+      ),
       evaluate('Get', ['m/blind']),
       submit('Put', ['ph/a', '1']),
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'Put', args: ['ph/b', '2'] },
-          { transaction: 'CountRangeThenPut', args: ['ph/', 'ph0', 'phc/count'] },
-        ],
-      },
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'Put', args: ['ph/b', '3'] },
-          { transaction: 'CountRangeThenPut', args: ['ph/', 'ph0', 'phc/count'] },
-        ],
-      },
+      concurrent(
+        { transaction: 'Put', args: ['ph/b', '2'] },
+        { transaction: 'CountRangeThenPut', args: ['ph/', 'ph0', 'phc/count'] },
+      ),
+      concurrent(
+        { transaction: 'Put', args: ['ph/b', '3'] },
+        { transaction: 'CountRangeThenPut', args: ['ph/', 'ph0', 'phc/count'] },
+      ),
       evaluate('Get', ['phc/count']),
       submit('PutMany', [
         json([
@@ -420,37 +389,25 @@ const scenarios: Scenario[] = [
           ['fr/m', '2'],
         ]),
       ]),
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'Put', args: ['fr/z', '3'] },
-          { transaction: 'FirstOfRangeThenPut', args: ['fr/', 'fr0', 'frc/first'] },
-        ],
-      },
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'Put', args: ['fr/0', '0'] },
-          { transaction: 'FirstOfRangeThenPut', args: ['fr/', 'fr0', 'frc/first'] },
-        ],
-      },
+      concurrent(
+        { transaction: 'Put', args: ['fr/z', '3'] },
+        { transaction: 'FirstOfRangeThenPut', args: ['fr/', 'fr0', 'frc/first'] },
+      ),
+      concurrent(
+        { transaction: 'Put', args: ['fr/0', '0'] },
+        { transaction: 'FirstOfRangeThenPut', args: ['fr/', 'fr0', 'frc/first'] },
+      ),
       // 150 keys: the peer reads a range in batches of 100 plus one, so a chaincode that
       // looks at the first key only has read big/000 to big/100.
       submit('PutMany', [json(Array.from({ length: 150 }, (_, n) => [`big/${String(n).padStart(3, '0')}`, 'v']))]),
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'Put', args: ['big/100x', 'after the batch'] },
-          { transaction: 'FirstOfRangeThenPut', args: ['big/', 'big0', 'bigc/first'] },
-        ],
-      },
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'Put', args: ['big/099x', 'inside the batch'] },
-          { transaction: 'FirstOfRangeThenPut', args: ['big/', 'big0', 'bigc/first'] },
-        ],
-      },
+      concurrent(
+        { transaction: 'Put', args: ['big/100x', 'after the batch'] },
+        { transaction: 'FirstOfRangeThenPut', args: ['big/', 'big0', 'bigc/first'] },
+      ),
+      concurrent(
+        { transaction: 'Put', args: ['big/099x', 'inside the batch'] },
+        { transaction: 'FirstOfRangeThenPut', args: ['big/', 'big0', 'bigc/first'] },
+      ),
       // Read-only transactions submitted anyway: their range reads are validated too.
       submit('PutMany', [json(['1', '2', '3', '4', '5'].map((n) => [`pq/${n}`, n]))]),
       submit('Range', ['pq/', 'pq0']),
@@ -461,13 +418,10 @@ const scenarios: Scenario[] = [
       submit('RangeAllPages', ['pq/', 'pq0', '2']),
       submit('PartialPage', ['color', json([]), '2', '']),
       submit('PartialPage', ['color', json([]), '10', '']),
-      {
-        kind: 'concurrent',
-        calls: [
-          { transaction: 'Call', args: ['callee', json(['Put', 'm/callee', 'first'])] },
-          { transaction: 'Call', args: ['callee', json(['Get', 'm/callee'])] },
-        ],
-      },
+      concurrent(
+        { transaction: 'Call', args: ['callee', json(['Put', 'm/callee', 'first'])] },
+        { transaction: 'Call', args: ['callee', json(['Get', 'm/callee'])] },
+      ),
     ],
   },
 ];
@@ -488,42 +442,26 @@ function peerErrorMessage(error: unknown): string {
   return message.replace(/^chaincode response \d+, /, '');
 }
 
-async function whenDiscovered<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      if ((error as { code?: number }).code !== 9 || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+/** Retries, for up to 30 s, while discovery has not yet learned a just-deployed chaincode (gRPC 9). */
+function whenDiscovered<T>(call: () => Promise<T>): Promise<T> {
+  return retry(call, {
+    retries: 120,
+    baseDelayMs: 250,
+    maxDelayMs: 250,
+    jitter: 'none',
+    shouldRetry: (error) => (error as { code?: number }).code === 9,
+  });
 }
 
-async function gatewayFor(
-  org: OrganizationAccess,
-  user: IssuedIdentity,
-): Promise<{ gateway: Gateway; close: () => void }> {
-  const client = new grpc.Client(org.peerEndpoint, grpc.credentials.createSsl(await readFile(org.tlsRootCertPath)), {
-    'grpc.ssl_target_name_override': 'localhost',
+/** `user` through `org`'s gateway peer, with deadlines generous for a loaded machine. */
+function ledgerFor(org: OrganizationAccess, user: IssuedIdentity): Promise<FabricLedger> {
+  return connectFabric({
+    connectionProfile: org.connectionProfilePath,
+    identity: { certificatePath: user.certificatePath, privateKeyPath: user.privateKeyPath, mspId: user.mspId },
+    channel,
+    chaincode: 'conformance',
+    deadlines: { evaluateMs: 30_000, endorseMs: 60_000, submitMs: 30_000, commitStatusMs: 120_000 },
   });
-  const gateway = connect({
-    client,
-    identity: { mspId: user.mspId, credentials: await readFile(user.certificatePath) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(await readFile(user.privateKeyPath))),
-    hash: hash.sha256,
-    evaluateOptions: () => ({ deadline: Date.now() + 30_000 }),
-    endorseOptions: () => ({ deadline: Date.now() + 60_000 }),
-    submitOptions: () => ({ deadline: Date.now() + 30_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 120_000 }),
-  });
-  return {
-    gateway,
-    close: () => {
-      gateway.close();
-      client.close();
-    },
-  };
 }
 
 class PeerRunner implements Runner {
@@ -802,7 +740,7 @@ function normalize(scenario: Scenario, records: StepRecord[]): unknown[] {
 
 describe('ChaincodeHarness against a real peer', () => {
   let fabric: FabricNetworkFixture | undefined;
-  let closeGateways: Array<() => void> = [];
+  let ledgers: FabricLedger[] = [];
   let peer: PeerRunner;
   let harness: HarnessRunner;
 
@@ -834,9 +772,9 @@ describe('ChaincodeHarness against a real peer', () => {
     const identities = new Map<Org, TestIdentity>();
     for (const org of ['Org1', 'Org2'] as const) {
       const user = users[org];
-      const { gateway, close } = await gatewayFor(fabric.network.organization(org), user);
-      gateways.set(org, gateway);
-      closeGateways.push(close);
+      const ledger = await ledgerFor(fabric.network.organization(org), user);
+      ledgers.push(ledger);
+      gateways.set(org, ledger.native.gateway);
       identities.set(org, {
         mspId: user.mspId,
         name: user.name,
@@ -855,8 +793,8 @@ describe('ChaincodeHarness against a real peer', () => {
   }, 600_000);
 
   afterAll(async () => {
-    for (const close of closeGateways) close();
-    closeGateways = [];
+    for (const ledger of ledgers) await ledger.close();
+    ledgers = [];
     await fabric?.close();
   }, 180_000);
 
