@@ -743,51 +743,25 @@ export class LedgerDatabase {
   }
 
   async #flush(): Promise<void> {
-    // With overlapping writes (PostgreSQL), the next batch starts as soon as this one's
-    // rows are sent: it queues for the write lock while this one commits, and applies
-    // itself only after this one is done.
-    const overlap = this.#storage.overlappingWrites === true;
-    let previous: Promise<void> = Promise.resolve();
-    do {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, 4096);
-        const { sent, done } = this.#commitBatch(batch, previous);
-        previous = done;
-        await (overlap ? sent : done);
-        if (this.#pending.length > 0) await this.#afterOthersJoin();
-      }
-      await previous;
-    } while (this.#pending.length > 0);
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, 4096);
+      await this.#commitBatch(batch);
+      if (this.#pending.length > 0) await this.#afterOthersJoin();
+    }
     this.#flushing = false;
   }
 
-  /**
-   * Commits one batch once `previous` (the batch before) is done. `sent` resolves when the
-   * batch's rows are written and only its commit remains (or it failed), `done` when its
-   * transactions have their answers.
-   */
-  #commitBatch(batch: PendingCommit[], previous: Promise<void>): { sent: Promise<void>; done: Promise<void> } {
-    let markSent!: () => void;
-    const sent = new Promise<void>((resolve) => {
-      markSent = resolve;
-    });
-    const done = this.#writeBatch(batch, previous, markSent).finally(markSent);
-    return { sent, done };
-  }
-
-  async #writeBatch(batch: PendingCommit[], previous: Promise<void>, markSent: () => void): Promise<void> {
+  async #commitBatch(batch: PendingCommit[]): Promise<void> {
     const outcomes = new Map<PendingCommit, CommitSummary | Error>();
     const appended: LeafRow[] = [];
     let nextState: JournalState | undefined;
-    // Writes build on versions the transactions read (inserts of new ids read nothing).
+    // Writes build on versions the transactions read (inserts of new ids read nothing):
+    // the driver may read them in the round trip that takes its write lock.
     const keys: { table: string; id: string }[] = [];
     for (const { tx } of batch) for (const read of tx.reads.values()) keys.push(read);
     try {
       await this.#storage.write(
         async (writer) => {
-          // The previous batch holds the lock until it is committed, so it is done here
-          // or about to be: its new journal state is what this batch builds on.
-          await previous;
           const head = await writer.head();
           if (head.schemaVersion !== this.#schemaVersion) await this.#loadSchema(writer, head);
           let state = this.#state;
@@ -795,7 +769,6 @@ export class LedgerDatabase {
             state = await this.#loadState(writer, head);
           }
           nextState = await this.#applyBatch(writer, state, batch, keys, outcomes, appended);
-          markSent();
         },
         { versionsOf: keys },
       );

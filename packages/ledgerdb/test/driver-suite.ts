@@ -451,6 +451,75 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
       expect(await codeOf(driver.latest('t', 'a'))).toBe('UNAVAILABLE');
     });
 
+    test('driver: versions announced with versionsOf read as without it', async () => {
+      const driver = backend.driver();
+      await driver.open();
+      try {
+        await driver.write(async (writer) => {
+          await writer.createTable('t');
+          await writer.append({
+            leaves: [
+              { leaf: 0, body: '{"r":0}', nodes: new Uint8Array(32).fill(1) },
+              { leaf: 1, body: '{"r":1}', nodes: new Uint8Array(64).fill(2) },
+              { leaf: 2, body: '{"b":0}', nodes: new Uint8Array(32).fill(3) },
+            ],
+            revisions: [
+              { table: 't', id: 'a', version: 0, leaf: 0, seq: 0, deleted: false },
+              { table: 't', id: 'a', version: 1, leaf: 1, seq: 0, deleted: true },
+            ],
+            blocks: [{ seq: 0, leaf: 2, txId: 'tx0', txTime: '2024-01-01T00:00:00.000Z' }],
+            index: [],
+          });
+        });
+        const announced = [
+          { table: 't', id: 'a' },
+          { table: 't', id: 'missing' },
+        ];
+        const seen = await driver.write(
+          async (writer) => {
+            const before = await writer.versions(announced);
+            // Keys it was not told about, and a name no SQL literal may carry, still read.
+            const others = await writer.versions([
+              { table: 't', id: 'a' },
+              { table: 't', id: "x'); DROP TABLE t; --" },
+            ]);
+            await writer.append({
+              leaves: [
+                { leaf: 3, body: '{"r":2}', nodes: new Uint8Array(32).fill(4) },
+                { leaf: 4, body: '{"b":1}', nodes: new Uint8Array(96).fill(5) },
+              ],
+              revisions: [{ table: 't', id: 'missing', version: 0, leaf: 3, seq: 1, deleted: false }],
+              blocks: [{ seq: 1, leaf: 4, txId: 'tx1', txTime: '2024-01-01T00:00:01.000Z' }],
+              index: [],
+            });
+            return { before, others };
+          },
+          { versionsOf: announced },
+        );
+        expect(seen.before).toEqual(new Map([['t\u0000a', { version: 1, deleted: true }]]));
+        expect(seen.others).toEqual(new Map([['t\u0000a', { version: 1, deleted: true }]]));
+        expect(await driver.versions(announced)).toEqual(
+          new Map([
+            ['t\u0000a', { version: 1, deleted: true }],
+            ['t\u0000missing', { version: 0, deleted: false }],
+          ]),
+        );
+        // A name that is not safe as a literal among the announced ones: read the usual way.
+        const unusual = await driver.write(
+          async (writer) => writer.versions([{ table: 't', id: "a'b" }, ...announced]),
+          { versionsOf: [{ table: 't', id: "a'b" }, ...announced] },
+        );
+        expect(unusual).toEqual(
+          new Map([
+            ['t\u0000a', { version: 1, deleted: true }],
+            ['t\u0000missing', { version: 0, deleted: false }],
+          ]),
+        );
+      } finally {
+        await driver.close();
+      }
+    });
+
     describe('tampering behind the ledger is detected', () => {
       let trusted: Digest;
       let ids: string[];

@@ -133,12 +133,6 @@ export interface WriteOptions {
  * durable before its promise resolves.
  */
 export interface StorageDriver extends StorageReader {
-  /**
-   * True when `write` may be called again before an earlier write resolved: each write
-   * then queues for the lock on its own connection while the earlier one commits, and
-   * runs its work once it holds the lock. False or absent: writes are run one at a time.
-   */
-  readonly overlappingWrites?: boolean;
   /** Creates or migrates the schema. */
   open(): Promise<void>;
   close(): Promise<void>;

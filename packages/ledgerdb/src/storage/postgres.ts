@@ -571,14 +571,8 @@ class PostgresStorage extends Reads implements StorageDriver {
   readonly #options: Readonly<PostgresStorageOptions> & { schema: string };
   #pool: pg.Pool | undefined;
   #open = false;
-  /** Writes in progress, for close() to wait for. */
-  readonly #writes = new Set<Promise<unknown>>();
-  /**
-   * Writes queue on the head row's lock, each on its own connection: the next group
-   * commit waits there while the previous one commits, and gets the lock (and the journal's
-   * end) without another round trip.
-   */
-  readonly overlappingWrites = true;
+  /** Writes of this process queue here first, so they hold one connection, not one each. */
+  #writes: Promise<unknown> = Promise.resolve();
 
   constructor(options: Readonly<PostgresStorageOptions> & { schema: string }) {
     super(options.schema);
@@ -675,17 +669,15 @@ class PostgresStorage extends Reads implements StorageDriver {
   async close(): Promise<void> {
     if (!this.#open) return;
     this.#open = false;
-    await Promise.allSettled([...this.#writes]);
+    await this.#writes.catch(() => {});
     const pool = this.#pool;
     this.#pool = undefined;
     if (pool && !this.#options.pool) await pool.end();
   }
 
   write<T>(work: (writer: StorageWriter) => Promise<T>, options: WriteOptions = {}): Promise<T> {
-    const run = this.#write(work, options);
-    this.#writes.add(run);
-    const forget = () => this.#writes.delete(run);
-    run.then(forget, forget);
+    const run = this.#writes.catch(() => {}).then(() => this.#write(work, options));
+    this.#writes = run;
     return run;
   }
 
