@@ -778,6 +778,7 @@ export class FabricNetwork {
 
   /** Runs a `peer` CLI command as the org admin, retrying failures a busy machine causes briefly. */
   async #peerCommand(org: OrgSpec, peer: PeerSpec, args: string[], purpose: string) {
+    const deadline = Date.now() + 30_000;
     for (let attempt = 1; ; attempt++) {
       try {
         return await runCommand(this.#binaries.paths.peer, args, {
