@@ -4,7 +4,7 @@
 // Starts a 2-organization network (1 Raft orderer, 1 peer per org) in a temporary directory
 // and tears it down at the end, also on failure. Prints one JSON line last.
 //   npm run bench -w @ledgerkit/fabric
-//   BENCH_SUBMITS=200 BENCH_ROUNDS=8 BENCH_CONCURRENCY=16 BENCH_VERIFICATIONS=100 ...
+//   BENCH_SUBMITS=400 BENCH_ROUNDS=6 BENCH_CONCURRENCY=64 BENCH_VERIFICATIONS=100 ...
 import { createPrivateKey } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,9 +16,9 @@ import type { Receipt } from '@ledgerkit/core';
 import { FabricNetwork } from '@ledgerkit/fabric-network';
 import { connectFabric, type FabricLedger } from '../dist/index.js';
 
-const submitsPerRound = Number(process.env.BENCH_SUBMITS ?? 200);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 8);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const submitsPerRound = Number(process.env.BENCH_SUBMITS ?? 400);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const verifications = Number(process.env.BENCH_VERIFICATIONS ?? 100);
 const chaincode = 'bench';
 const chaincodePath = fileURLToPath(new URL('../test/fixtures/ledger-chaincode', import.meta.url));
