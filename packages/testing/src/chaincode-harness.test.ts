@@ -85,7 +85,8 @@ class KeyValueContract extends Contract {
         txId: entry.txId,
         isDelete: entry.isDelete,
         value: Buffer.from(entry.value).toString(),
-        seconds: entry.timestamp.seconds.toNumber(),
+        // A plain number here, as on a peer (getTxTimestamp's seconds is a Long).
+        seconds: Number(entry.timestamp.seconds),
       });
     }
     return JSON.stringify(entries);

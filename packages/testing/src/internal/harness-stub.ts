@@ -294,8 +294,10 @@ export class HarnessStub implements ChaincodeStub {
               txId: entry.txId,
               isDelete: entry.isDelete,
               value: Buffer.from(entry.value),
+              // A plain number, as fabric-shim hands the peer's history entries over (unlike
+              // getTxTimestamp's Long): chaincode calling seconds.toNumber() fails here as on a peer.
               timestamp: {
-                seconds: Long.fromNumber(Math.floor(milliseconds / 1000), true),
+                seconds: Math.floor(milliseconds / 1000) as unknown as Long,
                 nanos: (milliseconds % 1000) * 1_000_000,
               },
             };
