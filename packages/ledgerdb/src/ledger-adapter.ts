@@ -4,7 +4,6 @@ import {
   type HistoryOptions,
   InvalidArgumentError,
   isLedgerError,
-  type JsonObject,
   type Ledger,
   type LedgerCall,
   type LedgerEvent,
@@ -16,10 +15,16 @@ import {
   verifyInclusion,
 } from '@ledgerkit/core';
 import { canonicalize } from './internal/canonical-json.js';
-import { callStatements, splitKey, type WriteStatement } from './internal/ledger-calls.js';
+import {
+  callStatements,
+  evaluateCall,
+  splitKey,
+  unifiedRevision,
+  type WriteStatement,
+} from './internal/ledger-calls.js';
 import type { LedgerDatabase } from './ledger-database.js';
 import type { Transaction } from './transaction.js';
-import type { CommitSummary, Revision } from './types.js';
+import type { CommitSummary } from './types.js';
 import { leafHashOf, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
 
 /** One statement of a `submit({ method: 'execute', args: [statements] })` call. */
@@ -56,28 +61,20 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
   }
 
   async evaluate(call: LedgerCall, _options?: CallOptions): Promise<unknown> {
-    const args = call.args ?? [];
-    switch (call.method) {
-      case 'get':
-        return (await this.native.get(args[0] as string, args[1] as string)) ?? null;
-      case 'find':
-        return this.native.find(args[0] as string, args[1] as Record<string, never>);
-      case 'revision':
-        return this.native.revision(args[0] as string, args[1] as string, args[2] as number | undefined);
-      case 'digest':
-        return this.native.digest();
-      default:
-        throw new InvalidArgumentError('method', `ledgerdb cannot evaluate '${call.method}'`, {
-          supported: ['get', 'find', 'revision', 'digest'],
-        });
-    }
+    const ledger = this.native;
+    return evaluateCall(call, {
+      get: (table, id) => ledger.get(table, id),
+      find: (table, where) => ledger.find(table, where),
+      revision: (table, id, version) => ledger.revision(table, id, version),
+      digest: () => ledger.digest(),
+    });
   }
 
   async history(key: string, options: HistoryOptions = {}): Promise<UnifiedRevision[]> {
     const { table, id } = splitKey(key);
     const window = { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) };
     const revisions = await this.native.history(table, id, window);
-    return revisions.map((revision) => this.#unified(key, revision));
+    return revisions.map((revision) => unifiedRevision(key, this.native.name, revision));
   }
 
   events(options: EventsOptions = {}): AsyncIterable<LedgerEvent> {
@@ -157,23 +154,6 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
         blockHash: commit.blockHash,
         blockLeafIndex: commit.blockLeafIndex,
         revisions: commit.revisions.map((revision) => ({ ...revision })),
-      },
-    };
-  }
-
-  #unified(key: string, revision: Revision): UnifiedRevision {
-    return {
-      key,
-      version: revision.metadata.version,
-      value: revision.data ?? null,
-      deleted: revision.data === undefined,
-      receipt: {
-        backend: 'ledgerdb',
-        ledger: this.native.name,
-        txId: revision.metadata.txId,
-        position: { block: revision.blockAddress.seq, index: revision.blockAddress.index },
-        timestamp: revision.metadata.txTime,
-        proof: { revisionHash: revision.hash },
       },
     };
   }

@@ -25,7 +25,7 @@ import {
   verifyInclusion,
 } from '@ledgerkit/core';
 import { canonicalize } from '../internal/canonical-json.js';
-import { callStatements, splitKey } from '../internal/ledger-calls.js';
+import { callStatements, evaluateCall, splitKey, unifiedRevision } from '../internal/ledger-calls.js';
 import type { BlockProof, CommitSummary, ConsistencyProof, Digest, Revision, RevisionProof } from '../types.js';
 import {
   type DigestStore,
@@ -277,46 +277,23 @@ export class LedgerClient implements Ledger<LedgerClient> {
   }
 
   async evaluate(call: LedgerCall, options: CallOptions = {}): Promise<unknown> {
-    const args = call.args ?? [];
-    switch (call.method) {
-      case 'get': {
-        const revision = await this.document(args[0] as string, args[1] as string, options);
-        return revision?.data ?? null;
-      }
-      case 'find':
-        return (await this.find(args[0] as string, args[1] as Record<string, JsonValue>)).map((revision) => ({
+    return evaluateCall(call, {
+      get: async (table, id) => (await this.document(table, id, options))?.data,
+      find: async (table, where) =>
+        (await this.find(table, where)).map((revision) => ({
           id: revision.metadata.id,
-          data: revision.data,
-        }));
-      case 'revision':
-        return this.revision(args[0] as string, args[1] as string, args[2] as number | undefined, options);
-      case 'digest':
-        return this.digest();
-      default:
-        throw new InvalidArgumentError('method', `ledgerdb cannot evaluate '${call.method}'`, {
-          supported: ['get', 'find', 'revision', 'digest'],
-        });
-    }
+          data: revision.data as JsonObject,
+        })),
+      revision: (table, id, version) => this.revision(table, id, version, options),
+      digest: () => this.digest(),
+    });
   }
 
   async history(key: string, options: HistoryOptions = {}): Promise<UnifiedRevision[]> {
     const { table, id } = splitKey(key);
     const window = { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) };
     const revisions = await this.revisions(table, id, window);
-    return revisions.map((revision) => ({
-      key,
-      version: revision.metadata.version,
-      value: revision.data ?? null,
-      deleted: revision.data === undefined,
-      receipt: {
-        backend: 'ledgerdb',
-        ledger: this.id,
-        txId: revision.metadata.txId,
-        position: { block: revision.blockAddress.seq, index: revision.blockAddress.index },
-        timestamp: revision.metadata.txTime,
-        proof: { revisionHash: revision.hash },
-      },
-    }));
+    return revisions.map((revision) => unifiedRevision(key, this.id, revision));
   }
 
   /**

@@ -1,4 +1,11 @@
-import { InvalidArgumentError, type JsonObject, type LedgerCall } from '@ledgerkit/core';
+import {
+  InvalidArgumentError,
+  type JsonObject,
+  type JsonValue,
+  type LedgerCall,
+  type Revision as UnifiedRevision,
+} from '@ledgerkit/core';
+import type { Revision } from '../types.js';
 
 /** A write statement as the unified `Ledger`'s `submit` calls carry them. */
 export type WriteStatement =
@@ -46,4 +53,54 @@ export function callStatements<S = WriteStatement>(call: LedgerCall): (S | Write
         supported: ['insert', 'update', 'delete', 'execute'],
       });
   }
+}
+
+/** The reads an `evaluate` call may name, as the embedded ledger and the HTTP client offer them. */
+export interface CallReader {
+  get(table: string, id: string): Promise<JsonObject | undefined>;
+  find(table: string, where: Record<string, JsonValue>): Promise<{ id: string; data: JsonObject }[]>;
+  revision(table: string, id: string, version: number | undefined): Promise<unknown>;
+  digest(): Promise<unknown>;
+}
+
+/**
+ * Answers an `evaluate` call: `get [table, id]` (null when absent), `find [table, where]`,
+ * `revision [table, id, version?]` or `digest []`.
+ *
+ * @throws InvalidArgumentError for another method
+ */
+export async function evaluateCall(call: LedgerCall, reader: CallReader): Promise<unknown> {
+  const args = call.args ?? [];
+  switch (call.method) {
+    case 'get':
+      return (await reader.get(args[0] as string, args[1] as string)) ?? null;
+    case 'find':
+      return reader.find(args[0] as string, args[1] as Record<string, JsonValue>);
+    case 'revision':
+      return reader.revision(args[0] as string, args[1] as string, args[2] as number | undefined);
+    case 'digest':
+      return reader.digest();
+    default:
+      throw new InvalidArgumentError('method', `ledgerdb cannot evaluate '${call.method}'`, {
+        supported: ['get', 'find', 'revision', 'digest'],
+      });
+  }
+}
+
+/** A committed revision as the unified `Ledger` interface's `history` returns it. */
+export function unifiedRevision(key: string, ledger: string, revision: Revision): UnifiedRevision {
+  return {
+    key,
+    version: revision.metadata.version,
+    value: revision.data ?? null,
+    deleted: revision.data === undefined,
+    receipt: {
+      backend: 'ledgerdb',
+      ledger,
+      txId: revision.metadata.txId,
+      position: { block: revision.blockAddress.seq, index: revision.blockAddress.index },
+      timestamp: revision.metadata.txTime,
+      proof: { revisionHash: revision.hash },
+    },
+  };
 }
