@@ -468,9 +468,14 @@ class Writes extends Reads implements StorageWriter {
     return this.#client;
   }
 
-  async append(batch: AppendBatch): Promise<void> {
+  /** A write changes what the head and versions read with the lock said. */
+  #forgetLockedReads(): void {
     this.#lockedHead = undefined;
     this.#lockedVersions = undefined;
+  }
+
+  async append(batch: AppendBatch): Promise<void> {
+    this.#forgetLockedReads();
     const s = this.s;
     const { leaves, revisions, blocks } = batch;
     // Index changes by their net effect: the last change of an entry decides.
@@ -521,8 +526,7 @@ class Writes extends Reads implements StorageWriter {
   }
 
   async setMeta(name: string, value: string): Promise<void> {
-    this.#lockedHead = undefined;
-    this.#lockedVersions = undefined;
+    this.#forgetLockedReads();
     await this.query(
       'cannot write ledger settings',
       `INSERT INTO ${this.s}.meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
@@ -531,8 +535,7 @@ class Writes extends Reads implements StorageWriter {
   }
 
   async createTable(name: string): Promise<void> {
-    this.#lockedHead = undefined;
-    this.#lockedVersions = undefined;
+    this.#forgetLockedReads();
     await this.query(
       'cannot create a table',
       `WITH created AS (INSERT INTO ${this.s}.user_tables (name) VALUES ($1))
@@ -542,8 +545,7 @@ class Writes extends Reads implements StorageWriter {
   }
 
   async createIndex(table: string, path: string, entries: readonly IndexChange[]): Promise<void> {
-    this.#lockedHead = undefined;
-    this.#lockedVersions = undefined;
+    this.#forgetLockedReads();
     const s = this.s;
     const added = entries.filter((entry) => entry.add);
     await this.query(
