@@ -9,6 +9,7 @@ import {
   verification,
 } from '@ledgerkit/core';
 import type { FabricReceiptProof } from './fabric-ledger.js';
+import { validationCodeName } from './internal/gateway-errors.js';
 import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './verify/block-hash.js';
 import { type ChannelConfig, channelConfigOf, checkSigner } from './verify/channel-config.js';
 import { commitHash, updateBatchBytes, type ValidTransactionWrites } from './verify/commit-hash.js';
@@ -61,10 +62,6 @@ export interface VerifyFabricReceiptOptions {
   witnesses?: readonly FabricBlockSource[];
 }
 
-const validationCodeNames = new Map<number, string>(
-  Object.entries(peer.TxValidationCode).map(([name, code]) => [code as number, name]),
-);
-const validationCodeName = (code: number) => validationCodeNames.get(code) ?? `UNKNOWN(${code})`;
 const valid = peer.TxValidationCode.VALID;
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
