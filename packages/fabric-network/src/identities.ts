@@ -78,6 +78,8 @@ export function checkIssueIdentityOptions(options: IssueIdentityOptions): void {
  * Issues a certificate signed by the organization's CA (the one cryptogen wrote under
  * `crypto/peerOrganizations/<domain>/ca`) and writes an MSP folder for it under
  * `organizations/<Org>/identities/<name>/msp`. Issuing the same name again replaces it.
+ * `options` must have passed {@link checkIssueIdentityOptions} (FabricNetwork.issueIdentity
+ * checks them before looking up the organization).
  */
 export async function issueIdentityFiles(
   dir: string,
@@ -85,7 +87,6 @@ export async function issueIdentityFiles(
   options: IssueIdentityOptions,
   now: Date = new Date(),
 ): Promise<IssuedIdentity> {
-  checkIssueIdentityOptions(options);
   const { name } = options;
   const role = options.role ?? 'client';
   const paths = networkPaths(dir);
