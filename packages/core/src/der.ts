@@ -14,3 +14,4 @@ export {
   utf8String,
 } from './der/encode.js';
 export { derToPem, pemToDer } from './der/pem.js';
+export { type CertificateParts, certificateParts, extensionValue, relativeName } from './der/x509.js';

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isLedgerError } from '@ledgerkit/core';
-import { derToPem, pemToDer, sequence } from '@ledgerkit/core/der';
+import { derToPem, pemToDer, relativeName, sequence } from '@ledgerkit/core/der';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureFabricBinaries, FabricNetwork, type IdentityFiles, type OrganizationAccess } from '../src/index.js';
-import { buildCertificate, nameOids, readIssuerCertificate, relativeName } from '../src/internal/certificates.js';
+import { buildCertificate, nameOids, readIssuerCertificate } from '../src/internal/certificates.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/whoami', import.meta.url));

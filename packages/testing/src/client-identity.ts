@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { type DerNode, decode, decodeObjectIdentifier } from '@ledgerkit/core/der';
+import { certificateParts, type DerNode, decodeObjectIdentifier, extensionValue } from '@ledgerkit/core/der';
 import type { ClientIdentity, SerializedIdentity } from 'fabric-shim-api';
 import { fabricAttributesOid } from './test-identity.js';
 
@@ -53,22 +53,11 @@ export class HarnessClientIdentity implements ClientIdentity {
     const der = Buffer.from(match[1].replace(/\s+/g, ''), 'base64');
     // Parsed only to refuse what is not a certificate, as fabric-shim's parser does.
     new X509Certificate(der);
-    const toBeSigned = decode(der).node.children[0];
-    const fields = toBeSigned?.children ?? [];
-    // With an explicit version, issuer and subject are fields 3 and 5 (0-based).
-    const shift = fields[0]?.tag === 0xa0 ? 1 : 0;
-    const issuer = fields[2 + shift];
-    const subject = fields[4 + shift];
-    this.#id = `x509::${subject ? formatName(subject) : ''}::${issuer ? formatName(issuer) : ''}`;
-    this.#attributes = {};
-    const extensions = fields.find((field) => field.tag === 0xa3)?.children[0]?.children ?? [];
-    for (const extension of extensions) {
-      const [oid, ...rest] = extension.children;
-      if (!oid || decodeObjectIdentifier(oid.content) !== fabricAttributesOid) continue;
-      const value = rest[rest.length - 1];
-      const parsed = JSON.parse(value?.content.toString('utf8') ?? '{}') as { attrs?: Record<string, string> };
-      this.#attributes = parsed.attrs ?? {};
-    }
+    const { issuer, subject, extensions } = certificateParts(der);
+    this.#id = `x509::${formatName(subject)}::${formatName(issuer)}`;
+    const attributes = extensionValue(extensions, fabricAttributesOid);
+    const parsed = JSON.parse(attributes?.toString('utf8') ?? '{}') as { attrs?: Record<string, string> };
+    this.#attributes = parsed.attrs ?? {};
   }
 
   /** @returns `x509::{subject DN}::{issuer DN}`, unique within the MSP. */

@@ -7,10 +7,9 @@ import {
   integer,
   objectIdentifier,
   octetString,
+  relativeName,
   sequence,
-  set,
   utcTime,
-  utf8String,
 } from '@ledgerkit/core/der';
 
 /** The OID under which Fabric CA stores identity attributes (`{"attrs":{...}}`) in a certificate. */
@@ -50,7 +49,7 @@ const organizationalUnitOid = '2.5.4.11';
 const countryOid = '2.5.4.6';
 
 function distinguishedName(parts: ReadonlyArray<readonly [string, string]>): Buffer {
-  return sequence(...parts.map(([oid, value]) => set(sequence(objectIdentifier(oid), utf8String(value)))));
+  return sequence(...parts.map(([oid, value]) => relativeName(oid, value)));
 }
 
 function authorityFor(mspId: string): CertificateAuthority {

@@ -16,6 +16,7 @@ import {
   utf8String,
 } from './encode.js';
 import { derToPem, pemToDer } from './pem.js';
+import { certificateParts, extensionValue, relativeName } from './x509.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -111,6 +112,53 @@ describe('PEM', () => {
     expect(hex(pemToDer(text, 'CERTIFICATE'))).toBe('02');
     expect(hex(pemToDer(text))).toBe('01');
     expect(() => pemToDer('no armour here', 'CERTIFICATE')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+});
+
+describe('X.509 parts', () => {
+  const issuer = sequence(relativeName('2.5.4.6', 'US'), relativeName('2.5.4.3', 'ca.test'));
+  const subject = sequence(relativeName('2.5.4.3', 'alice'));
+  const validity = sequence(utcTime(new Date('2020-01-01T00:00:00Z')), utcTime(new Date('2040-01-01T00:00:00Z')));
+  const algorithm = sequence(objectIdentifier('1.2.840.10045.4.3.2'));
+  const attributes = Buffer.from('{"attrs":{"role":"maker"}}');
+  const extensions = explicit(
+    3,
+    sequence(
+      sequence(objectIdentifier('2.5.29.19'), boolean(true), octetString(sequence())),
+      sequence(objectIdentifier('1.2.3.4.5.6.7.8.1'), octetString(attributes)),
+    ),
+  );
+  const certificate = (...fields: Buffer[]): Buffer =>
+    sequence(sequence(...fields), algorithm, bitString(Buffer.from([1])));
+
+  test('finds issuer, validity, subject and extension values, with or without the version field', () => {
+    const spki = Buffer.from([0x30, 0]);
+    for (const version of [[explicit(0, integer(Buffer.from([2])))], []]) {
+      const parts = certificateParts(
+        certificate(...version, integer(Buffer.from([1])), algorithm, issuer, validity, subject, spki, extensions),
+      );
+      expect(hex(parts.issuer.encoded)).toBe(hex(issuer));
+      expect(hex(parts.validity.encoded)).toBe(hex(validity));
+      expect(hex(parts.subject.encoded)).toBe(hex(subject));
+      expect(parts.subject.children).toHaveLength(1);
+      expect(extensionValue(parts.extensions, '1.2.3.4.5.6.7.8.1')?.toString()).toBe(attributes.toString());
+      expect(hex(extensionValue(parts.extensions, '2.5.29.19') ?? Buffer.alloc(1))).toBe('3000');
+      expect(extensionValue(parts.extensions, '2.5.29.14')).toBeUndefined();
+    }
+    const withoutExtensions = certificateParts(
+      certificate(integer(Buffer.from([1])), algorithm, issuer, validity, subject, spki),
+    );
+    expect(withoutExtensions.extensions).toEqual([]);
+  });
+
+  test('a relative name is one SET of one type and UTF8String value', () => {
+    expect(hex(relativeName('2.5.4.3', 'a'))).toBe('310a300806035504030c0161');
+  });
+
+  test('rejects DER that is not a certificate', () => {
+    expect(() => certificateParts(sequence(sequence(integer(Buffer.from([1])))))).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
   });

@@ -4,18 +4,18 @@
 import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
 import {
   boolean,
+  certificateParts,
   type DerNode,
   decode,
   decodeObjectIdentifier,
   explicit,
+  extensionValue,
   integer,
   objectIdentifier,
   octetString,
   sequence,
-  set,
   tlv,
   utcTime,
-  utf8String,
 } from '@ledgerkit/core/der';
 
 /** The extension Fabric CA writes identity attributes into, as `{"attrs":{...}}`. */
@@ -52,17 +52,11 @@ export interface IssuerCertificate {
 
 /** Reads subject, validity and subject key identifier from a certificate's DER. */
 export function readIssuerCertificate(der: Buffer): IssuerCertificate {
-  const toBeSigned = decode(der).node.children[0];
-  const fields = toBeSigned?.children ?? [];
-  const shift = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const validity = fields[3 + shift];
-  const subject = fields[4 + shift];
-  if (!subject || !validity) throw new Error('not an X.509 certificate');
+  const { subject, validity, extensions } = certificateParts(der);
   const subjectNames = subject.children.map((relativeName) => ({
     oid: decodeObjectIdentifier(relativeName.children[0]?.children[0]?.content ?? Buffer.alloc(0)),
     encoded: relativeName.encoded,
   }));
-  const extensions = fields.find((field) => field.tag === 0xa3)?.children[0]?.children ?? [];
   const subjectKeyIdentifier = extensionValue(extensions, subjectKeyIdentifierOid);
   const [notBefore, notAfter] = validity.children.map(readTime);
   return {
@@ -90,11 +84,6 @@ export interface CertificateFields {
   authorityKeyIdentifier?: Buffer;
   /** Fabric CA attributes; written as the 1.2.3.4.5.6.7.8.1 extension when given. */
   attributes?: Readonly<Record<string, string>>;
-}
-
-/** One relative distinguished name holding one attribute, e.g. `CN=alice`. */
-export function relativeName(oid: string, value: string): Buffer {
-  return set(sequence(objectIdentifier(oid), utf8String(value)));
 }
 
 /** Builds and signs one certificate; returns its DER. */
@@ -145,14 +134,6 @@ function lowS(signature: Buffer): Buffer {
   let s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
   if (s > p256Order / 2n) s = p256Order - s;
   return sequence(integer(r), integer(Buffer.from(s.toString(16).padStart(64, '0'), 'hex')));
-}
-
-function extensionValue(extensions: readonly DerNode[], oid: string): Buffer | undefined {
-  for (const candidate of extensions) {
-    const [id, ...rest] = candidate.children;
-    if (id && decodeObjectIdentifier(id.content) === oid) return rest[rest.length - 1]?.content;
-  }
-  return undefined;
 }
 
 function readTime(node: DerNode): Date {
