@@ -1,8 +1,6 @@
 import { common, gateway, msp, peer } from '@hyperledger/fabric-protos';
+import { decodeEnvelope, decodeFirstInvocation, headerTypeEndorserTransaction } from '../verify/decode.js';
 import { validationCodeName } from './gateway-errors.js';
-
-const decoder = new TextDecoder();
-const endorserTransaction = common.HeaderType.ENDORSER_TRANSACTION;
 
 /** What a block says about one of its transactions. */
 export interface BlockTransaction {
@@ -50,29 +48,15 @@ export function decodeBlock(bytes: Uint8Array | common.Block): DecodedBlock {
       transaction: undefined,
     };
     try {
-      const payload = common.Payload.deserializeBinary(
-        common.Envelope.deserializeBinary(envelopeBytes).getPayload_asU8(),
-      );
-      const header = payload.getHeader();
-      if (!header) return transaction;
-      const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
-      transaction.txId = channelHeader.getTxId();
-      transaction.timestamp = isoTime(channelHeader.getTimestamp());
-      const creator = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8()).getCreator_asU8();
-      transaction.mspId = msp.SerializedIdentity.deserializeBinary(creator).getMspid();
-      if (channelHeader.getType() === endorserTransaction) {
-        const action = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0];
-        if (action) {
-          const proposalPayload = peer.ChaincodeProposalPayload.deserializeBinary(
-            peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getChaincodeProposalPayload_asU8(),
-          );
-          const spec = peer.ChaincodeInvocationSpec.deserializeBinary(
-            proposalPayload.getInput_asU8(),
-          ).getChaincodeSpec();
-          transaction.chaincode = spec?.getChaincodeId()?.getName();
-          const name = spec?.getInput()?.getArgsList_asU8()[0];
-          transaction.transaction = name === undefined ? undefined : decoder.decode(name);
-        }
+      const envelope = decodeEnvelope(envelopeBytes);
+      transaction.txId = envelope.txId;
+      transaction.timestamp = isoTime(envelope.timestamp);
+      transaction.mspId = msp.SerializedIdentity.deserializeBinary(envelope.creator).getMspid();
+      const invocation =
+        envelope.headerType === headerTypeEndorserTransaction ? decodeFirstInvocation(envelope) : undefined;
+      if (invocation) {
+        transaction.chaincode = invocation.chaincode;
+        transaction.transaction = invocation.functionName;
       }
     } catch {
       // A malformed envelope is reported as found, with what could be read.
@@ -94,10 +78,10 @@ export function proposalTimestamp(proposedTransaction: Uint8Array): string | und
   if (!signed) return undefined;
   const proposal = peer.Proposal.deserializeBinary(signed.getProposalBytes_asU8());
   const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
-  return isoTime(common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()).getTimestamp());
+  const timestamp = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()).getTimestamp();
+  return timestamp ? isoTime({ seconds: timestamp.getSeconds(), nanos: timestamp.getNanos() }) : undefined;
 }
 
-function isoTime(timestamp: { getSeconds(): number; getNanos(): number } | undefined): string | undefined {
-  if (!timestamp) return undefined;
-  return new Date(Number(timestamp.getSeconds()) * 1000 + Math.floor(timestamp.getNanos() / 1_000_000)).toISOString();
+function isoTime(timestamp: { seconds: number; nanos: number }): string {
+  return new Date(Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1_000_000)).toISOString();
 }

@@ -233,10 +233,6 @@ export function decodeEndorserTransaction(envelope: DecodedEnvelope): DecodedAct
     const response = peer.ProposalResponsePayload.deserializeBinary(proposalResponsePayload);
     const chaincodeAction = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
     const chaincodeProposalPayload = toBuffer(actionPayload.getChaincodeProposalPayload_asU8());
-    const invocation = peer.ChaincodeInvocationSpec.deserializeBinary(
-      peer.ChaincodeProposalPayload.deserializeBinary(chaincodeProposalPayload).getInput_asU8(),
-    ).getChaincodeSpec();
-    const firstArgument = invocation?.getInput()?.getArgsList_asU8()[0];
     const rwset = decodeReadWriteSet(chaincodeAction.getResults_asU8());
     return {
       signatureHeader: toBuffer(action.getHeader_asU8()),
@@ -247,11 +243,39 @@ export function decodeEndorserTransaction(envelope: DecodedEnvelope): DecodedAct
         signature: toBuffer(endorsement.getSignature_asU8()),
       })),
       proposalHash: toBuffer(response.getProposalHash_asU8()),
-      chaincode: invocation?.getChaincodeId()?.getName() ?? '',
-      functionName: firstArgument ? Buffer.from(firstArgument).toString('utf8') : '',
+      ...decodeInvocation(chaincodeProposalPayload),
       ...rwset,
     };
   });
+}
+
+/**
+ * The chaincode an endorser transaction invokes and its first argument, without decoding
+ * the endorsements or the read-write set.
+ *
+ * @param envelope - a decoded envelope of type ENDORSER_TRANSACTION
+ * @returns the first action's chaincode and function name; undefined when it holds no action
+ * @throws Error when a layer does not decode
+ */
+export function decodeFirstInvocation(
+  envelope: DecodedEnvelope,
+): Pick<DecodedAction, 'chaincode' | 'functionName'> | undefined {
+  const action = peer.Transaction.deserializeBinary(envelope.data).getActionsList()[0];
+  if (!action) return undefined;
+  return decodeInvocation(
+    peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getChaincodeProposalPayload_asU8(),
+  );
+}
+
+function decodeInvocation(chaincodeProposalPayload: Uint8Array): Pick<DecodedAction, 'chaincode' | 'functionName'> {
+  const invocation = peer.ChaincodeInvocationSpec.deserializeBinary(
+    peer.ChaincodeProposalPayload.deserializeBinary(chaincodeProposalPayload).getInput_asU8(),
+  ).getChaincodeSpec();
+  const firstArgument = invocation?.getInput()?.getArgsList_asU8()[0];
+  return {
+    chaincode: invocation?.getChaincodeId()?.getName() ?? '',
+    functionName: firstArgument ? Buffer.from(firstArgument).toString('utf8') : '',
+  };
 }
 
 function decodeReadWriteSet(bytes: Uint8Array): Pick<DecodedAction, 'writes' | 'reads' | 'hasMetadataWrites'> {
