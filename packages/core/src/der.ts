@@ -14,4 +14,12 @@ export {
   utf8String,
 } from './der/encode.js';
 export { derToPem, pemToDer } from './der/pem.js';
-export { type CertificateParts, certificateParts, extensionValue, relativeName } from './der/x509.js';
+export {
+  type CertificateParts,
+  type CertificateTemplate,
+  certificateParts,
+  extension,
+  extensionValue,
+  relativeName,
+  signCertificate,
+} from './der/x509.js';

@@ -1,16 +1,6 @@
-import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { InvalidArgumentError } from '@ledgerkit/core';
-import {
-  bitString,
-  derToPem,
-  explicit,
-  integer,
-  objectIdentifier,
-  octetString,
-  relativeName,
-  sequence,
-  utcTime,
-} from '@ledgerkit/core/der';
+import { derToPem, extension, relativeName, sequence, signCertificate } from '@ledgerkit/core/der';
 
 /** The OID under which Fabric CA stores identity attributes (`{"attrs":{...}}`) in a certificate. */
 export const fabricAttributesOid = '1.2.3.4.5.6.7.8.1';
@@ -42,7 +32,6 @@ interface CertificateAuthority {
 }
 
 const authorities = new Map<string, CertificateAuthority>();
-const ecdsaWithSha256 = '1.2.840.10045.4.3.2';
 const commonNameOid = '2.5.4.3';
 const organizationOid = '2.5.4.10';
 const organizationalUnitOid = '2.5.4.11';
@@ -97,21 +86,17 @@ export function createTestIdentity(options: TestIdentityOptions): TestIdentity {
     [organizationalUnitOid, organizationalUnit],
     [commonNameOid, name],
   ]);
-  const serial = createHash('sha256').update(`${mspId}/${organizationalUnit}/${name}`).digest().subarray(0, 16);
-  const algorithm = sequence(objectIdentifier(ecdsaWithSha256));
   const attributeJson = Buffer.from(JSON.stringify({ attrs: attributes }), 'utf8');
-  const toBeSigned = sequence(
-    explicit(0, integer(Buffer.from([2]))),
-    integer(serial),
-    algorithm,
+  const der = signCertificate({
+    serialNumber: createHash('sha256').update(`${mspId}/${organizationalUnit}/${name}`).digest().subarray(0, 16),
     issuer,
-    sequence(utcTime(new Date('2020-01-01T00:00:00Z')), utcTime(new Date('2049-12-31T23:59:59Z'))),
     subject,
-    publicKey.export({ type: 'spki', format: 'der' }),
-    explicit(3, sequence(sequence(objectIdentifier(fabricAttributesOid), octetString(attributeJson)))),
-  );
-  const signature = sign('sha256', toBeSigned, authority.key);
-  const der = sequence(toBeSigned, algorithm, bitString(signature));
+    notBefore: new Date('2020-01-01T00:00:00Z'),
+    notAfter: new Date('2049-12-31T23:59:59Z'),
+    publicKey,
+    extensions: [extension(fabricAttributesOid, false, attributeJson)],
+    signingKey: authority.key,
+  });
   const certificate = derToPem('CERTIFICATE', der);
   return Object.freeze({ mspId, name, certificate, attributes: Object.freeze({ ...attributes }) });
 }

@@ -16,7 +16,7 @@ import {
   utf8String,
 } from './encode.js';
 import { derToPem, pemToDer } from './pem.js';
-import { certificateParts, extensionValue, relativeName } from './x509.js';
+import { certificateParts, extension, extensionValue, relativeName, signCertificate } from './x509.js';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
@@ -161,5 +161,56 @@ describe('X.509 parts', () => {
     expect(() => certificateParts(sequence(sequence(integer(Buffer.from([1])))))).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
+  });
+});
+
+describe('signCertificate', () => {
+  const p256Order = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+  const ca = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const issuer = sequence(relativeName('2.5.4.3', 'ca.test'));
+
+  test('writes certificates node:crypto verifies, with low-S signatures and the given extensions', () => {
+    for (let index = 0; index < 8; index++) {
+      const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+      const der = signCertificate({
+        serialNumber: Buffer.from([0x80, index]),
+        issuer,
+        subject: sequence(relativeName('2.5.4.3', `user${index}`)),
+        notBefore: new Date('2020-01-01T00:00:00Z'),
+        notAfter: new Date('2040-01-01T00:00:00Z'),
+        publicKey,
+        extensions: [extension('1.2.3.4.5.6.7.8.1', false, Buffer.from('{"attrs":{}}'))],
+        signingKey: ca.privateKey,
+      });
+      const certificate = new X509Certificate(der);
+      expect(certificate.verify(ca.publicKey)).toBe(true);
+      expect(certificate.subject).toBe(`CN=user${index}`);
+      // A positive INTEGER: the high bit of 0x80 gets a zero byte in DER, which node:crypto leaves out.
+      expect(certificate.serialNumber.toUpperCase()).toBe(`80${index.toString(16).padStart(2, '0')}`.toUpperCase());
+      expect(hex(decode(der).node.children[0]?.children[1]?.content ?? Buffer.alloc(0))).toBe(
+        `0080${index.toString(16).padStart(2, '0')}`,
+      );
+      const signatureValue = decode(der).node.children[2]?.content.subarray(1) ?? Buffer.alloc(0);
+      const s = decode(signatureValue).node.children[1]?.content ?? Buffer.alloc(0);
+      expect(BigInt(`0x${hex(s)}`) <= p256Order / 2n).toBe(true);
+      expect(extensionValue(certificateParts(der).extensions, '1.2.3.4.5.6.7.8.1')?.toString()).toBe('{"attrs":{}}');
+    }
+  });
+
+  test('refuses a signing key that is not an EC P-256 private key', () => {
+    const other = generateKeyPairSync('ec', { namedCurve: 'secp384r1' });
+    const template = {
+      serialNumber: Buffer.from([1]),
+      issuer,
+      subject: issuer,
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2040-01-01T00:00:00Z'),
+      publicKey: ca.publicKey,
+    };
+    for (const signingKey of [other.privateKey, ca.publicKey]) {
+      expect(() => signCertificate({ ...template, signingKey })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    }
   });
 });

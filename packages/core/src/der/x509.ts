@@ -1,6 +1,18 @@
+import { type KeyObject, sign } from 'node:crypto';
 import { InvalidArgumentError } from '../errors.js';
 import { type DerNode, decode, decodeObjectIdentifier } from './decode.js';
-import { objectIdentifier, sequence, set, utf8String } from './encode.js';
+import {
+  bitString,
+  boolean,
+  explicit,
+  integer,
+  objectIdentifier,
+  octetString,
+  sequence,
+  set,
+  utcTime,
+  utf8String,
+} from './encode.js';
 
 /** The fields of an X.509 certificate's TBSCertificate that readers of names and extensions use. */
 export interface CertificateParts {
@@ -66,4 +78,80 @@ export function extensionValue(extensions: readonly DerNode[], oid: string): Buf
  */
 export function relativeName(oid: string, value: string): Buffer {
   return set(sequence(objectIdentifier(oid), utf8String(value)));
+}
+
+/**
+ * Encodes one certificate Extension.
+ *
+ * @param oid - the extension's OID in dotted form
+ * @param critical - whether a reader that does not know it must refuse the certificate
+ * @param value - the DER (or, for Fabric CA's attributes, JSON) bytes to wrap in extnValue
+ * @returns the Extension SEQUENCE
+ * @example
+ * extension('2.5.29.19', true, sequence()); // basic constraints, not a CA
+ */
+export function extension(oid: string, critical: boolean, value: Uint8Array): Buffer {
+  return sequence(objectIdentifier(oid), ...(critical ? [boolean(true)] : []), octetString(value));
+}
+
+/** What goes into a v3 certificate that {@link signCertificate} writes. */
+export interface CertificateTemplate {
+  /** Unsigned big-endian serial number (encoded as a positive INTEGER). */
+  serialNumber: Uint8Array;
+  /** Encoded issuer Name: the CA's subject, byte for byte. */
+  issuer: Uint8Array;
+  /** Encoded subject Name, e.g. a SEQUENCE of {@link relativeName}s. */
+  subject: Uint8Array;
+  notBefore: Date;
+  notAfter: Date;
+  /** The subject's public key. */
+  publicKey: KeyObject;
+  /** Encoded Extensions ({@link extension}); the `[3]` field is left out when empty. */
+  extensions?: readonly Uint8Array[];
+  /** The issuer's EC P-256 private key. */
+  signingKey: KeyObject;
+}
+
+const ecdsaWithSha256 = '1.2.840.10045.4.3.2';
+// The order of P-256; ECDSA signatures with s > n/2 are "high-S", which Go's and Fabric's
+// MSP refuse in certificates (IsWellFormed) to rule out signature malleability.
+const p256Order = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/**
+ * Writes and signs an X.509 v3 certificate with ECDSA P-256 over SHA-256, the signature
+ * normalized to low-S as Fabric requires.
+ *
+ * @param template - serial, names, validity, keys and extensions
+ * @returns the certificate's DER
+ * @throws InvalidArgumentError when the signing key is not an EC P-256 private key
+ * @example
+ * const der = signCertificate({ serialNumber: randomBytes(16), issuer, subject, notBefore, notAfter, publicKey, signingKey });
+ */
+export function signCertificate(template: CertificateTemplate): Buffer {
+  const { signingKey } = template;
+  if (signingKey.type !== 'private' || signingKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new InvalidArgumentError('signingKey', 'the signing key must be an EC P-256 private key');
+  }
+  const algorithm = sequence(objectIdentifier(ecdsaWithSha256));
+  const extensions = template.extensions ?? [];
+  const toBeSigned = sequence(
+    explicit(0, integer(Buffer.from([2]))),
+    integer(template.serialNumber),
+    algorithm,
+    template.issuer,
+    sequence(utcTime(template.notBefore), utcTime(template.notAfter)),
+    template.subject,
+    template.publicKey.export({ type: 'spki', format: 'der' }),
+    ...(extensions.length > 0 ? [explicit(3, sequence(...extensions))] : []),
+  );
+  const signature = sign('sha256', toBeSigned, { key: signingKey, dsaEncoding: 'ieee-p1363' });
+  return sequence(toBeSigned, algorithm, bitString(lowS(signature)));
+}
+
+/** Turns an r||s P-256 signature into a DER ECDSA-Sig-Value with s in the lower half of the group order. */
+function lowS(signature: Buffer): Buffer {
+  const r = signature.subarray(0, 32);
+  let s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
+  if (s > p256Order / 2n) s = p256Order - s;
+  return sequence(integer(r), integer(Buffer.from(s.toString(16).padStart(64, '0'), 'hex')));
 }

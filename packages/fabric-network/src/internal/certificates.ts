@@ -1,27 +1,24 @@
 // X.509 certificates as Fabric CA issues them: ECDSA P-256 over SHA-256 with a low-S
 // signature, NodeOU in the subject, and the identity attributes as the JSON extension
 // 1.2.3.4.5.6.7.8.1. Written with our DER encoder; read back with it too.
-import { createHash, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { createHash, type KeyObject, randomBytes } from 'node:crypto';
 import {
   boolean,
   certificateParts,
   type DerNode,
   decode,
   decodeObjectIdentifier,
-  explicit,
+  extension,
   extensionValue,
-  integer,
-  objectIdentifier,
   octetString,
   sequence,
+  signCertificate,
   tlv,
-  utcTime,
 } from '@ledgerkit/core/der';
 
 /** The extension Fabric CA writes identity attributes into, as `{"attrs":{...}}`. */
 export const fabricAttributesOid = '1.2.3.4.5.6.7.8.1';
 
-const ecdsaWithSha256 = '1.2.840.10045.4.3.2';
 const keyUsageOid = '2.5.29.15';
 const basicConstraintsOid = '2.5.29.19';
 const subjectKeyIdentifierOid = '2.5.29.14';
@@ -34,10 +31,6 @@ export const nameOids = {
   organizationalUnit: '2.5.4.11',
   commonName: '2.5.4.3',
 } as const;
-
-// The order of P-256; ECDSA signatures with s > n/2 are "high-S", which Fabric's MSP
-// refuses in certificates (IsWellFormed) to rule out signature malleability.
-const p256Order = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
 /** The parts of a CA certificate an issuer needs, taken from its DER. */
 export interface IssuerCertificate {
@@ -86,7 +79,7 @@ export interface CertificateFields {
   attributes?: Readonly<Record<string, string>>;
 }
 
-/** Builds and signs one certificate; returns its DER. */
+/** Builds and signs one certificate (low-S, as Fabric's MSP requires); returns its DER. */
 export function buildCertificate(fields: CertificateFields): Buffer {
   const spki = fields.publicKey.export({ type: 'spki', format: 'der' });
   // RFC 5280 method 1: SHA-1 of the subjectPublicKey bits (the BIT STRING's content after its unused-bits byte).
@@ -106,34 +99,10 @@ export function buildCertificate(fields: CertificateFields): Buffer {
     const json = Buffer.from(JSON.stringify({ attrs: fields.attributes }), 'utf8');
     extensions.push(extension(fabricAttributesOid, false, json));
   }
-  const algorithm = sequence(objectIdentifier(ecdsaWithSha256));
   // A positive 127-bit serial: Go rejects negative serial numbers.
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
-  const toBeSigned = sequence(
-    explicit(0, integer(Buffer.from([2]))),
-    integer(serial),
-    algorithm,
-    fields.issuer,
-    sequence(utcTime(fields.notBefore), utcTime(fields.notAfter)),
-    fields.subject,
-    spki,
-    explicit(3, sequence(...extensions)),
-  );
-  const signature = lowS(sign('sha256', toBeSigned, { key: fields.signingKey, dsaEncoding: 'ieee-p1363' }));
-  return sequence(toBeSigned, algorithm, tlv(0x03, Buffer.from([0]), signature));
-}
-
-function extension(oid: string, critical: boolean, value: Buffer): Buffer {
-  return sequence(objectIdentifier(oid), ...(critical ? [boolean(true)] : []), octetString(value));
-}
-
-/** Turns an r||s signature into a DER ECDSA-Sig-Value with s in the lower half of the group order. */
-function lowS(signature: Buffer): Buffer {
-  const r = signature.subarray(0, 32);
-  let s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
-  if (s > p256Order / 2n) s = p256Order - s;
-  return sequence(integer(r), integer(Buffer.from(s.toString(16).padStart(64, '0'), 'hex')));
+  const serialNumber = randomBytes(16);
+  serialNumber[0] = (serialNumber[0] ?? 0) & 0x7f;
+  return signCertificate({ ...fields, serialNumber, extensions });
 }
 
 function readTime(node: DerNode): Date {
