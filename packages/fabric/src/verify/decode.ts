@@ -57,14 +57,6 @@ export interface DecodedWrite {
   isPurge: boolean;
 }
 
-/** A read of a public key at the version the endorser saw. */
-export interface DecodedRead {
-  namespace: string;
-  key: string;
-  /** `block:tx` of the version read, or undefined when the key did not exist. */
-  version: { block: number; tx: number } | undefined;
-}
-
 /** The endorsed action of an endorser transaction. */
 export interface DecodedAction {
   /** The per-action signature header bytes (part of the proposal hash). */
@@ -76,9 +68,8 @@ export interface DecodedAction {
   /** Chaincode name and function (first argument) of the invocation. */
   chaincode: string;
   functionName: string;
-  /** The read-write set, or an error message when it does not decode. */
+  /** The writes of the read-write set (the reads are not decoded: verification does not use them). */
   writes: DecodedWrite[];
-  reads: DecodedRead[];
   /** Whether the set holds key-level endorsement metadata writes. */
   hasMetadataWrites: boolean;
 }
@@ -278,11 +269,10 @@ function decodeInvocation(chaincodeProposalPayload: Uint8Array): Pick<DecodedAct
   };
 }
 
-function decodeReadWriteSet(bytes: Uint8Array): Pick<DecodedAction, 'writes' | 'reads' | 'hasMetadataWrites'> {
+function decodeReadWriteSet(bytes: Uint8Array): Pick<DecodedAction, 'writes' | 'hasMetadataWrites'> {
   const writes: DecodedWrite[] = [];
-  const reads: DecodedRead[] = [];
   let hasMetadataWrites = false;
-  if (bytes.length === 0) return { writes, reads, hasMetadataWrites };
+  if (bytes.length === 0) return { writes, hasMetadataWrites };
   for (const namespaceSet of ledger.rwset.TxReadWriteSet.deserializeBinary(bytes).getNsRwsetList()) {
     const namespace = namespaceSet.getNamespace();
     const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(namespaceSet.getRwset_asU8());
@@ -294,14 +284,6 @@ function decodeReadWriteSet(bytes: Uint8Array): Pick<DecodedAction, 'writes' | '
         isDelete: write.getIsDelete(),
         value: toBuffer(write.getValue_asU8()),
         isPurge: false,
-      });
-    }
-    for (const read of kv.getReadsList()) {
-      const version = read.getVersion();
-      reads.push({
-        namespace,
-        key: read.getKey(),
-        version: version ? { block: version.getBlockNum(), tx: version.getTxNum() } : undefined,
       });
     }
     if (kv.getMetadataWritesList().length > 0) hasMetadataWrites = true;
@@ -320,5 +302,5 @@ function decodeReadWriteSet(bytes: Uint8Array): Pick<DecodedAction, 'writes' | '
       if (hashed.getMetadataWritesList().length > 0) hasMetadataWrites = true;
     }
   }
-  return { writes, reads, hasMetadataWrites };
+  return { writes, hasMetadataWrites };
 }
