@@ -26,7 +26,7 @@ export const defaultDeadlines: FabricDeadlines = {
   commitStatusMs: 60_000,
 };
 
-export const defaultRetry: RetryOptions = { retries: 6, baseDelayMs: 100, maxDelayMs: 2_000 };
+const defaultRetry: RetryOptions = { retries: 6, baseDelayMs: 100, maxDelayMs: 2_000 };
 
 type Profile = {
   channel?: unknown;

@@ -98,7 +98,7 @@ function parseMsp(mspId: string, value: Uint8Array, orderer: boolean): ChannelMs
  * @returns the channel config
  * @throws Error when the block is not a config block or its config does not decode
  */
-export function parseChannelConfig(block: DecodedBlock): ChannelConfig {
+function parseChannelConfig(block: DecodedBlock): ChannelConfig {
   const first = block.data[0];
   if (block.data.length !== 1 || !first) throw new Error(`block ${block.number} does not hold exactly one envelope`);
   const envelope = decodeEnvelope(first);
@@ -213,7 +213,7 @@ function chainOf(
  * @param serializedIdentity - the identity bytes
  * @returns the identity, with `problem` set when it is not a valid member
  */
-export function resolveIdentity(config: ChannelConfig, serializedIdentity: Uint8Array): ValidatedIdentity {
+function resolveIdentity(config: ChannelConfig, serializedIdentity: Uint8Array): ValidatedIdentity {
   const cacheKey = createHash('sha256').update(serializedIdentity).digest('base64');
   const cached = config.identityCache.get(cacheKey);
   if (cached) return cached;
@@ -267,7 +267,7 @@ export function resolveIdentity(config: ChannelConfig, serializedIdentity: Uint8
  * @param roles - acceptable roles
  * @returns undefined when it holds one, otherwise why not
  */
-export function roleProblem(
+function roleProblem(
   config: ChannelConfig,
   identity: ValidatedIdentity,
   roles: readonly MspRole[],
@@ -295,7 +295,7 @@ export function roleProblem(
  * @param at - the time, e.g. the transaction's timestamp
  * @returns undefined when all are valid, otherwise why not
  */
-export function validityProblem(identity: ValidatedIdentity, at: Date): string | undefined {
+function validityProblem(identity: ValidatedIdentity, at: Date): string | undefined {
   if (!identity.certificate) return 'no certificate';
   const time = at.getTime();
   for (const { which, from, to } of identity.validity) {
