@@ -249,6 +249,17 @@ function timeOf(envelope: DecodedEnvelope): Date {
  * ```
  */
 export function verifyFabricTransaction(input: FabricTransactionInput): Verification {
+  assertTransactionInput(input);
+  let block: DecodedBlock;
+  try {
+    block = decodeBlock(input.block);
+  } catch (error) {
+    return verification([fail('block-decodes', `the block does not decode: ${message(error)}`)]);
+  }
+  return verifyDecodedTransaction(input, block);
+}
+
+function assertTransactionInput(input: FabricTransactionInput): void {
   const { txId, receipt } = input;
   if (receipt !== undefined) assertFabricReceipt(receipt);
   if (typeof txId !== 'string' || txId === '')
@@ -263,14 +274,12 @@ export function verifyFabricTransaction(input: FabricTransactionInput): Verifica
   assertBytes('configBlock', input.configBlock);
   if (input.previousBlock !== undefined) assertBytes('previousBlock', input.previousBlock);
   for (const [index, copy] of (input.witnessBlocks ?? []).entries()) assertBytes(`witnessBlocks[${index}]`, copy);
+}
 
+/** {@link verifyFabricTransaction} of checked input whose block (`input.block`) is decoded. */
+function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedBlock): Verification {
+  const { txId, receipt } = input;
   const checks: VerificationCheck[] = [];
-  let block: DecodedBlock;
-  try {
-    block = decodeBlock(input.block);
-  } catch (error) {
-    return verification([fail('block-decodes', `the block does not decode: ${message(error)}`)]);
-  }
 
   // Decode every envelope: the transaction's own, and the writes of the valid ones for the commit hash.
   const envelopes = block.data.map((entry): DecodedEnvelope | Error => {
@@ -661,9 +670,11 @@ export async function verifyFabricReceipt(
       fail('block-located', `the channel has no block ${number}${await whereIs(source, receipt.txId)}`),
     ]);
   }
+  let decoded: DecodedBlock | undefined;
   let lastConfig: number | undefined;
   try {
-    lastConfig = decodeBlockSignatures(decodeBlock(block)).lastConfig;
+    decoded = decodeBlock(block);
+    lastConfig = decodeBlockSignatures(decoded).lastConfig;
   } catch {
     // verifyFabricTransaction reports the undecodable block.
   }
@@ -689,14 +700,22 @@ export async function verifyFabricReceipt(
       ),
     ),
   ]);
-  const result = verifyFabricTransaction({
+  const input: FabricTransactionInput = {
     txId: receipt.txId,
     block,
     configBlock: configBlock ?? (lastConfig === number ? block : new Uint8Array()),
     receipt,
     ...(previousBlock ? { previousBlock } : {}),
     ...(witnessBlocks.length > 0 ? { witnessBlocks } : {}),
-  });
+  };
+  let result: Verification;
+  if (decoded) {
+    // The block is decoded already: check the input as verifyFabricTransaction does, without decoding it again.
+    assertTransactionInput(input);
+    result = verifyDecodedTransaction(input, decoded);
+  } else {
+    result = verifyFabricTransaction(input);
+  }
   const located = result.checks.find((check) => check.name === 'block-located');
   if (located && !located.ok) located.detail += await whereIs(source, receipt.txId);
   if (number > 0 && !previousBlock) {
