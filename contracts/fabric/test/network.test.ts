@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChaincodeEvent } from '@hyperledger/fabric-gateway';
-import { FabricNetwork } from '@ledgerkit/fabric-network';
+import { claimNetworkDir, FabricNetwork } from '@ledgerkit/fabric-network';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Asset, Checkpoint } from '../src/supply-chain-contract.ts';
 import { rejectionOf, type Session, SupplyChainClient } from './gateway.ts';
@@ -57,6 +57,7 @@ describe('the supply-chain chaincode on a two-organization Fabric network', () =
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ledgerkit-contracts-fabric-'));
+    await claimNetworkDir(dir);
     network = await FabricNetwork.up({ dir, orgs: 2, peersPerOrg: 1, orderers: 1, channel });
     const deployed = await network.deployChaincode({ name: 'supplychain', path: contractPath });
     expect(deployed.policy).toBe("OutOf(2,'Org1MSP.peer','Org2MSP.peer')");

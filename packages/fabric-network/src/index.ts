@@ -21,4 +21,5 @@ export {
   type UpOptions,
 } from './fabric-network.js';
 export type { IssuedIdentity, IssueIdentityOptions } from './identities.js';
+export { claimNetworkDir, networkOwnerFile, stopLeftoverNetworks } from './leftover-networks.js';
 export { processesOfNetwork } from './leftovers.js';

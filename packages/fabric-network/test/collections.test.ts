@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FabricNetwork } from '../src/index.js';
+import { claimNetworkDir, FabricNetwork } from '../src/index.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/private-notes', import.meta.url));
@@ -21,6 +21,7 @@ describe('deployChaincode with private data collections', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ledgerkit-fabric-collections-'));
+    await claimNetworkDir(dir);
     network = await FabricNetwork.up({ dir, orgs: 1, channel: 'private' });
   });
 

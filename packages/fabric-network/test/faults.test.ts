@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLedgerError } from '@ledgerkit/core';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { FabricNetwork, processesOfNetwork } from '../src/index.js';
+import { claimNetworkDir, FabricNetwork, processesOfNetwork } from '../src/index.js';
 
 let dir: string;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ledgerkit-fabric-faults-'));
+  await claimNetworkDir(dir);
 });
 
 afterEach(async () => {

@@ -14,7 +14,13 @@ import { promisify } from 'node:util';
 import { isLedgerError } from '@ledgerkit/core';
 import { derToPem, pemToDer, relativeName, sequence } from '@ledgerkit/core/der';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ensureFabricBinaries, FabricNetwork, type IdentityFiles, type OrganizationAccess } from '../src/index.js';
+import {
+  claimNetworkDir,
+  ensureFabricBinaries,
+  FabricNetwork,
+  type IdentityFiles,
+  type OrganizationAccess,
+} from '../src/index.js';
 import { buildCertificate, nameOids, readIssuerCertificate } from '../src/internal/certificates.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
@@ -28,6 +34,7 @@ describe('issued identities on a real peer', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ledgerkit-fabric-identities-'));
+    await claimNetworkDir(dir);
     network = await FabricNetwork.up({ dir, orgs: 1, peersPerOrg: 1, orderers: 1, channel: 'identities' });
     await network.deployChaincode({ name: 'whoami', path: chaincodePath });
     org1 = network.organization('Org1');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FabricNetwork, processesOfNetwork } from '../src/index.js';
+import { claimNetworkDir, FabricNetwork, processesOfNetwork } from '../src/index.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/asset-transfer', import.meta.url));
@@ -24,6 +24,7 @@ describe('a two-organization network', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ledgerkit-fabric-'));
+    await claimNetworkDir(dir);
   });
 
   afterAll(async () => {

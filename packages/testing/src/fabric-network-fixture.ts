@@ -1,11 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LedgerError } from '@ledgerkit/core';
 import type { FabricNetwork, UpOptions } from '@ledgerkit/fabric-network';
-
-/** File in a fixture network's directory holding the pid of the process that started it. */
-export const ownerFile = 'owner.pid';
 
 /** A running throwaway Fabric network for a test suite. */
 export interface FabricNetworkFixture {
@@ -37,13 +34,13 @@ export interface FabricNetworkFixture {
  * ```
  */
 export async function startFabricNetwork(options: Omit<UpOptions, 'dir'> = {}): Promise<FabricNetworkFixture> {
-  const { FabricNetwork } = await loadFabricNetwork();
+  const { FabricNetwork, claimNetworkDir } = await loadFabricNetwork();
   // Not `ledgerkit-fabric-*`: fabric-network's own test runs stop leftovers of that name.
   const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-testing-fabric-'));
   let network: FabricNetwork;
   try {
     // Who started it: a test run's cleanup of leftover networks skips those of live processes.
-    await writeFile(join(dir, ownerFile), `${process.pid}\n`);
+    await claimNetworkDir(dir);
     network = await FabricNetwork.up({ ...options, dir });
   } catch (error) {
     // A start that failed half-way may have left processes running: stop them first.
