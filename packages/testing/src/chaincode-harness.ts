@@ -108,7 +108,8 @@ export interface SubmitResult extends Endorsement {
 }
 
 interface Deployment {
-  contracts: Map<string, Contract>;
+  /** Each contract instance with its transactions, read once at deploy. */
+  contracts: Map<string, { contract: Contract; transactions: Map<string, TransactionInfo> }>;
   defaultContract: string;
   collections: ReadonlyMap<string, CollectionRules>;
 }
@@ -181,8 +182,9 @@ const overTheWire = (text: string): string => Buffer.from(text, 'utf8').toString
 
 // The result as the installed fabric-contract-api serializes it (its JSONSerializer), so a
 // return value that fails or changes shape on a peer does the same here.
+const serializer = new JSONSerializer();
 function toWire(result: unknown, schema: unknown): Buffer {
-  return new JSONSerializer().toBuffer(result, schema ?? {}) ?? Buffer.alloc(0);
+  return serializer.toBuffer(result, schema ?? {}) ?? Buffer.alloc(0);
 }
 
 /**
@@ -284,13 +286,13 @@ export class ChaincodeHarness {
       throw new ChaincodeHarnessError('ALREADY_EXISTS', `chaincode ${name} is already deployed`, { chaincode: name });
     }
     if (contracts.length === 0) throw new InvalidArgumentError('contracts', 'a chaincode needs at least one contract');
-    const instances = new Map<string, Contract>();
+    const instances: Deployment['contracts'] = new Map();
     for (const ContractType of contracts) {
       const contract = new ContractType();
       if (instances.has(contract.getName())) {
         throw new InvalidArgumentError('contracts', 'contract names must be unique', { contract: contract.getName() });
       }
-      instances.set(contract.getName(), contract);
+      instances.set(contract.getName(), { contract, transactions: transactionsOf(contract) });
     }
     const [defaultContract = ''] = instances.keys();
     const collections = new Map<string, CollectionRules>();
@@ -499,8 +501,9 @@ export class ChaincodeHarness {
     const contractName = split.contract ?? deployment.defaultContract;
     const functionName = split.name;
     try {
-      const contract = deployment.contracts.get(contractName);
-      if (!contract) throw new Error(`Contract name is not known: ${contractName}`);
+      const deployed = deployment.contracts.get(contractName);
+      if (!deployed) throw new Error(`Contract name is not known: ${contractName}`);
+      const { contract, transactions } = deployed;
       const context: Context & {
         setChaincodeStub?(stub: unknown): void;
         setClientIdentity?(identity: unknown): void;
@@ -513,7 +516,7 @@ export class ChaincodeHarness {
         context.stub = stub;
         context.clientIdentity = identity;
       }
-      const transaction = transactionsOf(contract).get(functionName);
+      const transaction = transactions.get(functionName);
       if (!transaction) {
         await contract.unknownTransaction(context);
         return { response: { status: 200, payload: Buffer.alloc(0) }, event: stub.event };
