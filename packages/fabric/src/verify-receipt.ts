@@ -23,6 +23,7 @@ import {
   decodeEndorserTransaction,
   decodeEnvelope,
   headerTypeEndorserTransaction,
+  timestampToDate,
   transactionsFilter,
 } from './verify/decode.js';
 import type { FabricBlockSource } from './verify/qscc-block-source.js';
@@ -204,7 +205,7 @@ interface LocatedTransaction {
 }
 
 function timeOf(envelope: DecodedEnvelope): Date {
-  return new Date(envelope.timestamp.seconds * 1000 + Math.floor(envelope.timestamp.nanos / 1_000_000));
+  return timestampToDate(envelope.timestamp);
 }
 
 /**

@@ -1,5 +1,10 @@
 import { common, gateway, msp, peer } from '@hyperledger/fabric-protos';
-import { decodeEnvelope, decodeFirstInvocation, headerTypeEndorserTransaction } from '../verify/decode.js';
+import {
+  decodeEnvelope,
+  decodeFirstInvocation,
+  headerTypeEndorserTransaction,
+  timestampToDate,
+} from '../verify/decode.js';
 import { validationCodeName } from './gateway-errors.js';
 
 /** What a block says about one of its transactions. */
@@ -50,7 +55,7 @@ export function decodeBlock(bytes: Uint8Array | common.Block): DecodedBlock {
     try {
       const envelope = decodeEnvelope(envelopeBytes);
       transaction.txId = envelope.txId;
-      transaction.timestamp = isoTime(envelope.timestamp);
+      transaction.timestamp = timestampToDate(envelope.timestamp).toISOString();
       transaction.mspId = msp.SerializedIdentity.deserializeBinary(envelope.creator).getMspid();
       const invocation =
         envelope.headerType === headerTypeEndorserTransaction ? decodeFirstInvocation(envelope) : undefined;
@@ -79,9 +84,7 @@ export function proposalTimestamp(proposedTransaction: Uint8Array): string | und
   const proposal = peer.Proposal.deserializeBinary(signed.getProposalBytes_asU8());
   const header = common.Header.deserializeBinary(proposal.getHeader_asU8());
   const timestamp = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()).getTimestamp();
-  return timestamp ? isoTime({ seconds: timestamp.getSeconds(), nanos: timestamp.getNanos() }) : undefined;
-}
-
-function isoTime(timestamp: { seconds: number; nanos: number }): string {
-  return new Date(Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1_000_000)).toISOString();
+  return timestamp
+    ? timestampToDate({ seconds: timestamp.getSeconds(), nanos: timestamp.getNanos() }).toISOString()
+    : undefined;
 }

@@ -82,13 +82,23 @@ export interface DecodedEnvelope {
   channelHeader: Buffer;
   channelId: string;
   txId: string;
-  /** Channel header timestamp in milliseconds since the epoch, and its nanoseconds. */
+  /** Channel header timestamp: seconds since the epoch and nanoseconds. */
   timestamp: { seconds: number; nanos: number };
   signatureHeader: Buffer;
   creator: Buffer;
   nonce: Buffer;
   /** The payload's data (a `peer.Transaction` or a `common.ConfigEnvelope`). */
   data: Buffer;
+}
+
+/**
+ * A protobuf timestamp as a `Date` (millisecond precision, as Fabric clients read it).
+ *
+ * @param timestamp - seconds since the epoch and nanoseconds
+ * @returns the time
+ */
+export function timestampToDate(timestamp: { seconds: number; nanos: number }): Date {
+  return new Date(Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1_000_000));
 }
 
 const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
