@@ -3,6 +3,7 @@ import { chmod, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { retry } from '@ledgerkit/core';
 import { ensureFabricBinaries, type FabricBinaries } from './binaries.js';
 import { collectionsConfig, type PrivateDataCollection } from './collections.js';
 import { FabricNetworkError } from './errors.js';
@@ -156,6 +157,19 @@ const defaultDir = () => resolve('.ledgerkit', 'fabric');
 const networkMarker = 'LEDGERKIT_FABRIC_NETWORK';
 // Failures that go away on their own: a listener not up yet, a Raft leader not yet elected.
 const transientFailure = /connection refused|no Raft leader|SERVICE_UNAVAILABLE|failed to connect/;
+const commandOutput = (error: unknown): string => String((error as FabricNetworkError).details?.output ?? '');
+
+/** Runs a Fabric CLI step, re-running it for up to 30 s while its output shows a transient failure. */
+function retryTransient<T>(step: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  return retry(step, {
+    retries: Number.MAX_SAFE_INTEGER,
+    baseDelayMs: 125,
+    maxDelayMs: 1_000,
+    jitter: 'none',
+    shouldRetry: (error) => Date.now() <= deadline && transientFailure.test(commandOutput(error)),
+  });
+}
 // Fabric's default format without the color codes, since logs go to files.
 const logFormat = '%{time:2006-01-02 15:04:05.000 MST} [%{module}] %{shortfunc} -> %{level:.4s} %{id:03x} %{message}';
 
@@ -550,8 +564,7 @@ export class FabricNetwork {
           try {
             await this.#peerCommand(org, peer, ['lifecycle', 'chaincode', 'install', packageFile], 'chaincode install');
           } catch (error) {
-            if (!String((error as FabricNetworkError).details?.output ?? '').includes('already successfully installed'))
-              throw error;
+            if (!commandOutput(error).includes('already successfully installed')) throw error;
           }
         }),
       ),
@@ -777,21 +790,10 @@ export class FabricNetwork {
   }
 
   /** Runs a `peer` CLI command as the org admin, retrying failures a busy machine causes briefly. */
-  async #peerCommand(org: OrgSpec, peer: PeerSpec, args: string[], purpose: string) {
-    const deadline = Date.now() + 30_000;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await runCommand(this.#binaries.paths.peer, args, {
-          env: this.#adminEnv(org, peer),
-          purpose,
-          timeoutMs: 120_000,
-        });
-      } catch (error) {
-        const output = String((error as FabricNetworkError).details?.output ?? '');
-        if (Date.now() > deadline || !transientFailure.test(output)) throw error;
-        await sleep(Math.min(250 * attempt, 1_000));
-      }
-    }
+  #peerCommand(org: OrgSpec, peer: PeerSpec, args: string[], purpose: string) {
+    return retryTransient(() =>
+      runCommand(this.#binaries.paths.peer, args, { env: this.#adminEnv(org, peer), purpose, timeoutMs: 120_000 }),
+    );
   }
 
   #osnadminArgs(orderer: OrdererSpec): string[] {
@@ -815,22 +817,16 @@ export class FabricNetwork {
     const block = networkPaths(this.#dir).genesisBlock(spec.channel);
     // /healthz can answer before the admin listener accepts: a refused connection is retried,
     // for up to 30 s (a loaded two-core machine starts the listener late).
-    const deadline = Date.now() + 30_000;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await runCommand(
-          this.#binaries.paths.osnadmin,
-          ['channel', 'join', '--channelID', spec.channel, '--config-block', block, ...this.#osnadminArgs(orderer)],
-          { purpose: `joining ${orderer.id} to channel '${spec.channel}'` },
-        );
-        break;
-      } catch (error) {
-        const output = String((error as FabricNetworkError).details?.output ?? '');
-        if (output.includes('already exists')) break;
-        if (Date.now() > deadline || !transientFailure.test(output)) throw error;
-        await sleep(Math.min(250 * attempt, 1_000));
-      }
-    }
+    await retryTransient(() =>
+      runCommand(
+        this.#binaries.paths.osnadmin,
+        ['channel', 'join', '--channelID', spec.channel, '--config-block', block, ...this.#osnadminArgs(orderer)],
+        { purpose: `joining ${orderer.id} to channel '${spec.channel}'` },
+      ).catch((error: unknown) => {
+        if (commandOutput(error).includes('already exists')) return undefined;
+        throw error;
+      }),
+    );
     spec.joined.push(orderer.id);
     await this.#save();
   }
@@ -841,7 +837,7 @@ export class FabricNetwork {
     try {
       await this.#peerCommand(org, peer, ['channel', 'join', '-b', block], `joining ${peer.id} to '${spec.channel}'`);
     } catch (error) {
-      if (!String((error as FabricNetworkError).details?.output ?? '').includes('already exists')) throw error;
+      if (!commandOutput(error).includes('already exists')) throw error;
     }
     if (!spec.joined.includes(peer.id)) spec.joined.push(peer.id);
     await this.#save();
