@@ -401,11 +401,18 @@ describe('history, time and events', () => {
 
   test('getMspID is the peer’s MSP id, not the caller’s: the peerMspId option, else it throws like fabric-shim', async () => {
     const { harness, call } = setup();
-    const unset = process.env.CORE_PEER_LOCALMSPID === undefined;
-    if (unset) {
+    // Whatever the environment running the tests holds, check both the unset and the set case.
+    const saved = process.env.CORE_PEER_LOCALMSPID;
+    try {
+      delete process.env.CORE_PEER_LOCALMSPID;
       expect(await codeOf(harness.evaluate(call('PeerMsp')))).toMatchObject({
         message: 'CORE_PEER_LOCALMSPID is unset in chaincode process',
       });
+      process.env.CORE_PEER_LOCALMSPID = 'Org3MSP';
+      expect((await harness.evaluate(call('PeerMsp'))).text).toBe('Org3MSP');
+    } finally {
+      if (saved === undefined) delete process.env.CORE_PEER_LOCALMSPID;
+      else process.env.CORE_PEER_LOCALMSPID = saved;
     }
     const withPeer = new ChaincodeHarness({ peerMspId: 'Org2MSP' });
     withPeer.deploy('kv', [KeyValueContract], { collections: ['secrets'] });
