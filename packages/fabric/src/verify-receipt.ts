@@ -122,24 +122,18 @@ function assertBytes(argument: string, value: unknown): void {
   }
 }
 
-/** The previous block as the hash-chain and commit-hash checks need it, cached by its bytes. */
+/** The previous block as the hash-chain and commit-hash checks need it. */
 interface BlockSummary {
   number: number;
   headerHash: Buffer;
   commitHash: Buffer | undefined;
 }
 
-const summaries = new Map<string, BlockSummary>();
-
+// Not cached: a cache key (SHA-256 of the whole block) costs more than this decoding, which
+// reads views into the bytes, for blocks of more than a few transactions.
 function summarize(bytes: Uint8Array): BlockSummary {
-  const key = createHash('sha256').update(bytes).digest('base64');
-  const cached = summaries.get(key);
-  if (cached) return cached;
   const block = decodeBlock(bytes);
-  const summary = { number: block.number, headerHash: blockHeaderHash(block), commitHash: commitHashOf(block) };
-  if (summaries.size >= 256) summaries.delete(summaries.keys().next().value as string);
-  summaries.set(key, summary);
-  return summary;
+  return { number: block.number, headerHash: blockHeaderHash(block), commitHash: commitHashOf(block) };
 }
 
 /** Checks of the config block itself, once per parsed config. */
