@@ -20,6 +20,7 @@ export {
   certificateParts,
   extension,
   extensionValue,
+  nameOids,
   relativeName,
   signCertificate,
 } from './der/x509.js';

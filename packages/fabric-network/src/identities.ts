@@ -1,9 +1,9 @@
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { derToPem, pemToDer, relativeName, sequence } from '@ledgerkit/core/der';
+import { derToPem, nameOids, pemToDer, relativeName, sequence } from '@ledgerkit/core/der';
 import { FabricNetworkError } from './errors.js';
-import { buildCertificate, nameOids, readIssuerCertificate } from './internal/certificates.js';
+import { buildCertificate, readIssuerCertificate } from './internal/certificates.js';
 import { networkPaths, type OrgSpec } from './internal/topology.js';
 
 /** Options of {@link FabricNetwork.issueIdentity}. */

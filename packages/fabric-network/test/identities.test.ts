@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isLedgerError } from '@ledgerkit/core';
-import { derToPem, pemToDer, relativeName, sequence } from '@ledgerkit/core/der';
+import { derToPem, nameOids, pemToDer, relativeName, sequence } from '@ledgerkit/core/der';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   claimNetworkDir,
@@ -21,7 +21,7 @@ import {
   type IdentityFiles,
   type OrganizationAccess,
 } from '../src/index.js';
-import { buildCertificate, nameOids, readIssuerCertificate } from '../src/internal/certificates.js';
+import { buildCertificate, readIssuerCertificate } from '../src/internal/certificates.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/whoami', import.meta.url));

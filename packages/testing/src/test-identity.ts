@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { InvalidArgumentError } from '@ledgerkit/core';
-import { derToPem, extension, relativeName, sequence, signCertificate } from '@ledgerkit/core/der';
+import { derToPem, extension, nameOids, relativeName, sequence, signCertificate } from '@ledgerkit/core/der';
 
 /** The OID under which Fabric CA stores identity attributes (`{"attrs":{...}}`) in a certificate. */
 export const fabricAttributesOid = '1.2.3.4.5.6.7.8.1';
@@ -32,10 +32,6 @@ interface CertificateAuthority {
 }
 
 const authorities = new Map<string, CertificateAuthority>();
-const commonNameOid = '2.5.4.3';
-const organizationOid = '2.5.4.10';
-const organizationalUnitOid = '2.5.4.11';
-const countryOid = '2.5.4.6';
 
 function distinguishedName(parts: ReadonlyArray<readonly [string, string]>): Buffer {
   return sequence(...parts.map(([oid, value]) => relativeName(oid, value)));
@@ -77,14 +73,14 @@ export function createTestIdentity(options: TestIdentityOptions): TestIdentity {
   const authority = authorityFor(mspId);
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const issuer = distinguishedName([
-    [countryOid, 'US'],
-    [organizationOid, mspId],
-    [commonNameOid, authority.name],
+    [nameOids.country, 'US'],
+    [nameOids.organization, mspId],
+    [nameOids.commonName, authority.name],
   ]);
   const subject = distinguishedName([
-    [countryOid, 'US'],
-    [organizationalUnitOid, organizationalUnit],
-    [commonNameOid, name],
+    [nameOids.country, 'US'],
+    [nameOids.organizationalUnit, organizationalUnit],
+    [nameOids.commonName, name],
   ]);
   const attributeJson = Buffer.from(JSON.stringify({ attrs: attributes }), 'utf8');
   const der = signCertificate({

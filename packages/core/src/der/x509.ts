@@ -14,6 +14,16 @@ import {
   utf8String,
 } from './encode.js';
 
+/** Object identifiers of the X.520 name attributes certificates use, for {@link relativeName}. */
+export const nameOids = {
+  country: '2.5.4.6',
+  state: '2.5.4.8',
+  locality: '2.5.4.7',
+  organization: '2.5.4.10',
+  organizationalUnit: '2.5.4.11',
+  commonName: '2.5.4.3',
+} as const;
+
 /** The fields of an X.509 certificate's TBSCertificate that readers of names and extensions use. */
 export interface CertificateParts {
   /** The issuer Name; its `encoded` is the exact bytes to copy into certificates this one issues. */

@@ -23,14 +23,6 @@ const keyUsageOid = '2.5.29.15';
 const basicConstraintsOid = '2.5.29.19';
 const subjectKeyIdentifierOid = '2.5.29.14';
 const authorityKeyIdentifierOid = '2.5.29.35';
-export const nameOids = {
-  country: '2.5.4.6',
-  state: '2.5.4.8',
-  locality: '2.5.4.7',
-  organization: '2.5.4.10',
-  organizationalUnit: '2.5.4.11',
-  commonName: '2.5.4.3',
-} as const;
 
 /** The parts of a CA certificate an issuer needs, taken from its DER. */
 export interface IssuerCertificate {
