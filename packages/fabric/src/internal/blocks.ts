@@ -1,5 +1,6 @@
 import { common, gateway, msp, peer } from '@hyperledger/fabric-protos';
 import {
+  type DecodedEnvelope,
   decodeEnvelope,
   decodeFirstInvocation,
   headerTypeEndorserTransaction,
@@ -11,9 +12,16 @@ import { validationCodeName } from './gateway-errors.js';
 export interface BlockTransaction {
   /** Position within the block's data (0-based). */
   index: number;
+  /** Empty when the envelope does not decode. */
   txId: string;
   /** Validation code name from the block's transaction filter, e.g. `VALID`. */
   validationCode: string;
+  /** The decoded envelope, undefined when it does not decode; see {@link transactionDetails}. */
+  envelope: DecodedEnvelope | undefined;
+}
+
+/** Who submitted a transaction, when, and what it invoked; undefined where it cannot be read. */
+export interface TransactionDetails {
   /** Channel header timestamp, ISO 8601 (millisecond precision). */
   timestamp: string | undefined;
   /** MSP id of the submitting client. */
@@ -32,7 +40,8 @@ export interface DecodedBlock {
 
 /**
  * Decodes a serialized `common.Block` far enough to locate transactions: number, and per
- * transaction its id, index, validation code, timestamp, creator MSP and invocation.
+ * transaction its index, id, validation code and envelope. A malformed envelope is listed
+ * with an empty id.
  *
  * @param bytes - a serialized block (from qscc or block events)
  * @returns the decoded block
@@ -42,33 +51,51 @@ export function decodeBlock(bytes: Uint8Array | common.Block): DecodedBlock {
   const number = Number(block.getHeader()?.getNumber() ?? 0);
   const filter = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER];
   const envelopes = block.getData()?.getDataList_asU8() ?? [];
-  const transactions = envelopes.map((envelopeBytes, index) => {
-    const transaction: BlockTransaction = {
-      index,
-      txId: '',
-      validationCode: filter && index < filter.length ? validationCodeName(filter[index] as number) : 'NOT_VALIDATED',
-      timestamp: undefined,
-      mspId: undefined,
-      chaincode: undefined,
-      transaction: undefined,
-    };
+  const transactions = envelopes.map((envelopeBytes, index): BlockTransaction => {
+    let envelope: DecodedEnvelope | undefined;
     try {
-      const envelope = decodeEnvelope(envelopeBytes);
-      transaction.txId = envelope.txId;
-      transaction.timestamp = timestampToDate(envelope.timestamp).toISOString();
-      transaction.mspId = msp.SerializedIdentity.deserializeBinary(envelope.creator).getMspid();
-      const invocation =
-        envelope.headerType === headerTypeEndorserTransaction ? decodeFirstInvocation(envelope) : undefined;
-      if (invocation) {
-        transaction.chaincode = invocation.chaincode;
-        transaction.transaction = invocation.functionName;
-      }
+      envelope = decodeEnvelope(envelopeBytes);
     } catch {
-      // A malformed envelope is reported as found, with what could be read.
+      // Listed without an id.
     }
-    return transaction;
+    return {
+      index,
+      txId: envelope?.txId ?? '',
+      validationCode: filter && index < filter.length ? validationCodeName(filter[index] as number) : 'NOT_VALIDATED',
+      envelope,
+    };
   });
   return { number, transactions };
+}
+
+/**
+ * Reads a transaction's submitter, time and invocation, for the one transaction a receipt
+ * is about (block events need only the ids).
+ *
+ * @param envelope - {@link BlockTransaction.envelope}
+ * @returns what could be read
+ */
+export function transactionDetails(envelope: DecodedEnvelope | undefined): TransactionDetails {
+  const details: TransactionDetails = {
+    timestamp: undefined,
+    mspId: undefined,
+    chaincode: undefined,
+    transaction: undefined,
+  };
+  if (!envelope) return details;
+  details.timestamp = timestampToDate(envelope.timestamp).toISOString();
+  try {
+    details.mspId = msp.SerializedIdentity.deserializeBinary(envelope.creator).getMspid();
+    const invocation =
+      envelope.headerType === headerTypeEndorserTransaction ? decodeFirstInvocation(envelope) : undefined;
+    if (invocation) {
+      details.chaincode = invocation.chaincode;
+      details.transaction = invocation.functionName;
+    }
+  } catch {
+    // A malformed envelope is reported with what could be read.
+  }
+  return details;
 }
 
 /**

@@ -36,7 +36,7 @@ import type {
   FabricTransactionOptions,
 } from '../fabric-ledger.js';
 import { qsccBlockSource, verifyFabricReceipt } from '../verify-receipt.js';
-import { decodeBlock, proposalTimestamp } from './blocks.js';
+import { decodeBlock, proposalTimestamp, transactionDetails } from './blocks.js';
 import { type ErrorContext, toLedgerError, validationCodeName } from './gateway-errors.js';
 import type { ResolvedConnection } from './options.js';
 import { chaincodeArguments, parseResult } from './values.js';
@@ -237,16 +237,17 @@ export class FabricLedgerImpl implements FabricLedger {
         },
       );
     }
+    const details = transactionDetails(found.envelope);
     return {
       backend: 'fabric',
       ledger: this.channel,
       txId,
       position: { block: block.number, index: found.index },
-      timestamp: found.timestamp ?? new Date(0).toISOString(),
+      timestamp: details.timestamp ?? new Date(0).toISOString(),
       proof: {
-        chaincode: found.chaincode ?? '',
-        transaction: found.transaction ?? '',
-        mspId: found.mspId ?? '',
+        chaincode: details.chaincode ?? '',
+        transaction: details.transaction ?? '',
+        mspId: details.mspId ?? '',
         validationCode: 'VALID',
       },
     };
