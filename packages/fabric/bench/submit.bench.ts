@@ -6,14 +6,14 @@
 //   npm run bench -w @ledgerkit/fabric
 //   BENCH_SUBMITS=400 BENCH_ROUNDS=6 BENCH_CONCURRENCY=64 BENCH_VERIFICATIONS=100 ...
 import { createPrivateKey } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { type Contract, connect, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
 import type { Receipt } from '@ledgerkit/core';
-import { FabricNetwork } from '@ledgerkit/fabric-network';
+import { claimNetworkDir, FabricNetwork } from '@ledgerkit/fabric-network';
 import { connectFabric, type FabricLedger } from '../dist/index.js';
 
 const submitsPerRound = Number(process.env.BENCH_SUBMITS ?? 400);
@@ -57,7 +57,7 @@ async function measure(count: number, submit: (n: number) => Promise<unknown>) {
 
 const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-sdk-fabric-bench-'));
 // The tests' global setup stops networks in ledgerkit-sdk-fabric-* directories unless their owner runs.
-await writeFile(join(dir, 'owner.pid'), `${process.pid}\n`);
+await claimNetworkDir(dir);
 let network: FabricNetwork | undefined;
 let ledger: FabricLedger | undefined;
 let raw: { gateway: Gateway; client: grpc.Client; contract: Contract } | undefined;
