@@ -5,7 +5,9 @@ import type { JsonObject } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
 import { codeOf } from '../test/error-code.js';
 import { type LedgerDatabase, openLedger } from './ledger-database.js';
+import type { ImmediateWriter, StorageDriver } from './storage/driver.js';
 import { sqliteStorage } from './storage/sqlite.js';
+import { verifyRevisionProof } from './verifier.js';
 
 async function ledger(options: Parameters<typeof openLedger>[0] = {}): Promise<LedgerDatabase> {
   const db = await openLedger({ name: 'tx-test', ...options });
@@ -94,6 +96,98 @@ describe('optimistic concurrency', () => {
     const next = await openLedger({ path });
     expect((await next.audit()).ok).toBe(true);
     await next.close();
+  });
+});
+
+/** SQLite storage that counts which commit path each write took; `failNext` breaks one append. */
+function countingStorage(path: string) {
+  const inner = sqliteStorage({ path });
+  const counts = { write: 0, writeNow: 0, refused: 0 };
+  const control = { failNext: false };
+  const storage = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property === 'write') {
+        return (...args: Parameters<StorageDriver['write']>) => {
+          counts.write++;
+          return target.write(...args);
+        };
+      }
+      if (property === 'writeNow') {
+        return <T>(work: (writer: ImmediateWriter) => T) => {
+          const result = (target.writeNow as NonNullable<StorageDriver['writeNow']>)((writer) =>
+            work({
+              head: () => writer.head(),
+              versions: (keys) => writer.versions(keys),
+              append: (batch) => {
+                writer.append(batch);
+                if (control.failNext) {
+                  control.failNext = false;
+                  throw new Error('device gone');
+                }
+              },
+            }),
+          );
+          if (result === undefined) counts.refused++;
+          else counts.writeNow++;
+          return result;
+        };
+      }
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as StorageDriver;
+  return { storage, counts, control };
+}
+
+describe('commit paths', () => {
+  test('a lone transaction commits synchronously through writeNow; concurrent ones share group commits', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-paths-')), 'paths.ledger');
+    const { storage, counts } = countingStorage(path);
+    const db = await openLedger({ storage, name: 'paths' });
+    await db.createTable('shipments');
+    counts.write = 0;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await db.transaction((tx) => tx.insert('shipments', { i }))).value);
+    expect(counts).toEqual({ write: 0, writeNow: 3, refused: 0 });
+    const together = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => db.transaction((tx) => tx.insert('shipments', { i: 10 + i }))),
+    );
+    expect(counts.write).toBeGreaterThan(0);
+    expect(counts.write).toBeLessThan(8); // grouped: fewer writes than transactions
+    expect(counts.writeNow).toBe(3);
+    // One journal either way: consecutive blocks, each verifiable.
+    const digest = await db.digest();
+    expect(digest.treeSize).toBe((ids.length + together.length) * 2);
+    for (const { value: id } of together) {
+      expect(verifyRevisionProof(await db.proof('shipments', id, 0, digest), digest).ok).toBe(true);
+    }
+    for (const id of ids) expect(verifyRevisionProof(await db.proof('shipments', id, 0, digest), digest).ok).toBe(true);
+    expect((await db.audit()).ok).toBe(true);
+    await db.close();
+  });
+
+  test('a storage failure in a lone commit is UNAVAILABLE, commits nothing, and the next commit lands', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-paths-')), 'failure.ledger');
+    const { storage, counts, control } = countingStorage(path);
+    const db = await openLedger({ storage, name: 'failure' });
+    await db.createTable('shipments');
+    await db.transaction((tx) => tx.insert('shipments', { n: 1 }, { id: 'one' }));
+    const before = await db.digest();
+    control.failNext = true;
+    const failed = db.transaction((tx) => tx.insert('shipments', { n: 2 }, { id: 'two' }));
+    expect(await codeOf(failed)).toBe('UNAVAILABLE');
+    expect(counts.writeNow).toBe(1);
+    expect(await db.digest()).toEqual(before);
+    expect(await db.get('shipments', 'two')).toBeUndefined();
+    // The journal state was dropped and reloaded: the next commit follows the last good block.
+    await db.transaction((tx) => tx.insert('shipments', { n: 2 }, { id: 'two' }));
+    expect((await db.revision('shipments', 'two')).blockAddress.seq).toBe(1);
+    expect((await db.digest()).treeSize).toBe(before.treeSize + 2);
+    await db.close();
+    const reopened = await openLedger({ path });
+    expect((await reopened.audit()).ok).toBe(true);
+    expect((await reopened.history('shipments')).map((revision) => revision.metadata.id)).toEqual(['one', 'two']);
+    await reopened.close();
   });
 });
 

@@ -367,6 +367,69 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
       expect((await db.audit()).ok).toBe(true);
     });
 
+    test('driver: writeNow, when offered, is write() run synchronously: refused during a write, undone on failure', async () => {
+      const driver = backend.driver();
+      await driver.open();
+      try {
+        if (driver.writeNow === undefined) {
+          // Drivers with asynchronous storage (postgres) leave it out; every commit queues.
+          expect(options.shared).toBe(true);
+          return;
+        }
+        const leaf = (n: number) => ({ leaf: n, body: `{"n":${n}}`, nodes: new Uint8Array(32).fill(n + 1) });
+        await driver.write(async (writer) => writer.createTable('t'));
+        const before = await driver.head();
+        // Refused without running the work while another write is in progress.
+        let ran = false;
+        let refused: unknown = 'not called';
+        await driver.write(async () => {
+          refused = driver.writeNow?.(() => {
+            ran = true;
+          });
+        });
+        expect(refused).toBeUndefined();
+        expect(ran).toBe(false);
+        // A failure undoes the append: nothing committed, the head as before.
+        const failure = new Error('disk on fire');
+        expect(() =>
+          driver.writeNow?.((writer) => {
+            writer.append({ leaves: [leaf(0)], revisions: [], blocks: [], index: [] });
+            expect(writer.head().treeSize).toBe(1);
+            throw failure;
+          }),
+        ).toThrow(expect.objectContaining({ code: 'UNAVAILABLE', cause: failure }));
+        expect(await driver.head()).toEqual(before);
+        expect(await driver.leaves(0, 10)).toEqual([]);
+        // A write through it is committed and read back like any other.
+        const written = driver.writeNow((writer) => {
+          expect(writer.versions([{ table: 't', id: 'a' }]).size).toBe(0);
+          writer.append({
+            leaves: [leaf(0), leaf(1)],
+            revisions: [{ table: 't', id: 'a', version: 0, leaf: 0, seq: 0, deleted: false }],
+            blocks: [{ seq: 0, leaf: 1, txId: 'tx0', txTime: '2024-01-01T00:00:00.000Z' }],
+            index: [],
+          });
+          return writer.head().treeSize;
+        });
+        expect(written).toEqual({ value: 2 });
+        expect(await driver.head()).toEqual({ ...before, treeSize: 2, lastSeq: 0, lastBlockLeaf: 1 });
+        expect(await driver.leaves(0, 10)).toEqual([leaf(0), leaf(1)]);
+        expect(await driver.versions([{ table: 't', id: 'a' }])).toEqual(
+          new Map([['t\u0000a', { version: 0, deleted: false }]]),
+        );
+      } finally {
+        await driver.close();
+      }
+      // Durable: a new driver on the same storage reads it.
+      const reopened = backend.driver();
+      await reopened.open();
+      try {
+        expect((await reopened.head()).treeSize).toBe(2);
+      } finally {
+        await reopened.close();
+      }
+    });
+
     test('driver: a failed write leaves nothing behind; committed rows read back as written', async () => {
       const driver = backend.driver();
       await driver.open();

@@ -62,7 +62,7 @@ function sortedCopy(value: unknown, depth: number): unknown {
         if ((first >= 48 && first <= 57) || key === '__proto__' || !key.isWellFormed()) return invalid;
         if (i > 0 && !((keys[i - 1] as string) < key)) ordered = false;
       }
-      if (!ordered) keys.sort();
+      if (!ordered) sortKeys(keys);
       let changed = !ordered;
       const values: unknown[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {
@@ -79,6 +79,27 @@ function sortedCopy(value: unknown, depth: number): unknown {
     }
     default:
       return invalid;
+  }
+}
+
+/**
+ * Sorts keys by UTF-16 code units, as `Array.prototype.sort` does: insertion sort for the
+ * few keys of a typical document (no comparator calls, a fraction of the built-in sort's
+ * cost on a commit path), the built-in sort for many.
+ */
+function sortKeys(keys: string[]): void {
+  if (keys.length > 16) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    while (j >= 0 && (keys[j] as string) > key) {
+      keys[j + 1] = keys[j] as string;
+      j--;
+    }
+    keys[j + 1] = key;
   }
 }
 

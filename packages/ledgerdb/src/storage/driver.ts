@@ -118,6 +118,16 @@ export interface StorageWriter extends StorageReader {
   createIndex(table: string, path: string, entries: readonly IndexChange[]): Promise<void>;
 }
 
+/**
+ * What {@link StorageDriver.writeNow} offers: the reads a commit needs and the append,
+ * all synchronous.
+ */
+export interface ImmediateWriter {
+  head(): Readonly<JournalHead>;
+  versions(keys: readonly { table: string; id: string }[]): Map<string, VersionState>;
+  append(batch: AppendBatch): void;
+}
+
 /** Hints to {@link StorageDriver.write}; a driver may ignore them. */
 export interface WriteOptions {
   /**
@@ -137,4 +147,10 @@ export interface StorageDriver extends StorageReader {
   open(): Promise<void>;
   close(): Promise<void>;
   write<T>(work: (writer: StorageWriter) => Promise<T>, options?: WriteOptions): Promise<T>;
+  /**
+   * Optional, for embedded drivers whose storage calls block: {@link write} run
+   * synchronously, with the same guarantees, so a lone commit crosses no promise. Returns
+   * `{ value }`, or `undefined` without calling `work` while another write is in progress.
+   */
+  writeNow?<T>(work: (writer: ImmediateWriter) => T): { value: T } | undefined;
 }

@@ -6,6 +6,7 @@ import type { BlockBody, RevisionBody } from '../types.js';
 import type {
   AppendBatch,
   BlockRow,
+  ImmediateWriter,
   IndexChange,
   JournalHead,
   LeafRow,
@@ -242,48 +243,83 @@ class SqliteStorage implements StorageDriver {
   }
 
   async write<T>(work: (writer: StorageWriter) => Promise<T>): Promise<T> {
-    const db = this.#database();
+    this.#database();
     while (this.#writing) await this.#writing;
     let release!: () => void;
     this.#writing = new Promise((resolve) => {
       release = resolve;
     });
-    const head = this.#head;
-    const staged: AppendBatch[] = [];
-    this.#staged = staged;
-    this.#deferred = undefined;
+    const head = this.#startWrite();
     try {
-      try {
-        const result = await work(this.#writer);
-        const deferred = this.#deferred as AppendBatch | undefined;
-        if (db.isTransaction) {
-          this.#statement('COMMIT').run();
-        } else if (deferred) {
-          // The whole write is one append. Reads needed no SQLite transaction (this
-          // process owns the file and writes one at a time): when the append is a single
-          // statement, SQLite's own autocommit makes it atomic and durable, and the
-          // commit saves a BEGIN and a COMMIT statement.
-          this.#deferred = undefined;
-          if (deferred.leaves.length > leavesPerStatement) this.#statement('BEGIN IMMEDIATE').run();
-          this.#insertLeaves(deferred);
-          if (db.isTransaction) this.#statement('COMMIT').run();
-        }
-        for (const batch of staged) this.#pending.add(batch);
-        this.#scheduleFlush();
-        return result;
-      } catch (error) {
-        if (db.isTransaction) db.exec('ROLLBACK');
-        this.#head = head;
-        throw error;
-      }
+      const result = await work(this.#writer);
+      this.#finishWrite();
+      return result;
     } catch (error) {
-      throw storageError('the write failed; nothing was committed', error);
+      throw this.#abortWrite(head, error);
     } finally {
       this.#staged = undefined;
       this.#deferred = undefined;
       this.#writing = undefined;
       release();
     }
+  }
+
+  writeNow<T>(work: (writer: ImmediateWriter) => T): { value: T } | undefined {
+    this.#database();
+    // Synchronous from here to the end: nothing else can start a write or read meanwhile.
+    if (this.#writing) return undefined;
+    const head = this.#startWrite();
+    try {
+      const value = work(this.#immediateWriter);
+      this.#finishWrite();
+      return { value };
+    } catch (error) {
+      throw this.#abortWrite(head, error);
+    } finally {
+      this.#staged = undefined;
+      this.#deferred = undefined;
+    }
+  }
+
+  readonly #immediateWriter: ImmediateWriter = {
+    head: () => this.#head,
+    versions: (keys) => this.#reader.versions(keys),
+    append: (batch) => this.#append(batch),
+  };
+
+  /** Begins a write (the caller holds the write slot); returns the head to restore on failure. */
+  #startWrite(): JournalHead {
+    this.#staged = [];
+    this.#deferred = undefined;
+    return this.#head;
+  }
+
+  /** Commits the current write; on failure the caller aborts it. */
+  #finishWrite(): void {
+    const db = this.#database();
+    const deferred = this.#deferred as AppendBatch | undefined;
+    if (db.isTransaction) {
+      this.#statement('COMMIT').run();
+    } else if (deferred) {
+      // The whole write is one append. Reads needed no SQLite transaction (this process
+      // owns the file and writes one at a time): when the append is a single statement,
+      // SQLite's own autocommit makes it atomic and durable, and the commit saves a
+      // BEGIN and a COMMIT statement.
+      this.#deferred = undefined;
+      if (deferred.leaves.length > leavesPerStatement) this.#statement('BEGIN IMMEDIATE').run();
+      this.#insertLeaves(deferred);
+      if (db.isTransaction) this.#statement('COMMIT').run();
+    }
+    for (const batch of this.#staged ?? []) this.#pending.add(batch);
+    this.#scheduleFlush();
+  }
+
+  /** Undoes the current write; returns the error to throw. */
+  #abortWrite(head: JournalHead, error: unknown): LedgerError {
+    const db = this.#database();
+    if (db.isTransaction) db.exec('ROLLBACK');
+    this.#head = head;
+    return storageError('the write failed; nothing was committed', error);
   }
 
   #staged: AppendBatch[] | undefined;
