@@ -18,9 +18,11 @@ interface Ack {
   seq: number;
 }
 
-function runUntilKilled(path: string, round: number, killAfterAcks: number): Promise<Ack[]> {
+function runUntilKilled(path: string, round: number, workers: number, killAfterAcks: number): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writer, path, String(round)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [writer, path, String(round), String(workers)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const acks: Ack[] = [];
     let buffered = '';
     let stderr = '';
@@ -56,8 +58,10 @@ test('kill -9 during a write load loses no acknowledged commit and leaves nothin
 }, async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-crash-')), 'crash.ledger');
   const acknowledged: Ack[] = [];
-  for (let round = 0; round < 5; round++) {
-    const acks = await runUntilKilled(path, round, 50 + Math.floor(Math.random() * 400));
+  for (let round = 0; round < 6; round++) {
+    // Eight concurrent workers (group commits) and one (every commit a lone, synchronous
+    // commit) take turns, so the kill lands inside both commit paths.
+    const acks = await runUntilKilled(path, round, round % 2 === 0 ? 8 : 1, 50 + Math.floor(Math.random() * 400));
     expect(acks.length).toBeGreaterThan(0);
     acknowledged.push(...acks);
 
