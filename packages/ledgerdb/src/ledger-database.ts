@@ -359,16 +359,17 @@ export class LedgerDatabase {
     work: (tx: Transaction) => Promise<T>,
     options: TransactionOptions = {},
   ): Promise<TransactionResult<T>> {
+    // Not an async function (one promise less per transaction): errors still reject.
     try {
       this.#checkOpen();
+      const policy = options.retry === undefined ? this.#retry : transactionRetry({ ...this.#retry, ...options.retry });
+      if (policy.signal !== undefined) return retry(() => this.#attempt(work), policy);
+      // The first attempt starts at once; the retry loop joins only when it fails.
+      const first = this.#attempt(work);
+      return first.catch(() => retry((attempt) => (attempt === 0 ? first : this.#attempt(work)), policy));
     } catch (error) {
       return Promise.reject(error);
     }
-    const policy = options.retry === undefined ? this.#retry : transactionRetry({ ...this.#retry, ...options.retry });
-    if (policy.signal !== undefined) return retry(() => this.#attempt(work), policy);
-    // The first attempt starts at once; the retry loop joins only when it fails.
-    const first = this.#attempt(work);
-    return first.catch(() => retry((attempt) => (attempt === 0 ? first : this.#attempt(work)), policy));
   }
 
   /** One run of a transaction function and its commit. */

@@ -139,6 +139,50 @@ function countingStorage(path: string) {
   return { storage, counts, control };
 }
 
+describe('the runner', () => {
+  test('a closed ledger or an aborted signal rejects the returned promise and runs nothing', async () => {
+    const db = await ledger();
+    let runs = 0;
+    const work = async () => {
+      runs++;
+    };
+    const controller = new AbortController();
+    controller.abort();
+    const aborted = db.transaction(work, { retry: { signal: controller.signal } });
+    expect(aborted).toBeInstanceOf(Promise);
+    expect(await codeOf(aborted)).toBe('ABORTED');
+    await db.close();
+    const closed = db.transaction(work);
+    expect(closed).toBeInstanceOf(Promise);
+    expect(await codeOf(closed)).toBe('UNAVAILABLE');
+    expect(runs).toBe(0);
+  });
+
+  test('a conflict is retried with backoff until it commits, calling onRetry for each retry', async () => {
+    const db = await ledger();
+    const { value: id } = await db.transaction((tx) => tx.insert('shipments', { count: 0 }));
+    const retries: number[] = [];
+    let attempts = 0;
+    const { value } = await db.transaction(
+      async (tx) => {
+        attempts++;
+        const current = (await tx.get('shipments', id)) as { count: number };
+        // Twice, another transaction commits between this one's read and its commit.
+        if (attempts <= 2)
+          await db.transaction((other) => other.update('shipments', id, { count: current.count + 10 }));
+        await tx.update('shipments', id, { count: current.count + 1 });
+        return current.count + 1;
+      },
+      { retry: { retries: 4, baseDelayMs: 1, onRetry: ({ attempt }) => retries.push(attempt) } },
+    );
+    expect(attempts).toBe(3);
+    expect(retries).toEqual([1, 2]);
+    expect(value).toBe(21);
+    expect(await db.get('shipments', id)).toEqual({ count: 21 });
+    await db.close();
+  });
+});
+
 describe('commit paths', () => {
   test('a lone transaction commits synchronously through writeNow; concurrent ones share group commits', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-paths-')), 'paths.ledger');
