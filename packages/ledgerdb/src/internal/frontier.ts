@@ -12,9 +12,23 @@ function nodeHash(left: string, right: string): string {
   return hash('sha256', nodeInput, 'binary');
 }
 
-/** RFC 9162 leaf hash of a body, as a latin1 string. */
+/** 0x00 then a leaf body's UTF-8: reused, grown for large bodies. */
+let leafInput = Buffer.allocUnsafeSlow(16 * 1024);
+
+/**
+ * RFC 9162 leaf hash of a body, as a latin1 string. The body is written into a reused
+ * buffer rather than hashed as `'\0' + body`: bodies are built by concatenation, and
+ * writing flattens the body string itself, once, so storing it afterwards copies nothing
+ * more (hashing the prefixed string flattened a copy, and storing flattened the body again).
+ */
 export function leafHashBinary(body: string): string {
-  return hash('sha256', `\u0000${body}`, 'binary');
+  // UTF-8 takes at most 3 bytes per UTF-16 unit.
+  if (1 + body.length * 3 > leafInput.length) {
+    leafInput = Buffer.allocUnsafeSlow(Math.max(1 + body.length * 3, leafInput.length * 2));
+  }
+  leafInput[0] = 0x00;
+  const end = 1 + leafInput.write(body, 1, 'utf8');
+  return hash('sha256', leafInput.subarray(0, end), 'binary');
 }
 
 const toBinary = (bytes: Uint8Array) =>
