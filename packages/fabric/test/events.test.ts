@@ -161,15 +161,18 @@ describe('chaincode events', () => {
     // Resuming after a block starts at the next one.
     const next = ledger.submit({ method: 'Put', args: ['block-event-2', 1] });
     const controller = new AbortController();
+    let first: number | undefined;
     for await (const event of ledger.blockEvents({
       from: { block: receipt.position.block, index: 0 },
       filtered: true,
       signal: controller.signal,
     })) {
-      expect(event.number).toBe(receipt.position.block + 1);
+      first = event.number;
       break;
     }
     await next;
+    // Outside the loop: a stream that ended without a block fails here instead of passing.
+    expect(first).toBe(receipt.position.block + 1);
   });
 
   test('the stream ends when the ledger closes', async () => {
