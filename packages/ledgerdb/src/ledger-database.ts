@@ -186,6 +186,10 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
       throw new InvalidArgumentError(`limits.${key}`, `limit ${key} must be a positive integer, got ${value}`);
     }
   }
+  const retries = options.retry?.retries;
+  if (retries !== undefined && (!Number.isSafeInteger(retries) || retries < 0)) {
+    throw new InvalidArgumentError('retry.retries', `retries must be a non-negative integer, got ${retries}`);
+  }
   const proofCacheBytes = options.proofCacheBytes ?? 128 * 1024 * 1024;
   if (!Number.isSafeInteger(proofCacheBytes) || proofCacheBytes < 0) {
     throw new InvalidArgumentError('proofCacheBytes', `proofCacheBytes must be a non-negative integer`);
@@ -362,11 +366,14 @@ export class LedgerDatabase {
     // Not an async function (one promise less per transaction): errors still reject.
     try {
       this.#checkOpen();
-      const policy = options.retry === undefined ? this.#retry : transactionRetry({ ...this.#retry, ...options.retry });
-      if (policy.signal !== undefined) return retry(() => this.#attempt(work), policy);
-      // The first attempt starts at once; the retry loop joins only when it fails.
+      if (options.retry !== undefined || this.#retry.signal !== undefined) {
+        // Per-call options are checked, and a signal consulted, before the first attempt.
+        return retry(() => this.#attempt(work), transactionRetry({ ...this.#retry, ...options.retry }));
+      }
+      // The ledger's own policy was checked when it opened: the first attempt starts at
+      // once, and the retry loop joins only when it fails.
       const first = this.#attempt(work);
-      return first.catch(() => retry((attempt) => (attempt === 0 ? first : this.#attempt(work)), policy));
+      return first.catch(() => retry((attempt) => (attempt === 0 ? first : this.#attempt(work)), this.#retry));
     } catch (error) {
       return Promise.reject(error);
     }

@@ -140,7 +140,7 @@ function countingStorage(path: string) {
 }
 
 describe('the runner', () => {
-  test('a closed ledger or an aborted signal rejects the returned promise and runs nothing', async () => {
+  test('a closed ledger, an aborted signal or bad retry options reject the returned promise and run nothing', async () => {
     const db = await ledger();
     let runs = 0;
     const work = async () => {
@@ -151,6 +151,9 @@ describe('the runner', () => {
     const aborted = db.transaction(work, { retry: { signal: controller.signal } });
     expect(aborted).toBeInstanceOf(Promise);
     expect(await codeOf(aborted)).toBe('ABORTED');
+    // Bad per-call options are refused before anything runs, and a bad ledger policy at open.
+    expect(await codeOf(db.transaction(work, { retry: { retries: -1 } }))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(openLedger({ retry: { retries: 1.5 } }))).toBe('INVALID_ARGUMENT');
     await db.close();
     const closed = db.transaction(work);
     expect(closed).toBeInstanceOf(Promise);
