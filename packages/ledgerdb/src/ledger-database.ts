@@ -704,10 +704,7 @@ export class LedgerDatabase {
   /** Picks up commits made by other processes sharing the storage. */
   async #syncState(): Promise<void> {
     const head = await this.#storage.head();
-    const state = this.#state;
-    if (!state || state.frontier.size !== head.treeSize || state.lastSeq !== head.lastSeq) {
-      this.#state = await this.#loadState(this.#storage, head);
-    }
+    if (!this.#currentState(head)) this.#state = await this.#loadState(this.#storage, head);
   }
 
   async #checkDigestSize(digest: Digest): Promise<void> {
@@ -808,10 +805,7 @@ export class LedgerDatabase {
         async (writer) => {
           const head = await writer.head();
           if (head.schemaVersion !== this.#schemaVersion) await this.#loadSchema(writer, head);
-          let state = this.#state;
-          if (!state || state.frontier.size !== head.treeSize || state.lastSeq !== head.lastSeq) {
-            state = await this.#loadState(writer, head);
-          }
+          const state = this.#currentState(head) ?? (await this.#loadState(writer, head));
           nextState = await this.#applyBatch(writer, state, batch, keys, outcomes, appended);
         },
         { versionsOf: keys },
@@ -823,8 +817,7 @@ export class LedgerDatabase {
       for (const pending of batch) pending.reject(failure);
       return;
     }
-    this.#state = nextState;
-    for (const leaf of appended) this.#mirror.add(leaf.leaf, leaf.nodes);
+    this.#committed(nextState as JournalState, appended);
     for (const pending of batch) {
       const outcome = outcomes.get(pending);
       if (outcome instanceof Error || outcome === undefined) pending.reject(outcome);
@@ -869,6 +862,8 @@ export class LedgerDatabase {
         writtenTables.add(write.table);
       }
     }
+    // A copy of the frontier: readers (digests, proofs) use the ledger's state while this
+    // write awaits storage, and must not see leaves before they are committed.
     const journal = this.#journal(
       state,
       state.frontier.clone(),
@@ -885,27 +880,21 @@ export class LedgerDatabase {
   /**
    * Commits a transaction synchronously, when the storage driver offers `writeNow` and
    * the ledger's journal state is current: the same validation, journal rows and
-   * durability as a group commit of one, without the group-commit queue's promise hops
-   * (a lone client's commit is otherwise a tenth JavaScript). Undefined when the queue
-   * must take it (no `writeNow`, a write in progress, state to reload).
+   * durability as a group commit of one, without the group-commit queue's promise hops.
+   * Undefined when the queue must take it (no `writeNow`, a write in progress, schema or
+   * journal state to reload).
    *
    * @throws the transaction's validation failure (`OCC_CONFLICT`, `LIMIT_EXCEEDED`), or
    * `UNAVAILABLE` when storage fails; nothing is committed then
    */
   #commitAlone(tx: TransactionImpl): CommitSummary | undefined {
-    const state = this.#state;
-    if (state === undefined || this.#storage.writeNow === undefined) return undefined;
+    if (this.#storage.writeNow === undefined) return undefined;
     let written: { value: Journal | Error | undefined } | undefined;
     try {
       written = this.#storage.writeNow((writer) => {
         const head = writer.head();
-        if (
-          head.schemaVersion !== this.#schemaVersion ||
-          head.treeSize !== state.frontier.size ||
-          head.lastSeq !== state.lastSeq
-        ) {
-          return undefined;
-        }
+        const state = head.schemaVersion === this.#schemaVersion ? this.#currentState(head) : undefined;
+        if (state === undefined) return undefined;
         const versions = tx.reads.size === 0 ? noVersions : writer.versions([...tx.reads.values()]);
         const failure = this.#validateReads(tx, versions, noVersions);
         if (failure) return failure;
@@ -922,10 +911,21 @@ export class LedgerDatabase {
     const journal = written?.value;
     if (journal === undefined) return undefined;
     if (journal instanceof Error) throw journal;
-    this.#state = journal.next;
-    for (const leaf of journal.rows.leaves) this.#mirror.add(leaf.leaf, leaf.nodes);
+    this.#committed(journal.next, journal.rows.leaves);
     this.#commits.emit('commit');
     return journal.summaries[0];
+  }
+
+  /** The journal state this ledger holds, if it still matches storage's head; else undefined. */
+  #currentState(head: JournalHead): JournalState | undefined {
+    const state = this.#state;
+    return state && state.frontier.size === head.treeSize && state.lastSeq === head.lastSeq ? state : undefined;
+  }
+
+  /** After a commit is durable: the new journal state, and its nodes for proofs. */
+  #committed(next: JournalState, leaves: readonly LeafRow[]): void {
+    this.#state = next;
+    for (const leaf of leaves) this.#mirror.add(leaf.leaf, leaf.nodes);
   }
 
   /**

@@ -257,8 +257,7 @@ class SqliteStorage implements StorageDriver {
     } catch (error) {
       throw this.#abortWrite(head, error);
     } finally {
-      this.#staged = undefined;
-      this.#deferred = undefined;
+      this.#endWrite();
       this.#writing = undefined;
       release();
     }
@@ -276,8 +275,7 @@ class SqliteStorage implements StorageDriver {
     } catch (error) {
       throw this.#abortWrite(head, error);
     } finally {
-      this.#staged = undefined;
-      this.#deferred = undefined;
+      this.#endWrite();
     }
   }
 
@@ -290,8 +288,13 @@ class SqliteStorage implements StorageDriver {
   /** Begins a write (the caller holds the write slot); returns the head to restore on failure. */
   #startWrite(): JournalHead {
     this.#staged = [];
-    this.#deferred = undefined;
     return this.#head;
+  }
+
+  /** Forgets the write's held-back rows, whether it committed or not. */
+  #endWrite(): void {
+    this.#staged = undefined;
+    this.#deferred = undefined;
   }
 
   /** Commits the current write; on failure the caller aborts it. */
