@@ -109,15 +109,16 @@ ensure_dependencies() {
   log "installing dependencies with Node $(node -v)"
   (
     cd "$repo_root"
-    npm install --no-audit --no-fund --loglevel=error >&2
-    # CI must install exactly the lockfile. (`npm ci` is not usable: the registry mirrors
-    # we run on serve only this platform's optional binaries, so the lockfile cannot list
-    # the others and `npm ci` rejects it as out of sync.)
-    if [ "${CI:-}" = true ] && git rev-parse --git-dir >/dev/null 2>&1 &&
-      ! git diff --quiet -- package-lock.json; then
-      echo "with-node: package-lock.json is out of date; run npm install and commit it" >&2
-      git --no-pager diff --stat -- package-lock.json >&2
-      exit 65
+    if [ "${CI:-}" = true ]; then
+      # CI installs exactly the lockfile. The lockfile lists every platform's optional
+      # binaries (biome, rollup, turbo...), so `npm ci` accepts it on any machine, and it
+      # fails rather than rewrites when package.json and the lockfile disagree.
+      npm ci --no-audit --no-fund --loglevel=error >&2 || {
+        echo "with-node: npm ci failed; if package-lock.json is out of date, run npm install and commit it" >&2
+        exit 65
+      }
+    else
+      npm install --no-audit --no-fund --loglevel=error >&2
     fi
   )
   dependency_fingerprint >"$stamp"
