@@ -10,6 +10,8 @@ export {
 export {
   type CallOptions,
   type Checkpoint,
+  check,
+  checkAsync,
   type EventsOptions,
   type HistoryOptions,
   type JsonObject,
@@ -20,11 +22,16 @@ export {
   type LedgerKind,
   type Receipt,
   type Revision,
+  receiptFormatVersion,
+  type TrustAnchor,
   type TrustModel,
   type Verification,
+  type VerificationAnchor,
   type VerificationCheck,
+  type VerifyOptions,
   verification,
 } from './ledger.js';
+export { formatVerification, type VerificationFormat } from './format-verification.js';
 export { emptyRoot, hashChildren, hashLeaf, hashSize } from './merkle/hasher.js';
 export { fromHex, type HashInput, toHex } from './merkle/hex.js';
 export {

@@ -54,6 +54,11 @@ export interface Checkpoint {
  * verifies it without trusting the operator.
  */
 export interface Receipt {
+  /**
+   * Receipt format version ({@link receiptFormatVersion}); absent in receipts written before
+   * versioning, which verifiers read as version 1. Verifiers keep accepting every version.
+   */
+  version?: number;
   /** Backend that produced it. */
   backend: LedgerKind;
   /** Ledger name, Fabric channel, or Ethereum chain id. */
@@ -67,6 +72,9 @@ export interface Receipt {
   /** Backend-specific material for verification (digest, block header, proof). */
   proof?: JsonObject;
 }
+
+/** The receipt format version this release writes. */
+export const receiptFormatVersion = 1;
 
 /** One version of a keyed value, oldest first in {@link Ledger.history}. */
 export interface Revision {
@@ -110,6 +118,31 @@ export interface EventsOptions extends CallOptions {
   from?: Checkpoint;
 }
 
+/**
+ * A trust anchor the verifier chose, instead of asking the party under audit:
+ * - `ledgerdb-digest`: a digest the auditor trusts (typically signed by the ledger owner, with
+ *   the owner's Ed25519 public key pinned as PEM or raw hex), at or after the receipt's position;
+ * - `ethereum-block`: a block hash (and its number) the auditor trusts, at or after the
+ *   receipt's block, e.g. read from a second node, a block explorer or a light client;
+ * - `fabric-config-block`: the SHA-256 (hex) of the channel configuration block the auditor
+ *   pinned (the header hash Fabric chains blocks with);
+ * - `fabric-msp-roots`: per MSP id, the PEM root certificates the auditor trusts.
+ */
+export type TrustAnchor =
+  | { type: 'ledgerdb-digest'; digest: JsonObject; publicKey?: string }
+  | { type: 'ethereum-block'; number: number; hash: string }
+  | { type: 'fabric-config-block'; hash: string }
+  | { type: 'fabric-msp-roots'; roots: Record<string, string[]> };
+
+/** Options of {@link Ledger.verify}. */
+export interface VerifyOptions extends CallOptions {
+  /**
+   * What to verify against. Without it the ledger asks its own backend for the anchor, and the
+   * result says so (`anchor.explicit === false`).
+   */
+  anchor?: TrustAnchor;
+}
+
 /** One named check of a {@link Verification}. */
 export interface VerificationCheck {
   /** What was checked, e.g. `inclusion-proof`, `digest-signature`, `endorsement:Org1MSP`. */
@@ -120,12 +153,27 @@ export interface VerificationCheck {
   detail: string;
 }
 
+/** What a verification was checked against. */
+export interface VerificationAnchor {
+  /** The anchor's type, as in {@link TrustAnchor}. */
+  type: TrustAnchor['type'];
+  /**
+   * True when the verifier supplied the anchor; false when it was taken from the backend that
+   * was asked for the evidence, which the verification then trusts.
+   */
+  explicit: boolean;
+  /** The anchor in words, e.g. `digest of tree size 42, root ab12…, signature by the pinned key`. */
+  detail: string;
+}
+
 /** Result of verifying a receipt or revision: never a bare boolean. */
 export interface Verification {
   /** True only when there is at least one check and every check passed. */
   ok: boolean;
   /** Each check made, in order. */
   checks: VerificationCheck[];
+  /** What the checks were made against, when the verifier knows it. */
+  anchor?: VerificationAnchor;
 }
 
 /**
@@ -133,10 +181,60 @@ export interface Verification {
  * one check and all passed, so an empty verification never counts as success.
  *
  * @param checks - the checks made
+ * @param anchor - what they were made against
  * @returns the verification
  */
-export function verification(checks: readonly VerificationCheck[]): Verification {
-  return { ok: checks.length > 0 && checks.every((check) => check.ok), checks: [...checks] };
+export function verification(checks: readonly VerificationCheck[], anchor?: VerificationAnchor): Verification {
+  const result: Verification = { ok: checks.length > 0 && checks.every((check) => check.ok), checks: [...checks] };
+  if (anchor) result.anchor = anchor;
+  return result;
+}
+
+/**
+ * Runs one named check. A thrown error becomes a failed check carrying its message, so
+ * malformed input fails a named check instead of escaping as an exception.
+ *
+ * @param name - the check's name
+ * @param run - returns whether it passed and what was compared
+ * @returns the check
+ */
+export function check(name: string, run: () => readonly [boolean, string]): VerificationCheck {
+  try {
+    const [ok, detail] = run();
+    return { name, ok, detail };
+  } catch (error) {
+    return { name, ok: false, detail: errorText(error) };
+  }
+}
+
+/**
+ * {@link check} for checks that await.
+ *
+ * @param name - the check's name
+ * @param run - resolves with whether it passed and what was compared
+ * @returns the check
+ */
+export async function checkAsync(
+  name: string,
+  run: () => Promise<readonly [boolean, string]>,
+): Promise<VerificationCheck> {
+  try {
+    const [ok, detail] = await run();
+    return { name, ok, detail };
+  } catch (error) {
+    return { name, ok: false, detail: errorText(error) };
+  }
+}
+
+function errorText(error: unknown): string {
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { shortMessage?: unknown }).shortMessage === 'string'
+  ) {
+    return (error as { shortMessage: string }).shortMessage;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -193,12 +291,16 @@ export interface Ledger<Native = unknown> {
   events(options?: EventsOptions): AsyncIterable<LedgerEvent>;
 
   /**
-   * Checks a receipt or revision cryptographically against the backend's trust anchor.
+   * Checks a receipt or revision cryptographically: fetches the evidence from the backend,
+   * then runs the backend's pure verifier against `options.anchor` (or, without one, against
+   * an anchor read from the backend itself, which `Verification.anchor.explicit` reports).
+   * Malformed input is a failed named check, never an exception.
    *
    * @param subject - what to verify
-   * @returns each check made and the overall outcome
+   * @param options - the trust anchor the verifier chose, and an abort signal
+   * @returns each check made, what they were checked against, and the overall outcome
    */
-  verify(subject: Receipt | Revision): Promise<Verification>;
+  verify(subject: Receipt | Revision, options?: VerifyOptions): Promise<Verification>;
 
   /** Releases connections and child resources. */
   close(): Promise<void>;
