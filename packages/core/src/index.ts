@@ -1,3 +1,4 @@
+export { abortError, anySignal, sleep, throwIfAborted } from './abort.js';
 export {
   type ErrorCode,
   errorCodes,
@@ -7,6 +8,7 @@ export {
   type LedgerErrorOptions,
   MerkleProofError,
 } from './errors.js';
+export { formatVerification, type VerificationFormat } from './format-verification.js';
 export {
   type CallOptions,
   type Checkpoint,
@@ -31,7 +33,6 @@ export {
   type VerifyOptions,
   verification,
 } from './ledger.js';
-export { formatVerification, type VerificationFormat } from './format-verification.js';
 export { emptyRoot, hashChildren, hashLeaf, hashSize } from './merkle/hasher.js';
 export { fromHex, type HashInput, toHex } from './merkle/hex.js';
 export {

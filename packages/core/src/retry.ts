@@ -1,4 +1,5 @@
-import { InvalidArgumentError, isLedgerError, LedgerError } from './errors.js';
+import { sleep, throwIfAborted } from './abort.js';
+import { InvalidArgumentError, isLedgerError } from './errors.js';
 
 /** How the random part of a backoff delay is drawn. */
 export type Jitter =
@@ -95,24 +96,4 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
       await sleep(delayMs, options.signal);
     }
   }
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new LedgerError('ABORTED', 'operation aborted', { cause: signal.reason });
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new LedgerError('ABORTED', 'operation aborted while waiting to retry', { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
