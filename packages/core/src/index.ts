@@ -29,6 +29,7 @@ export {
   type TrustModel,
   type Verification,
   type VerificationAnchor,
+  type VerificationBundle,
   type VerificationCheck,
   type VerifyOptions,
   verification,

@@ -134,6 +134,23 @@ export type TrustAnchor =
   | { type: 'fabric-config-block'; hash: string }
   | { type: 'fabric-msp-roots'; roots: Record<string, string[]> };
 
+/**
+ * A receipt or revision with the evidence to verify it without asking anyone: what
+ * `Ledger.evidence` returns and what `ledgerkit verify` and the browser verifiers read. The
+ * evidence is untrusted data (blocks, headers, proofs); only the anchor the verifier chooses
+ * is trusted.
+ */
+export interface VerificationBundle {
+  /** Marks the JSON document. */
+  format: 'ledgerkit.verification-bundle';
+  /** Bundle format version, 1. */
+  version: number;
+  /** What the evidence is for. */
+  subject: Receipt | Revision;
+  /** Backend-specific evidence as plain JSON; see each backend's `verify<Backend>Receipt`. */
+  evidence: JsonObject;
+}
+
 /** Options of {@link Ledger.verify}. */
 export interface VerifyOptions extends CallOptions {
   /**
@@ -301,6 +318,17 @@ export interface Ledger<Native = unknown> {
    * @returns each check made, what they were checked against, and the overall outcome
    */
   verify(subject: Receipt | Revision, options?: VerifyOptions): Promise<Verification>;
+
+  /**
+   * Fetches the evidence that verifies `subject` (blocks, headers, proofs) and returns it with
+   * the subject as one JSON document, for an auditor to verify later without any access to
+   * the backend (`ledgerkit verify`, the browser verifiers).
+   *
+   * @param subject - a receipt or revision of this ledger
+   * @param options - abort signal
+   * @returns the subject and its evidence
+   */
+  evidence(subject: Receipt | Revision, options?: CallOptions): Promise<VerificationBundle>;
 
   /** Releases connections and child resources. */
   close(): Promise<void>;
