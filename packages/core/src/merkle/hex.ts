@@ -1,3 +1,4 @@
+import { bytesToHex, hexToBytes } from '#merkle-native';
 import { InvalidArgumentError } from '../errors.js';
 
 /** A hash given either as bytes or as lowercase/uppercase hex. */
@@ -12,8 +13,7 @@ const hexPattern = /^(?:[0-9a-fA-F]{2})*$/;
  * @returns lowercase hex, two characters a byte
  */
 export function toHex(bytes: Uint8Array): string {
-  if (Buffer.isBuffer(bytes)) return bytes.toString('hex');
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  return bytesToHex(bytes);
 }
 
 /**
@@ -28,5 +28,5 @@ export function fromHex(hex: string, argument = 'hex'): Uint8Array {
   if (!hexPattern.test(hex)) {
     throw new InvalidArgumentError(argument, `${argument} is not an even-length hex string`, { value: hex });
   }
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  return hexToBytes(hex);
 }

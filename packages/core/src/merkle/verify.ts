@@ -1,6 +1,6 @@
+import { inclusionVerifiesFast } from '#merkle-native';
 import { InvalidArgumentError, MerkleProofError } from '../errors.js';
 import { equalBytes, toHash } from '../internal/bytes.js';
-import { binaryHash, foldInclusionFast } from './fast-fold.js';
 import { emptyRoot, hashChildren } from './hasher.js';
 import { type HashInput, toHex } from './hex.js';
 import { consistencyProofRanges, inclusionProofRanges } from './layout.js';
@@ -83,9 +83,7 @@ export function verifyInclusion(input: InclusionProofInput): void {
   if (Number.isSafeInteger(size) && Number.isSafeInteger(index) && index >= 0 && index < size) {
     // The common case, well-formed input, without allocating per level. Any doubt, and
     // every failure, takes the general path below, which names what is wrong.
-    const leaf = binaryHash(input.leafHash);
-    const root = leaf === undefined ? undefined : binaryHash(input.rootHash);
-    if (root !== undefined && foldInclusionFast(leaf as string, index, size, input.auditPath) === root) return;
+    if (inclusionVerifiesFast(input.leafHash, index, size, input.auditPath, input.rootHash)) return;
   }
   const leafHash = toHash(input.leafHash, 'leafHash');
   const rootHash = toHash(input.rootHash, 'rootHash');
