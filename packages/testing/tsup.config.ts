@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'fabric-network': 'src/fabric-network.ts' },
+  entry: { index: 'src/index.ts', 'fabric-network': 'src/fabric-network.ts', conformance: 'src/conformance.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -1,6 +1,13 @@
 export { LimitExceededError, OccConflictError } from './errors.js';
 export { canonicalize } from './internal/canonical-json.js';
-export { LedgerdbLedger, type Statement } from './ledger-adapter.js';
+export {
+  LedgerdbLedger,
+  type LedgerdbLedgerOptions,
+  type RuleChange,
+  type RuleContext,
+  type Statement,
+  type TableRule,
+} from './ledger-adapter.js';
 export {
   defaultLimits,
   type EventsOptions,

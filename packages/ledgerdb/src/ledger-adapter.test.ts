@@ -1,5 +1,6 @@
-import type { Checkpoint, Ledger, LedgerEvent, Revision } from '@ledgerkit/core';
+import { type Checkpoint, type Ledger, LedgerError, type LedgerEvent, type Revision } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
+import { LedgerdbLedger } from './ledger-adapter.js';
 import { type LedgerDatabase, openLedger } from './ledger-database.js';
 
 async function unified(): Promise<Ledger<LedgerDatabase>> {
@@ -108,5 +109,132 @@ describe('the core Ledger interface over ledgerdb', () => {
     await expect(ledger.evaluate({ method: 'scan' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(ledger.history('no-slash')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await ledger.close();
+  });
+
+  test('evaluate of a missing or deleted document rejects with NOT_FOUND', async () => {
+    const ledger = await unified();
+    await expect(ledger.evaluate({ method: 'get', args: ['shipments', 'nope'] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await ledger.submit({ method: 'insert', args: ['shipments', { n: 1 }, { id: 'gone' }] });
+    await ledger.submit({ method: 'delete', args: ['shipments', 'gone'] });
+    await expect(ledger.evaluate({ method: 'get', args: ['shipments', 'gone'] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await ledger.close();
+  });
+
+  test('revision receipts carry the receipt format version', async () => {
+    const ledger = await unified();
+    await ledger.submit({ method: 'insert', args: ['shipments', { n: 1 }, { id: 'v' }] });
+    const [revision] = await ledger.history('shipments/v');
+    expect(revision?.receipt.version).toBe(1);
+    await ledger.close();
+  });
+
+  test('an aborted signal rejects submit and evaluate with TIMEOUT or ABORTED and writes nothing', async () => {
+    const ledger = await unified();
+    const deadline = AbortSignal.abort(new DOMException('late', 'TimeoutError'));
+    const insert = { method: 'insert', args: ['shipments', { n: 1 }, { id: 's' }] };
+    await expect(ledger.submit(insert, { signal: deadline })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    await expect(ledger.submit(insert, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(
+      ledger.evaluate({ method: 'get', args: ['shipments', 's'] }, { signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(ledger.history('shipments/s', { signal: deadline })).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(await ledger.history('shipments/s')).toEqual([]);
+    await ledger.close();
+  });
+});
+
+describe('table rules of the unified ledgerdb Ledger', () => {
+  async function ruled(rules: ConstructorParameters<typeof LedgerdbLedger>[1]): Promise<LedgerdbLedger> {
+    const database = await openLedger({ name: 'rules' });
+    await database.createTable('shipments');
+    await database.createTable('audit');
+    return new LedgerdbLedger(database, rules);
+  }
+
+  test('a rule sees each change before it is written and refuses with CONTRACT_REVERTED', async () => {
+    const seen: unknown[] = [];
+    const ledger = await ruled({
+      rules: {
+        shipments: (change) => {
+          seen.push(change);
+          if ((change.data as { qty?: number } | undefined)?.qty === 0) throw new Error('qty must be positive');
+        },
+      },
+    });
+    await ledger.submit({ method: 'insert', args: ['shipments', { qty: 1 }, { id: 'a' }] });
+    await ledger.submit({ method: 'update', args: ['shipments', 'a', { qty: 2 }] });
+    const refused = ledger.submit({ method: 'update', args: ['shipments', 'a', { qty: 0 }] });
+    await expect(refused).rejects.toMatchObject({
+      code: 'CONTRACT_REVERTED',
+      details: { reason: 'qty must be positive', table: 'shipments', op: 'update', id: 'a' },
+    });
+    await ledger.submit({ method: 'delete', args: ['shipments', 'a'] });
+    await ledger.submit({ method: 'insert', args: ['audit', { free: true }] });
+    expect(seen).toEqual([
+      { op: 'insert', table: 'shipments', id: 'a', data: { qty: 1 } },
+      { op: 'update', table: 'shipments', id: 'a', data: { qty: 2 } },
+      { op: 'update', table: 'shipments', id: 'a', data: { qty: 0 } },
+      { op: 'delete', table: 'shipments', id: 'a' },
+    ]);
+    expect((await ledger.history('shipments/a')).map((revision) => revision.value)).toEqual([
+      { qty: 1 },
+      { qty: 2 },
+      null,
+    ]);
+    await ledger.close();
+  });
+
+  test('a refusal inside execute commits none of its statements', async () => {
+    const ledger = await ruled({
+      rules: {
+        audit: () => {
+          throw new Error('audit is append-only through the service');
+        },
+      },
+    });
+    const call = {
+      method: 'execute',
+      args: [
+        [
+          { op: 'insert', table: 'shipments', id: 'x', data: { qty: 1 } },
+          { op: 'insert', table: 'audit', id: 'x', data: { note: 'x' } },
+        ],
+      ],
+    };
+    await expect(ledger.submit(call)).rejects.toMatchObject({ code: 'CONTRACT_REVERTED' });
+    await expect(ledger.evaluate({ method: 'get', args: ['shipments', 'x'] })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await ledger.close();
+  });
+
+  test('a rule reads inside the transaction, and its LedgerError passes through unchanged', async () => {
+    const ledger = await ruled({
+      rules: {
+        shipments: async (change, { tx }) => {
+          if (change.op === 'insert' && (await tx.get('audit', 'open')) === undefined) {
+            throw new LedgerError('PERMISSION_DENIED', 'the audit is not open');
+          }
+        },
+      },
+    });
+    const insert = { method: 'insert', args: ['shipments', { qty: 1 }, { id: 'p' }] };
+    await expect(ledger.submit(insert)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await ledger.submit({ method: 'insert', args: ['audit', {}, { id: 'open' }] });
+    await ledger.submit(insert);
+    expect(await ledger.evaluate({ method: 'get', args: ['shipments', 'p'] })).toEqual({ qty: 1 });
+    await ledger.close();
+  });
+
+  test('a rule that is not a function is refused when the ledger is made', async () => {
+    const database = await openLedger({ name: 'rules' });
+    expect(() => new LedgerdbLedger(database, { rules: { shipments: 'no' as never } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    await database.close();
   });
 });

@@ -1,20 +1,23 @@
 import {
+  abortError,
   type CallOptions,
   type EventsOptions,
   type HistoryOptions,
   InvalidArgumentError,
   isLedgerError,
+  type JsonObject,
   type Ledger,
   type LedgerCall,
+  LedgerError,
   type LedgerEvent,
   type Receipt,
+  throwIfAborted,
   type Revision as UnifiedRevision,
   type Verification,
-  type VerificationCheck,
-  verification,
-  verifyInclusion,
+  type VerificationBundle,
+  type VerifyOptions,
 } from '@ledgerkit/core';
-import { canonicalize } from './internal/canonical-json.js';
+import { type EvidenceSource, ledgerdbBundle, verifyWithSource } from './internal/evidence.js';
 import {
   callStatements,
   evaluateCall,
@@ -24,11 +27,46 @@ import {
 } from './internal/ledger-calls.js';
 import type { LedgerDatabase } from './ledger-database.js';
 import type { Transaction } from './transaction.js';
-import type { CommitSummary } from './types.js';
-import { leafHashOf, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
+import { commitReceipt } from './internal/receipt.js';
+import type { CommitSummary, Digest } from './types.js';
 
 /** One statement of a `submit({ method: 'execute', args: [statements] })` call. */
 export type Statement = WriteStatement;
+
+/** A write a {@link TableRule} is asked about, before it is made. */
+export interface RuleChange {
+  /** What the statement does. */
+  op: 'insert' | 'update' | 'delete';
+  /** The table written. */
+  table: string;
+  /** The document id; absent for an insert that lets ledgerdb choose it. */
+  id?: string;
+  /** The new data (insert, update). */
+  data?: JsonObject;
+}
+
+/** What a {@link TableRule} may consult: the transaction the write runs in. */
+export interface RuleContext {
+  /** Reads here are part of the transaction, so the rule's premises are checked at commit (OCC). */
+  tx: Transaction;
+}
+
+/**
+ * A rule of one table, run inside the transaction before each write to that table. It refuses
+ * the write by throwing: a `LedgerError` passes through as it is, any other error becomes
+ * `CONTRACT_REVERTED` with the error's message as `details.reason`, and nothing of the call is
+ * committed.
+ */
+export type TableRule = (change: RuleChange, context: RuleContext) => void | Promise<void>;
+
+/** Options of {@link LedgerdbLedger}. */
+export interface LedgerdbLedgerOptions {
+  /**
+   * Rules per table name, enforced on every `submit` through this ledger: the centralized model's
+   * "the service enforces the rules", as a contract or chaincode does on the other backends.
+   */
+  rules?: Readonly<Record<string, TableRule>>;
+}
 
 /**
  * The unified `Ledger` over a {@link LedgerDatabase}.
@@ -42,35 +80,84 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
   readonly kind = 'ledgerdb' as const;
   readonly trustModel = 'centralized' as const;
   readonly native: LedgerDatabase;
+  readonly #rules: Readonly<Record<string, TableRule>>;
 
-  constructor(database: LedgerDatabase) {
+  /**
+   * @param database - the open database
+   * @param options - per-table rules that every `submit` enforces
+   * @throws InvalidArgumentError when a rule is not a function
+   */
+  constructor(database: LedgerDatabase, options: LedgerdbLedgerOptions = {}) {
     this.native = database;
+    const rules = options.rules ?? {};
+    for (const [table, rule] of Object.entries(rules)) {
+      if (typeof rule !== 'function') {
+        throw new InvalidArgumentError(`rules.${table}`, `the rule of table ${table} must be a function`);
+      }
+    }
+    this.#rules = { ...rules };
   }
 
   get id(): string {
     return this.native.name;
   }
 
-  async submit(call: LedgerCall, _options?: CallOptions): Promise<Receipt> {
+  /**
+   * Commits the call's statements as one transaction, after the table rules accept each.
+   *
+   * @param call - `insert`, `update`, `delete` or `execute`
+   * @param options - an abort signal: `TIMEOUT` for a deadline, `ABORTED` otherwise; an abort
+   * after the commit started may still let it land
+   * @returns the receipt
+   * @throws LedgerError `CONTRACT_REVERTED` when a rule refuses, `NOT_FOUND`, `ALREADY_EXISTS`,
+   * `INVALID_ARGUMENT`, `TIMEOUT`, `ABORTED`
+   */
+  async submit(call: LedgerCall, options: CallOptions = {}): Promise<Receipt> {
+    const { signal } = options;
+    throwIfAborted(signal);
     const statements = callStatements<Statement>(call) as Statement[];
-    const { commit } = await this.native.transaction(async (tx) => {
-      for (const statement of statements) await apply(tx, statement);
-    });
+    const rules = this.#rules;
+    const { commit } = await untilAborted(
+      this.native.transaction(
+        async (tx) => {
+          for (const statement of statements) {
+            await enforce(rules, tx, statement);
+            await apply(tx, statement);
+          }
+        },
+        signal ? { retry: { signal } } : {},
+      ),
+      signal,
+    );
     if (!commit) throw new InvalidArgumentError('call', 'the call wrote nothing');
     return this.#receipt(commit);
   }
 
-  async evaluate(call: LedgerCall, _options?: CallOptions): Promise<unknown> {
+  /**
+   * Answers a read: `get [table, id]` (`NOT_FOUND` when the document does not exist),
+   * `find [table, where]`, `revision [table, id, version?]`, `digest []`.
+   *
+   * @param call - the read
+   * @param options - an abort signal
+   * @returns the answer
+   * @throws LedgerError `NOT_FOUND`, `INVALID_ARGUMENT`, `TIMEOUT`, `ABORTED`
+   */
+  async evaluate(call: LedgerCall, options: CallOptions = {}): Promise<unknown> {
+    throwIfAborted(options.signal);
     const ledger = this.native;
-    return evaluateCall(call, {
-      get: (table, id) => ledger.get(table, id),
-      find: (table, where) => ledger.find(table, where),
-      revision: (table, id, version) => ledger.revision(table, id, version),
-      digest: () => ledger.digest(),
-    });
+    return untilAborted(
+      evaluateCall(call, {
+        get: (table, id) => ledger.get(table, id),
+        find: (table, where) => ledger.find(table, where),
+        revision: (table, id, version) => ledger.revision(table, id, version),
+        digest: () => ledger.digest(),
+      }),
+      options.signal,
+    );
   }
 
   async history(key: string, options: HistoryOptions = {}): Promise<UnifiedRevision[]> {
+    throwIfAborted(options.signal);
     const { table, id } = splitKey(key);
     const window = { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) };
     const revisions = await this.native.history(table, id, window);
@@ -84,59 +171,44 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
     });
   }
 
-  async verify(subject: Receipt | UnifiedRevision): Promise<Verification> {
-    const publicKey = this.native.publicKey;
-    const digest = await this.native.digest();
-    const checks: VerificationCheck[] = [];
-    if ('key' in subject) {
-      const { table, id } = splitKey(subject.key);
-      const proof = await this.native.proof(table, id, subject.version, digest);
-      const result = verifyRevisionProof(proof, digest, publicKey ? { publicKey } : {});
-      checks.push(...result.checks);
-      const sameData = canonicalize(proof.revision.data ?? null) === canonicalize(subject.value);
-      checks.push({
-        name: 'revision-data',
-        ok: sameData && proof.revision.metadata.txId === subject.receipt.txId,
-        detail: sameData ? 'the revision matches the journal' : 'the revision differs from the journal',
-      });
-      return verification(checks);
-    }
-    const blockLeafIndex = subject.proof?.blockLeafIndex;
-    const blockHash = subject.proof?.blockHash;
-    try {
-      const proof = await this.native.blockProof(subject.position.block, digest);
-      checks.push({
-        name: 'block-hash',
-        ok: leafHashOf(proof.block) === blockHash && proof.leafIndex === blockLeafIndex,
-        detail: `block ${subject.position.block} hashes to ${proof.leafHash}; the receipt says ${String(blockHash)}`,
-      });
-      checks.push({
-        name: 'transaction-id',
-        ok: proof.block.txId === subject.txId,
-        detail: `block ${subject.position.block} holds transaction ${proof.block.txId}`,
-      });
-      try {
-        verifyInclusion({ ...proof, rootHash: digest.rootHash, treeSize: digest.treeSize });
-        checks.push({
-          name: 'inclusion-proof',
-          ok: true,
-          detail: `block leaf ${proof.leafIndex} folds to ${digest.rootHash}`,
-        });
-      } catch (error) {
-        checks.push({
-          name: 'inclusion-proof',
-          ok: false,
-          detail: isLedgerError(error) ? error.shortMessage : String(error),
-        });
-      }
-    } catch (error) {
-      checks.push({ name: 'block-hash', ok: false, detail: isLedgerError(error) ? error.shortMessage : String(error) });
-    }
-    if (publicKey) {
-      const ok = verifyDigestSignature(digest, publicKey);
-      checks.push({ name: 'digest-signature', ok, detail: ok ? 'signed by the ledger owner' : 'signature invalid' });
-    }
-    return verification(checks);
+  /**
+   * Verifies a receipt or revision: fetches the evidence (at the anchor's size when one is
+   * given) and runs {@link verifyLedgerdbReceipt}.
+   *
+   * @param subject - a receipt or revision of this ledger
+   * @param options - a `ledgerdb-digest` anchor the verifier trusts; without one, the current digest
+   * @returns every check made; a tampered or foreign subject fails a named check
+   */
+  async verify(subject: Receipt | UnifiedRevision, options: VerifyOptions = {}): Promise<Verification> {
+    throwIfAborted(options.signal);
+    return untilAborted(verifyWithSource(this.#source, subject, options.anchor), options.signal);
+  }
+
+  /**
+   * The subject with the evidence that verifies it offline (`verifyLedgerdbReceipt`).
+   *
+   * @param subject - a receipt or revision of this ledger
+   * @param options - an abort signal
+   * @returns the bundle
+   * @throws LedgerError `NOT_FOUND` when the subject's block or revision is not in this ledger
+   */
+  async evidence(subject: Receipt | UnifiedRevision, options: CallOptions = {}): Promise<VerificationBundle> {
+    throwIfAborted(options.signal);
+    return untilAborted(ledgerdbBundle(this.#source, subject), options.signal);
+  }
+
+  /** The database as an evidence source. */
+  get #source(): EvidenceSource {
+    const db = this.native;
+    // Proofs read only a digest's size; its root is not needed to build them.
+    const at = (treeSize: number): Digest => ({ ledger: db.name, treeSize, rootHash: '', tip: null });
+    return {
+      digest: () => db.digest(),
+      rootHashAt: (treeSize) => db.rootHashAt(treeSize),
+      blockProof: (seq, treeSize) => db.blockProof(seq, at(treeSize)),
+      revisionProof: (table, id, version, treeSize) => db.proof(table, id, version, at(treeSize)),
+      consistencyProof: (from, to) => db.consistencyProof(at(from), at(to)),
+    };
   }
 
   async close(): Promise<void> {
@@ -144,18 +216,46 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
   }
 
   #receipt(commit: CommitSummary): Receipt {
-    return {
-      backend: 'ledgerdb',
-      ledger: this.native.name,
-      txId: commit.txId,
-      position: { block: commit.seq, index: 0 },
-      timestamp: commit.txTime,
-      proof: {
-        blockHash: commit.blockHash,
-        blockLeafIndex: commit.blockLeafIndex,
-        revisions: commit.revisions.map((revision) => ({ ...revision })),
+    return commitReceipt(this.native.name, commit);
+  }
+}
+
+/** Settles as `work` does, or rejects with the signal's typed error as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Runs the rule of the statement's table, turning a refusal into `CONTRACT_REVERTED`. */
+async function enforce(
+  rules: Readonly<Record<string, TableRule>>,
+  tx: Transaction,
+  statement: Statement,
+): Promise<void> {
+  const rule =
+    typeof statement?.table === 'string' && Object.hasOwn(rules, statement.table) ? rules[statement.table] : undefined;
+  if (!rule) return;
+  const change: RuleChange = { op: statement.op, table: statement.table };
+  if (statement.op !== 'insert' || statement.id !== undefined) change.id = statement.id as string;
+  if (statement.op !== 'delete') change.data = statement.data;
+  try {
+    await rule(change, { tx });
+  } catch (error) {
+    if (isLedgerError(error)) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new LedgerError('CONTRACT_REVERTED', `the rule of table ${statement.table} refused the ${statement.op}`, {
+      details: {
+        reason,
+        table: statement.table,
+        op: statement.op,
+        ...(change.id === undefined ? {} : { id: change.id }),
       },
-    };
+      cause: error,
+    });
   }
 }
 

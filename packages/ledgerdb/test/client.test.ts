@@ -28,7 +28,7 @@ describe('the Ledger interface over HTTP', () => {
     expect(receipt.position.block).toBeGreaterThanOrEqual(0);
     await client.submit({ method: 'update', args: ['orders', 'c-1', { sku: 'A', qty: 2 }] });
     expect(await client.evaluate({ method: 'get', args: ['orders', 'c-1'] })).toEqual({ sku: 'A', qty: 2 });
-    expect(await client.evaluate({ method: 'get', args: ['orders', 'missing'] })).toBeNull();
+    expect(await codeOf(client.evaluate({ method: 'get', args: ['orders', 'missing'] }))).toBe('NOT_FOUND');
     expect(await client.evaluate({ method: 'find', args: ['orders', { sku: 'A' }] })).toEqual([
       { id: 'c-1', data: { sku: 'A', qty: 2 } },
     ]);
@@ -44,7 +44,7 @@ describe('the Ledger interface over HTTP', () => {
     const forgedRevision = { ...(history[0] as object), value: { sku: 'A', qty: 999 } };
     expect((await client.verify(forgedRevision as never)).ok).toBe(false);
     await client.submit({ method: 'delete', args: ['orders', 'c-1'] });
-    expect(await client.evaluate({ method: 'get', args: ['orders', 'c-1'] })).toBeNull();
+    expect(await codeOf(client.evaluate({ method: 'get', args: ['orders', 'c-1'] }))).toBe('NOT_FOUND');
     expect(await codeOf(client.submit({ method: 'insert', args: ['secrets', {}] }))).toBe('PERMISSION_DENIED');
     await client.close();
   });

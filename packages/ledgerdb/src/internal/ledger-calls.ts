@@ -3,6 +3,8 @@ import {
   type JsonObject,
   type JsonValue,
   type LedgerCall,
+  LedgerError,
+  receiptFormatVersion,
   type Revision as UnifiedRevision,
 } from '@ledgerkit/core';
 import type { Revision } from '../types.js';
@@ -64,16 +66,25 @@ export interface CallReader {
 }
 
 /**
- * Answers an `evaluate` call: `get [table, id]` (null when absent), `find [table, where]`,
- * `revision [table, id, version?]` or `digest []`.
+ * Answers an `evaluate` call: `get [table, id]`, `find [table, where]`,
+ * `revision [table, id, version?]` or `digest []`. A `get` of a document that does not exist
+ * (or was deleted) rejects with `NOT_FOUND`, as a read of a missing key does on every backend.
  *
- * @throws InvalidArgumentError for another method
+ * @throws InvalidArgumentError for another method; LedgerError `NOT_FOUND` for a missing document
  */
 export async function evaluateCall(call: LedgerCall, reader: CallReader): Promise<unknown> {
   const args = call.args ?? [];
   switch (call.method) {
-    case 'get':
-      return (await reader.get(args[0] as string, args[1] as string)) ?? null;
+    case 'get': {
+      const [table, id] = [args[0] as string, args[1] as string];
+      const data = await reader.get(table, id);
+      if (data === undefined) {
+        throw new LedgerError('NOT_FOUND', `document ${id} does not exist in table ${table}`, {
+          details: { table, id },
+        });
+      }
+      return data;
+    }
     case 'find':
       return reader.find(args[0] as string, args[1] as Record<string, JsonValue>);
     case 'revision':
@@ -95,6 +106,7 @@ export function unifiedRevision(key: string, ledger: string, revision: Revision)
     value: revision.data ?? null,
     deleted: revision.data === undefined,
     receipt: {
+      version: receiptFormatVersion,
       backend: 'ledgerdb',
       ledger,
       txId: revision.metadata.txId,
