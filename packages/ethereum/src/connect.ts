@@ -1,4 +1,4 @@
-import { LedgerError, type RetryOptions, retry } from '@ledgerkit/core';
+import { type ErrorCode, InvalidArgumentError, LedgerError, type RetryOptions, retry } from '@ledgerkit/core';
 import {
   BrowserProvider,
   type Eip1193Provider,
@@ -12,7 +12,7 @@ import {
 import type { ContractConfig } from './contract-types.js';
 import type { EthereumLedger, StateProofSelector } from './ethereum-ledger.js';
 import { EthereumLedgerImpl } from './internal/ethereum-ledger-impl.js';
-import { toLedgerError } from './internal/rpc-errors.js';
+import { defaultRevertCodes, toLedgerError } from './internal/rpc-errors.js';
 
 /** Options of {@link connectEthereum}. */
 export interface ConnectOptions<TContracts extends Record<string, ContractConfig> = Record<string, ContractConfig>> {
@@ -41,6 +41,13 @@ export interface ConnectOptions<TContracts extends Record<string, ContractConfig
   maxBlockRange?: number;
   /** Timeout of one JSON-RPC request over HTTP (default 30 s). */
   requestTimeoutMs?: number;
+  /**
+   * Error codes for the contracts' custom errors, by error name, added to the defaults:
+   * `AccessControlUnauthorizedAccount` and `OwnableUnauthorizedAccount` (OpenZeppelin) are
+   * `PERMISSION_DENIED`, `NotFound` is `NOT_FOUND`; any other revert is `CONTRACT_REVERTED`.
+   * The decoded revert is in the error's details either way.
+   */
+  revertCodes?: Readonly<Record<string, ErrorCode>>;
   /** Called by `close()` after the ledger stopped, to release what the caller opened. */
   onClose?: () => Promise<void>;
 }
@@ -53,7 +60,8 @@ const defaultRetry: RetryOptions = { retries: 6, baseDelayMs: 50, maxDelayMs: 2_
  * @param options - the node (`url` or `provider`), the signing account and the contracts
  * @returns the ledger; call `close()` when done
  * @throws LedgerError `UNAVAILABLE` when the node cannot be reached after the retries,
- *   `INVALID_ARGUMENT` when neither `url` nor `provider` is given
+ *   `INVALID_ARGUMENT` when neither `url` nor `provider` is given, or `provider` is not an
+ *   EIP-1193 provider (e.g. an ethers provider: pass its URL, or Hardhat's `connection.provider`)
  * @example
  * ```ts
  * import { supplyChainAbi } from '@ledgerkit/contracts-ethereum'
@@ -106,6 +114,7 @@ export async function connectEthereum<
     stateProofs: options.stateProofs,
     startBlock: options.startBlock ?? 0,
     maxBlockRange: options.maxBlockRange ?? 2_000,
+    revertCodes: { ...defaultRevertCodes, ...options.revertCodes },
     onClose: async () => {
       provider.destroy();
       await options.onClose?.();
@@ -120,7 +129,19 @@ async function openProvider(
 ): Promise<{ provider: JsonRpcApiProvider; chainId: bigint }> {
   if (options.provider) {
     const eip1193 = options.provider;
-    const chainId = BigInt((await eip1193.request({ method: 'eth_chainId', params: [] })) as string);
+    if (typeof (eip1193 as Partial<Eip1193Provider>).request !== 'function') {
+      throw new InvalidArgumentError(
+        'provider',
+        'provider must be an EIP-1193 provider (with request({ method, params })); for an ethers provider pass its url',
+        { given: (eip1193 as object)?.constructor?.name ?? typeof eip1193 },
+      );
+    }
+    let chainId: bigint;
+    try {
+      chainId = BigInt((await eip1193.request({ method: 'eth_chainId', params: [] })) as string);
+    } catch (error) {
+      throw toLedgerError(error, { operation: 'connect' });
+    }
     const provider = new BrowserProvider(eip1193, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
     return { provider, chainId };
   }

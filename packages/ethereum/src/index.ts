@@ -12,11 +12,8 @@ export type {
   WriteFunctionName,
 } from './contract-types.js';
 export { type DecodedRevert, decodeRevert } from './decode-revert.js';
+export type { EthereumEvidence, EthereumReceiptProof, RpcObject } from './ethereum-evidence.js';
 export type { DeployOptions, EthereumLedger, EthereumNative, StateProofSelector } from './ethereum-ledger.js';
-export {
-  type EthereumReceiptProof,
-  type JsonRpcClient,
-  type StateProof,
-  verifyEthereumReceipt,
-  verifyStateProof,
-} from './verify-receipt.js';
+export { type FetchEvidenceOptions, fetchEthereumEvidence, type JsonRpcClient } from './fetch-evidence.js';
+export { verifyEthereumReceipt } from './verify-receipt.js';
+export { type StateProof, verifyStateProof } from './verify-state-proof.js';

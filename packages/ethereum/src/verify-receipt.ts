@@ -1,123 +1,138 @@
-import { type Receipt, type Verification, type VerificationCheck, verification } from '@ledgerkit/core';
-import { encodeRlp, keccak256, toBeHex, zeroPadValue } from 'ethers';
-import { encodeHeader, encodeReceipt, encodeTransaction, quantity, type RawObject } from './internal/encoding.js';
-import { orderedTrieRoot, provenValue } from './internal/tries.js';
-
-/** The one method of a JSON-RPC client that verification needs (ethers providers have it). */
-export interface JsonRpcClient {
-  /** Sends a JSON-RPC request and resolves with its result. */
-  send(method: string, params: unknown[]): Promise<unknown>;
-}
-
-/** An `eth_getProof` (EIP-1186) answer. */
-export interface StateProof {
-  address: string;
-  accountProof: string[];
-  balance: string;
-  codeHash: string;
-  nonce: string;
-  storageHash: string;
-  storageProof: Array<{ key: string; value: string; proof: string[] }>;
-}
-
-/** What an Ethereum receipt's `proof` holds. */
-export interface EthereumReceiptProof {
-  /** Contract the transaction called (or created). */
-  contract: string;
-  /** Function called. */
-  method: string;
-  /** Confirmations the submitter waited for. */
-  confirmations: number;
-  /** Storage slots (32-byte hex) of `contract` to prove at the receipt's block. */
-  storageSlots: string[];
-}
+import {
+  check,
+  checkAsync,
+  type Receipt,
+  type Revision,
+  type TrustAnchor,
+  type Verification,
+  type VerificationAnchor,
+  type VerificationCheck,
+  verification,
+} from '@ledgerkit/core';
+import { EventFragment, Interface, keccak256, Transaction } from 'ethers';
+import type { EthereumEvidence, EthereumReceiptProof, RpcObject } from './ethereum-evidence.js';
+import { encodeHeader, encodeReceipt, encodeTransaction } from './internal/encoding.js';
+import { canonicalJson, toJson } from './internal/json.js';
+import { orderedTrieRoot } from './internal/tries.js';
+import { verifyStateProof } from './verify-state-proof.js';
 
 /**
- * Verifies an account and storage proof (`eth_getProof`) against a block's state root:
- * the account (nonce, balance, storage root, code hash) under `keccak256(address)` in the
- * state trie, and each storage value under `keccak256(slot)` in the account's storage trie.
+ * Verifies an Ethereum receipt or revision against a trusted block, with no I/O: the
+ * receipt's block header hashes to the receipt's block hash and links by `parentHash`, header
+ * by header, to the anchor block's hash; the transaction (whose signature names the chain id)
+ * and its receipt (status 1) are in the block's transactions and receipts tries; the anchor
+ * buries the block under enough confirmations; the called contract's account, storage slots
+ * and code are proven against the block's state root. For a revision, the log that carries
+ * its value is in the receipt and decodes to exactly that value.
  *
- * @param stateRoot - the trusted block header's `stateRoot`
- * @param proof - the node's `eth_getProof` answer (untrusted)
- * @returns one check per proof: `account-proof`, then `storage-proof:<slot>`
+ * Without an anchor the last header of the evidence (the head the node served) is the
+ * anchor, and the result says so (`anchor.explicit === false`): it then trusts that node.
+ *
+ * @param subject - a receipt or a revision (untrusted)
+ * @param evidence - blocks, receipts and proofs as {@link EthereumEvidence} (untrusted)
+ * @param anchor - an `ethereum-block` the verifier trusts, at or after the receipt's block
+ * @returns every check, named; malformed input is a failed check, never an exception
  */
-export async function verifyStateProof(stateRoot: string, proof: StateProof): Promise<VerificationCheck[]> {
+export async function verifyEthereumReceipt(
+  subject: Receipt | Revision,
+  evidence: EthereumEvidence,
+  anchor?: TrustAnchor,
+): Promise<Verification> {
+  const revision = isRevision(subject) ? subject : undefined;
+  const receipt = (revision ? revision.receipt : subject) as Receipt;
+  const proof = (receipt?.proof ?? {}) as Partial<EthereumReceiptProof>;
+  const format = check('receipt-format', () => {
+    const position = receipt?.position;
+    const ok =
+      receipt?.backend === 'ethereum' &&
+      typeof receipt.txId === 'string' &&
+      typeof position?.blockHash === 'string' &&
+      Number.isSafeInteger(position.block) &&
+      Number.isSafeInteger(position.index) &&
+      typeof proof.contract === 'string';
+    return [ok, ok ? `Ethereum receipt format ${receipt.version ?? 1}` : 'not an Ethereum receipt with a block hash'];
+  });
+  if (!format.ok) return verification([format]);
+  if (anchor && anchor.type !== 'ethereum-block') {
+    return verification([
+      {
+        name: 'anchor-type',
+        ok: false,
+        detail: `an Ethereum receipt verifies against an ethereum-block anchor, not ${anchor.type}`,
+      },
+    ]);
+  }
+
   const checks: VerificationCheck[] = [];
-  const account = encodeRlp([quantity(proof.nonce), quantity(proof.balance), proof.storageHash, proof.codeHash]);
+  const position = receipt.position;
+  const block = (evidence?.block ?? {}) as RpcObject;
+  const transactions = (Array.isArray(block.transactions) ? block.transactions : []) as RpcObject[];
+  const transaction = transactions[position.index];
+
   checks.push(
-    await check('account-proof', async () => {
-      const value = await provenValue(stateRoot, keccak256(proof.address), proof.accountProof);
-      return value === account
-        ? [true, `account ${proof.address} (storage root ${proof.storageHash}) is in state root ${stateRoot}`]
-        : [false, `state root ${stateRoot} proves ${value ?? 'no account'}, the node claimed ${account}`];
+    check('chain-id', () => {
+      if (!transaction) return [false, `the block has no transaction ${position.index}`];
+      const chainId = Transaction.from(encodeTransaction(transaction)).chainId.toString();
+      return [
+        chainId === receipt.ledger,
+        `the transaction is signed for chain ${chainId}, the receipt names chain ${receipt.ledger}`,
+      ];
     }),
   );
-  for (const slot of proof.storageProof) {
-    const key = zeroPadValue(toBeHex(BigInt(slot.key)), 32);
-    checks.push(
-      await check(`storage-proof:${key}`, async () => {
-        const value = await provenValue(proof.storageHash, keccak256(key), slot.proof);
-        const claimed = BigInt(slot.value) === 0n ? null : encodeRlp(quantity(slot.value));
-        return value === claimed
-          ? [true, `slot ${key} = ${toBeHex(BigInt(slot.value), 32)} under storage root ${proof.storageHash}`]
-          : [
-              false,
-              `storage root ${proof.storageHash} proves ${value ?? 'an empty slot'}, the node claimed ${slot.value}`,
-            ];
-      }),
-    );
-  }
-  return checks;
-}
 
-/**
- * Verifies an Ethereum receipt against the chain without trusting its issuer: re-fetches
- * the block, recomputes its header hash, recomputes the transactions and receipts tries
- * and compares them with the header, checks the confirmations, and verifies an account
- * and storage proof of the called contract against the header's state root.
- *
- * The trust anchor is the block hash: compare it with a second node or a block explorer to
- * rule out a lying node.
- *
- * @param client - a JSON-RPC client of any node of the same chain
- * @param receipt - the receipt to verify
- * @returns the checks, each named, and `ok` when all passed
- */
-export async function verifyEthereumReceipt(client: JsonRpcClient, receipt: Receipt): Promise<Verification> {
-  const checks: VerificationCheck[] = [];
-  const proof = receipt.proof as Partial<EthereumReceiptProof> | undefined;
-  const blockHash = receipt.position.blockHash;
-  if (receipt.backend !== 'ethereum' || !blockHash || typeof proof?.contract !== 'string') {
-    return verification([{ name: 'receipt-format', ok: false, detail: 'not an Ethereum receipt with a block hash' }]);
-  }
-  const chainId = BigInt((await client.send('eth_chainId', [])) as string).toString();
-  checks.push({
-    name: 'chain-id',
-    ok: chainId === receipt.ledger,
-    detail: `node serves chain ${chainId}, receipt names chain ${receipt.ledger}`,
-  });
-
-  const blockTag = toBeHex(receipt.position.block);
-  const block = (await client.send('eth_getBlockByNumber', [blockTag, true])) as RawObject | null;
-  if (!block) {
-    checks.push({ name: 'block-hash', ok: false, detail: `block ${receipt.position.block} not found` });
-    return verification(checks);
-  }
-  const computedHash = keccak256(encodeHeader(block));
-  checks.push({
-    name: 'block-hash',
-    ok: computedHash === block.hash && block.hash === blockHash,
-    detail: `header of block ${receipt.position.block} hashes to ${computedHash}; canonical ${String(block.hash)}; receipt ${blockHash}`,
-  });
-
-  const transactions = block.transactions as RawObject[];
+  let blockHash: string | undefined;
   checks.push(
-    await check('transaction-in-block', async () => {
-      const atIndex = transactions[receipt.position.index];
-      if (atIndex?.hash !== receipt.txId) {
+    check('block-hash', () => {
+      blockHash = keccak256(encodeHeader(block));
+      const number = Number(BigInt(block.number as string));
+      const ok = blockHash === String(position.blockHash).toLowerCase() && number === position.block;
+      return [
+        ok,
+        `header of block ${number} hashes to ${blockHash}; the receipt names block ${position.block} ${position.blockHash}`,
+      ];
+    }),
+  );
+
+  let trusted: { number: number; hash: string } | undefined;
+  checks.push(
+    check('header-chain', () => {
+      if (!blockHash) return [false, 'the receipt block header does not hash'];
+      const chain = linkHeaders(position.block, blockHash, Array.isArray(evidence?.headers) ? evidence.headers : []);
+      if (!anchor) {
+        const head = chain.at(-1) as { number: number; hash: string };
+        trusted = head;
+        return [
+          true,
+          `${chain.length - 1} headers link block ${position.block} to the served head ${head.number} ${head.hash}`,
+        ];
+      }
+      const target = anchor as Extract<TrustAnchor, { type: 'ethereum-block' }>;
+      if (target.number < position.block) {
+        return [false, `the anchor block ${target.number} precedes the receipt's block ${position.block}`];
+      }
+      const reached = chain.find((link) => link.number === target.number);
+      if (!reached) {
         return [
           false,
-          `transaction ${receipt.position.index} of the block is ${String(atIndex?.hash)}, not ${receipt.txId}`,
+          `the evidence's headers end at block ${chain.at(-1)?.number}, before the anchor block ${target.number}`,
+        ];
+      }
+      trusted = reached;
+      return reached.hash === String(target.hash).toLowerCase()
+        ? [
+            true,
+            `${target.number - position.block} headers link block ${position.block} to the anchor ${target.number} ${target.hash}`,
+          ]
+        : [false, `the headers lead to ${reached.hash} at block ${target.number}, the anchor is ${target.hash}`];
+    }),
+  );
+
+  checks.push(
+    await checkAsync('transaction-in-block', async () => {
+      if (transaction?.hash !== receipt.txId) {
+        return [
+          false,
+          `transaction ${position.index} of the block is ${String(transaction?.hash)}, not ${receipt.txId}`,
         ];
       }
       const encoded = transactions.map(encodeTransaction);
@@ -130,10 +145,13 @@ export async function verifyEthereumReceipt(client: JsonRpcClient, receipt: Rece
     }),
   );
 
+  const receipts = (Array.isArray(evidence?.receipts) ? evidence.receipts : []) as RpcObject[];
   checks.push(
-    await check('receipt-in-block', async () => {
-      const receipts = await blockReceipts(client, blockTag, transactions);
-      const ours = receipts[receipt.position.index];
+    await checkAsync('receipt-in-block', async () => {
+      const ours = receipts[position.index];
+      if (receipts.length !== transactions.length) {
+        return [false, `${receipts.length} receipts for ${transactions.length} transactions`];
+      }
       if (ours?.transactionHash !== receipt.txId) return [false, 'the block has no receipt for the transaction'];
       if (BigInt((ours.status as string) ?? '0x0') !== 1n) return [false, 'the transaction failed (status 0)'];
       const root = await orderedTrieRoot(receipts.map(encodeReceipt));
@@ -143,44 +161,155 @@ export async function verifyEthereumReceipt(client: JsonRpcClient, receipt: Rece
     }),
   );
 
-  const head = Number(BigInt((await client.send('eth_blockNumber', [])) as string));
-  const confirmations = head - receipt.position.block + 1;
-  const required = proof.confirmations ?? 1;
-  checks.push({
-    name: 'confirmations',
-    ok: confirmations >= required,
-    detail: `${confirmations} confirmations (head ${head}), ${required} required`,
-  });
-
-  const slots = proof.storageSlots ?? [];
-  const state = (await client.send('eth_getProof', [proof.contract, slots, blockTag])) as StateProof;
-  checks.push(...(await verifyStateProof(String(block.stateRoot), state)));
-  const code = (await client.send('eth_getCode', [proof.contract, blockTag])) as string;
-  checks.push({
-    name: 'contract-code',
-    ok: keccak256(code) === state.codeHash && code !== '0x',
-    detail: `code of ${proof.contract} hashes to ${keccak256(code)}; proven code hash ${state.codeHash}`,
-  });
-  return verification(checks);
-}
-
-async function blockReceipts(client: JsonRpcClient, blockTag: string, transactions: RawObject[]): Promise<RawObject[]> {
-  try {
-    const receipts = (await client.send('eth_getBlockReceipts', [blockTag])) as RawObject[] | null;
-    if (Array.isArray(receipts)) return receipts;
-  } catch {
-    // Not every node has eth_getBlockReceipts (Hardhat's EDR does not); fetch one by one.
-  }
-  return Promise.all(
-    transactions.map(async (tx) => (await client.send('eth_getTransactionReceipt', [tx.hash])) as RawObject),
+  checks.push(
+    check('confirmations', () => {
+      if (!trusted) return [false, 'no trusted block to count confirmations to'];
+      const confirmations = trusted.number - position.block + 1;
+      const required = proof.confirmations ?? 1;
+      return [
+        confirmations >= required,
+        `${confirmations} confirmations (receipt block ${position.block}, anchor block ${trusted.number}), ${required} required`,
+      ];
+    }),
   );
+
+  const stateProof = evidence?.stateProof;
+  checks.push(
+    ...(await checkStateProof(String(block.stateRoot), stateProof, proof)),
+    check('contract-code', () => {
+      const code = String(evidence?.code);
+      const codeHash = keccak256(code);
+      const ok = codeHash === stateProof?.codeHash?.toLowerCase() && code !== '0x';
+      return [ok, `code of ${proof.contract} hashes to ${codeHash}; proven code hash ${String(stateProof?.codeHash)}`];
+    }),
+  );
+
+  if (revision) checks.push(...revisionChecks(revision, receipt, proof, receipts, evidence?.event));
+
+  const used: VerificationAnchor | undefined = anchor
+    ? {
+        type: 'ethereum-block',
+        explicit: true,
+        detail: `block ${anchor.number} ${anchor.hash}, chosen by the verifier`,
+      }
+    : trusted
+      ? {
+          type: 'ethereum-block',
+          explicit: false,
+          detail: `block ${trusted.number} ${trusted.hash}, the head the node that served the evidence reported (trusted, not checked)`,
+        }
+      : undefined;
+  return verification(checks, used);
 }
 
-async function check(name: string, run: () => Promise<[boolean, string]>): Promise<VerificationCheck> {
-  try {
-    const [ok, detail] = await run();
-    return { name, ok, detail };
-  } catch (error) {
-    return { name, ok: false, detail: error instanceof Error ? error.message : String(error) };
+function isRevision(subject: Receipt | Revision): subject is Revision {
+  return typeof subject === 'object' && subject !== null && 'receipt' in subject && typeof subject.receipt === 'object';
+}
+
+/**
+ * Hashes each header after the receipt's block and checks it names the one before as its
+ * parent, so the chain of hashes from the receipt's block to the last header is unbroken.
+ */
+function linkHeaders(
+  number: number,
+  hash: string,
+  headers: readonly RpcObject[],
+): Array<{ number: number; hash: string }> {
+  const chain = [{ number, hash }];
+  for (const header of headers) {
+    const previous = chain.at(-1) as { number: number; hash: string };
+    const headerNumber = Number(BigInt(header.number as string));
+    if (headerNumber !== previous.number + 1) {
+      throw new Error(`header ${headerNumber} does not follow block ${previous.number}`);
+    }
+    if (String(header.parentHash).toLowerCase() !== previous.hash) {
+      throw new Error(
+        `header ${headerNumber} names parent ${String(header.parentHash)}, block ${previous.number} hashes to ${previous.hash}`,
+      );
+    }
+    chain.push({ number: headerNumber, hash: keccak256(encodeHeader(header)) });
   }
+  return chain;
+}
+
+async function checkStateProof(
+  stateRoot: string,
+  stateProof: EthereumEvidence['stateProof'] | undefined,
+  proof: Partial<EthereumReceiptProof>,
+): Promise<VerificationCheck[]> {
+  const matches = check('state-proof-subject', () => {
+    const wanted = (proof.storageSlots ?? []).map((slot) => BigInt(slot));
+    const given = (stateProof?.storageProof ?? []).map((slot) => BigInt(slot.key));
+    const ok =
+      String(stateProof?.address).toLowerCase() === String(proof.contract).toLowerCase() &&
+      wanted.every((slot) => given.includes(slot));
+    return [
+      ok,
+      `proof of ${String(stateProof?.address)} with ${given.length} slots; the receipt names ${proof.contract} with ${wanted.length}`,
+    ];
+  });
+  if (!matches.ok || !stateProof) return [matches];
+  return [matches, ...(await verifyStateProof(stateRoot, stateProof))];
+}
+
+/** The log that wrote a revision: in the receipt, of the contract, for the key, with the value. */
+function revisionChecks(
+  revision: Revision,
+  receipt: Receipt,
+  proof: Partial<EthereumReceiptProof>,
+  receipts: readonly RpcObject[],
+  event: string | undefined,
+): VerificationCheck[] {
+  let found: { topics: string[]; data: string } | undefined;
+  let fragment: EventFragment | undefined;
+  const logCheck = check('revision-log', () => {
+    if (!Number.isSafeInteger(proof.logIndex)) return [false, 'the revision receipt names no log index'];
+    let index = 0;
+    for (const [position, item] of receipts.entries()) {
+      const logs = (Array.isArray(item.logs) ? item.logs : []) as RpcObject[];
+      if (position === receipt.position.index) {
+        const log = logs[(proof.logIndex as number) - index];
+        if (!log || (proof.logIndex as number) < index) break;
+        fragment = EventFragment.from(JSON.parse(String(event)));
+        const topics = (log.topics as string[]).map((topic) => topic.toLowerCase());
+        const keyTopic = revisionKeyTopic(revision.key);
+        const ok =
+          String(log.address).toLowerCase() === String(proof.contract).toLowerCase() &&
+          topics[0] === fragment.topicHash &&
+          topics[1] === keyTopic;
+        found = { topics, data: String(log.data) };
+        return [
+          ok,
+          `log ${proof.logIndex} of the block (in the proven receipt): ${fragment.name} of ${String(log.address)} for key topic ${String(topics[1])}`,
+        ];
+      }
+      index += logs.length;
+    }
+    return [false, `the transaction's receipt has no log ${String(proof.logIndex)}`];
+  });
+  const valueCheck = check('revision-value', () => {
+    if (!found || !fragment) return [false, 'no proven log to read the value from'];
+    const iface = new Interface([fragment]);
+    const decoded = iface.decodeEventLog(fragment, found.data, found.topics);
+    const args: Record<string, unknown> = {};
+    fragment.inputs.forEach((input, index) => {
+      args[input.name || String(index)] = toJson(decoded[index]);
+    });
+    const proven = { event: fragment.name, ...args };
+    const ok = canonicalJson(proven) === canonicalJson(revision.value);
+    return [
+      ok,
+      ok
+        ? `the log decodes to the revision's value`
+        : `the log decodes to ${canonicalJson(proven)}, the revision claims ${canonicalJson(revision.value)}`,
+    ];
+  });
+  return [logCheck, valueCheck];
+}
+
+/** The topic a revision's key is matched against: its 32-byte hex id (after the last `:`). */
+export function revisionKeyTopic(key: string): string {
+  const bare = key.includes(':') ? key.slice(key.lastIndexOf(':') + 1) : key;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(bare)) throw new Error(`the key ${key} is not a 32-byte hex id`);
+  return bare.toLowerCase();
 }

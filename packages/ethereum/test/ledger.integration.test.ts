@@ -299,9 +299,11 @@ describe.each([
     expect(result.checks.map((check) => check.name)).toEqual([
       'chain-id',
       'block-hash',
+      'header-chain',
       'transaction-in-block',
       'receipt-in-block',
       'confirmations',
+      'state-proof-subject',
       'account-proof',
       `storage-proof:${custodianSlot(asset)}`,
       'contract-code',

@@ -1,5 +1,8 @@
 import {
+  abortError,
+  anySignal,
   type CallOptions,
+  type ErrorCode,
   type EventsOptions,
   type HistoryOptions,
   InvalidArgumentError,
@@ -12,8 +15,15 @@ import {
   type Receipt,
   type RetryOptions,
   type Revision,
+  receiptFormatVersion,
   retry,
+  sleep,
+  type TrustAnchor,
+  throwIfAborted,
   type Verification,
+  type VerificationBundle,
+  type VerifyOptions,
+  verification,
 } from '@ledgerkit/core';
 import type { Abi } from 'abitype';
 import {
@@ -27,8 +37,9 @@ import {
   type Wallet,
 } from 'ethers';
 import type { ContractArtifact, ContractConfig, TypedContract } from '../contract-types.js';
+import type { EthereumEvidence, EthereumReceiptProof } from '../ethereum-evidence.js';
 import type { DeployOptions, EthereumLedger, EthereumNative, StateProofSelector } from '../ethereum-ledger.js';
-import type { EthereumReceiptProof } from '../verify-receipt.js';
+import { fetchEthereumEvidence } from '../fetch-evidence.js';
 import { verifyEthereumReceipt } from '../verify-receipt.js';
 import { toAbitypeValue } from './abi-values.js';
 import { toJson } from './json.js';
@@ -78,6 +89,7 @@ export interface LedgerSettings {
   startBlock: number;
   maxBlockRange: number;
   onClose: (() => Promise<void>) | undefined;
+  revertCodes: Readonly<Record<string, ErrorCode>>;
 }
 
 const feeCacheMs = 2_000;
@@ -96,6 +108,8 @@ export class EthereumLedgerImpl implements EthereumLedger {
   readonly #sequencer: NonceSequencer;
   readonly #closing = new AbortController();
   readonly #timestamps = new Map<number, number>();
+  /** Addresses seen holding code; a contract cannot lose its code except by self-destruct. */
+  readonly #hasCode = new Set<string>();
   #fees: { at: number; value: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> } | undefined;
   #closed = false;
 
@@ -137,7 +151,13 @@ export class EthereumLedgerImpl implements EthereumLedger {
     } catch (error) {
       throw new InvalidArgumentError('args', 'constructor arguments do not match the ABI', {}, error);
     }
-    const context = { operation: 'deploy', contract: name, method: 'constructor', interfaces: [iface] };
+    const context = {
+      operation: 'deploy',
+      contract: name,
+      method: 'constructor',
+      interfaces: [iface],
+      revertCodes: this.#settings.revertCodes,
+    };
     const { receipt, raw } = await this.#transact(undefined, data, context, [], options);
     if (!raw.contractAddress) throw new LedgerError('COMMIT_FAILED', 'the deployment created no contract');
     const target = this.#register(name, raw.contractAddress, artifact.abi);
@@ -157,7 +177,9 @@ export class EthereumLedgerImpl implements EthereumLedger {
       contract: target.name,
       method: fragment.name,
       interfaces: this.#interfaces(),
+      revertCodes: this.#settings.revertCodes,
     };
+    await this.#assertHasCode(target, context, options.signal);
     const { receipt } = await this.#transact(target.address, data, context, slots, options);
     return receipt;
   }
@@ -236,14 +258,61 @@ export class EthereumLedgerImpl implements EthereumLedger {
         if (!ledgerError.retryable) throw ledgerError;
         // The node is away (restarting, network): keep the cursor and reconnect with backoff.
         failures += 1;
-        await sleep(Math.min(5_000, 50 * 2 ** Math.min(failures, 7)), signal);
+        // An abort ends the wait; the loop condition then ends the stream.
+        await sleep(Math.min(5_000, 50 * 2 ** Math.min(failures, 7)), signal).catch(() => undefined);
       }
     }
   }
 
-  async verify(subject: Receipt | Revision): Promise<Verification> {
-    const receipt = 'receipt' in subject ? subject.receipt : subject;
-    return verifyEthereumReceipt(this.#provider, receipt);
+  async verify(subject: Receipt | Revision, options: VerifyOptions = {}): Promise<Verification> {
+    const anchor = options.anchor;
+    if (anchor && anchor.type !== 'ethereum-block')
+      return verifyEthereumReceipt(subject, {} as EthereumEvidence, anchor);
+    let evidence: EthereumEvidence;
+    try {
+      evidence = await this.#evidence(subject, anchor, options.signal);
+    } catch (error) {
+      if (isLedgerError(error, 'ABORTED') || isLedgerError(error, 'TIMEOUT') || isLedgerError(error, 'UNAVAILABLE')) {
+        throw error;
+      }
+      // What the node cannot serve (a block it does not have, a receipt of another chain)
+      // is a failed check, not an exception.
+      const detail = error instanceof Error ? ((error as LedgerError).shortMessage ?? error.message) : String(error);
+      return verification([{ name: 'evidence', ok: false, detail: `the node cannot serve the evidence: ${detail}` }]);
+    }
+    return verifyEthereumReceipt(subject, evidence, anchor);
+  }
+
+  async evidence(subject: Receipt | Revision, options: CallOptions = {}): Promise<VerificationBundle> {
+    const evidence = await this.#evidence(subject, undefined, options.signal);
+    return {
+      format: 'ledgerkit.verification-bundle',
+      version: 1,
+      subject,
+      evidence: evidence as unknown as VerificationBundle['evidence'],
+    };
+  }
+
+  async #evidence(
+    subject: Receipt | Revision,
+    anchor: TrustAnchor | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<EthereumEvidence> {
+    this.#assertOpen();
+    const receipt = typeof subject === 'object' && subject !== null && 'receipt' in subject ? subject.receipt : subject;
+    const eventName = (receipt?.proof as Partial<EthereumReceiptProof> | undefined)?.event;
+    const contract = (receipt?.proof as Partial<EthereumReceiptProof> | undefined)?.contract;
+    let event: string | undefined;
+    if ('receipt' in subject && eventName && contract && /^0x[0-9a-fA-F]{40}$/.test(contract)) {
+      event = this.#byAddress.get(getAddress(contract))?.iface.getEvent(eventName)?.format('json');
+    }
+    const toBlock = anchor?.type === 'ethereum-block' ? anchor.number : undefined;
+    const client = { send: (method: string, params: unknown[]) => this.#rpc('evidence', method, params, signal) };
+    return fetchEthereumEvidence(client, subject, {
+      ...(toBlock === undefined ? {} : { toBlock }),
+      ...(event === undefined ? {} : { event }),
+      ...(signal ? { signal } : {}),
+    });
   }
 
   async close(): Promise<void> {
@@ -282,7 +351,9 @@ export class EthereumLedgerImpl implements EthereumLedger {
       contract: target.name,
       method: fragment.name,
       interfaces: this.#interfaces(),
+      revertCodes: this.#settings.revertCodes,
     };
+    await this.#assertHasCode(target, context, options.signal);
     const output = (await this.#rpc(
       context,
       'eth_call',
@@ -354,6 +425,7 @@ export class EthereumLedgerImpl implements EthereumLedger {
       gasUsed: BigInt(raw.gasUsed).toString(),
     };
     const receipt: Receipt = {
+      version: receiptFormatVersion,
       backend: 'ethereum',
       ledger: this.id,
       txId: hash,
@@ -394,7 +466,7 @@ export class EthereumLedgerImpl implements EthereumLedger {
         }
       }
       // Automining nodes answer within milliseconds; ramp up to the polling interval.
-      await sleep(Math.min(this.#settings.pollingIntervalMs, 2 ** attempt), signal, true);
+      await sleep(Math.min(this.#settings.pollingIntervalMs, 2 ** attempt), signal);
     }
   }
 
@@ -446,7 +518,7 @@ export class EthereumLedgerImpl implements EthereumLedger {
     return retry(
       async () => {
         try {
-          return await this.#provider.send(method, params);
+          return await raceSignal(this.#provider.send(method, params), signal);
         } catch (error) {
           throw toLedgerError(error, errorContext);
         }
@@ -472,6 +544,7 @@ export class EthereumLedgerImpl implements EthereumLedger {
     const target = this.#byAddress.get(getAddress(log.address));
     return {
       backend: 'ethereum',
+      version: receiptFormatVersion,
       ledger: this.id,
       txId: log.transactionHash,
       position: { block, index: Number(BigInt(log.transactionIndex)), blockHash: log.blockHash },
@@ -480,6 +553,7 @@ export class EthereumLedgerImpl implements EthereumLedger {
         contract: target?.address ?? getAddress(log.address),
         method: '',
         event,
+        logIndex: Number(BigInt(log.logIndex)),
         confirmations: 1,
         storageSlots: [],
       },
@@ -511,6 +585,21 @@ export class EthereumLedgerImpl implements EthereumLedger {
         details: { block, expected: blockHash, found: raw?.hash ?? null },
       });
     }
+  }
+
+  /**
+   * A call to an address without code "succeeds" on Ethereum (nothing runs, nothing fails), so
+   * a named contract must have code before a transaction or call goes to it.
+   */
+  async #assertHasCode(target: Target, context: ErrorContext, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#hasCode.has(target.address)) return;
+    const code = (await this.#rpc(context, 'eth_getCode', [target.address, 'latest'], signal)) as string;
+    if (code === '0x' || code === '') {
+      throw new LedgerError('NOT_FOUND', `no contract code at ${target.name}'s address on this chain`, {
+        details: { contract: target.name, address: target.address, chainId: this.id },
+      });
+    }
+    this.#hasCode.add(target.address);
   }
 
   #register(name: string, address: string, abi: Abi): Target {
@@ -591,30 +680,22 @@ function sortLogs(logs: RawLog[]): RawLog[] {
   });
 }
 
-function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal {
-  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new LedgerError('ABORTED', 'operation aborted', { cause: signal.reason });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined, rejectOnAbort = false): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      if (rejectOnAbort) reject(new LedgerError('ABORTED', 'operation aborted', { cause: signal.reason }));
-      else resolve();
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      if (rejectOnAbort) reject(new LedgerError('ABORTED', 'operation aborted', { cause: signal?.reason }));
-      else resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+/** Settles with `promise`, or rejects with the signal's typed abort error as soon as it aborts. */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
   });
 }

@@ -1,4 +1,5 @@
 import type { JsonValue } from '@ledgerkit/core';
+import { hexlify } from 'ethers';
 
 /**
  * Converts decoded ABI values to JSON: bigints become decimal strings, ethers Results
@@ -9,7 +10,7 @@ export function toJson(value: unknown): JsonValue {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-  if (value instanceof Uint8Array) return `0x${Buffer.from(value).toString('hex')}`;
+  if (value instanceof Uint8Array) return hexlify(value);
   if (Array.isArray(value)) {
     const names = namesOf(value);
     if (names) {
@@ -37,4 +38,13 @@ function namesOf(value: unknown[]): string[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** JSON text with object keys sorted, so two values compare equal whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 }

@@ -1,4 +1,4 @@
-import { LedgerError } from '@ledgerkit/core';
+import { type ErrorCode, LedgerError } from '@ledgerkit/core';
 import { type ErrorDescription, Interface } from 'ethers';
 import { toJson } from './json.js';
 
@@ -68,10 +68,23 @@ export interface ErrorContext {
   contract?: string;
   method?: string;
   interfaces?: readonly Interface[];
+  /** Codes for custom errors by name; any other revert is `CONTRACT_REVERTED`. */
+  revertCodes?: Readonly<Record<string, ErrorCode>>;
 }
 
 /**
- * Maps any provider error to a LedgerError: decoded custom errors to `CONTRACT_REVERTED`,
+ * Custom errors that mean the same on every backend: OpenZeppelin's access-control and
+ * ownership refusals are `PERMISSION_DENIED`; a contract's `NotFound` is `NOT_FOUND`.
+ */
+export const defaultRevertCodes: Readonly<Record<string, ErrorCode>> = {
+  AccessControlUnauthorizedAccount: 'PERMISSION_DENIED',
+  OwnableUnauthorizedAccount: 'PERMISSION_DENIED',
+  NotFound: 'NOT_FOUND',
+};
+
+/**
+ * Maps any provider error to a LedgerError: decoded custom errors to their code in
+ * `context.revertCodes` or else `CONTRACT_REVERTED`,
  * connection failures to `UNAVAILABLE`, everything else to `COMMIT_FAILED` (sends) or
  * `INTERNAL`. LedgerErrors pass through unchanged.
  */
@@ -83,7 +96,8 @@ export function toLedgerError(error: unknown, context: ErrorContext): LedgerErro
     const decoded = decodeRevertData(data, context.interfaces ?? []);
     const errorName = decoded?.description.name ?? 'unknown';
     const errorArgs = decoded ? toJson([...decoded.description.args]) : [];
-    return new LedgerError('CONTRACT_REVERTED', `the contract reverted with ${errorName}`, {
+    const code = context.revertCodes?.[errorName] ?? 'CONTRACT_REVERTED';
+    return new LedgerError(code, `the contract reverted with ${errorName}`, {
       details: { ...where, errorName, errorArgs, selector: data.slice(0, 10), data },
       cause: error,
     });
