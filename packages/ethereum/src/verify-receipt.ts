@@ -117,13 +117,14 @@ export async function verifyEthereumReceipt(
           `the evidence's headers end at block ${chain.at(-1)?.number}, before the anchor block ${target.number}`,
         ];
       }
+      if (reached.hash !== String(target.hash).toLowerCase()) {
+        return [false, `the headers lead to ${reached.hash} at block ${target.number}, the anchor is ${target.hash}`];
+      }
       trusted = reached;
-      return reached.hash === String(target.hash).toLowerCase()
-        ? [
-            true,
-            `${target.number - position.block} headers link block ${position.block} to the anchor ${target.number} ${target.hash}`,
-          ]
-        : [false, `the headers lead to ${reached.hash} at block ${target.number}, the anchor is ${target.hash}`];
+      return [
+        true,
+        `${target.number - position.block} headers link block ${position.block} to the anchor ${target.number} ${target.hash}`,
+      ];
     }),
   );
 
