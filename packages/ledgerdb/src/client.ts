@@ -7,4 +7,5 @@ export {
   type LedgerClientOptions,
 } from './client/client.js';
 export type { ClientTlsOptions } from './client/transport.js';
-export { type DigestStore, fileDigestStore } from './verifier.js';
+export { fileDigestStore } from './digest-store.js';
+export type { DigestStore } from './verifier.js';

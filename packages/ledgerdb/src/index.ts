@@ -1,3 +1,5 @@
+export { signDigest } from './digest-signing.js';
+export { fileDigestStore } from './digest-store.js';
 export { LimitExceededError, OccConflictError } from './errors.js';
 export { canonicalize } from './internal/canonical-json.js';
 export {
@@ -8,6 +10,7 @@ export {
   type Statement,
   type TableRule,
 } from './ledger-adapter.js';
+export { type LedgerdbEvidence, verifyLedgerdbReceipt } from './receipt-verifier.js';
 export {
   defaultLimits,
   type EventsOptions,
@@ -56,10 +59,8 @@ export {
   type DigestStore,
   DigestTracker,
   type DigestTrackerOptions,
-  fileDigestStore,
   type KeyInput,
   leafHashOf,
-  signDigest,
   type VerifyProofOptions,
   verifyConsistencyProof,
   verifyDigestSignature,

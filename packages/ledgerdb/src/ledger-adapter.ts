@@ -1,8 +1,8 @@
 import {
+  abortError,
   type CallOptions,
   type EventsOptions,
   type HistoryOptions,
-  abortError,
   InvalidArgumentError,
   isLedgerError,
   type JsonObject,
@@ -11,14 +11,13 @@ import {
   LedgerError,
   type LedgerEvent,
   type Receipt,
-  type Revision as UnifiedRevision,
   throwIfAborted,
+  type Revision as UnifiedRevision,
   type Verification,
-  type VerificationCheck,
-  verification,
-  verifyInclusion,
+  type VerificationBundle,
+  type VerifyOptions,
 } from '@ledgerkit/core';
-import { canonicalize } from './internal/canonical-json.js';
+import { type EvidenceSource, ledgerdbBundle, verifyWithSource } from './internal/evidence.js';
 import {
   callStatements,
   evaluateCall,
@@ -26,10 +25,10 @@ import {
   unifiedRevision,
   type WriteStatement,
 } from './internal/ledger-calls.js';
+import { commitReceipt } from './internal/receipt.js';
 import type { LedgerDatabase } from './ledger-database.js';
 import type { Transaction } from './transaction.js';
-import type { CommitSummary } from './types.js';
-import { leafHashOf, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
+import type { CommitSummary, Digest } from './types.js';
 
 /** One statement of a `submit({ method: 'execute', args: [statements] })` call. */
 export type Statement = WriteStatement;
@@ -172,59 +171,44 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
     });
   }
 
-  async verify(subject: Receipt | UnifiedRevision): Promise<Verification> {
-    const publicKey = this.native.publicKey;
-    const digest = await this.native.digest();
-    const checks: VerificationCheck[] = [];
-    if ('key' in subject) {
-      const { table, id } = splitKey(subject.key);
-      const proof = await this.native.proof(table, id, subject.version, digest);
-      const result = verifyRevisionProof(proof, digest, publicKey ? { publicKey } : {});
-      checks.push(...result.checks);
-      const sameData = canonicalize(proof.revision.data ?? null) === canonicalize(subject.value);
-      checks.push({
-        name: 'revision-data',
-        ok: sameData && proof.revision.metadata.txId === subject.receipt.txId,
-        detail: sameData ? 'the revision matches the journal' : 'the revision differs from the journal',
-      });
-      return verification(checks);
-    }
-    const blockLeafIndex = subject.proof?.blockLeafIndex;
-    const blockHash = subject.proof?.blockHash;
-    try {
-      const proof = await this.native.blockProof(subject.position.block, digest);
-      checks.push({
-        name: 'block-hash',
-        ok: leafHashOf(proof.block) === blockHash && proof.leafIndex === blockLeafIndex,
-        detail: `block ${subject.position.block} hashes to ${proof.leafHash}; the receipt says ${String(blockHash)}`,
-      });
-      checks.push({
-        name: 'transaction-id',
-        ok: proof.block.txId === subject.txId,
-        detail: `block ${subject.position.block} holds transaction ${proof.block.txId}`,
-      });
-      try {
-        verifyInclusion({ ...proof, rootHash: digest.rootHash, treeSize: digest.treeSize });
-        checks.push({
-          name: 'inclusion-proof',
-          ok: true,
-          detail: `block leaf ${proof.leafIndex} folds to ${digest.rootHash}`,
-        });
-      } catch (error) {
-        checks.push({
-          name: 'inclusion-proof',
-          ok: false,
-          detail: isLedgerError(error) ? error.shortMessage : String(error),
-        });
-      }
-    } catch (error) {
-      checks.push({ name: 'block-hash', ok: false, detail: isLedgerError(error) ? error.shortMessage : String(error) });
-    }
-    if (publicKey) {
-      const ok = verifyDigestSignature(digest, publicKey);
-      checks.push({ name: 'digest-signature', ok, detail: ok ? 'signed by the ledger owner' : 'signature invalid' });
-    }
-    return verification(checks);
+  /**
+   * Verifies a receipt or revision: fetches the evidence (at the anchor's size when one is
+   * given) and runs {@link verifyLedgerdbReceipt}.
+   *
+   * @param subject - a receipt or revision of this ledger
+   * @param options - a `ledgerdb-digest` anchor the verifier trusts; without one, the current digest
+   * @returns every check made; a tampered or foreign subject fails a named check
+   */
+  async verify(subject: Receipt | UnifiedRevision, options: VerifyOptions = {}): Promise<Verification> {
+    throwIfAborted(options.signal);
+    return untilAborted(verifyWithSource(this.#source, subject, options.anchor), options.signal);
+  }
+
+  /**
+   * The subject with the evidence that verifies it offline (`verifyLedgerdbReceipt`).
+   *
+   * @param subject - a receipt or revision of this ledger
+   * @param options - an abort signal
+   * @returns the bundle
+   * @throws LedgerError `NOT_FOUND` when the subject's block or revision is not in this ledger
+   */
+  async evidence(subject: Receipt | UnifiedRevision, options: CallOptions = {}): Promise<VerificationBundle> {
+    throwIfAborted(options.signal);
+    return untilAborted(ledgerdbBundle(this.#source, subject), options.signal);
+  }
+
+  /** The database as an evidence source. */
+  get #source(): EvidenceSource {
+    const db = this.native;
+    // Proofs read only a digest's size; its root is not needed to build them.
+    const at = (treeSize: number): Digest => ({ ledger: db.name, treeSize, rootHash: '', tip: null });
+    return {
+      digest: () => db.digest(),
+      rootHashAt: (treeSize) => db.rootHashAt(treeSize),
+      blockProof: (seq, treeSize) => db.blockProof(seq, at(treeSize)),
+      revisionProof: (table, id, version, treeSize) => db.proof(table, id, version, at(treeSize)),
+      consistencyProof: (from, to) => db.consistencyProof(at(from), at(to)),
+    };
   }
 
   async close(): Promise<void> {
@@ -232,18 +216,7 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
   }
 
   #receipt(commit: CommitSummary): Receipt {
-    return {
-      backend: 'ledgerdb',
-      ledger: this.native.name,
-      txId: commit.txId,
-      position: { block: commit.seq, index: 0 },
-      timestamp: commit.txTime,
-      proof: {
-        blockHash: commit.blockHash,
-        blockLeafIndex: commit.blockLeafIndex,
-        revisions: commit.revisions.map((revision) => ({ ...revision })),
-      },
-    };
+    return commitReceipt(this.native.name, commit);
   }
 }
 

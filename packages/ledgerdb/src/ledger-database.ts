@@ -21,6 +21,7 @@ import {
   retry,
   toHex,
 } from '@ledgerkit/core';
+import { signDigest } from './digest-signing.js';
 import { LimitExceededError, ledgerdbError, OccConflictError } from './errors.js';
 import { canonicalize } from './internal/canonical-json.js';
 import { Frontier, leafHashBinary } from './internal/frontier.js';
@@ -61,7 +62,6 @@ import type {
   RevisionProof,
   TransactionResult,
 } from './types.js';
-import { signDigest } from './verifier.js';
 
 /** Options of {@link openLedger}. */
 export interface OpenLedgerOptions {
@@ -957,6 +957,8 @@ export class LedgerDatabase {
         txTime,
         blockHash: '',
         blockLeafIndex: 0,
+        treeSize: 0,
+        auditPath: [],
         revisions: [],
       };
       let index = 0;
@@ -1001,6 +1003,8 @@ export class LedgerDatabase {
         `"revisions":[${revisionHashes}],` +
         `"seq":${seq},"txId":${txIdJson},"txTime":${txTimeJson}}`;
       const blockLeaf = frontier.size;
+      summary.auditPath = frontier.nextLeafPath();
+      summary.treeSize = blockLeaf + 1;
       const blockNodes = frontier.appendBinary(leafHashBinary(blockBody));
       rows.leaves.push({ leaf: blockLeaf, body: blockBody, nodes: blockNodes });
       rows.blocks.push({ seq, leaf: blockLeaf, txId, txTime });

@@ -117,6 +117,10 @@ export interface CommitSummary {
   txTime: string;
   blockHash: string;
   blockLeafIndex: number;
+  /** Size of the tree the commit's block ends: `blockLeafIndex + 1`. */
+  treeSize?: number;
+  /** RFC 9162 audit path (hex) of the block's leaf in the tree of `treeSize` leaves. */
+  auditPath?: string[];
   revisions: CommittedRevision[];
 }
 

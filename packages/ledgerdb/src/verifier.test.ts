@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { codeOf } from '../test/error-code.js';
+import { signDigest } from './digest-signing.js';
+import { fileDigestStore } from './digest-store.js';
 import { openLedger } from './ledger-database.js';
 import type { Digest } from './types.js';
-import { DigestTracker, fileDigestStore, signDigest, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
+import { DigestTracker, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
 
 async function filled(count: number, name = 'verify-test') {
   const ledger = await openLedger({ name });

@@ -1,21 +1,31 @@
-import { createPrivateKey, createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+// Browser-safe: this module and everything it imports use no Node built-ins and no
+// Buffer (`@ledgerkit/ledgerdb/verify` bundles it for browsers).
+
 import {
+  check,
+  fromHex,
+  hashLeaf,
   InvalidArgumentError,
-  isLedgerError,
   LedgerError,
+  toHex,
   type Verification,
   type VerificationCheck,
   verification,
   verifyConsistency,
   verifyInclusion,
 } from '@ledgerkit/core';
+import { ed25519 } from '@noble/curves/ed25519.js';
 import { canonicalize, isPlainJson } from './internal/canonical-json.js';
 import type { ConsistencyProof, Digest, RevisionBody, RevisionProof } from './types.js';
 
-/** An Ed25519 key as a KeyObject, or PEM text. */
-export type KeyInput = KeyObject | string;
+/**
+ * An Ed25519 public key: SPKI PEM text, 64 hex digits or 32 raw bytes, or a key object
+ * that exports SPKI DER (a Node `KeyObject`).
+ */
+export type KeyInput = string | Uint8Array | { export(options: { type: 'spki'; format: 'der' }): Uint8Array };
+
+/** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the raw key's 32 bytes follow. */
+const ed25519SpkiPrefix = '302a300506032b6570032100';
 
 /**
  * Leaf hash of a revision or block body: `SHA-256(0x00 || JCS(body))`, lowercase hex.
@@ -27,26 +37,42 @@ export function leafHashOf(body: RevisionBody | object): string {
   return leafHex(canonicalize(body, 'body'));
 }
 
-/** The bytes a digest signature covers: RFC 8785 JSON of the digest without `signature`. */
-function signedBytes(digest: Digest): Buffer {
+/**
+ * The bytes a digest signature covers: RFC 8785 JSON of the digest without `signature`.
+ *
+ * @param digest - a digest, signed or not
+ * @returns the UTF-8 bytes to sign or verify
+ */
+export function signedDigestBytes(digest: Digest): Uint8Array {
   const { signature: _ignored, ...unsigned } = digest;
-  return Buffer.from(canonicalize(unsigned, 'digest'));
+  return new TextEncoder().encode(canonicalize(unsigned, 'digest'));
 }
 
 /**
- * Signs a digest with the ledger owner's Ed25519 private key.
+ * The raw 32-byte Ed25519 public key of a {@link KeyInput}.
  *
- * @param digest - the digest (any existing signature is replaced)
- * @param privateKey - Ed25519 private key
- * @returns the digest with `signature`
+ * @throws InvalidArgumentError when it is not an Ed25519 public key
  */
-export function signDigest(digest: Digest, privateKey: KeyInput): Digest {
-  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
-  if (key.asymmetricKeyType !== 'ed25519') {
-    throw new InvalidArgumentError('signingKey', `digest signing needs an Ed25519 key, got ${key.asymmetricKeyType}`);
+export function ed25519PublicKey(key: KeyInput): Uint8Array {
+  let bytes: Uint8Array;
+  if (typeof key === 'string') {
+    const pem = /-----BEGIN PUBLIC KEY-----([^-]*)-----END PUBLIC KEY-----/.exec(key);
+    if (pem) {
+      const binary = atob((pem[1] ?? '').replace(/\s+/g, ''));
+      bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    } else {
+      bytes = fromHex(key.trim(), 'publicKey');
+    }
+  } else if (key instanceof Uint8Array) {
+    bytes = key;
+  } else {
+    bytes = new Uint8Array(key.export({ type: 'spki', format: 'der' }));
   }
-  const { signature: _ignored, ...unsigned } = digest;
-  return { ...unsigned, signature: sign(null, signedBytes(digest), key).toString('hex') };
+  if (bytes.length === 32) return bytes;
+  if (bytes.length === 44 && toHex(bytes.subarray(0, 12)) === ed25519SpkiPrefix) return bytes.slice(12);
+  throw new InvalidArgumentError('publicKey', 'the public key is not an Ed25519 key (SPKI PEM or 32 bytes)', {
+    length: bytes.length,
+  });
 }
 
 /**
@@ -58,9 +84,11 @@ export function signDigest(digest: Digest, privateKey: KeyInput): Digest {
  */
 export function verifyDigestSignature(digest: Digest, publicKey: KeyInput): boolean {
   if (typeof digest.signature !== 'string' || !/^[0-9a-f]{128}$/.test(digest.signature)) return false;
-  const key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
   try {
-    return verify(null, signedBytes(digest), key, Buffer.from(digest.signature, 'hex'));
+    // Strict RFC 8032 (not ZIP-215), as Node's verify: one digest, one verdict everywhere.
+    return ed25519.verify(fromHex(digest.signature), signedDigestBytes(digest), ed25519PublicKey(publicKey), {
+      zip215: false,
+    });
   } catch {
     return false;
   }
@@ -117,16 +145,16 @@ export function verifyRevisionProof(
         auditPath: proof.auditPath,
         rootHash: digest.rootHash,
       });
-      return `leaf ${proof.leafIndex} folds to the digest root ${digest.rootHash}`;
+      return [true, `leaf ${proof.leafIndex} folds to the digest root ${digest.rootHash}`];
     }),
   );
   if (options.publicKey !== undefined) checks.push(signatureCheck(digest, options.publicKey));
   return verification(checks);
 }
 
-/** `SHA-256(0x00 || text)` in lowercase hex, straight from one hash call. */
+/** `SHA-256(0x00 || text)` in lowercase hex. */
 function leafHex(text: string): string {
-  return hash('sha256', `\u0000${text}`, 'hex');
+  return toHex(hashLeaf(text));
 }
 
 /**
@@ -169,7 +197,7 @@ export function verifyConsistencyProof(proof: ConsistencyProof, oldDigest: Diges
         newRoot: newDigest.rootHash,
         proof: proof.proof,
       });
-      return `the journal at ${newDigest.treeSize} leaves extends the one at ${oldDigest.treeSize}`;
+      return [true, `the journal at ${newDigest.treeSize} leaves extends the one at ${oldDigest.treeSize}`];
     }),
   ]);
 }
@@ -183,14 +211,6 @@ function signatureCheck(digest: Digest, publicKey: KeyInput): VerificationCheck 
   };
 }
 
-function check(name: string, run: () => string): VerificationCheck {
-  try {
-    return { name, ok: true, detail: run() };
-  } catch (error) {
-    return { name, ok: false, detail: isLedgerError(error) ? error.shortMessage : message(error) };
-  }
-}
-
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -199,37 +219,6 @@ function message(error: unknown): string {
 export interface DigestStore {
   load(): Promise<Digest | undefined>;
   save(digest: Digest): Promise<void>;
-}
-
-/**
- * A digest store in a JSON file, replaced atomically (write, fsync, rename) so a crash
- * never leaves a half-written trusted digest.
- *
- * @param path - file to keep the digest in
- */
-export function fileDigestStore(path: string): DigestStore {
-  return {
-    async load() {
-      try {
-        return JSON.parse(await readFile(path, 'utf8')) as Digest;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw new LedgerError('INVALID_ARGUMENT', `cannot read the trusted digest in ${path}`, { cause: error });
-      }
-    },
-    async save(digest) {
-      await mkdir(dirname(path), { recursive: true });
-      const temporary = `${path}.${process.pid}.tmp`;
-      const handle = await open(temporary, 'w');
-      try {
-        await handle.writeFile(`${JSON.stringify(digest)}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temporary, path);
-    },
-  };
 }
 
 /** Options of {@link DigestTracker}. */

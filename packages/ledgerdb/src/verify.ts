@@ -1,13 +1,13 @@
-export { canonicalize } from './internal/canonical-json.js';
-export type { ConsistencyProof, Digest, RevisionBody, RevisionProof } from './types.js';
+// `@ledgerkit/ledgerdb/verify`: the standalone verifier. No database, no Node built-ins:
+// it bundles for a browser.
+export { type LedgerdbEvidence, verifyLedgerdbReceipt } from './receipt-verifier.js';
+export type { BlockBody, ConsistencyProof, Digest, RevisionBody, RevisionProof } from './types.js';
 export {
   type DigestStore,
   DigestTracker,
   type DigestTrackerOptions,
-  fileDigestStore,
   type KeyInput,
   leafHashOf,
-  signDigest,
   type VerifyProofOptions,
   verifyConsistencyProof,
   verifyDigestSignature,

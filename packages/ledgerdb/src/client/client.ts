@@ -18,23 +18,19 @@ import {
   type Receipt,
   type RetryOptions,
   retry,
+  throwIfAborted,
   type Revision as UnifiedRevision,
   type Verification,
-  type VerificationCheck,
-  verification,
-  verifyInclusion,
+  type VerificationBundle,
+  type VerifyOptions,
 } from '@ledgerkit/core';
+import { fileDigestStore } from '../digest-store.js';
 import { canonicalize } from '../internal/canonical-json.js';
+import { type EvidenceSource, ledgerdbBundle, verifyWithSource } from '../internal/evidence.js';
 import { callStatements, evaluateCall, splitKey, unifiedRevision } from '../internal/ledger-calls.js';
+import { commitReceipt } from '../internal/receipt.js';
 import type { BlockProof, CommitSummary, ConsistencyProof, Digest, Revision, RevisionProof } from '../types.js';
-import {
-  type DigestStore,
-  DigestTracker,
-  fileDigestStore,
-  type KeyInput,
-  leafHashOf,
-  verifyRevisionProof,
-} from '../verifier.js';
+import { type DigestStore, DigestTracker, type KeyInput, verifyRevisionProof } from '../verifier.js';
 import { readEvents } from './sse.js';
 import { type ClientTlsOptions, type HttpResponse, send } from './transport.js';
 
@@ -237,22 +233,28 @@ export class LedgerClient implements Ledger<LedgerClient> {
   }
 
   /** Raw inclusion proof of a revision (not verified here). */
-  async proof(table: string, id: string, version: number, treeSize?: number): Promise<RevisionProof> {
+  async proof(
+    table: string,
+    id: string,
+    version: number,
+    treeSize?: number,
+    options: CallOptions = {},
+  ): Promise<RevisionProof> {
     const query = treeSize === undefined ? '' : `?treeSize=${treeSize}`;
     const path = `v1/tables/${seg(table)}/documents/${seg(id)}/revisions/${version}/proof${query}`;
-    return (await this.#call('GET', path)).json as RevisionProof;
+    return (await this.#call('GET', path, options)).json as RevisionProof;
   }
 
   /** Raw inclusion proof of a block (not verified here). */
-  async blockProof(seq: number, treeSize?: number): Promise<BlockProof> {
+  async blockProof(seq: number, treeSize?: number, options: CallOptions = {}): Promise<BlockProof> {
     const query = treeSize === undefined ? '' : `?treeSize=${treeSize}`;
-    return (await this.#call('GET', `v1/blocks/${seq}/proof${query}`)).json as BlockProof;
+    return (await this.#call('GET', `v1/blocks/${seq}/proof${query}`, options)).json as BlockProof;
   }
 
   /** Raw consistency proof between two journal sizes (not verified here). */
-  async consistencyProof(from: number, to?: number): Promise<ConsistencyProof> {
+  async consistencyProof(from: number, to?: number, options: CallOptions = {}): Promise<ConsistencyProof> {
     const query = to === undefined ? `from=${from}` : `from=${from}&to=${to}`;
-    return (await this.#call('GET', `v1/consistency?${query}`)).json as ConsistencyProof;
+    return (await this.#call('GET', `v1/consistency?${query}`, options)).json as ConsistencyProof;
   }
 
   /** Creates a table (admin tokens). */
@@ -273,7 +275,7 @@ export class LedgerClient implements Ledger<LedgerClient> {
       options.signal ? { signal: options.signal } : {},
     );
     if (!commit) throw new InvalidArgumentError('call', 'the call wrote nothing');
-    return receipt(this.id, commit);
+    return commitReceipt(this.id, commit);
   }
 
   async evaluate(call: LedgerCall, options: CallOptions = {}): Promise<unknown> {
@@ -362,31 +364,42 @@ export class LedgerClient implements Ledger<LedgerClient> {
     }
   }
 
-  async verify(subject: Receipt | UnifiedRevision): Promise<Verification> {
-    const mark = this.#tick();
-    const digest = await this.#digestAfter(mark);
-    if ('key' in subject) {
-      const { table, id } = splitKey(subject.key);
-      const proof = await this.proof(table, id, subject.version, digest.treeSize);
-      const result = verifyRevisionProof(proof, digest, this.#keyOption());
-      const sameData = canonicalize(proof.revision.data ?? null) === canonicalize(subject.value);
-      return verification([
-        ...result.checks,
-        {
-          name: 'revision-data',
-          ok: sameData && proof.revision.metadata.txId === subject.receipt.txId,
-          detail: sameData ? 'the revision matches the journal' : 'the revision differs from the journal',
-        },
-      ]);
-    }
-    const checks: VerificationCheck[] = [];
-    try {
-      const proof = await this.blockProof(subject.position.block, digest.treeSize);
-      checks.push(...blockChecks(proof, digest, subject.txId, subject.proof?.blockHash, subject.proof?.blockLeafIndex));
-    } catch (error) {
-      checks.push({ name: 'block-hash', ok: false, detail: isLedgerError(error) ? error.shortMessage : String(error) });
-    }
-    return verification(checks);
+  /**
+   * Verifies a receipt or revision: fetches the evidence (at the anchor's size when one is
+   * given, else at a digest this client trusts) and runs {@link verifyLedgerdbReceipt}.
+   *
+   * @param subject - a receipt or revision of this ledger
+   * @param options - a `ledgerdb-digest` anchor the verifier trusts
+   * @returns every check made; a tampered or foreign subject fails a named check
+   * @throws LedgerError `UNAVAILABLE`, `TIMEOUT`, `ABORTED` when the evidence cannot be fetched
+   */
+  async verify(subject: Receipt | UnifiedRevision, options: VerifyOptions = {}): Promise<Verification> {
+    throwIfAborted(options.signal);
+    return verifyWithSource(this.#source(options.signal), subject, options.anchor);
+  }
+
+  /**
+   * The subject with the evidence that verifies it offline (`verifyLedgerdbReceipt`).
+   *
+   * @param subject - a receipt or revision of this ledger
+   * @param options - an abort signal
+   * @returns the bundle
+   */
+  async evidence(subject: Receipt | UnifiedRevision, options: CallOptions = {}): Promise<VerificationBundle> {
+    throwIfAborted(options.signal);
+    return ledgerdbBundle(this.#source(options.signal), subject);
+  }
+
+  /** The server as an evidence source; its digest is one this client trusts (consistency-checked). */
+  #source(signal?: AbortSignal): EvidenceSource {
+    const options = signal ? { signal } : {};
+    return {
+      digest: () => this.#digestAfter(this.#tick()),
+      rootHashAt: async (treeSize) => (await this.consistencyProof(treeSize, treeSize, options)).newRoot,
+      blockProof: (seq, treeSize) => this.blockProof(seq, treeSize, options),
+      revisionProof: (table, id, version, treeSize) => this.proof(table, id, version, treeSize, options),
+      consistencyProof: (from, to) => this.consistencyProof(from, to, options),
+    };
   }
 
   /** Ends event streams; the client holds no other resources. */
@@ -467,17 +480,15 @@ export class LedgerClient implements Ledger<LedgerClient> {
 
   async #verifyCommit(commit: CommitSummary, mark: number): Promise<void> {
     const digest = await this.#digestAfter(mark);
-    const proof = await this.blockProof(commit.seq, digest.treeSize);
-    const checks = blockChecks(proof, digest, commit.txId, commit.blockHash, commit.blockLeafIndex);
-    const hashes = commit.revisions.map((revision) => revision.hash);
-    checks.push({
-      name: 'block-revisions',
-      ok: canonicalize(hashes) === canonicalize(proof.block.revisions),
-      detail: 'the block lists the revisions the commit reported',
-    });
-    const failed = checks.find((check) => !check.ok);
-    if (failed)
+    // The receipt the commit makes, verified as any receipt is, against the digest this
+    // client trusts now (checked against every earlier one).
+    const anchor = { type: 'ledgerdb-digest', digest: digest as unknown as JsonObject } as const;
+    const source = { ...this.#source(), digest: async () => digest };
+    const result = await verifyWithSource(source, commitReceipt(digest.ledger, commit), anchor);
+    const failed = result.checks.find((check) => !check.ok);
+    if (failed) {
       throw verificationFailed(`commit ${commit.txId} does not verify: ${failed.detail}`, { check: failed.name });
+    }
   }
 
   async #pause(attempt: number, signal: AbortSignal): Promise<void> {
@@ -579,58 +590,6 @@ function verificationFailed(message: string, details: Record<string, unknown> = 
   return new LedgerError('VERIFICATION_FAILED', message, { details });
 }
 
-function blockChecks(
-  proof: BlockProof,
-  digest: Digest,
-  txId: string,
-  blockHash: unknown,
-  blockLeafIndex: unknown,
-): VerificationCheck[] {
-  const recomputed = leafHashOf(proof.block);
-  const checks: VerificationCheck[] = [
-    {
-      name: 'block-hash',
-      ok: recomputed === blockHash && proof.leafIndex === blockLeafIndex,
-      detail: `block ${proof.block.seq} hashes to ${recomputed}; expected ${String(blockHash)}`,
-    },
-    {
-      name: 'transaction-id',
-      ok: proof.block.txId === txId,
-      detail: `block ${proof.block.seq} holds transaction ${proof.block.txId}`,
-    },
-  ];
-  try {
-    verifyInclusion({ ...proof, leafHash: recomputed, rootHash: digest.rootHash, treeSize: digest.treeSize });
-    checks.push({
-      name: 'inclusion-proof',
-      ok: true,
-      detail: `block leaf ${proof.leafIndex} folds to ${digest.rootHash}`,
-    });
-  } catch (error) {
-    checks.push({
-      name: 'inclusion-proof',
-      ok: false,
-      detail: isLedgerError(error) ? error.shortMessage : String(error),
-    });
-  }
-  return checks;
-}
-
 function seg(value: string): string {
   return encodeURIComponent(value);
-}
-
-function receipt(ledger: string, commit: CommitSummary): Receipt {
-  return {
-    backend: 'ledgerdb',
-    ledger,
-    txId: commit.txId,
-    position: { block: commit.seq, index: 0 },
-    timestamp: commit.txTime,
-    proof: {
-      blockHash: commit.blockHash,
-      blockLeafIndex: commit.blockLeafIndex,
-      revisions: commit.revisions.map((revision) => ({ ...revision })),
-    },
-  };
 }

@@ -24,3 +24,17 @@ test('leaf hashes equal SHA-256(0x00 || UTF-8 body) for short, multi-byte and la
   ];
   for (const body of bodies) expect(leafHashBinary(body)).toBe(plainLeafHash(body));
 });
+
+test('the next leaf path is the RFC 9162 inclusion proof of that leaf in the tree it ends', async () => {
+  const { MerkleTree, hashLeaf, toHex } = await import('@ledgerkit/core');
+  const { Frontier } = await import('./frontier.js');
+  const frontier = new Frontier(0, []);
+  const tree = new MerkleTree();
+  for (let i = 0; i < 70; i++) {
+    const leaf = hashLeaf(`leaf ${i}`);
+    const path = frontier.nextLeafPath();
+    frontier.append(leaf);
+    tree.appendLeafHash(leaf);
+    expect(path).toEqual(tree.inclusionProof(i).map((hash) => toHex(hash)));
+  }
+});

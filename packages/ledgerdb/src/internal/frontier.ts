@@ -93,6 +93,19 @@ export class Frontier {
     return out;
   }
 
+  /**
+   * RFC 9162 audit path, lowercase hex, of the next leaf appended, in the tree that leaf
+   * ends: exactly the waiting subtrees, lowest level first. A commit hands it out with its
+   * block, so a receipt proves its own inclusion in the tree of its commit.
+   */
+  nextLeafPath(): string[] {
+    const path: string[] = [];
+    for (const hash of this.#waiting) {
+      if (hash !== undefined) path.push(Buffer.from(hash, 'latin1').toString('hex'));
+    }
+    return path;
+  }
+
   /** Root hash of the current tree (undefined when empty). */
   root(): Uint8Array | undefined {
     let root: string | undefined;

@@ -296,6 +296,14 @@ async function replay(
     });
   }
   const { block, leafIndex, leafHash } = await ledger.blockProof(revision.blockAddress.seq);
+  // The replayed commit carries the same commit-time proof as the first answer: the block's
+  // inclusion in the tree its commit ended.
+  const { auditPath } = await ledger.blockProof(block.seq, {
+    ledger: ledger.name,
+    treeSize: leafIndex + 1,
+    rootHash: '',
+    tip: null,
+  });
   const writes = [...record.writes, [idempotencyTable, recordId, revision.metadata.version] as const];
   const first = leafIndex - block.revisions.length;
   const commit: CommitSummary = {
@@ -304,6 +312,8 @@ async function replay(
     txTime: block.txTime,
     blockHash: leafHash,
     blockLeafIndex: leafIndex,
+    treeSize: leafIndex + 1,
+    auditPath,
     revisions: writes.map(([table, id, version], i) => ({
       table,
       id,

@@ -1,0 +1,330 @@
+// Browser-safe: no Node built-ins, no Buffer (bundled by `@ledgerkit/ledgerdb/verify`).
+import {
+  check,
+  fromHex,
+  hashChildren,
+  type JsonObject,
+  type Receipt,
+  type Revision,
+  receiptFormatVersion,
+  type TrustAnchor,
+  toHex,
+  type Verification,
+  type VerificationAnchor,
+  type VerificationCheck,
+  verification,
+  verifyConsistency,
+} from '@ledgerkit/core';
+import { canonicalize } from './internal/canonical-json.js';
+import type { BlockBody, Digest, RevisionBody } from './types.js';
+import { leafHashOf, verifyDigestSignature } from './verifier.js';
+
+/**
+ * What verifies a ledgerdb receipt or revision against a digest: untrusted data, served by
+ * the backend (`Ledger.evidence`), checked against the anchor the verifier chose.
+ */
+export interface LedgerdbEvidence {
+  /**
+   * The digest the evidence leads to, as the backend served it. Without an explicit anchor
+   * it is the anchor (and the verification says it trusted the backend for it).
+   */
+  digest: Digest;
+  /** The body of the receipt's block: its leaf hash is the receipt's `blockHash`. */
+  block: BlockBody;
+  /** Leaf index of the block in the journal. */
+  blockLeafIndex: number;
+  /**
+   * RFC 9162 consistency proof from the tree of the receipt's commit (`proof.treeSize`) to
+   * the digest: with the receipt's own inclusion proof it proves the block is in the digest.
+   */
+  consistency?: { oldSize: number; newSize: number; proof: string[] };
+  /**
+   * Inclusion proof of the block in the digest, for receipts that carry no commit-time proof
+   * (history revisions, receipts written before it existed).
+   */
+  inclusion?: { treeSize: number; auditPath: string[] };
+  /** For a revision: the revision exactly as hashed into the journal. */
+  revision?: RevisionBody;
+}
+
+interface ReceiptProof {
+  blockHash?: string;
+  blockLeafIndex?: number;
+  treeSize?: number;
+  auditPath?: string[];
+  revisions?: { table: string; id: string; version: number; hash: string; leafIndex: number }[];
+  revisionHash?: string;
+}
+
+/**
+ * Verifies a ledgerdb receipt (or a revision with its receipt) against a trusted digest,
+ * with no I/O: runs in a browser.
+ *
+ * A receipt written by a commit carries the inclusion proof of its block in the tree its
+ * commit ended; folded, it gives that tree's root, and the evidence's consistency proof
+ * shows the anchor's tree extends it, so the block is in the journal the anchor describes.
+ * Receipts without that proof (history revisions, older receipts) are proven with an
+ * inclusion proof from the evidence instead. The block's body must hash to the leaf, name
+ * the receipt's ledger, block, transaction and revisions; a revision's body must hash to the
+ * block's entry for it and hold the revision's value.
+ *
+ * @param subject - a receipt or a revision (from `history`) of a ledgerdb ledger
+ * @param evidence - from `Ledger.evidence(subject)` (untrusted)
+ * @param anchor - a `ledgerdb-digest` the verifier trusts, with the owner's public key to
+ * check its signature; without it the evidence's digest is used and `anchor.explicit` is false
+ * @returns every check made; malformed input is a failed named check, never an exception
+ */
+export async function verifyLedgerdbReceipt(
+  subject: Receipt | Revision,
+  evidence: LedgerdbEvidence | JsonObject,
+  anchor?: TrustAnchor,
+): Promise<Verification> {
+  const checks: VerificationCheck[] = [];
+  const ev = (typeof evidence === 'object' && evidence !== null ? evidence : {}) as Partial<LedgerdbEvidence>;
+  const isRevision = typeof subject === 'object' && subject !== null && 'key' in subject;
+  const receipt = (isRevision ? (subject as Revision).receipt : subject) as Receipt | undefined;
+  const proof = (receipt?.proof ?? {}) as ReceiptProof;
+
+  checks.push(
+    check('receipt-format', () => {
+      if (typeof receipt !== 'object' || receipt === null) return [false, 'the subject has no receipt'];
+      const version = receipt.version ?? 1;
+      if (!Number.isInteger(version) || version < 1 || version > receiptFormatVersion) {
+        return [false, `receipt format version ${String(receipt.version)} is not one this verifier reads`];
+      }
+      if (receipt.backend !== 'ledgerdb') return [false, `a ${String(receipt.backend)} receipt, not ledgerdb`];
+      if (typeof receipt.txId !== 'string' || !Number.isSafeInteger(receipt.position?.block)) {
+        return [false, 'the receipt has no transaction id or block position'];
+      }
+      return [true, `ledgerdb receipt, format version ${version}`];
+    }),
+  );
+
+  let trusted: Digest | undefined;
+  let anchorInfo: VerificationAnchor;
+  if (anchor === undefined) {
+    trusted = ev.digest;
+    anchorInfo = {
+      type: 'ledgerdb-digest',
+      explicit: false,
+      detail: `the digest the backend served (tree size ${String(ev.digest?.treeSize)}, root ${String(ev.digest?.rootHash)}), trusted because no anchor was given`,
+    };
+  } else {
+    const rightType = anchor.type === 'ledgerdb-digest';
+    checks.push({
+      name: 'anchor-type',
+      ok: rightType,
+      detail: rightType ? 'a ledgerdb digest' : `a ${String(anchor.type)} anchor cannot verify a ledgerdb receipt`,
+    });
+    if (rightType) trusted = anchor.digest as unknown as Digest;
+    anchorInfo = {
+      type: rightType ? 'ledgerdb-digest' : anchor.type,
+      explicit: true,
+      detail: rightType
+        ? `the digest of tree size ${String(trusted?.treeSize)}, root ${String(trusted?.rootHash)}` +
+          (anchor.publicKey === undefined
+            ? ', signature not checked (no public key pinned)'
+            : ', signed by the pinned key')
+        : `a ${String(anchor.type)} anchor`,
+    };
+    if (rightType && anchor.publicKey !== undefined) {
+      const publicKey = anchor.publicKey;
+      checks.push(
+        check('digest-signature', () => {
+          const ok = verifyDigestSignature(trusted as Digest, publicKey);
+          return [ok, ok ? 'Ed25519 signature by the pinned key verifies' : 'digest signature is missing or invalid'];
+        }),
+      );
+    }
+  }
+  if (anchor !== undefined && anchor.type !== 'ledgerdb-digest') return verification(checks, anchorInfo);
+
+  const block = ev.block;
+  checks.push(
+    check('ledger', () => {
+      const names = [receipt?.ledger, trusted?.ledger, block?.ledger];
+      const ok = typeof names[0] === 'string' && names.every((name) => name === names[0]);
+      return [
+        ok,
+        `receipt of ledger ${JSON.stringify(names[0])}, digest of ${JSON.stringify(names[1])}, block of ${JSON.stringify(names[2])}`,
+      ];
+    }),
+  );
+
+  let blockHash: string | undefined;
+  checks.push(
+    check('block-hash', () => {
+      blockHash = leafHashOf(block as BlockBody);
+      if (proof.blockHash === undefined) return [true, `block ${String(block?.seq)} hashes to ${blockHash}`];
+      return [
+        blockHash === proof.blockHash,
+        `block ${String(block?.seq)} hashes to ${blockHash}; the receipt says ${String(proof.blockHash)}`,
+      ];
+    }),
+  );
+
+  const leafIndex = proof.blockLeafIndex ?? ev.blockLeafIndex;
+  checks.push(
+    check('block-position', () => {
+      const ok =
+        block?.seq === receipt?.position.block &&
+        Number.isSafeInteger(leafIndex) &&
+        (ev.blockLeafIndex === undefined || ev.blockLeafIndex === leafIndex);
+      return [
+        ok,
+        `the receipt names block ${String(receipt?.position.block)} at leaf ${String(leafIndex)}; ` +
+          `the evidence has block ${String(block?.seq)} at leaf ${String(ev.blockLeafIndex)}`,
+      ];
+    }),
+  );
+
+  checks.push(
+    check('transaction', () => {
+      const b = block as BlockBody;
+      if (b.txId !== receipt?.txId) return [false, `block ${b.seq} holds transaction ${b.txId}, not ${receipt?.txId}`];
+      if (b.txTime !== receipt.timestamp) return [false, `block time ${b.txTime}, receipt time ${receipt.timestamp}`];
+      const listed = blockRevisionHashes(proof, receipt.position.index);
+      if (listed === undefined) return [false, 'the receipt lists no revisions'];
+      const ok = listed.every(([index, hash]) => b.revisions[index] === hash) && listed.length > 0;
+      return [
+        ok,
+        ok ? `block ${b.seq} holds transaction ${b.txId} and its revisions` : 'the block lists other revisions',
+      ];
+    }),
+  );
+
+  if (isRevision) checks.push(...revisionChecks(subject as Revision, ev.revision, block));
+
+  if (proof.auditPath !== undefined || proof.treeSize !== undefined) {
+    let commitRoot: Uint8Array | undefined;
+    checks.push(
+      check('inclusion-proof', () => {
+        commitRoot = rootFromPath(
+          fromHex(blockHash ?? String(proof.blockHash), 'blockHash'),
+          leafIndex as number,
+          proof.treeSize as number,
+          (proof.auditPath as string[]).map((hash) => fromHex(hash, 'auditPath')),
+        );
+        return [
+          true,
+          `block leaf ${leafIndex} is in the tree of its commit: ${proof.treeSize} leaves, root ${toHex(commitRoot)}`,
+        ];
+      }),
+    );
+    checks.push(
+      check('consistency-proof', () => {
+        const digest = trusted as Digest;
+        const consistency = ev.consistency;
+        if (commitRoot === undefined) return [false, 'no commit-time root to extend'];
+        if (consistency === undefined) return [false, 'the evidence has no consistency proof'];
+        if (consistency.oldSize !== proof.treeSize || consistency.newSize !== digest.treeSize) {
+          return [
+            false,
+            `the proof runs from ${consistency.oldSize} to ${consistency.newSize} leaves; needed ${proof.treeSize} to ${digest.treeSize} (fetch evidence at the anchor's size)`,
+          ];
+        }
+        verifyConsistency({
+          oldSize: proof.treeSize as number,
+          newSize: digest.treeSize,
+          oldRoot: commitRoot,
+          newRoot: digest.rootHash,
+          proof: consistency.proof,
+        });
+        return [true, `the digest's journal (${digest.treeSize} leaves) extends the receipt's (${proof.treeSize})`];
+      }),
+    );
+  } else {
+    checks.push(
+      check('inclusion-proof', () => {
+        const digest = trusted as Digest;
+        const inclusion = ev.inclusion;
+        if (inclusion === undefined) return [false, 'the evidence has no inclusion proof'];
+        if (inclusion.treeSize !== digest.treeSize) {
+          return [false, `the proof is for ${inclusion.treeSize} leaves, the digest has ${digest.treeSize}`];
+        }
+        const root = rootFromPath(
+          fromHex(blockHash as string, 'blockHash'),
+          leafIndex as number,
+          digest.treeSize,
+          inclusion.auditPath.map((hash) => fromHex(hash, 'auditPath')),
+        );
+        const ok = toHex(root) === String(digest.rootHash).toLowerCase();
+        return [ok, `block leaf ${leafIndex} folds to ${toHex(root)}; the digest's root is ${digest.rootHash}`];
+      }),
+    );
+  }
+  return verification(checks, anchorInfo);
+}
+
+/** The block entries a receipt vouches for, as `[index in block, hash]`. */
+function blockRevisionHashes(proof: ReceiptProof, index: number): [number, string][] | undefined {
+  if (Array.isArray(proof.revisions)) return proof.revisions.map((revision, i) => [i, revision.hash]);
+  if (typeof proof.revisionHash === 'string') return [[index, proof.revisionHash]];
+  return undefined;
+}
+
+function revisionChecks(
+  revision: Revision,
+  body: RevisionBody | undefined,
+  block: BlockBody | undefined,
+): VerificationCheck[] {
+  return [
+    check('revision-hash', () => {
+      if (body === undefined) return [false, 'the evidence has no revision body'];
+      const hash = leafHashOf(body);
+      const index = body.blockAddress.index;
+      const listed = block?.revisions[index];
+      const claimed = (revision.receipt.proof as ReceiptProof | undefined)?.revisionHash;
+      const ok = hash === listed && (claimed === undefined || claimed === hash) && body.blockAddress.seq === block?.seq;
+      return [ok, `the revision hashes to ${hash}; block entry ${index} is ${String(listed)}`];
+    }),
+    check('revision-data', () => {
+      const b = body as RevisionBody;
+      const sameValue = canonicalize(b.data ?? null) === canonicalize(revision.value ?? null);
+      const sameDeleted = (b.data === undefined) === (revision.deleted === true);
+      const sameKey = `${b.metadata.table}/${b.metadata.id}` === revision.key;
+      const sameVersion = b.metadata.version === revision.version && b.metadata.txId === revision.receipt.txId;
+      const ok = sameValue && sameDeleted && sameKey && sameVersion;
+      return [
+        ok,
+        ok
+          ? `${revision.key}@${revision.version} holds the value the journal holds`
+          : !sameValue || !sameDeleted
+            ? `the value of ${revision.key}@${revision.version} differs from the journal's`
+            : `the journal's revision is ${b.metadata.table}/${b.metadata.id}@${b.metadata.version}`,
+      ];
+    }),
+  ];
+}
+
+/**
+ * The root an RFC 9162 inclusion proof (§2.1.3.2) leads to.
+ *
+ * @throws when the path is not exactly as long as the proof of `index` in `size` leaves
+ */
+function rootFromPath(leaf: Uint8Array, index: number, size: number, path: readonly Uint8Array[]): Uint8Array {
+  if (!Number.isSafeInteger(size) || !Number.isSafeInteger(index) || index < 0 || index >= size) {
+    throw new Error(`leaf ${index} is outside a tree of ${size} leaves`);
+  }
+  if (leaf.length !== 32) throw new Error('the leaf hash is not 32 bytes');
+  let fn = index;
+  let sn = size - 1;
+  let hash = leaf;
+  for (const sibling of path) {
+    if (sn === 0) throw new Error(`the audit path is longer than leaf ${index} of ${size} needs`);
+    if (sibling.length !== 32) throw new Error('an audit path hash is not 32 bytes');
+    if (fn % 2 === 1 || fn === sn) {
+      hash = hashChildren(sibling, hash);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn /= 2;
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      hash = hashChildren(hash, sibling);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) throw new Error(`the audit path is shorter than leaf ${index} of ${size} needs (truncated)`);
+  return hash;
+}
