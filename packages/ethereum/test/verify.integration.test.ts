@@ -1,7 +1,7 @@
 // The verify leg against both nodes: evidence fetched once and checked by the pure verifier
 // against anchors the test chooses, proofs of absence, and revisions whose value is checked
 // against the log in the proven receipt.
-import { custodianSlot, supplyChainAbi, supplyChainArtifact, supplyChainRoles } from '@ledgerkit/contracts-ethereum';
+import { custodianSlot, supplyChainArtifact, supplyChainRoles } from '@ledgerkit/contracts-ethereum';
 import type { Receipt, Revision, TrustAnchor } from '@ledgerkit/core';
 import { id as hashText, toQuantity, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
