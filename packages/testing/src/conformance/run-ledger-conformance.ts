@@ -110,7 +110,9 @@ export function runLedgerConformance(
         const history = await ledger.history(workload.historyKey(key));
         expect(history.map((revision) => workload.revisionValue(revision))).toEqual(values);
         expect(history.map((revision) => revision.receipt.txId)).toEqual(receipts.map((receipt) => receipt.txId));
+        expect(history.map((revision) => revision.version)).toEqual(values.map((_, version) => version));
         for (const revision of history) {
+          expect(revision.key).toBe(workload.historyKey(key));
           expect(revision.deleted).toBe(false);
           expectReceiptShape(revision.receipt, ledger);
           expectVerified(await ledger.verify(revision), `revision ${revision.version}`);
@@ -211,6 +213,25 @@ export function runLedgerConformance(
     );
 
     it(
+      'verify rejects a receipt with a changed transaction id',
+      async () => {
+        const { ledger } = backend();
+        const { receipts, history } = await written();
+        const [first, second] = receipts as [Receipt, Receipt];
+        await expectRejected(
+          ledger.verify({ ...jsonCopy(first), txId: second.txId }),
+          'receipt with the txId of another',
+        );
+        const revision = jsonCopy(history[0] as Revision);
+        await expectRejected(
+          ledger.verify({ ...revision, receipt: { ...revision.receipt, txId: second.txId } }),
+          'revision with the txId of another write',
+        );
+      },
+      testTimeout,
+    );
+
+    it(
       'verify rejects a receipt from another ledger of the same kind',
       async () => {
         const { ledger } = backend();
@@ -226,9 +247,19 @@ export function runLedgerConformance(
       'verify rejects malformed receipts with failed checks, never an exception',
       async () => {
         const { ledger } = backend();
-        const { receipts } = await written();
+        const { receipts, history } = await written();
         for (const [label, malformed] of malformedReceipts(receipts[0] as Receipt)) {
           await expectRejected(ledger.verify(malformed as Receipt), `malformed receipt: ${label}`);
+        }
+        const revision = jsonCopy(history[0] as Revision) as unknown as Record<string, unknown>;
+        const { receipt: _receipt, ...withoutReceipt } = revision;
+        const revisions: [string, unknown][] = [
+          ['a revision without its receipt', withoutReceipt],
+          ['a revision whose receipt is a string', { ...revision, receipt: 'garbage' }],
+          ['a revision with a version of the wrong type', { ...revision, version: 'first' }],
+        ];
+        for (const [label, malformed] of revisions) {
+          await expectRejected(ledger.verify(malformed as Revision), `malformed revision: ${label}`);
         }
       },
       testTimeout,
@@ -250,19 +281,36 @@ export function runLedgerConformance(
     );
 
     it(
+      'verify against a garbled anchor of the right type fails with named checks',
+      async () => {
+        const { ledger } = backend();
+        const { receipts } = await written();
+        const anchor = await factory.anchor(backend());
+        const garbled = { ...(garble(anchor) as TrustAnchor), type: anchor.type } as TrustAnchor;
+        await expectRejected(ledger.verify(receipts[0] as Receipt, { anchor: garbled }), 'a garbled anchor');
+      },
+      testTimeout,
+    );
+
+    it(
       'events from the start carry checkpoints and resume after any of them with no gap and no duplicate',
       async () => {
         const { ledger, workload } = backend();
         const [a, b, c] = [keys('event-a'), keys('event-b'), keys('event-c')] as [string, string, string];
-        await writeKey(backend(), a, 1);
-        await writeKey(backend(), b, 1);
-        await ledger.submit(workload.write(a, sampleValue(a, 1), true));
-        await writeKey(backend(), c, 1);
+        const receipts = [
+          await ledger.submit(workload.write(a, sampleValue(a, 0), false)),
+          await ledger.submit(workload.write(b, sampleValue(b, 0), false)),
+          await ledger.submit(workload.write(a, sampleValue(a, 1), true)),
+          await ledger.submit(workload.write(c, sampleValue(c, 0), false)),
+        ];
         const ours = new Set([a, b, c]);
         const all = await collect(ledger, undefined, (event) => workload.eventKey(event) === c, eventWaitMs);
         expectOrdered(all);
         const mine = all.filter((event) => ours.has(workload.eventKey(event) ?? ''));
         expect(mine.map((event) => workload.eventKey(event))).toEqual([a, b, a, c]);
+        // Each event names the transaction of its write, in the block the receipt gives.
+        expect(mine.map((event) => event.txId)).toEqual(receipts.map((receipt) => receipt.txId));
+        expect(mine.map((event) => event.checkpoint.block)).toEqual(receipts.map((receipt) => receipt.position.block));
         // A write after the collected ones, so resuming after the last one has something to deliver.
         const sentinel = keys('event-end');
         ours.add(sentinel);
@@ -405,6 +453,9 @@ export function runLedgerConformance(
           batch.map((key) => ledger.submit(workload.write(key, sampleValue(key, 0), false))),
         );
         expect(new Set(receipts.map((receipt) => receipt.txId)).size).toBe(concurrentSubmits);
+        for (const receipt of [receipts[0], receipts[concurrentSubmits >> 1], receipts[concurrentSubmits - 1]]) {
+          expectVerified(await ledger.verify(receipt as Receipt), `concurrent receipt ${receipt?.txId}`);
+        }
         for (const key of batch) {
           expect(workload.readValue(await ledger.evaluate(workload.read(key)))).toEqual(sampleValue(key, 0));
           const history = await ledger.history(workload.historyKey(key));
@@ -466,11 +517,19 @@ async function writeKey(backend: ConformanceBackend, key: string, writes: number
 }
 
 function missingCapabilities(name: string, factory: ConformanceFactory): string[] {
+  const why = factory.missing ?? {};
   const lines: string[] = [];
-  if (!factory.restart) lines.push(`conformance ${name}: no restart (the backend runs in the test process)`);
-  if (!factory.unreachable) lines.push(`conformance ${name}: no unreachable backend (nothing to reach over a network)`);
-  if (!factory.unauthorized)
-    lines.push(`conformance ${name}: no unauthorized identity (the backend has no identities)`);
+  if (!factory.restart) {
+    lines.push(`conformance ${name}: no restart (${why.restart ?? 'the backend runs in the test process'})`);
+  }
+  if (!factory.unreachable) {
+    lines.push(`conformance ${name}: no unreachable backend (${why.unreachable ?? 'nothing to reach over a network'})`);
+  }
+  if (!factory.unauthorized) {
+    lines.push(
+      `conformance ${name}: no unauthorized identity (${why.unauthorized ?? 'the backend has no identities'})`,
+    );
+  }
   return lines;
 }
 

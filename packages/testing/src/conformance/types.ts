@@ -67,4 +67,9 @@ export interface ConformanceFactory {
   anchor(backend: ConformanceBackend): Promise<TrustAnchor>;
   /** Stops everything `open` started. Called once, after every test. */
   close(): Promise<void>;
+  /**
+   * Why an optional capability is absent, for the line the suite prints instead of its test
+   * (e.g. `{ unauthorized: 'embedded: no identities' }`). Without it the suite prints a generic reason.
+   */
+  missing?: { restart?: string; unreachable?: string; unauthorized?: string };
 }

@@ -81,6 +81,10 @@ const factory: ConformanceFactory = {
   close: async () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   },
+  missing: {
+    unreachable: 'embedded: the database is a library in the test process, there is no network to lose',
+    unauthorized: 'embedded: whoever holds the file writes; identities and grants belong to ledgerdb serve',
+  },
 };
 
 runLedgerConformance('ledgerdb-embedded', factory);
