@@ -1,0 +1,104 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Receipt, Revision, TrustAnchor, VerificationBundle } from '@ledgerkit/core';
+import { describe, expect, test } from 'vitest';
+import { openLedger } from './ledger-database.js';
+import { type LedgerdbEvidence, verifyLedgerdbReceipt } from './receipt-verifier.js';
+
+interface Vector {
+  description: string;
+  bundle: VerificationBundle;
+  anchor?: TrustAnchor;
+  expect: { ok: boolean; failing?: string[] };
+}
+
+const directory = join(import.meta.dirname, '..', 'testdata', 'receipts');
+const vectors = readdirSync(directory)
+  .filter((file) => file.endsWith('.json'))
+  .map((file) => [file, JSON.parse(readFileSync(join(directory, file), 'utf8')) as Vector] as const);
+
+describe('golden receipt vectors (kept forever: every verifier version must agree)', () => {
+  test('there are valid and tampered vectors', () => {
+    expect(vectors.filter(([, v]) => v.expect.ok).length).toBeGreaterThanOrEqual(3);
+    expect(vectors.filter(([, v]) => !v.expect.ok).length).toBeGreaterThanOrEqual(6);
+  });
+
+  test.each(vectors)('%s', async (_file, vector) => {
+    const result = await verifyLedgerdbReceipt(vector.bundle.subject, vector.bundle.evidence, vector.anchor);
+    const failing = result.checks.filter((check) => !check.ok).map((check) => check.name);
+    expect(result.ok, JSON.stringify(result.checks, null, 2)).toBe(vector.expect.ok);
+    if (vector.expect.ok) {
+      expect(failing).toEqual([]);
+      expect(result.anchor).toMatchObject({ type: 'ledgerdb-digest', explicit: vector.anchor !== undefined });
+    } else {
+      for (const name of vector.expect.failing ?? []) expect(failing).toContain(name);
+    }
+  });
+});
+
+describe('verifyLedgerdbReceipt', () => {
+  const valid = vectors.find(([file]) => file === 'valid-receipt.json')?.[1] as Vector;
+
+  test('malformed subjects and evidence are failed named checks, never exceptions', async () => {
+    const inputs: [unknown, unknown][] = [
+      [null, null],
+      [{}, {}],
+      [{ backend: 'ledgerdb' }, 'not evidence'],
+      [valid.bundle.subject, { ...valid.bundle.evidence, block: 42 }],
+      [valid.bundle.subject, { ...valid.bundle.evidence, consistency: { oldSize: 'x', proof: [7] } }],
+      [{ ...(valid.bundle.subject as Receipt), proof: { auditPath: 'nope', treeSize: -1 } }, valid.bundle.evidence],
+      [{ ...(valid.bundle.subject as Receipt), version: 99 }, valid.bundle.evidence],
+    ];
+    for (const [subject, evidence] of inputs) {
+      const result = await verifyLedgerdbReceipt(subject as Receipt, evidence as LedgerdbEvidence, valid.anchor);
+      expect(result.ok).toBe(false);
+      expect(result.checks.some((check) => !check.ok && check.name.length > 0)).toBe(true);
+    }
+  });
+
+  test('a receipt verifies against any later signed digest; a digest before it does not reach it', async () => {
+    const database = await openLedger({ name: 'later' });
+    await database.createTable('t');
+    const ledger = database.asLedger();
+    const receipt = await ledger.submit({ method: 'insert', args: ['t', { n: 0 }, { id: 'a' }] });
+    expect(receipt.version).toBe(1);
+    const early = await database.digest();
+    for (let i = 1; i < 20; i++) {
+      await ledger.submit({ method: 'insert', args: ['t', { n: i }, { id: `d${i}` }] });
+      const anchor: TrustAnchor = { type: 'ledgerdb-digest', digest: { ...(await database.digest()) } };
+      const result = await ledger.verify(JSON.parse(JSON.stringify(receipt)), { anchor });
+      expect(result.ok, JSON.stringify(result.checks)).toBe(true);
+      expect(result.anchor?.explicit).toBe(true);
+    }
+    const implicit = await ledger.verify(receipt);
+    expect(implicit).toMatchObject({ ok: true, anchor: { explicit: false } });
+    // A receipt written after the anchor cannot be in the anchor's journal.
+    const late = await ledger.submit({ method: 'insert', args: ['t', { n: 99 }, { id: 'late' }] });
+    const result = await ledger.verify(late, { anchor: { type: 'ledgerdb-digest', digest: { ...early } } });
+    expect(result.ok).toBe(false);
+    // An anchor the journal never reached is a failed check too.
+    const beyond = { ...(await database.digest()), treeSize: 10_000 };
+    expect((await ledger.verify(receipt, { anchor: { type: 'ledgerdb-digest', digest: { ...beyond } } })).ok).toBe(
+      false,
+    );
+    await ledger.close();
+  });
+
+  test('a revision and a deleted revision verify with their values; a changed value fails revision-data', async () => {
+    const database = await openLedger({ name: 'revisions' });
+    await database.createTable('t');
+    const ledger = database.asLedger();
+    await ledger.submit({ method: 'insert', args: ['t', { n: 1 }, { id: 'a' }] });
+    await ledger.submit({ method: 'delete', args: ['t', 'a'] });
+    const history = (await ledger.history('t/a')) as Revision[];
+    expect(history.map((revision) => revision.deleted)).toEqual([false, true]);
+    for (const revision of history) {
+      const bundle = await ledger.evidence(revision);
+      expect((await verifyLedgerdbReceipt(bundle.subject, bundle.evidence)).ok).toBe(true);
+      const changed = { ...revision, value: { n: 2 } };
+      const result = await verifyLedgerdbReceipt(changed, bundle.evidence);
+      expect(result.checks.find((check) => check.name === 'revision-data')?.ok).toBe(false);
+    }
+    await ledger.close();
+  });
+});
