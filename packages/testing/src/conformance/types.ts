@@ -51,11 +51,12 @@ export interface ConformanceFactory {
    * connects again. Absent when the backend runs inside the test process.
    */
   restart?(backend: ConformanceBackend): Promise<ConformanceBackend>;
-  /** A ledger of the same kind whose backend cannot be reached: its calls reject with `UNAVAILABLE`. */
+  /** A ledger of the same kind whose backend cannot be reached: its calls reject with `UNAVAILABLE`. The suite closes it. */
   unreachable?(): Promise<ConformanceBackend>;
   /**
    * A ledger on the same backend under an identity that may not write: `submit(write(...))`
-   * rejects with `PERMISSION_DENIED`. Absent when the backend has no identities.
+   * rejects with `PERMISSION_DENIED`. Absent when the backend has no identities. The suite closes
+   * its ledger (and only that).
    */
   unauthorized?(backend: ConformanceBackend): Promise<ConformanceBackend>;
   /** A valid receipt from another ledger, channel or chain of the same kind, which `backend.ledger.verify` must reject. */
@@ -65,7 +66,10 @@ export interface ConformanceFactory {
    * written so far: a signed digest, a block hash read from another node, a pinned config block.
    */
   anchor(backend: ConformanceBackend): Promise<TrustAnchor>;
-  /** Stops everything `open` started. Called once, after every test. */
+  /**
+   * Stops everything `open` started, including the ledger `open`, `reopen` or `restart` returned
+   * last (the suite does not close it). Called once, after every test.
+   */
   close(): Promise<void>;
   /**
    * Why an optional capability is absent, for the line the suite prints instead of its test

@@ -33,6 +33,8 @@ const workload: ConformanceWorkload = {
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const pinnedKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 let dir: string | undefined;
+// The ledger opened last (open, reopen, restart), which close() closes.
+let last: LedgerdbLedger | undefined;
 
 async function open(path: string, name: string): Promise<LedgerdbLedger> {
   const database = await openLedger({ path, name, signingKey: privateKey });
@@ -52,7 +54,10 @@ function pathOf(name: string): string {
   return join(dir, `${name}.ledger`);
 }
 
-const backendOf = (ledger: LedgerdbLedger): ConformanceBackend => ({ ledger, workload });
+const backendOf = (ledger: LedgerdbLedger): ConformanceBackend => {
+  last = ledger;
+  return { ledger, workload };
+};
 
 const factory: ConformanceFactory = {
   open: async () => backendOf(await open(pathOf('main'), 'main')),
@@ -79,6 +84,7 @@ const factory: ConformanceFactory = {
     return { type: 'ledgerdb-digest', digest: { ...(await database.digest()) } as JsonObject, publicKey: pinnedKey };
   },
   close: async () => {
+    await last?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   },
   missing: {
