@@ -1,0 +1,106 @@
+// connectLedger against real backends, and in a project where the adapters are not installed.
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { isLedgerError } from '@ledgerkit/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connectLedger } from '../src/index.js';
+
+const run = promisify(execFile);
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ledgerkit-connect-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('ledgerdb: a file URL submits, reads back and verifies', async () => {
+  const ledger = await connectLedger(`ledgerdb:${join(dir, 'x.db')}`);
+  try {
+    expect(ledger.kind).toBe('ledgerdb');
+    expect(ledger.id).toBe('x');
+    // Tables are created through the backend's own API; the unified interface writes documents.
+    await (ledger.native as { createTable(name: string): Promise<void> }).createTable('assets');
+    const receipt = await ledger.submit({ method: 'insert', args: ['assets', { owner: 'Acme' }, { id: 'pallet-1' }] });
+    expect(await ledger.evaluate({ method: 'get', args: ['assets', 'pallet-1'] })).toMatchObject({ owner: 'Acme' });
+    const result = await ledger.verify(JSON.parse(JSON.stringify(receipt)));
+    expect(result.ok).toBe(true);
+    const [revision] = await ledger.history('assets/pallet-1');
+    expect(revision?.value).toEqual({ owner: 'Acme' });
+    if (!revision) return;
+    expect((await ledger.verify(revision)).ok).toBe(true);
+    expect((await ledger.verify({ ...revision, value: { owner: 'Acmf' } })).ok).toBe(false);
+  } finally {
+    await ledger.close();
+  }
+});
+
+test('ethereum:edr connects to an in-process chain without a Hardhat project', async () => {
+  const ledger = await connectLedger({ backend: 'ethereum', url: 'edr' });
+  try {
+    expect(ledger.kind).toBe('ethereum');
+    expect(ledger.id).toBe('31337');
+  } finally {
+    await ledger.close();
+  }
+}, 60_000);
+
+test('ethereum+http: an unreachable node is UNAVAILABLE, not a hang', async () => {
+  const error = await connectLedger('ethereum+http://127.0.0.1:9').catch((caught: unknown) => caught);
+  expect(isLedgerError(error, 'UNAVAILABLE')).toBe(true);
+}, 60_000);
+
+test('fabric: a missing connection profile is INVALID_ARGUMENT', async () => {
+  const error = await connectLedger(`fabric:${join(dir, 'nope.json')}?chaincode=assets`).catch(
+    (caught: unknown) => caught,
+  );
+  expect(isLedgerError(error, 'INVALID_ARGUMENT')).toBe(true);
+});
+
+describe('in a project where no adapter is installed', () => {
+  // A copy of the built package next to @ledgerkit/core only: Node resolves the lazy imports
+  // from the copy's location, where the adapters are really absent.
+  let project: string;
+  beforeAll(async () => {
+    project = join(dir, 'project');
+    const modules = join(project, 'node_modules');
+    const cli = fileURLToPath(new URL('..', import.meta.url));
+    await mkdir(join(modules, 'ledgerkit'), { recursive: true });
+    await mkdir(join(modules, '@ledgerkit'), { recursive: true });
+    await cp(join(cli, 'dist'), join(modules, 'ledgerkit', 'dist'), { recursive: true });
+    await cp(join(cli, 'package.json'), join(modules, 'ledgerkit', 'package.json'));
+    for (const name of ['core', 'fabric-network']) {
+      await symlink(fileURLToPath(new URL(`../../${name}`, import.meta.url)), join(modules, '@ledgerkit', name), 'dir');
+    }
+    await writeFile(
+      join(project, 'probe.mjs'),
+      `import { connectLedger } from 'ledgerkit';
+try { await connectLedger(process.argv[2]); console.log(JSON.stringify({ connected: true })) }
+catch (error) { console.log(JSON.stringify({ code: error.code, details: error.details })) }
+`,
+    );
+  });
+
+  test.each([
+    ['ledgerdb:./x.db', '@ledgerkit/ledgerdb'],
+    ['ledgerdb+https://ledger.example.com?token=t', '@ledgerkit/ledgerdb'],
+    ['ethereum:edr', '@ledgerkit/ethereum'],
+    ['fabric:./org1.json?chaincode=assets', '@ledgerkit/fabric'],
+  ])('%s is UNSUPPORTED naming %s', async (url, packageName) => {
+    const { stdout } = await run(process.execPath, ['probe.mjs', url], { cwd: project });
+    expect(JSON.parse(stdout)).toEqual({
+      code: 'UNSUPPORTED',
+      details: { package: packageName, install: `npm install ${packageName}` },
+    });
+  });
+
+  test('a bad config is still INVALID_ARGUMENT before any import', async () => {
+    const { stdout } = await run(process.execPath, ['probe.mjs', 'fabric:./org1.json'], { cwd: project });
+    expect(JSON.parse(stdout)).toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'config.chaincode' } });
+  });
+});
