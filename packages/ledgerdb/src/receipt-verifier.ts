@@ -166,13 +166,20 @@ export async function verifyLedgerdbReceipt(
   const leafIndex = proof.blockLeafIndex ?? ev.blockLeafIndex;
   checks.push(
     check('block-position', () => {
+      // A commit receipt is the block's one transaction (index 0); a revision's receipt
+      // points at the revision's entry in the block.
+      const index = receipt?.position.index;
+      const indexOk = Array.isArray(proof.revisions)
+        ? index === 0
+        : Number.isSafeInteger(index) && (index as number) >= 0 && (index as number) < (block?.revisions.length ?? 0);
       const ok =
         block?.seq === receipt?.position.block &&
+        indexOk &&
         Number.isSafeInteger(leafIndex) &&
         (ev.blockLeafIndex === undefined || ev.blockLeafIndex === leafIndex);
       return [
         ok,
-        `the receipt names block ${String(receipt?.position.block)} at leaf ${String(leafIndex)}; ` +
+        `the receipt names block ${String(receipt?.position.block)}, index ${String(index)}, at leaf ${String(leafIndex)}; ` +
           `the evidence has block ${String(block?.seq)} at leaf ${String(ev.blockLeafIndex)}`,
       ];
     }),
