@@ -127,7 +127,8 @@ export interface FabricLedger extends Ledger<FabricNative> {
    * @param call - chaincode (optional), transaction name and arguments
    * @param options - transient data, endorsing organizations, abort signal
    * @returns the receipt: channel, tx id, block number (`index: -1`, not located), channel-header time
-   * @throws LedgerError `CONTRACT_REVERTED` (chaincode rejection, `details.reasonCode` from a `[CODE]` prefix),
+   * @throws LedgerError `CONTRACT_REVERTED` (chaincode rejection, `details.reasonCode` from a `[CODE]` prefix;
+   *   a `[NOT_FOUND]` or `[PERMISSION_DENIED]` prefix gives that code instead),
    *   `OCC_CONFLICT` (MVCC or phantom read conflict), `COMMIT_FAILED` (other invalid validation codes),
    *   `ENDORSEMENT_FAILED`, `UNAVAILABLE` and `TIMEOUT` (after retries), `INVALID_ARGUMENT`
    * @example
@@ -157,7 +158,8 @@ export interface FabricLedger extends Ledger<FabricNative> {
    * @param call - chaincode (optional), transaction name and arguments
    * @param options - transient data, endorsing organizations, abort signal
    * @returns the result: parsed JSON when it is JSON, text otherwise
-   * @throws LedgerError `CONTRACT_REVERTED`, `UNAVAILABLE`, `TIMEOUT`, `INVALID_ARGUMENT`
+   * @throws LedgerError `CONTRACT_REVERTED`, `NOT_FOUND` and `PERMISSION_DENIED` (by the chaincode's
+   *   `[CODE]` prefix), `UNAVAILABLE`, `TIMEOUT`, `INVALID_ARGUMENT`
    */
   evaluate(call: LedgerCall, options?: FabricCallOptions): Promise<unknown>;
 

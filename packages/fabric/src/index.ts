@@ -1,5 +1,12 @@
 export { type Checkpointer, fileCheckpointer, memoryCheckpointer } from './checkpointer.js';
 export { type ConnectFabricOptions, connectFabric, type FabricDeadlines, type FabricIdentityFiles } from './connect.js';
+export {
+  type FabricBlockSource,
+  type FetchFabricEvidenceOptions,
+  fetchFabricEvidence,
+  type QsccBlockSourceOptions,
+  qsccBlockSource,
+} from './evidence.js';
 export type {
   FabricBlockEvent,
   FabricBlockEventsOptions,
@@ -13,11 +20,8 @@ export type {
   FabricTransactionOptions,
 } from './fabric-ledger.js';
 export {
-  type FabricBlockSource,
+  type FabricEvidence,
   type FabricTransactionInput,
-  type QsccBlockSourceOptions,
-  qsccBlockSource,
-  type VerifyFabricReceiptOptions,
   verifyFabricReceipt,
   verifyFabricTransaction,
-} from './verify-receipt.js';
+} from './verify.js';

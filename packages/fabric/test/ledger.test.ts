@@ -45,7 +45,7 @@ describe('submit and evaluate', () => {
       position: { block: expect.any(Number), index: -1 },
       proof: { chaincode: chaincodeName, transaction: 'Put', mspId: 'Org1MSP', validationCode: 'VALID' },
     });
-    expect(Object.keys(receipt).sort()).toEqual(['backend', 'ledger', 'position', 'proof', 'timestamp', 'txId']);
+    expect(Object.keys(receipt).sort()).toEqual(['backend', 'ledger', 'position', 'proof', 'timestamp', 'txId', 'version']);
     expect(Date.parse(receipt.timestamp)).toBeGreaterThanOrEqual(before - 1_000);
     expect(Date.parse(receipt.timestamp)).toBeLessThanOrEqual(Date.now());
 
@@ -141,8 +141,9 @@ describe('typed errors', () => {
       ]),
     );
 
+    // The chaincode convention: a `[NOT_FOUND]` rejection is NOT_FOUND.
     const read = await failure(ledger.evaluate({ method: 'Get', args: ['no-such-key'] }));
-    expect(read.code).toBe('CONTRACT_REVERTED');
+    expect(read.code).toBe('NOT_FOUND');
     expect(read.details).toMatchObject({ reasonCode: 'NOT_FOUND', reason: 'key no-such-key does not exist' });
 
     const unknown = await failure(ledger.submit({ method: 'NoSuchTransaction' }));
@@ -274,6 +275,17 @@ describe('history', () => {
     expect(fromThird.map((revision) => revision.version)).toEqual([2, 3]);
     expect(await ledger.history('never-written')).toEqual([]);
     expect((await ledger.verify(revisions[2] as (typeof revisions)[number])).ok).toBe(true);
+    const changed = { ...(revisions[1] as (typeof revisions)[number]), value: { step: 20 } };
+    const rejected = await ledger.verify(changed);
+    expect(rejected.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(['revision-value']);
+  });
+
+  test('a chaincode without the history transaction is UNSUPPORTED, naming the historyTransaction option', async () => {
+    const misnamed = await net.connect('Org1', { historyTransaction: 'KeyHistory' });
+    const error = await failure(misnamed.history('tracked'));
+    expect(error.code).toBe('UNSUPPORTED');
+    expect(error.details).toMatchObject({ option: 'historyTransaction', transaction: 'KeyHistory' });
+    expect(error.message).toContain('historyTransaction');
   });
 });
 

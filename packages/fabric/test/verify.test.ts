@@ -11,30 +11,38 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Contract, Network } from '@hyperledger/fabric-gateway';
 import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
-import { isLedgerError, type Receipt, retry, type Verification } from '@ledgerkit/core';
+import {
+  isLedgerError,
+  type Receipt,
+  type Revision,
+  retry,
+  type TrustAnchor,
+  type Verification,
+  verification,
+} from '@ledgerkit/core';
 import {
   bitString,
+  boolean,
   derToPem,
   explicit,
+  extension,
   integer,
   objectIdentifier,
   sequence,
   set,
+  signCertificate,
   utcTime,
   utf8String,
 } from '@ledgerkit/core/der';
 import { FabricNetwork, type OrganizationAccess } from '@ledgerkit/fabric-network';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type FabricBlockSource, fetchFabricEvidence, qsccBlockSource, whereIs } from '../src/evidence.js';
 import { connectFabric, type FabricLedger } from '../src/index.js';
 import { commitHash, updateBatchBytes } from '../src/verify/commit-hash.js';
 import { commitHashOf, decodeBlock, decodeEndorserTransaction, decodeEnvelope } from '../src/verify/decode.js';
-import {
-  type FabricBlockSource,
-  type FabricTransactionInput,
-  qsccBlockSource,
-  verifyFabricReceipt,
-  verifyFabricTransaction,
-} from '../src/verify-receipt.js';
+import { verifyFabricReceipt } from '../src/verify/fabric-receipt.js';
+import { type FabricTransactionInput, verifyFabricTransaction } from '../src/verify/transaction.js';
+import { genesisBlockHash, mspRoots } from './anchors.js';
 import { claimNetworkDir, networkDirPrefix } from './global-setup.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/ledger-chaincode', import.meta.url));
@@ -123,6 +131,35 @@ function checkOf(result: Verification, name: string) {
 
 function failedNames(result: Verification): string[] {
   return result.checks.filter((check) => !check.ok).map((check) => check.name);
+}
+
+/**
+ * Fetches the evidence from `source` (and copies from `witnesses`) and verifies against it, as
+ * `FabricLedger.verify` does: a missing block is a failed `block-located` check.
+ */
+async function verifyOnline(
+  subject: Receipt | Revision,
+  source: FabricBlockSource,
+  options: { witnesses?: FabricBlockSource[]; anchor?: TrustAnchor } = {},
+): Promise<Verification> {
+  const receipt = 'receipt' in subject ? subject.receipt : subject;
+  let evidence: Awaited<ReturnType<typeof fetchFabricEvidence>>;
+  try {
+    evidence = await fetchFabricEvidence(source, subject, options.witnesses ? { witnesses: options.witnesses } : {});
+  } catch (error) {
+    if (!isLedgerError(error, 'NOT_FOUND')) throw error;
+    return verification([
+      {
+        name: 'block-located',
+        ok: false,
+        detail: `no block ${receipt.position.block}${await whereIs(source, receipt.txId)}`,
+      },
+    ]);
+  }
+  const result = await verifyFabricReceipt(subject, evidence, options.anchor);
+  const located = result.checks.find((check) => check.name === 'block-located');
+  if (located && !located.ok) located.detail += await whereIs(source, receipt.txId);
+  return result;
 }
 
 /** The blocks offline verification needs, fetched once. */
@@ -249,6 +286,21 @@ function selfMadeIdentity(mspId: string): { serialized: Uint8Array; key: KeyObje
   return { serialized: identity.serializeBinary(), key: leaf.privateKey };
 }
 
+/** A self-signed CA certificate nobody in the network knows. */
+function selfSignedCa(signingKey: KeyObject, publicKey: KeyObject): Buffer {
+  const name = sequence(set(sequence(objectIdentifier('2.5.4.3'), utf8String('ca.stranger.example.com'))));
+  return signCertificate({
+    serialNumber: Buffer.from([7]),
+    issuer: name,
+    subject: name,
+    notBefore: new Date('2020-01-01T00:00:00Z'),
+    notAfter: new Date('2049-01-01T00:00:00Z'),
+    publicKey,
+    signingKey,
+    extensions: [extension('2.5.29.19', true, sequence(boolean(true)))],
+  });
+}
+
 /** An RFC 5280 v2 CRL revoking the certificate with serial `serial` (hex), signed by `key`. */
 function revocationListOf(serial: string, key: KeyObject): Buffer {
   const ecdsaWithSha256 = sequence(objectIdentifier('1.2.840.10045.4.3.2'));
@@ -322,7 +374,7 @@ describe('verifying Fabric receipts against a two-organization network', () => {
   });
 
   test('a good receipt verifies with every check passing and endorsements from both orgs', async () => {
-    const result = await verifyFabricReceipt(put.receipt, source);
+    const result = await verifyOnline(put.receipt, source);
     expect(failedNames(result)).toEqual([]);
     expect(result.ok).toBe(true);
     const names = result.checks.map((check) => check.name);
@@ -352,14 +404,14 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     const blocks = await blocksOf(source, put.receipt);
     const index = indexOfTransaction(blocks.block, put.receipt.txId);
     const exact = { ...put.receipt, position: { block: put.receipt.position.block, index } };
-    expect((await verifyFabricReceipt(exact, source)).ok).toBe(true);
+    expect((await verifyOnline(exact, source)).ok).toBe(true);
     const wrongIndex = { ...put.receipt, position: { block: put.receipt.position.block, index: index + 1 } };
-    expect(failedNames(await verifyFabricReceipt(wrongIndex, source))).toEqual(['block-located']);
+    expect(failedNames(await verifyOnline(wrongIndex, source))).toEqual(['block-located']);
   });
 
   test('an auditor with the blocks verifies offline with the same checks', async () => {
     const blocks = await blocksOf(source, put.receipt);
-    const online = await verifyFabricReceipt(put.receipt, source);
+    const online = await verifyOnline(put.receipt, source);
     const offline = verifyWith(put.receipt, blocks);
     expect(offline.ok).toBe(true);
     expect(offline.checks.map((check) => check.name)).toEqual(online.checks.map((check) => check.name));
@@ -443,7 +495,7 @@ describe('verifying Fabric receipts against a two-organization network', () => {
 
   test('an MVCC-invalidated transaction fails validation-code, and flipping its code to VALID fails the commit hash', async () => {
     expect(conflicted.code).toBe(peer.TxValidationCode.MVCC_READ_CONFLICT);
-    const result = await verifyFabricReceipt(conflicted.receipt, source);
+    const result = await verifyOnline(conflicted.receipt, source);
     expect(failedNames(result)).toEqual(['validation-code']);
     expect(checkOf(result, 'validation-code').detail).toMatch(/MVCC_READ_CONFLICT \(11\)/);
 
@@ -455,7 +507,7 @@ describe('verifying Fabric receipts against a two-organization network', () => {
   });
 
   test("another org's peer as witness: agreement passes, a peer that rewrote codes and commit hash is caught", async () => {
-    const agreed = await verifyFabricReceipt(put.receipt, source, { witnesses: [witness] });
+    const agreed = await verifyOnline(put.receipt, source, { witnesses: [witness] });
     expect(failedNames(agreed)).toEqual([]);
     expect(checkOf(agreed, 'peer-agreement').detail).toMatch(/identical/);
 
@@ -556,49 +608,49 @@ describe('verifying Fabric receipts against a two-organization network', () => {
 
   test('receipts with a wrong txId, block or timestamp fail the matching check', async () => {
     const otherTxId = createHash('sha256').update('no such transaction').digest('hex');
-    const wrongTx = await verifyFabricReceipt({ ...put.receipt, txId: otherTxId }, source);
+    const wrongTx = await verifyOnline({ ...put.receipt, txId: otherTxId }, source);
     expect(failedNames(wrongTx)).toEqual(['block-located']);
     expect(checkOf(wrongTx, 'block-located').detail).toMatch(/knows no transaction/);
     expect(checkOf(wrongTx, 'orderer-signature').ok).toBe(true);
 
-    const wrongBlock = await verifyFabricReceipt(
+    const wrongBlock = await verifyOnline(
       { ...put.receipt, position: { block: put.receipt.position.block + 1, index: -1 } },
       source,
     );
     expect(failedNames(wrongBlock)).toEqual(['block-located']);
     expect(checkOf(wrongBlock, 'block-located').detail).toContain(`in block ${put.receipt.position.block}`);
 
-    const missingBlock = await verifyFabricReceipt({ ...put.receipt, position: { block: 10_000, index: -1 } }, source);
+    const missingBlock = await verifyOnline({ ...put.receipt, position: { block: 10_000, index: -1 } }, source);
     expect(failedNames(missingBlock)).toEqual(['block-located']);
     expect(checkOf(missingBlock, 'block-located').detail).toContain('no block 10000');
 
     const later = new Date(Date.parse(put.receipt.timestamp) + 1000).toISOString();
-    const wrongTime = await verifyFabricReceipt({ ...put.receipt, timestamp: later }, source);
+    const wrongTime = await verifyOnline({ ...put.receipt, timestamp: later }, source);
     expect(failedNames(wrongTime)).toEqual(['timestamp']);
 
-    const wrongChannel = await verifyFabricReceipt({ ...put.receipt, ledger: 'another-channel' }, source);
+    const wrongChannel = await verifyOnline({ ...put.receipt, ledger: 'another-channel' }, source);
     expect(failedNames(wrongChannel)).toEqual(['channel']);
 
-    const wrongSubmitter = await verifyFabricReceipt(
+    const wrongSubmitter = await verifyOnline(
       { ...put.receipt, proof: { ...put.receipt.proof, mspId: 'Org2MSP' } },
       source,
     );
     expect(failedNames(wrongSubmitter)).toEqual(['creator-signature']);
   });
 
-  test('malformed or non-Fabric receipts are rejected as bad input', async () => {
-    const ethereum = { ...put.receipt, backend: 'ethereum' } as Receipt;
-    await expect(verifyFabricReceipt(ethereum, source)).rejects.toSatisfy((error) =>
-      isLedgerError(error, 'INVALID_ARGUMENT'),
-    );
-    const noTxId = { ...put.receipt, txId: '' };
-    await expect(verifyFabricReceipt(noTxId, source)).rejects.toSatisfy((error) =>
-      isLedgerError(error, 'INVALID_ARGUMENT'),
-    );
-    const badPosition = { ...put.receipt, position: { block: -1, index: 0 } };
-    await expect(verifyFabricReceipt(badPosition, source)).rejects.toSatisfy((error) =>
-      isLedgerError(error, 'INVALID_ARGUMENT'),
-    );
+  test('malformed or non-Fabric receipts are a failed receipt-format check, not an exception', async () => {
+    const evidence = await fetchFabricEvidence(source, put.receipt);
+    for (const malformed of [
+      { ...put.receipt, backend: 'ethereum' },
+      { ...put.receipt, txId: '' },
+      { ...put.receipt, position: { block: -1, index: 0 } },
+      { ...put.receipt, timestamp: 'yesterday' },
+      { ...put.receipt, proof: { mspId: 7 } },
+      null,
+    ]) {
+      const result = await verifyFabricReceipt(malformed as unknown as Receipt, evidence);
+      expect(failedNames(result)).toEqual(['receipt-format']);
+    }
     await expect(source.blockByNumber(10_000)).rejects.toSatisfy((error) => isLedgerError(error, 'NOT_FOUND'));
     expect(() => qsccBlockSource(fabric, { timeoutMs: 0 })).toThrow(/positive/);
     // One source per network and options, so its block cache serves every verification.
@@ -621,6 +673,90 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     expect(checkOf(truncated, 'block-decodes').ok).toBe(false);
   });
 
+  test('a pinned config block hash anchors the verification; a wrong pinned hash fails anchor-config-block', async () => {
+    const pinned = await genesisBlockHash(network as FabricNetwork);
+    const served = await verifyOnline(put.receipt, source);
+    expect(served.ok).toBe(true);
+    expect(served.anchor?.explicit).toBe(false);
+    expect(served.anchor?.detail).toMatch(/trusts the peer/);
+
+    const anchored = await verifyOnline(put.receipt, source, { anchor: { type: 'fabric-config-block', hash: pinned } });
+    expect(failedNames(anchored)).toEqual([]);
+    expect(anchored.anchor).toMatchObject({ type: 'fabric-config-block', explicit: true });
+    expect(checkOf(anchored, 'anchor-config-block').detail).toContain(pinned);
+
+    const other = createHash('sha256').update('another channel').digest('hex');
+    const wrong = await verifyOnline(put.receipt, source, { anchor: { type: 'fabric-config-block', hash: other } });
+    expect(failedNames(wrong)).toEqual(['anchor-config-block']);
+    const notHex = await verifyOnline(put.receipt, source, { anchor: { type: 'fabric-config-block', hash: 'xyz' } });
+    expect(failedNames(notHex)).toEqual(['anchor-config-block']);
+  });
+
+  test("MSP roots as anchor: the network's roots verify, another root for Org2MSP fails its endorsement", async () => {
+    const roots = await mspRoots(network as FabricNetwork);
+    const anchored = await verifyOnline(put.receipt, source, { anchor: { type: 'fabric-msp-roots', roots } });
+    expect(failedNames(anchored)).toEqual([]);
+    expect(anchored.anchor).toMatchObject({ type: 'fabric-msp-roots', explicit: true });
+
+    const stranger = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const strangerRoot = derToPem('CERTIFICATE', selfSignedCa(stranger.privateKey, stranger.publicKey));
+    const swapped = await verifyOnline(put.receipt, source, {
+      anchor: { type: 'fabric-msp-roots', roots: { ...roots, Org2MSP: [strangerRoot] } },
+    });
+    expect(failedNames(swapped)).toEqual(['endorsement:Org2MSP']);
+    const withoutOrderer = await verifyOnline(put.receipt, source, {
+      anchor: { type: 'fabric-msp-roots', roots: { Org1MSP: roots.Org1MSP ?? [], Org2MSP: roots.Org2MSP ?? [] } },
+    });
+    expect(failedNames(withoutOrderer)).toEqual(['orderer-signature']);
+    const notPem = await verifyOnline(put.receipt, source, {
+      anchor: { type: 'fabric-msp-roots', roots: { Org1MSP: ['x'] } },
+    });
+    expect(failedNames(notPem)).toEqual(['anchor-msp-roots']);
+  });
+
+  test('an anchor of another backend is a failed anchor-type check', async () => {
+    const evidence = await fetchFabricEvidence(source, put.receipt);
+    const result = await verifyFabricReceipt(put.receipt, evidence, {
+      type: 'ethereum-block',
+      number: 1,
+      hash: '0x00',
+    });
+    expect(failedNames(result)).toEqual(['anchor-type']);
+  });
+
+  test('a revision verifies with its written value; a changed value fails revision-value', async () => {
+    const revision: Revision = {
+      key: 'pallet-1',
+      version: 0,
+      value: { weight: 42, owner: 'Acme' },
+      deleted: false,
+      receipt: put.receipt,
+    };
+    const good = await verifyOnline(revision, source);
+    expect(failedNames(good)).toEqual([]);
+    expect(checkOf(good, 'revision-value').ok).toBe(true);
+    const changed = await verifyOnline({ ...revision, value: { weight: 43, owner: 'Acme' } }, source);
+    expect(failedNames(changed)).toEqual(['revision-value']);
+    const otherKey = await verifyOnline({ ...revision, key: 'pallet-2' }, source);
+    expect(failedNames(otherKey)).toEqual(['revision-value']);
+    const deleted = await verifyOnline({ ...revision, deleted: true, value: null }, source);
+    expect(failedNames(deleted)).toEqual(['revision-value']);
+  });
+
+  test('evidence that is not Fabric blocks is a failed evidence-format check', async () => {
+    const evidence = await fetchFabricEvidence(source, put.receipt);
+    for (const bad of [
+      {},
+      { ...evidence, block: '!!' },
+      { ...evidence, type: 'other' },
+      { ...evidence, witnessBlocks: 'x' },
+    ]) {
+      expect(failedNames(await verifyFabricReceipt(put.receipt, bad))).toEqual(['evidence-format']);
+    }
+    const truncated = { ...evidence, block: evidence.block.slice(0, 200) };
+    expect(failedNames(await verifyFabricReceipt(put.receipt, truncated))).toContain('block-decodes');
+  });
+
   test('measures verifications per second (logged, no bar)', async () => {
     const receipts: Receipt[] = [];
     for (let index = 0; index < 8; index++) {
@@ -630,13 +766,13 @@ describe('verifying Fabric receipts against a two-organization network', () => {
     // Cold: a new source fetches every block through qscc (the config block once).
     const cold = qsccBlockSource(fabric);
     let started = performance.now();
-    for (const receipt of receipts) expect((await verifyFabricReceipt(receipt, cold)).ok).toBe(true);
+    for (const receipt of receipts) expect((await verifyOnline(receipt, cold)).ok).toBe(true);
     const online = perSecond(receipts.length, started);
     // Warm: the same receipts again, blocks already fetched.
     const rounds = 5;
     started = performance.now();
     for (let round = 0; round < rounds; round++) {
-      for (const receipt of receipts) expect((await verifyFabricReceipt(receipt, cold)).ok).toBe(true);
+      for (const receipt of receipts) expect((await verifyOnline(receipt, cold)).ok).toBe(true);
     }
     const warm = perSecond(rounds * receipts.length, started);
     const offlineInputs = await Promise.all(

@@ -9,6 +9,8 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { type common, peer } from '@hyperledger/fabric-protos';
 import {
+  abortError,
+  anySignal,
   type CallOptions,
   type Checkpoint,
   type HistoryOptions,
@@ -20,10 +22,17 @@ import {
   type LedgerEvent,
   type Receipt,
   type Revision,
+  receiptFormatVersion,
   retry,
+  sleep,
+  throwIfAborted,
   type Verification,
+  type VerificationBundle,
+  type VerifyOptions,
+  verification,
 } from '@ledgerkit/core';
 import { type Checkpointer, checkCheckpoint } from '../checkpointer.js';
+import { fetchFabricEvidence, qsccBlockSource, whereIs } from '../evidence.js';
 import type {
   FabricBlockEvent,
   FabricBlockEventsOptions,
@@ -35,7 +44,8 @@ import type {
   FabricSubmitResult,
   FabricTransactionOptions,
 } from '../fabric-ledger.js';
-import { qsccBlockSource, verifyFabricReceipt } from '../verify-receipt.js';
+import { verifyFabricReceipt } from '../verify/fabric-receipt.js';
+import { fabricReceiptProblem } from '../verify/transaction.js';
 import { decodeBlock, proposalTimestamp, transactionDetails } from './blocks.js';
 import { type ErrorContext, toLedgerError, validationCodeName } from './gateway-errors.js';
 import type { ResolvedConnection } from './options.js';
@@ -123,6 +133,7 @@ export class FabricLedgerImpl implements FabricLedger {
       validationCode: 'VALID',
     };
     const receipt: Receipt = {
+      version: receiptFormatVersion,
       backend: 'fabric',
       ledger: this.channel,
       txId,
@@ -178,7 +189,23 @@ export class FabricLedgerImpl implements FabricLedger {
     this.#assertOpen();
     if (typeof key !== 'string' || key === '') throw new InvalidArgumentError('key', 'history needs a non-empty key');
     const transaction = this.#settings.historyTransaction;
-    const raw = await this.evaluate({ method: transaction, args: [key] }, options);
+    let raw: unknown;
+    try {
+      raw = await this.evaluate({ method: transaction, args: [key] }, options);
+    } catch (error) {
+      // fabric-contract-api answers an unknown transaction name with this message.
+      if (
+        isLedgerError(error, 'CONTRACT_REVERTED') &&
+        /function that does not exist/i.test(String(error.details.reason))
+      ) {
+        throw new LedgerError(
+          'UNSUPPORTED',
+          `chaincode ${this.chaincode} has no transaction ${transaction} for history(); name the chaincode's history transaction with connectFabric's historyTransaction option`,
+          { details: { chaincode: this.chaincode, transaction, option: 'historyTransaction' }, cause: error },
+        );
+      }
+      throw error;
+    }
     const entries = historyEntries(raw, transaction);
     const receipts = await mapLimit(entries, 8, (entry) => this.receiptOf(entry.txId, options));
     const revisions: Revision[] = entries.map((entry, version) => ({
@@ -239,6 +266,7 @@ export class FabricLedgerImpl implements FabricLedger {
     }
     const details = transactionDetails(found.envelope);
     return {
+      version: receiptFormatVersion,
       backend: 'fabric',
       ledger: this.channel,
       txId,
@@ -349,14 +377,67 @@ export class FabricLedgerImpl implements FabricLedger {
       }
       // Failed transiently, or ended without an error (a peer shutting down): reopen after a pause.
       failures += 1;
-      await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal);
+      // Resolves early (rejects) when the signal aborts; the loop condition then ends the stream.
+      await sleep(Math.min(5_000, 100 * 2 ** Math.min(failures, 6)), signal).catch(() => undefined);
     }
   }
 
-  async verify(subject: Receipt | Revision): Promise<Verification> {
+  async verify(subject: Receipt | Revision, options: VerifyOptions = {}): Promise<Verification> {
     this.#assertOpen();
-    const receipt = 'receipt' in subject ? subject.receipt : subject;
-    return verifyFabricReceipt(receipt, qsccBlockSource(this.#network));
+    throwIfAborted(options.signal);
+    const receipt = typeof subject === 'object' && subject !== null && 'receipt' in subject ? subject.receipt : subject;
+    const { anchor } = options;
+    // Malformed subjects and anchors of another backend fail their named check before any I/O.
+    const early = await verifyFabricReceipt(subject, {}, anchor);
+    if (early.checks.some((item) => ['revision-format', 'receipt-format', 'anchor-type'].includes(item.name))) {
+      return early;
+    }
+    const source = qsccBlockSource(this.#network);
+    let evidence: Awaited<ReturnType<typeof fetchFabricEvidence>>;
+    try {
+      evidence = await this.#withSignal(fetchFabricEvidence(source, subject), options.signal);
+    } catch (error) {
+      if (!isLedgerError(error, 'NOT_FOUND')) throw error;
+      return verification([
+        {
+          name: 'block-located',
+          ok: false,
+          detail: `channel ${this.channel} has no block ${receipt.position.block}${await whereIs(source, receipt.txId)}`,
+        },
+      ]);
+    }
+    const result = await verifyFabricReceipt(subject, evidence, anchor);
+    const located = result.checks.find((item) => item.name === 'block-located');
+    if (located && !located.ok) located.detail += await whereIs(source, receipt.txId);
+    return result;
+  }
+
+  async evidence(subject: Receipt | Revision, options: CallOptions = {}): Promise<VerificationBundle> {
+    this.#assertOpen();
+    throwIfAborted(options.signal);
+    const receipt = typeof subject === 'object' && subject !== null && 'receipt' in subject ? subject.receipt : subject;
+    const problem = fabricReceiptProblem(receipt);
+    if (problem) throw new InvalidArgumentError(problem.field, `not a Fabric receipt: ${problem.reason}`);
+    const evidence = await this.#withSignal(
+      fetchFabricEvidence(qsccBlockSource(this.#network), subject),
+      options.signal,
+    );
+    return { format: 'ledgerkit.verification-bundle', version: 1, subject, evidence: { ...evidence } };
+  }
+
+  /** Settles with `work`, or rejects with the signal's abort error (`TIMEOUT`/`ABORTED`) first. */
+  async #withSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    if (!signal) return work;
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(abortError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([work, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   async close(): Promise<void> {
@@ -547,25 +628,4 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, map: (item: T)
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal {
-  return AbortSignal.any(signals.filter((signal): signal is AbortSignal => signal !== undefined));
-}
-
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new LedgerError('ABORTED', 'operation aborted', { cause: signal.reason });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,5 +1,5 @@
-import { peer } from '@hyperledger/fabric-protos';
 import { type ErrorCode, isLedgerError, LedgerError } from '@ledgerkit/core';
+import { validationCodeName } from '../verify/validation-codes.js';
 
 /** What the failing operation was doing, copied into the error's details. */
 export interface ErrorContext {
@@ -38,25 +38,24 @@ const grpcStatusNames: Record<number, string> = {
   16: 'UNAUTHENTICATED',
 };
 
-const validationCodeNames = new Map<number, string>(
-  Object.entries(peer.TxValidationCode).map(([name, code]) => [code as number, name]),
-);
-
-/**
- * The name of a Fabric transaction validation code.
- *
- * @param code - a `TxValidationCode` number
- * @returns its name, e.g. `MVCC_READ_CONFLICT`, or `UNKNOWN(<code>)`
- */
-export function validationCodeName(code: number): string {
-  return validationCodeNames.get(code) ?? `UNKNOWN(${code})`;
-}
+export { validationCodeName };
 
 // `chaincode response 500, <message>` is how peers report a chaincode's rejection.
 const chaincodeResponse = /chaincode response (\d+), ([\s\S]*)$/;
 const unreachable = /could not launch chaincode|error while dialing|connection refused|failed to connect/i;
 // Our chaincodes start rejection messages with a machine-readable `[CODE]`.
 const reasonCodePrefix = /^\[([A-Za-z0-9_.:-]+)\]\s*/;
+
+/**
+ * The chaincode convention for rejections that are not rule violations: a message starting
+ * with `[NOT_FOUND]` (the key does not exist) or `[PERMISSION_DENIED]` (the caller's identity
+ * lacks an attribute or role the chaincode requires) becomes that code; any other rejection,
+ * with or without a `[CODE]`, is `CONTRACT_REVERTED`.
+ */
+const rejectionCodes: Record<string, ErrorCode> = {
+  NOT_FOUND: 'NOT_FOUND',
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
+};
 
 /**
  * Splits a chaincode rejection message into its `[CODE]` prefix and the rest.
@@ -71,7 +70,8 @@ export function parseReason(message: string): { reasonCode?: string; reason: str
 
 /**
  * Maps what fabric-gateway and gRPC throw to a {@link LedgerError}: chaincode rejections to
- * `CONTRACT_REVERTED` (with the `[CODE]` prefix parsed), MVCC and phantom read conflicts to
+ * `CONTRACT_REVERTED` (with the `[CODE]` prefix parsed; `[NOT_FOUND]` and `[PERMISSION_DENIED]`
+ * to those codes), MVCC and phantom read conflicts to
  * `OCC_CONFLICT`, other invalid validation codes to `COMMIT_FAILED`, unreachable nodes to
  * `UNAVAILABLE`, deadlines to `TIMEOUT`. Ledgerkit errors pass unchanged.
  *
@@ -124,7 +124,7 @@ export function toLedgerError(error: unknown, context: ErrorContext): LedgerErro
   if (rejection) {
     const { reasonCode, reason } = parseReason(rejection.message);
     return new LedgerError(
-      'CONTRACT_REVERTED',
+      rejectionCodes[reasonCode ?? ''] ?? 'CONTRACT_REVERTED',
       `chaincode rejected ${context.transaction ?? 'the call'}: ${rejection.message}`,
       {
         details: compact({ ...details, reason, reasonCode, chaincodeStatus: rejection.status }),

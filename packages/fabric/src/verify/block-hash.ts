@@ -1,8 +1,9 @@
 // Fabric's block hashes (protoutil/blockutils.go, identical in 2.5 and 3.x): a block is named
 // by the SHA-256 of the ASN.1 DER of its header, not of the header's protobuf bytes, and the
 // header's data hash is the SHA-256 of the block's data entries concatenated.
-import { createHash } from 'node:crypto';
-import { integer, octetString, sequence } from '@ledgerkit/core/der';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { fromHex } from './bytes.js';
+import { derTlv, derUnsignedInteger } from './der.js';
 
 /** The three fields of a `common.BlockHeader`. */
 export interface BlockHeaderFields {
@@ -21,10 +22,10 @@ export interface BlockHeaderFields {
  * @param header - the header's fields
  * @returns the DER encoding
  */
-export function blockHeaderBytes(header: BlockHeaderFields): Buffer {
+export function blockHeaderBytes(header: BlockHeaderFields): Uint8Array {
   const hex = BigInt(header.number).toString(16);
-  const magnitude = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
-  return sequence(integer(magnitude), octetString(header.previousHash), octetString(header.dataHash));
+  const magnitude = fromHex(hex.length % 2 === 0 ? hex : `0${hex}`);
+  return derTlv(0x30, derUnsignedInteger(magnitude), derTlv(0x04, header.previousHash), derTlv(0x04, header.dataHash));
 }
 
 /**
@@ -33,8 +34,8 @@ export function blockHeaderBytes(header: BlockHeaderFields): Buffer {
  * @param header - the header's fields
  * @returns SHA-256 of {@link blockHeaderBytes}
  */
-export function blockHeaderHash(header: BlockHeaderFields): Buffer {
-  return createHash('sha256').update(blockHeaderBytes(header)).digest();
+export function blockHeaderHash(header: BlockHeaderFields): Uint8Array {
+  return sha256(blockHeaderBytes(header));
 }
 
 /**
@@ -43,8 +44,8 @@ export function blockHeaderHash(header: BlockHeaderFields): Buffer {
  * @param data - the block's data entries (serialized envelopes), in order
  * @returns SHA-256 of the entries concatenated
  */
-export function blockDataHash(data: readonly Uint8Array[]): Buffer {
-  const hash = createHash('sha256');
+export function blockDataHash(data: readonly Uint8Array[]): Uint8Array {
+  const hash = sha256.create();
   for (const entry of data) hash.update(entry);
   return hash.digest();
 }

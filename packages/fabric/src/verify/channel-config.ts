@@ -1,13 +1,24 @@
 // The channel's membership as its config block states it: each organization's MSP (root and
 // intermediate CA certificates, NodeOU roles) in the Application and Orderer groups. These
-// are the trust anchors of every signature check; the config block itself is trusted as given
-// (pin its hash, which the checks report, to make that trust explicit).
-import { createHash, type KeyObject, X509Certificate } from 'node:crypto';
-import { common, msp } from '@hyperledger/fabric-protos';
+// are the trust anchors of every signature check: the config block as served unless the
+// verifier pins its hash, or the verifier's own MSP roots replace the served ones.
+
 import { blockHeaderHash } from './block-hash.js';
+import { sha256, toBase64, toHex } from './bytes.js';
 import { type DecodedBlock, decodeBlock, decodeEnvelope, headerTypeConfig } from './decode.js';
+import {
+  boolField,
+  bytesField,
+  int32Field,
+  mapField,
+  messageField,
+  parseMessage,
+  repeatedBytes,
+  stringField,
+} from './protobuf.js';
 import { parseRevocationList, type RevocationList, revokes } from './revocation.js';
 import { signatureProblem } from './signature.js';
+import { type Certificate, isIssuedBy, type PublicKey, parseCertificatePem, subjectValues } from './x509.js';
 
 /** A Fabric role a NodeOU-enabled MSP assigns by certificate OU. */
 export type MspRole = 'client' | 'peer' | 'admin' | 'orderer';
@@ -17,10 +28,10 @@ export interface ChannelMsp {
   mspId: string;
   /** Whether the organization is in the Orderer group (an ordering service organization). */
   orderer: boolean;
-  roots: X509Certificate[];
-  intermediates: X509Certificate[];
+  roots: Certificate[];
+  intermediates: Certificate[];
   /** Admin certificates listed explicitly (pre-NodeOU style), as DER. */
-  admins: Buffer[];
+  admins: Uint8Array[];
   /** Certificate revocation lists of the MSP's CAs. */
   revocationLists: RevocationList[];
   /** OU names of each role when NodeOUs are enabled. */
@@ -34,20 +45,18 @@ export interface ChannelConfig {
   /** Header hash of the config block, hex. */
   blockHash: string;
   msps: Map<string, ChannelMsp>;
-  /** Chain validation results by MSP id and certificate, reused across transactions. */
+  /** Where the roots come from, for check details: `config block 0` or `the anchor's MSP roots`. */
+  rootsFrom: string;
+  /** Chain validation results by certificate, reused across transactions. */
   identityCache: Map<string, ValidatedIdentity>;
 }
 
 /** A serialized identity, resolved against the channel's MSPs. */
 export interface ValidatedIdentity {
   mspId: string;
-  certificate: X509Certificate | undefined;
-  /** The certificate's public key. */
-  publicKey: KeyObject | undefined;
+  certificate: Certificate | undefined;
   /** Issuers from the certificate's up to the MSP root. */
-  issuers: X509Certificate[];
-  /** Validity windows of the certificate and its issuers, in milliseconds since the epoch. */
-  validity: Array<{ which: string; from: number; to: number }>;
+  issuers: Certificate[];
   /** Undefined when the certificate chains to the MSP's roots, otherwise why not. */
   problem: string | undefined;
   /** Common name of the certificate's subject, for details. */
@@ -56,38 +65,36 @@ export interface ValidatedIdentity {
   organizationalUnits: string[];
 }
 
-function bytesOf(value: Uint8Array | string): Buffer {
-  return typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.from(value);
-}
-
 function parseMsp(mspId: string, value: Uint8Array, orderer: boolean): ChannelMsp {
-  const config = msp.MSPConfig.deserializeBinary(value);
+  const config = parseMessage(value);
   // Type 0 is FABRIC (X.509); idemix MSPs (type 1) cannot sign endorsements or blocks.
-  if (config.getType() !== 0) {
+  if (int32Field(config, 1) !== 0) {
     return { mspId, orderer, roots: [], intermediates: [], admins: [], revocationLists: [], nodeOus: undefined };
   }
-  const fabric = msp.FabricMSPConfig.deserializeBinary(config.getConfig_asU8());
-  const certificates = (list: Uint8Array[]) => list.map((pem) => new X509Certificate(Buffer.from(pem)));
-  const nodeOus = fabric.getFabricNodeOus();
+  const fabric = messageField(config, 2);
+  const certificates = (field: number) => repeatedBytes(fabric, field).map((pem) => parseCertificatePem(pem));
+  const nodeOus = fabric.has(11) ? messageField(fabric, 11) : undefined;
+  const ou = (field: number) => (nodeOus?.has(field) ? stringField(messageField(nodeOus, field), 2) : undefined);
   return {
-    mspId: fabric.getName() || mspId,
+    mspId: stringField(fabric, 1) || mspId,
     orderer,
-    roots: certificates(fabric.getRootCertsList_asU8()),
-    intermediates: certificates(fabric.getIntermediateCertsList_asU8()),
-    admins: fabric.getAdminsList_asU8().map((pem) => new X509Certificate(Buffer.from(pem)).raw),
-    revocationLists: fabric.getRevocationListList_asU8().map(parseRevocationList),
-    nodeOus: nodeOus?.getEnable()
-      ? Object.fromEntries(
-          (
-            [
-              ['client', nodeOus.getClientOuIdentifier()],
-              ['peer', nodeOus.getPeerOuIdentifier()],
-              ['admin', nodeOus.getAdminOuIdentifier()],
-              ['orderer', nodeOus.getOrdererOuIdentifier()],
-            ] as const
-          ).flatMap(([role, identifier]) => (identifier ? [[role, identifier.getOrganizationalUnitIdentifier()]] : [])),
-        )
-      : undefined,
+    roots: certificates(2),
+    intermediates: certificates(3),
+    admins: certificates(4).map((certificate) => certificate.der),
+    revocationLists: repeatedBytes(fabric, 5).map(parseRevocationList),
+    nodeOus:
+      nodeOus && boolField(nodeOus, 1)
+        ? Object.fromEntries(
+            (
+              [
+                ['client', ou(2)],
+                ['peer', ou(3)],
+                ['admin', ou(4)],
+                ['orderer', ou(5)],
+              ] as const
+            ).flatMap(([role, name]) => (name ? [[role, name]] : [])),
+          )
+        : undefined,
   };
 }
 
@@ -105,27 +112,31 @@ function parseChannelConfig(block: DecodedBlock): ChannelConfig {
   if (envelope.headerType !== headerTypeConfig) {
     throw new Error(`block ${block.number} is not a config block (header type ${envelope.headerType})`);
   }
-  const channelGroup = common.ConfigEnvelope.deserializeBinary(envelope.data).getConfig()?.getChannelGroup();
-  if (!channelGroup) throw new Error(`config block ${block.number} has no channel group`);
+  const config = messageField(parseMessage(envelope.data), 1);
+  if (!config.has(2)) throw new Error(`config block ${block.number} has no channel group`);
+  const channelGroup = messageField(config, 2);
+  const groups = mapField(channelGroup, 2);
   const msps = new Map<string, ChannelMsp>();
   for (const [groupName, orderer] of [
     ['Application', false],
     ['Orderer', true],
   ] as const) {
-    const group = channelGroup.getGroupsMap().get(groupName);
-    group?.getGroupsMap().forEach((organization: common.ConfigGroup, name: string) => {
-      const value = organization.getValuesMap().get('MSP');
-      if (!value) return;
-      const parsed = parseMsp(name, value.getValue_asU8(), orderer);
+    const group = groups.get(groupName);
+    if (!group) continue;
+    for (const [name, organization] of mapField(parseMessage(group), 2)) {
+      const value = mapField(parseMessage(organization), 3).get('MSP');
+      if (!value) continue;
+      const parsed = parseMsp(name, bytesField(parseMessage(value), 2), orderer);
       const known = msps.get(parsed.mspId);
       msps.set(parsed.mspId, known ? { ...parsed, orderer: known.orderer || orderer } : parsed);
-    });
+    }
   }
   return {
     channelId: envelope.channelId,
     blockNumber: block.number,
-    blockHash: blockHeaderHash(block).toString('hex'),
+    blockHash: toHex(blockHeaderHash(block)),
     msps,
+    rootsFrom: `config block ${block.number}`,
     identityCache: new Map(),
   };
 }
@@ -142,7 +153,7 @@ const parsedConfigLimit = 32;
  * @throws Error when the bytes are not a config block
  */
 export function channelConfigOf(bytes: Uint8Array): ChannelConfig {
-  const key = createHash('sha256').update(bytes).digest('hex');
+  const key = toBase64(sha256(bytes));
   const cached = parsedConfigs.get(key);
   if (cached) return cached;
   const config = parseChannelConfig(decodeBlock(bytes));
@@ -151,51 +162,55 @@ export function channelConfigOf(bytes: Uint8Array): ChannelConfig {
   return config;
 }
 
-function attribute(name: string, text: string): string[] {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}=`))
-    .flatMap((line) => line.slice(name.length + 1).split('+'));
+/**
+ * The config with each MSP's root certificates replaced by the verifier's: identities then
+ * chain to roots the verifier chose, whatever the served config block lists. An MSP the
+ * roots do not name has no roots, so none of its identities verifies.
+ *
+ * @param config - the served config
+ * @param roots - root certificates by MSP id
+ * @returns a new config (roles and intermediates still from the served config)
+ */
+export function withAnchorRoots(config: ChannelConfig, roots: ReadonlyMap<string, Certificate[]>): ChannelConfig {
+  const msps = new Map<string, ChannelMsp>();
+  for (const [mspId, channelMsp] of config.msps) msps.set(mspId, { ...channelMsp, roots: roots.get(mspId) ?? [] });
+  return { ...config, msps, rootsFrom: "the anchor's MSP roots", identityCache: new Map() };
 }
 
+const commonName = (certificate: Certificate) => subjectValues(certificate, 'CN').join('+');
+
 /** As Fabric's MSP: the certificate is revoked when a CRL signed by its issuer lists its serial number. */
-function revocationProblem(
-  certificate: X509Certificate,
-  issuer: X509Certificate,
-  channelMsp: ChannelMsp,
-): string | undefined {
-  const list = channelMsp.revocationLists.find((candidate) =>
-    revokes(candidate, certificate.serialNumber, issuer.publicKey),
-  );
+function revocationProblem(certificate: Certificate, issuer: Certificate, channelMsp: ChannelMsp): string | undefined {
+  const list = channelMsp.revocationLists.find((candidate) => revokes(candidate, certificate.serial, issuer.publicKey));
   return list
-    ? `the certificate (serial ${certificate.serialNumber.toLowerCase()}) is revoked by a CRL of ${channelMsp.mspId}'s CA ${attribute('CN', issuer.subject).join('+')}`
+    ? `the certificate (serial ${certificate.serial}) is revoked by a CRL of ${channelMsp.mspId}'s CA ${commonName(issuer)}`
     : undefined;
 }
 
 /** The certificate's issuers up to a root of the MSP, or why there is no such chain. */
 function chainOf(
-  certificate: X509Certificate,
+  certificate: Certificate,
   channelMsp: ChannelMsp,
-): { issuers: X509Certificate[]; problem: string | undefined } {
-  const issuers: X509Certificate[] = [];
-  if (certificate.ca) {
+): { issuers: Certificate[]; problem: string | undefined } {
+  const issuers: Certificate[] = [];
+  if (certificate.isCa) {
     return { issuers, problem: 'the certificate is a CA certificate, which Fabric does not accept as an identity' };
   }
   let current = certificate;
   for (let depth = 0; depth < 8; depth++) {
-    const issuedBy = (issuer: X509Certificate) => current.checkIssued(issuer) && current.verify(issuer.publicKey);
+    const issuedBy = (issuer: Certificate) => isIssuedBy(current, issuer);
     const root = channelMsp.roots.find(issuedBy);
-    if (root)
+    if (root) {
       return {
         issuers: [...issuers, root],
-        problem: revocationProblem(certificate, [...issuers, root][0] as X509Certificate, channelMsp),
+        problem: revocationProblem(certificate, [...issuers, root][0] as Certificate, channelMsp),
       };
+    }
     const intermediate = channelMsp.intermediates.find(issuedBy);
     if (!intermediate) {
-      const issuer = current.issuer.replaceAll('\n', ', ');
       return {
         issuers,
-        problem: `the certificate (issuer ${issuer}) is not issued by a root or intermediate CA of ${channelMsp.mspId}`,
+        problem: `the certificate is not issued by a root or intermediate CA of ${channelMsp.mspId} (${channelMsp.roots.length} roots)`,
       };
     }
     issuers.push(intermediate);
@@ -208,20 +223,16 @@ function chainOf(
  * Resolves a serialized identity (`msp.SerializedIdentity`) against the channel's MSPs: the
  * MSP must be a member of the channel and the certificate must chain to one of its roots,
  * through its intermediates, with valid signatures (cached per config and certificate).
- *
- * @param config - the channel config
- * @param serializedIdentity - the identity bytes
- * @returns the identity, with `problem` set when it is not a valid member
  */
 function resolveIdentity(config: ChannelConfig, serializedIdentity: Uint8Array): ValidatedIdentity {
-  const cacheKey = createHash('sha256').update(serializedIdentity).digest('base64');
+  const cacheKey = toBase64(sha256(serializedIdentity));
   const cached = config.identityCache.get(cacheKey);
   if (cached) return cached;
   let resolved: ValidatedIdentity;
   try {
-    const identity = msp.SerializedIdentity.deserializeBinary(serializedIdentity);
-    const mspId = identity.getMspid();
-    const certificate = new X509Certificate(bytesOf(identity.getIdBytes_asU8()));
+    const identity = parseMessage(serializedIdentity);
+    const mspId = stringField(identity, 1);
+    const certificate = parseCertificatePem(bytesField(identity, 2));
     const channelMsp = config.msps.get(mspId);
     const chain = channelMsp
       ? chainOf(certificate, channelMsp)
@@ -229,24 +240,16 @@ function resolveIdentity(config: ChannelConfig, serializedIdentity: Uint8Array):
     resolved = {
       mspId,
       certificate,
-      publicKey: certificate.publicKey,
       issuers: chain.issuers,
-      validity: [certificate, ...chain.issuers].map((item) => ({
-        which: item === certificate ? 'the certificate' : `its issuer ${attribute('CN', item.subject).join('+')}`,
-        from: Date.parse(item.validFrom),
-        to: Date.parse(item.validTo),
-      })),
-      name: attribute('CN', certificate.subject).join('+'),
-      organizationalUnits: attribute('OU', certificate.subject),
+      name: commonName(certificate),
+      organizationalUnits: subjectValues(certificate, 'OU'),
       problem: chain.problem,
     };
   } catch (error) {
     resolved = {
       mspId: '',
       certificate: undefined,
-      publicKey: undefined,
       issuers: [],
-      validity: [],
       name: '',
       organizationalUnits: [],
       problem: `the identity does not decode: ${error instanceof Error ? error.message : String(error)}`,
@@ -261,11 +264,6 @@ function resolveIdentity(config: ChannelConfig, serializedIdentity: Uint8Array):
  * Whether an identity holds one of the roles: by its NodeOU (when the MSP enables NodeOUs)
  * or, for `admin`, by being listed among the MSP's admins. Without NodeOUs every member
  * holds every role, as Fabric's `member` principal does.
- *
- * @param config - the channel config
- * @param identity - a resolved identity
- * @param roles - acceptable roles
- * @returns undefined when it holds one, otherwise why not
  */
 function roleProblem(
   config: ChannelConfig,
@@ -273,35 +271,32 @@ function roleProblem(
   roles: readonly MspRole[],
 ): string | undefined {
   const channelMsp = config.msps.get(identity.mspId);
-  if (!channelMsp || !identity.certificate) return 'unknown identity';
+  const certificate = identity.certificate;
+  if (!channelMsp || !certificate) return 'unknown identity';
   if (!channelMsp.nodeOus) return undefined;
   const { nodeOus } = channelMsp;
   const held = roles.some((role) => {
     const ou = nodeOus[role];
     if (ou && identity.organizationalUnits.includes(ou)) return true;
-    return (
-      role === 'admin' && channelMsp.admins.some((admin) => admin.equals(identity.certificate?.raw ?? Buffer.alloc(0)))
-    );
+    return role === 'admin' && channelMsp.admins.some((admin) => toHex(admin) === toHex(certificate.der));
   });
   return held
     ? undefined
     : `OUs [${identity.organizationalUnits.join(', ')}] hold none of the roles ${roles.join('/')}`;
 }
 
-/**
- * Whether the identity's certificate and its issuers are valid at a time.
- *
- * @param identity - a resolved identity
- * @param at - the time, e.g. the transaction's timestamp
- * @returns undefined when all are valid, otherwise why not
- */
+/** Whether the identity's certificate and its issuers are valid at a time. */
 function validityProblem(identity: ValidatedIdentity, at: Date): string | undefined {
   if (!identity.certificate) return 'no certificate';
   const time = at.getTime();
-  for (const { which, from, to } of identity.validity) {
-    if (time < from)
-      return `${which} is not valid before ${new Date(from).toISOString()} (time checked ${at.toISOString()})`;
-    if (time > to) return `${which} expired at ${new Date(to).toISOString()} (time checked ${at.toISOString()})`;
+  for (const item of [identity.certificate, ...identity.issuers]) {
+    const which = item === identity.certificate ? 'the certificate' : `its issuer ${commonName(item)}`;
+    if (time < item.notBefore) {
+      return `${which} is not valid before ${new Date(item.notBefore).toISOString()} (time checked ${at.toISOString()})`;
+    }
+    if (time > item.notAfter) {
+      return `${which} expired at ${new Date(item.notAfter).toISOString()} (time checked ${at.toISOString()})`;
+    }
   }
   return undefined;
 }
@@ -316,7 +311,6 @@ function validityProblem(identity: ValidatedIdentity, at: Date): string | undefi
  * @param signature - the signature
  * @param roles - acceptable roles
  * @param at - the time the certificate must be valid at
- * @param options - `cache`: remember the signature's outcome (for signatures many checks share)
  * @returns the resolved identity and the first problem found, if any
  */
 export function checkSigner(
@@ -326,35 +320,13 @@ export function checkSigner(
   signature: Uint8Array,
   roles: readonly MspRole[],
   at: Date,
-  options: { cache?: boolean } = {},
 ): { identity: ValidatedIdentity; problem: string | undefined } {
   const identity = resolveIdentity(config, serializedIdentity);
+  const key: PublicKey | undefined = identity.certificate?.publicKey;
   const problem =
     identity.problem ??
     roleProblem(config, identity, roles) ??
     validityProblem(identity, at) ??
-    (identity.publicKey
-      ? options.cache
-        ? cachedSignatureProblem(identity.publicKey, serializedIdentity, data, signature)
-        : signatureProblem(identity.publicKey, data, signature)
-      : 'no certificate');
+    (key ? signatureProblem(key, data, signature) : 'no certificate');
   return { identity, problem };
-}
-
-// Outcomes of signatures several verifications share (a block's orderer signature, checked
-// once per transaction of the block), by SHA-256 of signer, data and signature.
-const signatureOutcomes = new Map<string, string | undefined>();
-
-function cachedSignatureProblem(
-  key: KeyObject,
-  signer: Uint8Array,
-  data: Uint8Array,
-  signature: Uint8Array,
-): string | undefined {
-  const id = createHash('sha256').update(signer).update(data).update(signature).digest('base64');
-  if (signatureOutcomes.has(id)) return signatureOutcomes.get(id);
-  const outcome = signatureProblem(key, data, signature);
-  if (signatureOutcomes.size >= 1024) signatureOutcomes.delete(signatureOutcomes.keys().next().value as string);
-  signatureOutcomes.set(id, outcome);
-  return outcome;
 }

@@ -9,10 +9,10 @@
 // the collection only on a collection's first. The empty namespace (channel config) is left out.
 // Recomputing it ties the validation codes to the block's contents: flipping a code changes
 // both the filter and the set of writes applied.
-import { createHash } from 'node:crypto';
+import { compareBytes, concatBytes, equalBytes, fromHex, sha256, utf8Bytes } from './bytes.js';
 import type { DecodedWrite } from './decode.js';
 
-const emptyHash = createHash('sha256').digest();
+const emptyHash = sha256(new Uint8Array());
 
 /** The writes of one transaction the peer marked valid, with its index in the block. */
 export interface ValidTransactionWrites {
@@ -23,9 +23,9 @@ export interface ValidTransactionWrites {
 interface StateUpdate {
   namespace: string;
   collection: string;
-  key: Buffer;
-  value: Buffer | undefined;
-  version: Buffer;
+  key: Uint8Array;
+  value: Uint8Array | undefined;
+  version: Uint8Array;
 }
 
 /**
@@ -35,12 +35,12 @@ interface StateUpdate {
  * @param value - a non-negative integer below 2^64
  * @returns the encoding; `<00>` for 0
  */
-export function orderPreservingVarUint64(value: number | bigint): Buffer {
+export function orderPreservingVarUint64(value: number | bigint): Uint8Array {
   const number = BigInt(value);
-  if (number === 0n) return Buffer.from([0]);
+  if (number === 0n) return Uint8Array.of(0);
   const hex = number.toString(16);
-  const bytes = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
-  return Buffer.concat([Buffer.from([bytes.length]), bytes]);
+  const bytes = fromHex(hex.length % 2 === 0 ? hex : `0${hex}`);
+  return concatBytes(Uint8Array.of(bytes.length), bytes);
 }
 
 /**
@@ -49,7 +49,7 @@ export function orderPreservingVarUint64(value: number | bigint): Buffer {
  * @param value - a non-negative safe integer
  * @returns the encoding
  */
-export function protobufVarint(value: number): Buffer {
+export function protobufVarint(value: number): Uint8Array {
   const bytes: number[] = [];
   let rest = value;
   while (rest >= 0x80) {
@@ -57,28 +57,28 @@ export function protobufVarint(value: number): Buffer {
     rest = Math.floor(rest / 0x80);
   }
   bytes.push(rest);
-  return Buffer.from(bytes);
+  return Uint8Array.from(bytes);
 }
 
-function lengthDelimited(field: number, bytes: Uint8Array): Buffer[] {
-  return [protobufVarint((field << 3) | 2), protobufVarint(bytes.length), Buffer.from(bytes)];
+function lengthDelimited(field: number, bytes: Uint8Array): Uint8Array[] {
+  return [protobufVarint((field << 3) | 2), protobufVarint(bytes.length), bytes];
 }
 
-function encodeKvWrite(update: StateUpdate, withNamespace: boolean, withCollection: boolean): Buffer {
-  const parts: Buffer[] = [];
-  if (withNamespace && update.namespace !== '') parts.push(...lengthDelimited(1, Buffer.from(update.namespace)));
-  if (withCollection && update.collection !== '') parts.push(...lengthDelimited(2, Buffer.from(update.collection)));
+function encodeKvWrite(update: StateUpdate, withNamespace: boolean, withCollection: boolean): Uint8Array {
+  const parts: Uint8Array[] = [];
+  if (withNamespace && update.namespace !== '') parts.push(...lengthDelimited(1, utf8Bytes(update.namespace)));
+  if (withCollection && update.collection !== '') parts.push(...lengthDelimited(2, utf8Bytes(update.collection)));
   if (update.key.length > 0) parts.push(...lengthDelimited(3, update.key));
-  if (update.value === undefined) parts.push(Buffer.from([(4 << 3) | 0, 1]));
+  if (update.value === undefined) parts.push(Uint8Array.of((4 << 3) | 0, 1));
   else if (update.value.length > 0) parts.push(...lengthDelimited(5, update.value));
   parts.push(...lengthDelimited(6, update.version));
-  return Buffer.concat(parts);
+  return concatBytes(...parts);
 }
 
 function isDelete(write: DecodedWrite): boolean {
   if (write.isDelete || write.value.length === 0) return true;
   // A collection write whose value hash is the hash of nothing deletes too (rwsetutil).
-  return write.collection !== '' && write.value.equals(emptyHash);
+  return write.collection !== '' && equalBytes(write.value, emptyHash);
 }
 
 /**
@@ -88,13 +88,13 @@ function isDelete(write: DecodedWrite): boolean {
  * @param transactions - the valid transactions' writes, in block order
  * @returns the serialized `txmgr.Updates`
  */
-export function updateBatchBytes(blockNumber: number, transactions: readonly ValidTransactionWrites[]): Buffer {
+export function updateBatchBytes(blockNumber: number, transactions: readonly ValidTransactionWrites[]): Uint8Array {
   const updates = new Map<string, StateUpdate>();
   for (const { index, writes } of transactions) {
-    const version = Buffer.concat([orderPreservingVarUint64(blockNumber), orderPreservingVarUint64(index)]);
+    const version = concatBytes(orderPreservingVarUint64(blockNumber), orderPreservingVarUint64(index));
     for (const write of writes) {
       if (write.namespace === '') continue;
-      const id = `${write.namespace}\u0000${write.collection}\u0000${write.key.toString('latin1')}`;
+      const id = `${write.namespace}\u0000${write.collection}\u0000${String.fromCharCode(...write.key)}`;
       updates.set(id, {
         namespace: write.namespace,
         collection: write.collection,
@@ -104,15 +104,15 @@ export function updateBatchBytes(blockNumber: number, transactions: readonly Val
       });
     }
   }
-  const byteOrder = (left: string, right: string) => Buffer.compare(Buffer.from(left), Buffer.from(right));
+  const byteOrder = (left: string, right: string) => compareBytes(utf8Bytes(left), utf8Bytes(right));
   const sorted = [...updates.values()].sort(
     (left, right) =>
       byteOrder(left.namespace, right.namespace) ||
       // Public writes (empty collection) sort first, then collections by name.
       byteOrder(left.collection, right.collection) ||
-      Buffer.compare(left.key, right.key),
+      compareBytes(left.key, right.key),
   );
-  const parts: Buffer[] = [];
+  const parts: Uint8Array[] = [];
   let previous: StateUpdate | undefined;
   for (const update of sorted) {
     const newNamespace = previous?.namespace !== update.namespace;
@@ -120,7 +120,7 @@ export function updateBatchBytes(blockNumber: number, transactions: readonly Val
     parts.push(...lengthDelimited(1, encodeKvWrite(update, newNamespace, newCollection)));
     previous = update;
   }
-  return Buffer.concat(parts);
+  return concatBytes(...parts);
 }
 
 /**
@@ -131,8 +131,9 @@ export function updateBatchBytes(blockNumber: number, transactions: readonly Val
  * @param previousCommitHash - the previous block's commit hash; empty for block 1
  * @returns the commit hash
  */
-export function commitHash(filter: Uint8Array, updateBytes: Uint8Array, previousCommitHash: Uint8Array): Buffer {
-  return createHash('sha256')
+export function commitHash(filter: Uint8Array, updateBytes: Uint8Array, previousCommitHash: Uint8Array): Uint8Array {
+  return sha256
+    .create()
     .update(protobufVarint(filter.length))
     .update(filter)
     .update(updateBytes)

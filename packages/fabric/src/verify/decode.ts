@@ -1,30 +1,45 @@
 // Decodes the parts of Fabric blocks that verification reads into plain objects, keeping the
 // exact bytes that signatures and hashes cover (signed fields are taken as stored, never
-// re-serialized). Each function throws on bytes that are not the protobuf it expects.
-import { common, ledger, peer } from '@hyperledger/fabric-protos';
+// re-serialized). Each function throws on bytes that are not the protobuf it expects. Field
+// numbers are those of fabric-protos (common/common.proto, peer/transaction.proto,
+// peer/proposal*.proto, ledger/rwset/**); read with a wire-format reader, so this runs in a browser.
+import { utf8Text } from './bytes.js';
+import {
+  boolField,
+  bytesField,
+  int32Field,
+  messageField,
+  numberField,
+  parseMessage,
+  repeatedBytes,
+  stringField,
+  uintField,
+} from './protobuf.js';
 
-const headerTypeEndorserTransaction = common.HeaderType.ENDORSER_TRANSACTION;
-const headerTypeConfig = common.HeaderType.CONFIG;
+/** `common.HeaderType` values the verifier meets. */
+export const headerTypeConfig = 1;
+export const headerTypeEndorserTransaction = 3;
 
-export { headerTypeConfig, headerTypeEndorserTransaction };
+/** `common.BlockMetadataIndex`. */
+const metadataIndex = { signatures: 0, lastConfig: 1, transactionsFilter: 2, commitHash: 4 } as const;
 
 /** A decoded `common.Block`. */
 export interface DecodedBlock {
   number: number;
-  previousHash: Buffer;
-  dataHash: Buffer;
+  previousHash: Uint8Array;
+  dataHash: Uint8Array;
   /** Serialized envelopes, in order. */
-  data: Buffer[];
+  data: Uint8Array[];
   /** Raw metadata entries by `common.BlockMetadataIndex`. */
-  metadata: Buffer[];
+  metadata: Uint8Array[];
 }
 
 /** One signature in a block's SIGNATURES metadata. */
 export interface BlockSignature {
-  signatureHeader: Buffer;
-  signature: Buffer;
+  signatureHeader: Uint8Array;
+  signature: Uint8Array;
   /** Creator of the signature header (a serialized identity); empty with BFT identifier headers. */
-  creator: Buffer;
+  creator: Uint8Array;
   /** Consenter id of a BFT identifier header, 0 when absent. */
   identifier: number;
 }
@@ -32,7 +47,7 @@ export interface BlockSignature {
 /** The SIGNATURES metadata: the signed value and who signed. */
 export interface BlockSignatures {
   /** `OrdererBlockMetadata` bytes (last config index and consenter metadata), signed with the header. */
-  value: Buffer;
+  value: Uint8Array;
   signatures: BlockSignature[];
   /** Last config block number: from `OrdererBlockMetadata`, else the pre-1.4.1 LAST_CONFIG entry. */
   lastConfig: number | undefined;
@@ -41,8 +56,8 @@ export interface BlockSignatures {
 /** A decoded endorsement. */
 export interface DecodedEndorsement {
   /** Serialized identity of the endorsing peer. */
-  endorser: Buffer;
-  signature: Buffer;
+  endorser: Uint8Array;
+  signature: Uint8Array;
 }
 
 /** One key write of a read-write set; `collection` is empty for public data. */
@@ -50,21 +65,21 @@ export interface DecodedWrite {
   namespace: string;
   collection: string;
   /** Key bytes (a key hash for collections). */
-  key: Buffer;
+  key: Uint8Array;
   isDelete: boolean;
   /** Value bytes (a value hash for collections). */
-  value: Buffer;
+  value: Uint8Array;
   isPurge: boolean;
 }
 
 /** The endorsed action of an endorser transaction. */
 export interface DecodedAction {
   /** The per-action signature header bytes (part of the proposal hash). */
-  signatureHeader: Buffer;
-  chaincodeProposalPayload: Buffer;
-  proposalResponsePayload: Buffer;
+  signatureHeader: Uint8Array;
+  chaincodeProposalPayload: Uint8Array;
+  proposalResponsePayload: Uint8Array;
   endorsements: DecodedEndorsement[];
-  proposalHash: Buffer;
+  proposalHash: Uint8Array;
   /** Chaincode name and function (first argument) of the invocation. */
   chaincode: string;
   functionName: string;
@@ -76,19 +91,19 @@ export interface DecodedAction {
 
 /** A decoded envelope. */
 export interface DecodedEnvelope {
-  payload: Buffer;
-  signature: Buffer;
+  payload: Uint8Array;
+  signature: Uint8Array;
   headerType: number;
-  channelHeader: Buffer;
+  channelHeader: Uint8Array;
   channelId: string;
   txId: string;
   /** Channel header timestamp: seconds since the epoch and nanoseconds. */
   timestamp: { seconds: number; nanos: number };
-  signatureHeader: Buffer;
-  creator: Buffer;
-  nonce: Buffer;
+  signatureHeader: Uint8Array;
+  creator: Uint8Array;
+  nonce: Uint8Array;
   /** The payload's data (a `peer.Transaction` or a `common.ConfigEnvelope`). */
-  data: Buffer;
+  data: Uint8Array;
 }
 
 /**
@@ -101,8 +116,6 @@ export function timestampToDate(timestamp: { seconds: number; nanos: number }): 
   return new Date(Number(timestamp.seconds) * 1000 + Math.floor(timestamp.nanos / 1_000_000));
 }
 
-const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
 /**
  * Decodes a serialized `common.Block`.
  *
@@ -111,15 +124,15 @@ const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
  * @throws Error when the bytes are not a block with a header
  */
 export function decodeBlock(bytes: Uint8Array): DecodedBlock {
-  const block = common.Block.deserializeBinary(bytes);
-  const header = block.getHeader();
-  if (!header) throw new Error('the block has no header');
+  const block = parseMessage(bytes);
+  if (!block.has(1)) throw new Error('the block has no header');
+  const header = messageField(block, 1);
   return {
-    number: header.getNumber(),
-    previousHash: toBuffer(header.getPreviousHash_asU8()),
-    dataHash: toBuffer(header.getDataHash_asU8()),
-    data: (block.getData()?.getDataList_asU8() ?? []).map(toBuffer),
-    metadata: (block.getMetadata()?.getMetadataList_asU8() ?? []).map(toBuffer),
+    number: numberField(header, 1),
+    previousHash: bytesField(header, 2),
+    dataHash: bytesField(header, 3),
+    data: repeatedBytes(messageField(block, 2), 1),
+    metadata: repeatedBytes(messageField(block, 3), 1),
   };
 }
 
@@ -131,30 +144,25 @@ export function decodeBlock(bytes: Uint8Array): DecodedBlock {
  * @throws Error when the entry does not decode
  */
 export function decodeBlockSignatures(block: DecodedBlock): BlockSignatures {
-  const metadata = common.Metadata.deserializeBinary(
-    block.metadata[common.BlockMetadataIndex.SIGNATURES] ?? new Uint8Array(),
-  );
-  const value = toBuffer(metadata.getValue_asU8());
+  const metadata = parseMessage(block.metadata[metadataIndex.signatures] ?? new Uint8Array());
+  const value = bytesField(metadata, 1);
   let lastConfig: number | undefined;
   if (value.length > 0) {
-    lastConfig = common.OrdererBlockMetadata.deserializeBinary(value).getLastConfig()?.getIndex();
+    const orderer = parseMessage(value);
+    lastConfig = orderer.has(1) ? numberField(messageField(orderer, 1), 1) : undefined;
   } else {
-    const legacy = block.metadata[common.BlockMetadataIndex.LAST_CONFIG];
+    const legacy = block.metadata[metadataIndex.lastConfig];
     if (legacy && legacy.length > 0) {
-      const entry = common.Metadata.deserializeBinary(legacy);
-      lastConfig = common.LastConfig.deserializeBinary(entry.getValue_asU8()).getIndex();
+      lastConfig = numberField(parseMessage(bytesField(parseMessage(legacy), 1)), 1);
     }
   }
-  const signatures = metadata.getSignaturesList().map((item) => {
-    const signatureHeader = toBuffer(item.getSignatureHeader_asU8());
-    const creator =
-      signatureHeader.length > 0
-        ? toBuffer(common.SignatureHeader.deserializeBinary(signatureHeader).getCreator_asU8())
-        : Buffer.alloc(0);
-    const identifierBytes = item.getIdentifierHeader_asU8();
-    const identifier =
-      identifierBytes.length > 0 ? common.IdentifierHeader.deserializeBinary(identifierBytes).getIdentifier() : 0;
-    return { signatureHeader, signature: toBuffer(item.getSignature_asU8()), creator, identifier };
+  const signatures = repeatedBytes(metadata, 2).map((entry) => {
+    const item = parseMessage(entry);
+    const signatureHeader = bytesField(item, 1);
+    const creator = signatureHeader.length > 0 ? bytesField(parseMessage(signatureHeader), 1) : new Uint8Array();
+    const identifierBytes = bytesField(item, 3);
+    const identifier = identifierBytes.length > 0 ? numberField(parseMessage(identifierBytes), 1) : 0;
+    return { signatureHeader, signature: bytesField(item, 2), creator, identifier };
   });
   return { value, signatures, lastConfig };
 }
@@ -166,8 +174,8 @@ export function decodeBlockSignatures(block: DecodedBlock): BlockSignatures {
  * @param block - the decoded block
  * @returns the filter bytes; empty when the peer recorded none
  */
-export function transactionsFilter(block: DecodedBlock): Buffer {
-  return block.metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? Buffer.alloc(0);
+export function transactionsFilter(block: DecodedBlock): Uint8Array {
+  return block.metadata[metadataIndex.transactionsFilter] ?? new Uint8Array();
 }
 
 /**
@@ -177,10 +185,10 @@ export function transactionsFilter(block: DecodedBlock): Buffer {
  * @returns the hash, or undefined when the peer recorded none
  * @throws Error when the entry does not decode
  */
-export function commitHashOf(block: DecodedBlock): Buffer | undefined {
-  const entry = block.metadata[common.BlockMetadataIndex.COMMIT_HASH];
+export function commitHashOf(block: DecodedBlock): Uint8Array | undefined {
+  const entry = block.metadata[metadataIndex.commitHash];
   if (!entry || entry.length === 0) return undefined;
-  const value = toBuffer(common.Metadata.deserializeBinary(entry).getValue_asU8());
+  const value = bytesField(parseMessage(entry), 1);
   return value.length > 0 ? value : undefined;
 }
 
@@ -192,28 +200,28 @@ export function commitHashOf(block: DecodedBlock): Buffer | undefined {
  * @throws Error when a layer does not decode or a header is missing
  */
 export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope {
-  const envelope = common.Envelope.deserializeBinary(bytes);
-  const payloadBytes = toBuffer(envelope.getPayload_asU8());
-  const payload = common.Payload.deserializeBinary(payloadBytes);
-  const header = payload.getHeader();
-  if (!header) throw new Error('the envelope payload has no header');
-  const channelHeaderBytes = toBuffer(header.getChannelHeader_asU8());
-  const signatureHeaderBytes = toBuffer(header.getSignatureHeader_asU8());
-  const channelHeader = common.ChannelHeader.deserializeBinary(channelHeaderBytes);
-  const signatureHeader = common.SignatureHeader.deserializeBinary(signatureHeaderBytes);
-  const timestamp = channelHeader.getTimestamp();
+  const envelope = parseMessage(bytes);
+  const payloadBytes = bytesField(envelope, 1);
+  const payload = parseMessage(payloadBytes);
+  if (!payload.has(1)) throw new Error('the envelope payload has no header');
+  const header = messageField(payload, 1);
+  const channelHeaderBytes = bytesField(header, 1);
+  const signatureHeaderBytes = bytesField(header, 2);
+  const channelHeader = parseMessage(channelHeaderBytes);
+  const signatureHeader = parseMessage(signatureHeaderBytes);
+  const timestamp = messageField(channelHeader, 3);
   return {
     payload: payloadBytes,
-    signature: toBuffer(envelope.getSignature_asU8()),
-    headerType: channelHeader.getType(),
+    signature: bytesField(envelope, 2),
+    headerType: int32Field(channelHeader, 1),
     channelHeader: channelHeaderBytes,
-    channelId: channelHeader.getChannelId(),
-    txId: channelHeader.getTxId(),
-    timestamp: { seconds: timestamp?.getSeconds() ?? 0, nanos: timestamp?.getNanos() ?? 0 },
+    channelId: stringField(channelHeader, 4),
+    txId: stringField(channelHeader, 5),
+    timestamp: { seconds: Number(BigInt.asIntN(64, uintField(timestamp, 1))), nanos: int32Field(timestamp, 2) },
     signatureHeader: signatureHeaderBytes,
-    creator: toBuffer(signatureHeader.getCreator_asU8()),
-    nonce: toBuffer(signatureHeader.getNonce_asU8()),
-    data: toBuffer(payload.getData_asU8()),
+    creator: bytesField(signatureHeader, 1),
+    nonce: bytesField(signatureHeader, 2),
+    data: bytesField(payload, 2),
   };
 }
 
@@ -225,27 +233,26 @@ export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope {
  * @throws Error when a layer does not decode or the endorsed action is missing
  */
 export function decodeEndorserTransaction(envelope: DecodedEnvelope): DecodedAction[] {
-  const transaction = peer.Transaction.deserializeBinary(envelope.data);
-  return transaction.getActionsList().map((action) => {
-    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    const endorsed = actionPayload.getAction();
-    if (!endorsed) throw new Error('the transaction action has no endorsed action');
-    const proposalResponsePayload = toBuffer(endorsed.getProposalResponsePayload_asU8());
-    const response = peer.ProposalResponsePayload.deserializeBinary(proposalResponsePayload);
-    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(response.getExtension_asU8());
-    const chaincodeProposalPayload = toBuffer(actionPayload.getChaincodeProposalPayload_asU8());
-    const rwset = decodeReadWriteSet(chaincodeAction.getResults_asU8());
+  return repeatedBytes(parseMessage(envelope.data), 1).map((actionBytes) => {
+    const action = parseMessage(actionBytes);
+    const actionPayload = parseMessage(bytesField(action, 2));
+    if (!actionPayload.has(2)) throw new Error('the transaction action has no endorsed action');
+    const endorsed = messageField(actionPayload, 2);
+    const proposalResponsePayload = bytesField(endorsed, 1);
+    const response = parseMessage(proposalResponsePayload);
+    const chaincodeAction = messageField(response, 2);
+    const chaincodeProposalPayload = bytesField(actionPayload, 1);
     return {
-      signatureHeader: toBuffer(action.getHeader_asU8()),
+      signatureHeader: bytesField(action, 1),
       chaincodeProposalPayload,
       proposalResponsePayload,
-      endorsements: endorsed.getEndorsementsList().map((endorsement) => ({
-        endorser: toBuffer(endorsement.getEndorser_asU8()),
-        signature: toBuffer(endorsement.getSignature_asU8()),
-      })),
-      proposalHash: toBuffer(response.getProposalHash_asU8()),
+      endorsements: repeatedBytes(endorsed, 2).map((bytes) => {
+        const endorsement = parseMessage(bytes);
+        return { endorser: bytesField(endorsement, 1), signature: bytesField(endorsement, 2) };
+      }),
+      proposalHash: bytesField(response, 1),
       ...decodeInvocation(chaincodeProposalPayload),
-      ...rwset,
+      ...decodeReadWriteSet(bytesField(chaincodeAction, 1)),
     };
   });
 }
@@ -261,21 +268,18 @@ export function decodeEndorserTransaction(envelope: DecodedEnvelope): DecodedAct
 export function decodeFirstInvocation(
   envelope: DecodedEnvelope,
 ): Pick<DecodedAction, 'chaincode' | 'functionName'> | undefined {
-  const action = peer.Transaction.deserializeBinary(envelope.data).getActionsList()[0];
+  const action = repeatedBytes(parseMessage(envelope.data), 1)[0];
   if (!action) return undefined;
-  return decodeInvocation(
-    peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getChaincodeProposalPayload_asU8(),
-  );
+  return decodeInvocation(bytesField(parseMessage(bytesField(parseMessage(action), 2)), 1));
 }
 
 function decodeInvocation(chaincodeProposalPayload: Uint8Array): Pick<DecodedAction, 'chaincode' | 'functionName'> {
-  const invocation = peer.ChaincodeInvocationSpec.deserializeBinary(
-    peer.ChaincodeProposalPayload.deserializeBinary(chaincodeProposalPayload).getInput_asU8(),
-  ).getChaincodeSpec();
-  const firstArgument = invocation?.getInput()?.getArgsList_asU8()[0];
+  const invocation = messageField(parseMessage(chaincodeProposalPayload), 1);
+  const spec = messageField(invocation, 1);
+  const firstArgument = repeatedBytes(messageField(spec, 3), 1)[0];
   return {
-    chaincode: invocation?.getChaincodeId()?.getName() ?? '',
-    functionName: firstArgument ? Buffer.from(firstArgument).toString('utf8') : '',
+    chaincode: stringField(messageField(spec, 2), 2),
+    functionName: firstArgument ? utf8Text(firstArgument) : '',
   };
 }
 
@@ -283,33 +287,37 @@ function decodeReadWriteSet(bytes: Uint8Array): Pick<DecodedAction, 'writes' | '
   const writes: DecodedWrite[] = [];
   let hasMetadataWrites = false;
   if (bytes.length === 0) return { writes, hasMetadataWrites };
-  for (const namespaceSet of ledger.rwset.TxReadWriteSet.deserializeBinary(bytes).getNsRwsetList()) {
-    const namespace = namespaceSet.getNamespace();
-    const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(namespaceSet.getRwset_asU8());
-    for (const write of kv.getWritesList()) {
+  for (const namespaceBytes of repeatedBytes(parseMessage(bytes), 2)) {
+    const namespaceSet = parseMessage(namespaceBytes);
+    const namespace = stringField(namespaceSet, 1);
+    const kv = messageField(namespaceSet, 2);
+    for (const writeBytes of repeatedBytes(kv, 3)) {
+      const write = parseMessage(writeBytes);
       writes.push({
         namespace,
         collection: '',
-        key: Buffer.from(write.getKey(), 'utf8'),
-        isDelete: write.getIsDelete(),
-        value: toBuffer(write.getValue_asU8()),
+        key: bytesField(write, 1),
+        isDelete: boolField(write, 2),
+        value: bytesField(write, 3),
         isPurge: false,
       });
     }
-    if (kv.getMetadataWritesList().length > 0) hasMetadataWrites = true;
-    for (const collectionSet of namespaceSet.getCollectionHashedRwsetList()) {
-      const hashed = ledger.rwset.kvrwset.HashedRWSet.deserializeBinary(collectionSet.getHashedRwset_asU8());
-      for (const write of hashed.getHashedWritesList()) {
+    if (repeatedBytes(kv, 4).length > 0) hasMetadataWrites = true;
+    for (const collectionBytes of repeatedBytes(namespaceSet, 3)) {
+      const collectionSet = parseMessage(collectionBytes);
+      const hashed = messageField(collectionSet, 2);
+      for (const writeBytes of repeatedBytes(hashed, 2)) {
+        const write = parseMessage(writeBytes);
         writes.push({
           namespace,
-          collection: collectionSet.getCollectionName(),
-          key: toBuffer(write.getKeyHash_asU8()),
-          isDelete: write.getIsDelete(),
-          value: toBuffer(write.getValueHash_asU8()),
-          isPurge: write.getIsPurge(),
+          collection: stringField(collectionSet, 1),
+          key: bytesField(write, 1),
+          isDelete: boolField(write, 2),
+          value: bytesField(write, 3),
+          isPurge: boolField(write, 4),
         });
       }
-      if (hashed.getMetadataWritesList().length > 0) hasMetadataWrites = true;
+      if (repeatedBytes(hashed, 3).length > 0) hasMetadataWrites = true;
     }
   }
   return { writes, hasMetadataWrites };

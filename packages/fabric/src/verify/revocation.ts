@@ -1,14 +1,18 @@
 // Certificate revocation lists (RFC 5280 §5) as Fabric MSPs hold them in `revocation_list`:
 // just enough DER reading to list the revoked serial numbers and check the list's signature.
-import { type KeyObject, verify } from 'node:crypto';
-import { decode, pemToDer } from '@ledgerkit/core/der';
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { toHex } from './bytes.js';
+import { decodeDerExactly, objectIdentifier } from './der.js';
+import { type PublicKey, pemBlocks, verifyWithKey } from './x509.js';
 
 /** A parsed CRL: its signed part, signature and the serial numbers it revokes. */
 export interface RevocationList {
   /** DER of `tbsCertList`, the signed bytes. */
-  signed: Buffer;
+  signed: Uint8Array;
+  /** OID of the signature algorithm. */
+  algorithm: string;
   /** The issuer's signature over `signed`. */
-  signature: Buffer;
+  signature: Uint8Array;
   /** Revoked serial numbers, lowercase hex without leading zeros. */
   serials: Set<string>;
 }
@@ -31,9 +35,9 @@ export function normalizeSerial(hex: string): string {
  * @throws Error when the bytes are not a CRL
  */
 export function parseRevocationList(crl: Uint8Array): RevocationList {
-  const text = Buffer.from(crl).toString('latin1');
-  const der = text.includes('-----BEGIN') ? pemToDer(text) : Buffer.from(crl);
-  const [tbs, , signatureValue] = decode(der).node.children;
+  const [der] = pemBlocks(crl, 'X509 CRL');
+  if (!der) throw new Error('no CRL');
+  const [tbs, algorithm, signatureValue] = decodeDerExactly(der).children;
   if (tbs?.tag !== 0x30 || signatureValue?.tag !== 0x03) throw new Error('not a CRL');
   const serials = new Set<string>();
   // tbsCertList: version?, signature, issuer, thisUpdate, nextUpdate?, revokedCertificates?, [0] extensions?
@@ -45,11 +49,23 @@ export function parseRevocationList(crl: Uint8Array): RevocationList {
   if (revoked?.tag === 0x30) {
     for (const entry of revoked.children) {
       const serial = entry.children[0];
-      if (serial?.tag === 0x02) serials.add(normalizeSerial(serial.content.toString('hex') || '0'));
+      if (serial?.tag === 0x02) serials.add(normalizeSerial(toHex(serial.content) || '0'));
     }
   }
-  return { signed: tbs.encoded, signature: signatureValue.content.subarray(1), serials };
+  const oid = algorithm?.children[0];
+  return {
+    signed: tbs.encoded,
+    algorithm: oid ? objectIdentifier(oid.content) : '',
+    signature: signatureValue.content.subarray(1),
+    serials,
+  };
 }
+
+const hashes: Record<string, (bytes: Uint8Array) => Uint8Array> = {
+  '1.2.840.10045.4.3.2': sha256,
+  '1.2.840.10045.4.3.3': sha384,
+  '1.2.840.10045.4.3.4': sha512,
+};
 
 /**
  * Whether `list` revokes the certificate with `serial` and was signed by `issuerKey`.
@@ -59,11 +75,8 @@ export function parseRevocationList(crl: Uint8Array): RevocationList {
  * @param issuerKey - public key of the certificate's issuer
  * @returns true when the certificate is revoked by its issuer
  */
-export function revokes(list: RevocationList, serial: string, issuerKey: KeyObject): boolean {
+export function revokes(list: RevocationList, serial: string, issuerKey: PublicKey): boolean {
   if (!list.serials.has(normalizeSerial(serial))) return false;
-  try {
-    return verify('sha256', list.signed, issuerKey, list.signature);
-  } catch {
-    return false;
-  }
+  const hash = hashes[list.algorithm] ?? sha256;
+  return verifyWithKey(issuerKey, hash(list.signed), list.signed, list.signature);
 }

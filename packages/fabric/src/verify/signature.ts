@@ -2,12 +2,13 @@
 // family at security level 256, whatever the curve) with a DER signature whose S must be in
 // the lower half of the curve order (Fabric rejects high-S to stop signature malleability),
 // or Ed25519 (Fabric 3).
-import { type KeyObject, verify } from 'node:crypto';
-import { decode } from '@ledgerkit/core/der';
+import { sha256, toHex } from './bytes.js';
+import { decodeDerExactly } from './der.js';
+import { type PublicKey, verifyWithKey } from './x509.js';
 
 const curveOrders: Record<string, bigint> = {
-  prime256v1: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
-  secp384r1: 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  'P-384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
 };
 
 /**
@@ -15,15 +16,15 @@ const curveOrders: Record<string, bigint> = {
  *
  * @param signature - the DER signature
  * @returns S as an unsigned integer
- * @throws InvalidArgumentError when the bytes are not such a SEQUENCE
+ * @throws Error when the bytes are not such a SEQUENCE
  */
 export function ecdsaSignatureS(signature: Uint8Array): bigint {
-  const { node, end } = decode(signature);
+  const node = decodeDerExactly(signature);
   const s = node.children[1];
-  if (node.tag !== 0x30 || end !== signature.length || node.children.length !== 2 || s?.tag !== 0x02) {
+  if (node.tag !== 0x30 || node.children.length !== 2 || s?.tag !== 0x02) {
     throw new Error('the signature is not a DER SEQUENCE of two INTEGERs');
   }
-  return s.content.length === 0 ? 0n : BigInt(`0x${s.content.toString('hex')}`);
+  return s.content.length === 0 ? 0n : BigInt(`0x${toHex(s.content)}`);
 }
 
 /**
@@ -34,19 +35,16 @@ export function ecdsaSignatureS(signature: Uint8Array): bigint {
  * @param signature - the signature
  * @returns undefined when it verifies, otherwise why not
  */
-export function signatureProblem(key: KeyObject, data: Uint8Array, signature: Uint8Array): string | undefined {
+export function signatureProblem(key: PublicKey, data: Uint8Array, signature: Uint8Array): string | undefined {
   try {
-    if (key.asymmetricKeyType === 'ed25519') {
-      return verify(null, data, key, signature) ? undefined : 'the Ed25519 signature does not verify';
+    if (key.type === 'ed25519') {
+      return verifyWithKey(key, data, data, signature) ? undefined : 'the Ed25519 signature does not verify';
     }
-    if (key.asymmetricKeyType !== 'ec') return `unsupported key type ${String(key.asymmetricKeyType)}`;
-    const curve = key.asymmetricKeyDetails?.namedCurve ?? '';
-    const order = curveOrders[curve];
-    if (order === undefined) return `unsupported curve ${curve}`;
+    if (key.type !== 'ecdsa') return `unsupported key type ${key.algorithm}`;
+    const order = curveOrders[key.curve];
+    if (order === undefined) return `unsupported curve ${key.curve}`;
     if (ecdsaSignatureS(signature) > order / 2n) return 'the ECDSA signature has a high S (Fabric accepts low-S only)';
-    return verify('sha256', data, { key, dsaEncoding: 'der' }, signature)
-      ? undefined
-      : 'the ECDSA signature does not verify';
+    return verifyWithKey(key, sha256(data), data, signature) ? undefined : 'the ECDSA signature does not verify';
   } catch (error) {
     return `the signature is malformed: ${error instanceof Error ? error.message : String(error)}`;
   }

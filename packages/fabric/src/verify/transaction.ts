@@ -1,18 +1,11 @@
-import { createHash } from 'node:crypto';
-import { peer } from '@hyperledger/fabric-protos';
-import {
-  InvalidArgumentError,
-  isLedgerError,
-  type Receipt,
-  type Verification,
-  type VerificationCheck,
-  verification,
-} from '@ledgerkit/core';
-import type { FabricReceiptProof } from './fabric-ledger.js';
-import { validationCodeName } from './internal/gateway-errors.js';
-import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './verify/block-hash.js';
-import { type ChannelConfig, channelConfigOf, checkSigner } from './verify/channel-config.js';
-import { commitHash, updateBatchBytes, type ValidTransactionWrites } from './verify/commit-hash.js';
+// The pure core of Fabric verification: one transaction checked from the blocks alone. No I/O,
+// no Node built-ins, no clock: the verdict depends on the bytes only, so it runs in a browser.
+import { check, type Receipt, type Verification, type VerificationCheck, verification } from '@ledgerkit/core';
+import type { FabricReceiptProof } from '../fabric-ledger.js';
+import { blockDataHash, blockHeaderBytes, blockHeaderHash } from './block-hash.js';
+import { concatBytes, equalBytes, sha256, toHex } from './bytes.js';
+import { type ChannelConfig, channelConfigOf, checkSigner, withAnchorRoots } from './channel-config.js';
+import { commitHash, updateBatchBytes, type ValidTransactionWrites } from './commit-hash.js';
 import {
   commitHashOf,
   type DecodedAction,
@@ -25,10 +18,9 @@ import {
   headerTypeEndorserTransaction,
   timestampToDate,
   transactionsFilter,
-} from './verify/decode.js';
-import type { FabricBlockSource } from './verify/qscc-block-source.js';
-
-export { type FabricBlockSource, type QsccBlockSourceOptions, qsccBlockSource } from './verify/qscc-block-source.js';
+} from './decode.js';
+import { validationCodeName } from './validation-codes.js';
+import type { Certificate } from './x509.js';
 
 /** The blocks an auditor needs to verify one transaction offline. */
 export interface FabricTransactionInput {
@@ -53,19 +45,15 @@ export interface FabricTransactionInput {
   witnessBlocks?: readonly Uint8Array[];
 }
 
-/** Options of {@link verifyFabricReceipt}. */
-export interface VerifyFabricReceiptOptions {
-  /**
-   * Block sources of other peers (e.g. a {@link qsccBlockSource} through another
-   * organization's gateway peer); their copies of the block must carry the same header,
-   * validation codes and commit hash (`peer-agreement`).
-   */
-  witnesses?: readonly FabricBlockSource[];
+/** Extra trust for {@link verifyTransactionChecks}. */
+export interface TransactionTrust {
+  /** Root certificates by MSP id that replace the config block's (a `fabric-msp-roots` anchor). */
+  roots?: ReadonlyMap<string, Certificate[]>;
 }
 
-const valid = peer.TxValidationCode.VALID;
+const valid = 0; // TxValidationCode.VALID
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+const hex = toHex;
 const short = (bytes: Uint8Array) => (bytes.length === 0 ? '(empty)' : `${hex(bytes).slice(0, 16)}…`);
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -73,60 +61,54 @@ function fail(name: string, detail: string): VerificationCheck {
   return { name, ok: false, detail };
 }
 
-function run(name: string, body: () => [boolean, string]): VerificationCheck {
-  try {
-    const [ok, detail] = body();
-    return { name, ok, detail };
-  } catch (error) {
-    return fail(name, message(error));
-  }
-}
-
 /**
- * Throws unless `receipt` is shaped like a Fabric receipt. A malformed receipt is bad input,
- * not a failed verification; a well-formed receipt that disagrees with the ledger is.
+ * Why `receipt` is not shaped like a Fabric receipt, or undefined when it is. A malformed
+ * receipt fails the `receipt-format` check; a well-formed receipt that disagrees with the
+ * ledger fails the check of what disagrees.
+ *
+ * @param receipt - anything
+ * @returns the field at fault and why, or undefined
  */
-function assertFabricReceipt(receipt: Receipt): void {
-  const bad = (argument: string, reason: string) =>
-    new InvalidArgumentError(`receipt.${argument}`, `not a Fabric receipt: ${reason}`, { receipt });
-  if (typeof receipt !== 'object' || receipt === null) throw bad('', 'the receipt is not an object');
-  if (receipt.backend !== 'fabric') throw bad('backend', `backend is ${String(receipt.backend)}, not fabric`);
-  if (typeof receipt.ledger !== 'string' || receipt.ledger === '') throw bad('ledger', 'no channel name');
-  if (typeof receipt.txId !== 'string' || receipt.txId === '') throw bad('txId', 'no transaction id');
-  const { position } = receipt;
+export function fabricReceiptProblem(receipt: unknown): { field: string; reason: string } | undefined {
+  const bad = (field: string, reason: string) => ({ field: `receipt${field === '' ? '' : `.${field}`}`, reason });
+  if (typeof receipt !== 'object' || receipt === null) return bad('', 'the receipt is not an object');
+  const candidate = receipt as Partial<Receipt>;
+  if (candidate.backend !== 'fabric') return bad('backend', `backend is ${String(candidate.backend)}, not fabric`);
+  if (typeof candidate.ledger !== 'string' || candidate.ledger === '') return bad('ledger', 'no channel name');
+  if (typeof candidate.txId !== 'string' || candidate.txId === '') return bad('txId', 'no transaction id');
+  const { position } = candidate;
   if (
     typeof position !== 'object' ||
     position === null ||
     !Number.isSafeInteger(position.block) ||
     position.block < 0
   ) {
-    throw bad('position.block', 'the block number is not a non-negative integer');
+    return bad('position.block', 'the block number is not a non-negative integer');
   }
   if (!Number.isSafeInteger(position.index) || position.index < -1) {
-    throw bad('position.index', 'the index is not an integer of at least -1');
+    return bad('position.index', 'the index is not an integer of at least -1');
   }
-  if (typeof receipt.timestamp !== 'string' || Number.isNaN(Date.parse(receipt.timestamp))) {
-    throw bad('timestamp', 'the timestamp is not an ISO 8601 time');
+  if (typeof candidate.timestamp !== 'string' || Number.isNaN(Date.parse(candidate.timestamp))) {
+    return bad('timestamp', 'the timestamp is not an ISO 8601 time');
   }
-  const proof = receipt.proof;
-  if (proof !== undefined && (typeof proof !== 'object' || proof === null))
-    throw bad('proof', 'proof is not an object');
+  if (candidate.version !== undefined && candidate.version !== 1) {
+    return bad('version', `receipt format version ${String(candidate.version)} is unknown (this verifier reads 1)`);
+  }
+  const proof = candidate.proof;
+  if (proof !== undefined && (typeof proof !== 'object' || proof === null || Array.isArray(proof))) {
+    return bad('proof', 'proof is not an object');
+  }
   for (const field of ['chaincode', 'transaction', 'mspId', 'validationCode'] as const) {
-    if (proof?.[field] !== undefined && typeof proof[field] !== 'string') throw bad(`proof.${field}`, 'not a string');
+    if (proof?.[field] !== undefined && typeof proof[field] !== 'string') return bad(`proof.${field}`, 'not a string');
   }
-}
-
-function assertBytes(argument: string, value: unknown): void {
-  if (!(value instanceof Uint8Array)) {
-    throw new InvalidArgumentError(argument, `${argument} must be the serialized block as a Uint8Array`);
-  }
+  return undefined;
 }
 
 /** The previous block as the hash-chain and commit-hash checks need it. */
 interface BlockSummary {
   number: number;
-  headerHash: Buffer;
-  commitHash: Buffer | undefined;
+  headerHash: Uint8Array;
+  commitHash: Uint8Array | undefined;
 }
 
 // Not cached: a cache key (SHA-256 of the whole block) costs more than this decoding, which
@@ -144,7 +126,8 @@ function configProblem(config: ChannelConfig, bytes: Uint8Array): string | undef
   let problem: string | undefined;
   try {
     const block = decodeBlock(bytes);
-    if (!blockDataHash(block.data).equals(block.dataHash)) problem = 'its data does not hash to its header data hash';
+    if (!equalBytes(blockDataHash(block.data), block.dataHash))
+      problem = 'its data does not hash to its header data hash';
     // Config blocks after the genesis block are signed by the orderer; check the signature
     // against the orderer organizations the block itself configures.
     else if (block.number > 0) {
@@ -159,7 +142,7 @@ function configProblem(config: ChannelConfig, bytes: Uint8Array): string | undef
 }
 
 function ordererSignature(block: DecodedBlock, config: ChannelConfig, at: Date): VerificationCheck {
-  return run('orderer-signature', () => {
+  return check('orderer-signature', () => {
     const { value, signatures } = decodeBlockSignatures(block);
     if (signatures.length === 0) return [false, `block ${block.number} carries no orderer signature`];
     const headerBytes = blockHeaderBytes(block);
@@ -167,7 +150,7 @@ function ordererSignature(block: DecodedBlock, config: ChannelConfig, at: Date):
       if (signature.creator.length === 0) {
         return { ok: false, text: `consenter ${signature.identifier} (BFT identifier header: not supported)` };
       }
-      const signed = Buffer.concat([value, signature.signatureHeader, headerBytes]);
+      const signed = concatBytes(value, signature.signatureHeader, headerBytes);
       const { identity, problem } = checkSigner(
         config,
         signature.creator,
@@ -175,7 +158,6 @@ function ordererSignature(block: DecodedBlock, config: ChannelConfig, at: Date):
         signature.signature,
         ['orderer'],
         at,
-        { cache: true },
       );
       const ordererOrg = config.msps.get(identity.mspId)?.orderer === true;
       const why = problem ?? (ordererOrg ? undefined : `${identity.mspId} is not an orderer organization`);
@@ -186,7 +168,7 @@ function ordererSignature(block: DecodedBlock, config: ChannelConfig, at: Date):
     return [
       ok,
       `block ${block.number} header (previous ${short(block.previousHash)}, data ${short(block.dataHash)}) and its ` +
-        `orderer metadata, against the orderer MSP roots of config block ${config.blockNumber}: ` +
+        `orderer metadata, against the orderer MSP roots of ${config.rootsFrom}: ` +
         outcomes.map((outcome) => outcome.text).join('; '),
     ];
   });
@@ -236,7 +218,7 @@ function timeOf(envelope: DecodedEnvelope): Date {
  *
  * @param input - the transaction id, its block, the previous block, the config block and the receipt
  * @returns every check made; `ok` when all passed
- * @throws InvalidArgumentError when the receipt is not a Fabric receipt or an input is not bytes
+ * A malformed receipt or input is a failed `receipt-format` or `input-format` check.
  * @example
  * ```ts
  * const result = verifyFabricTransaction({ txId, block, previousBlock, configBlock, receipt });
@@ -244,35 +226,58 @@ function timeOf(envelope: DecodedEnvelope): Date {
  * ```
  */
 export function verifyFabricTransaction(input: FabricTransactionInput): Verification {
-  assertTransactionInput(input);
+  return verification(verifyTransactionChecks(input));
+}
+
+function inputProblem(input: FabricTransactionInput): VerificationCheck | undefined {
+  if (typeof input !== 'object' || input === null) return fail('input-format', 'the input is not an object');
+  const { txId, receipt } = input;
+  if (receipt !== undefined) {
+    const problem = fabricReceiptProblem(receipt);
+    if (problem) return fail('receipt-format', `not a Fabric receipt: ${problem.field}: ${problem.reason}`);
+  }
+  if (typeof txId !== 'string' || txId === '') return fail('input-format', 'txId must be a non-empty string');
+  if (receipt && receipt.txId !== txId) {
+    return fail('input-format', `txId ${txId} is not the receipt's transaction id ${receipt.txId}`);
+  }
+  const blocks: Array<[string, unknown]> = [
+    ['block', input.block],
+    ['configBlock', input.configBlock],
+    ...(input.previousBlock === undefined ? [] : [['previousBlock', input.previousBlock] as [string, unknown]]),
+    ...(input.witnessBlocks ?? []).map((copy, index): [string, unknown] => [`witnessBlocks[${index}]`, copy]),
+  ];
+  const notBytes = blocks.find(([, value]) => !(value instanceof Uint8Array));
+  return notBytes ? fail('input-format', `${notBytes[0]} must be the serialized block as a Uint8Array`) : undefined;
+}
+
+/**
+ * The checks of {@link verifyFabricTransaction}, with the MSP roots optionally replaced.
+ *
+ * @param input - the blocks and the receipt
+ * @param trust - roots that replace the config block's
+ * @returns every check made
+ */
+export function verifyTransactionChecks(
+  input: FabricTransactionInput,
+  trust: TransactionTrust = {},
+): VerificationCheck[] {
+  const problem = inputProblem(input);
+  if (problem) return [problem];
   let block: DecodedBlock;
   try {
     block = decodeBlock(input.block);
   } catch (error) {
-    return verification([fail('block-decodes', `the block does not decode: ${message(error)}`)]);
+    return [fail('block-decodes', `the block does not decode: ${message(error)}`)];
   }
-  return verifyDecodedTransaction(input, block);
-}
-
-function assertTransactionInput(input: FabricTransactionInput): void {
-  const { txId, receipt } = input;
-  if (receipt !== undefined) assertFabricReceipt(receipt);
-  if (typeof txId !== 'string' || txId === '')
-    throw new InvalidArgumentError('txId', 'txId must be a non-empty string');
-  if (receipt && receipt.txId !== txId) {
-    throw new InvalidArgumentError('txId', 'txId is not the receipt transaction id', {
-      txId,
-      receiptTxId: receipt.txId,
-    });
-  }
-  assertBytes('block', input.block);
-  assertBytes('configBlock', input.configBlock);
-  if (input.previousBlock !== undefined) assertBytes('previousBlock', input.previousBlock);
-  for (const [index, copy] of (input.witnessBlocks ?? []).entries()) assertBytes(`witnessBlocks[${index}]`, copy);
+  return verifyDecodedTransaction(input, block, trust);
 }
 
 /** {@link verifyFabricTransaction} of checked input whose block (`input.block`) is decoded. */
-function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedBlock): Verification {
+function verifyDecodedTransaction(
+  input: FabricTransactionInput,
+  block: DecodedBlock,
+  trust: TransactionTrust,
+): VerificationCheck[] {
   const { txId, receipt } = input;
   const checks: VerificationCheck[] = [];
 
@@ -313,7 +318,7 @@ function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedB
     }
   }
   checks.push(
-    run('block-located', () => {
+    check('block-located', () => {
       if (index < 0) return [false, `block ${block.number} holds no transaction ${txId}`];
       if (locationProblem) return [false, locationProblem];
       const where = `transaction ${txId} is transaction ${index} of block ${block.number}`;
@@ -325,10 +330,10 @@ function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedB
   );
 
   checks.push(
-    run('block-data-hash', () => {
+    check('block-data-hash', () => {
       const computed = blockDataHash(block.data);
       return [
-        computed.equals(block.dataHash),
+        equalBytes(computed, block.dataHash),
         `SHA-256 of the ${block.data.length} data entries of block ${block.number} is ${hex(computed)}; the header says ${hex(block.dataHash)}`,
       ];
     }),
@@ -344,10 +349,10 @@ function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedB
   } else if (input.previousBlock !== undefined) {
     const previousBytes = input.previousBlock;
     checks.push(
-      run('block-hash-chain', () => {
+      check('block-hash-chain', () => {
         previous = summarize(previousBytes);
         const { number, headerHash } = previous;
-        const ok = number === block.number - 1 && headerHash.equals(block.previousHash);
+        const ok = number === block.number - 1 && equalBytes(headerHash, block.previousHash);
         return [
           ok,
           `header of block ${number} hashes (SHA-256 of its DER) to ${hex(headerHash)}; block ${block.number} names previous block ${hex(block.previousHash)}`,
@@ -359,9 +364,10 @@ function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedB
   const transactionTime = located ? timeOf(located.envelope) : undefined;
   let config: ChannelConfig | undefined;
   checks.push(
-    run('channel-config', () => {
+    check('channel-config', () => {
       const lastConfig = decodeBlockSignatures(block).lastConfig;
-      config = channelConfigOf(input.configBlock);
+      const served = channelConfigOf(input.configBlock);
+      config = trust.roots ? withAnchorRoots(served, trust.roots) : served;
       const problem = configProblem(config, input.configBlock);
       const organizations = [...config.msps.values()]
         .map((entry) => (entry.orderer ? `${entry.mspId} (orderer)` : entry.mspId))
@@ -373,7 +379,7 @@ function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedB
   );
 
   checks.push(
-    run('channel', () => {
+    check('channel', () => {
       // The channel is the block's: every envelope of a block names the same one.
       const anyEnvelope = envelopes.find((entry): entry is DecodedEnvelope => !(entry instanceof Error));
       const blockChannel = located?.envelope.channelId ?? anyEnvelope?.channelId ?? '(no envelope decodes)';
@@ -388,7 +394,7 @@ function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedB
 
   if (config) {
     const firstEnvelope = envelopes.find((entry): entry is DecodedEnvelope => !(entry instanceof Error));
-    const blockTime = transactionTime ?? (firstEnvelope ? timeOf(firstEnvelope) : new Date());
+    const blockTime = transactionTime ?? (firstEnvelope ? timeOf(firstEnvelope) : new Date(0));
     checks.push(ordererSignature(block, config, blockTime));
   }
 
@@ -400,7 +406,7 @@ function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedB
   if (located && !locationProblem) {
     const { index: at } = located;
     checks.push(
-      run('validation-code', () => {
+      check('validation-code', () => {
         if (filter.length !== block.data.length) {
           return [false, `the TRANSACTIONS_FILTER holds ${filter.length} codes for ${block.data.length} transactions`];
         }
@@ -423,7 +429,7 @@ function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedB
   if (receipt && located) {
     const transaction = located;
     checks.push(
-      run('timestamp', () => {
+      check('timestamp', () => {
         const ledgerTime = timeOf(transaction.envelope);
         return [
           Date.parse(receipt.timestamp) === ledgerTime.getTime(),
@@ -432,7 +438,7 @@ function verifyDecodedTransaction(input: FabricTransactionInput, block: DecodedB
       }),
     );
   }
-  return verification(checks);
+  return checks;
 }
 
 function transactionChecks(
@@ -447,8 +453,8 @@ function transactionChecks(
   const proof = receipt?.proof as Partial<FabricReceiptProof> | undefined;
 
   checks.push(
-    run('tx-id', () => {
-      const computed = createHash('sha256').update(envelope.nonce).update(envelope.creator).digest('hex');
+    check('tx-id', () => {
+      const computed = hex(sha256(concatBytes(envelope.nonce, envelope.creator)));
       return [
         computed === envelope.txId,
         `SHA-256 of the nonce and creator is ${computed}; the channel header names ${envelope.txId}`,
@@ -461,7 +467,7 @@ function transactionChecks(
     checks.push(fail('endorsements', 'no channel config to check the endorsers against'));
   } else {
     checks.push(
-      run('creator-signature', () => {
+      check('creator-signature', () => {
         const { identity, problem } = checkSigner(
           config as ChannelConfig,
           envelope.creator,
@@ -477,21 +483,19 @@ function transactionChecks(
         const who = `client ${identity.name} of ${identity.mspId || 'unknown MSP'}`;
         return [
           why === undefined,
-          `envelope signature by ${who} against the ${identity.mspId} roots of config block ${config?.blockNumber}${why ? `: ${why}` : ': verified'}`,
+          `envelope signature by ${who} against the ${identity.mspId} roots of ${config?.rootsFrom}${why ? `: ${why}` : ': verified'}`,
         ];
       }),
     );
   }
 
   checks.push(
-    run('proposal', () => {
-      const computed = createHash('sha256')
-        .update(envelope.channelHeader)
-        .update(action.signatureHeader)
-        .update(action.chaincodeProposalPayload)
-        .digest();
+    check('proposal', () => {
+      const computed = sha256(
+        concatBytes(envelope.channelHeader, action.signatureHeader, action.chaincodeProposalPayload),
+      );
       const problems: string[] = [];
-      if (!computed.equals(action.proposalHash)) {
+      if (!equalBytes(computed, action.proposalHash)) {
         problems.push(`the proposal hashes to ${hex(computed)}, the response answers ${hex(action.proposalHash)}`);
       }
       if (proof?.chaincode !== undefined && proof.chaincode !== action.chaincode) {
@@ -511,7 +515,7 @@ function transactionChecks(
   if (config) {
     if (action.endorsements.length === 0) checks.push(fail('endorsements', 'the transaction carries no endorsement'));
     for (const endorsement of action.endorsements) {
-      const signed = Buffer.concat([action.proposalResponsePayload, endorsement.endorser]);
+      const signed = concatBytes(action.proposalResponsePayload, endorsement.endorser);
       const { identity, problem } = checkSigner(
         config,
         endorsement.endorser,
@@ -525,37 +529,41 @@ function transactionChecks(
         ok: problem === undefined,
         detail:
           `peer ${identity.name} of ${identity.mspId || 'an unknown MSP'} signed the proposal response payload ` +
-          `(SHA-256 ${hex(createHash('sha256').update(action.proposalResponsePayload).digest()).slice(0, 16)}…, shared by all ` +
-          `${action.endorsements.length} endorsements), checked against the ${identity.mspId} roots of config block ` +
-          `${config.blockNumber} at ${at.toISOString()}${problem ? `: ${problem}` : ': verified'}`,
+          `(SHA-256 ${hex(sha256(action.proposalResponsePayload)).slice(0, 16)}…, shared by all ` +
+          `${action.endorsements.length} endorsements), checked against the ${identity.mspId} roots of ` +
+          `${config.rootsFrom} at ${at.toISOString()}${problem ? `: ${problem}` : ': verified'}`,
       });
     }
   }
   return checks;
 }
 
-function peerAgreement(block: DecodedBlock, filter: Buffer, witnessBlocks: readonly Uint8Array[]): VerificationCheck {
-  return run('peer-agreement', () => {
+function peerAgreement(
+  block: DecodedBlock,
+  filter: Uint8Array,
+  witnessBlocks: readonly Uint8Array[],
+): VerificationCheck {
+  return check('peer-agreement', () => {
     const headerHash = blockHeaderHash(block);
     const commit = commitHashOf(block);
     const disagreements = witnessBlocks.flatMap((bytes, witness) => {
       try {
         const copy = decodeBlock(bytes);
         const differences = [
-          ...(blockHeaderHash(copy).equals(headerHash) ? [] : [`block ${copy.number} with another header`]),
-          ...(transactionsFilter(copy).equals(filter)
+          ...(equalBytes(blockHeaderHash(copy), headerHash) ? [] : [`block ${copy.number} with another header`]),
+          ...(equalBytes(transactionsFilter(copy), filter)
             ? []
             : [`validation codes [${[...transactionsFilter(copy)].map(validationCodeName).join(', ')}]`]),
-          ...(Buffer.compare(commitHashOf(copy) ?? Buffer.alloc(0), commit ?? Buffer.alloc(0)) === 0
+          ...(equalBytes(commitHashOf(copy) ?? new Uint8Array(), commit ?? new Uint8Array())
             ? []
-            : [`commit hash ${hex(commitHashOf(copy) ?? Buffer.alloc(0))}`]),
+            : [`commit hash ${hex(commitHashOf(copy) ?? new Uint8Array())}`]),
         ];
         return differences.length === 0 ? [] : [`witness ${witness} holds ${differences.join(', ')}`];
       } catch (error) {
         return [`witness ${witness}'s block does not decode: ${message(error)}`];
       }
     });
-    const about = `${witnessBlocks.length} other peers' copies of block ${block.number} against this one (header ${short(headerHash)}, validation codes [${[...filter].map(validationCodeName).join(', ')}], commit hash ${short(commit ?? Buffer.alloc(0))})`;
+    const about = `${witnessBlocks.length} other peers' copies of block ${block.number} against this one (header ${short(headerHash)}, validation codes [${[...filter].map(validationCodeName).join(', ')}], commit hash ${short(commit ?? new Uint8Array())})`;
     return [
       disagreements.length === 0,
       disagreements.length === 0 ? `${about}: identical` : `${about}: ${disagreements.join('; ')}`,
@@ -566,17 +574,17 @@ function peerAgreement(block: DecodedBlock, filter: Buffer, witnessBlocks: reado
 function commitHashCheck(
   block: DecodedBlock,
   envelopes: ReadonlyArray<DecodedEnvelope | Error>,
-  filter: Buffer,
+  filter: Uint8Array,
   previous: BlockSummary | undefined,
 ): VerificationCheck | undefined {
-  let recorded: Buffer | undefined;
+  let recorded: Uint8Array | undefined;
   try {
     recorded = commitHashOf(block);
   } catch (error) {
     return fail('commit-hash', `the COMMIT_HASH metadata does not decode: ${message(error)}`);
   }
   // Peers record commit hashes from block 1 on; the previous one is needed to recompute (none before block 1).
-  const previousCommitHash = block.number === 1 ? Buffer.alloc(0) : previous?.commitHash;
+  const previousCommitHash = block.number === 1 ? new Uint8Array() : previous?.commitHash;
   if (block.number === 0 || previousCommitHash === undefined || (recorded === undefined && previous === undefined)) {
     return undefined;
   }
@@ -595,7 +603,7 @@ function commitHashCheck(
       broken ??= index;
     }
   }
-  return run('commit-hash', () => {
+  return check('commit-hash', () => {
     if (recorded === undefined) {
       return [false, `block ${block.number} carries no commit hash though block ${block.number - 1} does`];
     }
@@ -605,125 +613,8 @@ function commitHashCheck(
     const computed = commitHash(filter, updateBatchBytes(block.number, transactions), previousCommitHash);
     const codes = [...filter].map(validationCodeName);
     return [
-      computed.equals(recorded),
+      equalBytes(computed, recorded),
       `commit hash over the validation codes [${codes.join(', ')}], the writes of ${transactions.length} valid transactions and block ${block.number - 1}'s commit hash ${short(previousCommitHash)} is ${hex(computed)}; block ${block.number} records ${hex(recorded)}`,
     ];
   });
-}
-
-/** Blocks fetched per source: committed blocks never change, so blocks are fetched once per source. */
-const fetchedBlocks = new WeakMap<FabricBlockSource, Map<number, Promise<Uint8Array>>>();
-
-function fetchBlock(source: FabricBlockSource, number: number): Promise<Uint8Array> {
-  let cache = fetchedBlocks.get(source);
-  if (!cache) {
-    cache = new Map();
-    fetchedBlocks.set(source, cache);
-  }
-  const cached = cache.get(number);
-  if (cached) return cached;
-  const fetched = source.blockByNumber(number);
-  if (cache.size >= 128) cache.delete(cache.keys().next().value as number);
-  cache.set(number, fetched);
-  fetched.catch(() => cache.delete(number));
-  return fetched;
-}
-
-/**
- * Verifies a Fabric receipt against the channel without trusting the peer that serves the
- * blocks: fetches the receipt's block, the block before it and the config block it names
- * (committed blocks never change, so the last 128 fetched are kept per source), then runs
- * {@link verifyFabricTransaction}. When the block does not hold the transaction, the
- * `block-located` detail says which block does, if the source knows. With `witnesses`, the
- * block is also fetched from them and compared (`peer-agreement`).
- *
- * @param receipt - a Fabric receipt (`backend: 'fabric'`, channel, txId, block position, timestamp)
- * @param source - where blocks come from, e.g. {@link qsccBlockSource}
- * @param options - other peers' sources to compare the block with
- * @returns every check made; `ok` when all passed
- * @throws InvalidArgumentError when the receipt is not a well-formed Fabric receipt
- * @throws LedgerError from the source when it cannot be reached (`UNAVAILABLE`, `TIMEOUT`)
- * @example
- * ```ts
- * const result = await verifyFabricReceipt(receipt, qsccBlockSource(gateway.getNetwork('mychannel')));
- * console.log(result.ok, result.checks.map((check) => `${check.name}: ${check.ok}`));
- * ```
- */
-export async function verifyFabricReceipt(
-  receipt: Receipt,
-  source: FabricBlockSource,
-  options: VerifyFabricReceiptOptions = {},
-): Promise<Verification> {
-  assertFabricReceipt(receipt);
-  const number = receipt.position.block;
-  let block: Uint8Array;
-  try {
-    block = await fetchBlock(source, number);
-  } catch (error) {
-    if (!isLedgerError(error, 'NOT_FOUND')) throw error;
-    return verification([
-      fail('block-located', `the channel has no block ${number}${await whereIs(source, receipt.txId)}`),
-    ]);
-  }
-  let decoded: DecodedBlock | undefined;
-  let lastConfig: number | undefined;
-  try {
-    decoded = decodeBlock(block);
-    lastConfig = decodeBlockSignatures(decoded).lastConfig;
-  } catch {
-    // verifyFabricTransaction reports the undecodable block.
-  }
-  const fetchOptional = async (blockNumber: number | undefined) => {
-    if (blockNumber === undefined || blockNumber < 0 || blockNumber === number) return undefined;
-    try {
-      return await fetchBlock(source, blockNumber);
-    } catch (error) {
-      if (isLedgerError(error, 'NOT_FOUND')) return undefined;
-      throw error;
-    }
-  };
-  const witnesses = options.witnesses ?? [];
-  const [previousBlock, configBlock, witnessBlocks] = await Promise.all([
-    fetchOptional(number - 1),
-    fetchOptional(lastConfig),
-    Promise.all(
-      witnesses.map((witness) =>
-        fetchBlock(witness, number).catch((error: unknown) => {
-          if (isLedgerError(error, 'NOT_FOUND')) return new Uint8Array();
-          throw error;
-        }),
-      ),
-    ),
-  ]);
-  const input: FabricTransactionInput = {
-    txId: receipt.txId,
-    block,
-    configBlock: configBlock ?? (lastConfig === number ? block : new Uint8Array()),
-    receipt,
-    ...(previousBlock ? { previousBlock } : {}),
-    ...(witnessBlocks.length > 0 ? { witnessBlocks } : {}),
-  };
-  let result: Verification;
-  if (decoded) {
-    // The block is decoded already: check the input as verifyFabricTransaction does, without decoding it again.
-    assertTransactionInput(input);
-    result = verifyDecodedTransaction(input, decoded);
-  } else {
-    result = verifyFabricTransaction(input);
-  }
-  const located = result.checks.find((check) => check.name === 'block-located');
-  if (located && !located.ok) located.detail += await whereIs(source, receipt.txId);
-  if (number > 0 && !previousBlock) {
-    return verification([...result.checks, fail('block-hash-chain', `the source has no block ${number - 1}`)]);
-  }
-  return result;
-}
-
-async function whereIs(source: FabricBlockSource, txId: string): Promise<string> {
-  try {
-    const holder = decodeBlock(await source.blockByTxId(txId));
-    return `; the source holds transaction ${txId} in block ${holder.number}`;
-  } catch (error) {
-    return isLedgerError(error, 'NOT_FOUND') ? `; the source knows no transaction ${txId}` : '';
-  }
 }
