@@ -45,7 +45,15 @@ describe('submit and evaluate', () => {
       position: { block: expect.any(Number), index: -1 },
       proof: { chaincode: chaincodeName, transaction: 'Put', mspId: 'Org1MSP', validationCode: 'VALID' },
     });
-    expect(Object.keys(receipt).sort()).toEqual(['backend', 'ledger', 'position', 'proof', 'timestamp', 'txId', 'version']);
+    expect(Object.keys(receipt).sort()).toEqual([
+      'backend',
+      'ledger',
+      'position',
+      'proof',
+      'timestamp',
+      'txId',
+      'version',
+    ]);
     expect(Date.parse(receipt.timestamp)).toBeGreaterThanOrEqual(before - 1_000);
     expect(Date.parse(receipt.timestamp)).toBeLessThanOrEqual(Date.now());
 
