@@ -40,19 +40,28 @@ export async function verifyEthereumReceipt(
 ): Promise<Verification> {
   const revision = isRevision(subject) ? subject : undefined;
   const receipt = (revision ? revision.receipt : subject) as Receipt;
-  const proof = (receipt?.proof ?? {}) as Partial<EthereumReceiptProof>;
+  const proof = (isObject(receipt?.proof) ? receipt.proof : {}) as Partial<EthereumReceiptProof>;
   const format = check('receipt-format', () => {
-    const position = receipt?.position;
-    const ok =
-      receipt?.backend === 'ethereum' &&
-      typeof receipt.txId === 'string' &&
-      typeof position?.blockHash === 'string' &&
-      Number.isSafeInteger(position.block) &&
-      Number.isSafeInteger(position.index) &&
-      typeof proof.contract === 'string';
-    return [ok, ok ? `Ethereum receipt format ${receipt.version ?? 1}` : 'not an Ethereum receipt with a block hash'];
+    const problem = receiptProblem(receipt);
+    return [problem === undefined, problem ?? `Ethereum receipt, format version ${receipt.version ?? 1}`];
   });
   if (!format.ok) return verification([format]);
+  if (revision) {
+    const revisionFormat = check('revision-format', () => {
+      const ok =
+        typeof revision.key === 'string' &&
+        Number.isSafeInteger(revision.version) &&
+        revision.version >= 0 &&
+        typeof revision.deleted === 'boolean';
+      return [
+        ok,
+        ok
+          ? `revision ${revision.version} of ${revision.key}`
+          : 'a revision needs a key, an integer version and deleted',
+      ];
+    });
+    if (!revisionFormat.ok) return verification([format, revisionFormat]);
+  }
   if (anchor && anchor.type !== 'ethereum-block') {
     return verification([
       {
@@ -203,8 +212,61 @@ export async function verifyEthereumReceipt(
   return verification(checks, used);
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function isRevision(subject: Receipt | Revision): subject is Revision {
-  return typeof subject === 'object' && subject !== null && 'receipt' in subject && typeof subject.receipt === 'object';
+  return isObject(subject) && 'receipt' in subject;
+}
+
+/** What makes a value not an Ethereum receipt, or undefined when it is one. */
+function receiptProblem(receipt: unknown): string | undefined {
+  if (!isObject(receipt)) return 'the receipt is not an object';
+  if (receipt.backend !== 'ethereum') return `the receipt is from backend ${String(receipt.backend)}, not ethereum`;
+  if (receipt.version !== undefined && receipt.version !== 1)
+    return `unknown receipt format version ${String(receipt.version)}`;
+  if (typeof receipt.txId !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(receipt.txId))
+    return 'txId is not a 32-byte hex hash';
+  const position = receipt.position;
+  if (!isObject(position) || !Number.isSafeInteger(position.block) || !Number.isSafeInteger(position.index)) {
+    return 'position needs an integer block and index';
+  }
+  if (typeof position.blockHash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(position.blockHash)) {
+    return 'position.blockHash is not a 32-byte hex hash';
+  }
+  if (typeof receipt.ledger !== 'string') return 'ledger (the chain id) is not a string';
+  const proof = receipt.proof;
+  if (!isObject(proof) || typeof proof.contract !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(proof.contract)) {
+    return 'proof.contract is not an address';
+  }
+  if (
+    proof.storageSlots !== undefined &&
+    !(
+      Array.isArray(proof.storageSlots) &&
+      proof.storageSlots.every((slot) => typeof slot === 'string' && /^0x[0-9a-fA-F]{1,64}$/.test(slot))
+    )
+  ) {
+    return 'proof.storageSlots are not 32-byte hex slots';
+  }
+  return undefined;
+}
+
+/**
+ * Whether a subject is well-formed enough to fetch evidence for (the format checks of
+ * {@link verifyEthereumReceipt} pass).
+ */
+export function isWellFormedSubject(subject: unknown): boolean {
+  if (isRevision(subject as Receipt | Revision)) {
+    const revision = subject as Revision;
+    return (
+      receiptProblem(revision.receipt) === undefined &&
+      typeof revision.key === 'string' &&
+      Number.isSafeInteger(revision.version) &&
+      typeof revision.deleted === 'boolean'
+    );
+  }
+  return receiptProblem(subject) === undefined;
 }
 
 /**

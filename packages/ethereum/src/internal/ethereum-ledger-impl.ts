@@ -40,7 +40,7 @@ import type { ContractArtifact, ContractConfig, TypedContract } from '../contrac
 import type { EthereumEvidence, EthereumReceiptProof } from '../ethereum-evidence.js';
 import type { DeployOptions, EthereumLedger, EthereumNative, StateProofSelector } from '../ethereum-ledger.js';
 import { fetchEthereumEvidence } from '../fetch-evidence.js';
-import { verifyEthereumReceipt } from '../verify-receipt.js';
+import { isWellFormedSubject, verifyEthereumReceipt } from '../verify-receipt.js';
 import { toAbitypeValue } from './abi-values.js';
 import { toJson } from './json.js';
 import { NonceSequencer } from './nonce-sequencer.js';
@@ -266,8 +266,13 @@ export class EthereumLedgerImpl implements EthereumLedger {
 
   async verify(subject: Receipt | Revision, options: VerifyOptions = {}): Promise<Verification> {
     const anchor = options.anchor;
-    if (anchor && anchor.type !== 'ethereum-block')
+    if ((anchor && anchor.type !== 'ethereum-block') || !isWellFormedSubject(subject)) {
+      // The format and anchor-type checks fail before any evidence is needed.
       return verifyEthereumReceipt(subject, {} as EthereumEvidence, anchor);
+    }
+    if (anchor && !Number.isSafeInteger(anchor.number)) {
+      return verification([{ name: 'anchor-format', ok: false, detail: 'the anchor block number is not an integer' }]);
+    }
     let evidence: EthereumEvidence;
     try {
       evidence = await this.#evidence(subject, anchor, options.signal);
@@ -284,6 +289,9 @@ export class EthereumLedgerImpl implements EthereumLedger {
   }
 
   async evidence(subject: Receipt | Revision, options: CallOptions = {}): Promise<VerificationBundle> {
+    if (!isWellFormedSubject(subject)) {
+      throw new InvalidArgumentError('subject', 'not an Ethereum receipt or revision of this ledger');
+    }
     const evidence = await this.#evidence(subject, undefined, options.signal);
     return {
       format: 'ledgerkit.verification-bundle',

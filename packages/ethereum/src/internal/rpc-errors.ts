@@ -54,6 +54,10 @@ export function isUnreachable(error: unknown, depth = 0): boolean {
   const record = error as Record<string, unknown>;
   if (typeof record.code === 'string' && unreachableCodes.has(record.code)) return true;
   if (record.code === 'NETWORK_ERROR') return true;
+  // Hardhat's in-process network after `connection.close()` (HHE722 "The provider has been
+  // closed"): the node is gone, as a stopped remote node is.
+  // ethers' BrowserProvider keeps only the message of an EIP-1193 error.
+  if (record.errorCode === 'HHE722' || /^HHE722:/.test(String(record.message))) return true;
   const message = typeof record.message === 'string' ? record.message : '';
   if (/ECONNREFUSED|ECONNRESET|fetch failed|socket hang up|other side closed/i.test(message)) return true;
   for (const key of ['error', 'info', 'cause']) {
