@@ -7,22 +7,34 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 /// @notice Each asset has one custodian. Custody moves only when the custodian offers it
 /// and the receiver accepts before the offer expires. Documents stay off chain: the
 /// contract keeps their hashes, and the full provenance is rebuilt from the events.
+/// A batch of temperature-sensitive goods may carry a maximum temperature: a checkpoint above
+/// it flags the batch for good. A retailer holding the batch receives it, which makes it final:
+/// no more offers, checkpoints or receipts.
 /// @dev Storage layout is part of the interface: verifiers prove `_assets[id].custodian`
-/// (slot 1 mapping) with eth_getProof. Do not reorder the state variables.
+/// (slot 1 mapping) with eth_getProof. Do not reorder the state variables; new struct fields
+/// go after the existing ones so that the first slot keeps its packing.
 contract SupplyChain is AccessControl {
     bytes32 public constant MANUFACTURER_ROLE = keccak256("MANUFACTURER_ROLE");
     bytes32 public constant CARRIER_ROLE = keccak256("CARRIER_ROLE");
     bytes32 public constant RETAILER_ROLE = keccak256("RETAILER_ROLE");
     bytes32 public constant AUDITOR_ROLE = keccak256("AUDITOR_ROLE");
 
-    /// @dev First slot packs custodian, registration time and checkpoint count (32 bytes).
+    /// @dev First slot packs custodian, registration time and checkpoint count (32 bytes);
+    /// product and document hash take one slot each; the fourth slot packs the temperature
+    /// limit and the two flags (4 bytes).
     struct Asset {
         address custodian;
         uint64 registeredAt;
         uint32 checkpointCount;
         bytes32 product;
         bytes32 documentHash;
+        int16 maxTemperatureCentiCelsius;
+        bool flagged;
+        bool received;
     }
+
+    /// @notice The limit of an asset registered without one: no checkpoint can exceed it.
+    int16 public constant NO_TEMPERATURE_LIMIT = type(int16).max;
 
     /// @dev One slot: receiver and expiry.
     struct Offer {
@@ -48,6 +60,12 @@ contract SupplyChain is AccessControl {
         bytes32 documentHash
     );
 
+    event TemperatureLimitSet(bytes32 indexed assetId, int16 maxTemperatureCentiCelsius);
+    event TemperatureExcursion(
+        bytes32 indexed assetId, uint32 sequence, int16 temperatureCentiCelsius, int16 maxTemperatureCentiCelsius
+    );
+    event AssetReceived(bytes32 indexed assetId, address indexed retailer);
+
     error ZeroAssetId();
     error ZeroAddress();
     error AssetAlreadyRegistered(bytes32 assetId);
@@ -58,6 +76,7 @@ contract SupplyChain is AccessControl {
     error NoPendingOffer(bytes32 assetId);
     error NotOfferedTo(bytes32 assetId, address caller);
     error OfferExpired(bytes32 assetId, uint64 expiresAt);
+    error AssetIsFinal(bytes32 assetId);
 
     /// @param admin receives DEFAULT_ADMIN_ROLE and grants the other roles
     constructor(address admin) {
@@ -65,19 +84,23 @@ contract SupplyChain is AccessControl {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
-    /// @notice Registers a new asset with the caller as its first custodian.
+    /// @notice Registers a new asset with the caller as its first custodian, without a
+    /// temperature limit.
     function registerAsset(bytes32 assetId, bytes32 product, bytes32 documentHash)
         external
         onlyRole(MANUFACTURER_ROLE)
     {
-        if (assetId == bytes32(0)) revert ZeroAssetId();
-        Asset storage asset = _assets[assetId];
-        if (asset.custodian != address(0)) revert AssetAlreadyRegistered(assetId);
-        asset.custodian = msg.sender;
-        asset.registeredAt = uint64(block.timestamp);
-        asset.product = product;
-        asset.documentHash = documentHash;
-        emit AssetRegistered(assetId, msg.sender, product, documentHash);
+        _register(assetId, product, documentHash, NO_TEMPERATURE_LIMIT);
+    }
+
+    /// @notice Registers a new batch with the caller as its first custodian and the highest
+    /// temperature its goods may see; a checkpoint above it flags the batch.
+    function registerBatch(bytes32 assetId, bytes32 product, bytes32 documentHash, int16 maxTemperatureCentiCelsius)
+        external
+        onlyRole(MANUFACTURER_ROLE)
+    {
+        _register(assetId, product, documentHash, maxTemperatureCentiCelsius);
+        emit TemperatureLimitSet(assetId, maxTemperatureCentiCelsius);
     }
 
     /// @notice Offers custody to `to` until `expiresAt` (unix seconds); replaces a pending offer.
@@ -124,6 +147,21 @@ contract SupplyChain is AccessControl {
         uint32 sequence = asset.checkpointCount;
         asset.checkpointCount = sequence + 1;
         emit CheckpointRecorded(assetId, msg.sender, sequence, locationCode, temperatureCentiCelsius, documentHash);
+        int16 limit = asset.maxTemperatureCentiCelsius;
+        if (temperatureCentiCelsius > limit) {
+            // Once flagged, always flagged: a later cool reading does not undo an excursion.
+            asset.flagged = true;
+            emit TemperatureExcursion(assetId, sequence, temperatureCentiCelsius, limit);
+        }
+    }
+
+    /// @notice The custodian, a retailer, takes final delivery: the asset accepts no more
+    /// offers, checkpoints or receipts, and a pending offer is withdrawn.
+    function receiveAsset(bytes32 assetId) external onlyRole(RETAILER_ROLE) {
+        Asset storage asset = _requireCustodian(assetId);
+        asset.received = true;
+        delete _offers[assetId];
+        emit AssetReceived(assetId, msg.sender);
     }
 
     /// @notice The asset's current state; reverts with AssetNotFound for an unknown id.
@@ -138,10 +176,27 @@ contract SupplyChain is AccessControl {
         return _offers[assetId];
     }
 
+    function _register(bytes32 assetId, bytes32 product, bytes32 documentHash, int16 maxTemperatureCentiCelsius)
+        private
+    {
+        if (assetId == bytes32(0)) revert ZeroAssetId();
+        Asset storage asset = _assets[assetId];
+        if (asset.custodian != address(0)) revert AssetAlreadyRegistered(assetId);
+        asset.custodian = msg.sender;
+        asset.registeredAt = uint64(block.timestamp);
+        asset.product = product;
+        asset.documentHash = documentHash;
+        asset.maxTemperatureCentiCelsius = maxTemperatureCentiCelsius;
+        emit AssetRegistered(assetId, msg.sender, product, documentHash);
+    }
+
+    /// @dev A received asset is final for everyone, its custodian included, so that check comes
+    /// before the custodian check.
     function _requireCustodian(bytes32 assetId) private view returns (Asset storage asset) {
         asset = _assets[assetId];
         address custodian = asset.custodian;
         if (custodian == address(0)) revert AssetNotFound(assetId);
+        if (asset.received) revert AssetIsFinal(assetId);
         if (custodian != msg.sender) revert NotCustodian(assetId, msg.sender);
     }
 

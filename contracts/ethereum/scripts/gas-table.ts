@@ -28,7 +28,11 @@ await record('grantRole', 'first grant of a role', by(admin).grantRole(supplyCha
 await by(admin).grantRole(supplyChainRoles.carrier, carrier.address);
 await by(admin).grantRole(supplyChainRoles.retailer, retailer.address);
 const asset = id('gas-asset');
-await record('registerAsset', 'new asset, 3 slots', by(maker).registerAsset(asset, id('product'), id('document')));
+await record(
+  'registerAsset',
+  'new asset, 4 slots (no limit is stored too)',
+  by(maker).registerAsset(asset, id('product'), id('document')),
+);
 const expiry = (await networkHelpers.time.latest()) + 86_400;
 await record('offerCustody', 'no pending offer', by(maker).offerCustody(asset, carrier.address, expiry));
 await record('offerCustody', 'replaces a pending offer', by(maker).offerCustody(asset, retailer.address, expiry));
@@ -38,6 +42,20 @@ await record('acceptCustody', 'clears the offer', by(carrier).acceptCustody(asse
 const location = encodeBytes32String('NL-RTM');
 await record('recordCheckpoint', 'first checkpoint', by(carrier).recordCheckpoint(asset, location, -1850, id('d1')));
 await record('recordCheckpoint', 'later checkpoint', by(carrier).recordCheckpoint(asset, location, 420, id('d2')));
+const batch = id('gas-batch');
+await record(
+  'registerBatch',
+  'new batch with a temperature limit, 4 slots',
+  by(maker).registerBatch(batch, id('product'), id('document'), 800),
+);
+await by(maker).offerCustody(batch, retailer.address, expiry);
+await by(retailer).acceptCustody(batch);
+await record(
+  'recordCheckpoint',
+  'above the limit: flags',
+  by(retailer).recordCheckpoint(batch, location, 950, id('d3')),
+);
+await record('receiveAsset', 'final delivery', by(retailer).receiveAsset(batch));
 await record('revokeRole', '', by(admin).revokeRole(supplyChainRoles.retailer, retailer.address));
 
 console.log('| function | case | gas used |');

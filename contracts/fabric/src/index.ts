@@ -1,4 +1,4 @@
-export type { Asset, Checkpoint, Party, TransferOffer } from './supply-chain-contract.ts';
+export type { Asset, AssetStatus, Checkpoint, Party, TransferOffer } from './supply-chain-contract.ts';
 export { SupplyChainContract } from './supply-chain-contract.ts';
 
 import { SupplyChainContract } from './supply-chain-contract.ts';

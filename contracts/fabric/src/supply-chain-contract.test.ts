@@ -13,11 +13,12 @@ function setup() {
   const makerClerk = harness.identity({ mspId: 'MakerMSP', name: 'clerk', attributes: { role: 'clerk' } });
   const carrier = harness.identity({ mspId: 'CarrierMSP', name: 'driver', attributes: { role: 'carrier' } });
   const retailer = harness.identity({ mspId: 'ShopMSP', name: 'shop', attributes: { role: 'retailer' } });
+  const shopClerk = harness.identity({ mspId: 'ShopMSP', name: 'shop-clerk' });
   const run = (as: TestIdentity, transaction: string, ...args: string[]) => harness.submit({ as, transaction, args });
   const query = (as: TestIdentity, transaction: string, ...args: string[]) =>
     harness.evaluate({ as, transaction, args });
   const inOneHour = () => new Date(harness.now.getTime() + 3_600_000).toISOString();
-  return { harness, maker, makerClerk, carrier, retailer, run, query, inOneHour };
+  return { harness, maker, makerClerk, carrier, retailer, shopClerk, run, query, inOneHour };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<string> {
@@ -82,8 +83,8 @@ describe('custody transfer', () => {
 
   test('only the custodian may offer, and only once at a time, to another org, with a future expiry', async () => {
     const { maker, makerClerk, carrier, run, inOneHour } = await registered();
-    expect(await rejection(run(carrier, 'OfferTransfer', 'A1', 'CarrierMSP', inOneHour()))).toBe('FORBIDDEN');
-    expect(await rejection(run(makerClerk, 'OfferTransfer', 'A1', 'CarrierMSP', inOneHour()))).toBe('FORBIDDEN');
+    expect(await rejection(run(carrier, 'OfferTransfer', 'A1', 'CarrierMSP', inOneHour()))).toBe('NOT_CUSTODIAN');
+    expect(await rejection(run(makerClerk, 'OfferTransfer', 'A1', 'CarrierMSP', inOneHour()))).toBe('NOT_CUSTODIAN');
     expect(await rejection(run(maker, 'OfferTransfer', 'A1', 'MakerMSP', inOneHour()))).toBe('INVALID_ARGUMENT');
     expect(await rejection(run(maker, 'OfferTransfer', 'A1', 'CarrierMSP', 'tomorrow'))).toBe('INVALID_ARGUMENT');
     expect(await rejection(run(maker, 'OfferTransfer', 'A1', 'CarrierMSP', '2020-01-01T00:00:00Z'))).toBe(
@@ -99,7 +100,7 @@ describe('custody transfer', () => {
     const { harness, maker, carrier, retailer, run, inOneHour } = await registered();
     expect(await rejection(run(carrier, 'AcceptTransfer', 'A1'))).toBe('NO_PENDING_OFFER');
     await run(maker, 'OfferTransfer', 'A1', 'CarrierMSP', inOneHour());
-    expect(await rejection(run(retailer, 'AcceptTransfer', 'A1'))).toBe('FORBIDDEN');
+    expect(await rejection(run(retailer, 'AcceptTransfer', 'A1'))).toBe('NOT_OFFERED_TO');
     harness.advanceTime(3_600_000);
     expect(await rejection(run(carrier, 'AcceptTransfer', 'A1'))).toBe('OFFER_EXPIRED');
   });
@@ -108,7 +109,7 @@ describe('custody transfer', () => {
     const { harness, maker, carrier, run, inOneHour } = await registered();
     expect(await rejection(run(maker, 'CancelTransfer', 'A1'))).toBe('NO_PENDING_OFFER');
     await run(maker, 'OfferTransfer', 'A1', 'CarrierMSP', inOneHour());
-    expect(await rejection(run(carrier, 'CancelTransfer', 'A1'))).toBe('FORBIDDEN');
+    expect(await rejection(run(carrier, 'CancelTransfer', 'A1'))).toBe('NOT_CUSTODIAN');
     await run(maker, 'CancelTransfer', 'A1');
     expect(await rejection(run(carrier, 'AcceptTransfer', 'A1'))).toBe('NO_PENDING_OFFER');
     expect(harness.events.at(-1)?.name).toBe('TransferCancelled');
@@ -144,7 +145,7 @@ describe('checkpoints and history', () => {
   test('rejects checkpoints from non-custodians and malformed readings', async () => {
     const { maker, carrier, run } = setup();
     await run(maker, 'RegisterAsset', 'A1', 'p', hash('d'));
-    expect(await rejection(run(carrier, 'RecordCheckpoint', 'A1', 'DE-HAM', '4', hash('s')))).toBe('FORBIDDEN');
+    expect(await rejection(run(carrier, 'RecordCheckpoint', 'A1', 'DE-HAM', '4', hash('s')))).toBe('NOT_CUSTODIAN');
     expect(await rejection(run(maker, 'RecordCheckpoint', 'A1', 'hamburg', '4', hash('s')))).toBe('INVALID_ARGUMENT');
     expect(await rejection(run(maker, 'RecordCheckpoint', 'A1', 'DE-HAM', 'warm', hash('s')))).toBe('INVALID_ARGUMENT');
     expect(await rejection(run(maker, 'RecordCheckpoint', 'A1', 'DE-HAM', '', hash('s')))).toBe('INVALID_ARGUMENT');
@@ -197,5 +198,61 @@ describe('queries', () => {
   test('helper methods are not callable as transactions', async () => {
     const { maker, query } = setup();
     await expect(query(maker, '_load', 'A1')).rejects.toMatchObject({ code: 'CONTRACT_REVERTED' });
+  });
+});
+
+describe('temperature limit and final receipt', () => {
+  async function atTheShop(as: 'retailer' | 'shopClerk' = 'retailer') {
+    const context = setup();
+    const { maker, carrier, run, inOneHour } = context;
+    await run(maker, 'RegisterBatch', 'B1', 'vaccine lot 7', hash('coa'), '8');
+    await run(maker, 'OfferTransfer', 'B1', 'CarrierMSP', inOneHour());
+    await run(carrier, 'AcceptTransfer', 'B1');
+    await run(carrier, 'OfferTransfer', 'B1', 'ShopMSP', inOneHour());
+    await run(context[as], 'AcceptTransfer', 'B1');
+    return context;
+  }
+
+  test('a checkpoint above the limit flags the asset for good; at the limit does not', async () => {
+    const { harness, maker, run, query } = setup();
+    const registered = (await run(maker, 'RegisterBatch', 'B1', 'p', hash('d'), '8')).json<Asset>();
+    expect(registered).toMatchObject({ maxTemperature: 8, flagged: false, status: 'active' });
+    await run(maker, 'RecordCheckpoint', 'B1', 'DE-HAM', '8', hash('s1'));
+    expect((await query(maker, 'ReadAsset', 'B1')).json<Asset>().flagged).toBe(false);
+    await run(maker, 'RecordCheckpoint', 'B1', 'DE-HAM', '8.5', hash('s2'));
+    expect(new TextDecoder().decode(harness.events.at(-1)?.payload)).toContain('"excursion":true');
+    await run(maker, 'RecordCheckpoint', 'B1', 'NL-RTM', '2', hash('s3'));
+    expect((await query(maker, 'ReadAsset', 'B1')).json<Asset>()).toMatchObject({ flagged: true, checkpointCount: 3 });
+  });
+
+  test('without a limit nothing flags; a malformed limit is refused', async () => {
+    const { maker, run, query } = setup();
+    await run(maker, 'RegisterAsset', 'B1', 'p', hash('d'));
+    await run(maker, 'RecordCheckpoint', 'B1', 'DE-HAM', '100', hash('s'));
+    expect((await query(maker, 'ReadAsset', 'B1')).json<Asset>()).toMatchObject({
+      maxTemperature: null,
+      flagged: false,
+    });
+    expect(await rejection(run(maker, 'RegisterBatch', 'B2', 'p', hash('d'), 'cold'))).toBe('INVALID_ARGUMENT');
+  });
+
+  test('the custodian with role=retailer receives; the asset is then final for everyone', async () => {
+    const { harness, carrier, retailer, run, inOneHour } = await atTheShop();
+    await run(retailer, 'OfferTransfer', 'B1', 'CarrierMSP', inOneHour());
+    const received = (await run(retailer, 'ReceiveAsset', 'B1')).json<Asset>();
+    expect(received).toMatchObject({ status: 'received', pendingTransfer: null, receivedAt: expect.any(String) });
+    expect(harness.events.at(-1)?.name).toBe('AssetReceived');
+    expect(await rejection(run(retailer, 'ReceiveAsset', 'B1'))).toBe('BATCH_RECEIVED');
+    expect(await rejection(run(retailer, 'RecordCheckpoint', 'B1', 'FR-PAR', '3', hash('s')))).toBe('BATCH_RECEIVED');
+    expect(await rejection(run(retailer, 'OfferTransfer', 'B1', 'CarrierMSP', inOneHour()))).toBe('BATCH_RECEIVED');
+    expect(await rejection(run(carrier, 'AcceptTransfer', 'B1'))).toBe('BATCH_RECEIVED');
+    expect(await rejection(run(carrier, 'RecordCheckpoint', 'B1', 'FR-PAR', '3', hash('s')))).toBe('BATCH_RECEIVED');
+  });
+
+  test('receiving needs custody and role=retailer', async () => {
+    const { carrier, shopClerk, run } = await atTheShop('shopClerk');
+    expect(await rejection(run(shopClerk, 'ReceiveAsset', 'B1'))).toBe('FORBIDDEN');
+    expect(await rejection(run(carrier, 'ReceiveAsset', 'B1'))).toBe('NOT_CUSTODIAN');
+    expect(await rejection(run(carrier, 'ReceiveAsset', 'NOPE'))).toBe('NOT_FOUND');
   });
 });

@@ -25,6 +25,9 @@ export interface Checkpoint {
   recordedAt: string;
 }
 
+/** `active` while in the supply chain; `received` once a retailer took delivery (final). */
+export type AssetStatus = 'active' | 'received';
+
 export interface Asset {
   id: string;
   product: string;
@@ -36,6 +39,13 @@ export interface Asset {
   pendingTransfer: TransferOffer | null;
   checkpointCount: number;
   lastCheckpoint: Checkpoint | null;
+  /** Highest allowed temperature in °C; `null` when registered without a limit. */
+  maxTemperature: number | null;
+  /** Set for good by the first checkpoint above `maxTemperature`. */
+  flagged: boolean;
+  status: AssetStatus;
+  /** Absent in assets written before these fields existed: read as `null`, `false`, `active`. */
+  receivedAt?: string | null;
 }
 
 const assetPrefix = 'asset:';
@@ -73,6 +83,26 @@ function caller(ctx: Context): Party {
 // the 0.5 API) no longer exports, so an object result fails on a real peer.
 const json = (value: unknown): string => JSON.stringify(value);
 
+/** A temperature argument in °C, within the sensors' range [-100, 100]. */
+function celsiusOf(text: string): number {
+  const celsius = Number(text);
+  if (text === '' || !Number.isFinite(celsius) || celsius < -100 || celsius > 100) {
+    reject('INVALID_ARGUMENT', 'temperature must be a number of degrees Celsius in [-100, 100]');
+  }
+  return celsius;
+}
+
+/** An asset stored before the temperature limit and final state existed reads as unlimited and active. */
+function withDefaults(asset: Asset): Asset {
+  return {
+    ...asset,
+    maxTemperature: asset.maxTemperature ?? null,
+    flagged: asset.flagged ?? false,
+    status: asset.status ?? 'active',
+    receivedAt: asset.receivedAt ?? null,
+  };
+}
+
 const sameParty = (left: Party, right: Party): boolean => left.mspId === right.mspId && left.id === right.id;
 
 /**
@@ -85,33 +115,23 @@ export class SupplyChainContract extends Contract {
     super('supplychain');
   }
 
+  /** A new asset without a temperature limit, the caller (role=manufacturer) its custodian. */
   async RegisterAsset(ctx: Context, assetId: string, product: string, documentHash: string): Promise<string> {
-    if (!ctx.clientIdentity.assertAttributeValue('role', 'manufacturer')) {
-      reject('FORBIDDEN', 'only an identity with role=manufacturer may register assets');
-    }
-    if (!idPattern.test(assetId ?? '')) reject('INVALID_ARGUMENT', 'asset id must be 1-64 of [A-Za-z0-9._-]');
-    if (!product || product.length > 256) reject('INVALID_ARGUMENT', 'product must be 1-256 characters');
-    if (!hashPattern.test(documentHash ?? '')) reject('INVALID_ARGUMENT', 'document hash must be 64 lowercase hex');
-    const existing = await ctx.stub.getState(assetPrefix + assetId);
-    if (existing.length > 0) reject('ALREADY_EXISTS', `asset ${assetId} already exists`);
-    const now = transactionTime(ctx).toISOString();
-    const party = caller(ctx);
-    const asset: Asset = {
-      id: assetId,
-      product,
-      documentHash,
-      manufacturer: party,
-      custodian: party,
-      registeredAt: now,
-      updatedAt: now,
-      pendingTransfer: null,
-      checkpointCount: 0,
-      lastCheckpoint: null,
-    };
-    await this._save(ctx, asset);
-    await ctx.stub.putState(ctx.stub.createCompositeKey(custodianIndex, [party.mspId, assetId]), Buffer.from([0]));
-    this._emit(ctx, 'AssetRegistered', { assetId, product, documentHash, custodian: party, at: now });
-    return json(asset);
+    return this._register(ctx, assetId, product, documentHash, null);
+  }
+
+  /**
+   * A new batch, the caller (role=manufacturer) its custodian, with the highest temperature
+   * (°C) its goods may see: a checkpoint above it flags the batch.
+   */
+  async RegisterBatch(
+    ctx: Context,
+    assetId: string,
+    product: string,
+    documentHash: string,
+    maxTemperature: string,
+  ): Promise<string> {
+    return this._register(ctx, assetId, product, documentHash, maxTemperature);
   }
 
   async OfferTransfer(ctx: Context, assetId: string, toMspId: string, expiresAt: string): Promise<string> {
@@ -139,10 +159,11 @@ export class SupplyChainContract extends Contract {
 
   async AcceptTransfer(ctx: Context, assetId: string): Promise<string> {
     const asset = await this._load(ctx, assetId);
+    if (asset.status === 'received') reject('BATCH_RECEIVED', `asset ${assetId} was received; it is final`);
     const offer = asset.pendingTransfer;
     if (!offer) reject('NO_PENDING_OFFER', `asset ${assetId} has no pending transfer offer`);
     const party = caller(ctx);
-    if (party.mspId !== offer.toMspId) reject('FORBIDDEN', `the offer is addressed to ${offer.toMspId}`);
+    if (party.mspId !== offer.toMspId) reject('NOT_OFFERED_TO', `the offer is addressed to ${offer.toMspId}`);
     const now = transactionTime(ctx);
     if (now.getTime() >= Date.parse(offer.expiresAt))
       reject('OFFER_EXPIRED', `the offer expired at ${offer.expiresAt}`);
@@ -178,10 +199,7 @@ export class SupplyChainContract extends Contract {
     const asset = await this._custodianOnly(ctx, assetId);
     if (!locationPattern.test(locationCode ?? ''))
       reject('INVALID_ARGUMENT', 'location code must be 2-16 of [A-Z0-9-]');
-    const celsius = Number(temperature);
-    if (temperature === '' || !Number.isFinite(celsius) || celsius < -100 || celsius > 100) {
-      reject('INVALID_ARGUMENT', 'temperature must be a number of degrees Celsius in [-100, 100]');
-    }
+    const celsius = celsiusOf(temperature);
     if (!hashPattern.test(documentHash ?? '')) reject('INVALID_ARGUMENT', 'document hash must be 64 lowercase hex');
     const checkpoint: Checkpoint = {
       sequence: asset.checkpointCount + 1,
@@ -194,11 +212,34 @@ export class SupplyChainContract extends Contract {
     asset.checkpointCount = checkpoint.sequence;
     asset.lastCheckpoint = checkpoint;
     asset.updatedAt = checkpoint.recordedAt;
+    const limit = asset.maxTemperature ?? null;
+    const excursion = limit !== null && celsius > limit;
+    // Once flagged, always flagged: a later cool reading does not undo an excursion.
+    if (excursion) asset.flagged = true;
     await this._save(ctx, asset);
     const key = ctx.stub.createCompositeKey(checkpointIndex, [assetId, String(checkpoint.sequence).padStart(10, '0')]);
     await ctx.stub.putState(key, Buffer.from(JSON.stringify(checkpoint)));
-    this._emit(ctx, 'CheckpointRecorded', { assetId, ...checkpoint });
+    this._emit(ctx, 'CheckpointRecorded', { assetId, ...checkpoint, excursion, flagged: asset.flagged === true });
     return json(checkpoint);
+  }
+
+  /**
+   * The custodian, an identity with role=retailer, takes final delivery: no more offers,
+   * checkpoints or receipts; a pending offer is withdrawn.
+   */
+  async ReceiveAsset(ctx: Context, assetId: string): Promise<string> {
+    const asset = await this._custodianOnly(ctx, assetId);
+    if (!ctx.clientIdentity.assertAttributeValue('role', 'retailer')) {
+      reject('FORBIDDEN', 'only an identity with role=retailer may receive assets');
+    }
+    const now = transactionTime(ctx).toISOString();
+    asset.status = 'received';
+    asset.receivedAt = now;
+    asset.pendingTransfer = null;
+    asset.updatedAt = now;
+    await this._save(ctx, asset);
+    this._emit(ctx, 'AssetReceived', { assetId, retailer: asset.custodian, at: now });
+    return json(asset);
   }
 
   async ReadAsset(ctx: Context, assetId: string): Promise<string> {
@@ -258,15 +299,66 @@ export class SupplyChainContract extends Contract {
     });
   }
 
+  async _register(
+    ctx: Context,
+    assetId: string,
+    product: string,
+    documentHash: string,
+    maxTemperature: string | null,
+  ): Promise<string> {
+    if (!ctx.clientIdentity.assertAttributeValue('role', 'manufacturer')) {
+      reject('FORBIDDEN', 'only an identity with role=manufacturer may register assets');
+    }
+    if (!idPattern.test(assetId ?? '')) reject('INVALID_ARGUMENT', 'asset id must be 1-64 of [A-Za-z0-9._-]');
+    if (!product || product.length > 256) reject('INVALID_ARGUMENT', 'product must be 1-256 characters');
+    if (!hashPattern.test(documentHash ?? '')) reject('INVALID_ARGUMENT', 'document hash must be 64 lowercase hex');
+    const limit = maxTemperature === null ? null : celsiusOf(maxTemperature);
+    const existing = await ctx.stub.getState(assetPrefix + assetId);
+    if (existing.length > 0) reject('ALREADY_EXISTS', `asset ${assetId} already exists`);
+    const now = transactionTime(ctx).toISOString();
+    const party = caller(ctx);
+    const asset: Asset = {
+      id: assetId,
+      product,
+      documentHash,
+      manufacturer: party,
+      custodian: party,
+      registeredAt: now,
+      updatedAt: now,
+      pendingTransfer: null,
+      checkpointCount: 0,
+      lastCheckpoint: null,
+      maxTemperature: limit,
+      flagged: false,
+      status: 'active',
+      receivedAt: null,
+    };
+    await this._save(ctx, asset);
+    await ctx.stub.putState(ctx.stub.createCompositeKey(custodianIndex, [party.mspId, assetId]), Buffer.from([0]));
+    this._emit(ctx, 'AssetRegistered', {
+      assetId,
+      product,
+      documentHash,
+      custodian: party,
+      maxTemperature: limit,
+      at: now,
+    });
+    return json(asset);
+  }
+
   async _load(ctx: Context, assetId: string): Promise<Asset> {
     const data = await ctx.stub.getState(assetPrefix + assetId);
     if (!data || data.length === 0) reject('NOT_FOUND', `asset ${assetId} does not exist`);
-    return JSON.parse(Buffer.from(data).toString('utf8')) as Asset;
+    return withDefaults(JSON.parse(Buffer.from(data).toString('utf8')) as Asset);
   }
 
   async _custodianOnly(ctx: Context, assetId: string): Promise<Asset> {
     const asset = await this._load(ctx, assetId);
-    if (!sameParty(asset.custodian, caller(ctx))) reject('FORBIDDEN', `only the custodian of ${assetId} may do this`);
+    // A received asset is final for everyone, its custodian included.
+    if (asset.status === 'received') reject('BATCH_RECEIVED', `asset ${assetId} was received; it is final`);
+    if (!sameParty(asset.custodian, caller(ctx))) {
+      reject('NOT_CUSTODIAN', `only the custodian of ${assetId} may do this`);
+    }
     return asset;
   }
 

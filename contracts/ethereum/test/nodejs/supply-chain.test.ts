@@ -15,12 +15,16 @@ type Send = (...args: unknown[]) => Promise<ContractTransactionResponse>;
 interface SupplyChain extends BaseContract {
   grantRole: Send;
   registerAsset: Send;
+  registerBatch: Send;
+  receiveAsset: Send;
   offerCustody: Send;
   cancelOffer: Send;
   acceptCustody: Send;
   recordCheckpoint: Send;
   hasRole(role: string, account: string): Promise<boolean>;
-  getAsset(assetId: string): Promise<{ custodian: string; checkpointCount: bigint }>;
+  getAsset(
+    assetId: string,
+  ): Promise<{ custodian: string; checkpointCount: bigint; flagged: boolean; received: boolean }>;
 }
 
 async function deploy() {
@@ -95,6 +99,40 @@ describe('SupplyChain on EDR', () => {
     assert.equal(stored.custodian, carrier.address);
     assert.equal(stored.checkpointCount, 1n);
     assert.notEqual(maker.address, carrier.address);
+  });
+
+  it('flags a batch above its limit and makes it final on receipt', async () => {
+    fixture = await networkHelpers.loadFixture(deploy);
+    const { retailer } = fixture;
+    const batch = id('batch-ts-1');
+    await as(fixture, 'maker').registerBatch(batch, product, documentHash, 800);
+    const expiresAt = (await networkHelpers.time.latest()) + 3600;
+    await as(fixture, 'maker').offerCustody(batch, retailer.address, expiresAt);
+    await as(fixture, 'retailer').acceptCustody(batch);
+    await (
+      await as(fixture, 'retailer').recordCheckpoint(batch, encodeBytes32String('FR-PAR'), 950, documentHash)
+    ).wait();
+    await (await as(fixture, 'retailer').receiveAsset(batch)).wait();
+    const stored = await fixture.chain.getAsset(batch);
+    assert.deepEqual([stored.flagged, stored.received], [true, true]);
+    assert.deepEqual(await revertName(as(fixture, 'retailer').receiveAsset(batch)), {
+      name: 'AssetIsFinal',
+      args: [batch],
+    });
+    const logs = await ethers.provider.getLogs({ address: await fixture.chain.getAddress(), fromBlock: 0 });
+    const events = logs
+      .map((log) => supplyChainInterface.parseLog(log))
+      .filter((event) => event !== null && event.args[0] === batch)
+      .map((event) => event?.name);
+    assert.deepEqual(events, [
+      'AssetRegistered',
+      'TemperatureLimitSet',
+      'CustodyOffered',
+      'CustodyTransferred',
+      'CheckpointRecorded',
+      'TemperatureExcursion',
+      'AssetReceived',
+    ]);
   });
 
   it('keeps the custodian in the slot that custodianSlot() names', async () => {

@@ -32,6 +32,12 @@ contract SupplyChainTest is CheatsUser {
         bytes32 documentHash
     );
 
+    event TemperatureLimitSet(bytes32 indexed assetId, int16 maxTemperatureCentiCelsius);
+    event TemperatureExcursion(
+        bytes32 indexed assetId, uint32 sequence, int16 temperatureCentiCelsius, int16 maxTemperatureCentiCelsius
+    );
+    event AssetReceived(bytes32 indexed assetId, address indexed retailer);
+
     function setUp() public {
         vm.warp(1_700_000_000);
         chain = new SupplyChain(ADMIN);
@@ -293,5 +299,120 @@ contract SupplyChainTest is CheatsUser {
             current = next;
         }
         require(chain.getAsset(ASSET).custodian == current, "single custodian");
+    }
+
+    function _registerBatch(int16 limit) internal {
+        vm.prank(MAKER);
+        chain.registerBatch(ASSET, PRODUCT, DOC, limit);
+    }
+
+    /// Maker -> carrier -> retailer, who then holds the asset.
+    function _deliverToRetailer() internal {
+        _offer(MAKER, CARRIER);
+        vm.prank(CARRIER);
+        chain.acceptCustody(ASSET);
+        _offer(CARRIER, RETAILER);
+        vm.prank(RETAILER);
+        chain.acceptCustody(ASSET);
+    }
+
+    function test_RegisterAssetHasNoTemperatureLimit() public {
+        _register();
+        SupplyChain.Asset memory asset = chain.getAsset(ASSET);
+        require(asset.maxTemperatureCentiCelsius == chain.NO_TEMPERATURE_LIMIT(), "no limit");
+        require(!asset.flagged && !asset.received, "fresh");
+        vm.prank(MAKER);
+        chain.recordCheckpoint(ASSET, "DE-HAM", type(int16).max, DOC);
+        require(!chain.getAsset(ASSET).flagged, "nothing exceeds no limit");
+    }
+
+    function test_RegisterBatchStoresTheLimit() public {
+        vm.expectEmit();
+        emit AssetRegistered(ASSET, MAKER, PRODUCT, DOC);
+        vm.expectEmit();
+        emit TemperatureLimitSet(ASSET, 800);
+        _registerBatch(800);
+        SupplyChain.Asset memory asset = chain.getAsset(ASSET);
+        require(asset.maxTemperatureCentiCelsius == 800 && asset.custodian == MAKER, "stored");
+    }
+
+    function test_RegisterBatchRequiresManufacturerRole() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, CARRIER, chain.MANUFACTURER_ROLE()
+            )
+        );
+        vm.prank(CARRIER);
+        chain.registerBatch(ASSET, PRODUCT, DOC, 800);
+    }
+
+    function test_CheckpointAboveTheLimitFlagsForGood() public {
+        _registerBatch(800);
+        vm.prank(MAKER);
+        chain.recordCheckpoint(ASSET, "DE-HAM", 800, DOC);
+        require(!chain.getAsset(ASSET).flagged, "at the limit is fine");
+        vm.expectEmit();
+        emit TemperatureExcursion(ASSET, 1, 801, 800);
+        vm.prank(MAKER);
+        chain.recordCheckpoint(ASSET, "DE-HAM", 801, DOC);
+        require(chain.getAsset(ASSET).flagged, "flagged");
+        vm.prank(MAKER);
+        chain.recordCheckpoint(ASSET, "NL-RTM", 400, DOC);
+        require(chain.getAsset(ASSET).flagged, "still flagged");
+    }
+
+    function test_RetailerReceivesAndTheAssetIsFinal() public {
+        _registerBatch(800);
+        _deliverToRetailer();
+        vm.expectEmit();
+        emit AssetReceived(ASSET, RETAILER);
+        vm.prank(RETAILER);
+        chain.receiveAsset(ASSET);
+        require(chain.getAsset(ASSET).received, "received");
+        bytes memory finalError = abi.encodeWithSelector(SupplyChain.AssetIsFinal.selector, ASSET);
+        vm.expectRevert(finalError);
+        vm.prank(RETAILER);
+        chain.receiveAsset(ASSET);
+        vm.expectRevert(finalError);
+        vm.prank(RETAILER);
+        chain.recordCheckpoint(ASSET, "FR-PAR", 300, DOC);
+        vm.expectRevert(finalError);
+        _offer(RETAILER, CARRIER);
+        vm.expectRevert(finalError);
+        vm.prank(CARRIER);
+        chain.recordCheckpoint(ASSET, "FR-PAR", 300, DOC);
+    }
+
+    function test_ReceiveWithdrawsAPendingOffer() public {
+        _registerBatch(800);
+        _deliverToRetailer();
+        _offer(RETAILER, CARRIER);
+        vm.prank(RETAILER);
+        chain.receiveAsset(ASSET);
+        require(chain.getOffer(ASSET).to == address(0), "offer withdrawn");
+        vm.expectRevert(abi.encodeWithSelector(SupplyChain.NoPendingOffer.selector, ASSET));
+        vm.prank(CARRIER);
+        chain.acceptCustody(ASSET);
+    }
+
+    function test_ReceiveRequiresRetailerRoleAndCustody() public {
+        _registerBatch(800);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, MAKER, chain.RETAILER_ROLE()
+            )
+        );
+        vm.prank(MAKER);
+        chain.receiveAsset(ASSET);
+        vm.expectRevert(abi.encodeWithSelector(SupplyChain.NotCustodian.selector, ASSET, RETAILER));
+        vm.prank(RETAILER);
+        chain.receiveAsset(ASSET);
+    }
+
+    function testFuzz_FlaggedExactlyWhenAReadingExceedsTheLimit(int16 limit, int16 reading) public {
+        _registerBatch(limit);
+        vm.prank(MAKER);
+        chain.recordCheckpoint(ASSET, "DE-HAM", reading, DOC);
+        require(chain.getAsset(ASSET).flagged == (reading > limit), "flag");
     }
 }
