@@ -154,6 +154,16 @@ describe('checkpoints and history', () => {
     expect(await rejection(run(maker, 'RecordCheckpoint', 'NOPE', 'DE-HAM', '4', hash('s')))).toBe('NOT_FOUND');
   });
 
+  test('History lists every committed version oldest first, as @ledgerkit/fabric reads it', async () => {
+    const { maker, run, query } = setup();
+    const registered = await run(maker, 'RegisterBatch', 'A1', 'p', hash('d'), '8');
+    const checkpoint = await run(maker, 'RecordCheckpoint', 'A1', 'DE-HAM', '9', hash('s'));
+    const history = (await query(maker, 'History', 'A1')).json<Array<{ txId: string; value: Asset }>>();
+    expect(history.map((entry) => entry.txId)).toEqual([registered.txId, checkpoint.txId]);
+    expect(history.map((entry) => entry.value.flagged)).toEqual([false, true]);
+    expect(await rejection(query(maker, 'History', 'NOPE'))).toBe('NOT_FOUND');
+  });
+
   test('asset history lists every committed version newest first with tx ids and times', async () => {
     const { maker, carrier, run, query, inOneHour } = setup();
     const registered = await run(maker, 'RegisterAsset', 'A1', 'p', hash('d'));
@@ -250,9 +260,10 @@ describe('temperature limit and final receipt', () => {
   });
 
   test('receiving needs custody and role=retailer', async () => {
-    const { carrier, shopClerk, run } = await atTheShop('shopClerk');
+    const { carrier, retailer, shopClerk, run } = await atTheShop('shopClerk');
     expect(await rejection(run(shopClerk, 'ReceiveAsset', 'B1'))).toBe('FORBIDDEN');
-    expect(await rejection(run(carrier, 'ReceiveAsset', 'B1'))).toBe('NOT_CUSTODIAN');
-    expect(await rejection(run(carrier, 'ReceiveAsset', 'NOPE'))).toBe('NOT_FOUND');
+    expect(await rejection(run(carrier, 'ReceiveAsset', 'B1'))).toBe('FORBIDDEN');
+    expect(await rejection(run(retailer, 'ReceiveAsset', 'B1'))).toBe('NOT_CUSTODIAN');
+    expect(await rejection(run(retailer, 'ReceiveAsset', 'NOPE'))).toBe('NOT_FOUND');
   });
 });

@@ -228,10 +228,11 @@ export class SupplyChainContract extends Contract {
    * checkpoints or receipts; a pending offer is withdrawn.
    */
   async ReceiveAsset(ctx: Context, assetId: string): Promise<string> {
-    const asset = await this._custodianOnly(ctx, assetId);
+    // The role first, as SupplyChain.sol's onlyRole modifier does, so both refuse alike.
     if (!ctx.clientIdentity.assertAttributeValue('role', 'retailer')) {
       reject('FORBIDDEN', 'only an identity with role=retailer may receive assets');
     }
+    const asset = await this._custodianOnly(ctx, assetId);
     const now = transactionTime(ctx).toISOString();
     asset.status = 'received';
     asset.receivedAt = now;
@@ -268,6 +269,25 @@ export class SupplyChainContract extends Contract {
       });
     }
     return json(history);
+  }
+
+  /**
+   * Every committed version of the asset, oldest first, as `{ txId, timestamp, isDelete, value }`:
+   * what `@ledgerkit/fabric`'s `history()` reads (its default `historyTransaction`).
+   */
+  async History(ctx: Context, assetId: string): Promise<string> {
+    await this._load(ctx, assetId);
+    const history: unknown[] = [];
+    for await (const modification of ctx.stub.getHistoryForKey(assetPrefix + assetId)) {
+      history.push({
+        txId: modification.txId,
+        timestamp: timestampToDate(modification.timestamp).toISOString(),
+        isDelete: modification.isDelete,
+        value: modification.isDelete ? null : JSON.parse(Buffer.from(modification.value).toString('utf8')),
+      });
+    }
+    // The peer's history database answers newest first.
+    return json(history.reverse());
   }
 
   /** One page of the assets an organization holds; pass the returned bookmark for the next page. */
