@@ -3,6 +3,7 @@ import { isLedgerError } from '@ledgerkit/core';
 import packageJson from '../package.json' with { type: 'json' };
 import { runDemo } from './commands/demo.js';
 import { runFabric } from './commands/fabric.js';
+import { runVerify } from './commands/verify.js';
 
 /** Where the CLI writes; the bin passes process streams, tests pass collectors. */
 export interface CliOutput {
@@ -10,6 +11,8 @@ export interface CliOutput {
   stderr: (text: string) => void;
   /** Whether stdout is a terminal: progress then shows spinners instead of plain lines. */
   isTTY?: boolean;
+  /** Reads all of stdin (`ledgerkit verify -`). */
+  readStdin?: () => Promise<Uint8Array>;
 }
 
 /** Process exit codes of the `ledgerkit` command; documented in its --help. */
@@ -34,12 +37,16 @@ Commands:
   fabric          Run a Hyperledger Fabric network of native processes, no Docker:
                   fabric up | status | logs <component> | deploy | down [--purge]
                   (ledgerkit fabric --help for options)
+  verify FILE     Check receipts, revisions or verification bundles offline against an
+                  anchor you trust: --anchor FILE, --anchor-block N:HASH, --msp-root
+                  MSPID=FILE, --rpc URL, --json (ledgerkit verify --help). Exit codes
+                  of verify: 0 verified, 1 a check failed, 2 bad input.
 
 Options:
   -h, --help      Show this help
   -v, --version   Print the version
 
-Exit codes: 0 ok, 1 failure, 2 bad input, 3 verification failed.
+Exit codes: 0 ok, 1 failure, 2 bad input, 3 verification failed (verify: 1 when a check failed).
 `;
 
 /**
@@ -80,6 +87,8 @@ export async function runCli(argv: readonly string[], output: CliOutput): Promis
       }
       case 'fabric':
         return await runFabric(rest, output);
+      case 'verify':
+        return await runVerify(rest, output);
       default:
         output.stderr(`ledgerkit: unknown command '${command}'\n\n${help}`);
         return exitCodes.badInput;

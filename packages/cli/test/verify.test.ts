@@ -1,0 +1,283 @@
+// `ledgerkit verify` as an auditor runs it: the built bin, files on disk, exit codes.
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Revision, VerificationBundle } from '@ledgerkit/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { connectLedger } from '../src/index.js';
+
+const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const packages = fileURLToPath(new URL('../..', import.meta.url));
+let dir: string;
+let counter = 0;
+
+interface Vector {
+  description: string;
+  bundle: VerificationBundle;
+  anchor?: Record<string, unknown>;
+  expect: { ok: boolean; failing?: string[] };
+}
+
+function ledgerkit(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+async function file(content: unknown): Promise<string> {
+  const path = join(dir, `f${++counter}.json`);
+  await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+async function vectors(backend: string): Promise<[string, Vector][]> {
+  const folder = join(packages, backend, 'testdata', 'receipts');
+  const names = (await readdir(folder)).filter((name) => name.endsWith('.json')).sort();
+  return Promise.all(
+    names.map(
+      async (name) => [name, JSON.parse(await readFile(join(folder, name), 'utf8')) as Vector] as [string, Vector],
+    ),
+  );
+}
+
+/** The same bundle with one byte of the revision's value changed. */
+function changeOneByte(bundle: VerificationBundle): VerificationBundle | undefined {
+  if (!('key' in bundle.subject)) return undefined;
+  const text = JSON.stringify(bundle.subject.value);
+  const at = text.search(/[0-9a-zA-Z]/);
+  if (at < 0) return undefined;
+  const changed = text.slice(0, at) + (text[at] === 'x' ? 'y' : 'x') + text.slice(at + 1);
+  return { ...bundle, subject: { ...bundle.subject, value: JSON.parse(changed) } as Revision };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ledgerkit-verify-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe.each(['ledgerdb'])('golden receipts of %s', (backend) => {
+  test('every valid vector exits 0, every tampered one 1 (or 2 for malformed input)', async () => {
+    const all = await vectors(backend);
+    expect(all.filter(([, vector]) => vector.expect.ok).length).toBeGreaterThan(0);
+    expect(all.filter(([, vector]) => !vector.expect.ok).length).toBeGreaterThan(0);
+    for (const [name, vector] of all) {
+      const args = ['verify', await file(vector.bundle), '--json'];
+      if (vector.anchor) args.push('--anchor', await file(vector.anchor));
+      const { code, stdout, stderr } = await ledgerkit(args);
+      const failing = vector.expect.failing ?? [];
+      const malformed = failing.some((check) => check === 'anchor-type' || check.endsWith('-format'));
+      const expected = vector.expect.ok ? 0 : malformed ? 2 : 1;
+      expect({ name, code }).toEqual({ name, code: expected });
+      if (code === 2) {
+        expect(stderr.trim().split('\n')).toHaveLength(1);
+        continue;
+      }
+      const output = JSON.parse(stdout) as { ok: boolean; results: { checks: { name: string; ok: boolean }[] }[] };
+      expect(output.ok).toBe(vector.expect.ok);
+      const failed = output.results.flatMap((result) => result.checks.filter((c) => !c.ok).map((c) => c.name));
+      for (const check of failing) expect(failed, name).toContain(check);
+    }
+  }, 120_000);
+
+  test('a valid revision with one byte of its value changed exits 1', async () => {
+    const all = await vectors(backend);
+    const cases = all.flatMap(([name, vector]) => {
+      const changed = vector.expect.ok ? changeOneByte(vector.bundle) : undefined;
+      return changed ? [{ name, changed, anchor: vector.anchor }] : [];
+    });
+    expect(cases.length).toBeGreaterThan(0);
+    for (const { name, changed, anchor } of cases) {
+      const args = ['verify', await file(changed)];
+      if (anchor) args.push('--anchor', await file(anchor));
+      const { code, stdout } = await ledgerkit(args);
+      expect({ name, code }).toEqual({ name, code: 1 });
+      expect(stdout).toMatch(/^NOT VERIFIED/m);
+    }
+  }, 120_000);
+});
+
+describe('a live ledgerdb ledger', () => {
+  let bundles: { receipt: VerificationBundle; revision: VerificationBundle; history: VerificationBundle[] };
+  let digestFile: string;
+  let keyFile: string;
+
+  beforeAll(async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const signingKey = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const ledger = await connectLedger({ backend: 'ledgerdb', path: join(dir, 'live.db'), signingKey });
+    try {
+      await (ledger.native as { createTable(name: string): Promise<void> }).createTable('shipments');
+      const receipt = await ledger.submit({
+        method: 'insert',
+        args: ['shipments', { pallet: 'p-7', temperature: 4 }, { id: 'p7' }],
+      });
+      await ledger.submit({ method: 'update', args: ['shipments', 'p7', { pallet: 'p-7', temperature: 5 }] });
+      const history = await ledger.history('shipments/p7');
+      const digest = await ledger.evaluate({ method: 'digest', args: [] });
+      bundles = {
+        receipt: await ledger.evidence(receipt),
+        revision: await ledger.evidence(history[0] as Revision),
+        history: await Promise.all(history.map((revision) => ledger.evidence(revision))),
+      };
+      digestFile = await file(digest);
+      keyFile = join(dir, 'owner.pem');
+      await writeFile(keyFile, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  test('a receipt verifies against the signed digest and the pinned key: exit 0', async () => {
+    const { code, stdout } = await ledgerkit([
+      'verify',
+      await file(bundles.receipt),
+      '--anchor',
+      digestFile,
+      '--public-key',
+      keyFile,
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('anchor chosen by the verifier');
+    expect(stdout).toMatch(/pass {2}digest-signature/);
+    expect(stdout).toMatch(/^VERIFIED/m);
+  });
+
+  test('an exported history (array of bundles) from stdin: exit 0; one value byte changed: exit 1', async () => {
+    const good = await ledgerkit(['verify', '-', '--anchor', digestFile, '--json'], JSON.stringify(bundles.history));
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.stdout)).toMatchObject({ ok: true, verdict: 'VERIFIED: 2 of 2 verified' });
+    const tampered = [bundles.history[0], changeOneByte(bundles.history[1] as VerificationBundle)];
+    const bad = await ledgerkit(['verify', '-', '--anchor', digestFile, '--json'], JSON.stringify(tampered));
+    expect(bad.code).toBe(1);
+    const output = JSON.parse(bad.stdout) as { ok: boolean; results: { ok: boolean }[] };
+    expect(output.results.map((result) => result.ok)).toEqual([true, false]);
+  });
+
+  test('without an anchor the output says it trusted the backend', async () => {
+    const { code, stdout } = await ledgerkit(['verify', await file(bundles.revision)]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('anchor taken from the backend that was asked; it is trusted');
+  });
+
+  test('a digest signed by another key fails digest-signature: exit 1', async () => {
+    const other = join(dir, 'other.pem');
+    await writeFile(other, generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    const { code, stdout } = await ledgerkit([
+      'verify',
+      await file(bundles.receipt),
+      '--anchor',
+      digestFile,
+      '--public-key',
+      other,
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/FAIL {2}digest-signature/);
+  });
+
+  describe('bad input exits 2 with one line naming the problem, never a stack', () => {
+    const cases: [string, () => Promise<string[]>, RegExp][] = [
+      [
+        'not JSON',
+        async () => ['verify', await file('{"format": "ledgerkit.verification-bundle", "subj')],
+        /is not JSON/,
+      ],
+      ['an empty array', async () => ['verify', await file([])], /empty array/],
+      ['no such file', async () => ['verify', join(dir, 'missing.json')], /no such file/],
+      [
+        'an unknown backend',
+        async () => [
+          'verify',
+          await file({ ...bundles.receipt, subject: { ...bundles.receipt.subject, backend: 'qldb' } }),
+        ],
+        /unknown backend 'qldb'/,
+      ],
+      ['not a receipt', async () => ['verify', await file({ hello: 'world' })], /is not a receipt/],
+      [
+        'an unknown bundle version',
+        async () => ['verify', await file({ ...bundles.receipt, version: 9 })],
+        /bundle version 9/,
+      ],
+      [
+        'a wrong anchor type',
+        async () => ['verify', await file(bundles.receipt), '--anchor-block', `7:0x${'ab'.repeat(32)}`],
+        /wrong anchor type/,
+      ],
+      [
+        'a bare receipt without evidence',
+        async () => ['verify', await file(bundles.receipt.subject)],
+        /without evidence/,
+      ],
+      [
+        'a malformed receipt',
+        async () => [
+          'verify',
+          await file({ ...bundles.receipt, subject: { ...bundles.receipt.subject, position: 'x' } }),
+        ],
+        /malformed input, check receipt-format/,
+      ],
+      [
+        'an unknown flag',
+        async () => ['verify', await file(bundles.receipt), '--anchr', 'x'],
+        /Unknown option '--anchr'/,
+      ],
+      ['no FILE', async () => ['verify'], /one FILE/],
+      [
+        '--public-key without a digest',
+        async () => ['verify', await file(bundles.receipt), '--public-key', keyFile],
+        /--public-key/,
+      ],
+      [
+        'a bad --anchor-block',
+        async () => ['verify', await file(bundles.receipt), '--anchor-block', '7:0x12'],
+        /NUMBER:0xHASH/,
+      ],
+      [
+        'an anchor file that is no anchor',
+        async () => ['verify', await file(bundles.receipt), '--anchor', await file({ colour: 'red' })],
+        /is not a trust anchor/,
+      ],
+      [
+        'a binary anchor that is no Fabric block',
+        async () => ['verify', await file(bundles.receipt), '--anchor', await file('\u0001\u0002garbage')],
+        /neither JSON nor a Fabric block/,
+      ],
+    ];
+    test.each(cases)('%s', async (_name, args, message) => {
+      const { code, stdout, stderr } = await ledgerkit(await args());
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      const lines = stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^ledgerkit verify: /);
+      expect(lines[0]).toMatch(message);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    });
+  });
+});
+
+test('verify --help documents the anchors and its exit codes', async () => {
+  const { code, stdout } = await ledgerkit(['verify', '--help']);
+  expect(code).toBe(0);
+  for (const flag of ['--anchor', '--public-key', '--anchor-block', '--msp-root', '--rpc', '--json']) {
+    expect(stdout).toContain(flag);
+  }
+  expect(stdout).toMatch(/0 {2}every receipt verified/);
+  expect(stdout).toMatch(/1 {2}a check failed/);
+  expect(stdout).toMatch(/2 {2}bad input/);
+});
