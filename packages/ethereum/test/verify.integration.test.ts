@@ -152,6 +152,10 @@ describe.each([
     const funded = new Wallet(developmentKeys[2]).address;
     const eoa = (await request('eth_getProof', [funded, [slot], toQuantity(head.number)])) as StateProof;
     expect((await verifyStateProof(block.stateRoot, eoa)).map((check) => check.ok)).toEqual([true, true]);
+    // Both EDR and anvil answer with the empty node; geth answers with no node at all.
+    expect(eoa.storageProof[0]?.proof).toEqual(['0x80']);
+    const gethStyle = { ...eoa, storageProof: eoa.storageProof.map((one) => ({ ...one, proof: [] })) };
+    expect((await verifyStateProof(block.stateRoot, gethStyle)).map((check) => check.ok)).toEqual([true, true]);
     // A slot of the contract never written: absent from a non-empty storage trie.
     const unwritten = custodianSlot(freshId());
     const contract = (await request('eth_getProof', [address, [unwritten], toQuantity(head.number)])) as StateProof;
