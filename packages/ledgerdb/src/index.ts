@@ -10,7 +10,6 @@ export {
   type Statement,
   type TableRule,
 } from './ledger-adapter.js';
-export { type LedgerdbEvidence, verifyLedgerdbReceipt } from './receipt-verifier.js';
 export {
   defaultLimits,
   type EventsOptions,
@@ -21,6 +20,7 @@ export {
   openLedger,
   type TransactionOptions,
 } from './ledger-database.js';
+export { type LedgerdbEvidence, verifyLedgerdbReceipt } from './receipt-verifier.js';
 export type {
   AppendBatch,
   BlockRow,

@@ -231,7 +231,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
 }
 
 /** Runs the rule of the statement's table, turning a refusal into `CONTRACT_REVERTED`. */
-async function enforce(
+export async function enforce(
   rules: Readonly<Record<string, TableRule>>,
   tx: Transaction,
   statement: Statement,

@@ -2,7 +2,7 @@
 // `inject('postgresUrl')` and create their own schema (random name), so test files can
 // run in parallel against the same server.
 import type { TestProject } from 'vitest/node';
-import { startPostgres } from './postgres-server.js';
+import { startPostgres } from '../../../scripts/postgres-server.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,10 @@
 // `ledgerdb serve` and `ledgerdb token`: the long-running server and its token file.
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError, LedgerError } from '@ledgerkit/core';
+import type { TableRule } from '../ledger-adapter.js';
 import type { StorageDriver } from '../storage/driver.js';
 import { messageOf, readPrivateKeyFile } from './inputs.js';
 import { type CliOutput, exitCodes, printJson } from './output.js';
@@ -25,6 +28,9 @@ requests, closes the ledger and exits 0).
   --signing-key FILE     sign digests with this Ed25519 private key (PEM)
   --body-limit BYTES     largest request body (default 1048576)
   --max-statements N     most statements per transaction (default 100)
+  --rules FILE           an ES module whose default export maps table names to rule
+                         functions (change, { tx }) run before each write to the table;
+                         one that throws refuses the write (CONTRACT_REVERTED, 422)
 
 Prints one JSON line when listening: {"listening":"http://HOST:PORT","ledger":NAME}.
 `;
@@ -59,6 +65,7 @@ export async function runServe(argv: readonly string[], output: CliOutput): Prom
       'signing-key': { type: 'string' },
       'body-limit': { type: 'string' },
       'max-statements': { type: 'string' },
+      rules: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -108,10 +115,12 @@ export async function runServe(argv: readonly string[], output: CliOutput): Prom
     ...(values.name ? { name: values.name } : {}),
     ...(signingKey ? { signingKey } : {}),
   });
+  const rules = values.rules === undefined ? undefined : await readRules(values.rules);
   const server = await createServer({
     ledger,
     tokens,
     closeLedger: true,
+    ...(rules ? { rules } : {}),
     bodyLimit,
     maxStatements,
     ...(tls ? { tls } : {}),
@@ -217,4 +226,24 @@ export async function runToken(argv: readonly string[], output: CliOutput): Prom
     default:
       throw new InvalidArgumentError('argv', `unknown token action '${action}': create, revoke or list`);
   }
+}
+
+/** Loads `--rules FILE`: an ES module whose default export maps table names to rule functions. */
+async function readRules(file: string): Promise<Record<string, TableRule>> {
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
+  } catch (error) {
+    throw new InvalidArgumentError('--rules', `cannot load the rules module ${file}: ${messageOf(error)}`);
+  }
+  const rules = module.default;
+  if (typeof rules !== 'object' || rules === null) {
+    throw new InvalidArgumentError('--rules', `${file} must export default { table: rule, ... }`);
+  }
+  for (const [table, rule] of Object.entries(rules)) {
+    if (typeof rule !== 'function') {
+      throw new InvalidArgumentError('--rules', `the rule of table ${table} in ${file} is not a function`);
+    }
+  }
+  return rules as Record<string, TableRule>;
 }

@@ -98,6 +98,7 @@ export class LedgerClient implements Ledger<LedgerClient> {
   #clock = 0;
   #latest: { startedAt: number; digest: Digest } | undefined;
   #refreshing: { startedAt: number; promise: Promise<Digest> } | undefined;
+  #refreshTail: Promise<void> = Promise.resolve();
 
   constructor(options: LedgerClientOptions) {
     let base: URL;
@@ -426,7 +427,12 @@ export class LedgerClient implements Ledger<LedgerClient> {
 
   #refresh(): Promise<Digest> {
     const startedAt = this.#tick();
+    const previous = this.#refreshTail;
     const promise = (async () => {
+      // One refresh at a time, each after the last: a digest is fetched, proven against the
+      // digest trusted at that moment and accepted before the next one is fetched, so
+      // concurrent calls never prove against a trusted digest that moved under them.
+      await previous;
       await this.#tracker.load();
       const digest = (await this.#call('GET', 'v1/digest')).json as Digest;
       const trusted = this.#tracker.trusted;
@@ -434,13 +440,16 @@ export class LedgerClient implements Ledger<LedgerClient> {
       if (trusted && digest.treeSize > trusted.treeSize) {
         proof = await this.consistencyProof(trusted.treeSize, digest.treeSize);
       }
-      // Serialised: acceptance compares against the digest trusted at that moment.
       await this.#tracker.accept(digest, proof);
       if (!this.#latest || this.#latest.startedAt < startedAt) this.#latest = { startedAt, digest };
       return digest;
     })();
     const entry = { startedAt, promise };
     this.#refreshing = entry;
+    this.#refreshTail = promise.then(
+      () => undefined,
+      () => undefined,
+    );
     void promise
       .finally(() => {
         if (this.#refreshing === entry) this.#refreshing = undefined;
@@ -548,7 +557,9 @@ export class LedgerClient implements Ledger<LedgerClient> {
       {
         ...this.#retry,
         ...(options.signal ? { signal: options.signal } : {}),
+        // Never past the caller's own signal: its deadline or abort is the answer.
         shouldRetry: (error) =>
+          !options.signal?.aborted &&
           isLedgerError(error) &&
           (error.code === 'UNAVAILABLE' ||
             error.code === 'TIMEOUT' ||

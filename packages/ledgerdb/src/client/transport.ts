@@ -1,7 +1,7 @@
 // HTTP for the client: Node's fetch by default; node:https when TLS options are given
 // (fetch cannot present a client certificate without undici's private API).
 import { request as httpsRequest } from 'node:https';
-import { LedgerError } from '@ledgerkit/core';
+import { abortError, LedgerError } from '@ledgerkit/core';
 
 /** TLS options of the client, for private CAs and mTLS. */
 export interface ClientTlsOptions {
@@ -123,7 +123,10 @@ function sendHttps(request: HttpRequest, tls: ClientTlsOptions): Promise<HttpRes
 
 function networkError(error: unknown, request: HttpRequest): LedgerError {
   if (request.signal?.aborted) {
-    return new LedgerError('ABORTED', `${request.method} ${request.url.pathname} aborted`, { cause: error });
+    // A deadline (a TimeoutError reason) is TIMEOUT, any other abort ABORTED.
+    const { code } = abortError(request.signal);
+    const what = code === 'TIMEOUT' ? 'passed its deadline' : 'aborted';
+    return new LedgerError(code, `${request.method} ${request.url.pathname} ${what}`, { cause: error });
   }
   const cause = (error as { cause?: { code?: string } }).cause;
   const code = (error as { code?: string }).code ?? cause?.code;

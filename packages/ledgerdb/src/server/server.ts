@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import packageJson from '../../package.json' with { type: 'json' };
 import { documentIdPattern } from '../internal/ids.js';
 import { indexPathPattern, tableNamePattern } from '../internal/paths.js';
+import type { TableRule } from '../ledger-adapter.js';
 import type { LedgerDatabase } from '../ledger-database.js';
 import type { Digest, Revision, RevisionProof } from '../types.js';
 import { grants, type Principal, type TokenRegistry } from './auth.js';
@@ -47,6 +48,11 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** Fastify logger setting (default off). */
   logger?: boolean | Record<string, unknown>;
+  /**
+   * Rules per table, run in the transaction before each write to that table; a refusal is
+   * `CONTRACT_REVERTED` (422) and nothing of the request commits (see `TableRule`).
+   */
+  rules?: Readonly<Record<string, TableRule>>;
 }
 
 /** A running (or ready to run) ledger server. */
@@ -144,6 +150,7 @@ const errorResponse = {
  */
 export async function createServer(options: ServerOptions): Promise<LedgerServer> {
   const { ledger, tokens } = options;
+  const rules = options.rules ?? {};
   const maxStatements = options.maxStatements ?? 100;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const streams = new Set<AbortController>();
@@ -304,7 +311,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       const statements = request.body.statements as StatementInput[];
       checkStatements(statements, request.principal, maxStatements);
       const key = request.headers['idempotency-key'];
-      const { response, replayed } = await runTransaction(ledger, request.principal, statements, key);
+      const { response, replayed } = await runTransaction(ledger, request.principal, statements, key, rules);
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return response;
     },

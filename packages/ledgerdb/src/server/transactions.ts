@@ -3,6 +3,7 @@
 import { hash } from 'node:crypto';
 import { isLedgerError, type JsonObject, LedgerError } from '@ledgerkit/core';
 import { canonicalize } from '../internal/canonical-json.js';
+import { enforce, type Statement, type TableRule } from '../ledger-adapter.js';
 import type { LedgerDatabase } from '../ledger-database.js';
 import { recordKey, type TransactionImpl } from '../transaction.js';
 import type { CommitSummary } from '../types.js';
@@ -118,6 +119,7 @@ export async function runTransaction(
   principal: Principal,
   statements: readonly StatementInput[],
   idempotencyKey: string | undefined,
+  rules: Readonly<Record<string, TableRule>> = {},
 ): Promise<{ response: TransactionResponse; replayed: boolean }> {
   const fingerprint = idempotencyKey === undefined ? '' : hash('sha256', canonicalize(statements), 'hex');
   const recordId = idempotencyKey === undefined ? undefined : keyId(principal, idempotencyKey);
@@ -143,6 +145,8 @@ export async function runTransaction(
       const results: StatementResult[] = [];
       for (const [i, statement] of statements.entries()) {
         try {
+          // The service's rules, as the embedded ledger's submit runs them.
+          if (statement.op !== 'get') await enforce(rules, tx, statement as Statement);
           results.push(await applyStatement(tx as TransactionImpl, statement));
         } catch (error) {
           throw atStatement(error, i);

@@ -1,5 +1,7 @@
 // Starts a throwaway PostgreSQL 15 for tests through the repository's scripts/postgres.sh
 // (initdb in a fresh temporary directory, a free loopback port, fsync on) and stops it.
+// Plain JavaScript with its types in postgres-server.d.mts, so the test code of any
+// package imports it from here (ledgerdb's tests, the conformance run in @ledgerkit/testing).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,23 +9,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const script = fileURLToPath(new URL('../../../scripts/postgres.sh', import.meta.url));
+const script = fileURLToPath(new URL('./postgres.sh', import.meta.url));
 const run = promisify(execFile);
-
-/** A running PostgreSQL server. */
-export interface PostgresServer {
-  /** `postgres://ledgerkit@127.0.0.1:PORT/ledgerkit` */
-  url: string;
-  /** Fast shutdown; removes the server's directory. */
-  stop(): Promise<void>;
-}
 
 /**
  * Starts a new PostgreSQL cluster in a temporary directory.
  *
  * @returns its connection URL and a `stop()` that shuts it down and removes it
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres() {
   await stopAbandoned();
   const dir = mkdtempSync(join(tmpdir(), 'ledgerdb-pg-'));
   // Whose server this is: a run killed before its teardown leaves it behind, and the
@@ -44,21 +38,22 @@ export async function startPostgres(): Promise<PostgresServer> {
 }
 
 /** True when a process with this pid exists. */
-function alive(pid: number): boolean {
+/** @param {number} pid */
+function alive(pid) {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
   }
 }
 
 /** Stops test servers whose owning test run no longer exists (it was killed mid-run). */
-async function stopAbandoned(): Promise<void> {
+async function stopAbandoned() {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith('ledgerdb-pg-')) continue;
     const dir = join(tmpdir(), name);
-    let owner: number;
+    let owner;
     try {
       owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
     } catch {
