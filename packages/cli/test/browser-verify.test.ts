@@ -79,8 +79,9 @@ test('the bundle of the verify entries imports no node: module and uses no Buffe
 async function verifyInPage(backend: string, vector: Vector): Promise<Verification> {
   return page.evaluate(
     async ({ backend, subject, evidence, anchor }) => {
-      const verifiers = (globalThis as unknown as { ledgerkitVerify: Record<string, Function> }).ledgerkitVerify;
-      return (await (verifiers[backend] as Function)(subject, evidence, anchor ?? undefined)) as Verification;
+      type Verifier = (subject: unknown, evidence: unknown, anchor?: unknown) => Promise<Verification>;
+      const verifiers = (globalThis as unknown as { ledgerkitVerify: Record<string, Verifier> }).ledgerkitVerify;
+      return (verifiers[backend] as Verifier)(subject, evidence, anchor ?? undefined);
     },
     { backend, subject: vector.bundle.subject, evidence: vector.bundle.evidence, anchor: vector.anchor ?? null },
   );
