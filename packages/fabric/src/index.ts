@@ -22,6 +22,7 @@ export type {
 export {
   type FabricEvidence,
   type FabricTransactionInput,
+  fabricBlockHash,
   verifyFabricReceipt,
   verifyFabricTransaction,
 } from './verify.js';

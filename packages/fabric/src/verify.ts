@@ -1,4 +1,4 @@
 // @ledgerkit/fabric/verify: the browser-safe verifier. Nothing here, nor anything it imports,
 // uses Node built-ins, Buffer or process.
-export { type FabricEvidence, verifyFabricReceipt } from './verify/fabric-receipt.js';
+export { type FabricEvidence, fabricBlockHash, verifyFabricReceipt } from './verify/fabric-receipt.js';
 export { type FabricTransactionInput, verifyFabricTransaction } from './verify/transaction.js';

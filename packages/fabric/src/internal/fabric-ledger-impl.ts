@@ -137,11 +137,25 @@ export class FabricLedgerImpl implements FabricLedger {
       backend: 'fabric',
       ledger: this.channel,
       txId,
-      position: { block: Number(status.blockNumber), index: -1 },
+      position: { block: Number(status.blockNumber), index: await this.#indexIn(Number(status.blockNumber), txId) },
       timestamp: proposalTimestamp(proposal.getBytes()) ?? new Date().toISOString(),
       proof: { ...proof },
     };
     return { receipt, result: parseResult(submitted.getResult()) };
+  }
+
+  /**
+   * The transaction's index in its block, read back through qscc, so that a receipt names its
+   * exact position (a moved receipt then fails verification); -1 when the block cannot be read
+   * now: the transaction is committed either way, and verification accepts -1 as "not located".
+   */
+  async #indexIn(block: number, txId: string): Promise<number> {
+    try {
+      const decoded = decodeBlock(await qsccBlockSource(this.#network).blockByNumber(block));
+      return decoded.transactions.find((transaction) => transaction.txId === txId)?.index ?? -1;
+    } catch {
+      return -1;
+    }
   }
 
   async evaluate(call: LedgerCall, options: FabricCallOptions = {}): Promise<unknown> {

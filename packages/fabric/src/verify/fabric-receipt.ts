@@ -78,6 +78,9 @@ function decodeEvidence(evidence: unknown): { input: Omit<FabricTransactionInput
 
 function revisionProblem(subject: Record<string, unknown>): string | undefined {
   if (typeof subject.key !== 'string' || subject.key === '') return 'revision.key is not a non-empty string';
+  if (!Number.isSafeInteger(subject.version) || (subject.version as number) < 0) {
+    return 'revision.version is not a non-negative integer';
+  }
   if (typeof subject.deleted !== 'boolean') return 'revision.deleted is not a boolean';
   if (!('value' in subject)) return 'revision.value is missing';
   return undefined;
@@ -290,4 +293,21 @@ export function verifyFabricReceiptSync(
   checks.push(...anchorChecks);
   if (isRevision) checks.push(revisionValueCheck(subject as Revision, input.block));
   return verification(checks, anchorDetail);
+}
+
+/**
+ * The header hash of a serialized block, as a `fabric-config-block` anchor pins it: e.g. of the
+ * channel's genesis block file from `configtxgen`, or of a config block fetched from a peer the
+ * auditor trusts.
+ *
+ * @param block - a serialized `common.Block`
+ * @returns SHA-256 of the DER of its header, lowercase hex
+ * @throws Error when the bytes are not a block
+ * @example
+ * ```ts
+ * const anchor = { type: 'fabric-config-block', hash: fabricBlockHash(await readFile('mychannel.block')) };
+ * ```
+ */
+export function fabricBlockHash(block: Uint8Array): string {
+  return toHex(blockHeaderHash(decodeBlock(block)));
 }
