@@ -77,14 +77,20 @@ test('the bundle of the verify entries imports no node: module and uses no Buffe
 });
 
 async function verifyInPage(backend: string, vector: Vector): Promise<Verification> {
-  return page.evaluate(
-    async ({ backend, subject, evidence, anchor }) => {
-      type Verifier = (subject: unknown, evidence: unknown, anchor?: unknown) => Promise<Verification>;
-      const verifiers = (globalThis as unknown as { ledgerkitVerify: Record<string, Verifier> }).ledgerkitVerify;
-      return (verifiers[backend] as Verifier)(subject, evidence, anchor ?? undefined);
-    },
-    { backend, subject: vector.bundle.subject, evidence: vector.bundle.evidence, anchor: vector.anchor ?? null },
-  );
+  // Crosses into the page as JSON text, as an auditor's file would.
+  const input = JSON.stringify({
+    backend,
+    subject: vector.bundle.subject,
+    evidence: vector.bundle.evidence,
+    anchor: vector.anchor,
+  });
+  const output = await page.evaluate(async (text: string) => {
+    type Verifier = (subject: unknown, evidence: unknown, anchor?: unknown) => Promise<unknown>;
+    const { backend, subject, evidence, anchor } = JSON.parse(text);
+    const verifiers = (globalThis as unknown as { ledgerkitVerify: Record<string, Verifier> }).ledgerkitVerify;
+    return JSON.stringify(await (verifiers[backend] as Verifier)(subject, evidence, anchor));
+  }, input);
+  return JSON.parse(output) as Verification;
 }
 
 describe.each(backends)('%s in Chromium', (backend) => {
