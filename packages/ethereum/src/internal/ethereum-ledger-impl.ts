@@ -199,7 +199,13 @@ export class EthereumLedgerImpl implements EthereumLedger {
   async history(key: string, options: HistoryOptions = {}): Promise<Revision[]> {
     this.#assertOpen();
     const topic = keyTopic(key);
-    const logs = await this.#logs([...this.#byAddress.keys()], this.#settings.startBlock, 'latest', [null, topic]);
+    const logs = await this.#logs(
+      [...this.#byAddress.keys()],
+      this.#settings.startBlock,
+      'latest',
+      [null, topic],
+      options.signal,
+    );
     const revisions: Revision[] = [];
     for (const log of logs) {
       const decoded = this.#decodeLog(log);
@@ -535,15 +541,26 @@ export class EthereumLedgerImpl implements EthereumLedger {
     );
   }
 
-  async #logs(addresses: string[], fromBlock: number, toBlock: number | 'latest', topics: Array<string | null>) {
-    const logs = (await this.#rpc('getLogs', 'eth_getLogs', [
-      {
-        address: addresses,
-        fromBlock: toQuantity(fromBlock),
-        toBlock: toBlock === 'latest' ? toBlock : toQuantity(toBlock),
-        topics,
-      },
-    ])) as RawLog[];
+  async #logs(
+    addresses: string[],
+    fromBlock: number,
+    toBlock: number | 'latest',
+    topics: Array<string | null>,
+    signal?: AbortSignal,
+  ) {
+    const logs = (await this.#rpc(
+      'getLogs',
+      'eth_getLogs',
+      [
+        {
+          address: addresses,
+          fromBlock: toQuantity(fromBlock),
+          toBlock: toBlock === 'latest' ? toBlock : toQuantity(toBlock),
+          topics,
+        },
+      ],
+      signal,
+    )) as RawLog[];
     return sortLogs(logs);
   }
 
