@@ -293,7 +293,7 @@ export function runLedgerConformance(
     );
 
     it(
-      'events from the start carry checkpoints and resume after any of them with no gap and no duplicate',
+      'events from the start carry checkpoints, resume after any of them with no gap and no duplicate, and follow live writes',
       async () => {
         const { ledger, workload } = backend();
         const [a, b, c] = [keys('event-a'), keys('event-b'), keys('event-c')] as [string, string, string];
@@ -316,6 +316,7 @@ export function runLedgerConformance(
         ours.add(sentinel);
         await writeKey(backend(), sentinel, 1);
         const picks = [0, Math.floor(mine.length / 2), mine.length - 1].map((at) => mine[at] as LedgerEvent);
+        let last: LedgerEvent | undefined;
         for (const from of picks) {
           const resumed = await collect(
             ledger,
@@ -332,7 +333,26 @@ export function runLedgerConformance(
           const expected = [...mine.slice(mine.indexOf(from) + 1).map((event) => workload.eventKey(event)), sentinel];
           const got = resumed.map((event) => workload.eventKey(event)).filter((key) => ours.has(key ?? ''));
           expect(got).toEqual(expected);
+          last = resumed[resumed.length - 1] as LedgerEvent;
         }
+        // Live: a reader waiting after the newest event receives a write made while it waits.
+        const live = keys('event-live');
+        const following = collect(
+          ledger,
+          (last as LedgerEvent).checkpoint,
+          (event) => workload.eventKey(event) === live,
+          eventWaitMs,
+        );
+        await sleep(50);
+        const liveReceipt = await ledger.submit(workload.write(live, sampleValue(live, 0), false));
+        const arrived = await following;
+        expectOrdered(arrived);
+        expect(
+          arrived
+            .map((event) => workload.eventKey(event))
+            .filter((key) => key !== undefined && key !== live && ours.has(key)),
+        ).toEqual([]);
+        expect((arrived[arrived.length - 1] as LedgerEvent).txId).toBe(liveReceipt.txId);
       },
       testTimeout,
     );
