@@ -1,25 +1,18 @@
 // `ledgerkit verify` as an auditor runs it: the built bin, files on disk, exit codes.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Revision, VerificationBundle } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectLedger } from '../src/index.js';
+import { goldenVectors } from './golden-vectors.js';
 
 const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const packages = fileURLToPath(new URL('../..', import.meta.url));
 let dir: string;
 let counter = 0;
-
-interface Vector {
-  description: string;
-  bundle: VerificationBundle;
-  anchor?: Record<string, unknown>;
-  expect: { ok: boolean; failing?: string[] };
-}
 
 function ledgerkit(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -44,16 +37,6 @@ async function file(content: unknown): Promise<string> {
   return path;
 }
 
-async function vectors(backend: string): Promise<[string, Vector][]> {
-  const folder = join(packages, backend, 'testdata', 'receipts');
-  const names = (await readdir(folder)).filter((name) => name.endsWith('.json')).sort();
-  return Promise.all(
-    names.map(
-      async (name) => [name, JSON.parse(await readFile(join(folder, name), 'utf8')) as Vector] as [string, Vector],
-    ),
-  );
-}
-
 /** The same bundle with one byte of the revision's value changed. */
 function changeOneByte(bundle: VerificationBundle): VerificationBundle | undefined {
   if (!('key' in bundle.subject)) return undefined;
@@ -71,35 +54,37 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe.each(['ledgerdb'])('golden receipts of %s', (backend) => {
+describe.each(['ledgerdb', 'ethereum', 'fabric'])('golden receipts of %s', (backend) => {
   test('every valid vector exits 0, every tampered one 1 (or 2 for malformed input)', async () => {
-    const all = await vectors(backend);
-    expect(all.filter(([, vector]) => vector.expect.ok).length).toBeGreaterThan(0);
-    expect(all.filter(([, vector]) => !vector.expect.ok).length).toBeGreaterThan(0);
-    for (const [name, vector] of all) {
+    const all = await goldenVectors(backend);
+    expect(all.filter((vector) => vector.ok).length).toBeGreaterThan(0);
+    expect(all.filter((vector) => !vector.ok).length).toBeGreaterThan(0);
+    for (const vector of all) {
       const args = ['verify', await file(vector.bundle), '--json'];
       if (vector.anchor) args.push('--anchor', await file(vector.anchor));
       const { code, stdout, stderr } = await ledgerkit(args);
-      const failing = vector.expect.failing ?? [];
-      const malformed = failing.some((check) => check === 'anchor-type' || check.endsWith('-format'));
-      const expected = vector.expect.ok ? 0 : malformed ? 2 : 1;
-      expect({ name, code }).toEqual({ name, code: expected });
+      const malformed = vector.failing.some((check) => check === 'anchor-type' || check.endsWith('-format'));
+      const expected = vector.ok ? 0 : malformed ? 2 : 1;
+      expect({ name: vector.name, code, stderr }).toEqual({
+        name: vector.name,
+        code: expected,
+        stderr: expect.any(String),
+      });
       if (code === 2) {
         expect(stderr.trim().split('\n')).toHaveLength(1);
         continue;
       }
       const output = JSON.parse(stdout) as { ok: boolean; results: { checks: { name: string; ok: boolean }[] }[] };
-      expect(output.ok).toBe(vector.expect.ok);
+      expect(output.ok).toBe(vector.ok);
       const failed = output.results.flatMap((result) => result.checks.filter((c) => !c.ok).map((c) => c.name));
-      for (const check of failing) expect(failed, name).toContain(check);
+      for (const check of vector.failing) expect(failed, vector.name).toContain(check);
     }
   }, 120_000);
 
   test('a valid revision with one byte of its value changed exits 1', async () => {
-    const all = await vectors(backend);
-    const cases = all.flatMap(([name, vector]) => {
-      const changed = vector.expect.ok ? changeOneByte(vector.bundle) : undefined;
-      return changed ? [{ name, changed, anchor: vector.anchor }] : [];
+    const cases = (await goldenVectors(backend)).flatMap((vector) => {
+      const changed = vector.ok ? changeOneByte(vector.bundle) : undefined;
+      return changed ? [{ name: vector.name, changed, anchor: vector.anchor }] : [];
     });
     expect(cases.length).toBeGreaterThan(0);
     for (const { name, changed, anchor } of cases) {
@@ -110,6 +95,77 @@ describe.each(['ledgerdb'])('golden receipts of %s', (backend) => {
       expect(stdout).toMatch(/^NOT VERIFIED/m);
     }
   }, 120_000);
+});
+
+describe('anchors from the files an auditor has', () => {
+  async function vector(backend: string, name: string) {
+    const found = (await goldenVectors(backend)).find((entry) => entry.name === name);
+    if (!found) throw new Error(`no golden vector ${backend}/${name}`);
+    return found;
+  }
+
+  test('an Ethereum block header file: its hash is computed and anchors the receipt', async () => {
+    const { bundle, anchor } = await vector('ethereum', join('valid', 'receipt-anchored.json'));
+    const headers = bundle.evidence.headers as Record<string, unknown>[];
+    const header = headers.find((entry) => Number(entry.number) === (anchor as { number: number }).number);
+    const { hash: _hash, ...withoutHash } = header as Record<string, unknown>;
+    const good = await ledgerkit(['verify', await file(bundle), '--anchor', await file(withoutHash)]);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain('anchor chosen by the verifier');
+    const forged = await ledgerkit([
+      'verify',
+      await file(bundle),
+      '--anchor',
+      await file({ ...withoutHash, gasUsed: '0x7' }),
+    ]);
+    expect(forged.code).toBe(1);
+    const lying = await ledgerkit([
+      'verify',
+      await file(bundle),
+      '--anchor',
+      await file({ ...header, gasUsed: '0x7' }),
+    ]);
+    expect(lying.code).toBe(2);
+    expect(lying.stderr).toMatch(/does not match its contents/);
+  });
+
+  test('--anchor-block NUMBER:HASH', async () => {
+    const { bundle, anchor } = await vector('ethereum', join('valid', 'receipt-anchored.json'));
+    const { number, hash } = anchor as { number: number; hash: string };
+    expect((await ledgerkit(['verify', await file(bundle), '--anchor-block', `${number}:${hash}`])).code).toBe(0);
+    const other = `${number}:0x${'00'.repeat(32)}`;
+    expect((await ledgerkit(['verify', await file(bundle), '--anchor-block', other])).code).toBe(1);
+  });
+
+  test('a Fabric config block file: its header hash is computed and pinned', async () => {
+    const { bundle, anchor } = await vector('fabric', 'valid-receipt-pinned-config.json');
+    const block = join(dir, 'config.block');
+    await writeFile(block, Buffer.from(bundle.evidence.configBlock as string, 'base64'));
+    const { code, stdout } = await ledgerkit(['verify', await file(bundle), '--anchor', block, '--json']);
+    expect(code).toBe(0);
+    expect(stdout).toContain((anchor as { hash: string }).hash);
+    // A transaction block is a Fabric block but not a config block.
+    const transactionBlock = join(dir, 'tx.block');
+    await writeFile(transactionBlock, Buffer.from(bundle.evidence.block as string, 'base64'));
+    const refused = await ledgerkit(['verify', await file(bundle), '--anchor', transactionBlock]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/not a config block/);
+  });
+
+  test('--msp-root MSPID=FILE for each organization', async () => {
+    const { bundle, anchor } = await vector('fabric', 'valid-receipt-msp-roots.json');
+    const args = ['verify', await file(bundle)];
+    for (const [mspId, pems] of Object.entries((anchor as { roots: Record<string, string[]> }).roots)) {
+      const pem = join(dir, `${mspId}.pem`);
+      await writeFile(pem, pems.join(''));
+      args.push('--msp-root', `${mspId}=${pem}`);
+    }
+    expect((await ledgerkit(args)).code).toBe(0);
+    const wrong = args.map((arg) => (arg.startsWith('Org2MSP=') ? `Org2MSP=${join(dir, 'Org1MSP.pem')}` : arg));
+    const { code, stdout } = await ledgerkit(wrong);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/FAIL {2}endorsement:Org2MSP/);
+  });
 });
 
 describe('a live ledgerdb ledger', () => {

@@ -74,7 +74,7 @@ async function anchorFile(path: string, readFile: (path: string) => Promise<Uint
   try {
     document = JSON.parse(text);
   } catch {
-    if (text.includes('-----BEGIN CERTIFICATE-----')) {
+    if (text.trimStart().startsWith('-----BEGIN CERTIFICATE-----')) {
       throw new InvalidArgumentError(
         '--anchor',
         `${path} is a certificate: pin MSP roots with --msp-root MSPID=${path}`,
