@@ -1,0 +1,57 @@
+// The fast backends of the scenario: ledgerdb embedded (the operator's service on an
+// in-memory SQLite ledger) and Ethereum on Hardhat's in-process EDR chain (one Ledger per account).
+import { connectEthereum, type EthereumLedger } from '@ledgerkit/ethereum';
+import { openLedger } from '@ledgerkit/ledgerdb';
+import type { Eip1193Provider } from 'ethers';
+import { createHardhatRuntimeEnvironment } from 'hardhat/hre';
+import { deploySupplyChainContract, ethereumSupplyChain, LedgerdbSupplyChainService } from '../src/index.ts';
+import type { Parties, StartBackend } from './scenario.ts';
+
+export const startLedgerdb: StartBackend = async () => {
+  const service = await LedgerdbSupplyChainService.open(await openLedger({ name: 'supply-chain' }), {
+    participants: { acme: 'manufacturer', haulage: 'carrier', shop: 'retailer', audit: 'auditor' },
+  });
+  const parties: Parties = {
+    manufacturer: service.as('acme'),
+    carrier: service.as('haulage'),
+    retailer: service.as('shop'),
+    auditor: service.as('audit'),
+  };
+  return { parties, stop: () => service.close() };
+};
+
+export const startEthereum: StartBackend = async () => {
+  const hre = await createHardhatRuntimeEnvironment({});
+  const connection = await hre.network.create();
+  const provider = connection.provider as unknown as Eip1193Provider;
+  const accounts = (await provider.request({ method: 'eth_accounts', params: [] })) as string[];
+  const [adminAccount, maker, carrier, retailer, auditor] = accounts;
+  if (!adminAccount || !maker || !carrier || !retailer || !auditor) throw new Error('EDR has fewer than 5 accounts');
+  const admin = await connectEthereum({ provider, account: 0 });
+  const ledgers: EthereumLedger[] = [admin];
+  const { address, abi } = await deploySupplyChainContract(admin, {
+    [maker]: 'manufacturer',
+    [carrier]: 'carrier',
+    [retailer]: 'retailer',
+    [auditor]: 'auditor',
+  });
+  // One ledger per account, all on the same in-process chain.
+  const as = async (account: number) => {
+    const ledger = await connectEthereum({ provider, account, contracts: { SupplyChain: { address, abi } } });
+    ledgers.push(ledger);
+    return ethereumSupplyChain(ledger);
+  };
+  const parties: Parties = {
+    manufacturer: await as(1),
+    carrier: await as(2),
+    retailer: await as(3),
+    auditor: await as(4),
+  };
+  return {
+    parties,
+    stop: async () => {
+      for (const ledger of ledgers) await ledger.close();
+      await connection.close();
+    },
+  };
+};

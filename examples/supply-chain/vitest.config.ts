@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // CPU-bound work shares two cores with other packages' servers in CI: results are checked, never speed.
+    testTimeout: 120_000,
+    hookTimeout: 600_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'fast', include: ['src/**/*.test.ts', 'test/scenario.test.ts'] },
+      },
+      {
+        extends: true,
+        // A real two-organization Fabric network; the global setup builds the Fabric binaries
+        // once per machine (about 2 minutes) and stops networks a killed run left behind.
+        test: {
+          name: 'fabric',
+          include: ['test/fabric.test.ts'],
+          globalSetup: ['test/fabric-global-setup.ts'],
+          testTimeout: 300_000,
+        },
+      },
+    ],
+  },
+});
