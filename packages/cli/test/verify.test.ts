@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Revision, VerificationBundle } from '@ledgerkit/core';
+import type { EthereumLedger } from '@ledgerkit/ethereum';
+import { startAnvil } from '@ledgerkit/ethereum/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectLedger } from '../src/index.js';
 import { goldenVectors } from './golden-vectors.js';
@@ -165,6 +167,72 @@ describe('anchors from the files an auditor has', () => {
     const { code, stdout } = await ledgerkit(wrong);
     expect(code).toBe(1);
     expect(stdout).toMatch(/FAIL {2}endorsement:Org2MSP/);
+  });
+});
+
+describe('--rpc: a bare Ethereum receipt, evidence fetched from a node the auditor names', () => {
+  // A contract written by hand: set(uint256) stores its argument in slot 0.
+  const box = {
+    contractName: 'Box',
+    abi: [
+      {
+        type: 'function',
+        name: 'set',
+        inputs: [{ name: 'value', type: 'uint256' }],
+        outputs: [],
+        stateMutability: 'nonpayable',
+      },
+    ],
+    bytecode: '0x600780600b6000396000f360043560005500',
+  } as const;
+
+  test('exit 0 against the served head or a pinned block, 1 for a changed receipt', async () => {
+    const anvil = await startAnvil();
+    try {
+      const ledger = (await connectLedger(`ethereum+${anvil.url}`)) as unknown as EthereumLedger;
+      let receiptFile: string;
+      let tamperedFile: string;
+      try {
+        await ledger.deploy(box, []);
+        const receipt = await ledger.submit({ contract: 'Box', method: 'set', args: [7] });
+        receiptFile = await file(receipt);
+        const txId = receipt.txId;
+        tamperedFile = await file({ ...receipt, txId: `${txId.slice(0, -1)}${txId.endsWith('0') ? '1' : '0'}` });
+      } finally {
+        await ledger.close();
+      }
+      const served = await ledgerkit(['verify', receiptFile, '--rpc', anvil.url]);
+      expect(served.code).toBe(0);
+      expect(served.stdout).toContain('anchor taken from the backend that was asked; it is trusted');
+      const response = await fetch(anvil.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_getBlockByNumber', params: ['latest', false] }),
+      });
+      const { result: head } = (await response.json()) as { result: { number: string; hash: string } };
+      const pinned = await ledgerkit([
+        'verify',
+        receiptFile,
+        '--rpc',
+        anvil.url,
+        '--anchor-block',
+        `${Number(head.number)}:${head.hash}`,
+      ]);
+      expect(pinned.code).toBe(0);
+      expect(pinned.stdout).toContain('anchor chosen by the verifier');
+      const tampered = await ledgerkit(['verify', tamperedFile, '--rpc', anvil.url]);
+      expect(tampered.code).toBe(1);
+    } finally {
+      await anvil.stop();
+    }
+  }, 120_000);
+
+  test('an unreachable --rpc node is bad input: exit 2, one line', async () => {
+    const { bundle } = (await goldenVectors('ethereum')).find((vector) => vector.ok) as { bundle: VerificationBundle };
+    const { code, stderr } = await ledgerkit(['verify', await file(bundle.subject), '--rpc', 'http://127.0.0.1:9']);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9/);
   });
 });
 
