@@ -1,0 +1,13 @@
+// Builds the pinned Fabric binaries once per machine (reused from $LEDGERKIT_HOME after that)
+// and stops networks a killed earlier run of this suite left behind (their owner process is
+// gone; a concurrent run's network is left alone).
+import { ensureFabricBinaries, stopLeftoverNetworks } from '@ledgerkit/fabric-network';
+
+export default async function setup(): Promise<void> {
+  const binaries = await ensureFabricBinaries({ onProgress: (message) => console.log(`[fabric] ${message}`) });
+  if (binaries.builtInSeconds !== undefined) console.log(`[fabric] built in ${binaries.builtInSeconds}s`);
+  for (const { dir, stopped } of await stopLeftoverNetworks('ledgerkit-testing-fabric-')) {
+    if (stopped.length > 0)
+      console.log(`[fabric] stopped ${stopped.length} processes left by an earlier run in ${dir}`);
+  }
+}
