@@ -124,6 +124,19 @@ describe('submit and evaluate', () => {
     expect(error.details.grpcStatus).toBe('DEADLINE_EXCEEDED');
   });
 
+  test("an aborted signal rejects with core's codes: TIMEOUT for a TimeoutError reason, ABORTED otherwise", async () => {
+    const expired = AbortSignal.timeout(1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await failure(ledger.evaluate({ method: 'Get', args: ['pallet-1'] }, { signal: expired }))).code).toBe(
+      'TIMEOUT',
+    );
+    const aborted = AbortSignal.abort();
+    expect((await failure(ledger.submit({ method: 'Put', args: ['never', 1] }, { signal: aborted }))).code).toBe(
+      'ABORTED',
+    );
+    expect((await failure(ledger.evaluate({ method: 'Get', args: ['never'] }))).code).toBe('NOT_FOUND');
+  });
+
   test('a closed ledger refuses calls', async () => {
     const closing = await net.connect('Org1');
     await closing.close();

@@ -505,13 +505,15 @@ export class FabricLedgerImpl implements FabricLedger {
 
   /**
    * One gateway step, repeated while the failure is transient: the peer unreachable, a
-   * deadline, or no endorsing peers known yet. Each step is safe to repeat.
+   * deadline, or no endorsing peers known yet. Each step is safe to repeat. An abort of
+   * `signal` ends the wait at once (`TIMEOUT` or `ABORTED`); the gRPC call itself runs on, so a
+   * submit whose deadline passed while waiting for the commit status may still commit.
    */
   async #attempt<T>(step: () => Promise<T>, context: ErrorContext, signal: AbortSignal | undefined): Promise<T> {
     return retry(
       async () => {
         try {
-          return await step();
+          return await this.#withSignal(step(), signal);
         } catch (error) {
           throw toLedgerError(error, context);
         }
