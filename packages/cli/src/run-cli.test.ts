@@ -20,7 +20,9 @@ describe('ledgerkit', () => {
     const { code, stdout } = await run('--help');
     expect(code).toBe(exitCodes.ok);
     expect(stdout).toContain('demo');
+    expect(stdout).toContain('verify FILE');
     expect(stdout).toContain('Exit codes');
+    expect(stdout).toContain('verify: 1 when a check failed');
   });
 
   test('no command prints help and exits with bad input', async () => {

@@ -40,6 +40,37 @@ test('ledgerdb: a file URL submits, reads back and verifies', async () => {
   }
 });
 
+test('ledgerdb+http: a real ledgerdb server on loopback, through the verifying client', async () => {
+  const { openLedger } = await import('@ledgerkit/ledgerdb');
+  const { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } = await import(
+    '@ledgerkit/ledgerdb/server'
+  );
+  const tokensPath = join(dir, 'tokens.json');
+  const { token } = await createToken(tokensPath, 'app', parseRoles(['read:*', 'write:*']));
+  const database = await openLedger({ path: join(dir, 'served.db') });
+  await database.createTable('assets');
+  const server = await createServer({
+    ledger: database,
+    tokens: new TokenRegistry((await readTokensFile(tokensPath)).tokens),
+    closeLedger: true,
+  });
+  const url = await server.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const ledger = await connectLedger(`ledgerdb+${url}?token=${encodeURIComponent(token)}`);
+    try {
+      expect(ledger.kind).toBe('ledgerdb');
+      const receipt = await ledger.submit({ method: 'insert', args: ['assets', { owner: 'Acme' }, { id: 'p1' }] });
+      expect((await ledger.verify(receipt)).ok).toBe(true);
+    } finally {
+      await ledger.close();
+    }
+    const refused = await connectLedger(`ledgerdb+${url}?token=wrong`).catch((caught: unknown) => caught);
+    expect(isLedgerError(refused, 'UNAUTHENTICATED')).toBe(true);
+  } finally {
+    await server.close();
+  }
+});
+
 test('ethereum:edr connects to an in-process chain without a Hardhat project', async () => {
   const ledger = await connectLedger({ backend: 'ethereum', url: 'edr' });
   try {
