@@ -22,8 +22,12 @@ import { applyStep, type BatchDocument, type StepRecord } from './rules.ts';
 import { checkBatchId, checkNewBatch, checkNewCheckpoint } from './validate.ts';
 
 const table = 'batches';
-/** Steps whose premise changed between the service's read and the commit are prepared again. */
-const maxAttempts = 5;
+/**
+ * Steps whose premise changed between the service's read and the commit are prepared again;
+ * each round of concurrent steps on one batch commits at least one, so this bounds the wait of
+ * the last of that many concurrent steps.
+ */
+const maxAttempts = 32;
 
 /** Options of {@link LedgerdbSupplyChainService.open}. */
 export interface LedgerdbSupplyChainOptions {

@@ -69,7 +69,7 @@ export function applyStep(
       if (current.pendingOffer !== step.by) {
         throw ruleViolation('NOT_OFFERED_TO', 'custody is offered to someone else', { caller: step.by });
       }
-      if (step.from !== current.custodian) throw new LedgerError('INVALID_ARGUMENT', 'the step names another sender');
+      if (step.from !== current.custodian) throw stale();
       next.custodian = step.by;
       next.pendingOffer = null;
       return next;
@@ -77,9 +77,7 @@ export function applyStep(
     case 'checkpoint': {
       requireCustodian(current, step.by);
       const excursion = step.temperature > current.maxTemperature;
-      if (step.sequence !== current.checkpoints + 1 || step.excursion !== excursion) {
-        throw new LedgerError('INVALID_ARGUMENT', 'the checkpoint does not follow the batch');
-      }
+      if (step.sequence !== current.checkpoints + 1 || step.excursion !== excursion) throw stale();
       next.checkpoints = step.sequence;
       next.flagged = current.flagged || excursion;
       return next;
@@ -91,6 +89,14 @@ export function applyStep(
       return next;
     }
   }
+}
+
+/**
+ * The step was prepared against another version of the batch (a concurrent step committed in
+ * between): retryable, the service prepares it again against the batch as it is now.
+ */
+function stale(): LedgerError {
+  return new LedgerError('OCC_CONFLICT', 'the step was prepared against an older version of the batch');
 }
 
 function requireCustodian(batch: Batch, caller: PartyId): void {
