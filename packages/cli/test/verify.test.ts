@@ -293,6 +293,20 @@ describe('a live ledgerdb ledger', () => {
     expect(output.results.map((result) => result.ok)).toEqual([true, false]);
   });
 
+  test('--markdown renders a table of checks per receipt', async () => {
+    const { code, stdout } = await ledgerkit([
+      'verify',
+      await file(bundles.history),
+      '--anchor',
+      digestFile,
+      '--markdown',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('| result | check | detail |');
+    expect(stdout).toContain('| pass | `inclusion-proof` |');
+    expect(stdout).toContain('**VERIFIED: 2 of 2 verified**');
+  });
+
   test('without an anchor the output says it trusted the backend', async () => {
     const { code, stdout } = await ledgerkit(['verify', await file(bundles.revision)]);
     expect(code).toBe(0);
@@ -361,6 +375,11 @@ describe('a live ledgerdb ledger', () => {
         /Unknown option '--anchr'/,
       ],
       ['no FILE', async () => ['verify'], /one FILE/],
+      [
+        '--json and --markdown',
+        async () => ['verify', await file(bundles.receipt), '--json', '--markdown'],
+        /not both/,
+      ],
       [
         '--public-key without a digest',
         async () => ['verify', await file(bundles.receipt), '--public-key', keyFile],

@@ -50,6 +50,7 @@ digest, head block or config block, i.e. the backend that served it):
                              from this JSON-RPC node (any node; it is not trusted)
   --json                     one JSON object: {ok, verdict, results:[{title, ok, verdict,
                              anchor, checks}]}
+  --markdown                 a Markdown report (a table of checks per receipt)
 
 Exit codes (verify differs from the other commands, which use 3 for a failed proof):
   0  every receipt verified
@@ -97,6 +98,8 @@ async function verify(argv: readonly string[], io: VerifyIo): Promise<number> {
     io.stdout(verifyHelp);
     return verifyExitCodes.verified;
   }
+  if (values.json && values.markdown)
+    throw new InvalidArgumentError('--markdown', 'give --json or --markdown, not both');
   if (positionals.length !== 1) {
     throw new InvalidArgumentError(
       'FILE',
@@ -161,8 +164,9 @@ async function verify(argv: readonly string[], io: VerifyIo): Promise<number> {
     );
     io.stdout(`${JSON.stringify({ ok, verdict, results: rendered })}\n`);
   } else {
-    for (const { title, result } of results) io.stdout(`${formatVerification(result, 'text', title)}\n`);
-    if (results.length > 1) io.stdout(`${verdict}\n`);
+    const format = values.markdown ? 'markdown' : 'text';
+    for (const { title, result } of results) io.stdout(`${formatVerification(result, format, title)}\n`);
+    if (results.length > 1) io.stdout(values.markdown ? `**${verdict}**\n` : `${verdict}\n`);
   }
   return ok ? verifyExitCodes.verified : verifyExitCodes.checkFailed;
 }
@@ -179,6 +183,7 @@ function parseVerifyArgs(argv: readonly string[]) {
       'msp-root': { type: 'string', multiple: true },
       rpc: { type: 'string' },
       json: { type: 'boolean', default: false },
+      markdown: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
