@@ -1,6 +1,6 @@
 // connectLedger against real backends, and in a project where the adapters are not installed.
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,6 +128,27 @@ catch (error) { console.log(JSON.stringify({ code: error.code, details: error.de
       code: 'UNSUPPORTED',
       details: { package: packageName, install: `npm install ${packageName}` },
     });
+  });
+
+  test('ledgerkit verify of a backend whose package is missing exits 2 naming it', async () => {
+    const bundle = join(project, 'bundle.json');
+    const vector = JSON.parse(
+      await readFile(
+        fileURLToPath(new URL('../../ledgerdb/testdata/receipts/valid-receipt.json', import.meta.url)),
+        'utf8',
+      ),
+    ) as { bundle: unknown };
+    await writeFile(bundle, JSON.stringify(vector.bundle));
+    const error = await run(process.execPath, [
+      join(project, 'node_modules/ledgerkit/dist/cli.js'),
+      'verify',
+      bundle,
+    ]).catch((caught: unknown) => caught as { code: number; stderr: string });
+    expect(error).toMatchObject({ code: 2 });
+    const { stderr } = error as { stderr: string };
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('needs the @ledgerkit/ledgerdb package');
+    expect(stderr).toContain('npm install @ledgerkit/ledgerdb');
   });
 
   test('a bad config is still INVALID_ARGUMENT before any import', async () => {
