@@ -1,4 +1,4 @@
-import { isLedgerError } from '@ledgerkit/core';
+import { isLedgerError, type JsonObject } from '@ledgerkit/core';
 import { openLedger } from '@ledgerkit/ledgerdb';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ruleReasonOf } from './errors.ts';
@@ -83,6 +83,25 @@ describe('LedgerdbSupplyChainService', () => {
       isLedgerError(error, 'PERMISSION_DENIED'),
     );
     expect((await chain.as('audit').batch('B1')).custodian).toBe('acme');
+  });
+
+  test('the auditor verifies the provenance against a digest it pinned', async () => {
+    const chain = await open();
+    const [acme, audit] = [chain.as('acme'), chain.as('audit')];
+    await acme.register({ id: 'B1', product: 'p', documentHash: hash, maxTemperature: 8 });
+    await acme.recordCheckpoint('B1', { location: 'DE-HAM', temperature: 9, documentHash: hash });
+    // Obtained out of band (e.g. published by the operator) before the audit.
+    const digest = (await chain.ledger.evaluate({ method: 'digest', args: [] })) as JsonObject;
+    await acme.recordCheckpoint('B1', { location: 'NL-RTM', temperature: 4, documentHash: hash });
+    const history = await audit.history('B1');
+    const pinned = await audit.verify(history.slice(0, 2), { anchor: { type: 'ledgerdb-digest', digest } });
+    expect(pinned.map((step) => [step.verification.ok, step.verification.anchor?.explicit])).toEqual([
+      [true, true],
+      [true, true],
+    ]);
+    // The third step came after the pinned digest: it cannot be proven against it.
+    const [later] = await audit.verify(history.slice(2), { anchor: { type: 'ledgerdb-digest', digest } });
+    expect(later?.verification.ok).toBe(false);
   });
 
   test('identities the operator did not register are UNAUTHENTICATED', async () => {
