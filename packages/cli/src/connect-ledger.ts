@@ -1,10 +1,12 @@
-import type { Ledger } from '@ledgerkit/core';
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError, type Ledger } from '@ledgerkit/core';
 import {
   type EthereumConfig,
   type FabricConfig,
   type LedgerConfig,
   type LedgerdbConfig,
   parseLedgerUrl,
+  validateContracts,
   validateLedgerConfig,
 } from './ledger-config.js';
 import { loadOptional } from './load-optional.js';
@@ -74,10 +76,11 @@ async function openLedgerdbServer(config: LedgerdbConfig): Promise<Ledger> {
 const ethereumPackage = '@ledgerkit/ethereum';
 
 async function openEthereum(config: EthereumConfig): Promise<Ledger> {
+  const contracts = { ...(config.contractsFile ? await readContracts(config.contractsFile) : {}), ...config.contracts };
   const ethereum = await loadOptional(ethereumPackage, 'an ethereum ledger', () => import('@ledgerkit/ethereum'));
   const options = {
     ...(config.account === undefined ? {} : { account: config.account }),
-    ...(config.contracts === undefined ? {} : { contracts: config.contracts as never }),
+    ...(Object.keys(contracts).length === 0 ? {} : { contracts: contracts as never }),
     ...(config.confirmations === undefined ? {} : { confirmations: config.confirmations }),
   };
   if (config.url !== 'edr')
@@ -90,6 +93,17 @@ async function openEthereum(config: EthereumConfig): Promise<Ledger> {
   );
   const hre = await createHardhatRuntimeEnvironment({});
   return (await ethereum.connectHardhatNetwork({ ...options, hre })) as unknown as Ledger;
+}
+
+async function readContracts(path: string): Promise<Record<string, { address: string; abi: readonly unknown[] }>> {
+  let contracts: unknown;
+  try {
+    contracts = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidArgumentError('config.contractsFile', `cannot read contracts from ${path}`, { path }, error);
+  }
+  validateContracts(contracts, 'config.contractsFile');
+  return contracts as Record<string, { address: string; abi: readonly unknown[] }>;
 }
 
 async function openFabric(config: FabricConfig): Promise<Ledger> {

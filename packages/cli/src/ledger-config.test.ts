@@ -31,6 +31,10 @@ describe('parseLedgerUrl', () => {
     ['ethereum:edr?account=2', { backend: 'ethereum', url: 'edr', account: 2 }],
     ['ethereum+http://127.0.0.1:8545', { backend: 'ethereum', url: 'http://127.0.0.1:8545/' }],
     [
+      'ethereum+http://127.0.0.1:8545?contracts=./deployed.json&account=0',
+      { backend: 'ethereum', url: 'http://127.0.0.1:8545/', contractsFile: './deployed.json', account: 0 },
+    ],
+    [
       'ethereum+https://node.example.com/v1?apikey=k&confirmations=3',
       { backend: 'ethereum', url: 'https://node.example.com/v1?apikey=k', confirmations: 3 },
     ],
@@ -110,6 +114,7 @@ describe('validateLedgerConfig', () => {
     [{ backend: 'ethereum', url: 'edr', account: -1 }, 'config.account'],
     [{ backend: 'ethereum', url: 'edr', contracts: [] }, 'config.contracts'],
     [{ backend: 'ethereum', url: 'edr', contracts: { Token: { address: '0x12', abi: [] } } }, 'config.contracts.Token'],
+    [{ backend: 'ethereum', url: 'edr', contractsFile: '' }, 'config.contractsFile'],
     [{ backend: 'fabric', chaincode: 'assets' }, 'config.connectionProfile'],
     [{ backend: 'fabric', connectionProfile: './p.json' }, 'config.chaincode'],
   ];

@@ -29,6 +29,8 @@ export interface EthereumConfig {
   account?: string | number;
   /** Contracts already deployed, by name. */
   contracts?: Record<string, { address: string; abi: readonly unknown[] }>;
+  /** A JSON file of contracts already deployed, `{ "Name": { "address": "0x…", "abi": [...] } }`, read when connecting. */
+  contractsFile?: string;
   /** Blocks a transaction must be buried under, counting its own (default 1). */
   confirmations?: number;
 }
@@ -57,7 +59,8 @@ const backends = ['ledgerdb', 'ethereum', 'fabric'] as const;
  * Reads a ledger URL into a {@link LedgerConfig}:
  * `ledgerdb:PATH[?name=…]`, `ledgerdb+https://HOST[:PORT][/BASE]?token=…[&publicKey=HEX]`
  * (`ledgerdb+http://` on loopback only), `ethereum:edr`, `ethereum+http(s)://HOST:PORT[/PATH]`
- * with optional `account`, `confirmations` (the rest of the query stays in the RPC URL), and
+ * with optional `account`, `confirmations`, `contracts` (a JSON file of `{ Name: { address, abi } }`;
+ * the rest of the query stays in the RPC URL), and
  * `fabric:PROFILE.json?chaincode=…[&channel=…&organization=…&identity=user|admin]`.
  *
  * @param url - the ledger URL
@@ -167,6 +170,7 @@ function ethereumParams(config: EthereumConfig): Record<string, (value: string) 
   return {
     account: (value) => (config.account = /^\d+$/.test(value) ? Number(value) : value),
     confirmations: (value) => (config.confirmations = /^\d+$/.test(value) ? Number(value) : Number.NaN),
+    contracts: (value) => (config.contractsFile = value),
   };
 }
 
@@ -267,24 +271,32 @@ function validateEthereum(config: EthereumConfig): void {
       confirmations,
     });
   }
-  if (config.contracts !== undefined) {
-    if (typeof config.contracts !== 'object' || config.contracts === null || Array.isArray(config.contracts)) {
-      throw new InvalidArgumentError('config.contracts', 'contracts must map names to { address, abi }');
-    }
-    for (const [name, contract] of Object.entries(config.contracts)) {
-      const ok =
-        typeof contract === 'object' &&
-        contract !== null &&
-        typeof contract.address === 'string' &&
-        /^0x[0-9a-fA-F]{40}$/.test(contract.address) &&
-        Array.isArray(contract.abi);
-      if (!ok) {
-        throw new InvalidArgumentError(
-          `config.contracts.${name}`,
-          `contract ${name} needs a 0x address and an abi array`,
-        );
-      }
-    }
+  if (config.contractsFile !== undefined && (typeof config.contractsFile !== 'string' || config.contractsFile === '')) {
+    throw new InvalidArgumentError('config.contractsFile', 'contractsFile must be the path of a JSON file');
+  }
+  if (config.contracts !== undefined) validateContracts(config.contracts, 'config.contracts');
+}
+
+/**
+ * Checks a map of contract names to `{ address, abi }`.
+ *
+ * @param contracts - the map
+ * @param argument - what to name in the error
+ * @throws InvalidArgumentError naming the bad contract
+ */
+export function validateContracts(contracts: unknown, argument: string): void {
+  if (typeof contracts !== 'object' || contracts === null || Array.isArray(contracts)) {
+    throw new InvalidArgumentError(argument, 'contracts must map names to { address, abi }');
+  }
+  for (const [name, contract] of Object.entries(contracts as Record<string, { address?: unknown; abi?: unknown }>)) {
+    const ok =
+      typeof contract === 'object' &&
+      contract !== null &&
+      typeof contract.address === 'string' &&
+      /^0x[0-9a-fA-F]{40}$/.test(contract.address) &&
+      Array.isArray(contract.abi);
+    if (!ok)
+      throw new InvalidArgumentError(`${argument}.${name}`, `contract ${name} needs a 0x address and an abi array`);
   }
 }
 

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isLedgerError } from '@ledgerkit/core';
+import type { EthereumLedger } from '@ledgerkit/ethereum';
+import { startAnvil } from '@ledgerkit/ethereum/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectLedger } from '../src/index.js';
 
@@ -78,6 +80,50 @@ test('ethereum:edr connects to an in-process chain without a Hardhat project', a
     expect(ledger.id).toBe('31337');
   } finally {
     await ledger.close();
+  }
+}, 60_000);
+
+test('ethereum+http: an anvil node, contracts from a file named in the URL', async () => {
+  // set(uint256) stores its argument in slot 0.
+  const box = {
+    contractName: 'Box',
+    abi: [
+      {
+        type: 'function',
+        name: 'set',
+        inputs: [{ name: 'v', type: 'uint256' }],
+        outputs: [],
+        stateMutability: 'nonpayable',
+      },
+    ],
+    bytecode: '0x600780600b6000396000f360043560005500',
+  } as const;
+  const anvil = await startAnvil();
+  try {
+    const deployer = (await connectLedger(`ethereum+${anvil.url}`)) as unknown as EthereumLedger;
+    let address: string;
+    try {
+      address = (await deployer.deploy(box, [])).contract.address;
+    } finally {
+      await deployer.close();
+    }
+    const contracts = join(dir, 'contracts.json');
+    await writeFile(contracts, JSON.stringify({ Box: { address, abi: box.abi } }));
+    const ledger = await connectLedger(`ethereum+${anvil.url}?account=1&contracts=${encodeURIComponent(contracts)}`);
+    try {
+      expect(ledger.id).toBe('31337');
+      const receipt = await ledger.submit({ contract: 'Box', method: 'set', args: [9] });
+      expect((await ledger.verify(receipt)).ok).toBe(true);
+    } finally {
+      await ledger.close();
+    }
+    await writeFile(contracts, JSON.stringify({ Box: { address: '0x12', abi: [] } }));
+    const refused = await connectLedger(`ethereum+${anvil.url}?contracts=${encodeURIComponent(contracts)}`).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isLedgerError(refused, 'INVALID_ARGUMENT') && refused.details.argument).toBe('config.contractsFile.Box');
+  } finally {
+    await anvil.stop();
   }
 }, 60_000);
 
