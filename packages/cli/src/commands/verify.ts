@@ -26,7 +26,7 @@ export interface VerifyIo {
 /** Exit codes of `ledgerkit verify`, as the issue fixes them (not the other commands' 3). */
 export const verifyExitCodes = { verified: 0, checkFailed: 1, badInput: 2 } as const;
 
-export const verifyHelp = `Usage: ledgerkit verify FILE [anchor options] [--rpc URL] [--json]
+export const verifyHelp = `Usage: ledgerkit verify FILE [anchor options] [--rpc URL] [--json | --markdown]
 
 Checks receipts without any credentials: FILE (or - for stdin) holds a Receipt, a
 Revision, a verification bundle ({"format":"ledgerkit.verification-bundle", subject,
