@@ -1,5 +1,6 @@
 // The fast backends of the scenario: ledgerdb embedded (the operator's service on an
 // in-memory SQLite ledger) and Ethereum on Hardhat's in-process EDR chain (one Ledger per account).
+import type { JsonObject } from '@ledgerkit/core';
 import { connectEthereum, type EthereumLedger } from '@ledgerkit/ethereum';
 import { openLedger } from '@ledgerkit/ledgerdb';
 import type { Eip1193Provider } from 'ethers';
@@ -17,7 +18,15 @@ export const startLedgerdb: StartBackend = async () => {
     retailer: service.as('shop'),
     auditor: service.as('audit'),
   };
-  return { parties, stop: () => service.close() };
+  return {
+    parties,
+    stop: () => service.close(),
+    // The operator publishes its digest; the auditor keeps the one it saw.
+    pinAnchor: async () => ({
+      type: 'ledgerdb-digest',
+      digest: (await service.ledger.evaluate({ method: 'digest', args: [] })) as JsonObject,
+    }),
+  };
 };
 
 export const startEthereum: StartBackend = async () => {
@@ -49,6 +58,14 @@ export const startEthereum: StartBackend = async () => {
   };
   return {
     parties,
+    // A block hash the auditor read itself (in production: from a second node or a light client).
+    pinAnchor: async () => {
+      const head = (await provider.request({ method: 'eth_getBlockByNumber', params: ['latest', false] })) as {
+        number: string;
+        hash: string;
+      };
+      return { type: 'ethereum-block', number: Number(BigInt(head.number)), hash: head.hash };
+    },
     stop: async () => {
       for (const ledger of ledgers) await ledger.close();
       await connection.close();

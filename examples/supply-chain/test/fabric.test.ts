@@ -3,9 +3,12 @@
 // supply-chain chaincode of contracts/fabric deployed as a chaincode server and endorsed by
 // both organizations. Each identity is a certificate signed by its organization's CA with a
 // `role` attribute, and connects through its own organization's gateway peer.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TrustAnchor } from '@ledgerkit/core';
 import { connectFabric, type FabricLedger } from '@ledgerkit/fabric';
+import type { FabricNetwork } from '@ledgerkit/fabric-network';
 import { type FabricNetworkFixture, startFabricNetwork } from '@ledgerkit/testing/fabric-network';
 import { fabricSupplyChain, type ProvenanceStep, type SupplyChain } from '../src/index.ts';
 import { type Parties, type StartBackend, supplyChainScenario } from './scenario.ts';
@@ -51,12 +54,31 @@ const startFabric: StartBackend = async () => {
       auditor: await connectAs('Org2', 'audit', 'auditor'),
     };
     for (const key of Object.keys(parties) as Array<keyof Parties>) parties[key] = inStep(parties[key], ledgers);
-    return { parties, stop };
+    const anchor: TrustAnchor = { type: 'fabric-msp-roots', roots: await mspRoots(network) };
+    return { parties, stop, pinAnchor: async () => anchor };
   } catch (error) {
     await stop();
     throw error;
   }
 };
+
+/**
+ * The auditor's anchor, taken from the organizations' crypto material instead of a peer: the
+ * root CA certificates of each application organization and of the orderer organization.
+ */
+async function mspRoots(network: FabricNetwork): Promise<Record<string, string[]>> {
+  const pems = async (dir: string) => {
+    const names = (await readdir(dir)).filter((name) => name.endsWith('.pem')).sort();
+    return Promise.all(names.map((name) => readFile(join(dir, name), 'utf8')));
+  };
+  const roots: Record<string, string[]> = {};
+  for (const mspId of network.mspIds)
+    roots[mspId] = await pems(join(network.organization(mspId).user.mspDir, 'cacerts'));
+  const ordererOrgs = join(network.dir, 'crypto', 'ordererOrganizations');
+  for (const domain of await readdir(ordererOrgs))
+    roots.OrdererMSP = await pems(join(ordererOrgs, domain, 'msp', 'cacerts'));
+  return roots;
+}
 
 /**
  * A submit's commit status comes from the caller's gateway peer only; the next call may go

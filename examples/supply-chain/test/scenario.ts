@@ -2,7 +2,7 @@
 // registration to receipt with its provenance and the auditor's verification, and each business
 // rule refused with the same typed error everywhere.
 import { createHash } from 'node:crypto';
-import { isLedgerError, type Receipt } from '@ledgerkit/core';
+import { isLedgerError, type Receipt, type TrustAnchor } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ProvenanceStep, ruleReasonOf, type SupplyChain } from '../src/index.ts';
 
@@ -14,8 +14,15 @@ export interface Parties {
   auditor: SupplyChain;
 }
 
-/** Starts a backend with the four identities; `stop` tears everything down. */
-export type StartBackend = () => Promise<{ parties: Parties; stop: () => Promise<void> }>;
+/**
+ * Starts a backend with the four identities; `stop` tears everything down. `pinAnchor` returns
+ * a trust anchor as of now that the auditor obtains out of band, not from the backend's verify.
+ */
+export type StartBackend = () => Promise<{
+  parties: Parties;
+  stop: () => Promise<void>;
+  pinAnchor: () => Promise<TrustAnchor>;
+}>;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const run = `${process.pid.toString(36)}${Date.now().toString(36)}`.slice(-10);
@@ -60,9 +67,10 @@ export function supplyChainScenario(backend: 'ledgerdb' | 'ethereum' | 'fabric',
   describe(`the supply chain on ${backend}`, () => {
     let parties: Parties;
     let stop: (() => Promise<void>) | undefined;
+    let pinAnchor: () => Promise<TrustAnchor>;
 
     beforeAll(async () => {
-      ({ parties, stop } = await start());
+      ({ parties, stop, pinAnchor } = await start());
     });
     afterAll(async () => {
       await stop?.();
@@ -168,7 +176,14 @@ export function supplyChainScenario(backend: 'ledgerdb' | 'ethereum' | 'fabric',
       }
       const exported = JSON.parse(JSON.stringify(history)) as ProvenanceStep[];
       expect((await auditor.verify(exported)).every((step) => step.verification.ok)).toBe(true);
-
+      // Against an anchor the auditor pinned, instead of the one the backend serves.
+      const anchor = await pinAnchor();
+      const pinned = await auditor.verify(exported, { anchor });
+      expect(pinned).toHaveLength(9);
+      for (const step of pinned) {
+        expect(step.verification.ok, JSON.stringify(step.verification.checks.filter((c) => !c.ok))).toBe(true);
+        expect(step.verification.anchor).toMatchObject({ type: anchor.type, explicit: true });
+      }
       // A receipt moved to another position fails a named check instead of verifying.
       const [first] = exported;
       if (!first) throw new Error('no steps');
