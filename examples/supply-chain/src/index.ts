@@ -18,6 +18,11 @@ export {
   supplyChainContractName,
 } from './ethereum-supply-chain.ts';
 export { fabricSupplyChain } from './fabric-supply-chain.ts';
-export { type LedgerdbSupplyChainOptions, LedgerdbSupplyChainService } from './ledgerdb-supply-chain.ts';
+export {
+  batchesTable,
+  type LedgerdbSupplyChainOptions,
+  LedgerdbSupplyChainService,
+  supplyChainRules,
+} from './ledgerdb-supply-chain.ts';
 export type { SupplyChain, VerifiedStep } from './port.ts';
 export { applyStep, type BatchDocument, type StepRecord } from './rules.ts';

@@ -4,6 +4,7 @@
 import {
   type CallOptions,
   isLedgerError,
+  type Ledger,
   type LedgerCall,
   LedgerError,
   type Revision,
@@ -15,13 +16,16 @@ import {
   LedgerdbLedger,
   type RuleChange,
   type RuleContext,
+  type TableRule,
 } from '@ledgerkit/ledgerdb';
 import type { Batch, NewBatch, NewCheckpoint, PartyId, ProvenanceStep, Role } from './domain.ts';
 import type { SupplyChain, VerifiedStep } from './port.ts';
 import { applyStep, type BatchDocument, type StepRecord } from './rules.ts';
 import { checkBatchId, checkNewBatch, checkNewCheckpoint } from './validate.ts';
 
-const table = 'batches';
+/** The table that holds one document per batch; its revisions are the provenance. */
+export const batchesTable = 'batches';
+const table = batchesTable;
 /**
  * Steps whose premise changed between the service's read and the commit are prepared again;
  * each round of concurrent steps on one batch commits at least one, so this bounds the wait of
@@ -29,7 +33,35 @@ const table = 'batches';
  */
 const maxAttempts = 32;
 
-/** Options of {@link LedgerdbSupplyChainService.open}. */
+/**
+ * The supply-chain rules as ledgerdb table rules: what the embedded service attaches to its
+ * `LedgerdbLedger`, and what an operator passes as `rules` to `createServer` of
+ * `@ledgerkit/ledgerdb/server` so that the server enforces them for a remote service.
+ *
+ * @param participants - the operator's directory of identities and roles
+ * @returns rules for the `batches` table
+ * @throws LedgerError `INVALID_ARGUMENT` for an unknown role
+ */
+export function supplyChainRules(participants: Readonly<Record<PartyId, Role>>): Record<string, TableRule> {
+  const directory = directoryOf(participants);
+  const roleOf = (party: PartyId) => directory.get(party);
+  return { [table]: (change, context) => enforce(change, context, roleOf) };
+}
+
+function directoryOf(participants: Readonly<Record<PartyId, Role>>): Map<PartyId, Role> {
+  const directory = new Map<PartyId, Role>();
+  for (const [party, role] of Object.entries(participants)) {
+    if (!['manufacturer', 'carrier', 'retailer', 'auditor'].includes(role)) {
+      throw new LedgerError('INVALID_ARGUMENT', `participant ${party} has an unknown role`, {
+        details: { argument: `participants.${party}`, role },
+      });
+    }
+    directory.set(party, role);
+  }
+  return directory;
+}
+
+/** Options of {@link LedgerdbSupplyChainService.open} and {@link LedgerdbSupplyChainService.connect}. */
 export interface LedgerdbSupplyChainOptions {
   /**
    * The operator's directory: every identity the service authenticates (a user of the
@@ -52,11 +84,11 @@ export interface LedgerdbSupplyChainOptions {
  * ```
  */
 export class LedgerdbSupplyChainService {
-  /** The ledger every step is written through, with the rules attached. */
-  readonly ledger: LedgerdbLedger;
+  /** The ledger every step is written through: with the rules attached, or a client of a server that enforces them. */
+  readonly ledger: Ledger;
   readonly #participants: ReadonlyMap<PartyId, Role>;
 
-  private constructor(ledger: LedgerdbLedger, participants: ReadonlyMap<PartyId, Role>) {
+  private constructor(ledger: Ledger, participants: ReadonlyMap<PartyId, Role>) {
     this.ledger = ledger;
     this.#participants = participants;
   }
@@ -73,25 +105,34 @@ export class LedgerdbSupplyChainService {
     database: LedgerDatabase,
     options: LedgerdbSupplyChainOptions,
   ): Promise<LedgerdbSupplyChainService> {
-    const participants = new Map<PartyId, Role>();
-    for (const [party, role] of Object.entries(options.participants)) {
-      if (!['manufacturer', 'carrier', 'retailer', 'auditor'].includes(role)) {
-        throw new LedgerError('INVALID_ARGUMENT', `participant ${party} has an unknown role`, {
-          details: { argument: `participants.${party}`, role },
-        });
-      }
-      participants.set(party, role);
-    }
+    const participants = directoryOf(options.participants);
     try {
       await database.createTable(table);
     } catch (error) {
       if (!isLedgerError(error, 'ALREADY_EXISTS')) throw error;
     }
-    const roleOf = (party: PartyId) => participants.get(party);
-    const ledger = new LedgerdbLedger(database, {
-      rules: { [table]: (change, context) => enforce(change, context, roleOf) },
-    });
+    const ledger = new LedgerdbLedger(database, { rules: supplyChainRules(options.participants) });
     return new LedgerdbSupplyChainService(ledger, participants);
+  }
+
+  /**
+   * The service over a remote ledger: a `LedgerClient` of a `ledgerdb serve` whose `batches`
+   * table carries {@link supplyChainRules} with the same directory, so the server re-checks every
+   * step inside its transaction. The client's token is the service's; the service authenticates
+   * its own callers ({@link LedgerdbSupplyChainService.as}).
+   *
+   * @param ledger - a `LedgerClient` (or any ledgerdb `Ledger` that enforces the rules)
+   * @param options - the operator's directory of identities and roles
+   * @returns the service
+   * @throws LedgerError `INVALID_ARGUMENT` for an unknown role or a ledger of another kind
+   */
+  static connect(ledger: Ledger, options: LedgerdbSupplyChainOptions): LedgerdbSupplyChainService {
+    if (ledger.kind !== 'ledgerdb') {
+      throw new LedgerError('INVALID_ARGUMENT', `a ledgerdb ledger is needed, not ${ledger.kind}`, {
+        details: { argument: 'ledger', kind: ledger.kind },
+      });
+    }
+    return new LedgerdbSupplyChainService(ledger, directoryOf(options.participants));
   }
 
   /**
@@ -109,7 +150,7 @@ export class LedgerdbSupplyChainService {
     return new LedgerdbSupplyChain(this.ledger, identity, role, this.#participants);
   }
 
-  /** Closes the database. */
+  /** Closes the ledger (the database, or the client's connection). */
   async close(): Promise<void> {
     await this.ledger.close();
   }
@@ -138,10 +179,10 @@ class LedgerdbSupplyChain implements SupplyChain {
   readonly trustModel = 'centralized' as const;
   readonly identity: PartyId;
   readonly role: Role;
-  readonly #ledger: LedgerdbLedger;
+  readonly #ledger: Ledger;
   readonly #participants: ReadonlyMap<PartyId, Role>;
 
-  constructor(ledger: LedgerdbLedger, identity: PartyId, role: Role, participants: ReadonlyMap<PartyId, Role>) {
+  constructor(ledger: Ledger, identity: PartyId, role: Role, participants: ReadonlyMap<PartyId, Role>) {
     this.#ledger = ledger;
     this.identity = identity;
     this.role = role;

@@ -1,17 +1,29 @@
 // The fast backends of the scenario: ledgerdb embedded (the operator's service on an
 // in-memory SQLite ledger) and Ethereum on Hardhat's in-process EDR chain (one Ledger per account).
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { JsonObject } from '@ledgerkit/core';
 import { connectEthereum, type EthereumLedger } from '@ledgerkit/ethereum';
 import { openLedger } from '@ledgerkit/ledgerdb';
+import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '@ledgerkit/ledgerdb/server';
 import type { Eip1193Provider } from 'ethers';
 import { createHardhatRuntimeEnvironment } from 'hardhat/hre';
-import { deploySupplyChainContract, ethereumSupplyChain, LedgerdbSupplyChainService } from '../src/index.ts';
+import {
+  batchesTable,
+  deploySupplyChainContract,
+  ethereumSupplyChain,
+  LedgerdbSupplyChainService,
+  supplyChainRules,
+} from '../src/index.ts';
 import type { Parties, StartBackend } from './scenario.ts';
 
+const participants = { acme: 'manufacturer', haulage: 'carrier', shop: 'retailer', audit: 'auditor' } as const;
+
 export const startLedgerdb: StartBackend = async () => {
-  const service = await LedgerdbSupplyChainService.open(await openLedger({ name: 'supply-chain' }), {
-    participants: { acme: 'manufacturer', haulage: 'carrier', shop: 'retailer', audit: 'auditor' },
-  });
+  const service = await LedgerdbSupplyChainService.open(await openLedger({ name: 'supply-chain' }), { participants });
   const parties: Parties = {
     manufacturer: service.as('acme'),
     carrier: service.as('haulage'),
@@ -22,6 +34,49 @@ export const startLedgerdb: StartBackend = async () => {
     parties,
     stop: () => service.close(),
     // The operator publishes its digest; the auditor keeps the one it saw.
+    pinAnchor: async () => ({
+      type: 'ledgerdb-digest',
+      digest: (await service.ledger.evaluate({ method: 'digest', args: [] })) as JsonObject,
+    }),
+  };
+};
+
+/**
+ * The operator's service on a remote ledger: `ledgerdb serve` (in process, on a loopback port,
+ * over a fresh SQLite ledger) enforces the same rules on its `batches` table; the service talks
+ * to it through a verifying `LedgerClient` with its own token.
+ */
+export const startLedgerdbServer: StartBackend = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-supply-chain-'));
+  const tokensPath = join(dir, 'tokens.json');
+  const { token } = await createToken(
+    tokensPath,
+    'supply-chain-service',
+    parseRoles(['read:batches', 'write:batches', 'auditor']),
+  );
+  const database = await openLedger({ path: join(dir, 'supply-chain.ledger'), name: 'supply-chain' });
+  await database.createTable(batchesTable);
+  const server = await createServer({
+    ledger: database,
+    tokens: new TokenRegistry((await readTokensFile(tokensPath)).tokens),
+    closeLedger: true,
+    rules: supplyChainRules(participants),
+  });
+  const url = await server.listen({ port: 0, host: '127.0.0.1' });
+  const service = LedgerdbSupplyChainService.connect(await LedgerClient.connect({ url, token }), { participants });
+  const parties: Parties = {
+    manufacturer: service.as('acme'),
+    carrier: service.as('haulage'),
+    retailer: service.as('shop'),
+    auditor: service.as('audit'),
+  };
+  return {
+    parties,
+    stop: async () => {
+      await service.close();
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
     pinAnchor: async () => ({
       type: 'ledgerdb-digest',
       digest: (await service.ledger.evaluate({ method: 'digest', args: [] })) as JsonObject,

@@ -62,9 +62,14 @@ function expectReceipt(receipt: Receipt, backend: string): void {
  *
  * @param backend - the backend's kind, as its receipts name it
  * @param start - starts the backend and connects the four identities
+ * @param label - how the test names the backend (default: its kind)
  */
-export function supplyChainScenario(backend: 'ledgerdb' | 'ethereum' | 'fabric', start: StartBackend): void {
-  describe(`the supply chain on ${backend}`, () => {
+export function supplyChainScenario(
+  backend: 'ledgerdb' | 'ethereum' | 'fabric',
+  start: StartBackend,
+  label: string = backend,
+): void {
+  describe(`the supply chain on ${label}`, () => {
     let parties: Parties;
     let stop: (() => Promise<void>) | undefined;
     let pinAnchor: () => Promise<TrustAnchor>;
