@@ -8,7 +8,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'fast', include: ['src/**/*.test.ts', 'test/scenario.test.ts'] },
+        test: { name: 'fast', include: ['src/**/*.test.ts', 'test/scenario.test.ts', 'test/ledgerdb-server.test.ts'] },
       },
       {
         extends: true,

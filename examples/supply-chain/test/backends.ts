@@ -46,14 +46,14 @@ export const startLedgerdb: StartBackend = async () => {
  * over a fresh SQLite ledger) enforces the same rules on its `batches` table; the service talks
  * to it through a verifying `LedgerClient` with its own token.
  */
-export const startLedgerdbServer: StartBackend = async () => {
+export async function startServedService() {
   const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-supply-chain-'));
   const tokensPath = join(dir, 'tokens.json');
-  const { token } = await createToken(
-    tokensPath,
-    'supply-chain-service',
-    parseRoles(['read:batches', 'write:batches', 'auditor']),
-  );
+  const tokens: Record<string, string> = {};
+  for (const name of ['supply-chain-service', 'other-writer']) {
+    const roles = parseRoles(['read:batches', 'write:batches', 'auditor']);
+    tokens[name] = (await createToken(tokensPath, name, roles)).token;
+  }
   const database = await openLedger({ path: join(dir, 'supply-chain.ledger'), name: 'supply-chain' });
   await database.createTable(batchesTable);
   const server = await createServer({
@@ -63,7 +63,24 @@ export const startLedgerdbServer: StartBackend = async () => {
     rules: supplyChainRules(participants),
   });
   const url = await server.listen({ port: 0, host: '127.0.0.1' });
-  const service = LedgerdbSupplyChainService.connect(await LedgerClient.connect({ url, token }), { participants });
+  const service = LedgerdbSupplyChainService.connect(
+    await LedgerClient.connect({ url, token: tokens['supply-chain-service'] as string }),
+    { participants },
+  );
+  return {
+    service,
+    url,
+    tokens,
+    stop: async () => {
+      await service.close();
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const startLedgerdbServer: StartBackend = async () => {
+  const { service, stop } = await startServedService();
   const parties: Parties = {
     manufacturer: service.as('acme'),
     carrier: service.as('haulage'),
@@ -72,11 +89,7 @@ export const startLedgerdbServer: StartBackend = async () => {
   };
   return {
     parties,
-    stop: async () => {
-      await service.close();
-      await server.close();
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop,
     pinAnchor: async () => ({
       type: 'ledgerdb-digest',
       digest: (await service.ledger.evaluate({ method: 'digest', args: [] })) as JsonObject,
