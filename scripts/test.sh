@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 find packages contracts examples -maxdepth 2 -name test-report.json -delete 2>/dev/null
-turbo run test "$@"
+turbo run test --continue "$@"
 status=$?
 node scripts/test-summary.mjs || status=1
 exit "$status"

@@ -1,25 +1,64 @@
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-/** Asks the kernel for free loopback ports; they are held together so none repeats. */
+// Ports come from below the kernel's ephemeral range. A port the kernel hands out for
+// listen(0) lies inside that range, where every outgoing connection also takes its source
+// port: between choosing a port and the peer binding it (seconds), any client socket on
+// the machine could take it. Below the range only explicit binds compete.
+const fallbackRange = { low: 20_000, high: 32_767 };
+// A reservation keeps other ledgerkit processes (parallel test runs, a second network)
+// from choosing the same port before the first binds it; it lapses after this long.
+const reservationMs = 10 * 60_000;
+
+async function usableRange(): Promise<{ low: number; high: number }> {
+  const text = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => undefined);
+  const ephemeralLow = Number(text?.trim().split(/\s+/)[0]);
+  if (!Number.isInteger(ephemeralLow) || ephemeralLow <= 11_000) return fallbackRange;
+  return { low: Math.min(fallbackRange.low, ephemeralLow - 1_000), high: ephemeralLow - 1 };
+}
+
+function reservationDir(): string {
+  return join(tmpdir(), 'ledgerkit-ports');
+}
+
+/** Claims `port` for this process unless another process holds a live reservation of it. */
+async function reserve(port: number): Promise<boolean> {
+  const file = join(reservationDir(), String(port));
+  try {
+    await (await open(file, 'wx')).close();
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const info = await stat(file).catch(() => undefined);
+  if (info && Date.now() - info.mtimeMs < reservationMs) return false;
+  // A lapsed reservation: remove it and race for it once more, exclusively.
+  await unlink(file).catch(() => {});
+  try {
+    await (await open(file, 'wx')).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Chooses `count` distinct loopback ports that nothing listens on, below the kernel's
+ * ephemeral range, each reserved for ten minutes against other ledgerkit processes.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<import('node:net').Server>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no port from the kernel');
-    return address.port;
-  });
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
+  const { low, high } = await usableRange();
+  await mkdir(reservationDir(), { recursive: true });
+  const chosen = new Set<number>();
+  for (let attempts = 0; chosen.size < count; attempts++) {
+    if (attempts > count * 200) throw new Error(`no ${count} free ports between ${low} and ${high}`);
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (chosen.has(port) || (await portInUse(port))) continue;
+    if (await reserve(port)) chosen.add(port);
+  }
+  return [...chosen];
 }
 
 /** Tells whether something already listens on (or holds) a loopback port. */
