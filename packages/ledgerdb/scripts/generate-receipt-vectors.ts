@@ -113,7 +113,7 @@ const vectors: Record<string, Vector> = {
       },
     },
     anchor,
-    expect: { ok: false, failing: ['inclusion-proof'] },
+    expect: { ok: false, failing: ['proof-format', 'inclusion-proof'] },
   },
   'tampered-anchor-type': {
     description: 'an Ethereum block as the anchor of a ledgerdb receipt',

@@ -56,6 +56,24 @@ describe('verifyLedgerdbReceipt', () => {
     }
   });
 
+  test('an audit path of the wrong shape fails proof-format, named apart from a path that leads elsewhere', async () => {
+    const receipt = valid.bundle.subject as Receipt;
+    const proof = receipt.proof as { auditPath: string[]; treeSize: number };
+    const failing = async (changed: Record<string, unknown>) => {
+      const subject = { ...receipt, proof: { ...proof, ...changed } } as Receipt;
+      const result = await verifyLedgerdbReceipt(subject, valid.bundle.evidence as LedgerdbEvidence, valid.anchor);
+      return result.checks.filter((check) => !check.ok).map((check) => check.name);
+    };
+    expect(await failing({})).toEqual([]);
+    expect(await failing({ auditPath: proof.auditPath.slice(0, -1) })).toContain('proof-format');
+    expect(await failing({ auditPath: [...proof.auditPath, 'ab'.repeat(32)] })).toContain('proof-format');
+    expect(await failing({ auditPath: undefined })).toContain('proof-format');
+    expect(await failing({ auditPath: proof.auditPath.map((hash) => hash.slice(2)) })).toContain('proof-format');
+    const elsewhere = await failing({ auditPath: proof.auditPath.map(() => 'cd'.repeat(32)) });
+    expect(elsewhere).not.toContain('proof-format');
+    expect(elsewhere.length).toBeGreaterThan(0);
+  });
+
   test('a receipt verifies against any later signed digest; a digest before it does not reach it', async () => {
     const database = await openLedger({ name: 'later' });
     await database.createTable('t');

@@ -3,6 +3,7 @@ import {
   check,
   fromHex,
   hashChildren,
+  inclusionProofRanges,
   type JsonObject,
   type Receipt,
   type Revision,
@@ -204,6 +205,9 @@ export async function verifyLedgerdbReceipt(
 
   if (proof.auditPath !== undefined || proof.treeSize !== undefined) {
     let commitRoot: Uint8Array | undefined;
+    // A path cut short (or padded) is malformed input, told apart from a path of the right
+    // shape that leads elsewhere: `ledgerkit verify` reports the first as bad input.
+    checks.push(check('proof-format', () => proofShape(leafIndex, proof.treeSize, proof.auditPath)));
     checks.push(
       check('inclusion-proof', () => {
         commitRoot = rootFromPath(
@@ -302,6 +306,25 @@ function revisionChecks(
       ];
     }),
   ];
+}
+
+/** Whether a commit-time inclusion proof has the shape RFC 9162 gives leaf `index` of `size`. */
+function proofShape(index: unknown, size: unknown, path: unknown): readonly [boolean, string] {
+  if (!Number.isSafeInteger(size) || !Number.isSafeInteger(index)) {
+    return [false, 'the receipt proof needs an integer treeSize and blockLeafIndex'];
+  }
+  const [leaf, leaves] = [index as number, size as number];
+  if (leaf < 0 || leaf >= leaves) return [false, `leaf ${leaf} is outside a tree of ${leaves} leaves`];
+  if (!Array.isArray(path) || !path.every((hash) => typeof hash === 'string' && /^[0-9a-f]{64}$/i.test(hash))) {
+    return [false, 'the receipt proof needs auditPath: an array of 32-byte hex hashes'];
+  }
+  const expected = inclusionProofRanges(leaf, leaves).length;
+  return path.length === expected
+    ? [true, `${expected} audit path hashes, as leaf ${leaf} of ${leaves} needs`]
+    : [
+        false,
+        `the audit path has ${path.length} hashes; leaf ${leaf} of ${leaves} needs ${expected} (a truncated proof)`,
+      ];
 }
 
 /**

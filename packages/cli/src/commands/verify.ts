@@ -26,6 +26,18 @@ export interface VerifyIo {
 /** Exit codes of `ledgerkit verify`, as the issue fixes them (not the other commands' 3). */
 export const verifyExitCodes = { verified: 0, checkFailed: 1, badInput: 2 } as const;
 
+/**
+ * Whether a failed check means the input was malformed (exit 2) rather than that the ledger
+ * disagrees (exit 1): a shape check (`*-format`, e.g. a truncated audit path), an anchor of
+ * the wrong type, or a Fabric block that does not decode (a truncated block).
+ *
+ * @param name - a check's name
+ * @returns true for the checks that fail only on malformed input
+ */
+export function isMalformedInputCheck(name: string): boolean {
+  return name === 'anchor-type' || name === 'block-decodes' || name.endsWith('-format');
+}
+
 export const verifyHelp = `Usage: ledgerkit verify FILE [anchor options] [--rpc URL] [--json | --markdown]
 
 Checks receipts without any credentials: FILE (or - for stdin) holds a Receipt, a
@@ -144,11 +156,8 @@ async function verify(argv: readonly string[], io: VerifyIo): Promise<number> {
     const verifier = await verifierFor(item.backend);
     results.push({ title: titleOf(item), result: await verifier(item.subject, evidence, anchor) });
   }
-  // A failed shape check means the input was malformed, not that the ledger disagrees.
   for (const { title, result } of results) {
-    const malformed = result.checks.find(
-      (entry) => !entry.ok && (entry.name === 'anchor-type' || entry.name.endsWith('-format')),
-    );
+    const malformed = result.checks.find((entry) => !entry.ok && isMalformedInputCheck(entry.name));
     if (malformed) {
       throw new InvalidArgumentError('FILE', `${title}: malformed input, check ${malformed.name}: ${malformed.detail}`);
     }
