@@ -61,7 +61,8 @@ describe('verifyLedgerdbReceipt', () => {
     const proof = receipt.proof as { auditPath: string[]; treeSize: number };
     const failing = async (changed: Record<string, unknown>) => {
       const subject = { ...receipt, proof: { ...proof, ...changed } } as Receipt;
-      const result = await verifyLedgerdbReceipt(subject, valid.bundle.evidence as LedgerdbEvidence, valid.anchor);
+      const evidence = valid.bundle.evidence as unknown as LedgerdbEvidence;
+      const result = await verifyLedgerdbReceipt(subject, evidence, valid.anchor);
       return result.checks.filter((check) => !check.ok).map((check) => check.name);
     };
     expect(await failing({})).toEqual([]);
