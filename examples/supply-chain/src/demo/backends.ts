@@ -1,0 +1,476 @@
+// The demo's backends, each started for real in this process (or as native processes for
+// Fabric): the operator's ledgerdb service, Hardhat's in-process EDR chain, a two-organization
+// Fabric network. Each also knows how to attempt the tamper that fits its trust model.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { fileURLToPath } from 'node:url';
+import type { JsonObject, JsonValue, Ledger, Revision, TrustAnchor } from '@ledgerkit/core';
+import { connectEthereum, type EthereumLedger } from '@ledgerkit/ethereum';
+import { connectFabric, type FabricLedger } from '@ledgerkit/fabric';
+import type { FabricNetwork } from '@ledgerkit/fabric-network';
+import { type Digest, type LedgerDatabase, LedgerdbLedger, openLedger, postgresStorage } from '@ledgerkit/ledgerdb';
+import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '@ledgerkit/ledgerdb/server';
+import { type Eip1193Provider, encodeBytes32String } from 'ethers';
+import { createHardhatRuntimeEnvironment } from 'hardhat/hre';
+import type { ProvenanceStep } from '../domain.ts';
+import { deploySupplyChainContract } from '../ethereum-deploy.ts';
+import { ethereumSupplyChain } from '../ethereum-supply-chain.ts';
+import { fabricSupplyChain } from '../fabric-supply-chain.ts';
+import { batchesTable, LedgerdbSupplyChainService, supplyChainRules } from '../ledgerdb-supply-chain.ts';
+import type { SupplyChain } from '../port.ts';
+
+/** The four identities of the scenario, each a SupplyChain acting as itself. */
+export interface Parties {
+  manufacturer: SupplyChain;
+  carrier: SupplyChain;
+  retailer: SupplyChain;
+  auditor: SupplyChain;
+}
+
+/** One tamper attempt and whether (and how) it was caught. */
+export interface TamperOutcome {
+  /** What the attacker did. */
+  attempt: string;
+  /** True when the verification or audit refused it. */
+  caught: boolean;
+  /** How it was caught: the failed named checks or the audit's first mismatch. */
+  how: string;
+}
+
+/** What the excursion checkpoint said, and the lie the attacker wants recorded instead. */
+export interface TamperTarget {
+  batchId: string;
+  /** The checkpoint above the limit, as committed. */
+  excursion: ProvenanceStep;
+  /** The temperature the attacker would rather show. */
+  forgedTemperature: number;
+  /** The auditor's anchor, pinned out of band before the attempt. */
+  anchor: TrustAnchor;
+}
+
+/** A started backend with the scenario's identities. */
+export interface DemoBackend {
+  /** Backend kind, as its receipts name it. */
+  kind: 'ledgerdb' | 'ethereum' | 'fabric';
+  /** How the demo names it, e.g. `ledgerdb (embedded)`. */
+  label: string;
+  parties: Parties;
+  /** A trust anchor the auditor obtains out of band (not from the verify call). */
+  pinAnchor(): Promise<TrustAnchor>;
+  /** How that anchor was obtained, in words. */
+  anchorSource: string;
+  /** Attempts to rewrite the excursion behind the rules' back; never throws for a caught attempt. */
+  tamper(target: TamperTarget): Promise<TamperOutcome[]>;
+  stop(): Promise<void>;
+}
+
+const participants = { acme: 'manufacturer', haulage: 'carrier', shop: 'retailer', audit: 'auditor' } as const;
+
+function partiesOf(service: LedgerdbSupplyChainService): Parties {
+  return {
+    manufacturer: service.as('acme'),
+    carrier: service.as('haulage'),
+    retailer: service.as('shop'),
+    auditor: service.as('audit'),
+  };
+}
+
+function failedChecks(verification: { ok: boolean; checks: { name: string; ok: boolean }[] }): string {
+  const failed = verification.checks.filter((check) => !check.ok).map((check) => check.name);
+  return failed.length > 0 ? `failed check ${failed.join(', ')}` : 'every check passed';
+}
+
+/** Replaces `from` by `to` at the given properties of a JSON value (numbers or numeric strings). */
+function rewriteTemperature(value: unknown, keys: readonly string[], from: number, to: number): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewriteTemperature(item, keys, from, to));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    const hit = keys.includes(key) && (child === from || child === String(from));
+    out[key] = hit ? (typeof child === 'string' ? String(to) : to) : rewriteTemperature(child, keys, from, to);
+  }
+  return out;
+}
+
+/**
+ * The excursion's revision with its temperature rewritten and its genuine receipt, handed to
+ * the auditor's verifier against the pinned anchor.
+ */
+async function forgedValueOutcome(
+  ledger: Ledger,
+  key: string,
+  target: TamperTarget,
+  keys: readonly string[],
+  scale: number,
+  who: string,
+): Promise<TamperOutcome> {
+  const { excursion, forgedTemperature, anchor } = target;
+  const from = excursion.kind === 'checkpoint' ? excursion.temperature : Number.NaN;
+  const attempt = `${who} shows the excursion's revision with ${from} °C changed to ${forgedTemperature} °C, with its genuine receipt`;
+  for (const revision of await ledger.history(key)) {
+    if (revision.receipt.txId !== excursion.receipt.txId) continue;
+    const value = rewriteTemperature(
+      revision.value,
+      keys,
+      Math.round(from * scale),
+      Math.round(forgedTemperature * scale),
+    );
+    if (JSON.stringify(value) === JSON.stringify(revision.value)) continue;
+    const forged: Revision = { ...revision, value: value as JsonValue };
+    const result = await ledger.verify(forged, { anchor });
+    return { attempt, caught: !result.ok, how: failedChecks(result) };
+  }
+  return { attempt, caught: false, how: 'the demo found no revision holding the temperature to change' };
+}
+
+/**
+ * The operator's ledgerdb service, embedded: one SQLite ledger file the operator owns.
+ *
+ * @returns the backend; its tamper edits the journal file behind the ledger's back
+ */
+export async function startLedgerdbEmbedded(): Promise<DemoBackend> {
+  const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-demo-ledgerdb-'));
+  const path = join(dir, 'supply-chain.ledger');
+  let database: LedgerDatabase = await openLedger({ path, name: 'supply-chain' });
+  let service = await LedgerdbSupplyChainService.open(database, { participants });
+  let open = true;
+  return {
+    kind: 'ledgerdb',
+    label: 'ledgerdb (embedded)',
+    parties: partiesOf(service),
+    anchorSource: 'the digest the operator published after the last step, kept by the auditor',
+    pinAnchor: async () => ({ type: 'ledgerdb-digest', digest: (await database.digest()) as unknown as JsonObject }),
+    async tamper(target) {
+      const { excursion, forgedTemperature, anchor } = target;
+      if (excursion.kind !== 'checkpoint') throw new Error('the target is not a checkpoint');
+      const trusted = (anchor as { digest: JsonObject }).digest as unknown as Digest;
+      // The operator stops the service and edits the journal file directly, as anyone holding
+      // the database could: the excursion's temperature becomes a compliant one.
+      await service.close();
+      open = false;
+      const raw = new DatabaseSync(path);
+      let edited = 0;
+      try {
+        const rows = raw.prepare('SELECT leaf, body FROM leaves').all() as { leaf: number; body: string }[];
+        for (const { leaf, body } of rows) {
+          if (!body.includes(excursion.receipt.txId) && !body.includes(target.batchId)) continue;
+          const next = body
+            .replace(`"temperature":${excursion.temperature}`, `"temperature":${forgedTemperature}`)
+            .replace('"excursion":true', '"excursion":false');
+          if (next === body || !body.includes(`"sequence":${excursion.sequence}`)) continue;
+          raw.prepare('UPDATE leaves SET body = ? WHERE leaf = ?').run(next, leaf);
+          edited++;
+          break;
+        }
+      } finally {
+        raw.close();
+      }
+      database = await openLedger({ path, name: 'supply-chain' });
+      service = await LedgerdbSupplyChainService.open(database, { participants });
+      open = true;
+      const audit = await database.audit({ against: trusted });
+      const ledger = new LedgerdbLedger(database);
+      const shown = (await ledger.history(`${batchesTable}/${target.batchId}`)).find(
+        (revision) => revision.receipt.txId === excursion.receipt.txId,
+      );
+      const verified = shown ? await ledger.verify(shown, { anchor }) : undefined;
+      const outcomes: TamperOutcome[] = [
+        {
+          attempt: `the operator edits the journal file (SQL UPDATE): checkpoint ${excursion.sequence} ${excursion.temperature} °C -> ${forgedTemperature} °C, excursion cleared`,
+          caught: edited === 1 && !audit.ok && verified?.ok === false,
+          how:
+            edited !== 1
+              ? 'the demo found no journal entry to edit'
+              : `audit against the pinned digest: ${audit.ok ? 'passed' : `mismatch at leaf ${audit.firstMismatch?.leaf} (${audit.firstMismatch?.reason})`}; the edited revision: ${verified ? failedChecks(verified) : 'no longer readable'}`,
+        },
+      ];
+      return outcomes;
+    },
+    async stop() {
+      if (open) await service.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The operator's service over `ledgerdb serve` on PostgreSQL (a throwaway cluster started with
+ * the repository's scripts/postgres.sh): the server enforces the same rules on its table.
+ *
+ * @returns the backend; its tamper hands the auditor a forged revision
+ * @throws Error when PostgreSQL cannot be started
+ */
+export async function startLedgerdbServer(): Promise<DemoBackend> {
+  const scriptUrl = new URL('../../../../scripts/postgres-server.mjs', import.meta.url).href;
+  const { startPostgres } = (await import(scriptUrl)) as typeof import('../../../../scripts/postgres-server.mjs');
+  const postgres = await startPostgres();
+  const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-demo-serve-'));
+  const cleanups: Array<() => Promise<unknown>> = [
+    () => postgres.stop(),
+    () => rm(dir, { recursive: true, force: true }),
+  ];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    const tokensPath = join(dir, 'tokens.json');
+    const token = (
+      await createToken(tokensPath, 'supply-chain-service', parseRoles(['read:batches', 'write:batches', 'auditor']))
+    ).token;
+    const database = await openLedger({
+      storage: postgresStorage({ connectionString: postgres.url }),
+      name: 'supply-chain',
+    });
+    await database.createTable(batchesTable);
+    const server = await createServer({
+      ledger: database,
+      tokens: new TokenRegistry((await readTokensFile(tokensPath)).tokens),
+      closeLedger: true,
+      rules: supplyChainRules(participants),
+    });
+    cleanups.push(() => server.close());
+    const url = await server.listen({ port: 0, host: '127.0.0.1' });
+    const client = await LedgerClient.connect({ url, token });
+    const service = LedgerdbSupplyChainService.connect(client, { participants });
+    cleanups.push(() => service.close());
+    return {
+      kind: 'ledgerdb',
+      label: 'ledgerdb (server)',
+      parties: partiesOf(service),
+      anchorSource: 'the digest ledgerdb serve published after the last step, kept by the auditor',
+      pinAnchor: async () => ({
+        type: 'ledgerdb-digest',
+        digest: (await service.ledger.evaluate({ method: 'digest', args: [] })) as JsonObject,
+      }),
+      async tamper(target) {
+        return [
+          await forgedValueOutcome(
+            service.ledger,
+            `${batchesTable}/${target.batchId}`,
+            target,
+            ['temperature'],
+            1,
+            'the operator',
+          ),
+        ];
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * SupplyChain.sol on Hardhat's in-process EDR chain, one Ledger per account.
+ *
+ * @returns the backend; its tamper forges a revision and a receipt's position
+ */
+export async function startEthereum(): Promise<DemoBackend> {
+  const hre = await createHardhatRuntimeEnvironment({});
+  const connection = await hre.network.create();
+  const provider = connection.provider as unknown as Eip1193Provider;
+  const ledgers: EthereumLedger[] = [];
+  const stop = async () => {
+    for (const ledger of ledgers) await ledger.close().catch(() => {});
+    await connection.close();
+  };
+  try {
+    const accounts = (await provider.request({ method: 'eth_accounts', params: [] })) as string[];
+    const [, maker, carrier, retailer, auditor] = accounts;
+    if (!maker || !carrier || !retailer || !auditor) throw new Error('EDR has fewer than 5 accounts');
+    const admin = await connectEthereum({ provider, account: 0 });
+    ledgers.push(admin);
+    const { address, abi } = await deploySupplyChainContract(admin, {
+      [maker]: 'manufacturer',
+      [carrier]: 'carrier',
+      [retailer]: 'retailer',
+      [auditor]: 'auditor',
+    });
+    const connectAs = async (account: number) => {
+      const ledger = await connectEthereum({ provider, account, contracts: { SupplyChain: { address, abi } } });
+      ledgers.push(ledger);
+      return ledger;
+    };
+    const auditorLedger = await connectAs(4);
+    const parties: Parties = {
+      manufacturer: await ethereumSupplyChain(await connectAs(1)),
+      carrier: await ethereumSupplyChain(await connectAs(2)),
+      retailer: await ethereumSupplyChain(await connectAs(3)),
+      auditor: await ethereumSupplyChain(auditorLedger),
+    };
+    return {
+      kind: 'ethereum',
+      label: 'ethereum (EDR)',
+      parties,
+      anchorSource: 'the head block hash the auditor read itself (in production: its own node or a light client)',
+      pinAnchor: async () => {
+        const head = (await provider.request({ method: 'eth_getBlockByNumber', params: ['latest', false] })) as {
+          number: string;
+          hash: string;
+        };
+        return { type: 'ethereum-block', number: Number(BigInt(head.number)), hash: head.hash };
+      },
+      async tamper(target) {
+        const { excursion, anchor } = target;
+        const key = encodeBytes32String(target.batchId);
+        const outcomes = [
+          await forgedValueOutcome(auditorLedger, key, target, ['temperatureCentiCelsius'], 100, 'a participant'),
+        ];
+        // A receipt claiming another block: the block it names does not hold the transaction,
+        // and a rewritten block would change every later block hash up to the pinned one.
+        const moved = {
+          ...excursion.receipt,
+          position: { ...excursion.receipt.position, block: excursion.receipt.position.block - 1 },
+        };
+        const result = await auditorLedger.verify(moved, { anchor });
+        outcomes.push({
+          attempt: `a receipt of the excursion moved to block ${moved.position.block} (an earlier, compliant place in history)`,
+          caught: !result.ok,
+          how: `${failedChecks(result)}; rewriting a block instead changes its hash and every later one, so it no longer links to the pinned block hash (header-chain) unless the chain itself is forked`,
+        });
+        return outcomes;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+const fabricChannel = 'supplychain';
+const fabricWrites = new Set(['register', 'offerCustody', 'acceptCustody', 'recordCheckpoint', 'receive']);
+
+/**
+ * The supply-chain chaincode on a real two-organization Fabric network (native processes),
+ * endorsed by both organizations; identities are certificates with a `role` attribute.
+ *
+ * @param onProgress - one line per phase (binaries, network, chaincode)
+ * @returns the backend; its tamper forges a revision and a block from a lying peer
+ */
+export async function startFabric(onProgress: (line: string) => void): Promise<DemoBackend> {
+  const {
+    FabricNetwork: Network,
+    claimNetworkDir,
+    ensureFabricBinaries,
+    stopLeftoverNetworks,
+  } = await import('@ledgerkit/fabric-network');
+  const binaries = await ensureFabricBinaries({ onProgress: (message) => onProgress(`fabric binaries: ${message}`) });
+  if (binaries.builtInSeconds !== undefined)
+    onProgress(`fabric binaries: built in ${binaries.builtInSeconds}s (cached from now on)`);
+  await stopLeftoverNetworks('ledgerkit-demo-fabric-');
+  const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-demo-fabric-'));
+  const ledgers: FabricLedger[] = [];
+  let network: FabricNetwork | undefined;
+  const stop = async () => {
+    for (const ledger of ledgers) await ledger.close().catch(() => {});
+    await network?.down({ purge: true }).catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await claimNetworkDir(dir);
+    onProgress('fabric: starting 1 orderer and 2 peers (Org1, Org2)');
+    network = await Network.up({ dir, orgs: 2, peersPerOrg: 1, orderers: 1, channel: fabricChannel });
+    onProgress('fabric: deploying the supply-chain chaincode (endorsed by both organizations)');
+    const chaincodePath = fileURLToPath(new URL('../../../../contracts/fabric', import.meta.url));
+    await network.deployChaincode({ name: 'supplychain', path: chaincodePath });
+    const up = network;
+    const connectAs = async (org: 'Org1' | 'Org2', name: string, role: string) => {
+      const identity = await up.issueIdentity({ org, name, attributes: { role } });
+      const ledger = await connectFabric({
+        connectionProfile: up.organization(org).connectionProfilePath,
+        identity: {
+          certificatePath: identity.certificatePath,
+          privateKeyPath: identity.privateKeyPath,
+          mspId: identity.mspId,
+        },
+        channel: fabricChannel,
+        chaincode: 'supplychain',
+        deadlines: { evaluateMs: 30_000, endorseMs: 60_000, submitMs: 30_000, commitStatusMs: 120_000 },
+      });
+      ledgers.push(ledger);
+      return { ledger, chain: fabricSupplyChain(ledger, await readFile(identity.certificatePath, 'utf8')) };
+    };
+    const maker = await connectAs('Org1', 'maker', 'manufacturer');
+    const carrier = await connectAs('Org2', 'carrier', 'carrier');
+    const shop = await connectAs('Org1', 'shop', 'retailer');
+    const audit = await connectAs('Org2', 'audit', 'auditor');
+    const parties: Parties = {
+      manufacturer: inStep(maker.chain, ledgers),
+      carrier: inStep(carrier.chain, ledgers),
+      retailer: inStep(shop.chain, ledgers),
+      auditor: audit.chain,
+    };
+    const anchor: TrustAnchor = { type: 'fabric-msp-roots', roots: await mspRoots(up) };
+    return {
+      kind: 'fabric',
+      label: 'fabric (2 orgs)',
+      parties,
+      anchorSource: "the organizations' root CA certificates, read from their crypto material (not from a peer)",
+      pinAnchor: async () => anchor,
+      async tamper(target) {
+        return [await forgedValueOutcome(audit.ledger, target.batchId, target, ['temperature'], 1, 'one organization')];
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Root CA certificates of each organization and of the orderer organization, from the crypto material. */
+async function mspRoots(network: {
+  mspIds: readonly string[];
+  dir: string;
+  organization(mspId: string): { user: { mspDir: string } };
+}): Promise<Record<string, string[]>> {
+  const pems = async (dir: string) => {
+    const names = (await readdir(dir)).filter((name) => name.endsWith('.pem')).sort();
+    return Promise.all(names.map((name) => readFile(join(dir, name), 'utf8')));
+  };
+  const roots: Record<string, string[]> = {};
+  for (const mspId of network.mspIds)
+    roots[mspId] = await pems(join(network.organization(mspId).user.mspDir, 'cacerts'));
+  const ordererOrgs = join(network.dir, 'crypto', 'ordererOrganizations');
+  for (const domain of await readdir(ordererOrgs))
+    roots.OrdererMSP = await pems(join(ordererOrgs, domain, 'msp', 'cacerts'));
+  return roots;
+}
+
+/**
+ * A submit's commit status comes from the caller's gateway peer only; the next call may go
+ * through the other organization's peer. After each write, wait until every gateway peer has
+ * the block, as an application handing work between organizations would.
+ */
+function inStep(party: SupplyChain, ledgers: readonly FabricLedger[]): SupplyChain {
+  return new Proxy(party, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (typeof property !== 'string' || !fabricWrites.has(property)) return value.bind(target);
+      return async (...args: unknown[]) => {
+        const step = (await value.apply(target, args)) as ProvenanceStep;
+        await Promise.all(ledgers.map((ledger) => hasBlock(ledger, step.receipt.position.block)));
+        return step;
+      };
+    },
+  });
+}
+
+async function hasBlock(ledger: FabricLedger, block: number): Promise<void> {
+  const events = await ledger.native.network.getFilteredBlockEvents({ startBlock: BigInt(block) });
+  const timer = setTimeout(() => events.close(), 60_000);
+  try {
+    for await (const _ of events) return;
+    throw new Error(`peer of ${ledger.mspId} never delivered block ${block}`);
+  } finally {
+    clearTimeout(timer);
+    events.close();
+  }
+}
