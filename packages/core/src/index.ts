@@ -49,6 +49,7 @@ export { MerkleTree } from './merkle/tree.js';
 export {
   type ConsistencyProofInput,
   type InclusionProofInput,
+  inclusionRoot,
   verifyConsistency,
   verifyInclusion,
 } from './merkle/verify.js';

@@ -1,9 +1,8 @@
 // Browser-safe: no Node built-ins, no Buffer (bundled by `@ledgerkit/ledgerdb/verify`).
 import {
   check,
-  fromHex,
-  hashChildren,
   inclusionProofRanges,
+  inclusionRoot,
   type JsonObject,
   type Receipt,
   type Revision,
@@ -210,12 +209,12 @@ export async function verifyLedgerdbReceipt(
     checks.push(check('proof-format', () => proofShape(leafIndex, proof.treeSize, proof.auditPath)));
     checks.push(
       check('inclusion-proof', () => {
-        commitRoot = rootFromPath(
-          fromHex(blockHash ?? String(proof.blockHash), 'blockHash'),
-          leafIndex as number,
-          proof.treeSize as number,
-          (proof.auditPath as string[]).map((hash) => fromHex(hash, 'auditPath')),
-        );
+        commitRoot = inclusionRoot({
+          leafHash: blockHash ?? String(proof.blockHash),
+          leafIndex: leafIndex as number,
+          treeSize: proof.treeSize as number,
+          auditPath: proof.auditPath as string[],
+        });
         return [
           true,
           `block leaf ${leafIndex} is in the tree of its commit: ${proof.treeSize} leaves, root ${toHex(commitRoot)}`,
@@ -253,12 +252,12 @@ export async function verifyLedgerdbReceipt(
         if (inclusion.treeSize !== digest.treeSize) {
           return [false, `the proof is for ${inclusion.treeSize} leaves, the digest has ${digest.treeSize}`];
         }
-        const root = rootFromPath(
-          fromHex(blockHash as string, 'blockHash'),
-          leafIndex as number,
-          digest.treeSize,
-          inclusion.auditPath.map((hash) => fromHex(hash, 'auditPath')),
-        );
+        const root = inclusionRoot({
+          leafHash: blockHash as string,
+          leafIndex: leafIndex as number,
+          treeSize: digest.treeSize,
+          auditPath: inclusion.auditPath,
+        });
         const ok = toHex(root) === String(digest.rootHash).toLowerCase();
         return [ok, `block leaf ${leafIndex} folds to ${toHex(root)}; the digest's root is ${digest.rootHash}`];
       }),
@@ -325,36 +324,4 @@ function proofShape(index: unknown, size: unknown, path: unknown): readonly [boo
         false,
         `the audit path has ${path.length} hashes; leaf ${leaf} of ${leaves} needs ${expected} (a truncated proof)`,
       ];
-}
-
-/**
- * The root an RFC 9162 inclusion proof (§2.1.3.2) leads to.
- *
- * @throws when the path is not exactly as long as the proof of `index` in `size` leaves
- */
-function rootFromPath(leaf: Uint8Array, index: number, size: number, path: readonly Uint8Array[]): Uint8Array {
-  if (!Number.isSafeInteger(size) || !Number.isSafeInteger(index) || index < 0 || index >= size) {
-    throw new Error(`leaf ${index} is outside a tree of ${size} leaves`);
-  }
-  if (leaf.length !== 32) throw new Error('the leaf hash is not 32 bytes');
-  let fn = index;
-  let sn = size - 1;
-  let hash = leaf;
-  for (const sibling of path) {
-    if (sn === 0) throw new Error(`the audit path is longer than leaf ${index} of ${size} needs`);
-    if (sibling.length !== 32) throw new Error('an audit path hash is not 32 bytes');
-    if (fn % 2 === 1 || fn === sn) {
-      hash = hashChildren(sibling, hash);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn /= 2;
-        sn = Math.floor(sn / 2);
-      }
-    } else {
-      hash = hashChildren(hash, sibling);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
-  }
-  if (sn !== 0) throw new Error(`the audit path is shorter than leaf ${index} of ${size} needs (truncated)`);
-  return hash;
 }

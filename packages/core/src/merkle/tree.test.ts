@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { emptyRoot, hashLeaf } from './hasher.js';
 import { toHex } from './hex.js';
 import { MerkleTree } from './tree.js';
+import { inclusionRoot } from './verify.js';
 
 describe('MerkleTree', () => {
   test('the empty tree has the SHA-256 of no bytes as root', () => {
@@ -30,5 +31,32 @@ describe('MerkleTree', () => {
     tree.append('a');
     expect(() => tree.root(2)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => tree.leafHash(1)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
+describe('inclusionRoot', () => {
+  test('folds every leaf of every small tree to its root, and refuses a path of the wrong length', () => {
+    for (let size = 1; size <= 17; size++) {
+      const tree = new MerkleTree();
+      for (let leaf = 0; leaf < size; leaf++) tree.append(`leaf ${leaf}`);
+      for (let leaf = 0; leaf < size; leaf++) {
+        const auditPath = tree.inclusionProof(leaf, size);
+        const leafHash = hashLeaf(`leaf ${leaf}`);
+        expect(toHex(inclusionRoot({ leafHash, leafIndex: leaf, treeSize: size, auditPath }))).toBe(
+          toHex(tree.root(size)),
+        );
+        if (auditPath.length > 0) {
+          expect(() =>
+            inclusionRoot({ leafHash, leafIndex: leaf, treeSize: size, auditPath: auditPath.slice(1) }),
+          ).toThrow(expect.objectContaining({ code: 'MERKLE_PROOF_INVALID' }));
+        }
+        expect(() =>
+          inclusionRoot({ leafHash, leafIndex: leaf, treeSize: size, auditPath: [...auditPath, leafHash] }),
+        ).toThrow(expect.objectContaining({ code: 'MERKLE_PROOF_INVALID' }));
+      }
+    }
+    expect(() => inclusionRoot({ leafHash: hashLeaf('x'), leafIndex: 3, treeSize: 3, auditPath: [] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
   });
 });

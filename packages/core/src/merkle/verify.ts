@@ -64,6 +64,33 @@ function foldInclusion(leafHash: Uint8Array, index: number, size: number, path: 
 }
 
 /**
+ * The root an RFC 9162 inclusion proof leads to (§2.1.3.2), for a verifier that holds no
+ * root yet: it compares the result with a root it trusts, or extends it with a
+ * consistency proof to one.
+ *
+ * @param input - leaf hash, index (requires `0 <= leafIndex < treeSize`), tree size and audit path
+ * @returns the 32-byte root the path folds to
+ * @throws MerkleProofError (`reason: 'path-length'`) when the path is not exactly as long as
+ * the proof of that leaf needs
+ * @throws InvalidArgumentError when an argument is malformed (index outside the tree, a hash
+ * that is not 32 bytes)
+ */
+export function inclusionRoot(input: Omit<InclusionProofInput, 'rootHash'>): Uint8Array {
+  const leafHash = toHash(input.leafHash, 'leafHash');
+  const path = readPath(input.auditPath, 'auditPath');
+  const { leafIndex, treeSize } = input;
+  const expectedLength = inclusionProofLength(leafIndex, treeSize);
+  const folded = foldInclusion(leafHash, leafIndex, treeSize, path);
+  if (path.length !== expectedLength || !folded.finished || folded.used !== path.length) {
+    throw new MerkleProofError(
+      `inclusion proof for leaf ${leafIndex} of ${treeSize} has ${path.length} hashes, expected ${expectedLength}`,
+      { leafIndex, treeSize, pathLength: path.length, expectedPathLength: expectedLength, reason: 'path-length' },
+    );
+  }
+  return folded.root;
+}
+
+/**
  * Verifies an RFC 9162 inclusion proof: that the leaf is entry `leafIndex` of the tree
  * whose root is `rootHash`.
  *
