@@ -124,6 +124,17 @@ class KeyValueContract extends Contract {
   async PeerMsp(ctx: Context): Promise<string> {
     return ctx.stub.getMspID();
   }
+  // What each write resolves to: fabric-shim resolves it to the peer's (empty) response payload.
+  async WriteResults(ctx: Context, key: string): Promise<string> {
+    const results = [
+      await ctx.stub.putState(key, Buffer.from('v')),
+      await ctx.stub.deleteState(key),
+      await ctx.stub.putPrivateData('secrets', key, Buffer.from('v')),
+      await ctx.stub.deletePrivateData('secrets', key),
+      await ctx.stub.purgePrivateData('secrets', key),
+    ] as unknown[];
+    return JSON.stringify(results.map((result) => (Buffer.isBuffer(result) ? result.length : typeof result)));
+  }
   async PurgePrivate(ctx: Context, key: string): Promise<void> {
     await ctx.stub.purgePrivateData('secrets', key);
   }
@@ -520,6 +531,11 @@ describe('private data, transient data and chaincode calls', () => {
     expect((await harness.submit(call('CallOther', 'n'))).text).toBe('200:1');
     expect(Buffer.from(harness.getState('counter', 'n') ?? []).toString()).toBe('1');
     expect(harness.events).toHaveLength(0);
+  });
+
+  test('writes resolve to an empty Buffer, as fabric-shim resolves them to the peer’s empty response', async () => {
+    const { harness, call } = setup();
+    expect((await harness.submit(call('WriteResults', 'w'))).json()).toEqual([0, 0, 0, 0, 0]);
   });
 
   test('misuse is reported with codes', async () => {

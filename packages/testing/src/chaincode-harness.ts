@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError } from '@ledgerkit/core';
-import { type Context, type Contract, JSONSerializer } from 'fabric-contract-api';
+import type { Context, Contract } from 'fabric-contract-api';
 import type { ChaincodeResponse } from 'fabric-shim-api';
 import { HarnessClientIdentity } from './client-identity.js';
 import { ChaincodeHarnessError } from './harness-error.js';
+import { type Marshall, marshallFor, type TransactionMetadata } from './internal/contract-library.js';
 import { type CollectionRules, HarnessStub, type StubHost } from './internal/harness-stub.js';
 import type { TransactionRecord } from './internal/transaction.js';
 import { sameVersion, type Version, WorldState } from './internal/world-state.js';
@@ -109,7 +110,7 @@ export interface SubmitResult extends Endorsement {
 
 interface Deployment {
   /** Each contract instance with its transactions, read once at deploy. */
-  contracts: Map<string, { contract: Contract; transactions: Map<string, TransactionInfo> }>;
+  contracts: Map<string, { contract: Contract; transactions: Map<string, TransactionMetadata>; marshall: Marshall }>;
   defaultContract: string;
   collections: ReadonlyMap<string, CollectionRules>;
 }
@@ -132,39 +133,35 @@ const notTransactions = new Set([
   'getName',
 ]);
 
-/** What dispatch needs to know of one transaction function. */
-interface TransactionInfo {
-  /** How many arguments it takes; `undefined` accepts any number. */
-  parameters: number | undefined;
-  /** The schema of its result, from `@Returns`; decides how a string or number is serialized. */
-  returns: unknown;
-}
-
-// The transactions fabric-shim would list: the decorated ones, or else every own method of
-// the contract's class, where an undecorated method declaring parameters after `ctx` must
-// be called with exactly that many arguments.
-function transactionsOf(contract: Contract): Map<string, TransactionInfo> {
+// The transactions fabric-shim would list, with the metadata it converts arguments by: the
+// decorated ones (their parameter types recorded by TypeScript), or else every own method of
+// the contract's class, where one declaring parameters after `ctx` takes exactly that many
+// strings.
+function transactionsOf(contract: Contract): Map<string, TransactionMetadata> {
   const reflect = Reflect as unknown as { getMetadata?: (key: string, target: object) => unknown };
-  const declared = reflect.getMetadata?.('fabric:transactions', contract) as
-    | Array<{ name: string; parameters?: unknown[]; returns?: { schema?: unknown } }>
-    | undefined;
-  const transactions = new Map<string, TransactionInfo>();
+  const declared = reflect.getMetadata?.('fabric:transactions', contract) as TransactionMetadata[] | undefined;
+  const transactions = new Map<string, TransactionMetadata>();
   if (declared && declared.length > 0) {
-    for (const transaction of declared) {
-      transactions.set(transaction.name, {
-        parameters: transaction.parameters?.length,
-        returns: transaction.returns?.schema,
-      });
-    }
+    for (const transaction of declared) transactions.set(transaction.name, transaction);
     return transactions;
   }
   for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(contract))) {
     const value = (contract as unknown as Record<string, unknown>)[name];
     if (typeof value === 'function' && !name.startsWith('_') && !notTransactions.has(name)) {
-      transactions.set(name, { parameters: value.length > 1 ? value.length - 1 : undefined, returns: undefined });
+      const parameters = Array.from({ length: Math.max(value.length - 1, 0) }, (_, index) => ({
+        name: `arg${index}`,
+        schema: { type: 'string' },
+      }));
+      transactions.set(name, parameters.length > 0 ? { name, parameters } : { name });
     }
   }
   return transactions;
+}
+
+// The `@Object()` schemas every chaincode process sees (fabric-contract-api keeps them on the global object).
+function objectSchemas(): Record<string, unknown> {
+  const reflect = Reflect as unknown as { getMetadata?: (key: string, target: object) => unknown };
+  return (reflect.getMetadata?.('fabric:objects', globalThis) as Record<string, unknown> | undefined) ?? {};
 }
 
 // fabric-shim's split of `contract:function`: the contract is everything before the first
@@ -179,13 +176,6 @@ function splitTransactionName(qualified: string): { contract: string | undefined
 // A chaincode receives its arguments as bytes: a client sends strings as UTF-8, so a lone
 // surrogate arrives as U+FFFD.
 const overTheWire = (text: string): string => Buffer.from(text, 'utf8').toString('utf8');
-
-// The result as the installed fabric-contract-api serializes it (its JSONSerializer), so a
-// return value that fails or changes shape on a peer does the same here.
-const serializer = new JSONSerializer();
-function toWire(result: unknown, schema: unknown): Buffer {
-  return serializer.toBuffer(result, schema ?? {}) ?? Buffer.alloc(0);
-}
 
 /**
  * Runs fabric-contract-api chaincode in memory with Fabric's endorse-then-commit semantics:
@@ -292,7 +282,11 @@ export class ChaincodeHarness {
       if (instances.has(contract.getName())) {
         throw new InvalidArgumentError('contracts', 'contract names must be unique', { contract: contract.getName() });
       }
-      instances.set(contract.getName(), { contract, transactions: transactionsOf(contract) });
+      instances.set(contract.getName(), {
+        contract,
+        transactions: transactionsOf(contract),
+        marshall: marshallFor(ContractType, objectSchemas()),
+      });
     }
     const [defaultContract = ''] = instances.keys();
     const collections = new Map<string, CollectionRules>();
@@ -503,7 +497,7 @@ export class ChaincodeHarness {
     try {
       const deployed = deployment.contracts.get(contractName);
       if (!deployed) throw new Error(`Contract name is not known: ${contractName}`);
-      const { contract, transactions } = deployed;
+      const { contract, transactions, marshall } = deployed;
       const context: Context & {
         setChaincodeStub?(stub: unknown): void;
         setClientIdentity?(identity: unknown): void;
@@ -521,16 +515,23 @@ export class ChaincodeHarness {
         await contract.unknownTransaction(context);
         return { response: { status: 200, payload: Buffer.alloc(0) }, event: stub.event };
       }
-      const parameters = args.slice(1);
-      if (transaction.parameters !== undefined && transaction.parameters !== parameters.length) {
-        throw new Error(`Expected ${transaction.parameters} parameters, but ${parameters.length} have been supplied`);
-      }
+      // Converted (and checked) by the parameter types the metadata records, as the peer's
+      // chaincode process does with the chaincode's own fabric-shim and fabric-contract-api.
+      const loggerPrefix = `[${record.channelId}-${record.txId.slice(0, 8)}]`;
+      const parameters = marshall.handleParameters(
+        transaction,
+        args.slice(1).map((arg) => Buffer.from(arg, 'utf8')),
+        loggerPrefix,
+      );
       await contract.beforeTransaction(context);
       const result: unknown = await (
-        contract.aroundTransaction as unknown as (ctx: Context, fn: string, parameters: string[]) => Promise<unknown>
+        contract.aroundTransaction as unknown as (ctx: Context, fn: string, parameters: unknown[]) => Promise<unknown>
       ).call(contract, context, functionName, parameters);
       await contract.afterTransaction(context, result);
-      return { response: { status: 200, payload: toWire(result, transaction.returns) }, event: stub.event };
+      // The result as the chaincode's own fabric-contract-api serializes it, so a value that
+      // fails or changes shape on a peer does the same here.
+      const payload = marshall.toWireBuffer(result, transaction.returns?.schema, loggerPrefix) ?? Buffer.alloc(0);
+      return { response: { status: 200, payload }, event: stub.event };
     } catch (error) {
       return {
         response: { status: 500, message: error instanceof Error ? error.message : String(error) },

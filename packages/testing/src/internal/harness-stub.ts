@@ -121,6 +121,10 @@ function validateCollection(collection: unknown, key: unknown): void {
   if (!key || typeof key !== 'string') throw new Error('key must be a valid string');
 }
 
+// What fabric-shim's writes resolve to: the payload of the peer's response, which is empty.
+// Typed `void` as in fabric-shim-api, but chaincode returning `ctx.stub.putState(…)` returns it.
+const writeResponse = (): undefined => Buffer.alloc(0) as unknown as undefined;
+
 const toBuffer = (value: Uint8Array | string): Buffer =>
   typeof value === 'string' ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 
@@ -216,11 +220,13 @@ export class HarnessStub implements ChaincodeStub {
     // Fabric records an empty value as a delete (KVWrite.IsDelete = len(value) == 0).
     const bytes = toBuffer(value);
     innerMap(this.#record.writes, this.#namespace).set(key, bytes.length === 0 ? null : Buffer.from(bytes));
+    return writeResponse();
   }
 
   async deleteState(key: string): Promise<void> {
     this.#beforeWrite('DEL_STATE');
     innerMap(this.#record.writes, this.#namespace).set(key, null);
+    return writeResponse();
   }
 
   async setStateValidationParameter(): Promise<void> {
@@ -368,6 +374,7 @@ export class HarnessStub implements ChaincodeStub {
       key,
       bytes.length === 0 ? null : Buffer.from(bytes),
     );
+    return writeResponse();
   }
 
   async deletePrivateData(collection: string, key: string): Promise<void> {
@@ -375,6 +382,7 @@ export class HarnessStub implements ChaincodeStub {
     this.#privateSpace(collection, 'DEL_STATE', 'write');
     this.#beforeWrite('DEL_STATE');
     innerMap(this.#record.privateWrites, `${this.#namespace}\u0000${collection}`).set(key, null);
+    return writeResponse();
   }
 
   async purgePrivateData(collection: string, key: string): Promise<void> {
@@ -385,6 +393,7 @@ export class HarnessStub implements ChaincodeStub {
     const purges = this.#record.purges.get(id) ?? new Set<string>();
     purges.add(key);
     this.#record.purges.set(id, purges);
+    return writeResponse();
   }
 
   async setPrivateDataValidationParameter(): Promise<void> {
