@@ -25,6 +25,8 @@ export const fabricNetworkReasons = {
   NETWORK_MISMATCH: 'INVALID_ARGUMENT',
   /** An option (org name, count, channel name, policy, chaincode path) is malformed. */
   BAD_OPTION: 'INVALID_ARGUMENT',
+  /** The chaincode project's package.json `main` file does not exist: it was not built. */
+  CHAINCODE_NOT_BUILT: 'NOT_FOUND',
 } as const satisfies Record<string, ErrorCode>;
 
 /** A key of {@link fabricNetworkReasons}. */

@@ -13,6 +13,7 @@ import {
   type IssueIdentityOptions,
   issueIdentityFiles,
 } from './identities.js';
+import { checkChaincodeProject } from './internal/chaincode-project.js';
 import { runCommand } from './internal/exec.js';
 import { endorsementPolicy } from './internal/policy.js';
 import { freePorts, portInUse } from './internal/ports.js';
@@ -502,7 +503,8 @@ export class FabricNetwork {
    *
    * @param options - name, version, project path, endorsement policy, private data collections
    * @returns what was committed
-   * @throws FabricNetworkError BAD_OPTION (name, path, policy, collections), COMMAND_FAILED, PROCESS_CRASHED
+   * @throws FabricNetworkError BAD_OPTION (name, path, policy, collections), CHAINCODE_NOT_BUILT (the
+   *   package.json `main` file is missing, checked before anything is installed), COMMAND_FAILED, PROCESS_CRASHED
    * @example
    * ```ts
    * await net.deployChaincode({ name: 'basic', path: './contracts/basic', policy: 'any' });
@@ -534,6 +536,8 @@ export class FabricNetwork {
     const collections = collectionsConfig(options.collections, this.mspIds);
     const path = resolve(options.path);
     const _shimCli = resolveShimCli(path);
+    // Before anything is packaged or installed: an unbuilt project would only fail once its server starts.
+    await checkChaincodeProject(path);
     const previous = spec.chaincodes.find((chaincode) => chaincode.name === name);
     const sequence = (previous?.sequence ?? 0) + 1;
     const port = previous?.port ?? ((await freePorts(1))[0] as number);
