@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { JsonObject, JsonValue, Ledger, Revision, TrustAnchor } from '@ledgerkit/core';
 import { connectEthereum, type EthereumLedger } from '@ledgerkit/ethereum';
 import { connectFabric, type FabricLedger } from '@ledgerkit/fabric';
+import { type FabricEvidence, verifyFabricReceipt } from '@ledgerkit/fabric/verify';
 import type { FabricNetwork } from '@ledgerkit/fabric-network';
 import { type Digest, type LedgerDatabase, LedgerdbLedger, openLedger, postgresStorage } from '@ledgerkit/ledgerdb';
 import { LedgerClient } from '@ledgerkit/ledgerdb/client';
@@ -115,8 +116,8 @@ async function forgedValueOutcome(
     const value = rewriteTemperature(
       revision.value,
       keys,
-      Math.round(from * scale),
-      Math.round(forgedTemperature * scale),
+      Number((from * scale).toFixed(2)),
+      Number((forgedTemperature * scale).toFixed(2)),
     );
     if (JSON.stringify(value) === JSON.stringify(revision.value)) continue;
     const forged: Revision = { ...revision, value: value as JsonValue };
@@ -414,7 +415,10 @@ export async function startFabric(onProgress: (line: string) => void): Promise<D
       anchorSource: "the organizations' root CA certificates, read from their crypto material (not from a peer)",
       pinAnchor: async () => anchor,
       async tamper(target) {
-        return [await forgedValueOutcome(audit.ledger, target.batchId, target, ['temperature'], 1, 'one organization')];
+        return [
+          await forgedValueOutcome(audit.ledger, target.batchId, target, ['temperature'], 1, 'one organization'),
+          await lyingPeerOutcome(audit.ledger, target),
+        ];
       },
       stop,
     };
@@ -422,6 +426,30 @@ export async function startFabric(onProgress: (line: string) => void): Promise<D
     await stop();
     throw error;
   }
+}
+
+/**
+ * A peer serves the excursion's block with the temperature in the transaction's write set
+ * rewritten (same length, so the block still decodes); the auditor verifies the receipt with
+ * that evidence against its pinned MSP roots.
+ */
+async function lyingPeerOutcome(ledger: FabricLedger, target: TamperTarget): Promise<TamperOutcome> {
+  const { excursion, forgedTemperature, anchor } = target;
+  const from = excursion.kind === 'checkpoint' ? String(excursion.temperature) : '';
+  const to = String(forgedTemperature).padEnd(from.length, '0').slice(0, from.length);
+  const attempt = `a lying peer serves the excursion's block with ${from} °C rewritten to ${to} °C in the transaction`;
+  const bundle = await ledger.evidence(excursion.receipt);
+  const evidence = bundle.evidence as unknown as FabricEvidence;
+  const block = Buffer.from(evidence.block, 'base64');
+  const needle = Buffer.from(`"temperature":${from}`);
+  let replaced = 0;
+  for (let at = block.indexOf(needle); at >= 0; at = block.indexOf(needle, at + needle.length)) {
+    block.write(`"temperature":${to}`, at);
+    replaced++;
+  }
+  if (replaced === 0) return { attempt, caught: false, how: 'the demo found no temperature in the block to rewrite' };
+  const result = await verifyFabricReceipt(excursion.receipt, { ...evidence, block: block.toString('base64') }, anchor);
+  return { attempt, caught: !result.ok, how: failedChecks(result) };
 }
 
 /** Root CA certificates of each organization and of the orderer organization, from the crypto material. */
