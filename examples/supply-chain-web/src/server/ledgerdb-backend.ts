@@ -1,7 +1,7 @@
 // The centralized model: the logistics operator's service on an embedded ledgerdb database
 // (in memory by default, a file with --ledgerdb-path). The service holds the directory of
 // identities; the page acts as one of them.
-import type { JsonObject, Revision, TrustAnchor, VerificationBundle } from '@ledgerkit/core';
+import type { JsonObject, Revision, VerificationBundle } from '@ledgerkit/core';
 import { batchesTable, LedgerdbSupplyChainService } from '@ledgerkit/example-supply-chain';
 import { type Digest, type LedgerDatabase, type LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
 import { type Backend, type Participant, people } from './backend.ts';
