@@ -14,11 +14,13 @@ export default defineConfig({
         extends: true,
         // A real two-organization Fabric network; the global setup builds the Fabric binaries
         // once per machine (about 2 minutes) and stops networks a killed run left behind.
+        // demo.test.ts runs the README's demo (a second network): one file at a time on two cores.
         test: {
           name: 'fabric',
-          include: ['test/fabric.test.ts'],
+          include: ['test/fabric.test.ts', 'test/demo.test.ts'],
           globalSetup: ['test/fabric-global-setup.ts'],
           testTimeout: 300_000,
+          fileParallelism: false,
         },
       },
     ],

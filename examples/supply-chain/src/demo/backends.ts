@@ -1,6 +1,7 @@
 // The demo's backends, each started for real in this process (or as native processes for
 // Fabric): the operator's ledgerdb service, Hardhat's in-process EDR chain, a two-organization
 // Fabric network. Each also knows how to attempt the tamper that fits its trust model.
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,15 +136,23 @@ async function forgedValueOutcome(
 export async function startLedgerdbEmbedded(): Promise<DemoBackend> {
   const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-demo-ledgerdb-'));
   const path = join(dir, 'supply-chain.ledger');
-  let database: LedgerDatabase = await openLedger({ path, name: 'supply-chain' });
+  // The operator signs its digests; the auditor pins the operator's public key with a digest.
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const reopen = () => openLedger({ path, name: 'supply-chain', signingKey: privateKey });
+  let database: LedgerDatabase = await reopen();
   let service = await LedgerdbSupplyChainService.open(database, { participants });
   let open = true;
   return {
     kind: 'ledgerdb',
     label: 'ledgerdb (embedded)',
     parties: partiesOf(service),
-    anchorSource: 'the digest the operator published after the last step, kept by the auditor',
-    pinAnchor: async () => ({ type: 'ledgerdb-digest', digest: (await database.digest()) as unknown as JsonObject }),
+    anchorSource: "the digest the operator signed after the last step, and the operator's Ed25519 public key",
+    pinAnchor: async () => ({
+      type: 'ledgerdb-digest',
+      digest: (await database.digest()) as unknown as JsonObject,
+      publicKey: publicKeyPem,
+    }),
     async tamper(target) {
       const { excursion, forgedTemperature, anchor } = target;
       if (excursion.kind !== 'checkpoint') throw new Error('the target is not a checkpoint');
@@ -169,7 +178,7 @@ export async function startLedgerdbEmbedded(): Promise<DemoBackend> {
       } finally {
         raw.close();
       }
-      database = await openLedger({ path, name: 'supply-chain' });
+      database = await reopen();
       service = await LedgerdbSupplyChainService.open(database, { participants });
       open = true;
       const audit = await database.audit({ against: trusted });
