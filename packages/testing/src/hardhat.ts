@@ -1,0 +1,6 @@
+export {
+  deployHardhatFixture,
+  type FundedAccount,
+  type HardhatFixture,
+  type HardhatFixtureOptions,
+} from './hardhat-fixtures.js';
