@@ -31,9 +31,12 @@ const help = `ledgerkit ${packageJson.version} - verifiable ledgers for applicat
 Usage: ledgerkit <command> [options]
 
 Commands:
-  demo            Walk through a verifiable supply-chain log: append events, take a
-                  digest, prove inclusion and consistency, and catch a tampered event.
-                  Options: --json (machine-readable result), --events N (default 8)
+  demo            An in-process walkthrough of verifiable logging on an RFC 9162 Merkle
+                  tree (no ledger backend): append supply-chain events, take a digest,
+                  prove inclusion and consistency, and catch a tampered event.
+                  Options: --json (machine-readable result), --events N (default 8).
+                  The supply-chain app on ledgerdb, Ethereum and Fabric side by side is
+                  \`npm run demo\` in a clone of the ledgerkit repository.
   fabric          Run a Hyperledger Fabric network of native processes, no Docker:
                   fabric up | status | logs <component> | deploy | down [--purge]
                   (ledgerkit fabric --help for options)
