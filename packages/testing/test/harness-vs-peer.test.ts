@@ -6,7 +6,10 @@
 // identical after transaction ids and timestamps are replaced by the step that produced
 // them. The chaincode (test/fixtures/conformance) returns what the stub answered, so a
 // difference shows exactly where the harness is not a peer.
-import { appendFile, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Contract, type Gateway, type Proposal, StatusCode } from '@hyperledger/fabric-gateway';
 import { isLedgerError, retry } from '@ledgerkit/core';
@@ -14,12 +17,20 @@ import { connectFabric, type FabricLedger } from '@ledgerkit/fabric';
 import type { IssuedIdentity, OrganizationAccess } from '@ledgerkit/fabric-network';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FabricNetworkFixture, startFabricNetwork } from '../src/fabric-network.js';
-import { ChaincodeHarness, type Endorsement, type TestIdentity, type TransactionCall } from '../src/index.js';
+import {
+  ChaincodeHarness,
+  type ContractClass,
+  type Endorsement,
+  type TestIdentity,
+  type TransactionCall,
+} from '../src/index.js';
 import { contracts as conformanceContracts } from './fixtures/conformance/index.js';
 import { contracts as calleeContracts } from './fixtures/conformance-callee/index.js';
+import { loadAssetTransfer, prepareAssetTransfer } from './fixtures/prepare-asset-transfer.js';
 
 type Org = 'Org1' | 'Org2';
-type Chaincode = 'conformance' | 'callee';
+/** `basic`: the asset-transfer-style TypeScript chaincode on its own, older fabric-contract-api. */
+type Chaincode = 'conformance' | 'callee' | 'basic';
 
 interface Call {
   transaction: string;
@@ -65,6 +76,7 @@ interface Runner {
 }
 
 const channel = 'conformance';
+/** The chaincodes with a Marker transaction, whose events a scenario reads. */
 const chaincodes: readonly Chaincode[] = ['conformance', 'callee'];
 const conformancePath = fileURLToPath(new URL('./fixtures/conformance', import.meta.url));
 const calleePath = fileURLToPath(new URL('./fixtures/conformance-callee', import.meta.url));
@@ -85,6 +97,12 @@ const evaluate = (transaction: string, args: string[] = [], more: Omit<Call, 'tr
   ...more,
 });
 const concurrent = (first: Call, second: Call): Step => ({ kind: 'concurrent', calls: [first, second] });
+const basic = (kind: 'submit' | 'evaluate', transaction: string, args: string[] = []): Step => ({
+  kind,
+  transaction,
+  args,
+  chaincode: 'basic',
+});
 
 // Keys chosen where a stub tends to differ from LevelDB: byte order of UTF-8 (not UTF-16:
 // U+1F600 sorts after U+FFFF), upper before lower case, a NUL inside a key, a key starting
@@ -356,6 +374,42 @@ const scenarios: Scenario[] = [
       'getter',
       'nested-buffer',
     ].map((kind) => evaluate('Return', [kind])),
+  },
+  {
+    // fabric-samples' asset-transfer-basic as a new user writes it: TypeScript with
+    // decorators, number parameters, writes returned from the stub, on fabric-contract-api
+    // 2.5.6 while this package is built against 2.5.8.
+    name: 'asset-transfer chaincode: typed parameters, returned writes, its own fabric-contract-api',
+    steps: [
+      basic('submit', 'CreateAsset', ['asset1', 'blue', '5', 'Tomoko', '1300']),
+      basic('evaluate', 'ReadAsset', ['asset1']),
+      basic('submit', 'CreateAsset', ['asset2', 'red', 'five', 'Brad', '400']),
+      basic('submit', 'CreateAsset', ['asset2', 'red', ' 7 ', 'Brad', '4e2']),
+      basic('submit', 'CreateAsset', ['asset3', 'green', '', 'Jin Soo', '-0.5']),
+      basic('submit', 'CreateAsset', ['asset4', 'green', 'Infinity', 'Max', '0x10']),
+      basic('submit', 'CreateAsset', ['asset5', 'green', '5', 'Max']),
+      basic('evaluate', 'ReadAsset', ['asset2']),
+      basic('evaluate', 'AssetExists', ['asset1']),
+      basic('evaluate', 'AssetExists', ['nothing']),
+      basic('submit', 'Appraise', ['asset1', '0.4', 'true']),
+      basic('submit', 'Appraise', ['asset1', '0.4', ' FALSE ']),
+      basic('submit', 'Appraise', ['asset1', '1', 'yes']),
+      basic('submit', 'UpdateAsset', ['asset1', 'purple', '6', 'Tomoko', '1400']),
+      basic('submit', 'DeleteAsset', ['asset3']),
+      basic('submit', 'DeleteAsset', ['asset3']),
+      basic('submit', 'TransferAsset', ['asset1', 'Max']),
+      basic('evaluate', 'ReadAssetObject', ['asset1']),
+      basic('evaluate', 'Plain'),
+      basic('submit', 'CreateAssetFromObject', [
+        json({ ID: 'asset6', Color: 'white', Size: 1, Owner: 'Ann', AppraisedValue: 2 }),
+      ]),
+      basic('submit', 'CreateAssetFromObject', [
+        json({ ID: 'asset7', Color: 'white', Size: 'big', Owner: 'Ann', AppraisedValue: 2 }),
+      ]),
+      basic('submit', 'CreateAssetFromObject', ['not json']),
+      basic('evaluate', 'GetAllAssets'),
+      basic('evaluate', 'ReadAsset', ['asset3']),
+    ],
   },
   {
     name: 'MVCC and phantom reads: concurrent transactions endorsed against the same state',
@@ -762,6 +816,7 @@ describe('ChaincodeHarness against a real peer', () => {
       ],
     });
     await fabric.network.deployChaincode({ name: 'callee', path: calleePath });
+    await fabric.network.deployChaincode({ name: 'basic', path: await prepareAssetTransfer() });
     // Callers with attributes in their certificates (as Fabric CA issues them); the harness
     // gets the same certificates, so ctx.clientIdentity answers can be compared too.
     const users: Record<Org, IssuedIdentity> = {
@@ -789,6 +844,7 @@ describe('ChaincodeHarness against a real peer', () => {
       collections: ['shared', { name: 'org1', members: ['Org1MSP'], memberOnlyRead: true, memberOnlyWrite: true }],
     });
     chaincodeHarness.deploy('callee', calleeContracts);
+    chaincodeHarness.deploy('basic', (await loadAssetTransfer()) as ContractClass[]);
     harness = new HarnessRunner(chaincodeHarness, identities);
   }, 600_000);
 
@@ -809,4 +865,31 @@ describe('ChaincodeHarness against a real peer', () => {
       expect(fromHarness).toEqual(fromPeer);
     }, 300_000);
   }
+
+  test('deploying unbuilt chaincode (package.json main missing) is refused before anything reaches the peer', async () => {
+    const network = (fabric as FabricNetworkFixture).network;
+    const source = await prepareAssetTransfer();
+    const unbuilt = await mkdtemp(join(tmpdir(), 'ledgerkit-unbuilt-'));
+    try {
+      for (const file of ['package.json', 'tsconfig.json', 'src']) {
+        await cp(join(source, file), join(unbuilt, file), { recursive: true });
+      }
+      await symlink(join(source, 'node_modules'), join(unbuilt, 'node_modules'));
+      const error = await network.deployChaincode({ name: 'unbuilt', path: unbuilt }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(isLedgerError(error, 'NOT_FOUND')).toBe(true);
+      expect((error as { details: Record<string, unknown> }).details).toMatchObject({
+        reason: 'CHAINCODE_NOT_BUILT',
+        main: 'dist/index.js',
+        file: join(unbuilt, 'dist', 'index.js'),
+      });
+      expect((await network.status()).chaincodes.map((chaincode) => chaincode.name)).not.toContain('unbuilt');
+      // Nothing was packaged (so nothing installed): the package directory was never made.
+      expect(existsSync(join(network.dir, 'chaincodes', 'unbuilt'))).toBe(false);
+    } finally {
+      await rm(unbuilt, { recursive: true, force: true });
+    }
+  });
 });
