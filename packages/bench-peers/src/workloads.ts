@@ -1,0 +1,7 @@
+import type { SuiteEntry } from './suite.ts';
+
+/**
+ * Every suite `npm run bench:peers` runs, in this order. To add one, write a module
+ * exporting a `Suite` (see suite.ts) and append one entry here.
+ */
+export const suiteEntries: SuiteEntry[] = [];
