@@ -69,7 +69,8 @@ export interface HardhatFixture<TAbi extends Abi = Abi> {
   ledgerAs(account: FundedAccount | number): Promise<EthereumLedger>;
   /**
    * Snapshot of the chain (`evm_snapshot`): the returned function reverts to it, so tests can
-   * share one deployment and still start from the same state.
+   * share one deployment and still start from the same state. The accounts keep their
+   * nonces across the revert, so the ledgers' next transactions are accepted.
    *
    * @returns a function that reverts the chain to the snapshot (usable once)
    */
@@ -165,8 +166,19 @@ export async function deployHardhatFixture<const TAbi extends Abi = Abi>(
       snapshot: async () => {
         const id = await provider.request({ method: 'evm_snapshot', params: [] });
         return async () => {
+          // The ledgers count nonces locally; a reverted chain would refuse their next send
+          // ("nonce too high"), so every account keeps the nonce it has now.
+          const nonces = await Promise.all(
+            [deployer, ...accounts].map(async ({ address }) => ({
+              address,
+              nonce: await provider.request({ method: 'eth_getTransactionCount', params: [address, 'latest'] }),
+            })),
+          );
           const reverted = await provider.request({ method: 'evm_revert', params: [id] });
           if (reverted !== true) throw new LedgerError('INTERNAL', `evm_revert to snapshot ${String(id)} failed`);
+          for (const { address, nonce } of nonces) {
+            await provider.request({ method: 'hardhat_setNonce', params: [address, nonce] });
+          }
         };
       },
       close,

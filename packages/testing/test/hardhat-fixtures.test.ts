@@ -54,6 +54,9 @@ describe('deployHardhatFixture', () => {
     await revert();
     const error = await fixture.contract.read('get' as never, ['snapshot'] as never).catch((caught: unknown) => caught);
     expect(isLedgerError(error, 'NOT_FOUND')).toBe(true);
+    // The ledger sends again after the revert (its nonce was kept).
+    const receipt = await fixture.contract.submit('put' as never, ['snapshot', 'after revert'] as never);
+    expect((await fixture.ledger.verify(receipt)).ok).toBe(true);
   });
 
   it('is NOT_FOUND for a contract name without an artifact, and starts no network', async () => {
