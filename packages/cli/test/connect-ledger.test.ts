@@ -197,6 +197,41 @@ catch (error) { console.log(JSON.stringify({ code: error.code, details: error.de
     expect(stderr).toContain('npm install @ledgerkit/ledgerdb');
   });
 
+  test('ledgerkit verify --anchor with a header or config block of a missing backend exits 2 naming it', async () => {
+    interface Vector {
+      evidence: { headers: unknown[] };
+      bundle: { evidence: { configBlock: string } };
+    }
+    const vector = async (path: string) =>
+      JSON.parse(await readFile(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8')) as Vector;
+    const ethereum = await vector('ethereum/testdata/receipts/valid/receipt-anchored.json');
+    const fabric = await vector('fabric/testdata/receipts/valid-receipt-pinned-config.json');
+    const header = join(project, 'header.json');
+    await writeFile(header, JSON.stringify(ethereum.evidence.headers[0]));
+    const configBlock = join(project, 'config.block');
+    await writeFile(configBlock, Buffer.from(fabric.bundle.evidence.configBlock, 'base64'));
+    // The anchor file is read before any verifier loads, so any bundle does.
+    const bundle = join(project, 'bundle.json');
+    await writeFile(bundle, JSON.stringify(fabric.bundle));
+    for (const [anchor, packageName] of [
+      [header, '@ledgerkit/ethereum'],
+      [configBlock, '@ledgerkit/fabric'],
+    ] as const) {
+      const error = await run(process.execPath, [
+        join(project, 'node_modules/ledgerkit/dist/cli.js'),
+        'verify',
+        bundle,
+        '--anchor',
+        anchor,
+      ]).catch((caught: unknown) => caught as { code: number; stderr: string });
+      expect(error).toMatchObject({ code: 2 });
+      const { stderr } = error as { stderr: string };
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain(`needs the ${packageName} package`);
+      expect(stderr).toContain('--anchor');
+    }
+  });
+
   test('a bad config is still INVALID_ARGUMENT before any import', async () => {
     const { stdout } = await run(process.execPath, ['probe.mjs', 'fabric:./org1.json'], { cwd: project });
     expect(JSON.parse(stdout)).toMatchObject({ code: 'INVALID_ARGUMENT', details: { argument: 'config.chaincode' } });

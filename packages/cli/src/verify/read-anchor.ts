@@ -1,5 +1,11 @@
-import { InvalidArgumentError, type JsonObject, type LedgerKind, type TrustAnchor } from '@ledgerkit/core';
-import { ethereumHeaderHash, fabricConfigBlockHash } from './anchor-hashes.js';
+import {
+  InvalidArgumentError,
+  isLedgerError,
+  type JsonObject,
+  type LedgerKind,
+  type TrustAnchor,
+} from '@ledgerkit/core';
+import { loadOptional } from '../load-optional.js';
 
 /** The anchor flags of `ledgerkit verify`. */
 export interface AnchorFlags {
@@ -80,8 +86,7 @@ async function anchorFile(path: string, readFile: (path: string) => Promise<Uint
         `${path} is a certificate: pin MSP roots with --msp-root MSPID=${path}`,
       );
     }
-    const { hash } = fabricConfigBlockHash(bytes);
-    return { type: 'fabric-config-block', hash };
+    return fabricConfigBlockAnchor(path, bytes);
   }
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new InvalidArgumentError('--anchor', `${path} is JSON but not an anchor object`);
@@ -92,13 +97,55 @@ async function anchorFile(path: string, readFile: (path: string) => Promise<Uint
     return { type: 'ledgerdb-digest', digest: record as JsonObject };
   }
   if ('parentHash' in record && 'stateRoot' in record) {
-    const { number, hash } = ethereumHeaderHash(record);
-    return { type: 'ethereum-block', number, hash };
+    return ethereumBlockAnchor(path, record);
   }
   throw new InvalidArgumentError(
     '--anchor',
     `${path} is not a trust anchor ({type, …}), a signed ledgerdb digest, an Ethereum block header or a Fabric config block`,
   );
+}
+
+// The backends own the hashing; their packages load only when such an anchor file is given, so
+// a missing adapter is the same UNSUPPORTED error naming the package as verifying its receipts.
+async function ethereumBlockAnchor(path: string, header: Record<string, unknown>): Promise<TrustAnchor> {
+  const { ethereumBlockHash } = await loadOptional(
+    '@ledgerkit/ethereum',
+    'an Ethereum block header given with --anchor',
+    () => import('@ledgerkit/ethereum/verify'),
+  );
+  try {
+    const { number, hash } = ethereumBlockHash(header);
+    return { type: 'ethereum-block', number, hash };
+  } catch (error) {
+    throw asAnchorError(error, (message) => `${path}: ${message}`);
+  }
+}
+
+async function fabricConfigBlockAnchor(path: string, bytes: Uint8Array): Promise<TrustAnchor> {
+  const { fabricConfigBlockHash } = await loadOptional(
+    '@ledgerkit/fabric',
+    'a Fabric config block given with --anchor',
+    () => import('@ledgerkit/fabric/verify'),
+  );
+  try {
+    return { type: 'fabric-config-block', hash: fabricConfigBlockHash(bytes).hash };
+  } catch (error) {
+    throw asAnchorError(error, (message, details) =>
+      details.headerType === undefined && details.transactions === undefined
+        ? `${path}: the anchor file is neither JSON nor a Fabric block (protobuf common.Block)`
+        : `${path}: ${message}`,
+    );
+  }
+}
+
+/** A backend's INVALID_ARGUMENT about the anchor file, restated as one about `--anchor`. */
+function asAnchorError(
+  error: unknown,
+  message: (shortMessage: string, details: Readonly<Record<string, unknown>>) => string,
+): unknown {
+  if (!isLedgerError(error, 'INVALID_ARGUMENT')) return error;
+  const { argument: _argument, ...details } = error.details;
+  return new InvalidArgumentError('--anchor', message(error.shortMessage, details), details, error);
 }
 
 function trustAnchor(record: Record<string, unknown>, path: string): TrustAnchor {

@@ -28,10 +28,8 @@ export function fabricConfigBlockHash(bytes: Uint8Array): { number: number; hash
     if (block.data.length !== 1 || !first) {
       throw new InvalidArgumentError(
         'block',
-        `block ${block.number} holds ${block.data.length} transactions, not one config transaction`,
-        {
-          transactions: block.data.length,
-        },
+        `block ${block.number} is not a config block: it holds ${block.data.length} transactions, not one`,
+        { transactions: block.data.length },
       );
     }
     headerType = decodeEnvelope(first).headerType;
