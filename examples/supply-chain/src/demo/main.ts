@@ -139,7 +139,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const progress = (line: string) => process.stderr.write(`  … ${line}\n`);
   const width = process.stdout.columns ?? 120;
 
-  out('ledgerkit demo: one supply chain, three trust models');
+  out('ledgerkit supply-chain demo: one business, three ledgers, two trust models');
   out('  A manufacturer registers a batch of mRNA vaccine (max 8 °C); a carrier takes custody (offer, then accept)');
   out('  and records checkpoints, one of them too warm; a retailer receives it; an auditor verifies every receipt.');
 
