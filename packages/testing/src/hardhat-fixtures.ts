@@ -68,6 +68,14 @@ export interface HardhatFixture<TAbi extends Abi = Abi> {
    */
   ledgerAs(account: FundedAccount | number): Promise<EthereumLedger>;
   /**
+   * The deployed contract with its ABI types, through a ledger signing as another account
+   * ({@link ledgerAs}).
+   *
+   * @param account - one of {@link accounts}, or its index
+   * @returns typed access to the contract as that account
+   */
+  contractAs(account: FundedAccount | number): Promise<TypedContract<TAbi>>;
+  /**
    * Snapshot of the chain (`evm_snapshot`): the returned function reverts to it, so tests can
    * share one deployment and still start from the same state. The accounts keep their
    * nonces across the revert, so the ledgers' next transactions are accepted.
@@ -147,6 +155,15 @@ export async function deployHardhatFixture<const TAbi extends Abi = Abi>(
     const ledger = await connect(deployer);
     const { contract, receipt } = await ledger.deploy(artifact, (options.args ?? []) as ConstructorArgs<TAbi>);
     const registered = { [contract.name]: { address: contract.address, abi: contract.abi as Abi } };
+    const ledgerAs = async (account: FundedAccount | number) => {
+      const chosen = typeof account === 'number' ? accounts[account] : account;
+      if (chosen === undefined) {
+        throw new LedgerError('INVALID_ARGUMENT', `no funded account ${String(account)}`, {
+          details: { accounts: accounts.length },
+        });
+      }
+      return connect(chosen, registered);
+    };
     return {
       ledger,
       contract,
@@ -154,15 +171,8 @@ export async function deployHardhatFixture<const TAbi extends Abi = Abi>(
       deployer,
       accounts,
       provider: provider as HardhatFixture['provider'],
-      ledgerAs: async (account) => {
-        const chosen = typeof account === 'number' ? accounts[account] : account;
-        if (chosen === undefined) {
-          throw new LedgerError('INVALID_ARGUMENT', `no funded account ${String(account)}`, {
-            details: { accounts: accounts.length },
-          });
-        }
-        return connect(chosen, registered);
-      },
+      ledgerAs,
+      contractAs: async (account) => (await ledgerAs(account)).contract<TAbi>(contract.name),
       snapshot: async () => {
         const id = await provider.request({ method: 'evm_snapshot', params: [] });
         return async () => {

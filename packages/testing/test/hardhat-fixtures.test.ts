@@ -45,6 +45,12 @@ describe('deployHardhatFixture', () => {
       .catch((caught: unknown) => caught);
     expect(isLedgerError(error, 'PERMISSION_DENIED')).toBe(true);
     expect(await stranger.contract('KeyValue').read('get' as never, ['colour'] as never)).toBe('blue');
+    const asStranger = await fixture.contractAs(fixture.accounts[1] as never);
+    expect(asStranger.address).toBe(fixture.contract.address);
+    const refused = await asStranger
+      .submit('put' as never, ['colour', 'green'] as never)
+      .catch((caught: unknown) => caught);
+    expect(isLedgerError(refused, 'PERMISSION_DENIED')).toBe(true);
     await expect(fixture.ledgerAs(5)).rejects.toSatisfy((caught) => isLedgerError(caught, 'INVALID_ARGUMENT'));
   });
 
