@@ -146,8 +146,22 @@ export interface OrganizationAccess {
   mspId: string;
   /** `127.0.0.1:<port>` of the organization's first peer (its gateway). */
   peerEndpoint: string;
+  /**
+   * Host name of that peer (`peer0.org1.example.com`), a name its TLS certificate holds: a
+   * client connecting to {@link peerEndpoint} by IP address gives it as the TLS server name
+   * (`grpc.ssl_target_name_override`, fabric-samples' `PEER_HOST_ALIAS`).
+   */
+  peerHostAlias: string;
   /** TLS CA certificate of the organization's peers (PEM file). */
   tlsRootCertPath: string;
+  /**
+   * The organization's folder in the network's `crypto/` directory,
+   * `crypto/peerOrganizations/<domain>`, laid out as in fabric-samples' test-network
+   * (`organizations/peerOrganizations/<domain>`): `peers/<peer>/tls/ca.crt` and
+   * `users/User1@<domain>/msp/{signcerts,keystore}`, so a fabric-samples application runs
+   * with `CRYPTO_PATH` set to it.
+   */
+  cryptoPath: string;
   /** Connection profile JSON written for this organization. */
   connectionProfilePath: string;
   admin: IdentityFiles;
@@ -1153,7 +1167,9 @@ function organizationAccess(dir: string, org: OrgSpec): OrganizationAccess {
     name: org.name,
     mspId: org.mspId,
     peerEndpoint: `127.0.0.1:${peer.ports.listen}`,
+    peerHostAlias: peer.host,
     tlsRootCertPath: join(base, 'tls-ca.pem'),
+    cryptoPath: paths.orgDir(org),
     connectionProfilePath: join(base, 'connection.json'),
     admin: identity('admin'),
     user: identity('user'),

@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '@ledgerkit/core';
-import { FabricNetwork, type NetworkStatus } from '@ledgerkit/fabric-network';
+import { FabricNetwork, type NetworkStatus, type OrganizationAccess } from '@ledgerkit/fabric-network';
 import { progressPrinter } from './progress.js';
 
 /** Where `ledgerkit fabric` writes, and whether stdout is a terminal. */
@@ -15,7 +16,8 @@ export const fabricHelp = `Usage: ledgerkit fabric <up|status|logs|deploy|identi
   up       Create (first time) and start a Fabric network of native processes, or restart
            what is not running. --orgs 2 (a count or names: Acme,Globex) --peers-per-org 1
            --orderers 1|3|5 --channel ledgerkit
-  status   Every process with pid, ports, health and channel height. --json
+  status   Every process with pid, ports, health and channel height, and each organization's
+           connection details (gateway endpoint, host alias, TLS CA, MSP folder). --json
   logs     The log of one component: ledgerkit fabric logs peer0.org1 [--lines 100]
   deploy   Deploy a Node.js chaincode as a service: --name --path [--version 1.0]
            [--policy majority|any|all|"AND('Org1MSP.peer','Org2MSP.peer')"]
@@ -74,17 +76,24 @@ export async function runFabric(argv: readonly string[], output: FabricOutput): 
         onProgress: progress.onProgress,
       }).finally(() => progress.finish());
       const status = await network.status();
-      if (values.json) output.stdout(`${JSON.stringify(status)}\n`);
+      const organizations = organizationsOf(network);
+      if (values.json) output.stdout(`${JSON.stringify({ ...status, organizations })}\n`);
       else {
         output.stdout(`Fabric network up in ${progress.finish()} — channel '${status.channel}', ${network.dir}\n`);
-        output.stdout(renderStatus(status));
+        output.stdout(renderStatus(status) + renderConnections(status, organizations));
       }
       return status.healthy ? 0 : 1;
     }
     case 'status': {
       const { values } = parseArgs({ args: [...rest], options: common, strict: true });
-      const status = await (await FabricNetwork.open(values.dir)).status();
-      output.stdout(values.json ? `${JSON.stringify(status)}\n` : renderStatus(status));
+      const network = await FabricNetwork.open(values.dir);
+      const status = await network.status();
+      const organizations = organizationsOf(network);
+      output.stdout(
+        values.json
+          ? `${JSON.stringify({ ...status, organizations })}\n`
+          : renderStatus(status) + renderConnections(status, organizations),
+      );
       return status.healthy ? 0 : 1;
     }
     case 'logs': {
@@ -211,6 +220,40 @@ export async function runFabric(argv: readonly string[], output: FabricOutput): 
       output.stderr(`ledgerkit fabric: unknown subcommand '${subcommand}'\n\n${fabricHelp}`);
       return 2;
   }
+}
+
+const organizationsOf = (network: FabricNetwork): OrganizationAccess[] =>
+  network.mspIds.map((mspId) => network.organization(mspId));
+
+/**
+ * What a client needs to reach each organization, and the environment that runs a
+ * fabric-samples application (asset-transfer-basic's application-gateway-*) against it:
+ * those read CRYPTO_PATH as test-network's `organizations/peerOrganizations/<domain>`.
+ */
+function renderConnections(status: NetworkStatus, organizations: readonly OrganizationAccess[]): string {
+  let text = `\nConnection details. The crypto/ folder follows fabric-samples test-network's organizations/ layout (peerOrganizations/<domain>/{peers,users}), so fabric-samples applications run with CRYPTO_PATH set to an organization's folder below.\n`;
+  for (const org of organizations) {
+    const user = `User1@${org.peerHostAlias.slice(org.peerHostAlias.indexOf('.') + 1)}`;
+    const samples = [
+      `CRYPTO_PATH=${org.cryptoPath}`,
+      `KEY_DIRECTORY_PATH=${join(org.cryptoPath, 'users', user, 'msp', 'keystore')}`,
+      `CERT_DIRECTORY_PATH=${join(org.cryptoPath, 'users', user, 'msp', 'signcerts')}`,
+      `TLS_CERT_PATH=${join(org.cryptoPath, 'peers', org.peerHostAlias, 'tls', 'ca.crt')}`,
+      `PEER_ENDPOINT=${org.peerEndpoint}`,
+      `PEER_HOST_ALIAS=${org.peerHostAlias}`,
+      `MSP_ID=${org.mspId}`,
+      `CHANNEL_NAME=${status.channel}`,
+    ];
+    text += `\n${org.name} (${org.mspId})\n`;
+    text += `  gateway endpoint    ${org.peerEndpoint}\n`;
+    text += `  host alias          ${org.peerHostAlias} (TLS server name, grpc.ssl_target_name_override)\n`;
+    text += `  TLS CA file         ${org.tlsRootCertPath}\n`;
+    text += `  MSP folder          ${org.user.mspDir} (admin: ${org.admin.mspDir})\n`;
+    text += `  connection profile  ${org.connectionProfilePath}\n`;
+    text += `  crypto path         ${org.cryptoPath}\n`;
+    text += `  fabric-samples app  ${samples.join(' ')}\n`;
+  }
+  return text;
 }
 
 function renderStatus(status: NetworkStatus): string {
