@@ -56,7 +56,7 @@ export function errorBody(error: unknown): ErrorBody {
     const reasonCode = ruleReasonOf(error);
     const argument = typeof error.details.argument === 'string' ? error.details.argument : undefined;
     const message = reasonCode
-      ? `Refused by the rules (${reasonCode}): ${ruleMessages[reasonCode] ?? reasonCode} — ${error.shortMessage}`
+      ? `Refused by the rules (${reasonCode}): ${ruleMessages[reasonCode] ?? reasonCode}. The ledger said: ${error.shortMessage}`
       : error.shortMessage;
     return {
       error: {

@@ -25,7 +25,9 @@ export interface Notice {
  * @returns the notice
  */
 export function errorNotice(error: unknown): Notice {
-  if (error instanceof ApiError) return { kind: 'error', text: `${error.message} [${error.reasonCode ?? error.code}]` };
+  if (error instanceof ApiError) {
+    return { kind: 'error', text: error.reasonCode ? error.message : `${error.message} [${error.code}]` };
+  }
   return { kind: 'error', text: `Something went wrong in the page: ${(error as Error)?.message ?? String(error)}` };
 }
 
@@ -86,12 +88,13 @@ export function App() {
     setNotice(undefined);
     try {
       await action();
-      setNotice({ kind: 'success', text: `${label}: committed on ${backendNames[kind]}.` });
       if (focusBatch) setSelected(focusBatch);
       await refresh(focusBatch ?? selected);
+      // Announced once the page shows the ledger's new state.
+      setNotice({ kind: 'success', text: `${label}: committed on ${backendNames[kind]}.` });
     } catch (error) {
-      setNotice(errorNotice(error));
       await refresh().catch(() => {});
+      setNotice(errorNotice(error));
     } finally {
       setBusy(false);
     }

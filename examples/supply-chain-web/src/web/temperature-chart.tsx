@@ -38,7 +38,7 @@ export function TemperatureChart({ checkpoints, maxTemperature }: Props) {
               label={{ value: `limit ${maxTemperature} °C`, position: 'insideTopRight', fill: '#c0392b', fontSize: 12 }}
             />
             <Line
-              type="monotone"
+              type="linear"
               dataKey="temperature"
               stroke="#1f5f8b"
               strokeWidth={2}

@@ -118,7 +118,7 @@ export function VerifyPanel({ kind, batchId, onError }: Props) {
         <legend>Trust anchor</legend>
         <label>
           <input type="radio" name="anchor-mode" checked={mode === 'served'} onChange={() => setMode('served')} />
-          The anchor served with the evidence (trusts the operator's server)
+          The anchor served with the evidence (trusts the server that served it)
         </label>
         <label>
           <input type="radio" name="anchor-mode" checked={mode === 'pinned'} onChange={() => setMode('pinned')} />

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // A real browser, an in-process chain and the page's build share two cores with other packages in CI.
+    testTimeout: 240_000,
+    hookTimeout: 240_000,
+    // One app server and one browser at a time: the files share the machine, not state.
+    fileParallelism: false,
+  },
+});
