@@ -210,10 +210,13 @@ export async function startLedgerdbEmbedded(): Promise<DemoBackend> {
  * The operator's service over `ledgerdb serve` on PostgreSQL (a throwaway cluster started with
  * the repository's scripts/postgres.sh): the server enforces the same rules on its table.
  *
+ * @param onStarting - receives the function that stops the server and PostgreSQL, before they start
  * @returns the backend; its tamper hands the auditor a forged revision
  * @throws Error when PostgreSQL cannot be started
  */
-export async function startLedgerdbServer(): Promise<DemoBackend> {
+export async function startLedgerdbServer(
+  onStarting: (stop: () => Promise<void>) => void = () => {},
+): Promise<DemoBackend> {
   const scriptUrl = new URL('../../../../scripts/postgres-server.mjs', import.meta.url).href;
   const { startPostgres } = (await import(scriptUrl)) as typeof import('../../../../scripts/postgres-server.mjs');
   const postgres = await startPostgres();
@@ -225,6 +228,7 @@ export async function startLedgerdbServer(): Promise<DemoBackend> {
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   };
+  onStarting(stop);
   try {
     const tokensPath = join(dir, 'tokens.json');
     const token = (
@@ -361,9 +365,13 @@ const fabricWrites = new Set(['register', 'offerCustody', 'acceptCustody', 'reco
  * endorsed by both organizations; identities are certificates with a `role` attribute.
  *
  * @param onProgress - one line per phase (binaries, network, chaincode)
+ * @param onStarting - receives the function that stops the network, before it starts
  * @returns the backend; its tamper forges a revision and a block from a lying peer
  */
-export async function startFabric(onProgress: (line: string) => void): Promise<DemoBackend> {
+export async function startFabric(
+  onProgress: (line: string) => void,
+  onStarting: (stop: () => Promise<void>) => void = () => {},
+): Promise<DemoBackend> {
   const {
     FabricNetwork: Network,
     claimNetworkDir,
@@ -382,6 +390,8 @@ export async function startFabric(onProgress: (line: string) => void): Promise<D
     await network?.down({ purge: true }).catch(() => {});
     await rm(dir, { recursive: true, force: true });
   };
+  // Ctrl-C while the network starts must stop what has started so far.
+  onStarting(stop);
   try {
     await claimNetworkDir(dir);
     onProgress('fabric: starting 1 orderer and 2 peers (Org1, Org2)');

@@ -135,8 +135,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const started = performance.now();
   // Human output on stdout; with --json, stdout carries only the final document.
-  const out = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-  const progress = (line: string) => process.stderr.write(`  … ${line}\n`);
+  // After Ctrl-C, whatever the interrupted backend reports while it stops is noise.
+  const out = (line: string) => {
+    if (!interrupted.signal) (json ? process.stderr : process.stdout).write(`${line}\n`);
+  };
+  const progress = (line: string) => {
+    if (!interrupted.signal) process.stderr.write(`  … ${line}\n`);
+  };
   const width = process.stdout.columns ?? 120;
 
   out('ledgerkit supply-chain demo: one business, three ledgers, two trust models');
@@ -167,14 +172,19 @@ async function main(argv: readonly string[]): Promise<number> {
       out('');
       out(`== ${label} ${'='.repeat(Math.max(3, 60 - label.length))}`);
       progress(`starting ${label}`);
+      interrupted.label = label;
+      const onStarting = (stop: () => Promise<void>) => {
+        interrupted.stop = stop;
+      };
       backend =
         kind === 'ledgerdb'
           ? options.ledgerdb === 'server'
-            ? await startLedgerdbServer()
+            ? await startLedgerdbServer(onStarting)
             : await startLedgerdbEmbedded()
           : kind === 'ethereum'
             ? await startEthereum()
-            : await startFabric(progress);
+            : await startFabric(progress, onStarting);
+      interrupted.stop = backend.stop;
       const run = await runScenario(backend, (step) => out(stepLine(step)));
       runs.push(run);
       for (const line of runSections(run)) out(line);
@@ -182,6 +192,7 @@ async function main(argv: readonly string[]): Promise<number> {
       failures.push({ backend: kind, error: errorLine(error) });
       out(`  FAILED on ${label}: ${errorLine(error)}`);
     } finally {
+      interrupted.stop = undefined;
       await backend?.stop().catch((error: unknown) => progress(`stopping ${label}: ${errorLine(error)}`));
     }
   }
@@ -198,7 +209,7 @@ async function main(argv: readonly string[]): Promise<number> {
       ? `All receipts verified against pinned anchors, every tamper was caught, every violation refused (${seconds.toFixed(1)} s).`
       : `FAILED: ${[...failures.map((f) => `${f.backend}: ${f.error}`), ...runs.filter((run) => !run.ok).map((run) => `${run.label}: a check did not hold`)].join('; ')}`,
   );
-  if (json) {
+  if (json && !interrupted.signal) {
     process.stdout.write(
       `${JSON.stringify({ format: 'ledgerkit.supply-chain-demo', version: 1, ok, seconds: Number(seconds.toFixed(1)), runs, skipped, failures }, null, 2)}\n`,
     );
@@ -237,6 +248,19 @@ async function fabricReady(progress: (line: string) => void): Promise<{ ok: true
     throw error;
   }
   return { ok: true };
+}
+
+/** What Ctrl-C must stop: the backend running now (a Fabric network is native processes). */
+const interrupted: { label?: string; stop?: (() => Promise<void>) | undefined; signal?: string } = {};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted.signal = signal;
+    process.stderr.write(`\ndemo: interrupted${interrupted.stop ? `, stopping ${interrupted.label}` : ''}\n`);
+    const stop = interrupted.stop ?? (async () => {});
+    stop()
+      .catch(() => {})
+      .finally(() => process.exit(130));
+  });
 }
 
 // A failure in a background task of a backend ends the demo with one line, not a stack.
