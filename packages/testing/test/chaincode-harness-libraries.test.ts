@@ -92,6 +92,18 @@ describe('ChaincodeHarness with decorated TypeScript chaincode on its own fabric
     );
   });
 
+  test('the TypeScript source imported by vitest itself (as a project’s unit tests do) converts the same', async () => {
+    // vitest compiles the decorators with the fixture's tsconfig (emitDecoratorMetadata).
+    const source = new URL('./fixtures/asset-transfer/src/index.ts', import.meta.url).href;
+    const { contracts: fromSource } = (await import(/* @vite-ignore */ source)) as { contracts: ContractClass[] };
+    const harness = new ChaincodeHarness();
+    harness.deploy('basic', fromSource);
+    const alice = harness.identity({ mspId: 'Org1MSP', name: 'alice' });
+    await harness.submit({ as: alice, transaction: 'CreateAsset', args: ['a1', 'blue', '5', 'Tom', '1300'] });
+    expect(stored(harness, 'a1')).toMatchObject({ Size: 5, AppraisedValue: 1300 });
+    expect((await harness.evaluate({ as: alice, transaction: 'Plain' })).json()).toEqual({ a: 1 });
+  });
+
   test('returning putState and deleteState returns what they resolve to on a peer', async () => {
     const { harness, alice } = setup();
     await harness.submit({ as: alice, transaction: 'CreateAsset', args: ['a1', 'blue', '5', 'Tom', '1300'] });
