@@ -160,7 +160,14 @@ export function App() {
 
         <div className="identity">
           <label htmlFor="identity">Signed in as</label>
-          <select id="identity" value={me?.name ?? ''} onChange={(event) => setIdentity(event.target.value)}>
+          <select
+            id="identity"
+            value={me?.name ?? ''}
+            onChange={(event) => {
+              setIdentity(event.target.value);
+              setNotice(undefined);
+            }}
+          >
             {participants.map((participant) => (
               <option key={participant.name} value={participant.name}>
                 {participant.label} — {participant.role}
@@ -190,7 +197,12 @@ export function App() {
           {detail ? (
             <>
               <BatchView batch={detail.batch} history={detail.history} participants={participants} />
-              <VerifyPanel kind={kind} batchId={detail.batch.id} onError={(error) => setNotice(errorNotice(error))} />
+              <VerifyPanel
+                kind={kind}
+                batchId={detail.batch.id}
+                onError={(error) => setNotice(errorNotice(error))}
+                onStart={() => setNotice(undefined)}
+              />
             </>
           ) : (
             <p className="empty">Select a batch to see its provenance, or register one as the manufacturer.</p>

@@ -7,6 +7,8 @@ interface Props {
   kind: BackendKind;
   batchId: string;
   onError: (error: unknown) => void;
+  /** Called when a verification starts: an earlier message no longer applies. */
+  onStart: () => void;
 }
 
 type Mode = 'served' | 'pinned';
@@ -21,7 +23,7 @@ const anchorTypes: Readonly<Record<BackendKind, string>> = {
  * The auditor's panel: fetches the evidence (untrusted) from the API server and verifies it
  * with the backend's pure verifier in this page, against the anchor the auditor chose.
  */
-export function VerifyPanel({ kind, batchId, onError }: Props) {
+export function VerifyPanel({ kind, batchId, onError, onStart }: Props) {
   const storageKey = `ledgerkit.supply-chain.anchor.${kind}`;
   const [mode, setMode] = useState<Mode>('served');
   const [pinned, setPinned] = useState(() => localStorage.getItem(storageKey) ?? '');
@@ -59,6 +61,7 @@ export function VerifyPanel({ kind, batchId, onError }: Props) {
   };
 
   const verify = async () => {
+    onStart();
     setWorking(true);
     setResults(undefined);
     try {
