@@ -279,12 +279,15 @@ export async function startLedgerdbServer(
   }
 }
 
-/**
- * SupplyChain.sol on Hardhat's in-process EDR chain, one Ledger per account.
- *
- * @returns the backend; its tamper forges a revision and a receipt's position
- */
-export async function startEthereum(): Promise<DemoBackend> {
+/** One EDR chain with SupplyChain.sol deployed and the four identities connected. */
+interface EthereumChain {
+  provider: Eip1193Provider;
+  parties: Parties;
+  auditorLedger: EthereumLedger;
+  stop(): Promise<void>;
+}
+
+async function startEthereumChain(): Promise<EthereumChain> {
   const hre = await createHardhatRuntimeEnvironment({});
   const connection = await hre.network.create();
   const provider = connection.provider as unknown as Eip1193Provider;
@@ -317,44 +320,94 @@ export async function startEthereum(): Promise<DemoBackend> {
       retailer: await ethereumSupplyChain(await connectAs(3)),
       auditor: await ethereumSupplyChain(auditorLedger),
     };
-    return {
-      kind: 'ethereum',
-      label: 'ethereum (EDR)',
-      parties,
-      anchorSource: 'the head block hash the auditor read itself (in production: its own node or a light client)',
-      pinAnchor: async () => {
-        const head = (await provider.request({ method: 'eth_getBlockByNumber', params: ['latest', false] })) as {
-          number: string;
-          hash: string;
-        };
-        return { type: 'ethereum-block', number: Number(BigInt(head.number)), hash: head.hash };
-      },
-      async tamper(target) {
-        const { excursion, anchor } = target;
-        const key = encodeBytes32String(target.batchId);
-        const outcomes = [
-          await forgedValueOutcome(auditorLedger, key, target, ['temperatureCentiCelsius'], 100, 'a participant'),
-        ];
-        // A receipt claiming another block: the block it names does not hold the transaction,
-        // and a rewritten block would change every later block hash up to the pinned one.
-        const moved = {
-          ...excursion.receipt,
-          position: { ...excursion.receipt.position, block: excursion.receipt.position.block - 1 },
-        };
-        const result = await auditorLedger.verify(moved, { anchor });
-        outcomes.push({
-          attempt: `a receipt of the excursion moved to block ${moved.position.block} (an earlier, compliant place in history)`,
-          caught: !result.ok,
-          how: `${failedChecks(result)}; rewriting a block instead changes its hash and every later one, so it no longer links to the pinned block hash (header-chain) unless the chain itself is forked`,
-        });
-        return outcomes;
-      },
-      stop,
-    };
+    return { provider, parties, auditorLedger, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+async function headOf(provider: Eip1193Provider): Promise<{ number: number; hash: string }> {
+  const head = (await provider.request({ method: 'eth_getBlockByNumber', params: ['latest', false] })) as {
+    number: string;
+    hash: string;
+  };
+  return { number: Number(BigInt(head.number)), hash: head.hash };
+}
+
+/**
+ * Rewriting history on a chain means a fork: the journey replayed on a second chain with the
+ * excursion's temperature changed, mined up to the pinned block's height. Its receipt is then
+ * checked against the block hash the auditor pinned on the real chain.
+ */
+async function forkOutcome(target: TamperTarget): Promise<TamperOutcome> {
+  const { batchId, excursion, forgedTemperature, anchor } = target;
+  if (excursion.kind !== 'checkpoint' || anchor.type !== 'ethereum-block') throw new Error('not an Ethereum excursion');
+  const fork = await startEthereumChain();
+  try {
+    const { manufacturer, carrier } = fork.parties;
+    await manufacturer.register({
+      id: batchId,
+      product: 'mRNA vaccine',
+      documentHash: excursion.documentHash,
+      maxTemperature: 8,
+    });
+    await manufacturer.offerCustody(batchId, carrier.identity);
+    await carrier.acceptCustody(batchId);
+    const lie = await carrier.recordCheckpoint(batchId, {
+      location: excursion.location,
+      temperature: forgedTemperature,
+      documentHash: excursion.documentHash,
+    });
+    const missing = anchor.number - (await headOf(fork.provider)).number;
+    if (missing > 0) await fork.provider.request({ method: 'hardhat_mine', params: [`0x${missing.toString(16)}`] });
+    const result = await fork.auditorLedger.verify(lie.receipt, { anchor });
+    return {
+      attempt: `history rewritten by forking: the journey replayed on a second chain with ${forgedTemperature} °C, mined to the pinned height ${anchor.number}`,
+      caught: !result.ok && lie.kind === 'checkpoint' && !lie.excursion,
+      how: `${failedChecks(result)}: the fork's block ${anchor.number} is not the block hash the auditor pinned`,
+    };
+  } finally {
+    await fork.stop();
+  }
+}
+
+/**
+ * SupplyChain.sol on Hardhat's in-process EDR chain, one Ledger per account.
+ *
+ * @returns the backend; its tamper forges a revision, moves a receipt and forks the chain
+ */
+export async function startEthereum(): Promise<DemoBackend> {
+  const chain = await startEthereumChain();
+  const { provider, parties, auditorLedger } = chain;
+  return {
+    kind: 'ethereum',
+    label: 'ethereum (EDR)',
+    parties,
+    anchorSource: 'the head block hash the auditor read itself (in production: its own node or a light client)',
+    pinAnchor: async () => ({ type: 'ethereum-block', ...(await headOf(provider)) }),
+    async tamper(target) {
+      const { excursion, anchor } = target;
+      const key = encodeBytes32String(target.batchId);
+      const outcomes = [
+        await forgedValueOutcome(auditorLedger, key, target, ['temperatureCentiCelsius'], 100, 'a participant'),
+      ];
+      // A receipt claiming another block: the block it names does not hold the transaction.
+      const moved = {
+        ...excursion.receipt,
+        position: { ...excursion.receipt.position, block: excursion.receipt.position.block - 1 },
+      };
+      const result = await auditorLedger.verify(moved, { anchor });
+      outcomes.push({
+        attempt: `a receipt of the excursion moved to block ${moved.position.block} (an earlier, compliant place in history)`,
+        caught: !result.ok,
+        how: failedChecks(result),
+      });
+      outcomes.push(await forkOutcome(target));
+      return outcomes;
+    },
+    stop: chain.stop,
+  };
 }
 
 const fabricChannel = 'supplychain';
