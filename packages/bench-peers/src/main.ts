@@ -82,6 +82,8 @@ const machine = machineFacts({ dir, rounds: quick ? 2 : 5 });
 const suites: SuiteResult[] = [];
 try {
   for (const entry of suiteEntries.filter((s) => selected.includes(s.id))) {
+    // After an interrupt, start nothing more: the handler is stopping what runs and will exit.
+    if (interrupted) break;
     const record: SuiteRecord = { systems: [], workloads: [], notes: [] };
     const started = performance.now();
     let title = entry.id;

@@ -19,6 +19,7 @@ import {
   Wallet,
 } from 'ethers';
 import { createHardhatRuntimeEnvironment } from 'hardhat/hre';
+import { stopOnce } from '../fabric/stop-once.ts';
 import { alternate, quantile, timedLoop, workloadResult } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 import { countRequests, type RequestCounter } from './count-requests.ts';
@@ -71,7 +72,7 @@ export const ethereumSuite: Suite = {
 async function onNode(node: NodeKind, context: SuiteContext): Promise<void> {
   const { log, quick, rounds } = context;
   const closers: (() => unknown)[] = [];
-  const stopNow = context.defer(async () => {
+  const stopper = stopOnce(context, async () => {
     for (const close of closers.reverse())
       await Promise.resolve()
         .then(close)
@@ -84,6 +85,7 @@ async function onNode(node: NodeKind, context: SuiteContext): Promise<void> {
     if (node === 'anvil') {
       const anvil = await startAnvil();
       closers.push(() => anvil.stop());
+      stopper.throwIfStopped();
       nodeOptions = { url: anvil.url };
       // The ledger's provider settings (static network, no request batching): like for like.
       rawProvider = new JsonRpcProvider(anvil.url, Network.from(31337n), {
@@ -140,6 +142,7 @@ async function onNode(node: NodeKind, context: SuiteContext): Promise<void> {
       [ledgerkit]: countRequests(ledger.native.provider),
       [baseline]: countRequests(rawProvider),
     };
+    stopper.throwIfStopped();
     const submitRounds = await alternate(
       [
         {
@@ -193,6 +196,7 @@ async function onNode(node: NodeKind, context: SuiteContext): Promise<void> {
     const reads = quick ? 8 : 48;
     let read = 0;
     const nextReceipt = () => receipts[read++ % receipts.length] as Receipt;
+    stopper.throwIfStopped();
     const readRounds = await alternate(
       [
         {
@@ -253,7 +257,7 @@ async function onNode(node: NodeKind, context: SuiteContext): Promise<void> {
     );
     log(`verified read on ${node}: done`);
   } finally {
-    await stopNow();
+    await stopper.stop();
   }
 }
 

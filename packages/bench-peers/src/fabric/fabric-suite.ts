@@ -9,6 +9,7 @@ import { claimNetworkDir, FabricNetwork } from '@ledgerkit/fabric-network';
 import { alternate, quantile, workloadResult } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 import { measureRound } from './measure-round.ts';
+import { stopOnce } from './stop-once.ts';
 
 // The @ledgerkit/fabric tests' key-value chaincode (Put/Get), deployed as a chaincode server.
 const chaincodePath = fileURLToPath(new URL('../../../fabric/test/fixtures/ledger-chaincode', import.meta.url));
@@ -67,12 +68,13 @@ async function onNetwork(orgs: number, context: SuiteContext): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   };
   // Also stops the network when the run is interrupted.
-  const stopNow = context.defer(stop);
+  const stopper = stopOnce(context, stop);
   try {
     // fabric-network's own leftover sweep skips networks whose owner process is alive.
     await claimNetworkDir(dir);
     log(`starting a ${orgs}-organization network`);
     network = await FabricNetwork.up({ dir, orgs, peersPerOrg: 1, orderers: 1, channel });
+    stopper.throwIfStopped();
     await network.deployChaincode({ name: chaincode, path: chaincodePath });
     const org1 = network.organization('Org1');
     const ledger = await connectFabric({
@@ -110,6 +112,7 @@ async function onNetwork(orgs: number, context: SuiteContext): Promise<void> {
       const submits = quick ? clients * 2 : clients === 1 ? 8 : clients * 6;
       const evaluates = quick ? 20 : Math.max(100, clients * 40);
       const shape = `${orgs} endorsing org${orgs === 1 ? '' : 's'}, ${clients} client${clients === 1 ? '' : 's'}`;
+      stopper.throwIfStopped();
       const submitRounds = await alternate(
         [
           {
@@ -153,6 +156,7 @@ async function onNetwork(orgs: number, context: SuiteContext): Promise<void> {
         ),
       );
       log(`submit, ${shape}: done`);
+      stopper.throwIfStopped();
       let read = 0;
       const nextKey = () => readKeys[read++ % readKeys.length] as string;
       const evaluateRounds = await alternate(
@@ -183,7 +187,7 @@ async function onNetwork(orgs: number, context: SuiteContext): Promise<void> {
       log(`evaluate, ${shape}: done`);
     }
   } finally {
-    await stopNow();
+    await stopper.stop();
   }
 }
 
