@@ -36,7 +36,9 @@ test('npm run demo: three backends, every receipt verified, every tamper caught,
   expect(stdout.match(/^\s+CAUGHT: /gm)).toHaveLength(6);
   expect(stdout).toMatch(/history rewritten by forking[\s\S]*?CAUGHT: failed check header-chain/);
   expect(stdout).toMatch(/a lying peer serves[\s\S]*?CAUGHT: failed check block-data-hash/);
-  expect(stdout).toMatch(/the operator edits the journal file[\s\S]*?CAUGHT: audit against the pinned digest: mismatch/);
+  expect(stdout).toMatch(
+    /the operator edits the journal file[\s\S]*?CAUGHT: audit against the pinned digest: mismatch/,
+  );
   expect(stdout).not.toMatch(/NOT CAUGHT|NOT REFUSED|FAIL /);
   expect(stdout.match(/refused: CONTRACT_REVERTED NOT_CUSTODIAN/g)).toHaveLength(3);
   expect(stdout.match(/refused: CONTRACT_REVERTED BATCH_RECEIVED/g)).toHaveLength(3);
