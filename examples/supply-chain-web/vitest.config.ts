@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 240_000,
     // One app server and one browser at a time: the files share the machine, not state.
     fileParallelism: false,
+    // The Fabric test's network needs the Fabric binaries (built with Go once per machine).
+    globalSetup: ['test/fabric-global-setup.ts'],
   },
 });

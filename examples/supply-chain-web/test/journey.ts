@@ -122,8 +122,7 @@ export async function journey(options: JourneyOptions): Promise<void> {
     await signIn(page, 'audit');
     await page.getByRole('radio', { name: /anchor served with the evidence/ }).check();
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
-    const verdict = page.getByTestId('verdict');
-    await expect.poll(() => verdict.textContent(), { timeout: 60_000 }).toMatch(/^All \d+ receipts verified/);
+    await expect.poll(() => verdictOf(page), { timeout: 60_000 }).toMatch(/^All \d+ receipts verified/);
     const results = page.locator('.bundle-results > li');
     expect(await results.count()).toBeGreaterThanOrEqual(9);
     expect(await page.locator('.checks tr.failed').count()).toBe(0);
@@ -134,7 +133,7 @@ export async function journey(options: JourneyOptions): Promise<void> {
     const anchorBox = page.getByLabel('Pinned anchor (TrustAnchor JSON from a source you trust)');
     await expect.poll(() => anchorBox.inputValue()).toContain('"type"');
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
-    await expect.poll(() => verdict.textContent(), { timeout: 60_000 }).toMatch(/^All \d+ receipts verified/);
+    await expect.poll(() => verdictOf(page), { timeout: 60_000 }).toMatch(/^All \d+ receipts verified/);
     expect(await page.locator('.anchor').first().textContent()).toContain('explicit: true');
     await page
       .locator('.bundle-results details')
@@ -147,7 +146,7 @@ export async function journey(options: JourneyOptions): Promise<void> {
     const pinned = JSON.parse(await anchorBox.inputValue());
     await anchorBox.fill(JSON.stringify(forged(pinned)));
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
-    await expect.poll(() => verdict.textContent(), { timeout: 60_000 }).toMatch(/receipts failed verification/);
+    await expect.poll(() => verdictOf(page), { timeout: 60_000 }).toMatch(/receipts failed verification/);
     expect(await page.locator('.checks tr.failed').count()).toBeGreaterThan(0);
 
     // The provenance file: `ledgerkit verify` accepts it, and refuses it with one value changed.
@@ -159,7 +158,10 @@ export async function journey(options: JourneyOptions): Promise<void> {
     expect(download.suggestedFilename()).toBe(`provenance-${backend}-${id}.json`);
     const file = join(artifacts, download.suggestedFilename());
     await download.saveAs(file);
-    const bundles = JSON.parse(await readFile(file, 'utf8')) as Array<{ format: string; subject: { value: unknown } }>;
+    const bundles = JSON.parse(await readFile(file, 'utf8')) as Array<{
+      format: string;
+      subject: { value?: unknown; timestamp?: unknown };
+    }>;
     expect(bundles.length).toBeGreaterThanOrEqual(9);
     expect(bundles.every((bundle) => bundle.format === 'ledgerkit.verification-bundle')).toBe(true);
     const verified = spawnSync(process.execPath, [cli, 'verify', file], { encoding: 'utf8' });
@@ -215,6 +217,15 @@ async function refused(page: Page, reason: RegExp): Promise<void> {
   expect(text).not.toMatch(/\n\s+at |Error: |\{"/);
 }
 
+/** The verdict line, with the first failed checks when there are any. */
+async function verdictOf(page: Page): Promise<string> {
+  const verdict = page.getByTestId('verdict');
+  if ((await verdict.count()) === 0) return '';
+  const text = (await verdict.textContent()) ?? '';
+  const failed = await page.locator('.checks tr.failed').allTextContents();
+  return failed.length === 0 ? text : `${text} First failed checks: ${failed.slice(0, 3).join(' | ')}`;
+}
+
 async function isFocused(locator: Locator): Promise<boolean> {
   return locator.evaluate((element) => element === document.activeElement);
 }
@@ -255,8 +266,11 @@ function flipLast(hex: string): string {
   return `${hex.slice(0, -1)}${hex.endsWith('0') ? '1' : '0'}`;
 }
 
-/** Changes the product of the first revision that holds one (a value the receipt proves). */
-function changeOneValue(bundles: Array<{ subject: { value: unknown } }>): void {
+/**
+ * Changes the product of the first revision that holds one (a value the receipt proves), or,
+ * in a file of receipts (Fabric), the first receipt's commit time.
+ */
+function changeOneValue(bundles: Array<{ subject: { value?: unknown; timestamp?: unknown } }>): void {
   for (const bundle of bundles) {
     const value = bundle.subject.value as Record<string, unknown> | undefined;
     if (value && typeof value.product === 'string') {
@@ -264,5 +278,7 @@ function changeOneValue(bundles: Array<{ subject: { value: unknown } }>): void {
       return;
     }
   }
-  throw new Error('no revision with a product in the provenance file');
+  const receipt = bundles[0]?.subject;
+  if (typeof receipt?.timestamp !== 'string') throw new Error('nothing to change in the provenance file');
+  receipt.timestamp = new Date(Date.parse(receipt.timestamp) + 1000).toISOString();
 }

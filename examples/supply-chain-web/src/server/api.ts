@@ -160,7 +160,11 @@ export async function createApi(options: ApiOptions): Promise<FastifyInstance> {
   });
 
   app.addHook('onClose', async () => {
-    for (const slot of options.slots) await slot.backend?.close().catch(() => {});
+    for (const slot of options.slots) {
+      // A backend still starting (a Fabric network) is stopped once it is up, not left running.
+      const backend = slot.backend ?? (await slot.starting?.catch(() => undefined));
+      await backend?.close().catch(() => {});
+    }
   });
   return app;
 }

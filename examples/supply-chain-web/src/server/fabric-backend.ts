@@ -77,8 +77,10 @@ export async function startFabricBackend(onProgress: (line: string) => void = ()
         if (!ids.includes(id)) ids.push(id);
       },
       bundles: async (id) => {
+        // Receipts, not revisions: the chaincode's History names the batch id, while the
+        // transaction writes the asset under its own prefixed key, which `revision-value` compares.
         const revisions = await reader.history(id);
-        return Promise.all(revisions.map((revision) => reader.evidence(revision)));
+        return Promise.all(revisions.map((revision) => reader.evidence(revision.receipt)));
       },
       currentAnchor: async () => anchor,
       close,

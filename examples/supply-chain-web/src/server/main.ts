@@ -62,7 +62,9 @@ const slots: BackendSlot[] = [
 const staticDir = fileURLToPath(new URL('../../dist', import.meta.url));
 const app = await createApi({ slots, staticDir, log });
 const url = await app.listen({ port, host: values.host });
-log(`ledgerdb (embedded${ledgerdbPath ? `, ${ledgerdbPath}` : ', in memory'}) and Ethereum (in-process EDR) ready`);
+log(
+  `ledgerdb (embedded, ${ledgerdbPath ?? 'in memory'})${values['no-ethereum'] ? '' : ' and Ethereum (in-process EDR)'} ready`,
+);
 console.log(`Supply-chain web app: ${url}/`);
 
 let stopping = false;

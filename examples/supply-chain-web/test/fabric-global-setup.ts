@@ -1,0 +1,12 @@
+// Builds the pinned Fabric binaries once per machine (reused from $LEDGERKIT_HOME after that)
+// and stops networks that a killed earlier run left behind (their owner process is gone).
+import { ensureFabricBinaries, stopLeftoverNetworks } from '@ledgerkit/fabric-network';
+
+export default async function setup(): Promise<void> {
+  const binaries = await ensureFabricBinaries({ onProgress: (message) => console.log(`[fabric] ${message}`) });
+  if (binaries.builtInSeconds !== undefined) console.log(`[fabric] built in ${binaries.builtInSeconds}s`);
+  for (const { dir, stopped } of await stopLeftoverNetworks('ledgerkit-testing-fabric-')) {
+    if (stopped.length > 0)
+      console.log(`[fabric] stopped ${stopped.length} processes left by an earlier run in ${dir}`);
+  }
+}
