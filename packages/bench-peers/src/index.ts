@@ -1,7 +1,15 @@
 export type { MachineFactsOptions } from './machine.ts';
 export { machineFacts, measureFsync, measureSha256 } from './machine.ts';
 export type { ProcessSpec, StartedProcess } from './processes.ts';
-export { claimRunDir, pidAlive, processesOfRun, runDirPrefix, startProcess, sweepLeftovers } from './processes.ts';
+export {
+  claimRunDir,
+  killRunProcesses,
+  pidAlive,
+  processesOfRun,
+  runDirPrefix,
+  startProcess,
+  sweepLeftovers,
+} from './processes.ts';
 export type {
   LatencySummary,
   MachineFacts,

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { machineFacts } from './machine.ts';
-import { claimRunDir, sweepLeftovers } from './processes.ts';
+import { claimRunDir, killRunProcesses, sweepLeftovers } from './processes.ts';
 import type { PeerBenchResult, SuiteResult } from './result-schema.ts';
 import type { SuiteRecord } from './suite.ts';
 import { suiteEntries } from './workloads.ts';
@@ -54,6 +54,8 @@ async function cleanUp(): Promise<void> {
       .then(cleanup)
       .catch((error: unknown) => log(`cleanup failed: ${String(error)}`));
   }
+  const stray = await killRunProcesses(dir);
+  if (stray.length > 0) log(`killed ${stray.length} processes of this run that were still running`);
   await rm(dir, { recursive: true, force: true });
 }
 let interrupted = false;

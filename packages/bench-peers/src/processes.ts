@@ -66,6 +66,31 @@ export async function processesOfRun(dir: string): Promise<number[]> {
 }
 
 /**
+ * Kills (SIGKILL, whole process group) every process still marked with this run directory
+ * and waits until they are gone: the last step of a run's cleanup, which also catches a
+ * process whose starter was interrupted before it could register its own stop.
+ *
+ * @param dir - a run directory from {@link claimRunDir}
+ * @param timeoutMs - how long to wait for them to die (default 5,000)
+ * @returns the pids killed
+ */
+export async function killRunProcesses(dir: string, timeoutMs = 5000): Promise<number[]> {
+  const pids = await processesOfRun(dir);
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(pidAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return pids;
+}
+
+/**
  * Stops what killed runs left behind: every marked process whose run is no longer alive
  * (SIGKILL to its process group), and every run directory whose owner is gone.
  *
