@@ -78,8 +78,8 @@ export function withLedgerkitDependencies<T extends Manifest>(
   manifest: T,
   specs: LedgerkitSpecs,
   tarballs: boolean,
-): T {
-  const result: T = { ...manifest };
+): T & Pick<Manifest, 'overrides'> {
+  const result: T & Pick<Manifest, 'overrides'> = { ...manifest };
   for (const field of ['dependencies', 'devDependencies'] as const) {
     const dependencies = manifest[field];
     if (dependencies === undefined) continue;
