@@ -699,7 +699,7 @@ class PostgresStorage extends Reads implements StorageDriver {
     const ids = [...wanted.values()].map((entry) => entry.id);
     let client: pg.PoolClient;
     try {
-      client = await this.#database().connect();
+      client = await checkOut(this.#database());
     } catch (error) {
       throw storageError('cannot connect to PostgreSQL; nothing was committed', error);
     }
@@ -752,14 +752,14 @@ class PostgresStorage extends Reads implements StorageDriver {
       if (isConnectionError(error)) broken = error as Error;
       throw storageError('the write failed; nothing was committed', error);
     } finally {
-      client.release(broken);
+      client.release(broken ?? connectionLost.get(client));
     }
   }
 
   async #migrate(): Promise<void> {
     const { schema } = this.#options;
     const { s } = this;
-    const client = await this.#database().connect();
+    const client = await checkOut(this.#database());
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -788,7 +788,7 @@ class PostgresStorage extends Reads implements StorageDriver {
       });
       throw error;
     } finally {
-      client.release(broken);
+      client.release(broken ?? connectionLost.get(client));
     }
   }
 
@@ -796,6 +796,26 @@ class PostgresStorage extends Reads implements StorageDriver {
     if (!this.#open || !this.#pool) throw new LedgerError('UNAVAILABLE', 'the ledger storage is closed');
     return this.#pool;
   }
+}
+
+/** Connections that broke while checked out, with the error: released as broken, never reused. */
+const connectionLost = new WeakMap<pg.PoolClient, Error>();
+const listening = new WeakSet<pg.PoolClient>();
+
+/**
+ * Checks a connection out of the pool with an `error` listener on it. The pool listens
+ * only on idle connections; a checked-out one whose server goes away between two queries
+ * (PostgreSQL restarted while a write runs its work) emits `error`, which without a
+ * listener would end the process. The listener is added once per connection (connections
+ * are reused) and records the error so the connection is released as broken.
+ */
+async function checkOut(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  if (!listening.has(client)) {
+    listening.add(client);
+    client.on('error', (error: Error) => connectionLost.set(client, error));
+  }
+  return client;
 }
 
 const connectionErrnos = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
