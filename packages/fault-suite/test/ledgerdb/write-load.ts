@@ -29,6 +29,8 @@ export class WriteLoad {
   readonly unexpected: unknown[] = [];
   readonly #options: WriteLoadOptions;
   readonly #run = randomUUID().slice(0, 8);
+  /** Writes answered from an earlier commit under their idempotency key (a retry after a lost answer). */
+  replayed = 0;
   /** The last error any user met (for failure messages). */
   lastError: unknown;
   #stopping = false;
@@ -57,9 +59,11 @@ export class WriteLoad {
       const idempotencyKey = `key-${writeId}`;
       while (!this.#stopping) {
         try {
-          await client.transaction([{ op: 'insert', table: this.#options.table, data: { writeId, worker, n } }], {
-            idempotencyKey,
-          });
+          const result = await client.transaction(
+            [{ op: 'insert', table: this.#options.table, data: { writeId, worker, n } }],
+            { idempotencyKey },
+          );
+          if (result.replayed) this.replayed++;
           this.acknowledged.push(writeId);
           this.ackTimes.push(Date.now());
           break;
