@@ -48,11 +48,17 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 
 const log = (line: string) => console.log(`[supply-chain-web] ${line}`);
 const ledgerdbPath = values['ledgerdb-path'];
+/** A start-up failure is one line and exit code 1, not a stack trace. */
+function fail(what: string, error: unknown): never {
+  console.error(`[supply-chain-web] ${what}: ${(error as Error)?.message ?? String(error)}`);
+  process.exit(1);
+}
+
 const slots: BackendSlot[] = [
-  { kind: 'ledgerdb', backend: await startLedgerdbBackend(ledgerdbPath) },
+  { kind: 'ledgerdb', backend: await startLedgerdbBackend(ledgerdbPath).catch((error) => fail('ledgerdb', error)) },
   values['no-ethereum']
     ? { kind: 'ethereum', reason: 'the server was started with --no-ethereum' }
-    : { kind: 'ethereum', backend: await startEthereumBackend() },
+    : { kind: 'ethereum', backend: await startEthereumBackend().catch((error) => fail('Ethereum', error)) },
   {
     kind: 'fabric',
     reason: 'no Fabric network is running: press "Start Fabric" or restart with `npm run web -- --fabric`',
@@ -61,7 +67,9 @@ const slots: BackendSlot[] = [
 ];
 const staticDir = fileURLToPath(new URL('../../dist', import.meta.url));
 const app = await createApi({ slots, staticDir, log });
-const url = await app.listen({ port, host: values.host });
+const url = await app
+  .listen({ port, host: values.host })
+  .catch((error) => fail(`cannot listen on ${values.host}:${port} (try --port)`, error));
 log(
   `ledgerdb (embedded, ${ledgerdbPath ?? 'in memory'})${values['no-ethereum'] ? '' : ' and Ethereum (in-process EDR)'} ready`,
 );
