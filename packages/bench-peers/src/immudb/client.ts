@@ -82,6 +82,11 @@ export interface ImmudbConnectOptions {
   user?: string;
   password?: string;
   database?: string;
+  /**
+   * Create the database first (if it does not exist) with these settings, e.g.
+   * `{ maxConcurrency: { value: 128 } }` (DatabaseNullableSettings of schema.proto).
+   */
+  createWith?: Record<string, unknown>;
 }
 
 /**
@@ -128,6 +133,13 @@ export class ImmudbClient {
       );
       const withLogin = new grpc.Metadata();
       withLogin.set('authorization', `Bearer ${login.token}`);
+      if (options.createWith) {
+        await call(
+          'CreateDatabaseV2',
+          { name: options.database ?? 'defaultdb', settings: options.createWith, ifNotExists: true },
+          withLogin,
+        );
+      }
       const use = await call<{ token: string }>(
         'UseDatabase',
         { databaseName: options.database ?? 'defaultdb' },

@@ -4,6 +4,8 @@ import { ImmudbClient, type ImmudbState } from './client.ts';
 import { txHeaderAlh, verifyEntry, verifyStateConsistency } from './verify.ts';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+const database = 'bench';
+const databaseSettings = { maxConcurrency: { value: 128 } };
 
 /** immudb through its gRPC API: documents are JSON values under keys. */
 export class ImmudbSystem implements PeerSystem {
@@ -31,9 +33,14 @@ export class ImmudbSystem implements PeerSystem {
     };
   }
 
-  /** Connects the first client. */
+  /**
+   * Creates the benchmark's database and connects the first client. immudb admits 30
+   * concurrent transactions per database by default and refuses more ("max concurrency
+   * limit exceeded"), so the database allows 128 for the 64-client workload.
+   */
   static async connect(address: string, protoDir: string, flags: string[], version: string): Promise<ImmudbSystem> {
-    return new ImmudbSystem(address, protoDir, await ImmudbClient.connect({ address, protoDir }), flags, version);
+    const client = await ImmudbClient.connect({ address, protoDir, database, createWith: databaseSettings });
+    return new ImmudbSystem(address, protoDir, client, flags, version);
   }
 
   #client(index = 0): ImmudbClient {
@@ -42,7 +49,7 @@ export class ImmudbSystem implements PeerSystem {
 
   async openClients(count: number): Promise<void> {
     while (this.#clients.length < count) {
-      this.#clients.push(await ImmudbClient.connect({ address: this.#address, protoDir: this.#protoDir }));
+      this.#clients.push(await ImmudbClient.connect({ address: this.#address, protoDir: this.#protoDir, database }));
     }
   }
 
