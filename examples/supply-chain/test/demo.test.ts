@@ -77,6 +77,19 @@ test('--json: one document on stdout, progress on stderr; --backends selects', a
   expect(stderr).toContain('== the trust models side by side');
 });
 
+test('--ledgerdb server: ledgerdb serve on PostgreSQL; an edit behind its back is caught', async () => {
+  const { code, stdout, stderr } = await demo('--backends', 'ledgerdb', '--ledgerdb', 'server', '--json');
+  expect(code, stderr).toBe(0);
+  const [run] = (JSON.parse(stdout) as { runs: BackendRun[] }).runs;
+  expect(run?.label).toBe('ledgerdb (server)');
+  expect(run?.verifications.every((v) => v.ok)).toBe(true);
+  expect(run?.tampers.map((t) => [t.attempt.split(' (')[0], t.caught])).toEqual([
+    [expect.stringContaining('the operator shows the excursion'), true],
+    ['the operator edits the journal in PostgreSQL', true],
+  ]);
+  expect(run?.tampers[1]?.how).toMatch(/^audit against the pinned digest: mismatch at leaf \d+/);
+});
+
 test('a bad flag is one line and exit 2, no stack trace', async () => {
   const { code, stderr } = await demo('--backends', 'ledgerdb,bitcoin');
   expect(code).toBe(2);

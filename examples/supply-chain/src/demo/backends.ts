@@ -1,13 +1,22 @@
 // The demo's backends, each started for real in this process (or as native processes for
 // Fabric): the operator's ledgerdb service, Hardhat's in-process EDR chain, a two-organization
 // Fabric network. Each also knows how to attempt the tamper that fits its trust model.
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
-import type { JsonObject, JsonValue, Ledger, Revision, TrustAnchor } from '@ledgerkit/core';
+import { promisify } from 'node:util';
+import {
+  isLedgerError,
+  type JsonObject,
+  type JsonValue,
+  type Ledger,
+  type Revision,
+  type TrustAnchor,
+} from '@ledgerkit/core';
 import { connectEthereum, type EthereumLedger } from '@ledgerkit/ethereum';
 import { connectFabric, type FabricLedger } from '@ledgerkit/fabric';
 import { type FabricEvidence, verifyFabricReceipt } from '@ledgerkit/fabric/verify';
@@ -260,16 +269,9 @@ export async function startLedgerdbServer(
         digest: (await service.ledger.evaluate({ method: 'digest', args: [] })) as JsonObject,
       }),
       async tamper(target) {
-        return [
-          await forgedValueOutcome(
-            service.ledger,
-            `${batchesTable}/${target.batchId}`,
-            target,
-            ['temperature'],
-            1,
-            'the operator',
-          ),
-        ];
+        const key = `${batchesTable}/${target.batchId}`;
+        const forged = await forgedValueOutcome(service.ledger, key, target, ['temperature'], 1, 'the operator');
+        return [forged, await postgresEditOutcome(postgres.url, database, service.ledger, key, target)];
       },
       stop,
     };
@@ -277,6 +279,52 @@ export async function startLedgerdbServer(
     await stop();
     throw error;
   }
+}
+
+/**
+ * The operator edits the excursion's journal entry in PostgreSQL with psql, behind the back of
+ * the running `ledgerdb serve`; the auditor audits against its pinned digest and verifies the
+ * revision the server now shows.
+ */
+async function postgresEditOutcome(
+  url: string,
+  database: LedgerDatabase,
+  ledger: Ledger,
+  key: string,
+  target: TamperTarget,
+): Promise<TamperOutcome> {
+  const { excursion, forgedTemperature, anchor } = target;
+  if (excursion.kind !== 'checkpoint') throw new Error('the target is not a checkpoint');
+  const attempt = `the operator edits the journal in PostgreSQL (psql UPDATE): checkpoint ${excursion.sequence} ${excursion.temperature} °C -> ${forgedTemperature} °C, excursion cleared`;
+  const from = `"temperature":${excursion.temperature}`;
+  const to = `"temperature":${forgedTemperature}`;
+  const psql = join(process.env.LEDGERKIT_PG_BIN ?? '/usr/lib/postgresql/15/bin', 'psql');
+  // Only this demo's literals go into the statement: a batch id is [A-Za-z0-9._-].
+  const sql = `UPDATE ledgerdb.leaves SET body = replace(replace(body, '${from}', '${to}'), '"excursion":true', '"excursion":false')
+    WHERE leaf = (SELECT min(leaf) FROM ledgerdb.leaves WHERE body LIKE '%${target.batchId}%' AND body LIKE '%${from}%') RETURNING leaf`;
+  const { stdout } = await promisify(execFile)(psql, [url, '-v', 'ON_ERROR_STOP=1', '-qtAc', sql], { timeout: 60_000 });
+  const edited = stdout.trim().split('\n').filter(Boolean).length;
+  const trusted = (anchor as { digest: JsonObject }).digest as unknown as Digest;
+  const audit = await database.audit({ against: trusted });
+  // The service's LedgerClient verifies what the server tells it: reading the edited history
+  // may itself be refused (VERIFICATION_FAILED) before the auditor verifies anything.
+  let revision: string;
+  try {
+    const shown = (await ledger.history(key)).find((candidate) => candidate.receipt.txId === excursion.receipt.txId);
+    const verified = shown ? await ledger.verify(shown, { anchor }) : undefined;
+    revision = verified?.ok === false ? failedChecks(verified) : 'VERIFIED (not caught)';
+  } catch (error) {
+    if (!isLedgerError(error, 'VERIFICATION_FAILED')) throw error;
+    revision = `the verifying client refused the history the server now serves (${error.code}: ${error.shortMessage.split(':')[0]})`;
+  }
+  return {
+    attempt,
+    caught: edited === 1 && !audit.ok && !revision.startsWith('VERIFIED'),
+    how:
+      edited !== 1
+        ? 'the demo found no journal entry to edit'
+        : `audit against the pinned digest: ${audit.ok ? 'passed' : `mismatch at leaf ${audit.firstMismatch?.leaf} (${audit.firstMismatch?.reason})`}; the edited revision: ${revision}`,
+  };
 }
 
 /** One EDR chain with SupplyChain.sol deployed and the four identities connected. */
