@@ -282,14 +282,18 @@ export class DigestTracker {
     }
     if (trusted) {
       const inconsistent = (why: string) =>
-        new LedgerError('DIGEST_INCONSISTENT', `new digest does not extend the trusted one: ${why}`, {
-          details: {
-            trustedSize: trusted.treeSize,
-            trustedRoot: trusted.rootHash,
-            newSize: digest.treeSize,
-            newRoot: digest.rootHash,
+        new LedgerError(
+          'DIGEST_INCONSISTENT',
+          `digest of tree size ${digest.treeSize} does not extend the trusted digest of tree size ${trusted.treeSize}: ${why}`,
+          {
+            details: {
+              trustedSize: trusted.treeSize,
+              trustedRoot: trusted.rootHash,
+              newSize: digest.treeSize,
+              newRoot: digest.rootHash,
+            },
           },
-        });
+        );
       if (digest.ledger !== trusted.ledger) throw inconsistent(`ledger ${digest.ledger} is not ${trusted.ledger}`);
       if (digest.treeSize < trusted.treeSize) throw inconsistent('the journal shrank');
       if (digest.treeSize === trusted.treeSize) {
