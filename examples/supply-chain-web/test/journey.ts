@@ -127,6 +127,8 @@ export async function journey(options: JourneyOptions): Promise<void> {
     expect(await results.count()).toBeGreaterThanOrEqual(9);
     expect(await page.locator('.checks tr.failed').count()).toBe(0);
     expect(await page.locator('.anchor').first().textContent()).toContain('explicit: false');
+    // Each step of the timeline is tied to its verified receipt.
+    await expect.poll(() => page.locator('.timeline .step-verified.ok').count()).toBe(9);
 
     // …then against an anchor it pinned (explicit), and a forged one, which fails.
     await page.getByRole('button', { name: "Pin the operator's current anchor" }).click();
@@ -148,6 +150,7 @@ export async function journey(options: JourneyOptions): Promise<void> {
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await expect.poll(() => verdictOf(page), { timeout: 60_000 }).toMatch(/receipts failed verification/);
     expect(await page.locator('.checks tr.failed').count()).toBeGreaterThan(0);
+    expect(await page.locator('.timeline .step-verified.failed').count()).toBeGreaterThan(0);
 
     // The provenance file: `ledgerkit verify` accepts it, and refuses it with one value changed.
     await page.getByRole('radio', { name: /anchor served with the evidence/ }).check();

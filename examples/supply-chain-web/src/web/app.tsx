@@ -40,6 +40,8 @@ export function App() {
   const [detail, setDetail] = useState<{ batch: Batch; history: ProvenanceStep[] } | undefined>();
   const [notice, setNotice] = useState<Notice | undefined>();
   const [busy, setBusy] = useState(false);
+  /** Per transaction id: whether the browser verified every revision of it (undefined: not verified yet). */
+  const [verified, setVerified] = useState<ReadonlyMap<string, boolean> | undefined>();
 
   const backend = backends.find((candidate) => candidate.kind === kind);
   const participants = backend?.participants ?? [];
@@ -56,6 +58,7 @@ export function App() {
   const refresh = useCallback(
     async (id = selected) => {
       if (!backend?.available) return;
+      setVerified(undefined);
       setBatches(await api.batches(kind));
       setDetail(id ? await api.batch(kind, id) : undefined);
     },
@@ -67,6 +70,7 @@ export function App() {
   }, [loadBackends]);
 
   useEffect(() => {
+    setVerified(undefined);
     setDetail(undefined);
     setSelected(undefined);
     setBatches([]);
@@ -75,6 +79,7 @@ export function App() {
 
   const select = async (id: string) => {
     setSelected(id);
+    setVerified(undefined);
     try {
       setDetail(await api.batch(kind, id));
     } catch (error) {
@@ -196,12 +201,18 @@ export function App() {
         <div className="column wide">
           {detail ? (
             <>
-              <BatchView batch={detail.batch} history={detail.history} participants={participants} />
+              <BatchView
+                batch={detail.batch}
+                history={detail.history}
+                participants={participants}
+                verified={verified}
+              />
               <VerifyPanel
                 kind={kind}
                 batchId={detail.batch.id}
                 onError={(error) => setNotice(errorNotice(error))}
                 onStart={() => setNotice(undefined)}
+                onResults={setVerified}
               />
             </>
           ) : (

@@ -7,10 +7,12 @@ interface Props {
   batch: Batch;
   history: readonly ProvenanceStep[];
   participants: readonly Participant[];
+  /** The browser's verdict per transaction id, once the auditor verified. */
+  verified?: ReadonlyMap<string, boolean> | undefined;
 }
 
 /** A batch's state, its provenance timeline and its temperature readings against the limit. */
-export function BatchView({ batch, history, participants }: Props) {
+export function BatchView({ batch, history, participants, verified }: Props) {
   const checkpoints = history.filter((step) => step.kind === 'checkpoint');
   return (
     <section aria-labelledby="batch-heading" className="card">
@@ -55,6 +57,7 @@ export function BatchView({ batch, history, participants }: Props) {
               {when(step.at)} · block {step.receipt.position.block} · tx{' '}
               <code title={step.receipt.txId}>{step.receipt.txId.slice(0, 14)}…</code>
             </span>
+            {verified && <VerifiedMark ok={verified.get(step.receipt.txId)} />}
           </li>
         ))}
       </ol>
@@ -75,4 +78,13 @@ function stepTitle(step: ProvenanceStep): string {
     case 'received':
       return 'Received';
   }
+}
+
+function VerifiedMark({ ok }: { ok: boolean | undefined }) {
+  if (ok === undefined) return <span className="step-verified missing">not in the verified provenance</span>;
+  return ok ? (
+    <span className="step-verified ok">✓ receipt verified in this browser</span>
+  ) : (
+    <span className="step-verified failed">✗ receipt failed verification</span>
+  );
 }

@@ -9,6 +9,8 @@ interface Props {
   onError: (error: unknown) => void;
   /** Called when a verification starts: an earlier message no longer applies. */
   onStart: () => void;
+  /** The verdict per transaction id, for the timeline; undefined when there is none (yet). */
+  onResults: (verified: ReadonlyMap<string, boolean> | undefined) => void;
 }
 
 type Mode = 'served' | 'pinned';
@@ -23,7 +25,7 @@ const anchorTypes: Readonly<Record<BackendKind, string>> = {
  * The auditor's panel: fetches the evidence (untrusted) from the API server and verifies it
  * with the backend's pure verifier in this page, against the anchor the auditor chose.
  */
-export function VerifyPanel({ kind, batchId, onError, onStart }: Props) {
+export function VerifyPanel({ kind, batchId, onError, onStart, onResults }: Props) {
   const storageKey = `ledgerkit.supply-chain.anchor.${kind}`;
   const [mode, setMode] = useState<Mode>('served');
   const [pinned, setPinned] = useState(() => localStorage.getItem(storageKey) ?? '');
@@ -62,11 +64,14 @@ export function VerifyPanel({ kind, batchId, onError, onStart }: Props) {
 
   const verify = async () => {
     onStart();
+    onResults(undefined);
     setWorking(true);
     setResults(undefined);
     try {
       const { bundles, anchor: chosen } = await fetchBundles();
-      setResults(await verifyInBrowser(bundles, chosen));
+      const verified = await verifyInBrowser(bundles, chosen);
+      setResults(verified);
+      onResults(verdictPerTransaction(verified));
     } catch (error) {
       onError(error);
     } finally {
@@ -229,4 +234,14 @@ function ResultView({ result }: { result: BundleResult }) {
       </details>
     </li>
   );
+}
+
+/** A transaction is verified when every revision of it is (Ethereum writes several events per step). */
+function verdictPerTransaction(results: readonly BundleResult[]): ReadonlyMap<string, boolean> {
+  const verdicts = new Map<string, boolean>();
+  for (const { bundle, verification } of results) {
+    const receipt = 'key' in bundle.subject ? bundle.subject.receipt : bundle.subject;
+    verdicts.set(receipt.txId, (verdicts.get(receipt.txId) ?? true) && verification.ok);
+  }
+  return verdicts;
 }
