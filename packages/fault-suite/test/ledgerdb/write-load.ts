@@ -13,6 +13,8 @@ export interface WriteLoadOptions {
   token: string;
   clients: number;
   table: string;
+  /** Characters of padding in each document (default none): fills a disk faster. */
+  pad?: number;
   /** The client's own retries before an error reaches the user (default: one quick retry). */
   retry?: RetryOptions;
 }
@@ -54,13 +56,14 @@ export class WriteLoad {
       retry: this.#options.retry ?? { retries: 1, baseDelayMs: 20, maxDelayMs: 100 },
       timeoutMs: 15_000,
     });
+    const pad = 'x'.repeat(this.#options.pad ?? 0);
     for (let n = 0; !this.#stopping; n++) {
       const writeId = `${this.#run}-${worker}-${n}`;
       const idempotencyKey = `key-${writeId}`;
       while (!this.#stopping) {
         try {
           const result = await client.transaction(
-            [{ op: 'insert', table: this.#options.table, data: { writeId, worker, n } }],
+            [{ op: 'insert', table: this.#options.table, data: { writeId, worker, n, ...(pad ? { pad } : {}) } }],
             { idempotencyKey },
           );
           if (result.replayed) this.replayed++;

@@ -846,6 +846,12 @@ function storageError(message: string, cause: unknown): LedgerError {
     case '57014': // query_canceled: statement_timeout
     case '55P03': // lock_not_available: lock_timeout
       return new LedgerError('TIMEOUT', `${message}: ${text}`, { cause });
+    case '53100': // disk_full: PostgreSQL rolled the transaction back; retry once space is freed
+      return new LedgerError('UNAVAILABLE', `${message}: PostgreSQL's disk is full: ${text}`, {
+        cause,
+        retryable: true,
+        details: { reason: 'storage-full', sqlState: code },
+      });
     case '28000':
     case '28P01':
       return new LedgerError('UNAUTHENTICATED', `${message}: ${text}`, { cause });

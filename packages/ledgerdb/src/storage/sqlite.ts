@@ -867,6 +867,16 @@ function storageError(message: string, cause: unknown): LedgerError {
       },
     );
   }
+  // SQLITE_FULL (13): the disk or filesystem is full. SQLite rolled the statement back, so
+  // nothing was written; the same write succeeds once space is freed.
+  const sqliteCode = (cause as { errcode?: unknown } | undefined)?.errcode;
+  if ((typeof sqliteCode === 'number' && (sqliteCode & 0xff) === 13) || /disk is full|ENOSPC/i.test(text)) {
+    return new LedgerError('UNAVAILABLE', `${message}: the disk is full`, {
+      cause,
+      retryable: true,
+      details: { reason: 'storage-full' },
+    });
+  }
   // A damaged file is evidence, not an outage: say so.
   const code = /malformed|not a database|corrupt/i.test(text) ? 'TAMPER_DETECTED' : 'UNAVAILABLE';
   return new LedgerError(code, `${message}: ${text}`, { cause });
