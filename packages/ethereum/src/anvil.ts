@@ -1,14 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { open, rename } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { LedgerError } from '@ledgerkit/core';
 
 /** Options of {@link startAnvil}. */
 export interface AnvilOptions {
   /** Port to listen on (default: a free one). */
   port?: number;
-  /** File to load the chain from at start and dump it to at stop, so a restart keeps it. */
+  /**
+   * File to load the chain from at start and dump it to at stop (and at each `persist()`),
+   * with the state of every block, so a restart keeps the chain and its receipts verifiable.
+   * A SIGKILL skips the dump at exit: everything since the last dump is lost.
+   */
   stateFile?: string;
   /** Seconds between blocks; default: a block per transaction (automine). */
   blockTime?: number;
@@ -30,6 +36,18 @@ export interface AnvilNode {
   readonly process: ChildProcess;
   /** Stops it (SIGTERM, then SIGKILL after 5 s) and waits until it exited; dumps state first. */
   stop(): Promise<void>;
+  /**
+   * Writes the chain (blocks, receipts, accounts) to the state file now, as a SIGTERM
+   * would: anvil keeps everything in memory and dumps only at exit (and every
+   * `--state-interval` seconds), so a SIGKILL loses every block since the last dump. Pass
+   * it as `connectEthereum`'s `persist` to make each returned receipt durable. Concurrent
+   * calls share dumps; each resolves after a dump that started after it was called. The
+   * file is replaced atomically (written, fsynced, renamed).
+   *
+   * @returns the head block the dump holds
+   * @throws LedgerError `INVALID_ARGUMENT` without `stateFile`, `UNAVAILABLE` when the node does not answer
+   */
+  persist(): Promise<{ block: number }>;
 }
 
 /**
@@ -52,7 +70,9 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
   const binary = anvilBinary();
   const port = options.port ?? (await freePort());
   const args = ['--port', String(port), '--host', '127.0.0.1', '--silent'];
-  if (options.stateFile) args.push('--state', options.stateFile);
+  // Without the historical states a restarted node answers eth_getProof only at its head,
+  // so receipts of earlier blocks could no longer be verified.
+  if (options.stateFile) args.push('--state', options.stateFile, '--preserve-historical-states');
   if (options.blockTime) args.push('--block-time', String(options.blockTime));
   if (options.chainId) args.push('--chain-id', String(options.chainId));
   args.push(...(options.args ?? []));
@@ -92,7 +112,76 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url, port, process: child, stop };
+  const persist = persistence(url, options.stateFile);
+  return { url, port, process: child, stop, persist };
+}
+
+/** Group commit: a call waits for the next dump to start after it, so one dump serves many callers. */
+function persistence(url: string, stateFile: string | undefined): () => Promise<{ block: number }> {
+  let running: Promise<{ block: number }> | undefined;
+  let next: Promise<{ block: number }> | undefined;
+  const dump = async (): Promise<{ block: number }> => {
+    if (!stateFile) {
+      throw new LedgerError('INVALID_ARGUMENT', 'persist() needs startAnvil({ stateFile })', {
+        details: { option: 'stateFile' },
+      });
+    }
+    let head: string;
+    let state: string;
+    try {
+      // The head first: the dump that follows holds at least this block.
+      head = (await rpc(url, 'eth_blockNumber', [])) as string;
+      // `true`: with the historical states, as the dump at exit writes them.
+      state = (await rpc(url, 'anvil_dumpState', [true])) as string;
+    } catch (error) {
+      throw new LedgerError('UNAVAILABLE', 'anvil did not answer the state dump', { details: { url }, cause: error });
+    }
+    // anvil_dumpState answers the gzipped JSON that --state reads back, hex-encoded.
+    const json = gunzipSync(Buffer.from(state.slice(2), 'hex'));
+    const staging = `${stateFile}.${process.pid}.tmp`;
+    const file = await open(staging, 'w');
+    try {
+      await file.writeFile(json);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(staging, stateFile);
+    return { block: Number(BigInt(head)) };
+  };
+  const start = () => {
+    const current = dump().finally(() => {
+      if (running === current) running = undefined;
+    });
+    running = current;
+    return current;
+  };
+  return () => {
+    if (!running) return start();
+    if (!next) {
+      const after = running.then(
+        () => undefined,
+        () => undefined,
+      );
+      next = after.then(() => {
+        next = undefined;
+        return start();
+      });
+    }
+    return next;
+  };
+}
+
+async function rpc(url: string, method: string, params: unknown[]): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { message?: string } };
+  if (body.error || body.result === undefined) throw new Error(body.error?.message ?? `no result from ${method}`);
+  return body.result;
 }
 
 function anvilBinary(): string {

@@ -1,4 +1,11 @@
-import { type ErrorCode, InvalidArgumentError, LedgerError, type RetryOptions, retry } from '@ledgerkit/core';
+import {
+  type ErrorCode,
+  InvalidArgumentError,
+  LedgerError,
+  type Receipt,
+  type RetryOptions,
+  retry,
+} from '@ledgerkit/core';
 import {
   BrowserProvider,
   type Eip1193Provider,
@@ -50,6 +57,15 @@ export interface ConnectOptions<TContracts extends Record<string, ContractConfig
   revertCodes?: Readonly<Record<string, ErrorCode>>;
   /** Called by `close()` after the ledger stopped, to release what the caller opened. */
   onClose?: () => Promise<void>;
+  /**
+   * Called with each receipt before `submit` or `deploy` returns it, to make the block
+   * durable first. A node that keeps its chain in memory loses every block since its last
+   * state dump when it is killed (anvil on SIGKILL): pass anvil's `persist` (from
+   * `startAnvil({ stateFile })`) so that a returned receipt survives a crash. A failure
+   * becomes the submit's error (its code, else `UNAVAILABLE`; `details.txId` names the
+   * mined transaction).
+   */
+  persist?: (receipt: Receipt) => Promise<unknown>;
 }
 
 const defaultRetry: RetryOptions = { retries: 6, baseDelayMs: 50, maxDelayMs: 2_000 };
@@ -115,6 +131,7 @@ export async function connectEthereum<
     startBlock: options.startBlock ?? 0,
     maxBlockRange: options.maxBlockRange ?? 2_000,
     revertCodes: { ...defaultRevertCodes, ...options.revertCodes },
+    persist: options.persist,
     onClose: async () => {
       provider.destroy();
       await options.onClose?.();

@@ -32,6 +32,7 @@ import {
   Interface,
   type InterfaceAbi,
   type JsonRpcApiProvider,
+  keccak256,
   type LogDescription,
   toQuantity,
   type Wallet,
@@ -90,10 +91,13 @@ export interface LedgerSettings {
   maxBlockRange: number;
   onClose: (() => Promise<void>) | undefined;
   revertCodes: Readonly<Record<string, ErrorCode>>;
+  persist: ((receipt: Receipt) => Promise<unknown>) | undefined;
 }
 
 const feeCacheMs = 2_000;
 const timestampCacheSize = 4_096;
+// How long a receipt may be missing before the node is asked whether it still knows the transaction.
+const forgottenCheckMs = 1_000;
 
 export class EthereumLedgerImpl implements EthereumLedger {
   readonly kind = 'ethereum' as const;
@@ -402,7 +406,11 @@ export class EthereumLedgerImpl implements EthereumLedger {
     const gasLimit = (BigInt(gasEstimate as string) * 6n) / 5n;
     throwIfAborted(signal);
     const sendContext = { ...context, operation: 'send' };
+    // The signed transaction, kept to send again if the node forgets it (a restart that
+    // lost its pool or rolled back its chain); undefined for node-signed transactions.
+    let sent: { signed: string; nonce: number } | undefined;
     const hash = await this.#sendWithNonce(async (nonce) => {
+      let txId: string | undefined;
       try {
         const wallet = this.#settings.wallet;
         if (wallet && fees) {
@@ -415,39 +423,109 @@ export class EthereumLedgerImpl implements EthereumLedger {
             gasLimit,
             ...fees,
           });
-          return (await this.#provider.send('eth_sendRawTransaction', [signed])) as string;
+          txId = keccak256(signed);
+          sent = { signed, nonce };
+          return await this.#sendRaw(signed, txId, sendContext, signal);
         }
+        sent = undefined;
         return (await this.#provider.send('eth_sendTransaction', [
           { ...request, nonce: toQuantity(nonce), gas: toQuantity(gasLimit) },
         ])) as string;
       } catch (error) {
-        throw toLedgerError(error, sendContext);
+        // The hash is known before the node answers: a caller can look the transaction up
+        // when the answer was lost (the node may have taken it before it went away).
+        throw toLedgerError(error, txId ? { ...sendContext, txId } : sendContext);
       }
     }, signal);
-    const raw = await this.#waitForReceipt(hash, context, signal);
-    if (BigInt(raw.status) !== 1n) {
-      throw new LedgerError('CONTRACT_REVERTED', 'the transaction was mined but reverted', {
-        details: { ...context, interfaces: undefined, txId: hash, block: Number(BigInt(raw.blockNumber)) },
-      });
+    for (let round = 0; ; round++) {
+      const raw = await this.#waitForReceipt(hash, sent, context, signal);
+      if (BigInt(raw.status) !== 1n) {
+        throw new LedgerError('CONTRACT_REVERTED', 'the transaction was mined but reverted', {
+          details: { ...where(context), txId: hash, block: Number(BigInt(raw.blockNumber)) },
+        });
+      }
+      const block = Number(BigInt(raw.blockNumber));
+      const proof: EthereumReceiptProof & JsonObject = {
+        contract: to ?? raw.contractAddress ?? '',
+        method: context.method ?? '',
+        confirmations: this.#settings.confirmations,
+        storageSlots: [...storageSlots],
+        gasUsed: BigInt(raw.gasUsed).toString(),
+      };
+      try {
+        const receipt: Receipt = {
+          version: receiptFormatVersion,
+          backend: 'ethereum',
+          ledger: this.id,
+          txId: hash,
+          position: { block, index: Number(BigInt(raw.transactionIndex)), blockHash: raw.blockHash },
+          timestamp: new Date((await this.#timestamp(block, raw.blockHash)) * 1000).toISOString(),
+          proof,
+        };
+        await this.#persist(receipt, context);
+        return { receipt, raw };
+      } catch (error) {
+        // The node went away or lost the block between the receipt and now (killed before it
+        // persisted, restarted from an older state): wait for the transaction again, which
+        // sends it again if the restarted node forgot it.
+        const again = isLedgerError(error, 'UNAVAILABLE') || isLedgerError(error, 'NOT_FOUND');
+        if (!again || round >= 2) throw error;
+      }
     }
-    const block = Number(BigInt(raw.blockNumber));
-    const proof: EthereumReceiptProof & JsonObject = {
-      contract: to ?? raw.contractAddress ?? '',
-      method: context.method ?? '',
-      confirmations: this.#settings.confirmations,
-      storageSlots: [...storageSlots],
-      gasUsed: BigInt(raw.gasUsed).toString(),
-    };
-    const receipt: Receipt = {
-      version: receiptFormatVersion,
-      backend: 'ethereum',
-      ledger: this.id,
-      txId: hash,
-      position: { block, index: Number(BigInt(raw.transactionIndex)), blockHash: raw.blockHash },
-      timestamp: new Date((await this.#timestamp(block, raw.blockHash)) * 1000).toISOString(),
-      proof,
-    };
-    return { receipt, raw };
+  }
+
+  /**
+   * Sends a signed transaction, again while the node is unreachable: the same bytes are the
+   * same transaction, so a node that took it before the answer was lost answers "already
+   * known" (or, once mined, "nonce too low" while it knows the hash), never a second copy.
+   */
+  async #sendRaw(
+    signed: string,
+    hash: string,
+    context: ErrorContext,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    let unreachableBefore = false;
+    return retry(
+      async () => {
+        try {
+          return (await raceSignal(this.#provider.send('eth_sendRawTransaction', [signed]), signal)) as string;
+        } catch (error) {
+          const typed = toLedgerError(error, { ...context, txId: hash });
+          if (typed.code === 'UNAVAILABLE') {
+            unreachableBefore = true;
+            throw typed;
+          }
+          if (unreachableBefore && /already (known|imported)|nonce/i.test(typed.message)) {
+            if (await this.#provider.send('eth_getTransactionByHash', [hash]).catch(() => null)) return hash;
+          }
+          throw typed;
+        }
+      },
+      {
+        ...this.#settings.retry,
+        shouldRetry: (error) => isLedgerError(error, 'UNAVAILABLE'),
+        ...(signal ? { signal } : {}),
+      },
+    );
+  }
+
+  /** Runs the `persist` option before a receipt is handed out; its failure is the submit's. */
+  async #persist(receipt: Receipt, context: ErrorContext): Promise<void> {
+    const persist = this.#settings.persist;
+    if (!persist) return;
+    try {
+      await persist(receipt);
+    } catch (error) {
+      throw new LedgerError(
+        isLedgerError(error) ? error.code : 'UNAVAILABLE',
+        'the transaction was mined but persist() failed: it may not survive a node restart',
+        {
+          details: { ...where(context), txId: receipt.txId, block: receipt.position.block },
+          cause: error,
+        },
+      );
+    }
   }
 
   /**
@@ -466,8 +544,14 @@ export class EthereumLedgerImpl implements EthereumLedger {
     }
   }
 
-  async #waitForReceipt(hash: string, context: ErrorContext, signal: AbortSignal | undefined): Promise<RawReceipt> {
+  async #waitForReceipt(
+    hash: string,
+    sent: { signed: string; nonce: number } | undefined,
+    context: ErrorContext,
+    signal: AbortSignal | undefined,
+  ): Promise<RawReceipt> {
     const confirmations = this.#settings.confirmations;
+    let checkedAt = Date.now();
     for (let attempt = 0; ; attempt++) {
       const receipt = (await this.#rpc(context, 'eth_getTransactionReceipt', [hash], signal)) as RawReceipt | null;
       if (receipt) {
@@ -478,9 +562,62 @@ export class EthereumLedgerImpl implements EthereumLedger {
           const settled = (await this.#rpc(context, 'eth_getTransactionReceipt', [hash], signal)) as RawReceipt | null;
           if (settled && settled.blockHash === receipt.blockHash) return settled;
         }
+      } else if (Date.now() - checkedAt >= forgottenCheckMs) {
+        checkedAt = Date.now();
+        await this.#resendIfForgotten(hash, sent, context, signal);
       }
       // Automining nodes answer within milliseconds; ramp up to the polling interval.
       await sleep(Math.min(this.#settings.pollingIntervalMs, 2 ** attempt), signal);
+    }
+  }
+
+  /**
+   * A node that restarted (anvil killed and started again, from its last state dump or
+   * fresh) no longer knows a transaction it accepted: waiting for its receipt would last
+   * forever. The same signed transaction is sent again while its nonce is still free;
+   * when another transaction took that nonce, the submit fails with `COMMIT_FAILED`
+   * (`details.reason: 'dropped'`). The node's chain may have rolled back, so the nonce and
+   * the contracts' code are read from it again.
+   */
+  async #resendIfForgotten(
+    hash: string,
+    sent: { signed: string; nonce: number } | undefined,
+    context: ErrorContext,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const known = await this.#rpc(context, 'eth_getTransactionByHash', [hash], signal);
+    if (known) return;
+    this.#sequencer.reset();
+    this.#hasCode.clear();
+    const details = { ...where(context), txId: hash, reason: 'dropped' };
+    if (!sent) {
+      throw new LedgerError('COMMIT_FAILED', 'the node no longer knows the transaction (it restarted or dropped it)', {
+        details,
+      });
+    }
+    const mined = Number(
+      BigInt(
+        (await this.#rpc(context, 'eth_getTransactionCount', [this.#settings.account, 'latest'], signal)) as string,
+      ),
+    );
+    if (mined > sent.nonce) {
+      throw new LedgerError('COMMIT_FAILED', 'the node dropped the transaction and another one took its nonce', {
+        details: { ...details, nonce: sent.nonce, accountNonce: mined },
+      });
+    }
+    try {
+      await this.#provider.send('eth_sendRawTransaction', [sent.signed]);
+    } catch (error) {
+      const typed = toLedgerError(error, { ...context, operation: 'send', txId: hash });
+      // Unreachable again: the next check sends it again. "already known": the node has it.
+      if (typed.code === 'UNAVAILABLE' || /already (known|imported)/i.test(typed.message)) return;
+      if (/nonce/i.test(typed.message)) {
+        throw new LedgerError('COMMIT_FAILED', 'the node dropped the transaction and another one took its nonce', {
+          details: { ...details, nonce: sent.nonce },
+          cause: typed,
+        });
+      }
+      throw typed;
     }
   }
 
@@ -723,4 +860,13 @@ function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pr
       },
     );
   });
+}
+
+/** The parts of an error context that belong in an error's details. */
+function where(context: ErrorContext): { operation: string; contract?: string; method?: string } {
+  return {
+    operation: context.operation,
+    ...(context.contract === undefined ? {} : { contract: context.contract }),
+    ...(context.method === undefined ? {} : { method: context.method }),
+  };
 }

@@ -74,6 +74,8 @@ export interface ErrorContext {
   interfaces?: readonly Interface[];
   /** Codes for custom errors by name; any other revert is `CONTRACT_REVERTED`. */
   revertCodes?: Readonly<Record<string, ErrorCode>>;
+  /** Hash of the transaction concerned, when known before the node answered. */
+  txId?: string;
 }
 
 /**
@@ -94,7 +96,12 @@ export const defaultRevertCodes: Readonly<Record<string, ErrorCode>> = {
  */
 export function toLedgerError(error: unknown, context: ErrorContext): LedgerError {
   if (error instanceof LedgerError) return error;
-  const where = { operation: context.operation, contract: context.contract, method: context.method };
+  const where = {
+    operation: context.operation,
+    contract: context.contract,
+    method: context.method,
+    ...(context.txId ? { txId: context.txId } : {}),
+  };
   const data = findRevertData(error);
   if (data !== undefined) {
     const decoded = decodeRevertData(data, context.interfaces ?? []);
