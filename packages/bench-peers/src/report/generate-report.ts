@@ -40,7 +40,7 @@ export async function generateReport(paths: ReportPaths): Promise<string[]> {
     charts.set(suite.id, specs);
     for (const chart of specs) {
       const file = join(paths.chartDir, chart.file);
-      await writeFile(file, await renderSvg(chart.spec));
+      await writeFile(file, await renderSvg(chart.spec, chart.title));
       written.push(file);
     }
   }

@@ -53,7 +53,11 @@ export function renderMarkdown(result: PeerBenchResult, options: MarkdownOptions
       `${spreadText(result.machine.sha256PerSecond, 0)} |`,
     '',
     `fsync was measured in \`${result.machine.tmpDir}\`, where the systems kept their data. The machine is shared: ` +
-      'the load average says how busy it was when the run started.',
+      'the load average says how busy it was when the run started.' +
+      ((result.machine.loadAverage[0] ?? 0) > result.machine.cores
+        ? ' It was above the number of cores: other work ran beside this run, which widens the spread of ' +
+          'rounds; the ratios still compare systems measured side by side.'
+        : ''),
     '',
     '## Summary',
     '',
