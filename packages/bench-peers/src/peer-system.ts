@@ -6,6 +6,8 @@ import type { SystemInfo } from './result-schema.ts';
  */
 export interface PeerSystem {
   info: SystemInfo;
+  /** The pid of the system's server process, when it has one (for CPU accounting). */
+  serverPid?: number;
   /** Setup: opens `count` independent clients (connections) for the concurrent workload. */
   openClients(count: number): Promise<void>;
   /** One durable transaction writing one document, from client `client`. */

@@ -43,6 +43,11 @@ export interface RoundMeasurement {
   throughput: number;
   /** Requests sent per second (Caliper's send rate), when it differs from throughput. */
   sendRate?: number;
+  /**
+   * CPU time per operation in milliseconds, when measured: `client` is the benchmark process
+   * (which embeds the system for in-process systems), `server` the system's server process.
+   */
+  cpuMsPerOperation?: { client: number; server?: number };
   /** Per-operation latency, when the workload times single operations. */
   latencyMs?: LatencySummary;
 }
@@ -56,6 +61,8 @@ export interface SystemMeasurement {
   latencyP99Ms?: Spread;
   /** Per-round send rate, when measured. */
   sendRate?: Spread;
+  /** Per-round CPU milliseconds per operation, when measured (see {@link RoundMeasurement}). */
+  cpuMsPerOperation?: { client: Spread; server?: Spread };
   /** Totals over every round. */
   operations: number;
   failures: number;

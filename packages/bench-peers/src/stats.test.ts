@@ -1,5 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { alternate, latencySummary, pairedRatio, quantile, spread, timedLoop, workloadResult } from './stats.ts';
+import {
+  alternate,
+  latencySummary,
+  pairedRatio,
+  quantile,
+  spread,
+  summarizeSystem,
+  timedLoop,
+  workloadResult,
+} from './stats.ts';
 
 describe('spread', () => {
   test('median of an odd count is the middle value, of an even count the mean of the two middle ones', () => {
@@ -56,6 +65,22 @@ test('ratios pair rounds by number, so a slow round slows both sides of its rati
   );
   expect(workload.ratios[0]?.ratio.median).toBe(2);
   expect(workload.systems.x?.throughput.median).toBe(200);
+  expect(workload.systems.x?.cpuMsPerOperation).toBeUndefined();
+});
+
+test('CPU per operation is summarised when rounds measured it', () => {
+  const rounds = [0.5, 0.7, 0.6].map((client, round) => ({
+    round,
+    order: 0,
+    operations: 1,
+    failures: 0,
+    seconds: 1,
+    throughput: 1,
+    cpuMsPerOperation: { client, server: client * 2 },
+  }));
+  const summary = summarizeSystem(rounds);
+  expect(summary.cpuMsPerOperation?.client.median).toBe(0.6);
+  expect(summary.cpuMsPerOperation?.server?.median).toBe(1.2);
 });
 
 describe('timedLoop', () => {

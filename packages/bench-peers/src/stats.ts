@@ -191,6 +191,12 @@ export function summarizeSystem(rounds: readonly RoundMeasurement[]): SystemMeas
   }
   const withSendRate = rounds.filter((r) => r.sendRate !== undefined);
   if (withSendRate.length > 0) summary.sendRate = spread(withSendRate.map((r) => r.sendRate as number));
+  const withCpu = rounds.flatMap((r) => (r.cpuMsPerOperation ? [r.cpuMsPerOperation] : []));
+  if (withCpu.length > 0) {
+    summary.cpuMsPerOperation = { client: spread(withCpu.map((c) => c.client)) };
+    const servers = withCpu.flatMap((c) => (c.server === undefined ? [] : [c.server]));
+    if (servers.length > 0) summary.cpuMsPerOperation.server = spread(servers);
+  }
   return summary;
 }
 

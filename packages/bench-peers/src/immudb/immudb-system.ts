@@ -10,6 +10,7 @@ const databaseSettings = { maxConcurrency: { value: 128 } };
 /** immudb through its gRPC API: documents are JSON values under keys. */
 export class ImmudbSystem implements PeerSystem {
   readonly info;
+  serverPid?: number;
   readonly #address: string;
   readonly #protoDir: string;
   #clients: ImmudbClient[];

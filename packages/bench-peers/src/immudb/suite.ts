@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerdbEmbedded, LedgerdbOverHttp } from '../ledgerdb/ledgerdb-systems.ts';
 import { startLedgerdbServer } from '../ledgerdb/server.ts';
 import type { PeerSystem } from '../peer-system.ts';
-import { alternate, type LoopOptions, timedLoop, type WorkloadInfo, workloadResult } from '../stats.ts';
+import { alternate, type LoopOptions, type Measured, timedLoop, type WorkloadInfo, workloadResult } from '../stats.ts';
 import type { Suite, SuiteContext } from '../suite.ts';
 import { ensureImmudb, immudbRelease } from './binary.ts';
 import { ImmudbSystem } from './immudb-system.ts';
@@ -92,6 +93,36 @@ const workloads: Workload[] = [
   },
 ];
 
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined if unreadable. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), counted from the state field (3rd).
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}
+const clockTicks = 100;
+
+/** One round with the CPU time of the benchmark process and of the system's server. */
+async function measuredRound(system: PeerSystem, workload: Workload, options: LoopOptions): Promise<Measured> {
+  const serverBefore = system.serverPid === undefined ? undefined : processCpuSeconds(system.serverPid);
+  const clientBefore = process.cpuUsage();
+  const measured = await timedLoop(workload.operation(system), options);
+  const client = process.cpuUsage(clientBefore);
+  const serverAfter = system.serverPid === undefined ? undefined : processCpuSeconds(system.serverPid);
+  if (measured.operations > 0) {
+    const perOperation = (seconds: number) => (seconds * 1000) / measured.operations;
+    measured.cpuMsPerOperation = { client: perOperation((client.user + client.system) / 1e6) };
+    if (serverBefore !== undefined && serverAfter !== undefined) {
+      measured.cpuMsPerOperation.server = perOperation(serverAfter - serverBefore);
+    }
+  }
+  return measured;
+}
+
 /**
  * Runs every workload on the three systems in alternating rounds.
  *
@@ -110,7 +141,7 @@ async function measure(context: SuiteContext, systems: PeerSystem[]): Promise<vo
     }
     context.log(`${workload.id}: ${context.rounds} rounds`);
     const rounds = await alternate(
-      systems.map((system) => ({ id: system.info.id, round: () => timedLoop(workload.operation(system), options) })),
+      systems.map((system) => ({ id: system.info.id, round: () => measuredRound(system, workload, options) })),
       context.rounds,
     );
     const result = workloadResult(workload, rounds, ratios);
@@ -147,7 +178,9 @@ export const immudbSuite: Suite = {
     const closeSystems = context.defer(async () => {
       for (const system of systems) await system.close();
     });
-    systems.push(await ImmudbSystem.connect(immudb.address, binary.protoDir, immudb.flags, binary.version));
+    const immudbSystem = await ImmudbSystem.connect(immudb.address, binary.protoDir, immudb.flags, binary.version);
+    immudbSystem.serverPid = immudb.process.pid;
+    systems.push(immudbSystem);
     systems.push(await LedgerdbEmbedded.open(join(context.dir, 'ledgerdb-embedded')));
     systems.push(await LedgerdbOverHttp.connect(ledgerServer));
     context.record.systems.push(...systems.map((s) => s.info));
@@ -157,6 +190,8 @@ export const immudbSuite: Suite = {
       "ledgerdb serve: the server runs in its own process through @ledgerkit/ledgerdb/server's createServer, exactly as the ledgerdb serve command does, with the ledger's per-transaction document limit raised from 40 to 1,000 (the command has no flag for it) so the 1,000-document batch fits one request.",
       'All three stores live in the same temporary directory; the client, immudb and the ledgerdb server share the machine’s cores. Each round runs every system once, back to back, rotating who goes first; ratios are per round.',
       'Trusted states are taken on first use (no signing key) on every system.',
+      "immudb's syncer waits a quarter of the database's syncFrequency (default 20 ms, so 5 ms) for more transactions before each fsync: a lone client's commit takes at least that long, by design (group commit); the setting is left at its default.",
+      'cpuMsPerOperation: CPU time per operation of the benchmark process (client; for ledgerdb embedded also the database) and of the server process (immudb, ledgerdb serve), from process.cpuUsage() and /proc/<pid>/stat.',
     );
     try {
       await measure(context, systems);

@@ -119,12 +119,14 @@ export class LedgerdbOverHttp implements PeerSystem {
     },
   };
   readonly #server: LedgerdbServer;
+  readonly serverPid: number;
   #clients: LedgerdbHttp[];
   #trusted: Digest | undefined;
   #old: Digest | undefined;
 
   private constructor(server: LedgerdbServer) {
     this.#server = server;
+    this.serverPid = server.process.pid;
     this.#clients = [new LedgerdbHttp(server.url, server.token)];
   }
 
