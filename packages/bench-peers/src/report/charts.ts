@@ -22,7 +22,10 @@ export function suiteCharts(suite: SuiteResult): ChartSpec[] {
   const groups = new Map<string, WorkloadResult[]>();
   for (const workload of suite.workloads) groups.set(workload.unit, [...(groups.get(workload.unit) ?? []), workload]);
   return [...groups].flatMap(([unit, group]) => {
-    const slug = `${suite.id}-${unit}`.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    const slug = `${suite.id}-${unit}`
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
     const labels = shortLabels(group.map((workload) => workload.title));
     const charts: ChartSpec[] = [
       {
@@ -34,8 +37,8 @@ export function suiteCharts(suite: SuiteResult): ChartSpec[] {
     if (group.some((workload) => Object.values(workload.systems).some((system) => system.latencyP50Ms))) {
       charts.push({
         file: `${slug}-latency.svg`,
-        title: `${suite.id}: latency per ${singular(unit)}`,
-        spec: latencySpec(suite, unit, group, labels),
+        title: `${suite.id}: latency per call`,
+        spec: latencySpec(suite, group, labels),
       });
     }
     return charts;
@@ -69,7 +72,7 @@ export async function renderSvg(spec: TopLevelSpec, title: string): Promise<stri
 }
 
 // One line per part of the label (`1 endorsing org, 16 clients` on two lines), so labels fit.
-const workloadAxis = { labelAngle: 0, labelLimit: 200, labelExpr: "split(datum.label, ', ')" };
+const workloadAxis = { labelAngle: 0, labelLimit: 200, labelExpr: "split(datum.label, '|')" };
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -88,12 +91,18 @@ function throughputSpec(
       max: round(measured.throughput.max),
     })),
   );
+  // Workloads a hundred times apart (one-document writes beside 1,000-document batches) share
+  // a chart only on a log scale; otherwise the small ones are invisible.
+  const medians = values.map((value) => value.median).filter((value) => value > 0);
+  const log = Math.max(...medians) / Math.min(...medians) > 50;
+  // symlog, not log: bars start at 0, which a log scale has no place for.
+  const yScale = log ? { scale: { type: 'symlog' } } : {};
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: `${suiteName(suite)}: ${unit} per second`,
       anchor: 'start',
-      subtitle: 'median of rounds; the black line spans the lowest to the highest round',
+      subtitle: `median of rounds; the black line spans the lowest to the highest round${log ? '; log scale' : ''}`,
     },
     width: { step: 40 },
     height: 220,
@@ -106,31 +115,26 @@ function throughputSpec(
       {
         mark: 'bar',
         encoding: {
-          y: { field: 'median', type: 'quantitative', title: `${unit}/s` },
+          y: { field: 'median', type: 'quantitative', title: `${unit}/s`, ...yScale },
           color: { field: 'system', type: 'nominal', title: 'system', sort: null, scale: systemColors(values) },
         },
       },
       {
         mark: { type: 'rule', color: '#222' },
-        encoding: { y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } },
+        encoding: { y: { field: 'min', type: 'quantitative', ...yScale }, y2: { field: 'max' } },
       },
       {
         mark: { type: 'text', dy: -4, fontSize: 9, baseline: 'bottom', color: '#111' },
         encoding: {
-          y: { field: 'max', type: 'quantitative' },
-          text: { field: 'median', type: 'quantitative', format: '.3~s' },
+          y: { field: 'max', type: 'quantitative', ...yScale },
+          text: { field: 'median', type: 'quantitative', format: '.3~r' },
         },
       },
     ],
   } as TopLevelSpec;
 }
 
-function latencySpec(
-  suite: SuiteResult,
-  unit: string,
-  group: readonly WorkloadResult[],
-  labels: readonly string[],
-): TopLevelSpec {
+function latencySpec(suite: SuiteResult, group: readonly WorkloadResult[], labels: readonly string[]): TopLevelSpec {
   const values = group.flatMap((workload, index) =>
     Object.entries(workload.systems).flatMap(([system, measured]) =>
       (
@@ -152,9 +156,9 @@ function latencySpec(
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
-      text: `${suiteName(suite)}: latency per ${singular(unit)}`,
+      text: `${suiteName(suite)}: latency per call`,
       anchor: 'start',
-      subtitle: 'milliseconds; p50 (solid) and p99 (light) per round, median of rounds',
+      subtitle: 'milliseconds per call (a batch is one call); p50 (solid) and p99 (light) per round, median of rounds',
     },
     width: { step: 24 },
     height: 220,
@@ -181,7 +185,7 @@ function latencySpec(
         mark: { type: 'text', dy: -3, fontSize: 8, baseline: 'bottom', color: '#111' },
         encoding: {
           y: { field: 'ms', type: 'quantitative' },
-          text: { field: 'ms', type: 'quantitative', format: '.3~s' },
+          text: { field: 'ms', type: 'quantitative', format: '.3~r' },
         },
       },
     ],
@@ -214,8 +218,30 @@ export function isOurs(system: string): boolean {
   return system.startsWith('ledgerkit') || system.startsWith('ledgerdb');
 }
 
-/** Titles without the words every title of the group starts with (`Submit, 1 org` → `1 org`). */
+/**
+ * Axis labels: titles without the words every title of the group starts with
+ * (`Submit, 1 org` → `1 org`), cut into lines (joined by `|`) at commas and every ~22 characters.
+ */
 function shortLabels(titles: readonly string[]): string[] {
+  return commonPrefixRemoved(titles).map((title) =>
+    title
+      .split(', ')
+      .flatMap((part) => wrap(part, 22))
+      .join('|'),
+  );
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+function commonPrefixRemoved(titles: readonly string[]): string[] {
   if (titles.length < 2) return [...titles];
   const words = titles.map((title) => title.split(' '));
   let common = 0;
@@ -228,5 +254,4 @@ function shortLabels(titles: readonly string[]): string[] {
 /** `fabric` → `Fabric`, `immudb` → `immudb`: the suite id, as a chart title starts. */
 const suiteName = (suite: SuiteResult) =>
   suite.id === 'immudb' ? suite.id : suite.id[0]?.toUpperCase() + suite.id.slice(1);
-const singular = (unit: string) => unit.replace(/s$/, '');
 const round = (value: number) => (Number.isFinite(value) ? Math.round(value * 100) / 100 : 0);

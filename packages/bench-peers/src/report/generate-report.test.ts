@@ -70,7 +70,7 @@ test('explains every workload where ledgerkit is behind, and only those', async 
   const behind = markdown.slice(markdown.indexOf('## Where ledgerkit is behind'));
   expect(behind).toContain('### ethereum: Verified read on EDR (in-process) (0.23×)');
   expect(behind).toContain('**What would close it.**');
-  expect(behind).toContain('- Measured: ledgerkit');
+  expect(behind).toContain("- ledgerkit's read split");
   expect(behind).not.toContain('Submit on EDR');
   expect(behind).not.toContain('### fabric');
 });

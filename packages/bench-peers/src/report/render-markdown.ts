@@ -157,7 +157,7 @@ function behindSection(result: PeerBenchResult): string[] {
             : `${ratio.of} was slower than ${ratio.to} in every round pair (${times(ratio.ratio.min)}–${times(ratio.ratio.max)}).`,
           '',
         );
-        for (const note of workload.notes ?? []) lines.push(`- Measured: ${note}`);
+        for (const note of workload.notes ?? []) lines.push(`- ${note}`);
         if (workload.notes?.length) lines.push('');
         const explanation = behindExplanation(suite.id, workload.id);
         if (explanation) {
