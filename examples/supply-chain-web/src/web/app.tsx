@@ -69,6 +69,14 @@ export function App() {
     void loadBackends();
   }, [loadBackends]);
 
+  // A backend the server is still starting (Fabric with --fabric) appears when it is up.
+  const anyStarting = backends.some((entry) => entry.starting);
+  useEffect(() => {
+    if (!anyStarting) return;
+    const timer = setInterval(() => void loadBackends(), 3000);
+    return () => clearInterval(timer);
+  }, [anyStarting, loadBackends]);
+
   useEffect(() => {
     setVerified(undefined);
     setDetail(undefined);
@@ -193,7 +201,13 @@ export function App() {
 
       <main className="layout">
         <div className="column">
-          <BatchList batches={batches} participants={participants} selected={selected} onSelect={select} />
+          <BatchList
+            batches={batches}
+            participants={participants}
+            selected={selected}
+            onSelect={select}
+            onRefresh={() => refresh().catch((error) => setNotice(errorNotice(error)))}
+          />
           {me && (
             <Actions kind={kind} me={me} participants={participants} batch={detail?.batch} busy={busy} act={act} />
           )}

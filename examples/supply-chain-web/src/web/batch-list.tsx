@@ -7,13 +7,20 @@ interface Props {
   participants: readonly Participant[];
   selected: string | undefined;
   onSelect: (id: string) => void;
+  /** Reads the batches again (others may have acted meanwhile). */
+  onRefresh: () => void;
 }
 
 /** The batches of the ledger with their status; a batch's button opens its provenance. */
-export function BatchList({ batches, participants, selected, onSelect }: Props) {
+export function BatchList({ batches, participants, selected, onSelect, onRefresh }: Props) {
   return (
     <section aria-labelledby="batches-heading" className="card">
-      <h2 id="batches-heading">Batches</h2>
+      <div className="card-head">
+        <h2 id="batches-heading">Batches</h2>
+        <button type="button" onClick={onRefresh} aria-label="Refresh the batches">
+          Refresh
+        </button>
+      </div>
       {batches.length === 0 ? (
         <p className="empty">No batches yet.</p>
       ) : (
