@@ -1,5 +1,6 @@
 // The API server's answers on a real embedded ledgerdb: the port's operations as the
 // participant named, and every failure as one JSON shape with a code — never a stack.
+import { verifyLedgerdbReceipt } from '@ledgerkit/ledgerdb/verify';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createApi } from '../src/server/api.ts';
@@ -53,6 +54,24 @@ describe('operations', () => {
     const bundles = await post('/api/ledgerdb/batches/api-1/bundles', {});
     expect(bundles.body.bundles).toHaveLength(3);
     expect(bundles.body.bundles[0].format).toBe('ledgerkit.verification-bundle');
+  });
+});
+
+describe('evidence for a pinned anchor', () => {
+  test('leads to the digest the auditor pinned; a step written after it fails against it', async () => {
+    await post('/api/ledgerdb/batches', { as: 'acme', id: 'api-5', product: 'serum', documentHash, maxTemperature: 8 });
+    await post('/api/ledgerdb/batches/api-5/offer', { as: 'acme', to: 'haulage' });
+    const { anchor } = (await app.inject({ url: '/api/ledgerdb/anchor' })).json();
+    // The journal grows after the auditor pinned its digest.
+    await post('/api/ledgerdb/batches', { as: 'acme', id: 'api-6', product: 'serum', documentHash, maxTemperature: 8 });
+    await post('/api/ledgerdb/batches/api-5/accept', { as: 'haulage' });
+    const { bundles } = (await post('/api/ledgerdb/batches/api-5/bundles', { anchor })).body;
+    expect(bundles).toHaveLength(3);
+    const results = [];
+    for (const bundle of bundles) results.push(await verifyLedgerdbReceipt(bundle.subject, bundle.evidence, anchor));
+    expect(results.map((result) => result.ok)).toEqual([true, true, false]);
+    expect(results[0]?.anchor?.explicit).toBe(true);
+    expect(bundles[0].evidence.digest.treeSize).toBe(anchor.digest.treeSize);
   });
 });
 

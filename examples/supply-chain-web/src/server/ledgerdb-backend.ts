@@ -1,7 +1,7 @@
 // The centralized model: the logistics operator's service on an embedded ledgerdb database
 // (in memory by default, a file with --ledgerdb-path). The service holds the directory of
 // identities; the page acts as one of them.
-import type { JsonObject, Revision, VerificationBundle } from '@ledgerkit/core';
+import { isLedgerError, type JsonObject, type Revision, type VerificationBundle } from '@ledgerkit/core';
 import { batchesTable, LedgerdbSupplyChainService } from '@ledgerkit/example-supply-chain';
 import { type Digest, type LedgerDatabase, type LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
 import { type Backend, type Participant, people } from './backend.ts';
@@ -43,9 +43,19 @@ export async function startLedgerdbBackend(path?: string): Promise<Backend> {
       const revisions = await ledger.history(`${batchesTable}/${id}`);
       const pinned = anchor?.type === 'ledgerdb-digest' ? (anchor.digest as unknown as Digest) : undefined;
       return Promise.all(
-        revisions.map((revision) =>
-          pinned ? bundleAt(ledger.native, revision, pinned.treeSize) : ledger.evidence(revision),
-        ),
+        revisions.map(async (revision) => {
+          if (!pinned) return ledger.evidence(revision);
+          try {
+            return await bundleAt(ledger.native, revision, pinned.treeSize);
+          } catch (error) {
+            // Written after the pinned digest: no proof can lead there. The current evidence
+            // fails against the pinned anchor, which tells the auditor to pin a newer one.
+            if (isLedgerError(error, 'INVALID_ARGUMENT')) {
+              return ledger.evidence(revision);
+            }
+            throw error;
+          }
+        }),
       );
     },
     currentAnchor: async () => ({
