@@ -123,8 +123,9 @@ try {
     ...(flags.force === true ? { force: true } : {}),
     ...(flags.ledgerkitSource === undefined ? {} : { ledgerkitSource: flags.ledgerkitSource }),
   });
-  const run = project.packageManager === 'npm' ? 'npm' : project.packageManager;
-  const steps = [`cd ${directory}`, `${project.packageManager} install`, `${run} test`].map((step) => `  ${step}`);
+  // `npm test` runs the test script, `bun test` runs bun's own test runner instead.
+  const test = project.packageManager === 'bun' ? 'bun run test' : `${project.packageManager} test`;
+  const steps = [`cd ${directory}`, `${project.packageManager} install`, test].map((step) => `  ${step}`);
   const summary = `Created ${project.name} (${project.template}, ${project.files.length} files${project.git ? ', git repository' : ''}) in ${project.directory}\n\nNext steps:\n${steps.join('\n')}\n`;
   if (interactive) outro(summary);
   else process.stdout.write(`${summary}`);

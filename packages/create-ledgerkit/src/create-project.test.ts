@@ -49,6 +49,13 @@ describe('createProject', () => {
     expect(await readdir(base)).toEqual(['notes']);
   });
 
+  test('bun scripts run with bun run (bun test is its own test runner)', async () => {
+    await createProject({ directory: join(base, 'bun-app'), template: 'solidity', packageManager: 'bun', git: false });
+    const readme = await readFile(join(base, 'bun-app', 'README.md'), 'utf8');
+    expect(readme).toContain('bun install');
+    expect(readme).toContain('bun run test');
+  });
+
   test('the name defaults to the directory name, and an existing empty directory is used', async () => {
     await mkdir(join(base, 'empty-dir'));
     const project = await createProject({ directory: join(base, 'empty-dir'), template: 'solidity', git: false });

@@ -122,7 +122,8 @@ export async function createProject(options: CreateProjectOptions): Promise<Crea
     });
     const values: PlaceholderValues = {
       projectName: name,
-      run: packageManager === 'npm' ? 'npm run' : packageManager,
+      // `bun test` is bun's own test runner, not the package's test script.
+      run: packageManager === 'npm' || packageManager === 'bun' ? `${packageManager} run` : packageManager,
       install: `${packageManager} install`,
     };
     const files = await copyTemplate(join(templatesDir, options.template), staging, values);
