@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -290,6 +290,11 @@ export class FabricNetwork {
     }
     await step('Raft leader elected', () => network.#waitForRaftLeader(timeout));
     const peers = spec.orgs.flatMap((org) => org.peers);
+    // A peer whose ledger directory is gone (deleted while it was down, a new disk) starts
+    // empty: it joins the channel again, pulls every block from the orderers, and gets the
+    // chaincode packages installed again.
+    const wiped = await network.#peersWithoutLedger();
+    if (wiped.length > 0) spec.joined = spec.joined.filter((id) => !wiped.includes(id));
     await step(`peers (${peers.length} in ${spec.orgs.length} organizations)`, () =>
       Promise.all(peers.map((peer) => network.#ensureRunning(peer.id, timeout))),
     );
@@ -299,6 +304,12 @@ export class FabricNetwork {
     if (peerJoins.length > 0) {
       await step(`peers join channel '${spec.channel}' (anchor peers from the genesis block)`, () =>
         Promise.all(peerJoins.map(({ org, peer }) => network.#joinPeer(org, peer))),
+      );
+    }
+    const reinstall = peerJoins.filter(({ peer }) => wiped.includes(peer.id));
+    if (reinstall.length > 0 && spec.chaincodes.length > 0) {
+      await step(`chaincode packages installed again on ${reinstall.map(({ peer }) => peer.id).join(', ')}`, () =>
+        Promise.all(reinstall.map(({ org, peer }) => network.#installChaincodes(org, peer))),
       );
     }
     if (peers.length > 1) {
@@ -763,6 +774,18 @@ export class FabricNetwork {
       CORE_PEER_GOSSIP_RECONNECTINTERVAL: '2s',
       CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '1s',
       CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '1s',
+      // An organization's peers elect the one that pulls blocks from the orderers; with
+      // Fabric's defaults (15 s grace, 10 s leader-alive threshold) a restarted peer, or one
+      // rebuilding its ledger, sits for tens of seconds before it pulls a block.
+      CORE_PEER_GOSSIP_ELECTION_STARTUPGRACEPERIOD: '2s',
+      CORE_PEER_GOSSIP_ELECTION_MEMBERSHIPSAMPLEINTERVAL: '500ms',
+      CORE_PEER_GOSSIP_ELECTION_LEADERALIVETHRESHOLD: '3s',
+      CORE_PEER_GOSSIP_ELECTION_LEADERELECTIONDURATION: '1s',
+      // A peer that rebuilds its ledger from the orderer finds private data it cannot fetch
+      // (its organization's implicit collection, written by the lifecycle approval, when no
+      // other peer of the organization has it) and waits this long per block before it
+      // commits the block without it (marked for reconciliation). Fabric's default is 60 s.
+      CORE_PEER_GOSSIP_PVTDATA_PULLRETRYTHRESHOLD: '5s',
       CORE_PEER_LOCALMSPID: org.mspId,
       CORE_PEER_MSPCONFIGPATH: join(node, 'msp'),
       CORE_PEER_TLS_ENABLED: 'true',
@@ -859,6 +882,32 @@ export class FabricNetwork {
     }
     if (!spec.joined.includes(peer.id)) spec.joined.push(peer.id);
     await this.#save();
+  }
+
+  /** Joined peers whose ledger directory no longer exists. */
+  async #peersWithoutLedger(): Promise<string[]> {
+    const paths = networkPaths(this.#dir);
+    const peers = this.#spec.orgs.flatMap((org) => org.peers).filter((peer) => this.#spec.joined.includes(peer.id));
+    const missing = await Promise.all(
+      peers.map(async (peer) => {
+        const ledger = join(paths.data, peer.id, 'production', 'ledgersData');
+        return (await stat(ledger).catch(() => undefined)) === undefined;
+      }),
+    );
+    return peers.filter((_, index) => missing[index]).map((peer) => peer.id);
+  }
+
+  /** Installs the package of every deployed chaincode on one peer (as deployChaincode did). */
+  async #installChaincodes(org: OrgSpec, peer: PeerSpec): Promise<void> {
+    const chaincodes = networkPaths(this.#dir).chaincodes;
+    for (const { name, label, sequence } of this.#spec.chaincodes) {
+      const packageFile = join(chaincodes, name, `${label}-${sequence}`, `${label}.tgz`);
+      try {
+        await this.#peerCommand(org, peer, ['lifecycle', 'chaincode', 'install', packageFile], 'chaincode install');
+      } catch (error) {
+        if (!commandOutput(error).includes('already successfully installed')) throw error;
+      }
+    }
   }
 
   async #peerHeight(org: OrgSpec, peer: PeerSpec): Promise<number | undefined> {

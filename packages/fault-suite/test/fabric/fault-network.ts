@@ -35,7 +35,10 @@ export interface FaultNetwork {
   teardown(): Promise<void>;
 }
 
-export async function startFaultNetwork(channel: string, options: Pick<UpOptions, 'orderers'>): Promise<FaultNetwork> {
+export async function startFaultNetwork(
+  channel: string,
+  options: Pick<UpOptions, 'orderers'> & { policy?: string },
+): Promise<FaultNetwork> {
   await ensureFabricBinaries();
   await stopLeftoverNetworks(prefix);
   const dir = await mkdtemp(join(tmpdir(), prefix));
@@ -48,8 +51,12 @@ export async function startFaultNetwork(channel: string, options: Pick<UpOptions
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    network = await FabricNetwork.up({ dir, orgs: 2, peersPerOrg: 1, channel, ...options });
-    await network.deployChaincode({ name: chaincode, path: chaincodePath });
+    network = await FabricNetwork.up({ dir, orgs: 2, peersPerOrg: 1, channel, orderers: options.orderers ?? 1 });
+    await network.deployChaincode({
+      name: chaincode,
+      path: chaincodePath,
+      ...(options.policy ? { policy: options.policy } : {}),
+    });
   } catch (error) {
     await teardown();
     throw error;
