@@ -66,4 +66,17 @@ describe('proofs of absence under the empty storage root', () => {
     const checks = await verifyStateProof(stateRoot, { ...account, nonce: 'not a number' } as StateProof);
     expect(checks[0]).toMatchObject({ name: 'account-proof', ok: false });
   });
+
+  // Found by the fault suite's fuzzer (packages/fault-suite): these threw a TypeError.
+  test('a null proof, a null slot or storage proofs that are not a list fail checks, not the call', async () => {
+    const bad = [
+      null,
+      { ...account, storageProof: [null] },
+      { ...account, storageProof: 'x' },
+    ] as unknown as StateProof[];
+    for (const proof of bad) {
+      const checks = await verifyStateProof(stateRoot, proof);
+      expect(checks.some((check) => !check.ok)).toBe(true);
+    }
+  });
 });

@@ -54,12 +54,18 @@ export async function verifyStateProof(stateRoot: string, proof: StateProof): Pr
         : [false, `state root ${stateRoot} proves ${value}, the node claimed ${account}`];
     }),
   );
-  for (const slot of Array.isArray(proof.storageProof) ? proof.storageProof : []) {
+  // Read defensively: a proof or slot that is not an object must fail its check, not throw here.
+  const slots: unknown = (proof as { storageProof?: unknown } | null)?.storageProof;
+  if (slots !== undefined && !Array.isArray(slots)) {
+    checks.push({ name: 'storage-proof', ok: false, detail: 'the storage proofs are not a list' });
+  }
+  for (const slot of Array.isArray(slots) ? (slots as StateProof['storageProof']) : []) {
+    const rawKey = (slot as { key?: unknown } | null)?.key;
     let key: string;
     try {
-      key = zeroPadValue(toBeHex(BigInt(slot.key)), 32);
+      key = zeroPadValue(toBeHex(BigInt(rawKey as string)), 32);
     } catch {
-      key = String(slot.key);
+      key = String(rawKey);
     }
     checks.push(
       await checkAsync(`storage-proof:${key}`, async () => {

@@ -56,6 +56,18 @@ describe('verifyLedgerdbReceipt', () => {
     }
   });
 
+  // Found by the fault suite's fuzzer (packages/fault-suite): a null anchor threw a TypeError.
+  test('a null anchor is no anchor: the served digest is used, and the result says so', async () => {
+    const noAnchor = vectors.find(([file]) => file === 'valid-no-anchor.json')?.[1] as Vector;
+    const result = await verifyLedgerdbReceipt(
+      noAnchor.bundle.subject as Receipt,
+      noAnchor.bundle.evidence as unknown as LedgerdbEvidence,
+      null as unknown as undefined,
+    );
+    expect(result.ok).toBe(true);
+    expect(result.anchor?.explicit).toBe(false);
+  });
+
   test('an audit path of the wrong shape fails proof-format, named apart from a path that leads elsewhere', async () => {
     const receipt = valid.bundle.subject as Receipt;
     const proof = receipt.proof as { auditPath: string[]; treeSize: number };

@@ -102,7 +102,8 @@ export async function verifyLedgerdbReceipt(
 
   let trusted: Digest | undefined;
   let anchorInfo: VerificationAnchor;
-  if (anchor === undefined) {
+  // null, as JSON writes an absent anchor, is no anchor (and must not throw).
+  if (anchor === undefined || anchor === null) {
     trusted = ev.digest;
     anchorInfo = {
       type: 'ledgerdb-digest',
@@ -137,7 +138,9 @@ export async function verifyLedgerdbReceipt(
       );
     }
   }
-  if (anchor !== undefined && anchor.type !== 'ledgerdb-digest') return verification(checks, anchorInfo);
+  if (anchor !== undefined && anchor !== null && anchor.type !== 'ledgerdb-digest') {
+    return verification(checks, anchorInfo);
+  }
 
   const block = ev.block;
   checks.push(

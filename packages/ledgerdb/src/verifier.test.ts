@@ -8,7 +8,7 @@ import { signDigest } from './digest-signing.js';
 import { fileDigestStore } from './digest-store.js';
 import { openLedger } from './ledger-database.js';
 import type { Digest } from './types.js';
-import { DigestTracker, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
+import { DigestTracker, verifyConsistencyProof, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
 
 async function filled(count: number, name = 'verify-test') {
   const ledger = await openLedger({ name });
@@ -19,6 +19,22 @@ async function filled(count: number, name = 'verify-test') {
 }
 
 describe('verifyRevisionProof', () => {
+  // Found by the fault suite's fuzzer (packages/fault-suite): these threw a TypeError.
+  test('a missing digest or proof is a failed named check, not an exception', async () => {
+    const { ledger, ids } = await filled(3);
+    const digest = await ledger.digest();
+    const proof = await ledger.proof('t', ids[1] as string, 0);
+    const missing = undefined as unknown as Digest;
+    expect(verifyRevisionProof(proof, missing).checks).toContainEqual(
+      expect.objectContaining({ name: 'digest-match', ok: false }),
+    );
+    expect(verifyRevisionProof(null as unknown as typeof proof, digest).ok).toBe(false);
+    expect(verifyConsistencyProof(await ledger.consistencyProof(digest), missing, digest).checks).toContainEqual(
+      expect.objectContaining({ name: 'digests-match', ok: false }),
+    );
+    await ledger.close();
+  });
+
   test('names each check and fails on any altered field', async () => {
     const { ledger, ids } = await filled(5);
     const digest = await ledger.digest();

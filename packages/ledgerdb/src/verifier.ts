@@ -128,14 +128,18 @@ export function verifyRevisionProof(
   } catch (error) {
     checks.push({ name: 'revision-hash', ok: false, detail: `revision is not canonical JSON: ${message(error)}` });
   }
-  const sameTree = proof.treeSize === digest.treeSize && proof.rootHash === digest.rootHash;
-  checks.push({
-    name: 'digest-match',
-    ok: sameTree,
-    detail: sameTree
-      ? `proof is against the digest at ${digest.treeSize} leaves`
-      : `proof is for ${proof.treeSize} leaves / ${proof.rootHash}, digest is ${digest.treeSize} / ${digest.rootHash}`,
-  });
+  // In a check: a proof or digest that is not an object is a failed check, not a TypeError.
+  checks.push(
+    check('digest-match', () => {
+      const sameTree = proof.treeSize === digest.treeSize && proof.rootHash === digest.rootHash;
+      return [
+        sameTree,
+        sameTree
+          ? `proof is against the digest at ${digest.treeSize} leaves`
+          : `proof is for ${proof.treeSize} leaves / ${proof.rootHash}, digest is ${digest.treeSize} / ${digest.rootHash}`,
+      ];
+    }),
+  );
   checks.push(
     check('inclusion-proof', () => {
       verifyInclusion({
@@ -178,17 +182,18 @@ function revisionLeafHash(revision: unknown, claimed: unknown): string {
  * @returns the checks made
  */
 export function verifyConsistencyProof(proof: ConsistencyProof, oldDigest: Digest, newDigest: Digest): Verification {
-  const matches =
-    proof.oldSize === oldDigest.treeSize &&
-    proof.newSize === newDigest.treeSize &&
-    proof.oldRoot === oldDigest.rootHash &&
-    proof.newRoot === newDigest.rootHash;
   return verification([
-    {
-      name: 'digests-match',
-      ok: matches && oldDigest.ledger === newDigest.ledger,
-      detail: matches ? 'proof connects the two digests' : 'proof sizes or roots differ from the digests',
-    },
+    check('digests-match', () => {
+      const matches =
+        proof.oldSize === oldDigest.treeSize &&
+        proof.newSize === newDigest.treeSize &&
+        proof.oldRoot === oldDigest.rootHash &&
+        proof.newRoot === newDigest.rootHash;
+      return [
+        matches && oldDigest.ledger === newDigest.ledger,
+        matches ? 'proof connects the two digests' : 'proof sizes or roots differ from the digests',
+      ];
+    }),
     check('consistency-proof', () => {
       verifyConsistency({
         oldSize: oldDigest.treeSize,

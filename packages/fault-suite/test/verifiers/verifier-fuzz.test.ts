@@ -1,0 +1,314 @@
+// Property-based fuzzing (fast-check) of every verifier with thousands of random mutations
+// of valid inputs per run, bounded in time: the golden vectors of each backend
+// (packages/<backend>/testdata) and proofs from a real ledgerdb ledger are the seeds. No
+// mutation may make a verifier throw or reject its promise, and no mutation of a field the
+// verdict is bound to may verify. Fields a verifier does not bind (served conveniences,
+// optional claims, equivalent encodings) are listed below, each with its reason; they are
+// mutated too, for exceptions.
+import { readdirSync, readFileSync } from 'node:fs';
+import type { TrustAnchor } from '@ledgerkit/core';
+import { verifyEthereumReceipt, verifyStateProof } from '@ledgerkit/ethereum/verify';
+import { verifyFabricReceipt } from '@ledgerkit/fabric/verify';
+import { openLedger } from '@ledgerkit/ledgerdb';
+import { verifyConsistencyProof, verifyLedgerdbReceipt, verifyRevisionProof } from '@ledgerkit/ledgerdb/verify';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import { expect, test } from 'vitest';
+import { reportAndAssert } from '../../src/report.ts';
+import { type FuzzOutcome, type FuzzTarget, fuzzVerifier } from './fuzz.ts';
+import type { Mutation, Path } from './mutate.ts';
+
+/** Per-verifier time budget; FAULT_FUZZ_MS scales it (default ~10 s each). */
+const budgetMs = Number(process.env.FAULT_FUZZ_MS ?? 10_000);
+
+interface Bundle {
+  subject: any;
+  evidence: any;
+  anchor?: TrustAnchor;
+}
+
+function readJson(url: URL): any {
+  return JSON.parse(readFileSync(url, 'utf8'));
+}
+
+function vectorFiles(pkg: string, dir: string): URL[] {
+  const base = new URL(`../../../${pkg}/testdata/${dir}`, import.meta.url);
+  return readdirSync(base)
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .map((name) => new URL(name, base));
+}
+
+/** The valid golden bundles of a backend (ledgerdb and Fabric: `valid-*.json`; Ethereum: `valid/`). */
+function goldenBundles(pkg: 'ledgerdb' | 'fabric' | 'ethereum'): Bundle[] {
+  if (pkg === 'ethereum') {
+    return vectorFiles(pkg, 'receipts/valid/').map((url) => {
+      const vector = readJson(url);
+      return {
+        subject: vector.subject,
+        evidence: vector.evidence,
+        ...(vector.anchor ? { anchor: vector.anchor } : {}),
+      };
+    });
+  }
+  return vectorFiles(pkg, 'receipts/')
+    .map(readJson)
+    .filter((vector) => vector.expect.ok === true)
+    .map((vector) => ({
+      subject: vector.bundle.subject,
+      evidence: vector.bundle.evidence,
+      ...(vector.anchor ? { anchor: vector.anchor } : {}),
+    }));
+}
+
+function valueAt(value: unknown, path: Path): unknown {
+  let node = value;
+  for (const step of path) node = (node as Record<string | number, unknown> | null | undefined)?.[step];
+  return node;
+}
+
+function sameQuantity(a: unknown, b: unknown): boolean {
+  try {
+    return BigInt(a as string) === BigInt(b as string);
+  } catch {
+    return false;
+  }
+}
+
+const joined = (path: Path) => path.map((step) => (typeof step === 'number' ? '*' : step)).join('.');
+/** Removing a field, or setting it to undefined (the same to every reader). */
+const isDelete = (mutation: Mutation) =>
+  mutation.kind === 'delete' || (mutation.kind === 'retype' && mutation.replacement === undefined);
+/** `version: 1` may be absent: verifiers treat an absent version as 1. */
+const versionField = (p: string, mutation: Mutation, seed: Bundle, revisionVersionBound = true) =>
+  /^subject(\.receipt)?\.version$/.test(p) &&
+  (isDelete(mutation) ||
+    (!revisionVersionBound && p === 'subject.version' && 'receipt' in seed.subject && !('backend' in seed.subject)));
+/** No anchor: absent, or a falsy value, which every verifier reads as absent. */
+const noAnchor = (p: string, mutation: Mutation) =>
+  p === 'anchor' && (isDelete(mutation) || (mutation.kind === 'retype' && !mutation.replacement));
+
+async function run<Input>(scenario: string, target: FuzzTarget<Input>): Promise<FuzzOutcome> {
+  const outcome = await fuzzVerifier({ budgetMs, maxRuns: 20_000, ...target });
+  const accepted = [...new Set(outcome.accepted)];
+  const thrown = outcome.thrown.map((entry) => `${entry.description}: ${String(entry.error).split('\n')[0]}`);
+  if (accepted.length > 0 || thrown.length > 0) {
+    console.error(`${scenario} findings:\n  ${[...new Set([...thrown, ...accepted])].slice(0, 40).join('\n  ')}`);
+  }
+  reportAndAssert({
+    scenario,
+    acknowledged: outcome.boundRuns,
+    present: outcome.boundRuns - outcome.accepted.length,
+    lost: outcome.accepted.length,
+    duplicates: 0,
+    errorsByCode: outcome.errorsByCode,
+    recoveryMs: null,
+    ok: outcome.thrown.length === 0,
+  });
+  console.log(
+    `${scenario}: ${outcome.runs} mutations in ${outcome.elapsedMs} ms; verified at unbound paths: ${[...outcome.acceptedUnbound].sort().join(', ') || 'none'}`,
+  );
+  expect(thrown).toEqual([]);
+  expect(accepted).toEqual([]);
+  expect(outcome.runs).toBeGreaterThanOrEqual(Math.min(1_000, budgetMs / 20));
+  return outcome;
+}
+
+test('ledgerdb receipts and revisions (verifyLedgerdbReceipt)', { timeout: budgetMs + 60_000 }, async () => {
+  await run<Bundle>('verify-fuzz.ledgerdb-receipt', {
+    seeds: goldenBundles('ledgerdb'),
+    verify: (input) => verifyLedgerdbReceipt(input.subject, input.evidence, input.anchor),
+    bound: (path, mutation, seed) => {
+      const p = joined(path);
+      if (versionField(p, mutation, seed)) return false;
+      // Without the anchor (or its key) the verifier uses the served digest, and says so.
+      if (noAnchor(p, mutation) || (p === 'anchor.publicKey' && isDelete(mutation))) return false;
+      // With an anchor the served digest is not used; the signature is checked only against
+      // a pinned key, and the tip is a served convenience, not part of the root.
+      if (p.startsWith('evidence.digest') && seed.anchor !== undefined) return false;
+      if (/^evidence\.digest\.(signature|tip)/.test(p)) return false;
+      // The leaf index and block hash are given twice (receipt and evidence): one may be absent.
+      if (/^(evidence\.blockLeafIndex|subject\.proof\.blockLeafIndex|subject\.proof\.blockHash)$/.test(p)) {
+        return !isDelete(mutation);
+      }
+      // Only `deleted: true` claims a deletion: other values and absence are the same claim.
+      if (p === 'subject.deleted' && mutation.replacement !== true) return false;
+      // FINDING (docs/reliability.md): a commit receipt's revision labels (table, id,
+      // version, leafIndex) are not bound; only each revision's hash is checked against the block.
+      if (/^subject\.proof\.revisions\.\*\.(table|id|version|leafIndex)$/.test(p)) return false;
+      return true;
+    },
+  });
+});
+
+test('ledgerdb revision and consistency proofs (verifyRevisionProof, verifyConsistencyProof)', {
+  timeout: budgetMs + 60_000,
+}, async () => {
+  const ledger = await openLedger({ path: ':memory:' });
+  try {
+    await ledger.createTable('orders');
+    for (let i = 0; i < 12; i++) {
+      await ledger.transaction((tx) => tx.insert('orders', { i, note: `order ${i}` }, { id: `o${i}` }));
+    }
+    const old = await ledger.digest();
+    for (let i = 0; i < 9; i++) await ledger.transaction((tx) => tx.update('orders', `o${i}`, { i, updated: true }));
+    const digest = await ledger.digest();
+    const seeds = [];
+    for (const [id, version] of [
+      ['o0', 1],
+      ['o5', 0],
+      ['o11', 0],
+    ] as const) {
+      seeds.push({ proof: await ledger.proof('orders', id, version, digest), digest });
+    }
+    const consistencySeed = seeds.length;
+    seeds.push({ proof: await ledger.consistencyProof(old, digest), old, digest });
+    await run<any>('verify-fuzz.ledgerdb-proofs', {
+      seeds,
+      verify: (input, seed) =>
+        seed === consistencySeed
+          ? verifyConsistencyProof(input.proof, input.old, input.digest)
+          : verifyRevisionProof(input.proof, input.digest),
+      // Signatures are checked only against a pinned key, and a digest's tip is not part of
+      // its root; nor is its ledger name, which only a signature binds (a revision proof
+      // compares it with nothing; a consistency proof with the other digest's).
+      bound: (path, _mutation, seed) => {
+        const p = joined(path);
+        if (/^(digest|old)\.(signature|tip)/.test(p)) return false;
+        return !(p === 'digest.ledger' && !('old' in (seed as object)));
+      },
+    });
+  } finally {
+    await ledger.close();
+  }
+});
+
+test('Fabric blocks and envelopes (verifyFabricReceipt)', { timeout: budgetMs * 2 + 60_000 }, async () => {
+  await run<Bundle>('verify-fuzz.fabric-receipt', {
+    seeds: goldenBundles('fabric'),
+    verify: (input) => verifyFabricReceipt(input.subject, input.evidence, input.anchor),
+    // Fabric verification decodes and checks signatures of whole blocks: twice the time.
+    budgetMs: budgetMs * 2,
+    bound: (path, mutation, seed, mutated) => {
+      const p = joined(path);
+      // FINDING (docs/reliability.md): a Fabric revision's own version number is not checked.
+      if (versionField(p, mutation, seed, false)) return false;
+      if (noAnchor(p, mutation)) return false;
+      // Supporting evidence: only the previous block's header (hash chain) and its commit-hash
+      // metadata are used, and it may be absent; witness copies may be absent or repeated.
+      if (p.startsWith('evidence.previousBlock')) return false;
+      // A witness copy is compared on what each peer writes itself (validation codes, commit
+      // hash); its other bytes are the orderer's block, checked once in \`block\`.
+      if (p.startsWith('evidence.witnessBlocks')) return false;
+      // The receipt's proof fields are optional claims, checked when present: none, or an
+      // object without them, claims nothing.
+      if (/^subject(\.receipt)?\.proof(\.|$)/.test(p) && isDelete(mutation)) return false;
+      if (/^subject(\.receipt)?\.proof$/.test(p) && mutation.kind === 'retype') return false;
+      // Index -1 means "unknown" (legacy receipts): the transaction is found by its id, so
+      // -1 instead of the index, or the right index instead of -1, claims nothing false.
+      if (/^subject(\.receipt)?\.position\.index$/.test(p)) {
+        if (valueAt(seed, path) === -1 || valueAt(mutated, path) === -1) return false;
+      }
+      // A root certificate's PEM armor and its own signature are not part of the trust decision.
+      if (p.startsWith('anchor.roots.') && (mutation.kind === 'char' || mutation.kind === 'duplicate-array')) {
+        return false;
+      }
+      return true;
+    },
+  });
+});
+
+/** RPC fields the node serves alongside the hashed data (recomputed or unused by the verifier). */
+const servedConveniences =
+  /(^|\.)(hash|blockHash|blockNumber|transactionIndex|logIndex|transactionHash|blockTimestamp|removed|from|gasPrice|effectiveGasPrice|size|totalDifficulty|uncles|contractAddress|gasUsed|to)$/;
+
+test('Ethereum receipts, headers and account/storage proofs (verifyEthereumReceipt)', {
+  timeout: budgetMs + 60_000,
+}, async () => {
+  await run<Bundle>('verify-fuzz.ethereum-receipt', {
+    seeds: goldenBundles('ethereum'),
+    verify: (input) => verifyEthereumReceipt(input.subject, input.evidence, input.anchor),
+    bound: (path, mutation, seed, mutated) => {
+      const p = joined(path);
+      // FINDING (docs/reliability.md): an Ethereum revision's own version number is not checked.
+      if (versionField(p, mutation, seed, false)) return false;
+      if (noAnchor(p, mutation)) return false;
+      if (p.startsWith('evidence.') && servedConveniences.test(p)) return false;
+      // The same quantity written differently (0x0 / 000) is the same header field.
+      if (sameQuantity(valueAt(seed, path), valueAt(mutated, path))) return false;
+      // The receipt's proof fields are optional claims: checked when present.
+      if (/^subject(\.receipt)?\.proof\.[a-zA-Z]+$/.test(p) && isDelete(mutation)) return false;
+      // The block's transaction objects and withdrawals are served for reading; the verdict
+      // rests on the header chain, the receipts trie and the state proof.
+      if (/^evidence\.block\.(transactions|withdrawals)/.test(p)) return false;
+      // An absent difficulty is 0 (post-merge), as in the header.
+      if (/^evidence\.(headers\.\*|block)\.difficulty$/.test(p) && isDelete(mutation)) return false;
+      // Without an anchor the newest served header is the anchor: anything in it is "served".
+      if (seed.anchor === undefined && path[0] === 'evidence' && path[1] === 'headers') {
+        const last = (seed.evidence.headers as unknown[]).length - 1;
+        if (path[2] === last) return false;
+      }
+      // Repeated proof nodes or storage proofs add nothing; fewer storage proofs claim less.
+      if (p.startsWith('evidence.stateProof') && mutation.kind === 'duplicate-array') return false;
+      if (p === 'evidence.stateProof.storageProof' && (isDelete(mutation) || mutation.kind === 'truncate-array')) {
+        return false;
+      }
+      // Without an anchor, fewer (or no) headers up to the served head prove the same.
+      if (seed.anchor === undefined && p === 'evidence.headers') return false;
+      // The event ABI is served: a change to its signature fails the topic check; other
+      // changes (a key name, whitespace) decode the same log.
+      if (p === 'evidence.event' && mutation.kind === 'char') return false;
+      // FINDING (docs/reliability.md): the receipt's own claims — timestamp, confirmations,
+      // gasUsed, method, storageSlots, event — and a revision's `deleted` flag are not
+      // checked against the block.
+      if (
+        /^subject(\.receipt)?\.(timestamp|deleted|proof\.(confirmations|gasUsed|method|storageSlots|contract|event))/.test(
+          p,
+        )
+      ) {
+        return false;
+      }
+      return true;
+    },
+  });
+});
+
+test('Ethereum eth_getProof answers (verifyStateProof)', { timeout: budgetMs + 60_000 }, async () => {
+  const vectors = readJson(new URL('../../../ethereum/testdata/execution-apis/eth_getProof.json', import.meta.url))
+    .vectors as { proof: any }[];
+  await run<{ stateRoot: string; proof: any }>('verify-fuzz.ethereum-state-proof', {
+    // Each vector's state root is the hash of its first account-proof node (the trie's root).
+    seeds: vectors.map((vector) => ({
+      stateRoot: `0x${bytesToHex(keccak_256(hexToBytes(String(vector.proof.accountProof[0]).slice(2))))}`,
+      proof: vector.proof,
+    })),
+    verify: async (input) => ({
+      ok: (await verifyStateProof(input.stateRoot, input.proof)).every((check) => check.ok),
+    }),
+    bound: (path, mutation, seed, mutated) => {
+      const p = joined(path);
+      // Nodes are found by hash: repeated or reordered nodes prove the same.
+      if (/^proof\.(accountProof|storageProof\.\*\.proof)$/.test(p) && mutation.kind !== 'truncate-array') {
+        return mutation.kind !== 'duplicate-array' && mutation.kind !== 'swap-array';
+      }
+      // Fewer storage proofs claim less (the account proof still binds the rest).
+      if (
+        p === 'proof.storageProof' &&
+        (isDelete(mutation) || ['truncate-array', 'duplicate-array'].includes(mutation.kind))
+      ) {
+        return false;
+      }
+      if (p === 'proof.storageProof.*' && isDelete(mutation)) return false;
+      // The same quantity written differently (0x1 / 001) is the same claim.
+      const before = valueAt(seed, path);
+      const after = valueAt(mutated, path);
+      if (sameQuantity(before, after)) return false;
+      // A zero slot is proven by absence, which holds for every key on the same trie path.
+      if (/^proof\.storageProof\.\*\.key$/.test(p)) {
+        const slot = valueAt(seed, path.slice(0, -1)) as { value?: string };
+        if (sameQuantity(slot.value, '0x0')) return false;
+      }
+      return true;
+    },
+  });
+});
