@@ -158,8 +158,9 @@ describe('checkpoints and history', () => {
     const { maker, run, query } = setup();
     const registered = await run(maker, 'RegisterBatch', 'A1', 'p', hash('d'), '8');
     const checkpoint = await run(maker, 'RecordCheckpoint', 'A1', 'DE-HAM', '9', hash('s'));
-    const history = (await query(maker, 'History', 'A1')).json<Array<{ txId: string; value: Asset }>>();
+    const history = (await query(maker, 'History', 'A1')).json<Array<{ txId: string; value: Asset; key: string }>>();
     expect(history.map((entry) => entry.txId)).toEqual([registered.txId, checkpoint.txId]);
+    expect(history.map((entry) => entry.key)).toEqual(['asset:A1', 'asset:A1']);
     expect(history.map((entry) => entry.value.flagged)).toEqual([false, true]);
     expect(await rejection(query(maker, 'History', 'NOPE'))).toBe('NOT_FOUND');
   });

@@ -272,14 +272,17 @@ export class SupplyChainContract extends Contract {
   }
 
   /**
-   * Every committed version of the asset, oldest first, as `{ txId, timestamp, isDelete, value }`:
-   * what `@ledgerkit/fabric`'s `history()` reads (its default `historyTransaction`).
+   * Every committed version of the asset, oldest first, as `{ txId, timestamp, isDelete, value,
+   * key }`: what `@ledgerkit/fabric`'s `history()` reads (its default `historyTransaction`).
+   * `key` is the world-state key, so a verifier finds the write in the transaction.
    */
   async History(ctx: Context, assetId: string): Promise<string> {
     await this._load(ctx, assetId);
     const history: unknown[] = [];
-    for await (const modification of ctx.stub.getHistoryForKey(assetPrefix + assetId)) {
+    const key = assetPrefix + assetId;
+    for await (const modification of ctx.stub.getHistoryForKey(key)) {
       history.push({
+        key,
         txId: modification.txId,
         timestamp: timestampToDate(modification.timestamp).toISOString(),
         isDelete: modification.isDelete,

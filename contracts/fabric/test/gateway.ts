@@ -35,6 +35,11 @@ export class SupplyChainClient {
   #height = 0n;
   #closeBlocks: (() => void) | undefined;
 
+  /** The @ledgerkit/fabric ledger this client's gateway connection belongs to. */
+  get ledger(): FabricLedger {
+    return this.#ledger;
+  }
+
   private constructor(ledger: FabricLedger, session: Session) {
     this.#ledger = ledger;
     this.#session = session;

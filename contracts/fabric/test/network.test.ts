@@ -257,6 +257,22 @@ describe('the supply-chain chaincode on a two-organization Fabric network', () =
     expect(history[0]?.asset).toEqual(await clerk.evaluate<Asset>('ReadAsset', 'crate-1'));
   });
 
+  test("history() through @ledgerkit/fabric: each revision verifies, its value found under the chaincode's world-state key", async () => {
+    const revisions = await clerk.ledger.history('crate-1');
+    expect(revisions).toHaveLength(6);
+    for (const revision of revisions) {
+      expect(revision.receipt.proof?.stateKey).toBe('asset:crate-1');
+      const result = await clerk.ledger.verify(revision);
+      expect(result.checks.find((check) => check.name === 'revision-value')).toMatchObject({ ok: true });
+      expect(result.ok).toBe(true);
+    }
+    const first = revisions[0] as (typeof revisions)[number];
+    const forged = { ...first, value: { ...(first.value as Record<string, unknown>), checkpointCount: 99 } };
+    const refused = await clerk.ledger.verify(forged);
+    expect(refused.ok).toBe(false);
+    expect(refused.checks.find((check) => check.name === 'revision-value')?.ok).toBe(false);
+  });
+
   test('every state change emitted one chaincode event, in commit order, with its JSON payload', async () => {
     const firstBlock = committed[0]?.blockNumber as bigint;
     const events: ChaincodeEvent[] = [];

@@ -222,13 +222,21 @@ export class FabricLedgerImpl implements FabricLedger {
     }
     const entries = historyEntries(raw, transaction);
     const receipts = await mapLimit(entries, 8, (entry) => this.receiptOf(entry.txId, options));
-    const revisions: Revision[] = entries.map((entry, version) => ({
-      key,
-      version,
-      value: entry.isDelete ? null : (entry.value ?? null),
-      deleted: entry.isDelete,
-      receipt: receipts[version] as Receipt,
-    }));
+    const revisions: Revision[] = entries.map((entry, version) => {
+      const receipt = receipts[version] as Receipt;
+      return {
+        key,
+        version,
+        value: entry.isDelete ? null : (entry.value ?? null),
+        deleted: entry.isDelete,
+        // A chaincode that keeps `key` under another world-state key (a prefix, a composite
+        // key) names it in its history entries; the verifier checks the write under it.
+        receipt:
+          entry.key === undefined || entry.key === key
+            ? receipt
+            : { ...receipt, proof: { ...receipt.proof, stateKey: entry.key } },
+      };
+    });
     const from = options.from?.getTime();
     const to = options.to?.getTime();
     if (from === undefined && to === undefined) return revisions;
@@ -557,6 +565,8 @@ interface HistoryEntry {
   timestamp: string;
   isDelete: boolean;
   value: JsonValue | undefined;
+  /** The world-state key the entry is a version of, when the chaincode reports it. */
+  key: string | undefined;
 }
 
 function historyEntries(raw: unknown, transaction: string): HistoryEntry[] {
@@ -577,6 +587,7 @@ function historyEntries(raw: unknown, transaction: string): HistoryEntry[] {
       timestamp: typeof record.timestamp === 'string' ? record.timestamp : '',
       isDelete: record.isDelete === true,
       value: record.value as JsonValue | undefined,
+      key: typeof record.key === 'string' ? record.key : undefined,
     };
   });
 }

@@ -144,32 +144,39 @@ function revisionValueCheck(revision: Revision, block: Uint8Array): Verification
       return [false, `the block holds no endorser transaction ${receipt.txId}`];
     }
     const chaincode = typeof receipt.proof?.chaincode === 'string' ? receipt.proof.chaincode : '';
+    // The world-state key the chaincode's history transaction read, when it is not the key
+    // history() was asked for (a chaincode that prefixes or composes its keys).
+    const stateKey = typeof receipt.proof?.stateKey === 'string' ? receipt.proof.stateKey : revision.key;
+    const keyText =
+      stateKey === revision.key
+        ? JSON.stringify(stateKey)
+        : `${JSON.stringify(stateKey)} (history of ${JSON.stringify(revision.key)})`;
     const writes = decodeEndorserTransaction(envelope)
       .flatMap((action) => action.writes)
       .filter(
         (write) =>
           write.collection === '' &&
           (chaincode === '' || write.namespace === chaincode) &&
-          utf8Text(write.key) === revision.key,
+          utf8Text(write.key) === stateKey,
       );
     const write = writes[writes.length - 1];
     if (!write) {
       return [
         false,
-        `transaction ${receipt.txId} writes no key ${JSON.stringify(revision.key)}${chaincode ? ` of chaincode ${chaincode}` : ''}`,
+        `transaction ${receipt.txId} writes no key ${keyText}${chaincode ? ` of chaincode ${chaincode}` : ''}`,
       ];
     }
     if (write.isDelete || revision.deleted) {
       return [
         write.isDelete === revision.deleted,
-        `transaction ${receipt.txId} ${write.isDelete ? 'deletes' : 'writes'} key ${JSON.stringify(revision.key)}; the revision says ${revision.deleted ? 'deleted' : 'written'}`,
+        `transaction ${receipt.txId} ${write.isDelete ? 'deletes' : 'writes'} key ${keyText}; the revision says ${revision.deleted ? 'deleted' : 'written'}`,
       ];
     }
     const written = writtenValue(write.value);
     const ok = canonical(written) === canonical(revision.value);
     return [
       ok,
-      `transaction ${receipt.txId} writes key ${JSON.stringify(revision.key)} of ${write.namespace} = ${canonical(written).slice(0, 200)}${ok ? ', the revision value' : `; the revision says ${canonical(revision.value).slice(0, 200)}`}`,
+      `transaction ${receipt.txId} writes key ${keyText} of ${write.namespace} = ${canonical(written).slice(0, 200)}${ok ? ', the revision value' : `; the revision says ${canonical(revision.value).slice(0, 200)}`}`,
     ];
   });
 }
