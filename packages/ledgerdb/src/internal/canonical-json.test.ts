@@ -138,3 +138,11 @@ describe('isPlainJson', () => {
     }
   });
 });
+
+// Found by the fault suite's HTTP fuzzing (packages/fault-suite): the server answered 500.
+describe('canonicalize of very deep values', () => {
+  test('nesting that exhausts the stack is INVALID_ARGUMENT, not a RangeError', () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`);
+    expect(() => canonicalize(deep, 'data')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});

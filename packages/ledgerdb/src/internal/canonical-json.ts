@@ -19,7 +19,16 @@ export function canonicalize(value: unknown, path = 'value'): string {
   // (values parsed from canonical JSON) as they are, others rebuilt with sorted keys.
   const sorted = sortedCopy(value, 0);
   if (sorted !== invalid) return JSON.stringify(sorted);
-  return write(value, [path], new Set());
+  try {
+    return write(value, [path], new Set());
+  } catch (error) {
+    // Nesting deep enough to exhaust the stack (JSON.parse accepts it) is bad input, not a
+    // crash: the server answered 500 to a 20,000-deep document.
+    if (error instanceof RangeError) {
+      throw new InvalidArgumentError(path, `${path} is nested too deeply to serialize`, { reason: 'too-deep' }, error);
+    }
+    throw error;
+  }
 }
 
 /**
