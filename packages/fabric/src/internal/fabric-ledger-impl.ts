@@ -114,8 +114,27 @@ export class FabricLedgerImpl implements FabricLedger {
     const { signal } = options;
     const endorsed = await this.#attempt(() => proposal.endorse(), context, signal);
     throwIfAborted(signal);
-    const submitted = await this.#attempt(() => endorsed.submit(), context, signal);
-    const status = await this.#attempt(() => submitted.getStatus(), context, signal);
+    let submitted = await this.#attempt(() => endorsed.submit(), context, signal);
+    let status: Awaited<ReturnType<typeof submitted.getStatus>>;
+    for (let round = 0; ; round++) {
+      try {
+        status = await this.#attempt(
+          () => submitted.getStatus(),
+          context,
+          signal,
+          (error) => isLedgerError(error, 'UNAVAILABLE'),
+        );
+        break;
+      } catch (error) {
+        // An orderer can lose a transaction it accepted (its Raft leader killed before the
+        // transaction was in a block): the commit status then waits in vain. The same signed
+        // envelope goes to the orderers again — one transaction id, so it commits at most
+        // once (a second copy is invalidated as DUPLICATE_TXID; the status names the first).
+        if (!isLedgerError(error, 'TIMEOUT') || signal?.aborted || round >= (this.#settings.retry.retries ?? 6))
+          throw error;
+        submitted = await this.#attempt(() => endorsed.submit(), context, signal);
+      }
+    }
     if (!status.successful) {
       throw toLedgerError(
         new CommitError({
@@ -517,7 +536,12 @@ export class FabricLedgerImpl implements FabricLedger {
    * `signal` ends the wait at once (`TIMEOUT` or `ABORTED`); the gRPC call itself runs on, so a
    * submit whose deadline passed while waiting for the commit status may still commit.
    */
-  async #attempt<T>(step: () => Promise<T>, context: ErrorContext, signal: AbortSignal | undefined): Promise<T> {
+  async #attempt<T>(
+    step: () => Promise<T>,
+    context: ErrorContext,
+    signal: AbortSignal | undefined,
+    shouldRetry: (error: unknown) => boolean = isTransient,
+  ): Promise<T> {
     return retry(
       async () => {
         try {
@@ -526,7 +550,7 @@ export class FabricLedgerImpl implements FabricLedger {
           throw toLedgerError(error, context);
         }
       },
-      { ...this.#settings.retry, shouldRetry: (error) => isTransient(error), ...(signal ? { signal } : {}) },
+      { ...this.#settings.retry, shouldRetry, ...(signal ? { signal } : {}) },
     );
   }
 }
