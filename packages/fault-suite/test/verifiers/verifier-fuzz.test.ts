@@ -67,6 +67,15 @@ function valueAt(value: unknown, path: Path): unknown {
   return node;
 }
 
+/** The base64 body of a PEM text (armor lines and whitespace dropped). */
+function pemBody(pem: unknown): string {
+  return String(pem)
+    .split('\n')
+    .filter((line) => !line.startsWith('-----'))
+    .join('')
+    .trim();
+}
+
 function sameQuantity(a: unknown, b: unknown): boolean {
   try {
     return BigInt(a as string) === BigInt(b as string);
@@ -118,7 +127,7 @@ test('ledgerdb receipts and revisions (verifyLedgerdbReceipt)', { timeout: budge
   await run<Bundle>('verify-fuzz.ledgerdb-receipt', {
     seeds: goldenBundles('ledgerdb'),
     verify: (input) => verifyLedgerdbReceipt(input.subject, input.evidence, input.anchor),
-    bound: (path, mutation, seed) => {
+    bound: (path, mutation, seed, mutated) => {
       const p = joined(path);
       if (versionField(p, mutation, seed)) return false;
       // Without the anchor (or its key) the verifier uses the served digest, and says so.
@@ -129,8 +138,10 @@ test('ledgerdb receipts and revisions (verifyLedgerdbReceipt)', { timeout: budge
       if (/^evidence\.digest\.(signature|tip)/.test(p)) return false;
       // The leaf index and block hash are given twice (receipt and evidence): one may be absent.
       if (/^(evidence\.blockLeafIndex|subject\.proof\.blockLeafIndex|subject\.proof\.blockHash)$/.test(p)) {
-        return !isDelete(mutation);
+        return !isDelete(mutation) && valueAt(mutated, path) !== null;
       }
+      // A PEM key's armor lines are not the key.
+      if (p === 'anchor.publicKey' && pemBody(valueAt(seed, path)) === pemBody(valueAt(mutated, path))) return false;
       // Only `deleted: true` claims a deletion: other values and absence are the same claim.
       if (p === 'subject.deleted' && mutation.replacement !== true) return false;
       // FINDING (docs/reliability.md): a commit receipt's revision labels (table, id,
@@ -197,6 +208,10 @@ test('Fabric blocks and envelopes (verifyFabricReceipt)', { timeout: budgetMs * 
       // Supporting evidence: only the previous block's header (hash chain) and its commit-hash
       // metadata are used, and it may be absent; witness copies may be absent or repeated.
       if (p.startsWith('evidence.previousBlock')) return false;
+      // FINDING (docs/reliability.md): a timestamp without its zone designator is read as
+      // local time, which on a UTC machine is the same instant: the verdict depends on the
+      // machine's time zone.
+      if (/^subject(\.receipt)?\.timestamp$/.test(p) && !String(valueAt(mutated, path)).endsWith('Z')) return false;
       // A witness copy is compared on what each peer writes itself (validation codes, commit
       // hash); its other bytes are the orderer's block, checked once in \`block\`.
       if (p.startsWith('evidence.witnessBlocks')) return false;
