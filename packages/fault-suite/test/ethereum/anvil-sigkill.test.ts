@@ -104,7 +104,7 @@ test('anvil SIGKILLed during 50 concurrent submits: each submit has a durable re
       const counts = tally(acknowledged, found);
       if (failedButCommitted > 0) errors.byCode.FAILED_BUT_COMMITTED = failedButCommitted;
       reportAndAssert({
-        scenario: 'ethereum: anvil SIGKILL during 50 concurrent submits, restart on the same --state file',
+        scenario: 'ethereum.anvil-sigkill',
         ...counts,
         errorsByCode: errors.byCode,
         recoveryMs: firstAfterRestart === undefined ? null : firstAfterRestart - restartedAt,

@@ -99,7 +99,7 @@ test("a peer's ledger directory deleted while it is down: it rebuilds from the o
       (event.checkpoint.block === checkpoint.block && event.checkpoint.index > checkpoint.index),
   );
   const line = reportAndAssert({
-    scenario: "fabric: a peer's ledger directory deleted while it is down; rebuilt from the orderer, events resumed",
+    scenario: 'fabric.peer-ledger-wipe',
     ...counts,
     errorsByCode: errors.byCode,
     recoveryMs,

@@ -93,7 +93,7 @@ test('Raft leader SIGKILLed under submit load: submits continue, no failure comm
   const nonRetryable = failed.filter((failure) => !['UNAVAILABLE', 'TIMEOUT'].includes(failure.code)).length;
   if (failedButCommitted.length > 0) errors.byCode.FAILED_BUT_COMMITTED = failedButCommitted.length;
   reportAndAssert({
-    scenario: 'fabric: Raft leader (1 of 3 orderers) SIGKILLed during a 4-writer submit load, restarted',
+    scenario: 'fabric.raft-leader-kill',
     ...counts,
     errorsByCode: errors.byCode,
     recoveryMs: firstAfterKill === undefined ? null : firstAfterKill - killedAt,
