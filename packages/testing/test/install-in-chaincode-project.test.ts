@@ -29,13 +29,15 @@ async function installDev(project: string, spec: string): Promise<{ code: number
   try {
     const { stdout, stderr } = await run(
       'npm',
-      ['install', '-D', spec, '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund'],
+      ['install', '-D', spec, '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
       { cwd: project, timeout: 240_000, maxBuffer: 64 * 1024 * 1024 },
     );
     return { code: 0, output: stdout + stderr };
   } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${failed.stdout}${failed.stderr}` };
+    const failed = error as { code?: number; signal?: string; message?: string; stdout?: string; stderr?: string };
+    // Keep everything npm and the child process said: a failure must be diagnosable from the log.
+    const said = [failed.message, failed.signal && `signal ${failed.signal}`, failed.stdout, failed.stderr];
+    return { code: typeof failed.code === 'number' ? failed.code : 1, output: said.filter(Boolean).join('\n') };
   }
 }
 
