@@ -103,20 +103,30 @@ function suiteSection(suite: SuiteResult, options: MarkdownOptions): string[] {
   for (const chart of options.charts.get(suite.id) ?? []) {
     lines.push(`![${chart.title}](${options.chartDir}/${chart.file})`, '');
   }
+  const cpu = suite.workloads.some((workload) =>
+    Object.values(workload.systems).some((measured) => measured.cpuMsPerOperation),
+  );
   lines.push(
-    '| Workload | System | Send rate (/s) | Throughput (/s), median [lowest–highest] | p50 (ms) | p99 (ms) | Succeeded | Failed |',
-    '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |',
+    `| Workload | System | Send rate (/s) | Throughput (/s), median [lowest–highest] | p50 (ms) | p99 (ms) | Succeeded | Failed |${cpu ? ' CPU ms/op (client + server) |' : ''}`,
+    `| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |${cpu ? ' ---: |' : ''}`,
   );
   for (const workload of suite.workloads) {
     for (const [system, measured] of Object.entries(workload.systems)) {
       lines.push(
         `| ${workload.title} | \`${system}\` | ${measured.sendRate ? number(measured.sendRate.median) : '–'} | ` +
           `${spreadText(measured.throughput)} ${workload.unit} | ${latency(measured.latencyP50Ms)} | ${latency(measured.latencyP99Ms)} | ` +
-          `${measured.operations} | ${measured.failures} |`,
+          `${measured.operations} | ${measured.failures} |${cpu ? ` ${cpuText(measured)} |` : ''}`,
       );
     }
   }
-  lines.push('', 'Latency: per-round percentiles of every operation, median over rounds.', '');
+  lines.push('', 'Latency: per-round percentiles of every operation, median over rounds.');
+  if (cpu) {
+    lines.push(
+      'CPU: CPU time per operation of the benchmark process (which holds in-process systems) and of the ' +
+        'server process, median over rounds.',
+    );
+  }
+  lines.push('');
   for (const workload of suite.workloads) lines.push(...workloadDetails(workload));
   return lines;
 }
@@ -159,7 +169,7 @@ function behindSection(result: PeerBenchResult): string[] {
         );
         for (const note of workload.notes ?? []) lines.push(`- ${note}`);
         if (workload.notes?.length) lines.push('');
-        const explanation = behindExplanation(suite.id, workload.id);
+        const explanation = behindExplanation(suite.id, workload, ratio);
         if (explanation) {
           lines.push(`**Why.** ${explanation.why}`, '', `**What would close it.** ${explanation.close}`, '');
         } else {
@@ -201,6 +211,13 @@ function number(value: number, digits?: number): string {
 
 function spreadText(spread: Spread, digits?: number): string {
   return `${number(spread.median, digits)} [${number(spread.min, digits)}–${number(spread.max, digits)}]`;
+}
+
+function cpuText(measured: SystemMeasurement): string {
+  const cpu = measured.cpuMsPerOperation;
+  if (!cpu) return '–';
+  const digits = (value: number) => value.toPrecision(2);
+  return cpu.server ? `${digits(cpu.client.median)} + ${digits(cpu.server.median)}` : digits(cpu.client.median);
 }
 
 const latency = (spread: Spread | undefined) => (spread ? number(spread.median) : '–');
