@@ -75,6 +75,62 @@ test('explains every workload where ledgerkit is behind, and only those', async 
   expect(behind).not.toContain('### fabric');
 });
 
+test('explains a ledgerdb server gap from the run’s own throughput and CPU numbers, shown in a CPU column', async () => {
+  const document = JSON.parse(await readFile(fixture, 'utf8'));
+  const samples = (...values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { median: sorted[1], min: sorted[0], max: sorted[2], q1: sorted[0], q3: sorted[2], n: 3, samples: values };
+  };
+  const system = (throughput: number[], cpu: { client: number; server?: number }) => ({
+    throughput: samples(...throughput),
+    operations: 300,
+    failures: 0,
+    rounds: [],
+    cpuMsPerOperation: {
+      client: samples(cpu.client, cpu.client, cpu.client),
+      ...(cpu.server === undefined ? {} : { server: samples(cpu.server, cpu.server, cpu.server) }),
+    },
+  });
+  document.suites.unshift({
+    id: 'immudb',
+    title: 'immudb vs ledgerdb',
+    systems: [],
+    seconds: 10,
+    workloads: [
+      {
+        id: 'write-64-clients',
+        title: 'Durable single-document writes, 64 clients',
+        description: 'writes',
+        unit: 'documents',
+        systems: {
+          immudb: system([600, 630, 650], { client: 0.3, server: 0.34 }),
+          'ledgerdb-embedded': system([8000, 8270, 8500], { client: 0.02 }),
+          'ledgerdb-server': system([340, 350, 360], { client: 0.26, server: 0.5 }),
+        },
+        ratios: [
+          { of: 'ledgerdb-embedded', to: 'immudb', ratio: samples(13, 13.1, 13.2) },
+          { of: 'ledgerdb-server', to: 'immudb', ratio: samples(0.5, 0.55, 0.6) },
+        ],
+      },
+    ],
+  });
+  const input = join(dir, 'with-immudb.json');
+  await writeFile(input, JSON.stringify(document));
+  const markdown = join(dir, 'benchmarks.md');
+  await generateReport({ result: input, markdown, chartDir: join(dir, 'benchmarks'), root: dir });
+  const text = await readFile(markdown, 'utf8');
+  expect(text).toContain(
+    '| Durable single-document writes, 64 clients | `ledgerdb-server` | – | 350 [340–360] documents |',
+  );
+  expect(text).toContain('| 0.26 + 0.50 |');
+  const behind = text.slice(text.indexOf('### immudb: Durable single-document writes, 64 clients (0.55×)'));
+  // 350 writes/s × 0.5 ms of server CPU: 18 % of one core; 1,000 / 0.5 ms: 2,000 writes/s.
+  expect(behind).toContain('embedded ledgerdb committed 8,270 writes/s');
+  expect(behind).toContain('is 18 % of one core');
+  expect(behind).toContain('room for about 2,000 writes/s');
+  expect(text).not.toContain('### immudb: Durable single-document writes, 64 clients (13.10×)');
+});
+
 test('refuses a document that is not a bench:peers result', async () => {
   const other = join(dir, 'other.json');
   await writeFile(other, JSON.stringify({ format: 'something-else', version: 1 }));
