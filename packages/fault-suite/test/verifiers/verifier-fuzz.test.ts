@@ -81,6 +81,12 @@ function pemBody(pem: unknown): string {
     .trim();
 }
 
+/** The mutated value at `path` is an empty list (no claims). */
+function emptied(value: unknown, path: Path): boolean {
+  const at = valueAt(value, path);
+  return Array.isArray(at) && at.length === 0;
+}
+
 function sameQuantity(a: unknown, b: unknown): boolean {
   try {
     return BigInt(a as string) === BigInt(b as string);
@@ -150,7 +156,7 @@ test('ledgerdb receipts and revisions (verifyLedgerdbReceipt)', { timeout: budge
       // A PEM key's armor lines are not the key.
       if (p === 'anchor.publicKey' && pemBody(valueAt(seed, path)) === pemBody(valueAt(mutated, path))) return false;
       // Only `deleted: true` claims a deletion: other values and absence are the same claim.
-      if (p === 'subject.deleted' && mutation.replacement !== true) return false;
+      if (p === 'subject.deleted' && valueAt(mutated, path) !== true) return false;
       // FINDING (docs/reliability.md): a commit receipt's revision labels (table, id,
       // version, leafIndex) are not bound; only each revision's hash is checked against the block.
       if (/^subject\.proof\.revisions\.\*\.(table|id|version|leafIndex)$/.test(p)) return false;
@@ -268,7 +274,7 @@ test('Ethereum receipts, headers and account/storage proofs (verifyEthereumRecei
       // rests on the header chain, the receipts trie and the state proof.
       if (/^evidence\.block\.(transactions|withdrawals)/.test(p)) return false;
       // An absent difficulty is 0 (post-merge), as in the header.
-      if (/^evidence\.(headers\.\*|block)\.difficulty$/.test(p) && isDelete(mutation)) return false;
+      if (/^evidence\.(headers\.\*|block)\.difficulty$/.test(p) && valueAt(mutated, path) == null) return false;
       // Without an anchor the newest served header is the anchor: anything in it is "served".
       if (seed.anchor === undefined && path[0] === 'evidence' && path[1] === 'headers') {
         const last = (seed.evidence.headers as unknown[]).length - 1;
@@ -276,7 +282,10 @@ test('Ethereum receipts, headers and account/storage proofs (verifyEthereumRecei
       }
       // Repeated proof nodes or storage proofs add nothing; fewer storage proofs claim less.
       if (p.startsWith('evidence.stateProof') && mutation.kind === 'duplicate-array') return false;
-      if (p === 'evidence.stateProof.storageProof' && (isDelete(mutation) || mutation.kind === 'truncate-array')) {
+      if (
+        p === 'evidence.stateProof.storageProof' &&
+        (isDelete(mutation) || emptied(mutated, path) || mutation.kind === 'truncate-array')
+      ) {
         return false;
       }
       // Without an anchor, fewer (or no) headers up to the served head prove the same.
@@ -320,7 +329,7 @@ test('Ethereum eth_getProof answers (verifyStateProof)', { timeout: budgetMs + 6
       // Fewer storage proofs claim less (the account proof still binds the rest).
       if (
         p === 'proof.storageProof' &&
-        (isDelete(mutation) || ['truncate-array', 'duplicate-array'].includes(mutation.kind))
+        (isDelete(mutation) || emptied(mutated, path) || ['truncate-array', 'duplicate-array'].includes(mutation.kind))
       ) {
         return false;
       }
