@@ -31,10 +31,17 @@ export async function mountSmallFilesystem(megabytes: number): Promise<SmallFile
   const root = mkdtempSync(join(tmpdir(), 'fault-fs-'));
   const image = join(root, 'disk.img');
   const dir = join(root, 'mnt');
-  await run('mkdir', [dir]);
-  await run('truncate', ['-s', `${megabytes}M`, image]);
-  await run('mkfs.ext4', ['-q', '-F', '-m', '0', image]);
-  await run('mount', ['-o', 'loop', image, dir]);
+  try {
+    await run('mkdir', [dir]);
+    await run('truncate', ['-s', `${megabytes}M`, image]);
+    await run('mkfs.ext4', ['-q', '-F', '-m', '0', image]);
+    await run('mount', ['-o', 'loop', image, dir]);
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true });
+    throw new Error(
+      `cannot loop-mount a small ext4 filesystem (the disk-full scenarios need root, loop devices and mkfs.ext4): ${String(error)}`,
+    );
+  }
   return {
     dir,
     free: () => {
