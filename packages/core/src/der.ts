@@ -4,6 +4,7 @@ export {
   boolean,
   derLength,
   explicit,
+  generalizedTime,
   integer,
   objectIdentifier,
   octetString,
@@ -12,6 +13,7 @@ export {
   tlv,
   utcTime,
   utf8String,
+  validityTime,
 } from './der/encode.js';
 export { derToPem, pemToDer } from './der/pem.js';
 export {

@@ -25,6 +25,14 @@ export interface DerNode {
  */
 export function decode(bytes: Uint8Array, offset = 0): { node: DerNode; end: number } {
   const input = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return decodeAt(input, offset, 0);
+}
+
+// Certificates nest about ten levels deep; a bound keeps hostile input from exhausting the stack.
+const maxDepth = 64;
+
+function decodeAt(input: Buffer, offset: number, depth: number): { node: DerNode; end: number } {
+  if (depth > maxDepth) throw malformed(`elements nest deeper than ${maxDepth} levels`, offset);
   const tag = input[offset];
   let cursor = offset + 1;
   let length = input[cursor++];
@@ -36,8 +44,11 @@ export function decode(bytes: Uint8Array, offset = 0): { node: DerNode; end: num
     for (let index = 0; index < count; index++) {
       const byte = input[cursor++];
       if (byte === undefined) throw malformed('element length is truncated', offset);
+      // DER lengths are minimal (X.690 §10.1): no leading zero octet, no long form below 128.
+      if (index === 0 && byte === 0) throw malformed('element length has a leading zero octet (not DER)', offset);
       length = length * 256 + byte;
     }
+    if (length < 0x80) throw malformed('element length uses the long form for a short length (not DER)', offset);
   }
   const end = cursor + length;
   if (end > input.length) throw malformed('element content runs past the end of the input', offset);
@@ -46,7 +57,7 @@ export function decode(bytes: Uint8Array, offset = 0): { node: DerNode; end: num
   if (tag & 0x20) {
     let childOffset = 0;
     while (childOffset < content.length) {
-      const child = decode(content, childOffset);
+      const child = decodeAt(content, childOffset, depth + 1);
       children.push(child.node);
       childOffset = child.end;
     }

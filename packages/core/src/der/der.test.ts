@@ -7,6 +7,7 @@ import {
   boolean,
   derLength,
   explicit,
+  generalizedTime,
   integer,
   objectIdentifier,
   octetString,
@@ -14,6 +15,7 @@ import {
   set,
   utcTime,
   utf8String,
+  validityTime,
 } from './encode.js';
 import { derToPem, pemToDer } from './pem.js';
 import { certificateParts, extension, extensionValue, relativeName, signCertificate } from './x509.js';
@@ -48,9 +50,43 @@ describe('encoding', () => {
     expect(utcTime(new Date('2030-02-03T04:05:06.789Z')).subarray(2).toString('ascii')).toBe('300203040506Z');
     expect(hex(explicit(3, octetString(Buffer.from([9]))))).toBe('a303040109');
   });
+
+  test('times: UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280), never a wrapped year', () => {
+    const ascii = (encoded: Buffer) => `${encoded[0]?.toString(16)} ${encoded.subarray(2).toString('ascii')}`;
+    expect(ascii(validityTime(new Date('2049-12-31T23:59:59Z')))).toBe('17 491231235959Z');
+    expect(ascii(validityTime(new Date('2050-01-01T00:00:00Z')))).toBe('18 20500101000000Z');
+    expect(ascii(validityTime(new Date('1949-12-31T23:59:59Z')))).toBe('18 19491231235959Z');
+    expect(ascii(generalizedTime(new Date('2030-02-03T04:05:06.789Z')))).toBe('18 20300203040506Z');
+    for (const date of ['2050-01-01T00:00:00Z', '1949-06-01T00:00:00Z']) {
+      expect(() => utcTime(new Date(date))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+    expect(() => validityTime(new Date('nope'))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
 });
 
 describe('decoding', () => {
+  test('rejects lengths that are not minimal (BER, not DER)', () => {
+    // 0x04 0x81 0x05: long form for a length below 128; 0x04 0x82 0x00 0x81: a leading zero octet.
+    expect(() => decode(Buffer.from([0x04, 0x81, 0x05, 1, 2, 3, 4, 5]))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(() => decode(Buffer.concat([Buffer.from([0x04, 0x82, 0x00, 0x81]), Buffer.alloc(0x81)]))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(decode(Buffer.concat([Buffer.from([0x04, 0x81, 0x81]), Buffer.alloc(0x81)])).node.content).toHaveLength(
+      0x81,
+    );
+  });
+
+  test('bounds nesting depth instead of exhausting the stack', () => {
+    let nested = octetString(Buffer.from([1]));
+    for (let level = 0; level < 64; level++) nested = sequence(nested);
+    expect(decode(nested).end).toBe(nested.length);
+    let hostile: Buffer = Buffer.from([0x30, 0x00]);
+    for (let level = 0; level < 5_000; level++) hostile = sequence(hostile);
+    expect(() => decode(hostile)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+
   test('round-trips nested elements and exposes their exact encodings', () => {
     const name = sequence(set(sequence(objectIdentifier('2.5.4.3'), utf8String('alice'))));
     const outer = sequence(integer(Buffer.from([7])), name, octetString(Buffer.alloc(200, 1)));
@@ -195,6 +231,23 @@ describe('signCertificate', () => {
       expect(BigInt(`0x${hex(s)}`) <= p256Order / 2n).toBe(true);
       expect(extensionValue(certificateParts(der).extensions, '1.2.3.4.5.6.7.8.1')?.toString()).toBe('{"attrs":{}}');
     }
+  });
+
+  test('a validity ending in 2050 or later is written as GeneralizedTime, read back as that year', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const der = signCertificate({
+      serialNumber: Buffer.from([1]),
+      issuer,
+      subject: sequence(relativeName('2.5.4.3', 'long-lived')),
+      notBefore: new Date('2049-06-01T00:00:00Z'),
+      notAfter: new Date('2075-06-01T00:00:00Z'),
+      publicKey,
+      signingKey: ca.privateKey,
+    });
+    const certificate = new X509Certificate(der);
+    expect(certificate.verify(ca.publicKey)).toBe(true);
+    expect(certificate.validToDate.toISOString()).toBe('2075-06-01T00:00:00.000Z');
+    expect(certificate.validFromDate.toISOString()).toBe('2049-06-01T00:00:00.000Z');
   });
 
   test('refuses a signing key that is not an EC P-256 private key', () => {

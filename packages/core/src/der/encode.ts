@@ -1,5 +1,6 @@
 // Just enough DER (ITU-T X.690) to write X.509 certificates: definite lengths, the universal
 // types certificates use, and context-specific explicit tags.
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * Encodes a DER definite length.
@@ -149,10 +150,55 @@ export function objectIdentifier(dotted: string): Buffer {
  *
  * @param date - the instant; requires a year from 1950 to 2049 (seconds precision is kept)
  * @returns the UTCTime
+ * @throws InvalidArgumentError for a year outside 1950–2049, which a two-digit year cannot
+ *   say (2050 would read back as 1950): use {@link validityTime} or {@link generalizedTime}
  * @example
  * utcTime(new Date('2030-01-01T00:00:00Z')); // "300101000000Z"
  */
 export function utcTime(date: Date): Buffer {
+  const year = checkedYear(date);
+  if (year < 1950 || year > 2049) {
+    throw new InvalidArgumentError('date', `UTCTime holds the years 1950 to 2049, not ${year}: use GeneralizedTime`, {
+      year,
+    });
+  }
   const text = `${date.toISOString().replace(/[-:T]/g, '').slice(2, 14)}Z`;
   return tlv(0x17, Buffer.from(text, 'ascii'));
+}
+
+/**
+ * Encodes a GeneralizedTime (`YYYYMMDDHHMMSSZ`, seconds precision).
+ *
+ * @param date - the instant; requires a year from 0 to 9999
+ * @returns the GeneralizedTime
+ * @throws InvalidArgumentError for an invalid date or a year outside 0–9999
+ * @example
+ * generalizedTime(new Date('2051-01-01T00:00:00Z')); // "20510101000000Z"
+ */
+export function generalizedTime(date: Date): Buffer {
+  const year = checkedYear(date);
+  if (year < 0 || year > 9999) {
+    throw new InvalidArgumentError('date', `GeneralizedTime holds the years 0 to 9999, not ${year}`, { year });
+  }
+  const text = `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+  return tlv(0x18, Buffer.from(text, 'ascii'));
+}
+
+/**
+ * Encodes a certificate or CRL time as RFC 5280 §4.1.2.5 requires: UTCTime through 2049,
+ * GeneralizedTime from 2050 on.
+ *
+ * @param date - the instant (seconds precision is kept)
+ * @returns the UTCTime or GeneralizedTime
+ */
+export function validityTime(date: Date): Buffer {
+  const year = checkedYear(date);
+  return year >= 1950 && year <= 2049 ? utcTime(date) : generalizedTime(date);
+}
+
+function checkedYear(date: Date): number {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError('date', 'not a valid Date');
+  }
+  return date.getUTCFullYear();
 }

@@ -10,8 +10,8 @@ import {
   octetString,
   sequence,
   set,
-  utcTime,
   utf8String,
+  validityTime,
 } from './encode.js';
 
 /** Object identifiers of the X.520 name attributes certificates use, for {@link relativeName}. */
@@ -149,7 +149,7 @@ export function signCertificate(template: CertificateTemplate): Buffer {
     integer(template.serialNumber),
     algorithm,
     template.issuer,
-    sequence(utcTime(template.notBefore), utcTime(template.notAfter)),
+    sequence(validityTime(template.notBefore), validityTime(template.notAfter)),
     template.subject,
     template.publicKey.export({ type: 'spki', format: 'der' }),
     ...(extensions.length > 0 ? [explicit(3, sequence(...extensions))] : []),
