@@ -26,6 +26,7 @@ import {
 import { ruleViolation } from './errors.ts';
 import type { SupplyChain, VerifiedStep } from './port.ts';
 import { checkBatchId, checkNewBatch, checkNewCheckpoint } from './validate.ts';
+import { verifySteps } from './verify-steps.ts';
 
 /** A party as the chaincode stores it: MSP id and the certificate's subject and issuer. */
 interface ChaincodeParty {
@@ -165,10 +166,7 @@ class FabricSupplyChain implements SupplyChain {
 
   async verify(subject: string | readonly ProvenanceStep[], options: VerifyOptions = {}): Promise<VerifiedStep[]> {
     const steps = typeof subject === 'string' ? await this.history(subject, options) : subject;
-    const verified: VerifiedStep[] = [];
-    for (const step of steps)
-      verified.push({ ...step, verification: await this.#ledger.verify(step.receipt, options) });
-    return verified;
+    return verifySteps(this.#ledger, steps, options);
   }
 
   async close(): Promise<void> {

@@ -17,6 +17,12 @@ export {
   ethereumSupplyChain,
   supplyChainContractName,
 } from './ethereum-supply-chain.ts';
+export {
+  type FabricParty,
+  type FabricSupplyChainNetwork,
+  type FabricSupplyChainNetworkOptions,
+  startFabricSupplyChainNetwork,
+} from './fabric-network-backend.ts';
 export { fabricSupplyChain } from './fabric-supply-chain.ts';
 export {
   batchesTable,

@@ -3,11 +3,10 @@
 // Fabric network. Each also knows how to attempt the tamper that fits its trust model.
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   isLedgerError,
@@ -18,9 +17,8 @@ import {
   type TrustAnchor,
 } from '@ledgerkit/core';
 import { connectEthereum, type EthereumLedger } from '@ledgerkit/ethereum';
-import { connectFabric, type FabricLedger } from '@ledgerkit/fabric';
+import type { FabricLedger } from '@ledgerkit/fabric';
 import { type FabricEvidence, verifyFabricReceipt } from '@ledgerkit/fabric/verify';
-import type { FabricNetwork } from '@ledgerkit/fabric-network';
 import { type Digest, type LedgerDatabase, LedgerdbLedger, openLedger, postgresStorage } from '@ledgerkit/ledgerdb';
 import { LedgerClient } from '@ledgerkit/ledgerdb/client';
 import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '@ledgerkit/ledgerdb/server';
@@ -29,7 +27,7 @@ import { createHardhatRuntimeEnvironment } from 'hardhat/hre';
 import type { ProvenanceStep } from '../domain.ts';
 import { deploySupplyChainContract } from '../ethereum-deploy.ts';
 import { ethereumSupplyChain } from '../ethereum-supply-chain.ts';
-import { fabricSupplyChain } from '../fabric-supply-chain.ts';
+import { startFabricSupplyChainNetwork } from '../fabric-network-backend.ts';
 import { batchesTable, LedgerdbSupplyChainService, supplyChainRules } from '../ledgerdb-supply-chain.ts';
 import type { SupplyChain } from '../port.ts';
 
@@ -458,9 +456,6 @@ export async function startEthereum(): Promise<DemoBackend> {
   };
 }
 
-const fabricChannel = 'supplychain';
-const fabricWrites = new Set(['register', 'offerCustody', 'acceptCustody', 'recordCheckpoint', 'receive']);
-
 /**
  * The supply-chain chaincode on a real two-organization Fabric network (native processes),
  * endorsed by both organizations; identities are certificates with a `role` attribute.
@@ -473,61 +468,28 @@ export async function startFabric(
   onProgress: (line: string) => void,
   onStarting: (stop: () => Promise<void>) => void = () => {},
 ): Promise<DemoBackend> {
-  const {
-    FabricNetwork: Network,
-    claimNetworkDir,
-    ensureFabricBinaries,
-    stopLeftoverNetworks,
-  } = await import('@ledgerkit/fabric-network');
+  const { ensureFabricBinaries, stopLeftoverNetworks } = await import('@ledgerkit/fabric-network');
   const binaries = await ensureFabricBinaries({ onProgress: (message) => onProgress(`fabric binaries: ${message}`) });
   if (binaries.builtInSeconds !== undefined)
     onProgress(`fabric binaries: built in ${binaries.builtInSeconds}s (cached from now on)`);
   await stopLeftoverNetworks('ledgerkit-demo-fabric-');
-  const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-demo-fabric-'));
-  const ledgers: FabricLedger[] = [];
-  let network: FabricNetwork | undefined;
-  const stop = async () => {
-    for (const ledger of ledgers) await ledger.close().catch(() => {});
-    await network?.down({ purge: true }).catch(() => {});
-    await rm(dir, { recursive: true, force: true });
-  };
-  // Ctrl-C while the network starts must stop what has started so far.
-  onStarting(stop);
+  const fabric = await startFabricSupplyChainNetwork({
+    dirPrefix: 'ledgerkit-demo-fabric-',
+    onProgress: (line) => onProgress(`fabric: ${line}`),
+    onStarting,
+  });
   try {
-    await claimNetworkDir(dir);
-    onProgress('fabric: starting 1 orderer and 2 peers (Org1, Org2)');
-    network = await Network.up({ dir, orgs: 2, peersPerOrg: 1, orderers: 1, channel: fabricChannel });
-    onProgress('fabric: deploying the supply-chain chaincode (endorsed by both organizations)');
-    const chaincodePath = fileURLToPath(new URL('../../../../contracts/fabric', import.meta.url));
-    await network.deployChaincode({ name: 'supplychain', path: chaincodePath });
-    const up = network;
-    const connectAs = async (org: 'Org1' | 'Org2', name: string, role: string) => {
-      const identity = await up.issueIdentity({ org, name, attributes: { role } });
-      const ledger = await connectFabric({
-        connectionProfile: up.organization(org).connectionProfilePath,
-        identity: {
-          certificatePath: identity.certificatePath,
-          privateKeyPath: identity.privateKeyPath,
-          mspId: identity.mspId,
-        },
-        channel: fabricChannel,
-        chaincode: 'supplychain',
-        deadlines: { evaluateMs: 30_000, endorseMs: 60_000, submitMs: 30_000, commitStatusMs: 120_000 },
-      });
-      ledgers.push(ledger);
-      return { ledger, chain: fabricSupplyChain(ledger, await readFile(identity.certificatePath, 'utf8')) };
-    };
-    const maker = await connectAs('Org1', 'maker', 'manufacturer');
-    const carrier = await connectAs('Org2', 'carrier', 'carrier');
-    const shop = await connectAs('Org1', 'shop', 'retailer');
-    const audit = await connectAs('Org2', 'audit', 'auditor');
+    const maker = await fabric.connectAs('Org1', 'maker', 'manufacturer');
+    const carrier = await fabric.connectAs('Org2', 'carrier', 'carrier');
+    const shop = await fabric.connectAs('Org1', 'shop', 'retailer');
+    const audit = await fabric.connectAs('Org2', 'audit', 'auditor');
     const parties: Parties = {
-      manufacturer: inStep(maker.chain, ledgers),
-      carrier: inStep(carrier.chain, ledgers),
-      retailer: inStep(shop.chain, ledgers),
-      auditor: audit.chain,
+      manufacturer: maker.supplyChain,
+      carrier: carrier.supplyChain,
+      retailer: shop.supplyChain,
+      auditor: audit.supplyChain,
     };
-    const anchor: TrustAnchor = { type: 'fabric-msp-roots', roots: await mspRoots(up) };
+    const anchor = await fabric.mspRootsAnchor();
     return {
       kind: 'fabric',
       label: 'fabric (2 orgs)',
@@ -540,10 +502,10 @@ export async function startFabric(
           await lyingPeerOutcome(audit.ledger, target),
         ];
       },
-      stop,
+      stop: fabric.stop,
     };
   } catch (error) {
-    await stop();
+    await fabric.stop();
     throw error;
   }
 }
@@ -570,55 +532,4 @@ async function lyingPeerOutcome(ledger: FabricLedger, target: TamperTarget): Pro
   if (replaced === 0) return { attempt, caught: false, how: 'the demo found no temperature in the block to rewrite' };
   const result = await verifyFabricReceipt(excursion.receipt, { ...evidence, block: block.toString('base64') }, anchor);
   return { attempt, caught: !result.ok, how: failedChecks(result) };
-}
-
-/** Root CA certificates of each organization and of the orderer organization, from the crypto material. */
-async function mspRoots(network: {
-  mspIds: readonly string[];
-  dir: string;
-  organization(mspId: string): { user: { mspDir: string } };
-}): Promise<Record<string, string[]>> {
-  const pems = async (dir: string) => {
-    const names = (await readdir(dir)).filter((name) => name.endsWith('.pem')).sort();
-    return Promise.all(names.map((name) => readFile(join(dir, name), 'utf8')));
-  };
-  const roots: Record<string, string[]> = {};
-  for (const mspId of network.mspIds)
-    roots[mspId] = await pems(join(network.organization(mspId).user.mspDir, 'cacerts'));
-  const ordererOrgs = join(network.dir, 'crypto', 'ordererOrganizations');
-  for (const domain of await readdir(ordererOrgs))
-    roots.OrdererMSP = await pems(join(ordererOrgs, domain, 'msp', 'cacerts'));
-  return roots;
-}
-
-/**
- * A submit's commit status comes from the caller's gateway peer only; the next call may go
- * through the other organization's peer. After each write, wait until every gateway peer has
- * the block, as an application handing work between organizations would.
- */
-function inStep(party: SupplyChain, ledgers: readonly FabricLedger[]): SupplyChain {
-  return new Proxy(party, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      if (typeof property !== 'string' || !fabricWrites.has(property)) return value.bind(target);
-      return async (...args: unknown[]) => {
-        const step = (await value.apply(target, args)) as ProvenanceStep;
-        await Promise.all(ledgers.map((ledger) => hasBlock(ledger, step.receipt.position.block)));
-        return step;
-      };
-    },
-  });
-}
-
-async function hasBlock(ledger: FabricLedger, block: number): Promise<void> {
-  const events = await ledger.native.network.getFilteredBlockEvents({ startBlock: BigInt(block) });
-  const timer = setTimeout(() => events.close(), 60_000);
-  try {
-    for await (const _ of events) return;
-    throw new Error(`peer of ${ledger.mspId} never delivered block ${block}`);
-  } finally {
-    clearTimeout(timer);
-    events.close();
-  }
 }
