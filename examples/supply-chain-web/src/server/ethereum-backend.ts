@@ -1,16 +1,9 @@
 // The decentralized model on Ethereum: SupplyChain.sol on Hardhat's in-process EDR chain.
 // The server holds one account per participant (the page chooses which one signs); the
 // contract's AccessControl roles, granted at deployment, are what the rules check.
-import type { TrustAnchor } from '@ledgerkit/core';
-import { connectEthereum, type EthereumLedger } from '@ledgerkit/ethereum';
-import {
-  deploySupplyChainContract,
-  ethereumSupplyChain,
-  type Role,
-  type SupplyChain,
-} from '@ledgerkit/example-supply-chain';
-import { type Eip1193Provider, encodeBytes32String, getAddress } from 'ethers';
-import { createHardhatRuntimeEnvironment } from 'hardhat/hre';
+import type { EthereumLedger } from '@ledgerkit/ethereum';
+import { type EdrParty, type SupplyChain, startEdrSupplyChain } from '@ledgerkit/example-supply-chain';
+import { encodeBytes32String } from 'ethers';
 import { type Backend, type Participant, people, portOf } from './backend.ts';
 
 /**
@@ -21,34 +14,19 @@ import { type Backend, type Participant, people, portOf } from './backend.ts';
  * @throws LedgerError when the deployment fails
  */
 export async function startEthereumBackend(): Promise<Backend> {
-  const hre = await createHardhatRuntimeEnvironment({});
-  const connection = await hre.network.create();
-  const provider = connection.provider as unknown as Eip1193Provider;
-  const accounts = (await provider.request({ method: 'eth_accounts', params: [] })) as string[];
-  if (accounts.length <= people.length)
-    throw new Error(`EDR has ${accounts.length} accounts, ${people.length + 1} needed`);
-  const admin = await connectEthereum({ provider, account: 0 });
-  const ledgers: EthereumLedger[] = [admin];
+  const chain = await startEdrSupplyChain(people.map((person) => person.role));
   try {
-    const participants: Participant[] = people.map((person, index) => ({
-      ...person,
-      party: getAddress(accounts[index + 1] as string),
-    }));
-    const roles: Record<string, Role> = Object.fromEntries(participants.map(({ party, role }) => [party, role]));
-    const { address, abi } = await deploySupplyChainContract(admin, roles);
+    const participants: Participant[] = [];
     const ports = new Map<string, SupplyChain>();
     let auditor: EthereumLedger | undefined;
-    for (const [index, participant] of participants.entries()) {
-      const ledger = await connectEthereum({
-        provider,
-        account: index + 1,
-        contracts: { SupplyChain: { address, abi } },
-      });
-      ledgers.push(ledger);
-      if (participant.role === 'auditor') auditor = ledger;
-      ports.set(participant.name, await ethereumSupplyChain(ledger));
+    for (const [index, person] of people.entries()) {
+      const { account, ledger, supplyChain } = chain.parties[index] as EdrParty;
+      participants.push({ ...person, party: account });
+      if (person.role === 'auditor') auditor = ledger;
+      ports.set(person.name, supplyChain);
     }
-    const reader = auditor ?? admin;
+    const reader = auditor ?? chain.parties[0]?.ledger;
+    if (!reader) throw new Error('no participant to read the chain with');
     const ids: string[] = [];
     return {
       kind: 'ethereum',
@@ -65,21 +43,11 @@ export async function startEthereumBackend(): Promise<Backend> {
         const revisions = await reader.history(encodeBytes32String(id));
         return Promise.all(revisions.map((revision) => reader.evidence(revision)));
       },
-      currentAnchor: async (): Promise<TrustAnchor> => {
-        const head = (await provider.request({ method: 'eth_getBlockByNumber', params: ['latest', false] })) as {
-          number: string;
-          hash: string;
-        };
-        return { type: 'ethereum-block', number: Number(BigInt(head.number)), hash: head.hash };
-      },
-      close: async () => {
-        for (const ledger of ledgers) await ledger.close();
-        await connection.close();
-      },
+      currentAnchor: chain.headAnchor,
+      close: chain.stop,
     };
   } catch (error) {
-    for (const ledger of ledgers) await ledger.close().catch(() => {});
-    await connection.close().catch(() => {});
+    await chain.stop().catch(() => {});
     throw error;
   }
 }

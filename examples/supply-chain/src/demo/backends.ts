@@ -16,17 +16,15 @@ import {
   type Revision,
   type TrustAnchor,
 } from '@ledgerkit/core';
-import { connectEthereum, type EthereumLedger } from '@ledgerkit/ethereum';
+import type { EthereumLedger } from '@ledgerkit/ethereum';
 import type { FabricLedger } from '@ledgerkit/fabric';
 import { type FabricEvidence, verifyFabricReceipt } from '@ledgerkit/fabric/verify';
 import { type Digest, type LedgerDatabase, LedgerdbLedger, openLedger, postgresStorage } from '@ledgerkit/ledgerdb';
 import { LedgerClient } from '@ledgerkit/ledgerdb/client';
 import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '@ledgerkit/ledgerdb/server';
-import { type Eip1193Provider, encodeBytes32String } from 'ethers';
-import { createHardhatRuntimeEnvironment } from 'hardhat/hre';
+import { encodeBytes32String } from 'ethers';
 import type { ProvenanceStep } from '../domain.ts';
-import { deploySupplyChainContract } from '../ethereum-deploy.ts';
-import { ethereumSupplyChain } from '../ethereum-supply-chain.ts';
+import { type EdrSupplyChain, startEdrSupplyChain } from '../edr-supply-chain.ts';
 import { startFabricSupplyChainNetwork } from '../fabric-network-backend.ts';
 import { batchesTable, LedgerdbSupplyChainService, supplyChainRules } from '../ledgerdb-supply-chain.ts';
 import type { SupplyChain } from '../port.ts';
@@ -327,58 +325,24 @@ async function postgresEditOutcome(
 
 /** One EDR chain with SupplyChain.sol deployed and the four identities connected. */
 interface EthereumChain {
-  provider: Eip1193Provider;
+  chain: EdrSupplyChain;
   parties: Parties;
   auditorLedger: EthereumLedger;
-  stop(): Promise<void>;
 }
 
 async function startEthereumChain(): Promise<EthereumChain> {
-  const hre = await createHardhatRuntimeEnvironment({});
-  const connection = await hre.network.create();
-  const provider = connection.provider as unknown as Eip1193Provider;
-  const ledgers: EthereumLedger[] = [];
-  const stop = async () => {
-    for (const ledger of ledgers) await ledger.close().catch(() => {});
-    await connection.close();
+  const chain = await startEdrSupplyChain(['manufacturer', 'carrier', 'retailer', 'auditor']);
+  const [manufacturer, carrier, retailer, auditor] = chain.parties;
+  return {
+    chain,
+    parties: {
+      manufacturer: manufacturer.supplyChain,
+      carrier: carrier.supplyChain,
+      retailer: retailer.supplyChain,
+      auditor: auditor.supplyChain,
+    },
+    auditorLedger: auditor.ledger,
   };
-  try {
-    const accounts = (await provider.request({ method: 'eth_accounts', params: [] })) as string[];
-    const [, maker, carrier, retailer, auditor] = accounts;
-    if (!maker || !carrier || !retailer || !auditor) throw new Error('EDR has fewer than 5 accounts');
-    const admin = await connectEthereum({ provider, account: 0 });
-    ledgers.push(admin);
-    const { address, abi } = await deploySupplyChainContract(admin, {
-      [maker]: 'manufacturer',
-      [carrier]: 'carrier',
-      [retailer]: 'retailer',
-      [auditor]: 'auditor',
-    });
-    const connectAs = async (account: number) => {
-      const ledger = await connectEthereum({ provider, account, contracts: { SupplyChain: { address, abi } } });
-      ledgers.push(ledger);
-      return ledger;
-    };
-    const auditorLedger = await connectAs(4);
-    const parties: Parties = {
-      manufacturer: await ethereumSupplyChain(await connectAs(1)),
-      carrier: await ethereumSupplyChain(await connectAs(2)),
-      retailer: await ethereumSupplyChain(await connectAs(3)),
-      auditor: await ethereumSupplyChain(auditorLedger),
-    };
-    return { provider, parties, auditorLedger, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
-
-async function headOf(provider: Eip1193Provider): Promise<{ number: number; hash: string }> {
-  const head = (await provider.request({ method: 'eth_getBlockByNumber', params: ['latest', false] })) as {
-    number: string;
-    hash: string;
-  };
-  return { number: Number(BigInt(head.number)), hash: head.hash };
 }
 
 /**
@@ -405,8 +369,9 @@ async function forkOutcome(target: TamperTarget): Promise<TamperOutcome> {
       temperature: forgedTemperature,
       documentHash: excursion.documentHash,
     });
-    const missing = anchor.number - (await headOf(fork.provider)).number;
-    if (missing > 0) await fork.provider.request({ method: 'hardhat_mine', params: [`0x${missing.toString(16)}`] });
+    const missing = anchor.number - (await fork.chain.headAnchor()).number;
+    if (missing > 0)
+      await fork.chain.provider.request({ method: 'hardhat_mine', params: [`0x${missing.toString(16)}`] });
     const result = await fork.auditorLedger.verify(lie.receipt, { anchor });
     return {
       attempt: `history rewritten by forking: the journey replayed on a second chain with ${forgedTemperature} °C, mined to the pinned height ${anchor.number}`,
@@ -414,7 +379,7 @@ async function forkOutcome(target: TamperTarget): Promise<TamperOutcome> {
       how: `${failedChecks(result)}: the fork's block ${anchor.number} is not the block hash the auditor pinned`,
     };
   } finally {
-    await fork.stop();
+    await fork.chain.stop();
   }
 }
 
@@ -424,14 +389,13 @@ async function forkOutcome(target: TamperTarget): Promise<TamperOutcome> {
  * @returns the backend; its tamper forges a revision, moves a receipt and forks the chain
  */
 export async function startEthereum(): Promise<DemoBackend> {
-  const chain = await startEthereumChain();
-  const { provider, parties, auditorLedger } = chain;
+  const { chain, parties, auditorLedger } = await startEthereumChain();
   return {
     kind: 'ethereum',
     label: 'ethereum (EDR)',
     parties,
     anchorSource: 'the head block hash the auditor read itself (in production: its own node or a light client)',
-    pinAnchor: async () => ({ type: 'ethereum-block', ...(await headOf(provider)) }),
+    pinAnchor: chain.headAnchor,
     async tamper(target) {
       const { excursion, anchor } = target;
       const key = encodeBytes32String(target.batchId);
