@@ -1,6 +1,5 @@
 // The decentralized model on Ethereum: SupplyChain.sol enforces the rules; this file only maps
 // the port to the contract's functions, events and custom errors. One Ledger per account.
-
 import {
   type CallOptions,
   InvalidArgumentError,
@@ -18,6 +17,7 @@ import type { Batch, NewBatch, NewCheckpoint, PartyId, ProvenanceStep, Role, Rul
 import { ruleViolation } from './errors.ts';
 import type { SupplyChain, VerifiedStep } from './port.ts';
 import { checkBatchId, checkNewBatch, checkNewCheckpoint } from './validate.ts';
+import { verifySteps } from './verify-steps.ts';
 
 /** The name the contract is registered under in each account's ledger. */
 export const supplyChainContractName = 'SupplyChain';
@@ -166,10 +166,7 @@ class EthereumSupplyChain implements SupplyChain {
 
   async verify(subject: string | readonly ProvenanceStep[], options: VerifyOptions = {}): Promise<VerifiedStep[]> {
     const steps = typeof subject === 'string' ? await this.history(subject, options) : subject;
-    const verified: VerifiedStep[] = [];
-    for (const step of steps)
-      verified.push({ ...step, verification: await this.#ledger.verify(step.receipt, options) });
-    return verified;
+    return verifySteps(this.#ledger, steps, options);
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ export type {
   StepDetail,
 } from './domain.ts';
 export { ruleReasons } from './domain.ts';
+export { type EdrParty, type EdrSupplyChain, startEdrSupplyChain } from './edr-supply-chain.ts';
 export { ruleReasonOf, ruleViolation } from './errors.ts';
 export { deploySupplyChainContract } from './ethereum-deploy.ts';
 export {

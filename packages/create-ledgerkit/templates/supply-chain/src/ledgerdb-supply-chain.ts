@@ -22,6 +22,7 @@ import type { Batch, NewBatch, NewCheckpoint, PartyId, ProvenanceStep, Role } fr
 import type { SupplyChain, VerifiedStep } from './port.ts';
 import { applyStep, type BatchDocument, type StepRecord } from './rules.ts';
 import { checkBatchId, checkNewBatch, checkNewCheckpoint } from './validate.ts';
+import { verifySteps } from './verify-steps.ts';
 
 /** The table that holds one document per batch; its revisions are the provenance. */
 export const batchesTable = 'batches';
@@ -254,10 +255,7 @@ class LedgerdbSupplyChain implements SupplyChain {
 
   async verify(subject: string | readonly ProvenanceStep[], options: VerifyOptions = {}): Promise<VerifiedStep[]> {
     const steps = typeof subject === 'string' ? await this.history(subject, options) : subject;
-    const verified: VerifiedStep[] = [];
-    for (const step of steps)
-      verified.push({ ...step, verification: await this.#ledger.verify(step.receipt, options) });
-    return verified;
+    return verifySteps(this.#ledger, steps, options);
   }
 
   async close(): Promise<void> {

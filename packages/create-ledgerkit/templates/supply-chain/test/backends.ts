@@ -5,19 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject } from '@ledgerkit/core';
-import { connectEthereum, type EthereumLedger } from '@ledgerkit/ethereum';
 import { openLedger } from '@ledgerkit/ledgerdb';
 import { LedgerClient } from '@ledgerkit/ledgerdb/client';
 import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '@ledgerkit/ledgerdb/server';
-import type { Eip1193Provider } from 'ethers';
-import { createHardhatRuntimeEnvironment } from 'hardhat/hre';
-import {
-  batchesTable,
-  deploySupplyChainContract,
-  ethereumSupplyChain,
-  LedgerdbSupplyChainService,
-  supplyChainRules,
-} from '../src/index.ts';
+import { startEdrSupplyChain } from '../src/edr-supply-chain.ts';
+import { batchesTable, LedgerdbSupplyChainService, supplyChainRules } from '../src/index.ts';
 import type { Parties, StartBackend } from './scenario.ts';
 
 const participants = { acme: 'manufacturer', haulage: 'carrier', shop: 'retailer', audit: 'auditor' } as const;
@@ -98,45 +90,15 @@ export const startLedgerdbServer: StartBackend = async () => {
 };
 
 export const startEthereum: StartBackend = async () => {
-  const hre = await createHardhatRuntimeEnvironment({});
-  const connection = await hre.network.create();
-  const provider = connection.provider as unknown as Eip1193Provider;
-  const accounts = (await provider.request({ method: 'eth_accounts', params: [] })) as string[];
-  const [adminAccount, maker, carrier, retailer, auditor] = accounts;
-  if (!adminAccount || !maker || !carrier || !retailer || !auditor) throw new Error('EDR has fewer than 5 accounts');
-  const admin = await connectEthereum({ provider, account: 0 });
-  const ledgers: EthereumLedger[] = [admin];
-  const { address, abi } = await deploySupplyChainContract(admin, {
-    [maker]: 'manufacturer',
-    [carrier]: 'carrier',
-    [retailer]: 'retailer',
-    [auditor]: 'auditor',
-  });
   // One ledger per account, all on the same in-process chain.
-  const as = async (account: number) => {
-    const ledger = await connectEthereum({ provider, account, contracts: { SupplyChain: { address, abi } } });
-    ledgers.push(ledger);
-    return ethereumSupplyChain(ledger);
-  };
+  const chain = await startEdrSupplyChain(['manufacturer', 'carrier', 'retailer', 'auditor']);
+  const [manufacturer, carrier, retailer, auditor] = chain.parties;
   const parties: Parties = {
-    manufacturer: await as(1),
-    carrier: await as(2),
-    retailer: await as(3),
-    auditor: await as(4),
+    manufacturer: manufacturer.supplyChain,
+    carrier: carrier.supplyChain,
+    retailer: retailer.supplyChain,
+    auditor: auditor.supplyChain,
   };
-  return {
-    parties,
-    // A block hash the auditor read itself (in production: from a second node or a light client).
-    pinAnchor: async () => {
-      const head = (await provider.request({ method: 'eth_getBlockByNumber', params: ['latest', false] })) as {
-        number: string;
-        hash: string;
-      };
-      return { type: 'ethereum-block', number: Number(BigInt(head.number)), hash: head.hash };
-    },
-    stop: async () => {
-      for (const ledger of ledgers) await ledger.close();
-      await connection.close();
-    },
-  };
+  // A block hash the auditor read itself (in production: from a second node or a light client).
+  return { parties, pinAnchor: chain.headAnchor, stop: chain.stop };
 };
