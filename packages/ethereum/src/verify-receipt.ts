@@ -102,6 +102,19 @@ export async function verifyEthereumReceipt(
     }),
   );
 
+  checks.push(
+    check('timestamp', () => {
+      const blockTime = Number(BigInt(block.timestamp as string)) * 1000;
+      // A time without a zone would be read in the verifying machine's zone.
+      const zoned = typeof receipt.timestamp === 'string' && /(?:Z|[+-]\d{2}:?\d{2})$/i.test(receipt.timestamp);
+      const claimed = zoned ? Date.parse(receipt.timestamp) : Number.NaN;
+      return [
+        claimed === blockTime,
+        `block ${position.block} has timestamp ${new Date(blockTime).toISOString()}; the receipt says ${receipt.timestamp}`,
+      ];
+    }),
+  );
+
   let trusted: { number: number; hash: string } | undefined;
   checks.push(
     check('header-chain', () => {

@@ -31,6 +31,20 @@ describe('golden Ethereum receipt vectors', () => {
     expect(tampered.length).toBeGreaterThanOrEqual(10);
   });
 
+  test("a receipt whose timestamp is not its block's, or has no zone, fails the timestamp check", async () => {
+    const [, vector] = valid.find(([name]) => name === 'receipt-anchored.json') as [string, Vector];
+    const receipt = vector.subject as Receipt;
+    for (const timestamp of ['2020-01-01T00:00:00.000Z', receipt.timestamp.replace(/Z$/, '')]) {
+      const result = await verifyEthereumReceipt({ ...receipt, timestamp }, vector.evidence, vector.anchor);
+      expect(result.ok).toBe(false);
+      expect(result.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(['timestamp']);
+    }
+    const shifted = new Date(Date.parse(receipt.timestamp)).toISOString().replace('Z', '+00:00');
+    expect((await verifyEthereumReceipt({ ...receipt, timestamp: shifted }, vector.evidence, vector.anchor)).ok).toBe(
+      true,
+    );
+  });
+
   test.each(valid)('valid %s verifies', async (_name, vector) => {
     const result = await verifyEthereumReceipt(vector.subject, vector.evidence, vector.anchor);
     expect(result.checks.filter((check) => !check.ok)).toEqual([]);

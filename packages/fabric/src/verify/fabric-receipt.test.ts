@@ -30,6 +30,10 @@ describe('verifyFabricReceipt on bad input: failed named checks, never exception
     ['a negative block', { ...receipt, position: { block: -1, index: 0 } }],
     ['an index below -1', { ...receipt, position: { block: 1, index: -2 } }],
     ['a timestamp that is no time', { ...receipt, timestamp: 'yesterday' }],
+    [
+      "a timestamp without a zone (read in the verifying machine's zone)",
+      { ...receipt, timestamp: '2026-01-01T00:00:00.000' },
+    ],
     ['a proof field that is no string', { ...receipt, proof: { mspId: 7 } }],
     ['an unknown format version', { ...receipt, version: 99 }],
   ])('a receipt with %s fails receipt-format', async (_label, subject) => {

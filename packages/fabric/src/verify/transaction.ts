@@ -88,8 +88,13 @@ export function fabricReceiptProblem(receipt: unknown): { field: string; reason:
   if (!Number.isSafeInteger(position.index) || position.index < -1) {
     return bad('position.index', 'the index is not an integer of at least -1');
   }
-  if (typeof candidate.timestamp !== 'string' || Number.isNaN(Date.parse(candidate.timestamp))) {
-    return bad('timestamp', 'the timestamp is not an ISO 8601 time');
+  // A time without a zone would be read in the verifying machine's zone: the verdict must not depend on it.
+  if (
+    typeof candidate.timestamp !== 'string' ||
+    !/(?:Z|[+-]\d{2}:?\d{2})$/i.test(candidate.timestamp) ||
+    Number.isNaN(Date.parse(candidate.timestamp))
+  ) {
+    return bad('timestamp', 'the timestamp is not an ISO 8601 time with a zone (Z or an offset)');
   }
   if (candidate.version !== undefined && candidate.version !== 1) {
     return bad('version', `receipt format version ${String(candidate.version)} is unknown (this verifier reads 1)`);
