@@ -14,8 +14,11 @@ import type { Parties, StartBackend } from './scenario.ts';
 
 const participants = { acme: 'manufacturer', haulage: 'carrier', shop: 'retailer', audit: 'auditor' } as const;
 
-export const startLedgerdb: StartBackend = async () => {
-  const service = await LedgerdbSupplyChainService.open(await openLedger({ name: 'supply-chain' }), { participants });
+/** The scenario's four parties on the operator's service, whichever ledger it runs on. */
+function ledgerdbBackend(
+  service: LedgerdbSupplyChainService,
+  stop: () => Promise<void>,
+): Awaited<ReturnType<StartBackend>> {
   const parties: Parties = {
     manufacturer: service.as('acme'),
     carrier: service.as('haulage'),
@@ -24,13 +27,18 @@ export const startLedgerdb: StartBackend = async () => {
   };
   return {
     parties,
-    stop: () => service.close(),
+    stop,
     // The operator publishes its digest; the auditor keeps the one it saw.
     pinAnchor: async () => ({
       type: 'ledgerdb-digest',
       digest: (await service.ledger.evaluate({ method: 'digest', args: [] })) as JsonObject,
     }),
   };
+}
+
+export const startLedgerdb: StartBackend = async () => {
+  const service = await LedgerdbSupplyChainService.open(await openLedger({ name: 'supply-chain' }), { participants });
+  return ledgerdbBackend(service, () => service.close());
 };
 
 /**
@@ -73,20 +81,7 @@ export async function startServedService() {
 
 export const startLedgerdbServer: StartBackend = async () => {
   const { service, stop } = await startServedService();
-  const parties: Parties = {
-    manufacturer: service.as('acme'),
-    carrier: service.as('haulage'),
-    retailer: service.as('shop'),
-    auditor: service.as('audit'),
-  };
-  return {
-    parties,
-    stop,
-    pinAnchor: async () => ({
-      type: 'ledgerdb-digest',
-      digest: (await service.ledger.evaluate({ method: 'digest', args: [] })) as JsonObject,
-    }),
-  };
+  return ledgerdbBackend(service, stop);
 };
 
 export const startEthereum: StartBackend = async () => {
