@@ -132,4 +132,47 @@ describe('verifyLedgerdbReceipt', () => {
     }
     await ledger.close();
   });
+  test('a commit receipt binds its revisions: a forged table, id, version or leaf index fails a named check', async () => {
+    const database = await openLedger({ name: 'labels' });
+    await database.createTable('t');
+    const ledger = database.asLedger();
+    await ledger.submit({ method: 'insert', args: ['t', { n: 0 }, { id: 'a' }] });
+    const receipt = await ledger.submit({
+      method: 'execute',
+      args: [
+        [
+          { op: 'update', table: 't', id: 'a', data: { n: 1 } },
+          { op: 'insert', table: 't', id: 'b', data: { n: 2 } },
+        ],
+      ],
+    });
+    const bundle = await ledger.evidence(receipt);
+    const good = await verifyLedgerdbReceipt(bundle.subject, bundle.evidence);
+    expect(good.ok, JSON.stringify(good.checks)).toBe(true);
+    expect(good.checks.find((check) => check.name === 'revision-labels')?.detail).toMatch(/prove the labels of all 2/);
+    const forgeries: [Record<string, unknown>, string][] = [
+      [{ table: 'u' }, 'revision-labels'],
+      [{ id: 'c' }, 'revision-labels'],
+      [{ version: 0 }, 'revision-labels'],
+      [{ leafIndex: 0 }, 'revision-leaves'],
+    ];
+    for (const [change, failing] of forgeries) {
+      const subject = JSON.parse(JSON.stringify(bundle.subject)) as Receipt & {
+        proof: { revisions: Record<string, unknown>[] };
+      };
+      Object.assign(subject.proof.revisions[0] as object, change);
+      const result = await verifyLedgerdbReceipt(subject, bundle.evidence);
+      expect(result.ok, JSON.stringify(change)).toBe(false);
+      expect(result.checks.filter((check) => !check.ok).map((check) => check.name)).toContain(failing);
+      // Evidence fetched for the forged receipt does not help it either.
+      const fetched = await ledger.evidence(subject);
+      expect((await verifyLedgerdbReceipt(subject, fetched.evidence)).ok, JSON.stringify(change)).toBe(false);
+    }
+    // Evidence without revision bodies (the format before them) still verifies, and says what it left unproven.
+    const { revisions: _omitted, ...older } = bundle.evidence as unknown as LedgerdbEvidence;
+    const old = await verifyLedgerdbReceipt(bundle.subject, older);
+    expect(old.ok).toBe(true);
+    expect(old.checks.find((check) => check.name === 'revision-labels')?.detail).toMatch(/not/);
+    await ledger.close();
+  });
 });

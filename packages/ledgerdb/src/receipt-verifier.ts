@@ -45,6 +45,12 @@ export interface LedgerdbEvidence {
   inclusion?: { treeSize: number; auditPath: string[] };
   /** For a revision: the revision exactly as hashed into the journal. */
   revision?: RevisionBody;
+  /**
+   * For a commit receipt: the body of each revision it lists, in block order, exactly as
+   * hashed into the journal (null for one the backend could not find). They prove the
+   * receipt's table/id/version labels; evidence written before they existed lacks them.
+   */
+  revisions?: (RevisionBody | null)[];
 }
 
 interface ReceiptProof {
@@ -203,6 +209,8 @@ export async function verifyLedgerdbReceipt(
     }),
   );
 
+  if (Array.isArray(proof.revisions))
+    checks.push(...revisionLabelChecks(proof, leafIndex, block, ev.revisions, receipt));
   if (isRevision) checks.push(...revisionChecks(subject as Revision, ev.revision, block));
 
   if (proof.auditPath !== undefined || proof.treeSize !== undefined) {
@@ -274,6 +282,69 @@ function blockRevisionHashes(proof: ReceiptProof, index: number): [number, strin
   if (Array.isArray(proof.revisions)) return proof.revisions.map((revision, i) => [i, revision.hash]);
   if (typeof proof.revisionHash === 'string') return [[index, proof.revisionHash]];
   return undefined;
+}
+
+/**
+ * A commit receipt's labels of its revisions: each leaf index follows from the block's
+ * (a block's revisions are the leaves just before it, in order), and each table/id/version
+ * from the revision body the evidence carries, which must hash to the block's entry.
+ */
+function revisionLabelChecks(
+  proof: ReceiptProof,
+  blockLeafIndex: number | undefined,
+  block: BlockBody | undefined,
+  bodies: unknown,
+  receipt: Receipt | undefined,
+): VerificationCheck[] {
+  const labels = proof.revisions as NonNullable<ReceiptProof['revisions']>;
+  return [
+    check('revision-leaves', () => {
+      const count = (block as BlockBody).revisions.length;
+      if (labels.length !== count) return [false, `the receipt lists ${labels.length} revisions, the block ${count}`];
+      const first = (blockLeafIndex as number) - count;
+      const wrong = labels.findIndex((label, i) => label?.leafIndex !== first + i);
+      return wrong < 0
+        ? [true, `revision leaves ${first}..${first + count - 1} precede block leaf ${blockLeafIndex}`]
+        : [
+            false,
+            `revision ${wrong} claims leaf ${String(labels[wrong]?.leafIndex)}; the block's layout puts it at ${first + wrong}`,
+          ];
+    }),
+    check('revision-labels', () => {
+      const b = block as BlockBody;
+      if (bodies === undefined) {
+        // Bundles written before the evidence carried revision bodies: still accepted (golden
+        // vectors are kept), but the verdict says which claims rest on the receipt alone.
+        return [
+          true,
+          "older evidence format without revision bodies: the revisions' hashes are proven, their table/id/version labels are not",
+        ];
+      }
+      if (!Array.isArray(bodies) || bodies.length !== labels.length) {
+        return [
+          false,
+          `the evidence has ${Array.isArray(bodies) ? bodies.length : 'no'} revision bodies for ${labels.length} revisions`,
+        ];
+      }
+      for (const [i, label] of labels.entries()) {
+        const body = bodies[i] as RevisionBody | null;
+        if (body === null || typeof body !== 'object') return [false, `the evidence has no body for revision ${i}`];
+        if (leafHashOf(body) !== b.revisions[i])
+          return [false, `revision body ${i} does not hash to the block's entry`];
+        const m = body.metadata;
+        if (m.table !== label.table || m.id !== label.id || m.version !== label.version) {
+          return [
+            false,
+            `revision ${i} is ${m.table}/${m.id}@${m.version} in the journal; the receipt says ${String(label.table)}/${String(label.id)}@${String(label.version)}`,
+          ];
+        }
+        if (m.txId !== receipt?.txId || body.blockAddress?.seq !== b.seq || body.blockAddress?.index !== i) {
+          return [false, `revision body ${i} belongs to another transaction or block position`];
+        }
+      }
+      return [true, `the journal's revision bodies prove the labels of all ${labels.length} revisions`];
+    }),
+  ];
 }
 
 function revisionChecks(

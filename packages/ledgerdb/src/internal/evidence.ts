@@ -9,7 +9,7 @@ import {
   verification,
 } from '@ledgerkit/core';
 import { type LedgerdbEvidence, verifyLedgerdbReceipt } from '../receipt-verifier.js';
-import type { BlockProof, ConsistencyProof, Digest, RevisionProof } from '../types.js';
+import type { BlockProof, ConsistencyProof, Digest, RevisionBody, RevisionProof } from '../types.js';
 import { splitKey } from './ledger-calls.js';
 
 /** Where evidence comes from: the embedded database or a server, behind the same few reads. */
@@ -60,6 +60,20 @@ export async function fetchLedgerdbEvidence(
     }
   } else {
     evidence.inclusion = { treeSize: blockProof.treeSize, auditPath: blockProof.auditPath };
+  }
+  const labels = (receipt.proof as { revisions?: unknown } | undefined)?.revisions;
+  if (Array.isArray(labels)) {
+    const bodies: (RevisionBody | null)[] = [];
+    for (const label of labels as { table: string; id: string; version: number }[]) {
+      try {
+        bodies.push((await source.revisionProof(label.table, label.id, label.version, digest.treeSize)).revision);
+      } catch (error) {
+        // A label naming no revision is the receipt's fault: the verifier reports it.
+        if (isLedgerError(error) && operational.has(error.code)) throw error;
+        bodies.push(null);
+      }
+    }
+    evidence.revisions = bodies;
   }
   if ('key' in subject) {
     const { table, id } = splitKey(subject.key);
