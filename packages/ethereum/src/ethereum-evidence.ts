@@ -24,6 +24,12 @@ export interface EthereumEvidence {
   headers: RpcObject[];
   /** For a revision: the ABI fragment (JSON) of the event its value was decoded from. */
   event?: string;
+  /**
+   * For a receipt of a function call: the ABI fragments (JSON) of the called contract's
+   * functions of the receipt's `method` name (several when overloaded); the one whose selector
+   * starts the transaction's input binds the name. Absent in evidence written before them.
+   */
+  functions?: string[];
 }
 
 /** What an Ethereum receipt's `proof` holds. */
@@ -40,4 +46,6 @@ export interface EthereumReceiptProof {
   event?: string;
   /** For a revision's receipt: the log's index in its block. */
   logIndex?: number;
+  /** Gas the transaction used, decimal (absent in a receipt rebuilt from a log). */
+  gasUsed?: string;
 }

@@ -15,6 +15,8 @@ export interface FetchEvidenceOptions {
   toBlock?: number;
   /** For a revision: the ABI fragment (JSON) of the event its value was decoded from. */
   event?: string;
+  /** For a function call's receipt: the ABI fragments (JSON) of the functions named its `method`. */
+  functions?: string[];
   /** Aborts the fetch. */
   signal?: AbortSignal;
 }
@@ -89,6 +91,7 @@ export async function fetchEthereumEvidence(
     code,
     headers,
     ...(options.event === undefined ? {} : { event: options.event }),
+    ...(options.functions === undefined ? {} : { functions: options.functions }),
   };
 }
 

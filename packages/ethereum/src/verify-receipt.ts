@@ -9,7 +9,7 @@ import {
   type VerificationCheck,
   verification,
 } from '@ledgerkit/core';
-import { EventFragment, Interface, keccak256, Transaction } from 'ethers';
+import { EventFragment, FunctionFragment, Interface, keccak256, Transaction } from 'ethers';
 import type { EthereumEvidence, EthereumReceiptProof, RpcObject } from './ethereum-evidence.js';
 import { encodeHeader, encodeReceipt, encodeTransaction } from './internal/encoding.js';
 import { canonicalJson, toJson } from './internal/json.js';
@@ -189,9 +189,14 @@ export async function verifyEthereumReceipt(
       if (!trusted) return [false, 'no trusted block to count confirmations to'];
       const confirmations = trusted.number - position.block + 1;
       const required = proof.confirmations ?? 1;
+      // The receipt claims the depth its submitter waited for: a later anchor proves at
+      // least that many, never more than the anchor shows.
+      if (!Number.isSafeInteger(required) || required < 1) {
+        return [false, `the receipt claims ${String(required)} confirmations, not a positive integer`];
+      }
       return [
         confirmations >= required,
-        `${confirmations} confirmations (receipt block ${position.block}, anchor block ${trusted.number}), ${required} required`,
+        `${confirmations} confirmations proven (receipt block ${position.block}, anchor block ${trusted.number}); the receipt claims ${required}`,
       ];
     }),
   );
@@ -206,6 +211,9 @@ export async function verifyEthereumReceipt(
       return [ok, `code of ${proof.contract} hashes to ${codeHash}; proven code hash ${String(stateProof?.codeHash)}`];
     }),
   );
+
+  checks.push(methodCheck(proof, transaction, evidence?.functions));
+  if (proof.gasUsed !== undefined) checks.push(gasUsedCheck(proof.gasUsed, receipts, position.index));
 
   if (revision) checks.push(...revisionChecks(revision, receipt, proof, receipts, evidence?.event));
 
@@ -314,18 +322,83 @@ async function checkStateProof(
   proof: Partial<EthereumReceiptProof>,
 ): Promise<VerificationCheck[]> {
   const matches = check('state-proof-subject', () => {
-    const wanted = (proof.storageSlots ?? []).map((slot) => BigInt(slot));
-    const given = (stateProof?.storageProof ?? []).map((slot) => BigInt(slot.key));
+    // Exactly the slots proven: a receipt naming a slot the proof lacks (or the proof one the
+    // receipt does not name, or either one twice) claims what the evidence does not show.
+    const wanted = (proof.storageSlots ?? []).map((slot) => BigInt(slot)).sort(compareBigInt);
+    const given = (stateProof?.storageProof ?? []).map((slot) => BigInt(slot.key)).sort(compareBigInt);
     const ok =
       String(stateProof?.address).toLowerCase() === String(proof.contract).toLowerCase() &&
-      wanted.every((slot) => given.includes(slot));
+      wanted.length === given.length &&
+      wanted.every((slot, i) => slot === given[i]);
     return [
       ok,
-      `proof of ${String(stateProof?.address)} with ${given.length} slots; the receipt names ${proof.contract} with ${wanted.length}`,
+      `proof of ${String(stateProof?.address)} with ${given.length} slots; the receipt names ${proof.contract} with ${wanted.length}${ok ? ', the same' : ''}`,
     ];
   });
   if (!matches.ok || !stateProof) return [matches];
   return [matches, ...(await verifyStateProof(stateRoot, stateProof))];
+}
+
+function compareBigInt(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The receipt's `method` against the proven transaction: the transaction goes to the
+ * receipt's contract (none for `constructor`, a deployment) and its input starts with the
+ * selector of a function of that name, from the ABI fragments the evidence carries.
+ */
+function methodCheck(
+  proof: Partial<EthereumReceiptProof>,
+  transaction: RpcObject | undefined,
+  functions: unknown,
+): VerificationCheck {
+  return check('method', () => {
+    if (!transaction) return [false, 'no transaction to read the call from'];
+    const method = proof.method;
+    if (typeof method !== 'string') {
+      return method === undefined ? [true, 'the receipt names no method'] : [false, 'the method is not a string'];
+    }
+    const to = transaction.to == null ? null : String(transaction.to).toLowerCase();
+    if (method === 'constructor') {
+      return [
+        to === null,
+        to === null ? 'the transaction is a deployment' : `the transaction calls ${to}, not a deployment`,
+      ];
+    }
+    if (to !== String(proof.contract).toLowerCase()) {
+      return [false, `the transaction calls ${String(to)}, the receipt names ${String(proof.contract)}`];
+    }
+    // A receipt rebuilt from a log (a history revision) names no function.
+    if (method === '') return [true, `a call of ${to}; the receipt names no function`];
+    const selector = String(transaction.input ?? transaction.data ?? '')
+      .slice(0, 10)
+      .toLowerCase();
+    if (functions === undefined) {
+      // Evidence written before it carried the ABI fragments: still accepted, but unproven.
+      return [
+        true,
+        `older evidence format without the function's ABI fragment: the transaction calls selector ${selector}; the name ${method} is not proven`,
+      ];
+    }
+    if (!Array.isArray(functions)) return [false, "the evidence's function fragments are not a list"];
+    const match = functions
+      .map((json) => FunctionFragment.from(JSON.parse(String(json))))
+      .find((fragment) => fragment.name === method && fragment.selector === selector);
+    return match
+      ? [true, `the transaction calls ${match.format('sighash')} (selector ${selector}) of ${to}`]
+      : [false, `selector ${selector} is no function named ${method} in the evidence's ABI fragments`];
+  });
+}
+
+/** The receipt's `gasUsed` against the proven receipts' cumulative gas (the trie holds no per-transaction gas). */
+function gasUsedCheck(claimed: unknown, receipts: readonly RpcObject[], index: number): VerificationCheck {
+  return check('gas-used', () => {
+    const cumulative = (i: number) => BigInt(receipts[i]?.cumulativeGasUsed as string);
+    const used = cumulative(index) - (index === 0 ? 0n : cumulative(index - 1));
+    const ok = typeof claimed === 'string' && /^\d+$/.test(claimed) && BigInt(claimed) === used;
+    return [ok, `the proven receipts give the transaction ${used} gas; the receipt says ${String(claimed)}`];
+  });
 }
 
 /** The log that wrote a revision: in the receipt, of the contract, for the key, with the value. */
@@ -352,7 +425,8 @@ function revisionChecks(
         const ok =
           String(log.address).toLowerCase() === String(proof.contract).toLowerCase() &&
           topics[0] === fragment.topicHash &&
-          topics[1] === keyTopic;
+          topics[1] === keyTopic &&
+          (proof.event === undefined || proof.event === fragment.name);
         found = { topics, data: String(log.data) };
         return [
           ok,
@@ -373,10 +447,12 @@ function revisionChecks(
     });
     const proven = { event: fragment.name, ...args };
     const ok = canonicalJson(proven) === canonicalJson(revision.value);
+    // A revision is an event the contract emitted: it records a value, never a deletion.
+    if (revision.deleted !== false) return [false, 'the revision claims a deletion; an event log records none'];
     return [
       ok,
       ok
-        ? `the log decodes to the revision's value`
+        ? `the log decodes to the revision's value (not a deletion)`
         : `the log decodes to ${canonicalJson(proven)}, the revision claims ${canonicalJson(revision.value)}`,
     ];
   });
