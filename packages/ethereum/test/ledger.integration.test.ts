@@ -302,6 +302,7 @@ describe.each([
     expect(result.checks.map((check) => check.name)).toEqual([
       'chain-id',
       'block-hash',
+      'timestamp',
       'header-chain',
       'transaction-in-block',
       'receipt-in-block',

@@ -111,7 +111,8 @@ export class EthereumLedgerImpl implements EthereumLedger {
   readonly #byAddress = new Map<string, Target>();
   readonly #sequencer: NonceSequencer;
   readonly #closing = new AbortController();
-  readonly #timestamps = new Map<number, number>();
+  /** Block timestamps by number, with the hash they were read for: a restarted or reorganised chain re-mines numbers. */
+  readonly #timestamps = new Map<number, { hash: string; timestamp: number }>();
   /** Addresses seen holding code; a contract cannot lose its code except by self-destruct. */
   readonly #hasCode = new Set<string>();
   #fees: { at: number; value: Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> } | undefined;
@@ -623,7 +624,7 @@ export class EthereumLedgerImpl implements EthereumLedger {
 
   async #timestamp(block: number, blockHash?: string): Promise<number> {
     const cached = this.#timestamps.get(block);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined && (blockHash === undefined || cached.hash === blockHash)) return cached.timestamp;
     const raw = (await this.#rpc({ operation: 'getBlock' }, 'eth_getBlockByNumber', [toQuantity(block), false])) as {
       timestamp: string;
       hash: string;
@@ -633,7 +634,7 @@ export class EthereumLedgerImpl implements EthereumLedger {
     }
     const timestamp = Number(BigInt(raw.timestamp));
     if (this.#timestamps.size >= timestampCacheSize) this.#timestamps.clear();
-    this.#timestamps.set(block, timestamp);
+    this.#timestamps.set(block, { hash: raw.hash, timestamp });
     return timestamp;
   }
 
