@@ -110,13 +110,22 @@ const joined = (path: Path) => path.map((step) => (typeof step === 'number' ? '*
 /** Removing a field, or setting it to undefined (the same to every reader). */
 const isDelete = (mutation: Mutation) =>
   mutation.kind === 'delete' || (mutation.kind === 'retype' && mutation.replacement === undefined);
-/** `version: 1` may be absent: verifiers treat an absent version as 1. */
-const versionField = (p: string, mutation: Mutation, seed: Bundle, revisionVersionBound = true) =>
-  /^subject(\.receipt)?\.version$/.test(p) &&
+/**
+ * `version: 1` may be absent: verifiers treat an absent version as 1. With
+ * `revisionVersionBound` false, a revision's own version is a claim of its place in the key's
+ * history that one receipt cannot prove (docs/trust.md): any other non-negative integer is
+ * unbound, but a negative or non-integer one must fail `revision-format`.
+ */
+const versionField = (p: string, mutation: Mutation, seed: Bundle, mutated: Bundle, revisionVersionBound = true) => {
+  if (!/^subject(\.receipt)?\.version$/.test(p)) return false;
   // Absent or null: read as version 1 (`version ?? 1`).
-  (isDelete(mutation) ||
-    (mutation.kind === 'retype' && mutation.replacement === null) ||
-    (!revisionVersionBound && p === 'subject.version' && 'receipt' in seed.subject && !('backend' in seed.subject)));
+  if (p === 'subject.receipt.version' || !('receipt' in seed.subject) || 'backend' in seed.subject) {
+    return isDelete(mutation) || (mutation.kind === 'retype' && mutation.replacement === null);
+  }
+  if (revisionVersionBound) return false;
+  const version = mutated.subject.version;
+  return Number.isSafeInteger(version) && version >= 0;
+};
 /** No anchor: absent, or a falsy value, which every verifier reads as absent. */
 const noAnchor = (p: string, mutation: Mutation) =>
   p === 'anchor' && (isDelete(mutation) || (mutation.kind === 'retype' && !mutation.replacement));
@@ -148,13 +157,36 @@ async function run<Input>(scenario: string, target: FuzzTarget<Input>): Promise<
   return outcome;
 }
 
+/** Commit receipts of a real ledger with today's evidence (revision bodies), beside the golden ones. */
+async function ledgerdbReceiptSeeds(): Promise<Bundle[]> {
+  const database = await openLedger({ path: ':memory:', name: 'fuzz' });
+  try {
+    await database.createTable('orders');
+    const ledger = database.asLedger();
+    await ledger.submit({ method: 'insert', args: ['orders', { n: 0 }, { id: 'a' }] });
+    const receipt = await ledger.submit({
+      method: 'execute',
+      args: [
+        [
+          { op: 'update', table: 'orders', id: 'a', data: { n: 1 } },
+          { op: 'insert', table: 'orders', id: 'b', data: { n: 2 } },
+        ],
+      ],
+    });
+    const bundle = await ledger.evidence(receipt);
+    return [{ subject: bundle.subject, evidence: bundle.evidence }];
+  } finally {
+    await database.close();
+  }
+}
+
 test('ledgerdb receipts and revisions (verifyLedgerdbReceipt)', { timeout: fuzzTimeoutMs }, async () => {
   await run<Bundle>('verify-fuzz.ledgerdb-receipt', {
-    seeds: goldenBundles('ledgerdb'),
+    seeds: [...goldenBundles('ledgerdb'), ...(await ledgerdbReceiptSeeds())],
     verify: (input) => verifyLedgerdbReceipt(input.subject, input.evidence, input.anchor),
     bound: (path, mutation, seed, mutated) => {
       const p = joined(path);
-      if (versionField(p, mutation, seed)) return false;
+      if (versionField(p, mutation, seed, mutated)) return false;
       // Without the anchor (or its key) the verifier uses the served digest, and says so.
       if (noAnchor(p, mutation) || (p === 'anchor.publicKey' && isDelete(mutation))) return false;
       // With an anchor the served digest is not used; the signature is checked only against
@@ -169,9 +201,13 @@ test('ledgerdb receipts and revisions (verifyLedgerdbReceipt)', { timeout: fuzzT
       if (p === 'anchor.publicKey' && pemBody(valueAt(seed, path)) === pemBody(valueAt(mutated, path))) return false;
       // Only `deleted: true` claims a deletion: other values and absence are the same claim.
       if (p === 'subject.deleted' && valueAt(mutated, path) !== true) return false;
-      // FINDING (docs/reliability.md): a commit receipt's revision labels (table, id,
-      // version, leafIndex) are not bound; only each revision's hash is checked against the block.
-      if (/^subject\.proof\.revisions\.\*\.(table|id|version|leafIndex)$/.test(p)) return false;
+      // Evidence written before it carried revision bodies proves a commit receipt's revision
+      // hashes and leaf indexes, not their table/id/version labels (the check says so).
+      if (/^subject\.proof\.revisions\.\*\.(table|id|version)$/.test(p) && seed.evidence.revisions === undefined) {
+        return false;
+      }
+      // Without revision bodies the evidence is the older format, still accepted.
+      if (p === 'evidence.revisions' && isDelete(mutation)) return false;
       return true;
     },
   });
@@ -226,8 +262,8 @@ test('Fabric blocks and envelopes (verifyFabricReceipt)', { timeout: fuzzTimeout
     // Fabric verification decodes and checks signatures of whole blocks: twice the time.
     bound: (path, mutation, seed, mutated) => {
       const p = joined(path);
-      // FINDING (docs/reliability.md): a Fabric revision's own version number is not checked.
-      if (versionField(p, mutation, seed, false)) return false;
+      // A revision's own version number: a claim one receipt cannot prove (docs/trust.md).
+      if (versionField(p, mutation, seed, mutated, false)) return false;
       if (noAnchor(p, mutation)) return false;
       // Supporting evidence: only the previous block's header (hash chain) and its commit-hash
       // metadata are used, and it may be absent; witness copies may be absent or repeated.
@@ -268,8 +304,8 @@ test('Ethereum receipts, headers and account/storage proofs (verifyEthereumRecei
     verify: (input) => verifyEthereumReceipt(input.subject, input.evidence, input.anchor),
     bound: (path, mutation, seed, mutated) => {
       const p = joined(path);
-      // FINDING (docs/reliability.md): an Ethereum revision's own version number is not checked.
-      if (versionField(p, mutation, seed, false)) return false;
+      // A revision's own version number: a claim one receipt cannot prove (docs/trust.md).
+      if (versionField(p, mutation, seed, mutated, false)) return false;
       if (noAnchor(p, mutation)) return false;
       if (p.startsWith('evidence.') && servedConveniences.test(p)) return false;
       // The same quantity written differently (0x0 / 000) is the same header field.
@@ -301,12 +337,39 @@ test('Ethereum receipts, headers and account/storage proofs (verifyEthereumRecei
       if (p === 'evidence.event' && mutation.kind === 'char') return false;
       // The timestamp is checked against the block's: another spelling of the same instant is the same claim.
       if (/^subject(\.receipt)?\.timestamp$/.test(p) && sameInstant(mutated, seed, path)) return false;
-      // FINDING (docs/reliability.md): the receipt's own claims — confirmations, gasUsed,
-      // method, storageSlots, event — and a revision's `deleted` flag are not checked
-      // against the block.
-      if (/^subject(\.receipt)?\.(deleted|proof\.(confirmations|gasUsed|method|storageSlots|contract|event))/.test(p)) {
-        return false;
+      // Confirmations are the depth the submitter waited for: the anchor proves at least
+      // that many, so a claim of fewer (down to 1), or of as many as the anchor proves, holds.
+      if (/^subject(\.receipt)?\.proof\.confirmations$/.test(p)) {
+        const claimed = valueAt(mutated, path);
+        // null, as JSON writes an absent claim, is the default (1).
+        if (claimed === null) return false;
+        const receipt = 'receipt' in seed.subject ? seed.subject.receipt : seed.subject;
+        const head =
+          seed.anchor !== undefined
+            ? (seed.anchor as { number: number }).number
+            : receipt.position.block + seed.evidence.headers.length;
+        return !(
+          Number.isSafeInteger(claimed) &&
+          (claimed as number) >= 1 &&
+          (claimed as number) <= head - receipt.position.block + 1
+        );
       }
+      // An address is the same in any letter case.
+      if (/^subject(\.receipt)?\.proof\.contract$/.test(p)) {
+        return String(valueAt(mutated, path)).toLowerCase() !== String(valueAt(seed, path)).toLowerCase();
+      }
+      // The method name is proven by the ABI fragments the evidence carries (the older
+      // evidence format has none: only the call's recipient is checked then); an empty name
+      // claims no function.
+      if (/^subject(\.receipt)?\.proof\.method$/.test(p)) {
+        const method = valueAt(mutated, path);
+        if (typeof method !== 'string' || method === 'constructor') return true;
+        return method !== '' && seed.evidence.functions !== undefined;
+      }
+      // Without function fragments the evidence is the older format, still accepted.
+      if (p === 'evidence.functions' && isDelete(mutation)) return false;
+      // A repeated or reordered fragment offers the same functions.
+      if (p === 'evidence.functions' && ['duplicate-array', 'swap-array'].includes(mutation.kind)) return false;
       return true;
     },
   });
