@@ -105,7 +105,11 @@ describe.each([
     expect(failing(await verifyEthereumReceipt(receipt, truncated, anchor))).toEqual(['account-proof']);
     const droppedReceipt = structuredClone(evidence);
     droppedReceipt.receipts = [];
-    expect(failing(await verifyEthereumReceipt(receipt, droppedReceipt, anchor))).toEqual(['receipt-in-block']);
+    // Without the block's receipts the transaction's gas is not proven either.
+    expect(failing(await verifyEthereumReceipt(receipt, droppedReceipt, anchor))).toEqual([
+      'receipt-in-block',
+      'gas-used',
+    ]);
 
     // Malformed input: failed checks, never an exception.
     expect((await verifyEthereumReceipt(receipt, {} as EthereumEvidence, anchor)).ok).toBe(false);
