@@ -311,6 +311,8 @@ describe.each([
       'account-proof',
       `storage-proof:${custodianSlot(asset)}`,
       'contract-code',
+      'method',
+      'gas-used',
     ]);
     expect(result.checks.filter((check) => !check.ok)).toEqual([]);
     expect(result.ok).toBe(true);
