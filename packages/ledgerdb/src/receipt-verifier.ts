@@ -47,8 +47,9 @@ export interface LedgerdbEvidence {
   revision?: RevisionBody;
   /**
    * For a commit receipt: the body of each revision it lists, in block order, exactly as
-   * hashed into the journal (null for one the backend could not find). They prove the
-   * receipt's table/id/version labels; evidence written before they existed lacks them.
+   * hashed into the journal; null for one the backend withheld (a table the caller may not
+   * read), whose label then stays unproven. They prove the receipt's table/id/version
+   * labels; evidence written before they existed lacks them.
    */
   revisions?: (RevisionBody | null)[];
 }
@@ -326,9 +327,14 @@ function revisionLabelChecks(
           `the evidence has ${Array.isArray(bodies) ? bodies.length : 'no'} revision bodies for ${labels.length} revisions`,
         ];
       }
+      const withheld: number[] = [];
       for (const [i, label] of labels.entries()) {
         const body = bodies[i] as RevisionBody | null;
-        if (body === null || typeof body !== 'object') return [false, `the evidence has no body for revision ${i}`];
+        if (body === null) {
+          withheld.push(i);
+          continue;
+        }
+        if (typeof body !== 'object') return [false, `the evidence has no body for revision ${i}`];
         if (leafHashOf(body) !== b.revisions[i])
           return [false, `revision body ${i} does not hash to the block's entry`];
         const m = body.metadata;
@@ -341,6 +347,12 @@ function revisionLabelChecks(
         if (m.txId !== receipt?.txId || body.blockAddress?.seq !== b.seq || body.blockAddress?.index !== i) {
           return [false, `revision body ${i} belongs to another transaction or block position`];
         }
+      }
+      if (withheld.length > 0) {
+        return [
+          true,
+          `the journal's revision bodies prove ${labels.length - withheld.length} of ${labels.length} labels; the backend withheld revisions ${withheld.join(', ')} (a table the reader may not read): their table/id/version labels are not proven, their hashes are`,
+        ];
       }
       return [true, `the journal's revision bodies prove the labels of all ${labels.length} revisions`];
     }),

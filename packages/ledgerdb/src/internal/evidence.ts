@@ -68,8 +68,10 @@ export async function fetchLedgerdbEvidence(
       try {
         bodies.push((await source.revisionProof(label.table, label.id, label.version, digest.treeSize)).revision);
       } catch (error) {
-        // A label naming no revision is the receipt's fault: the verifier reports it.
-        if (isLedgerError(error) && operational.has(error.code)) throw error;
+        // A table the caller may not read (the idempotency table's entry of a keyed commit,
+        // another team's table) is withheld, and its label then unproven; a label naming no
+        // revision (NOT_FOUND) fails the evidence.
+        if (!isLedgerError(error, 'PERMISSION_DENIED')) throw error;
         bodies.push(null);
       }
     }
