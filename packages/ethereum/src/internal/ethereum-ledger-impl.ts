@@ -45,7 +45,7 @@ import { isWellFormedSubject, verifyEthereumReceipt } from '../verify-receipt.js
 import { toAbitypeValue } from './abi-values.js';
 import { toJson } from './json.js';
 import { NonceSequencer } from './nonce-sequencer.js';
-import { type ErrorContext, toLedgerError } from './rpc-errors.js';
+import { type ErrorContext, findNonceRefusal, toLedgerError } from './rpc-errors.js';
 
 /** A registered contract. */
 interface Target {
@@ -497,7 +497,7 @@ export class EthereumLedgerImpl implements EthereumLedger {
             unreachableBefore = true;
             throw typed;
           }
-          if (unreachableBefore && /already (known|imported)|nonce/i.test(typed.message)) {
+          if (unreachableBefore && (/already (known|imported)/i.test(typed.message) || findNonceRefusal(typed))) {
             if (await this.#provider.send('eth_getTransactionByHash', [hash]).catch(() => null)) return hash;
           }
           throw typed;
@@ -530,15 +530,18 @@ export class EthereumLedgerImpl implements EthereumLedger {
   }
 
   /**
-   * Sends with the next nonce. A nonce the node refuses (another client used the account)
-   * was not consumed, so the sequencer re-reads the nonce and the send is tried again.
+   * Sends with the next nonce. A nonce the node refuses as too low (another client used the
+   * account) or too high (the node's chain went back, e.g. a reverted snapshot or a restart
+   * from an older state) was not consumed, so the sequencer re-reads the node's nonce and
+   * the send is tried again. The refusal is read from the node's structured error: on
+   * Hardhat's in-process network ethers wraps "Nonce too high" as "could not coalesce error".
    */
   async #sendWithNonce(send: (nonce: number) => Promise<string>, signal: AbortSignal | undefined): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.#sequencer.send(send);
       } catch (error) {
-        const nonceRefused = isLedgerError(error, 'COMMIT_FAILED') && /nonce/i.test(error.shortMessage);
+        const nonceRefused = isLedgerError(error, 'COMMIT_FAILED') && findNonceRefusal(error) !== undefined;
         if (!nonceRefused || attempt >= 3) throw error;
         throwIfAborted(signal);
       }
@@ -612,7 +615,7 @@ export class EthereumLedgerImpl implements EthereumLedger {
       const typed = toLedgerError(error, { ...context, operation: 'send', txId: hash });
       // Unreachable again: the next check sends it again. "already known": the node has it.
       if (typed.code === 'UNAVAILABLE' || /already (known|imported)/i.test(typed.message)) return;
-      if (/nonce/i.test(typed.message)) {
+      if (findNonceRefusal(typed) === 'too-low') {
         throw new LedgerError('COMMIT_FAILED', 'the node dropped the transaction and another one took its nonce', {
           details: { ...details, nonce: sent.nonce },
           cause: typed,

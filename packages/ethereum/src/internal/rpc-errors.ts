@@ -66,6 +66,37 @@ export function isUnreachable(error: unknown, depth = 0): boolean {
   return Array.isArray(record.errors) && record.errors.some((inner) => isUnreachable(inner, depth + 1));
 }
 
+/** Why a node refused a transaction's nonce: already used, or ahead of the account's next one. */
+export type NonceRefusal = 'too-low' | 'too-high';
+
+/**
+ * Finds a node's refusal of a transaction's nonce in an error from any provider shape:
+ * ethers' `NONCE_EXPIRED`, or the node's own JSON-RPC error (`{ code, message }`) nested
+ * under `cause`, `error`, `info`, `data` or `payload`. Hardhat's in-process EDR answers
+ * "Nonce too high. Expected nonce to be …", which ethers cannot classify and wraps as
+ * `UNKNOWN_ERROR` ("could not coalesce error") with the node's error under `error`; geth
+ * and anvil answer "nonce too low" (`-32003` on anvil).
+ *
+ * @param error - an error thrown by a send, possibly already a LedgerError
+ * @returns which refusal it is, or undefined when the node did not refuse the nonce
+ */
+export function findNonceRefusal(error: unknown, depth = 0): NonceRefusal | undefined {
+  if (depth > 6 || typeof error !== 'object' || error === null) return undefined;
+  const record = error as Record<string, unknown>;
+  if (record.code === 'NONCE_EXPIRED') return 'too-low';
+  // Only the node's JSON-RPC error object is read as text: its message is the node's verdict,
+  // not a wrapper's summary that may quote anything (a payload, another error).
+  if (typeof record.code === 'number' && typeof record.message === 'string') {
+    const refused = /\bnonce too (low|high)\b/i.exec(record.message);
+    if (refused) return refused[1]?.toLowerCase() === 'low' ? 'too-low' : 'too-high';
+  }
+  for (const key of ['cause', 'error', 'info', 'data']) {
+    const nested = findNonceRefusal(record[key], depth + 1);
+    if (nested) return nested;
+  }
+  return undefined;
+}
+
 /** Context of a failed operation, for the error's details. */
 export interface ErrorContext {
   operation: string;
