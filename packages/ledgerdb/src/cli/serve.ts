@@ -28,6 +28,12 @@ requests, closes the ledger and exits 0).
   --signing-key FILE     sign digests with this Ed25519 private key (PEM)
   --body-limit BYTES     largest request body (default 1048576)
   --max-statements N     most statements per transaction (default 100)
+  --max-documents-per-transaction N
+                         most documents one transaction may write (default 40, QLDB's)
+  --max-document-bytes BYTES
+                         largest document (default 131072, QLDB's 128 KiB)
+  --max-transaction-ms MS
+                         longest a transaction may run before its commit (default 30000)
   --rules FILE           an ES module whose default export maps table names to rule
                          functions (change, { tx }) run before each write to the table;
                          one that throws refuses the write (CONTRACT_REVERTED, 422)
@@ -65,6 +71,9 @@ export async function runServe(argv: readonly string[], output: CliOutput): Prom
       'signing-key': { type: 'string' },
       'body-limit': { type: 'string' },
       'max-statements': { type: 'string' },
+      'max-documents-per-transaction': { type: 'string' },
+      'max-document-bytes': { type: 'string' },
+      'max-transaction-ms': { type: 'string' },
       rules: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -91,6 +100,15 @@ export async function runServe(argv: readonly string[], output: CliOutput): Prom
   const port = integerOption(values.port, '--port', 8080, 0, 65535);
   const bodyLimit = integerOption(values['body-limit'], '--body-limit', 1024 * 1024, 1, 1024 ** 3);
   const maxStatements = integerOption(values['max-statements'], '--max-statements', 100, 1, 100_000);
+  const limits = {
+    ...limitOption(
+      values['max-documents-per-transaction'],
+      '--max-documents-per-transaction',
+      'documentsPerTransaction',
+    ),
+    ...limitOption(values['max-document-bytes'], '--max-document-bytes', 'documentBytes'),
+    ...limitOption(values['max-transaction-ms'], '--max-transaction-ms', 'transactionMs'),
+  };
   const tokensPath = values.tokens;
 
   const { openLedger } = await import('../ledger-database.js');
@@ -114,6 +132,7 @@ export async function runServe(argv: readonly string[], output: CliOutput): Prom
     ...(storage ? { storage } : { path: values.db as string }),
     ...(values.name ? { name: values.name } : {}),
     ...(signingKey ? { signingKey } : {}),
+    limits,
   });
   const rules = values.rules === undefined ? undefined : await readRules(values.rules);
   const server = await createServer({
@@ -174,11 +193,24 @@ async function postgresStorage(url: string, schema: string): Promise<StorageDriv
 
 function integerOption(text: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
-  const value = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
   if (!(value >= min && value <= max)) {
     throw new InvalidArgumentError(name, `${name} must be an integer from ${min} to ${max}, got '${text}'`);
   }
   return value;
+}
+
+/**
+ * One of the ledger's limits from its flag: unset keeps the default (QLDB's); the bounds are
+ * the ones `openLedger` accepts (a positive safe integer), checked here so the error names the flag.
+ */
+function limitOption<K extends 'documentsPerTransaction' | 'documentBytes' | 'transactionMs'>(
+  text: string | undefined,
+  name: string,
+  key: K,
+): Partial<Record<K, number>> {
+  if (text === undefined) return {};
+  return { [key]: integerOption(text, name, 0, 1, Number.MAX_SAFE_INTEGER) } as Partial<Record<K, number>>;
 }
 
 /** Runs `ledgerdb token create|revoke|list ...`. */
