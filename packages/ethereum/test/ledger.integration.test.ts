@@ -316,6 +316,10 @@ describe.each([
     ]);
     expect(result.checks.filter((check) => !check.ok)).toEqual([]);
     expect(result.ok).toBe(true);
+    // The adapter's evidence carries the called function's ABI fragment: the name is bound to the selector.
+    const method = result.checks.find((check) => check.name === 'method');
+    expect(method?.detail).toContain('acceptCustody');
+    expect(method?.detail).not.toContain('not proven');
     const storage = result.checks.find((check) => check.name.startsWith('storage-proof'));
     expect(storage?.detail.toLowerCase()).toContain(carrier.account.slice(2).toLowerCase());
 

@@ -321,15 +321,26 @@ export class EthereumLedgerImpl implements EthereumLedger {
     const receipt = typeof subject === 'object' && subject !== null && 'receipt' in subject ? subject.receipt : subject;
     const eventName = (receipt?.proof as Partial<EthereumReceiptProof> | undefined)?.event;
     const contract = (receipt?.proof as Partial<EthereumReceiptProof> | undefined)?.contract;
+    const method = (receipt?.proof as Partial<EthereumReceiptProof> | undefined)?.method;
+    const target =
+      contract && /^0x[0-9a-fA-F]{40}$/.test(contract) ? this.#byAddress.get(getAddress(contract)) : undefined;
     let event: string | undefined;
-    if ('receipt' in subject && eventName && contract && /^0x[0-9a-fA-F]{40}$/.test(contract)) {
-      event = this.#byAddress.get(getAddress(contract))?.iface.getEvent(eventName)?.format('json');
-    }
+    if ('receipt' in subject && eventName && target) event = target.iface.getEvent(eventName)?.format('json');
+    // The ABI fragments of the function the receipt names let the verifier bind the name to the
+    // transaction's selector (served, so untrusted: a forged fragment must still match the selector).
+    const functions =
+      target && method && method !== 'constructor'
+        ? target.iface.fragments
+            .filter((fragment): fragment is FunctionFragment => fragment.type === 'function')
+            .filter((fragment) => fragment.name === method || fragment.format('sighash') === method)
+            .map((fragment) => fragment.format('json'))
+        : [];
     const toBlock = anchor?.type === 'ethereum-block' ? anchor.number : undefined;
     const client = { send: (method: string, params: unknown[]) => this.#rpc('evidence', method, params, signal) };
     return fetchEthereumEvidence(client, subject, {
       ...(toBlock === undefined ? {} : { toBlock }),
       ...(event === undefined ? {} : { event }),
+      ...(functions.length > 0 ? { functions } : {}),
       ...(signal ? { signal } : {}),
     });
   }
