@@ -187,7 +187,7 @@ export const immudbSuite: Suite = {
     context.record.notes.push(
       `immudb ${binary.version} built from the Go module proxy (go install ./cmd/immudb in the module at ${immudbRelease.moduleVersion}), started with ${immudb.flags.filter((f) => !f.startsWith('--dir=')).join(' ')}: every commit is fsynced before the answer.`,
       'ledgerdb: SQLite in WAL mode with synchronous=FULL (every commit fsynced before it resolves), group commit for concurrent transactions.',
-      "ledgerdb serve: the server runs in its own process through @ledgerkit/ledgerdb/server's createServer, exactly as the ledgerdb serve command does, with the ledger's per-transaction document limit raised from 40 to 1,000 (the command has no flag for it) so the 1,000-document batch fits one request.",
+      "ledgerdb serve: the ledgerdb serve command in its own process, started with --max-documents-per-transaction 1000 (the ledger's limit raised from QLDB's 40), --max-statements 1000 and --body-limit 4194304 so the 1,000-document batch fits one request.",
       'All three stores live in the same temporary directory; the client, immudb and the ledgerdb server share the machine’s cores. Each round runs every system once, back to back, rotating who goes first; ratios are per round.',
       'Trusted states are taken on first use (no signing key) on every system.',
       "immudb's syncer waits a quarter of the database's syncFrequency (default 20 ms, so 5 ms) for more transactions before each fsync: a lone client's commit takes at least that long, by design (group commit); the setting is left at its default.",

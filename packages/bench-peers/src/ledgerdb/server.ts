@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createToken, parseRoles } from '@ledgerkit/ledgerdb/server';
 import { type StartedProcess, startProcess } from '../processes.ts';
 
-/** A running ledgerdb server (serve-child.ts) and an admin token for it. */
+/** A running `ledgerdb serve` and an admin token for it. */
 export interface LedgerdbServer {
   url: string;
   token: string;
@@ -12,9 +12,17 @@ export interface LedgerdbServer {
   stop: () => Promise<void>;
 }
 
+/** The `ledgerdb` command of the installed @ledgerkit/ledgerdb (its `bin`). */
+function ledgerdbBin(): string {
+  const manifest = createRequire(import.meta.url).resolve('@ledgerkit/ledgerdb/package.json');
+  return join(dirname(manifest), 'bin', 'ledgerdb.js');
+}
+
 /**
- * Starts ledgerdb's HTTP server on loopback in its own process, on a new SQLite file
- * (durable: every commit fsynced), with a token that may read, write and create tables.
+ * Starts `ledgerdb serve` on loopback in its own process, on a new SQLite file (durable:
+ * every commit fsynced), with a token that may read, write and create tables. The
+ * per-transaction document limit is raised from QLDB's 40 to 1,000 (with the statement and
+ * body limits to match) so the batched workload runs through HTTP.
  *
  * @param options - the run directory (marks the process) and a data directory of its own
  * @returns the server, listening
@@ -28,10 +36,22 @@ export async function startLedgerdbServer(options: {
   const tokens = join(options.dataDir, 'tokens.json');
   const { token } = await createToken(tokens, 'bench', parseRoles(['admin', 'read:*', 'write:*']));
   const logFile = join(options.dataDir, 'server.log');
-  const child = join(dirname(fileURLToPath(import.meta.url)), 'serve-child.ts');
   const started = await startProcess({
     command: process.execPath,
-    args: [child, '--db', join(options.dataDir, 'bench.ledger'), '--tokens', tokens],
+    args: [
+      ledgerdbBin(),
+      'serve',
+      ...['--db', join(options.dataDir, 'bench.ledger'), '--tokens', tokens],
+      ...['--port', '0', '--host', '127.0.0.1'],
+      ...[
+        '--max-documents-per-transaction',
+        '1000',
+        '--max-statements',
+        '1000',
+        '--body-limit',
+        String(4 * 1024 * 1024),
+      ],
+    ],
     runDir: options.runDir,
     cwd: options.dataDir,
     logFile,
