@@ -11,9 +11,8 @@ import { afterAll, expect, test } from 'vitest';
 import { runCli } from '../src/cli/run.js';
 import { LedgerClient } from '../src/client.js';
 import { codeOf } from './error-code.js';
+import { cliBuilt, ledgerdbBin, startServe } from './serve-process.js';
 
-const bin = fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), 'ledgerdb-serve-limits-'));
 const tokens = join(dir, 'tokens.json');
 const children: ChildProcess[] = [];
@@ -23,28 +22,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.stdout?.on('data', (chunk) => {
-      stdout += chunk;
-      const line = stdout.split('\n').find((candidate) => candidate.includes('"listening"'));
-      if (line) resolve({ child, url: JSON.parse(line).listening, exited });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code} before listening: ${stderr}`)));
-  });
-}
-
 function adminToken(): string {
   const output = execFileSync(process.execPath, [
-    bin,
+    ledgerdbBin,
     ...['token', 'create', '--tokens', tokens, '--name', `admin-${Date.now()}`],
     ...['--role', 'admin', '--role', 'read:*', '--role', 'write:*'],
   ]);
@@ -55,6 +35,7 @@ function adminToken(): string {
 async function insertFifty(name: string, flags: string[]): Promise<string | undefined> {
   const token = adminToken();
   const server = await startServe(['--db', join(dir, `${name}.ledger`), '--tokens', tokens, '--port', '0', ...flags]);
+  children.push(server.child);
   try {
     const client = new LedgerClient({ url: server.url, token });
     await client.createTable('orders');
@@ -66,7 +47,7 @@ async function insertFifty(name: string, flags: string[]): Promise<string | unde
   }
 }
 
-test.skipIf(!built)(
+test.skipIf(!cliBuilt)(
   'without the flag a transaction of 50 documents is LIMIT_EXCEEDED',
   { timeout: 30_000 },
   async () => {
@@ -74,7 +55,7 @@ test.skipIf(!built)(
   },
 );
 
-test.skipIf(!built)(
+test.skipIf(!cliBuilt)(
   'with --max-documents-per-transaction 1000 the same transaction commits',
   { timeout: 30_000 },
   async () => {

@@ -12,9 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { LedgerClient } from '../src/client.js';
 import { openLedger } from '../src/index.js';
-
-const bin = fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
-const built = existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url)));
+import { cliBuilt, ledgerdbBin, startServe } from './serve-process.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -27,27 +25,9 @@ function freePort(): Promise<number> {
   });
 }
 
-function startServe(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.stdout?.on('data', (chunk) => {
-      stdout += chunk;
-      const line = stdout.split('\n').find((candidate) => candidate.includes('"listening"'));
-      if (line) resolve({ child, url: JSON.parse(line).listening, exited });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code} before listening: ${stderr}`)));
-  });
-}
-
 function createToken(tokens: string): string {
   const output = execFileSync(process.execPath, [
-    bin,
+    ledgerdbBin,
     'token',
     'create',
     '--tokens',
@@ -64,7 +44,7 @@ function createToken(tokens: string): string {
   return JSON.parse(output.toString()).token;
 }
 
-test.skipIf(!built)(
+test.skipIf(!cliBuilt)(
   'SIGKILL mid-load, restart, client retries: every acknowledged write exactly once',
   {
     timeout: 120_000,
@@ -142,7 +122,7 @@ test.skipIf(!built)(
   },
 );
 
-test.skipIf(!built)('serve exits 0 on SIGTERM and SIGINT', { timeout: 30_000 }, async () => {
+test.skipIf(!cliBuilt)('serve exits 0 on SIGTERM and SIGINT', { timeout: 30_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledgerdb-serve-'));
   const tokens = join(dir, 'tokens.json');
   createToken(tokens);
@@ -155,10 +135,10 @@ test.skipIf(!built)('serve exits 0 on SIGTERM and SIGINT', { timeout: 30_000 }, 
   }
 });
 
-test.skipIf(!built)('serve refuses bad options with exit code 2', async () => {
+test.skipIf(!cliBuilt)('serve refuses bad options with exit code 2', async () => {
   const run = (...args: string[]) => {
     try {
-      execFileSync(process.execPath, [bin, 'serve', ...args], { stdio: 'pipe' });
+      execFileSync(process.execPath, [ledgerdbBin, 'serve', ...args], { stdio: 'pipe' });
       return { status: 0, stderr: '' };
     } catch (error) {
       const failed = error as { status: number; stderr: Buffer };
