@@ -2,10 +2,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JsonObject, LedgerEvent, Receipt, Revision, TrustAnchor } from '@ledgerkit/core';
+import type { JsonObject, Receipt, TrustAnchor } from '@ledgerkit/core';
 import { type LedgerDatabase, LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
-import type { ConformanceBackend, ConformanceFactory, ConformanceWorkload } from '../../src/conformance/types.js';
+import type { ConformanceBackend, ConformanceFactory } from '../../src/conformance/types.js';
 import { runLedgerConformance } from '../../src/conformance.js';
+import { ledgerdbWorkload } from '../fixtures/ledgerdb-workload.js';
 
 // Embedded ledgerdb on a SQLite file: the database runs inside the test process, so there is
 // no separate process to restart (restart closes and reopens the file, as reopen does), no
@@ -15,20 +16,7 @@ const table = 'conformance';
 // The table whose rule refuses every write: the "service enforces the rules" of the centralized model.
 const guarded = 'guarded';
 
-const workload: ConformanceWorkload = {
-  write: (key, value, exists) =>
-    exists ? { method: 'update', args: [table, key, value] } : { method: 'insert', args: [table, value, { id: key }] },
-  read: (key) => ({ method: 'get', args: [table, key] }),
-  readValue: (result) => result as JsonObject,
-  historyKey: (key) => `${table}/${key}`,
-  revisionValue: (revision: Revision) => revision.value as JsonObject,
-  eventKey: (event: LedgerEvent) => {
-    if (event.name !== table) return undefined;
-    const id = (event.payload as { metadata?: { id?: unknown } } | null)?.metadata?.id;
-    return typeof id === 'string' ? id : undefined;
-  },
-  rejectedWrite: (key) => ({ method: 'insert', args: [guarded, { refused: true }, { id: key }] }),
-};
+const workload = ledgerdbWorkload(table, guarded);
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const pinnedKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();

@@ -6,20 +6,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import {
-  isLedgerError,
-  type JsonObject,
-  type LedgerEvent,
-  type Receipt,
-  type Revision,
-  type TrustAnchor,
-} from '@ledgerkit/core';
+import { isLedgerError, type JsonObject, type Receipt, type TrustAnchor } from '@ledgerkit/core';
 import { openLedger, postgresStorage } from '@ledgerkit/ledgerdb';
 import { LedgerClient } from '@ledgerkit/ledgerdb/client';
 import { createToken, parseRoles } from '@ledgerkit/ledgerdb/server';
 import { type PostgresServer, startPostgres } from '../../../../scripts/postgres-server.mjs';
-import type { ConformanceBackend, ConformanceFactory, ConformanceWorkload } from '../../src/conformance/types.js';
+import type { ConformanceBackend, ConformanceFactory } from '../../src/conformance/types.js';
 import { runLedgerConformance } from '../../src/conformance.js';
+import { ledgerdbWorkload } from '../fixtures/ledgerdb-workload.js';
 
 // ledgerdb as a network service: `ledgerdb serve` as a separate process on a throwaway
 // PostgreSQL, and the verifying LedgerClient (@ledgerkit/ledgerdb/client) as the Ledger.
@@ -29,20 +23,7 @@ import { runLedgerConformance } from '../../src/conformance.js';
 const table = 'conformance';
 const guarded = 'guarded';
 
-const workload: ConformanceWorkload = {
-  write: (key, value, exists) =>
-    exists ? { method: 'update', args: [table, key, value] } : { method: 'insert', args: [table, value, { id: key }] },
-  read: (key) => ({ method: 'get', args: [table, key] }),
-  readValue: (result) => result as JsonObject,
-  historyKey: (key) => `${table}/${key}`,
-  revisionValue: (revision: Revision) => revision.value as JsonObject,
-  eventKey: (event: LedgerEvent) => {
-    if (event.name !== table) return undefined;
-    const id = (event.payload as { metadata?: { id?: unknown } } | null)?.metadata?.id;
-    return typeof id === 'string' ? id : undefined;
-  },
-  rejectedWrite: (key) => ({ method: 'insert', args: [guarded, { refused: true }, { id: key }] }),
-};
+const workload = ledgerdbWorkload(table, guarded);
 
 const bin = join(dirname(fileURLToPath(import.meta.resolve('@ledgerkit/ledgerdb/package.json'))), 'bin', 'ledgerdb.js');
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
