@@ -15,7 +15,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type LedgerDatabase, openLedger, postgresStorage } from '@ledgerkit/ledgerdb';
+import { type LedgerDatabase, openLedger } from '@ledgerkit/ledgerdb';
+import { postgresStorage } from '@ledgerkit/ledgerdb/postgres';
 
 const { values } = parseArgs({
   options: {

@@ -36,7 +36,6 @@ export type {
   VersionState,
   WriteOptions,
 } from './storage/driver.js';
-export { type PostgresStorageOptions, postgresStorage } from './storage/postgres.js';
 export { type SqliteStorageOptions, sqliteStorage } from './storage/sqlite.js';
 export type { DocumentEntry, Transaction } from './transaction.js';
 export type {

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, inject, test } from 'vitest';
-import { openLedger, postgresStorage } from '../src/index.js';
+import { openLedger } from '../src/index.js';
+import { postgresStorage } from '../src/postgres.js';
 import { driverSuite } from './driver-suite.js';
 import { codeOf } from './error-code.js';
 

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { expect, inject, test } from 'vitest';
-import { openLedger, postgresStorage } from '../src/index.js';
+import { openLedger } from '../src/index.js';
+import { postgresStorage } from '../src/postgres.js';
 
 const writer = fileURLToPath(new URL('./fixtures/pg-writer.mjs', import.meta.url));
 const url = inject('postgresUrl');

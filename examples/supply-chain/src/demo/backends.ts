@@ -19,8 +19,9 @@ import {
 import type { EthereumLedger } from '@ledgerkit/ethereum';
 import type { FabricLedger } from '@ledgerkit/fabric';
 import { type FabricEvidence, verifyFabricReceipt } from '@ledgerkit/fabric/verify';
-import { type Digest, type LedgerDatabase, LedgerdbLedger, openLedger, postgresStorage } from '@ledgerkit/ledgerdb';
+import { type Digest, type LedgerDatabase, LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
 import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { postgresStorage } from '@ledgerkit/ledgerdb/postgres';
 import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '@ledgerkit/ledgerdb/server';
 import { encodeBytes32String } from 'ethers';
 import type { ProvenanceStep } from '../domain.ts';

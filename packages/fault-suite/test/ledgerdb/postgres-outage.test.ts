@@ -6,8 +6,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { postgresStorage } from '@ledgerkit/ledgerdb';
 import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { postgresStorage } from '@ledgerkit/ledgerdb/postgres';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { reportAndAssert } from '../../src/report.ts';
 import { type ControlledPostgres, startControlledPostgres } from './postgres-control.ts';

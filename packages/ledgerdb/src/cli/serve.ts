@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { InvalidArgumentError, LedgerError } from '@ledgerkit/core';
+import { InvalidArgumentError } from '@ledgerkit/core';
 import type { TableRule } from '../ledger-adapter.js';
 import type { StorageDriver } from '../storage/driver.js';
 import { messageOf, readPrivateKeyFile } from './inputs.js';
@@ -178,17 +178,13 @@ export async function runServe(argv: readonly string[], output: CliOutput): Prom
   return exitCodes.ok;
 }
 
-/** The PostgreSQL driver, loaded only when asked for: the build may not include it. */
+/**
+ * The PostgreSQL driver (the `./postgres` entry's code), loaded only when asked for; opening
+ * it rejects with `UNSUPPORTED` naming `pg` when that optional peer is not installed.
+ */
 async function postgresStorage(url: string, schema: string): Promise<StorageDriver> {
-  const module = (await import('../index.js')) as Record<string, unknown>;
-  const factory = module.postgresStorage;
-  if (typeof factory !== 'function') {
-    throw new LedgerError('UNSUPPORTED', 'this build of ledgerdb has no PostgreSQL driver (postgresStorage)');
-  }
-  return (factory as (options: { connectionString: string; schema: string }) => StorageDriver)({
-    connectionString: url,
-    schema,
-  });
+  const { postgresStorage: driver } = await import('../storage/postgres.js');
+  return driver({ connectionString: url, schema });
 }
 
 function integerOption(text: string | undefined, name: string, fallback: number, min: number, max: number): number {

@@ -2,12 +2,12 @@
 // `ledgerdb serve` runs it. Every route but /healthz and /openapi.json needs a bearer
 // token; see README "Server" for the model.
 import type { ServerResponse } from 'node:http';
-import swagger from '@fastify/swagger';
 import { isLedgerError, type JsonValue, LedgerError } from '@ledgerkit/core';
 import { type Static, Type } from '@sinclair/typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import packageJson from '../../package.json' with { type: 'json' };
 import { documentIdPattern } from '../internal/ids.js';
+import { loadOptional } from '../internal/optional-dependency.js';
 import { indexPathPattern, tableNamePattern } from '../internal/paths.js';
 import type { TableRule } from '../ledger-adapter.js';
 import type { LedgerDatabase } from '../ledger-database.js';
@@ -140,6 +140,11 @@ const errorResponse = {
 /**
  * Builds the HTTP server over a ledger.
  *
+ * @param options - the ledger, its tokens and the server's settings
+ * @returns the server, not yet listening
+ * @throws LedgerError `UNSUPPORTED` naming the npm package when `fastify` or `@fastify/swagger`
+ * (optional peer dependencies of `@ledgerkit/ledgerdb`) is not installed
+ *
  * @example
  * ```ts
  * const ledger = await openLedger({ path: 'app.ledger' })
@@ -155,6 +160,13 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const streams = new Set<AbortController>();
   let closing: Promise<void> | undefined;
+  // Optional peer dependencies: the embedded ledger works without the server's packages.
+  const { default: Fastify } = await loadOptional('fastify', 'the ledgerdb server', () => import('fastify'));
+  const { default: swagger } = await loadOptional(
+    '@fastify/swagger',
+    'the ledgerdb server',
+    () => import('@fastify/swagger'),
+  );
   if (!(await ledger.tables()).some((table) => table.name === idempotencyTable)) {
     try {
       await ledger.createTable(idempotencyTable);

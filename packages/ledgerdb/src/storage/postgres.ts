@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { InvalidArgumentError, LedgerError, type NodeId } from '@ledgerkit/core';
-import pg from 'pg';
+import type pg from 'pg';
 import { OccConflictError } from '../errors.js';
+import { loadOptional } from '../internal/optional-dependency.js';
 import type {
   AppendBatch,
   BlockRow,
@@ -64,7 +65,9 @@ const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
  *
  * @param options - where the database is, the schema, pool settings
  * @returns a driver for `openLedger({ storage })`
- * @throws LedgerError `INVALID_ARGUMENT` for a bad schema name or options
+ * @throws LedgerError `INVALID_ARGUMENT` for a bad schema name or options; opening the
+ * ledger rejects with `UNSUPPORTED` naming the npm package when `pg` (an optional peer
+ * dependency) is not installed
  */
 export function postgresStorage(options: PostgresStorageOptions): StorageDriver {
   const schema = options.schema ?? 'ledgerdb';
@@ -121,11 +124,29 @@ const migrations: ((s: string) => string)[] = [
      PRIMARY KEY (tbl, path, value_key, id));`,
 ];
 
+/**
+ * The `pg` module, an optional peer dependency: loaded by the first `open()`, so the
+ * package's other entries work without it installed.
+ */
+let pgModule: typeof pg | undefined;
+
+/**
+ * Loads `pg` once.
+ *
+ * @returns the module
+ * @throws LedgerError `UNSUPPORTED` naming the package when `pg` is not installed
+ */
+async function loadPg(): Promise<typeof pg> {
+  pgModule ??= (await loadOptional('pg', 'PostgreSQL storage', () => import('pg'))).default;
+  return pgModule;
+}
+
 /** bigint columns come back as numbers (journal positions stay far below 2^53). */
 const types = {
   getTypeParser(oid: number, format?: string) {
     if (oid === 20 && format !== 'binary') return (value: string) => Number(value);
-    return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+    // Queries run only after open(), which loaded pg.
+    return ((pgModule as typeof pg).types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
   },
 } as pg.CustomTypesConfig;
 
@@ -643,6 +664,7 @@ class PostgresStorage extends Reads implements StorageDriver {
   async open(): Promise<void> {
     if (this.#open) return;
     const options = this.#options;
+    const pg = await loadPg();
     if (options.pool) {
       this.#pool = options.pool;
     } else {
