@@ -8,6 +8,8 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const problems = [];
 const problem = (where, what) => problems.push(`${where}: ${what}`);
+/** Where every published package's source lives (its package.json `repository`). */
+const repositoryUrl = 'git+https://github.com/ledgerkit/ledgerkit.git';
 
 function workspaces(group) {
   const dir = join(root, group);
@@ -40,6 +42,19 @@ for (const dir of workspaces('packages')) {
     if (!existsSync(join(dir, file))) problem(where, `missing ${file}`);
   }
   if (!manifest.license) problem(where, 'package.json needs a license');
+  const directory = `packages/${dir.split('/').pop()}`;
+  if (
+    manifest.repository?.type !== 'git' ||
+    manifest.repository?.url !== repositoryUrl ||
+    manifest.repository?.directory !== directory
+  ) {
+    problem(
+      where,
+      `package.json needs "repository": { "type": "git", "url": "${repositoryUrl}", "directory": "${directory}" }`,
+    );
+  }
+  if (typeof manifest.homepage !== 'string') problem(where, 'package.json needs a "homepage"');
+  if (typeof manifest.bugs?.url !== 'string') problem(where, 'package.json needs "bugs": { "url": ... }');
   if (!Array.isArray(manifest.files)) problem(where, 'package.json needs "files"');
   const exportsMap = manifest.exports ?? {};
   if (!exportsMap['.']) problem(where, 'package.json exports needs "."');
