@@ -8,6 +8,7 @@ export default defineConfig({
     client: 'src/client.ts',
     postgres: 'src/postgres.ts',
     cli: 'src/cli.ts',
+    main: 'src/main.ts',
   },
   format: ['esm'],
   dts: {
@@ -17,6 +18,7 @@ export default defineConfig({
       server: 'src/server.ts',
       client: 'src/client.ts',
       postgres: 'src/postgres.ts',
+      cli: 'src/cli.ts',
     },
   },
   sourcemap: true,

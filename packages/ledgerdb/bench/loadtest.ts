@@ -55,6 +55,7 @@ const token = JSON.parse(
       bin,
       'token',
       'create',
+      '--json',
       '--tokens',
       tokens,
       '--name',

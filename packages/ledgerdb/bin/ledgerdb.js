@@ -40,7 +40,7 @@ if (!hasSqlite) {
   process.exit(result.status ?? 128 + (constants.signals[result.signal] ?? 0));
 }
 
-const cli = new URL('../dist/cli.js', import.meta.url);
+const cli = new URL('../dist/main.js', import.meta.url);
 if (!existsSync(cli)) {
   process.stderr.write(
     `ledgerdb: ${fileURLToPath(cli)} is missing: the package must be built first (npm run build).\n`,

@@ -1,8 +1,5 @@
-// Entry of the `ledgerdb` command, built to dist/cli.js and loaded by bin/ledgerdb.js
-// (which first makes sure the Node.js running it has node:sqlite).
-import { runCli } from './cli/run.js';
-
-process.exitCode = await runCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-});
+// `@ledgerkit/ledgerdb/cli`: the `ledgerdb` command tree on commander, to run as a program
+// or to mount under another one (`ledgerkit db`). Importing it runs nothing.
+export type { CliIo } from './cli/io.js';
+export { exitCodes } from './cli/output.js';
+export { createLedgerdbCommand, type LedgerdbCommandOptions, runLedgerdbCli } from './cli/run.js';

@@ -25,7 +25,7 @@ afterAll(() => {
 function adminToken(): string {
   const output = execFileSync(process.execPath, [
     ledgerdbBin,
-    ...['token', 'create', '--tokens', tokens, '--name', `admin-${Date.now()}`],
+    ...['token', 'create', '--json', '--tokens', tokens, '--name', `admin-${Date.now()}`],
     ...['--role', 'admin', '--role', 'read:*', '--role', 'write:*'],
   ]);
   return JSON.parse(output.toString()).token;

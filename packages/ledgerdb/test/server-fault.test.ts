@@ -30,6 +30,7 @@ function createToken(tokens: string): string {
     ledgerdbBin,
     'token',
     'create',
+    '--json',
     '--tokens',
     tokens,
     '--name',

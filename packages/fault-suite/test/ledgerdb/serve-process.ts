@@ -27,6 +27,7 @@ export function createAdminToken(tokensFile: string): string {
     ledgerdbBin,
     'token',
     'create',
+    '--json',
     '--tokens',
     tokensFile,
     '--name',

@@ -4,6 +4,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type JsonObject, LedgerError } from '@ledgerkit/core';
 import type { Digest, RevisionProof } from '../types.js';
+import type { CliIo } from './io.js';
 
 /**
  * Parses a JSON document given on the command line.
@@ -27,16 +28,61 @@ export function parseDocument(text: string, argument: string): JsonObject {
 }
 
 /**
- * Parses a document version given as `--version N`.
+ * Reads a document from exactly one of: the argument as typed, `-` (standard input), or
+ * the file of `--file`.
+ *
+ * @param argument - the JSON argument, `-`, or undefined when not given
+ * @param file - the `--file` option, or undefined
+ * @param io - where standard input comes from
+ * @returns the parsed document
+ * @throws `INVALID_ARGUMENT` when none or both are given, or the text is not a JSON object;
+ *   `NOT_FOUND` when the file does not exist
+ */
+export async function readDocument(
+  argument: string | undefined,
+  file: string | undefined,
+  io: Pick<CliIo, 'readStdin'>,
+): Promise<JsonObject> {
+  if ((argument === undefined) === (file === undefined)) {
+    throw new InvalidArgumentError(
+      'JSON',
+      argument === undefined
+        ? 'missing argument JSON: give the document, - for standard input, or --file FILE'
+        : 'give the document either as the JSON argument or with --file, not both',
+    );
+  }
+  if (file !== undefined) return parseDocument(await readInput(file, '--file', io), `--file ${file}`);
+  const text = argument === '-' ? await readInput('-', 'JSON', io) : (argument as string);
+  return parseDocument(text, 'JSON');
+}
+
+/**
+ * Reads a file named by an option or argument, or standard input when it is `-`.
+ *
+ * @param path - the file, or `-`
+ * @param option - what named it, e.g. `--proof`
+ * @param io - where standard input comes from
+ * @returns its text
+ * @throws `INVALID_ARGUMENT` when `-` is given but there is no standard input, or as {@link readOptionFile}
+ */
+export async function readInput(path: string, option: string, io: Pick<CliIo, 'readStdin'>): Promise<string> {
+  if (path !== '-') return readOptionFile(path, option);
+  if (io.readStdin === undefined)
+    throw new InvalidArgumentError(option, `${option} is -, but there is no standard input`);
+  return io.readStdin();
+}
+
+/**
+ * Parses a document version given as `--revision N`.
  *
  * @param text - the option value
  * @returns the version, a non-negative integer
  * @throws `INVALID_ARGUMENT` when it is not one
  */
-export function parseVersion(text: string): number {
+export function parseRevision(text: string): number {
   const version = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(version)) {
-    throw new InvalidArgumentError('--version', `--version must be a non-negative integer, got '${text}'`);
+    throw new InvalidArgumentError('--revision', `--revision must be a non-negative integer, got '${text}'`);
   }
   return version;
 }
@@ -64,13 +110,14 @@ export async function readOptionFile(path: string, option: string): Promise<stri
 /**
  * Reads a JSON file named by an option.
  *
- * @param path - the file
+ * @param path - the file, or `-` for standard input
  * @param option - the option that named it
+ * @param io - where standard input comes from
  * @returns the parsed value
  * @throws `NOT_FOUND` or `INVALID_ARGUMENT` (unreadable or malformed JSON)
  */
-export async function readJsonFile(path: string, option: string): Promise<unknown> {
-  const text = await readOptionFile(path, option);
+export async function readJsonFile(path: string, option: string, io: Pick<CliIo, 'readStdin'> = {}): Promise<unknown> {
+  const text = await readInput(path, option, io);
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -81,13 +128,14 @@ export async function readJsonFile(path: string, option: string): Promise<unknow
 /**
  * Reads a digest as `ledgerdb digest` printed it.
  *
- * @param path - the file
+ * @param path - the file, or `-` for standard input
  * @param option - the option that named it, e.g. `--digest`
+ * @param io - where standard input comes from
  * @returns the digest
  * @throws `NOT_FOUND` or `INVALID_ARGUMENT` (not JSON, or not shaped like a digest)
  */
-export async function readDigestFile(path: string, option: string): Promise<Digest> {
-  const value = await readJsonFile(path, option);
+export async function readDigestFile(path: string, option: string, io: Pick<CliIo, 'readStdin'> = {}): Promise<Digest> {
+  const value = await readJsonFile(path, option, io);
   const problem = shapeProblem(value, {
     ledger: 'string',
     treeSize: 'integer',
@@ -101,13 +149,18 @@ export async function readDigestFile(path: string, option: string): Promise<Dige
  * Reads a revision proof as `ledgerdb proof` printed it. Only its shape is checked
  * here; whether it proves anything is the verifier's business.
  *
- * @param path - the file
+ * @param path - the file, or `-` for standard input
  * @param option - the option that named it, e.g. `--proof`
+ * @param io - where standard input comes from
  * @returns the proof
  * @throws `NOT_FOUND` or `INVALID_ARGUMENT` (not JSON, or not shaped like a proof)
  */
-export async function readProofFile(path: string, option: string): Promise<RevisionProof> {
-  const value = await readJsonFile(path, option);
+export async function readProofFile(
+  path: string,
+  option: string,
+  io: Pick<CliIo, 'readStdin'> = {},
+): Promise<RevisionProof> {
+  const value = await readJsonFile(path, option, io);
   const problem = shapeProblem(value, {
     revision: 'object',
     leafIndex: 'integer',

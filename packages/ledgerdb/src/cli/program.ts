@@ -30,7 +30,6 @@ const usageErrorCodes: ReadonlySet<string> = new Set([
   'commander.optionMissingArgument',
   'commander.unknownCommand',
   'commander.unknownOption',
-  'commander.help',
 ]);
 
 /** `code` of the CommanderError a command rejects with after reporting its own outcome. */
@@ -87,6 +86,20 @@ export function commandPath(command: Command): string {
 }
 
 /**
+ * A command's options merged with those of the commands above it, its own winning: so
+ * `ledgerdb --db a.ledger digest` and `ledgerdb digest --db a.ledger` mean the same, and an
+ * option given after the command overrides the same option given before it.
+ *
+ * @param command - the command whose action runs
+ * @returns the merged option values
+ */
+export function mergedOptions<T extends object>(command: Command): T {
+  const chain: Command[] = [];
+  for (let current: Command | null = command; current !== null; current = current.parent) chain.unshift(current);
+  return Object.assign({}, ...chain.map((each) => each.opts())) as T;
+}
+
+/**
  * Adds `--json` and `--debug` to a command.
  *
  * @param command - the command
@@ -132,7 +145,7 @@ export function cliAction(
       exitCode = await (handler as (...args: unknown[]) => Promise<number>)(...args);
     } catch (error) {
       if (error instanceof CommanderError) throw error;
-      const { debug } = command.optsWithGlobals<CommonOptions>();
+      const { debug } = mergedOptions<CommonOptions>(command);
       exitCode = reportError(io, commandPath(command), error, debug === true);
     }
     if (exitCode !== exitCodes.ok) throw new CommanderError(exitCode, reportedExitCode, `exit code ${exitCode}`);
@@ -153,13 +166,19 @@ export function applyConventions(root: Command, io: CliIo): Command {
     command
       .configureOutput({
         writeOut: (text) => io.stdout(text),
-        writeErr: (text) => io.stderr(text),
+        // Used only to show the whole help after a missing subcommand; one line says it instead.
+        writeErr: () => undefined,
         // commander's messages start with 'error: ' and put a suggestion on a second line.
         outputError: (text) =>
           io.stderr(`${commandPath(command)}: ${messageOf(text.replace(/^error: /, ''))} [INVALID_ARGUMENT]\n`),
       })
       .showSuggestionAfterError(true)
       .exitOverride((error) => {
+        if (error.code === 'commander.help') {
+          const path = commandPath(command);
+          io.stderr(`${path}: missing command; run ${path} --help [INVALID_ARGUMENT]\n`);
+          throw new CommanderError(exitCodes.badInput, error.code, 'missing command');
+        }
         if (usageErrorCodes.has(error.code)) {
           throw new CommanderError(exitCodes.badInput, error.code, error.message);
         }

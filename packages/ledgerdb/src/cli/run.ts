@@ -1,227 +1,154 @@
-import { existsSync } from 'node:fs';
-import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
-import { type ErrorCode, InvalidArgumentError, isLedgerError, LedgerError } from '@ledgerkit/core';
+// The `ledgerdb` command tree on commander, and running it as the `ledgerdb` program.
+import tab from '@bomb.sh/tab/commander';
+import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
-import type { LedgerDatabase } from '../ledger-database.js';
-import { type Command, type CommandContext, type CommandOptionName, commands } from './commands.js';
-import { messageOf, readPrivateKeyFile } from './inputs.js';
-import { type CliOutput, exitCodes } from './output.js';
+import { addDatabaseOptions, createDataCommands } from './commands.js';
+import { type CliIo, processIo } from './io.js';
+import { exitCodes, printJson } from './output.js';
+import { addCommonOptions, applyConventions, cliAction, mergedOptions, runProgram, withExamples } from './program.js';
+import { createServeCommand, createTokenCommand } from './serve.js';
 
-export { type CliOutput, exitCodes } from './output.js';
+/** Options of {@link createLedgerdbCommand}. */
+export interface LedgerdbCommandOptions {
+  /**
+   * The command's name. Leave it out for the standalone `ledgerdb` program (which then
+   * has `--version` and `completion`); give one, e.g. `db`, to mount the tree under another
+   * program, which provides those itself.
+   */
+  name?: string;
+  /** Where the commands write and read; default the process's streams. */
+  io?: CliIo;
+}
 
-const help = `ledgerdb ${packageJson.version} - a verifiable ledger database (QLDB semantics) in one SQLite file
-
-Usage: ledgerdb --db FILE <command> [arguments] [options]
-       ledgerdb verify-proof --proof FILE --digest FILE [--public-key FILE]
-
-Commands:
-  create-table TABLE          Create a table (creates FILE if it does not exist)
-  create-index TABLE PATH     Create an equality index on a document path (e.g. owner.id)
-  insert TABLE JSON           Insert a document; prints { id, txId, seq, version, hash }
-  update TABLE ID JSON        Replace a document's data; prints the same
-  delete TABLE ID             Delete a document (its history stays); prints the same
-  get TABLE ID                Print a document's current data
-  history TABLE ID            Print every revision of a document, oldest first
-  digest                      Print the journal's digest (signed with --signing-key)
-  proof TABLE ID              Print an inclusion proof of a revision against the current digest
-      --version N               the revision to prove (default: the latest)
-      --digest FILE             prove against this earlier digest instead
-  verify-proof                Check a proof offline, without any database
-      --proof FILE              a proof printed by 'proof'
-      --digest FILE             the digest it is checked against, printed by 'digest'
-      --public-key FILE         also require the digest's signature by this Ed25519 key (PEM)
-  audit                       Re-derive every hash in the database and report the first mismatch
-      --against FILE            also check the journal against a digest you trust
-  export                      Print every block with its revisions, one JSON object per line
-  serve --db FILE --tokens FILE [--port N --host H --tls-cert F --tls-key F --tls-ca F]
-                              Serve the ledger over HTTP/JSON (ledgerdb serve --help)
-  token create --tokens FILE --name NAME --role ROLE...
-                              Create an API token; printed once, stored hashed (ledgerdb token --help)
-
-Options:
-  --db FILE                   The ledger's SQLite file (every command but verify-proof)
-  --signing-key FILE          The owner's Ed25519 private key (PEM); digests are signed with it
-  -h, --help                  Show this help
-
-Output: one JSON document on stdout (JSON Lines for export); errors on stderr, one line:
-  ledgerdb: <message> [<CODE>]
+const exitCodesHelp = `
+Output: human text on stdout; with --json one JSON document (JSON lines for export).
+Progress goes to stderr only. Errors are one line on stderr:
+  <command>: <message> [<CODE>]   (a stack trace too with --debug)
 
 Exit codes:
   0  ok
-  1  other failure
-  2  bad input: unknown command or option, missing argument, malformed JSON, or
+  1  failure (storage, an unexpected error)
+  2  bad input: unknown command or option, missing or malformed argument, or
      INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, LIMIT_EXCEEDED from the ledger
-  3  verification failed: verify-proof or audit is not ok
-`;
-
-const globalOptions = {
-  db: { type: 'string' },
-  'signing-key': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsOptionsConfig;
-
-const commandOptions = {
-  version: { type: 'string' },
-  proof: { type: 'string' },
-  digest: { type: 'string' },
-  'public-key': { type: 'string' },
-  against: { type: 'string' },
-} as const satisfies Record<CommandOptionName, ParseArgsOptionsConfig[string]>;
-
-/** Library error codes that mean the caller's input was wrong (exit code 2). */
-const badInputCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'INVALID_ARGUMENT',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'LIMIT_EXCEEDED',
-]);
+  3  verification failed: verify-proof or audit is not ok`;
 
 /**
- * Runs the `ledgerdb` command line: parses the arguments, runs one command, writes its
- * JSON result to `output.stdout` and any error as one line to `output.stderr`.
+ * Builds the whole `ledgerdb` command tree: the data commands, `verify-proof`, `serve` and
+ * `token`. `ledgerdb --db FILE <command>` works as well as `ledgerdb <command> --db FILE`.
  *
- * @param argv - arguments after the executable, e.g. `['--db', 'app.ledger', 'digest']`
- * @param output - where to write
- * @returns the process exit code (see {@link exitCodes}); never rejects
+ * Outcome of `parseAsync`: it resolves when the command succeeded (exit code 0) and rejects
+ * with a commander `CommanderError` carrying the exit code once everything, including the
+ * one-line error, was written; `--help` and `--version` also reject that way, with 0.
+ *
+ * @param options - the name to mount it under, and the io
+ * @returns the commander command
  *
  * @example
  * ```ts
- * process.exitCode = await runCli(process.argv.slice(2), {
- *   stdout: (text) => process.stdout.write(text),
- *   stderr: (text) => process.stderr.write(text),
- * })
+ * const program = new Command('ledgerkit').enablePositionalOptions()
+ * program.addCommand(createLedgerdbCommand({ name: 'db' }))
  * ```
  */
-export async function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
-  let opened: Promise<LedgerDatabase> | undefined;
-  let exitCode: number;
-  // serve and token have options of their own; they come first: `ledgerdb serve --db ...`.
-  if (argv[0] === 'serve' || argv[0] === 'token') {
-    try {
-      const { runServe, runToken } = await import('./serve.js');
-      return await (argv[0] === 'serve' ? runServe : runToken)(argv.slice(1), output);
-    } catch (error) {
-      return reportError(output, error);
-    }
-  }
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      options: { ...globalOptions, ...commandOptions },
-      allowPositionals: true,
-      strict: true,
-    });
-    const [name, ...operands] = positionals;
-    if (values.help || name === 'help') {
-      output.stdout(help);
+export function createLedgerdbCommand(options: LedgerdbCommandOptions = {}): Command {
+  const io = options.io ?? processIo();
+  const standalone = options.name === undefined;
+  const program = new Command(options.name ?? 'ledgerdb')
+    .description(
+      'A verifiable ledger database (QLDB semantics): tables of JSON documents, an immutable ' +
+        'journal in a Merkle tree, signed digests and proofs. In one SQLite file, or on PostgreSQL.',
+    )
+    // Options before the command belong to the program, after it to the command: both work.
+    .enablePositionalOptions();
+  addCommonOptions(addDatabaseOptions(program));
+  if (standalone) program.version(packageJson.version, '-V, --version', 'print the version');
+  program.addHelpText('after', exitCodesHelp);
+  withExamples(program, [
+    `insert shipments '{"sku":"A-1","qty":5}' --db app.ledger`,
+    '--db app.ledger create-table shipments',
+    'proof shipments ID --db app.ledger --json > proof.json',
+    'verify-proof --proof proof.json --digest digest.json',
+  ]);
+  for (const command of createDataCommands(io)) program.addCommand(command);
+  program.addCommand(createServeCommand(io));
+  program.addCommand(createTokenCommand(io));
+  if (standalone) addCompletion(program, io);
+  return applyConventions(program, io);
+}
+
+/**
+ * The `completion` command (scripts for bash, zsh, fish and powershell) and the hidden
+ * `complete` command those scripts call, from @bomb.sh/tab's commander adapter. Only the
+ * standalone program has them: the scripts call the program by its own name.
+ */
+function addCompletion(program: Command, io: CliIo): void {
+  const completion = tab(program, { completionCommandName: 'completion' });
+  const name = program.name();
+  const script = program.commands.find((command) => command.name() === 'completion');
+  const complete = program.commands.find((command) => command.name() === 'complete');
+  if (script === undefined || complete === undefined) throw new Error('@bomb.sh/tab added no completion commands');
+  script.description('Print a shell completion script (bash, zsh, fish, powershell)');
+  addCommonOptions(script);
+  script.addHelpText(
+    'after',
+    `
+Completions are computed by '${name} complete -- ARGS...', so ${name} must be on the PATH.`,
+  );
+  withExamples(script, [
+    `bash > ~/.${name}-completion.bash && echo 'source ~/.${name}-completion.bash' >> ~/.bashrc`,
+    `zsh > ~/.${name}-completion.zsh && echo 'source ~/.${name}-completion.zsh' >> ~/.zshrc`,
+    `fish > ~/.config/fish/completions/${name}.fish`,
+  ]);
+  // The adapter's actions print with console.log; these print through io instead.
+  script.action(
+    cliAction(io, async (shell: string, _local: unknown, self: Command) => {
+      const text = captureConsole(() => completion.setup(name, name, shell));
+      if (mergedOptions<{ json?: boolean }>(self).json) printJson(io, { shell, script: text });
+      else io.stdout(text);
       return exitCodes.ok;
-    }
-    if (name === undefined) throw usageError('missing command; run ledgerdb --help');
-    const command = commands.get(name);
-    if (command === undefined) throw usageError(`unknown command '${name}'; run ledgerdb --help`);
-    checkOperands(name, command, operands);
-    checkOptions(name, command, values);
-    const { db: databasePath, 'signing-key': signingKeyPath } = values;
-    if (command.database !== 'none') {
-      if (databasePath === undefined) throw usageError(`${name} needs --db FILE`);
-      if (command.database === 'existing' && !existsSync(databasePath)) {
-        throw new LedgerError('NOT_FOUND', `database ${databasePath} does not exist (create-table creates it)`, {
-          details: { path: databasePath },
-        });
-      }
-    }
-    const context: CommandContext = {
-      operand: (operandName) => {
-        const value = operands[command.operands.indexOf(operandName)];
-        if (value === undefined) throw new LedgerError('INTERNAL', `${name} has no operand ${operandName}`);
-        return value;
-      },
-      options: values,
-      output,
-      ledger: () => {
-        if (databasePath === undefined) throw new LedgerError('INTERNAL', `${name} opens no database`);
-        opened ??= openDatabase(databasePath, signingKeyPath);
-        return opened;
-      },
-    };
-    exitCode = await command.run(context);
-  } catch (error) {
-    exitCode = reportError(output, error);
-  }
-  if (opened !== undefined) {
-    try {
-      await (await opened).close();
-    } catch (error) {
-      // An open that failed was reported above; a failed close is reported only if nothing else was.
-      if (exitCode === exitCodes.ok) exitCode = reportError(output, error);
-    }
-  }
-  return exitCode;
-}
-
-async function openDatabase(path: string, signingKeyPath: string | undefined): Promise<LedgerDatabase> {
-  const signingKey =
-    signingKeyPath === undefined ? undefined : await readPrivateKeyFile(signingKeyPath, '--signing-key');
-  // Loaded here, not at the top: verify-proof must run without node:sqlite.
-  const { openLedger } = await import('../ledger-database.js');
-  return openLedger(signingKey === undefined ? { path } : { path, signingKey });
-}
-
-function checkOperands(name: string, command: Command, operands: readonly string[]): void {
-  const usage = ['ledgerdb', name, ...command.operands].join(' ');
-  const missing = command.operands[operands.length];
-  if (missing !== undefined) throw usageError(`missing argument ${missing}; usage: ${usage}`);
-  const extra = operands[command.operands.length];
-  if (extra !== undefined) throw usageError(`unexpected argument '${extra}'; usage: ${usage}`);
-}
-
-function checkOptions(name: string, command: Command, values: Readonly<Record<string, unknown>>): void {
-  for (const [option, value] of Object.entries(values)) {
-    if (value === undefined || option === 'help') continue;
-    const global = option === 'db' || option === 'signing-key';
-    if (global && command.database === 'none') {
-      throw usageError(`${name} works offline and takes no --${option}`);
-    }
-    if (!global && !(command.options as readonly string[]).includes(option)) {
-      throw usageError(`option --${option} does not apply to ${name}`);
-    }
-  }
-}
-
-function usageError(message: string): LedgerError {
-  return new InvalidArgumentError('argv', message);
-}
-
-/** Writes the one-line error and returns its exit code. */
-function reportError(output: CliOutput, error: unknown): number {
-  let message: string;
-  let code: string;
-  let exitCode: number;
-  if (isLedgerError(error)) {
-    message = messageOf(error.shortMessage);
-    code = error.code;
-    exitCode = badInputCodes.has(error.code) ? exitCodes.badInput : exitCodes.failure;
-  } else if (isParseArgsError(error)) {
-    // node:util's messages go on with advice about '--'; the first sentence says it.
-    const first = messageOf(error).split(/\.\s/)[0] ?? '';
-    message = `${first.charAt(0).toLowerCase()}${first.slice(1)}; run ledgerdb --help`;
-    code = 'INVALID_ARGUMENT';
-    exitCode = exitCodes.badInput;
-  } else {
-    message = messageOf(error);
-    const systemCode = (error as { code?: unknown } | null)?.code;
-    code = typeof systemCode === 'string' ? systemCode : 'INTERNAL';
-    exitCode = exitCodes.failure;
-  }
-  output.stderr(`ledgerdb: ${message} [${code}]\n`);
-  return exitCode;
-}
-
-function isParseArgsError(error: unknown): error is Error {
-  return (
-    error instanceof TypeError &&
-    'code' in error &&
-    typeof error.code === 'string' &&
-    error.code.startsWith('ERR_PARSE_ARGS')
+    }),
+  );
+  complete.action(
+    cliAction(io, async (args: string[]) => {
+      io.stdout(captureConsole(() => completion.parse(args)));
+      return exitCodes.ok;
+    }),
   );
 }
+
+/** What a synchronous function writes with console.log. */
+function captureConsole(write: () => void): string {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...values: unknown[]) => {
+    lines.push(`${values.join(' ')}\n`);
+  };
+  try {
+    write();
+  } finally {
+    console.log = log;
+  }
+  return lines.join('');
+}
+
+/**
+ * Runs the `ledgerdb` command line: parses the arguments, runs one command, writes its
+ * output to `io.stdout` and any error as one line to `io.stderr`.
+ *
+ * @param argv - arguments after the executable, e.g. `['digest', '--db', 'app.ledger']`
+ * @param io - where to write (default: the process's streams)
+ * @returns the process exit code: 0 ok, 1 failure, 2 bad input, 3 verification failed;
+ *   never rejects
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runLedgerdbCli(process.argv.slice(2))
+ * ```
+ */
+export async function runLedgerdbCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  return runProgram(createLedgerdbCommand({ io }), argv, io);
+}
+
+/** The former name of {@link runLedgerdbCli}. */
+export const runCli: typeof runLedgerdbCli = runLedgerdbCli;
+
+export { exitCodes };
