@@ -15,6 +15,7 @@ export {
   writeTokensFile,
 } from './server/auth.js';
 export { type ErrorBody, statusOfCode } from './server/errors.js';
+export { type LogLevel, logLevels, type ServerLogOptions } from './server/logging.js';
 export { createServer, type LedgerServer, type ServerOptions, type ServerTlsOptions } from './server/server.js';
 export {
   idempotencyTable,

@@ -195,6 +195,8 @@ describe('service routes', () => {
     );
     const expected = [
       'GET /healthz',
+      'GET /readyz',
+      'GET /metrics',
       'GET /openapi.json',
       'GET /v1/tables',
       'POST /v1/tables',

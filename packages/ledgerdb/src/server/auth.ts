@@ -19,6 +19,8 @@ export interface TokenRights {
   auditor: boolean;
   /** May create tables and indexes. */
   admin: boolean;
+  /** May read GET /metrics (the `metrics` role, for a Prometheus scraper); admins may too. */
+  metrics?: boolean;
 }
 
 /** One token as stored: its name, rights and the SHA-256 of the secret (never the secret). */
@@ -50,12 +52,12 @@ export function tokenHash(token: string): string {
 
 /**
  * Parses `--role` values: `read:TABLES`, `write:TABLES` (TABLES is `*` or names joined
- * by commas), `auditor`, `admin`.
+ * by commas), `auditor`, `admin`, `metrics`.
  *
  * @throws `INVALID_ARGUMENT` naming the bad role
  */
 export function parseRoles(roles: readonly string[]): TokenRights {
-  const rights: { read: TableGrant; write: TableGrant; auditor: boolean; admin: boolean } = {
+  const rights: { read: TableGrant; write: TableGrant; auditor: boolean; admin: boolean; metrics?: boolean } = {
     read: [],
     write: [],
     auditor: false,
@@ -65,12 +67,13 @@ export function parseRoles(roles: readonly string[]): TokenRights {
   for (const role of roles) {
     if (role === 'auditor') rights.auditor = true;
     else if (role === 'admin') rights.admin = true;
+    else if (role === 'metrics') rights.metrics = true;
     else {
       const match = /^(read|write):(.+)$/.exec(role);
       if (!match) {
         throw new InvalidArgumentError(
           '--role',
-          `unknown role '${role}': use read:TABLES, write:TABLES, auditor or admin`,
+          `unknown role '${role}': use read:TABLES, write:TABLES, auditor, admin or metrics`,
         );
       }
       const kind = match[1] as 'read' | 'write';
@@ -120,7 +123,8 @@ export async function readTokensFile(path: string): Promise<TokensFile> {
       isGrant(token.read) &&
       isGrant(token.write) &&
       typeof token.auditor === 'boolean' &&
-      typeof token.admin === 'boolean';
+      typeof token.admin === 'boolean' &&
+      (token.metrics === undefined || typeof token.metrics === 'boolean');
     if (!ok) throw new InvalidArgumentError('--tokens', `entry ${i} of tokens file ${path} is malformed`);
   }
   return file as TokensFile;
@@ -194,8 +198,8 @@ export class TokenRegistry {
   /** Replaces every token (e.g. after the file changed). */
   replace(tokens: readonly StoredToken[]): void {
     const next = new Map<string, Principal>();
-    for (const { sha256, name, read, write, auditor, admin } of tokens) {
-      next.set(sha256, { name, read, write, auditor, admin });
+    for (const { sha256, name, read, write, auditor, admin, metrics } of tokens) {
+      next.set(sha256, { name, read, write, auditor, admin, ...(metrics ? { metrics } : {}) });
     }
     this.#byHash = next;
     this.#known = new Map();

@@ -1,10 +1,11 @@
 // The HTTP/JSON server over one LedgerDatabase: `createServer(options)` builds it,
-// `ledgerdb serve` runs it. Every route but /healthz and /openapi.json needs a bearer
-// token; see README "Server" for the model.
-import type { ServerResponse } from 'node:http';
+// `ledgerdb serve` runs it. Every route but /healthz, /readyz, /openapi.json and /docs
+// needs a bearer token; see README "Server" for the model and docs/operations.md for
+// logs, metrics and health.
+import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { isLedgerError, type JsonValue, LedgerError } from '@ledgerkit/core';
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import packageJson from '../../package.json' with { type: 'json' };
 import { documentIdPattern } from '../internal/ids.js';
 import { loadOptional } from '../internal/optional-dependency.js';
@@ -14,6 +15,8 @@ import type { LedgerDatabase } from '../ledger-database.js';
 import type { Digest, Revision, RevisionProof } from '../types.js';
 import { grants, type Principal, type TokenRegistry } from './auth.js';
 import { toHttpError } from './errors.js';
+import { fastifyLoggerOptions, requestIdOf, type ServerLogOptions, scrubSecrets } from './logging.js';
+import type { AuthFailureReason, ProofKind, ServerMetrics } from './metrics.js';
 import {
   checkStatements,
   idempotencyTable,
@@ -46,8 +49,20 @@ export interface ServerOptions {
   maxStatements?: number;
   /** Milliseconds between heartbeat comments on event streams (default 15,000). */
   heartbeatMs?: number;
-  /** Fastify logger setting (default off). */
-  logger?: boolean | Record<string, unknown>;
+  /**
+   * Structured JSON logs through Fastify's logger (pino), one line per answered request
+   * with its request id; `true` is `{ level: 'info' }` on stdout. Default off.
+   */
+  logger?: boolean | ServerLogOptions;
+  /**
+   * Prometheus metrics at GET /metrics, for tokens with the `metrics` or `admin` role, and
+   * on {@link LedgerServer.listenMetrics}' port without a token (default true).
+   */
+  metrics?: boolean;
+  /** The interactive API page (Swagger UI) at /docs over /openapi.json (default true). */
+  docs?: boolean;
+  /** Milliseconds /readyz waits for the storage to answer before it says 503 (default 2,000). */
+  readyTimeoutMs?: number;
   /**
    * Rules per table, run in the transaction before each write to that table; a refusal is
    * `CONTRACT_REVERTED` (422) and nothing of the request commits (see `TableRule`).
@@ -62,18 +77,38 @@ export interface LedgerServer {
   /** Starts listening; resolves to the base URL, e.g. `http://127.0.0.1:8080`. */
   listen(options?: { port?: number; host?: string }): Promise<string>;
   /**
+   * Serves GET /metrics without a token on a listener of its own (for a Prometheus
+   * scraper on a private network); resolves to its base URL. Closed by `close()`.
+   *
+   * @throws LedgerError `UNSUPPORTED` when the server was created with `metrics: false`
+   */
+  listenMetrics(options?: { port?: number; host?: string }): Promise<string>;
+  /**
+   * Stops being ready: /readyz answers 503 and every answer closes its connection, so a
+   * load balancer stops sending requests; the server still serves until `close()`.
+   */
+  drain(): void;
+  /**
    * Graceful shutdown: stops accepting connections, ends event streams, lets in-flight
    * requests (commits included) finish, then closes the ledger if it owns it.
    */
   close(): Promise<void>;
 }
 
+/** What went wrong with a request, kept for its log line. */
+interface RequestFailure {
+  code: string;
+  message: string;
+  error: unknown;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    failure: RequestFailure | undefined;
   }
   interface FastifyContextConfig {
-    /** false for the routes open to anyone (/healthz, /openapi.json). */
+    /** false for the routes open to anyone (/healthz, /readyz, /openapi.json, /docs). */
     auth?: boolean;
   }
 }
@@ -161,12 +196,36 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   const streams = new Set<AbortController>();
   let closing: Promise<void> | undefined;
   // Optional peer dependencies: the embedded ledger works without the server's packages.
-  const { default: Fastify } = await loadOptional('fastify', 'the ledgerdb server', () => import('fastify'));
+  const { default: Fastify, LogController } = await loadOptional(
+    'fastify',
+    'the ledgerdb server',
+    () => import('fastify'),
+  );
   const { default: swagger } = await loadOptional(
     '@fastify/swagger',
     'the ledgerdb server',
     () => import('@fastify/swagger'),
   );
+  const swaggerUi =
+    options.docs === false
+      ? undefined
+      : (
+          await loadOptional(
+            '@fastify/swagger-ui',
+            'the API page of the ledgerdb server',
+            () => import('@fastify/swagger-ui'),
+          )
+        ).default;
+  const metrics: ServerMetrics | undefined =
+    options.metrics === false
+      ? undefined
+      : (
+          await loadOptional('prom-client', 'the metrics of the ledgerdb server', () => import('./metrics.js'))
+        ).createServerMetrics(ledger);
+  const logging = options.logger !== undefined && options.logger !== false;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 2_000;
+  const metricsServers = new Set<HttpServer>();
+  let draining = false;
   if (!(await ledger.tables()).some((table) => table.name === idempotencyTable)) {
     try {
       await ledger.createTable(idempotencyTable);
@@ -176,7 +235,11 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   }
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: logging ? fastifyLoggerOptions(options.logger === true ? {} : (options.logger as ServerLogOptions)) : false,
+    // One line per answered request, written by the onResponse hook below, instead of
+    // Fastify's two (received, completed).
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: requestIdOf,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Unknown fields are errors, never silently dropped; query values are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
@@ -195,6 +258,12 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       : {}),
   });
   app.decorateRequest('principal', undefined as unknown as Principal);
+  app.decorateRequest('failure', undefined);
+  // The API page's routes (registered below by @fastify/swagger-ui) are open like the
+  // document they show.
+  app.addHook('onRoute', (route) => {
+    if (route.url === '/docs' || route.url.startsWith('/docs/')) route.config = { ...route.config, auth: false };
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -209,13 +278,19 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     },
   });
 
-  app.setErrorHandler((error, _request, reply) => {
+  if (swaggerUi) await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((error, request, reply) => {
     const { status, body } = toHttpError(error);
+    request.failure = { code: body.error.code, message: body.error.message, error };
     if (status === 401) void reply.header('www-authenticate', 'Bearer');
+    if (status === 403) metrics?.authFailures.inc({ reason: 'permission_denied' });
     void reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } });
+    const message = `no route ${request.method} ${request.url}`;
+    request.failure = { code: 'NOT_FOUND', message, error: undefined };
+    void reply.code(404).send({ error: { code: 'NOT_FOUND', message } });
   });
 
   // Authentication before anything else, the body included: a caller without a valid
@@ -227,6 +302,9 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]+)$/.exec(header) : null;
     const principal = match ? tokens.lookup(match[1] as string) : undefined;
     if (!principal) {
+      const reason: AuthFailureReason = header === undefined ? 'missing_token' : 'invalid_token';
+      metrics?.authFailures.inc({ reason });
+      // The message names the reason only: the presented token is never echoed or logged.
       return done(
         new LedgerError('UNAUTHENTICATED', header === undefined ? 'missing bearer token' : 'invalid bearer token'),
       );
@@ -237,12 +315,28 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   app.addHook('preClose', async () => {
     for (const stream of streams) stream.abort();
   });
-  // While shutting down, every answer closes its connection, so keep-alive clients
+  // Every answer carries its request id (the caller's x-request-id or a new one). While
+  // draining or shutting down, every answer closes its connection, so keep-alive clients
   // cannot hold the server open once their in-flight request is done.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) void reply.header('connection', 'close');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    if (closing || draining) void reply.header('connection', 'close');
     done(null, payload);
   });
+  if (metrics || logging) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const status = reply.statusCode;
+      // The route's template, never the raw path: one series per route, not per document.
+      const route = request.routeOptions.url ?? 'unmatched';
+      if (metrics) {
+        const labels = { method: request.method, route, status: String(status) };
+        metrics.httpRequests.inc(labels);
+        metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+      }
+      if (logging) logRequest(request, status, route, reply.elapsedTime);
+      done();
+    });
+  }
 
   const canRead = (principal: Principal, table: string) =>
     !table.startsWith(reservedTablePrefix) && grants(principal.read, table);
@@ -252,6 +346,13 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
         details: { table },
       });
     }
+  };
+  const timed = async <T>(kind: ProofKind, work: Promise<T>): Promise<T> => {
+    if (!metrics) return work;
+    const started = performance.now();
+    const result = await work;
+    metrics.proofDuration.observe({ kind }, (performance.now() - started) / 1000);
+    return result;
   };
   const treeSizeOf = async (query: { treeSize?: string }): Promise<Digest | undefined> => {
     if (query.treeSize === undefined) return undefined;
@@ -263,13 +364,53 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     '/healthz',
     {
       config: { auth: false },
-      schema: { summary: 'Liveness: 200 while serving, 503 while shutting down', security: [] },
+      schema: { summary: 'Liveness: 200 while the process serves HTTP (draining included)', security: [] },
     },
-    async (_request, reply) => {
-      if (closing) return reply.code(503).send({ status: 'closing' });
-      return { status: 'ok' };
+    async () => ({ status: 'ok' }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { auth: false },
+      schema: {
+        summary:
+          'Readiness: 200 when the ledger is open and its storage answers; 503 while draining or when it does not',
+        security: [],
+      },
+    },
+    async (request, reply) => {
+      if (draining || closing) return reply.code(503).send({ status: 'draining' });
+      try {
+        await withTimeout(ledger.digest(), readyTimeoutMs);
+      } catch (error) {
+        const code = isLedgerError(error) ? error.code : 'UNAVAILABLE';
+        request.log.warn({ err: error }, 'readiness check failed: the storage did not answer');
+        return reply.code(503).send({ status: 'unavailable', code });
+      }
+      return { status: 'ready' };
     },
   );
+
+  if (metrics) {
+    app.get(
+      '/metrics',
+      {
+        schema: {
+          summary: 'Prometheus metrics (text format), for tokens with the metrics or admin role',
+          response: { 401: errorResponse },
+        },
+      },
+      async (request, reply) => {
+        const { principal } = request;
+        if (!principal.metrics && !principal.admin) {
+          throw new LedgerError('PERMISSION_DENIED', `token ${principal.name} may not read metrics`);
+        }
+        const text = await metrics.registry.metrics();
+        return reply.type(metrics.registry.contentType).send(text);
+      },
+    );
+  }
 
   app.get(
     '/openapi.json',
@@ -323,7 +464,8 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       const statements = request.body.statements as StatementInput[];
       checkStatements(statements, request.principal, maxStatements);
       const key = request.headers['idempotency-key'];
-      const { response, replayed } = await runTransaction(ledger, request.principal, statements, key, rules);
+      const run = runTransaction(ledger, request.principal, statements, key, rules);
+      const { response, replayed } = metrics ? await measuredCommit(metrics, run) : await run;
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return response;
     },
@@ -406,7 +548,10 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       const { principal } = request;
       const reader = canRead(principal, table);
       if (!reader && !(principal.auditor && !table.startsWith(reservedTablePrefix))) requireRead(principal, table);
-      const proof = await ledger.proof(table, id, Number(version), await treeSizeOf(request.query));
+      const proof = await timed(
+        'revision',
+        treeSizeOf(request.query).then((at) => ledger.proof(table, id, Number(version), at)),
+      );
       if (reader) return proof;
       // Auditors check that a leaf hash they hold is in the journal; they never see data.
       const { revision: _withheld, ...hashesOnly } = proof;
@@ -423,7 +568,11 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
         querystring: AtSize,
       },
     },
-    async (request) => ledger.blockProof(Number(request.params.seq), await treeSizeOf(request.query)),
+    async (request) =>
+      timed(
+        'block',
+        treeSizeOf(request.query).then((at) => ledger.blockProof(Number(request.params.seq), at)),
+      ),
   );
 
   app.get<{ Querystring: Static<typeof ConsistencyQuery> }>(
@@ -444,13 +593,13 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
           details: { path: '/from' },
         });
       }
-      const oldDigest: Digest = {
-        ledger: ledger.name,
-        treeSize: from,
-        rootHash: await ledger.rootHashAt(from),
-        tip: null,
-      };
-      return ledger.consistencyProof(oldDigest, target);
+      return timed(
+        'consistency',
+        ledger.rootHashAt(from).then((rootHash) => {
+          const oldDigest: Digest = { ledger: ledger.name, treeSize: from, rootHash, tip: null };
+          return ledger.consistencyProof(oldDigest, target);
+        }),
+      );
     },
   );
 
@@ -499,6 +648,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
+        'x-request-id': request.id,
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
@@ -518,6 +668,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
         }
       } catch (error) {
         if (!controller.signal.aborted && !isLedgerError(error, 'UNAVAILABLE')) {
+          request.log.error({ err: error }, 'event stream failed');
           raw.write(`event: error\ndata: ${JSON.stringify(toHttpError(error).body)}\n\n`);
         }
       } finally {
@@ -540,8 +691,48 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return `${scheme}://${hostText}:${address.port}`;
     },
+    async listenMetrics({ port = 0, host = '127.0.0.1' } = {}) {
+      if (!metrics) throw new LedgerError('UNSUPPORTED', 'this server was created with metrics: false');
+      const server = createHttpServer((request, response) => {
+        const path = (request.url ?? '').split('?')[0];
+        if ((request.method !== 'GET' && request.method !== 'HEAD') || path !== '/metrics') {
+          response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: GET /metrics\n');
+          return;
+        }
+        metrics.registry.metrics().then(
+          (text) => {
+            response.writeHead(200, { 'content-type': metrics.registry.contentType });
+            response.end(request.method === 'HEAD' ? undefined : text);
+          },
+          (error: unknown) => {
+            app.log.error({ err: error }, 'metrics scrape failed');
+            response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics failed\n');
+          },
+        );
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      metricsServers.add(server);
+      const address = server.address();
+      if (address === null || typeof address === 'string') return String(address);
+      const hostText = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${hostText}:${address.port}`;
+    },
+    drain() {
+      draining = true;
+    },
     close() {
       closing ??= (async () => {
+        draining = true;
+        for (const server of metricsServers) {
+          server.close();
+          server.closeAllConnections();
+        }
         for (const stream of streams) stream.abort();
         // Connections that turn idle after close() began are closed as well.
         const sweeper = setInterval(() => app.server.closeIdleConnections(), 25);
@@ -555,6 +746,66 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       return closing;
     },
   };
+}
+
+/** Runs a commit with its metrics: queue depth while it runs, then its latency or its failure's code. */
+async function measuredCommit<T extends { response: { commit: unknown }; replayed: boolean }>(
+  metrics: ServerMetrics,
+  run: Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  metrics.commitQueue.inc();
+  try {
+    const outcome = await run;
+    // A replay answers from the journal and an all-get request writes nothing: no block.
+    if (outcome.response.commit !== null && !outcome.replayed) {
+      metrics.commits.inc();
+      metrics.commitDuration.observe((performance.now() - started) / 1000);
+    }
+    return outcome;
+  } catch (error) {
+    metrics.commitFailures.inc({ code: isLedgerError(error) ? error.code : 'INTERNAL' });
+    throw error;
+  } finally {
+    metrics.commitQueue.dec();
+  }
+}
+
+/**
+ * The one log line of an answered request: error level with the error for a 5xx, warn for
+ * a refused token or right (401, 403; the token itself is never logged), info otherwise.
+ */
+function logRequest(request: FastifyRequest, status: number, route: string, elapsedMs: number): void {
+  const failure = request.failure;
+  const fields: Record<string, unknown> = {
+    method: request.method,
+    url: scrubSecrets(request.url),
+    route,
+    status,
+    ms: Math.round(elapsedMs * 100) / 100,
+  };
+  if (request.principal) fields.principal = request.principal.name;
+  if (failure) {
+    fields.code = failure.code;
+    fields.reason = failure.message;
+  }
+  if (status >= 500) request.log.error({ ...fields, err: failure?.error }, 'request failed');
+  else if (status === 401 || status === 403) request.log.warn(fields, 'request refused');
+  else if (status >= 400) request.log.info(fields, 'request failed');
+  else request.log.info(fields, 'request completed');
+}
+
+/** `work`, or UNAVAILABLE once `ms` pass without it settling. */
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new LedgerError('UNAVAILABLE', `no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function parseTime(text: string | undefined, name: string): Date | undefined {
