@@ -10,6 +10,8 @@ const problems = [];
 const problem = (where, what) => problems.push(`${where}: ${what}`);
 /** Where every published package's source lives (its package.json `repository`). */
 const repositoryUrl = 'git+https://github.com/ledgerkit/ledgerkit.git';
+/** The packages the API reference covers (typedoc.json). */
+const typedocPackages = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')).entryPoints;
 
 function workspaces(group) {
   const dir = join(root, group);
@@ -58,6 +60,14 @@ for (const dir of workspaces('packages')) {
   if (!Array.isArray(manifest.files)) problem(where, 'package.json needs "files"');
   const exportsMap = manifest.exports ?? {};
   if (!exportsMap['.']) problem(where, 'package.json exports needs "."');
+  // TypeDoc (typedoc.json, packages strategy) documents exactly the exported entry points.
+  const entryPoints = Object.keys(exportsMap)
+    .filter((subpath) => subpath !== './package.json')
+    .map((subpath) => `src/${subpath === '.' ? 'index' : subpath.slice(2)}.ts`);
+  if (JSON.stringify(manifest.typedocOptions?.entryPoints) !== JSON.stringify(entryPoints)) {
+    problem(where, `package.json typedocOptions.entryPoints must be ${JSON.stringify(entryPoints)} (its exports)`);
+  }
+  if (!typedocPackages.includes(where)) problem(where, 'typedoc.json entryPoints must list it');
   if (exportsMap['./package.json'] !== './package.json') problem(where, 'exports should include "./package.json"');
   for (const [subpath, target] of Object.entries(exportsMap)) {
     if (subpath === './package.json') continue;

@@ -168,9 +168,10 @@ export interface FabricLedger extends Ledger<FabricNative> {
    * exponential backoff, while it fails with `OCC_CONFLICT`. Each attempt endorses anew,
    * so it reads the state that the conflicting transaction left.
    *
-   * @param work - a call to submit, or a function doing reads and one submit (re-run as a whole)
+   * @param call - the call to submit (the overload below takes a function doing reads and one
+   * submit instead, re-run as a whole)
    * @param options - retries (default 10), backoff (default 20 ms doubling up to 2 s, full jitter), call options
-   * @returns the submit result, or what `work` returns
+   * @returns the submit result (the overload's: what the function returns)
    * @throws the last `OCC_CONFLICT` when retries run out; any other error at once
    * @example
    * ```ts

@@ -24,6 +24,7 @@ export { type LedgerdbEvidence, verifyLedgerdbReceipt } from './receipt-verifier
 export type {
   AppendBatch,
   BlockRow,
+  ImmediateWriter,
   IndexChange,
   JournalHead,
   LeafRow,

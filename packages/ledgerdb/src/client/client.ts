@@ -367,7 +367,7 @@ export class LedgerClient implements Ledger<LedgerClient> {
 
   /**
    * Verifies a receipt or revision: fetches the evidence (at the anchor's size when one is
-   * given, else at a digest this client trusts) and runs {@link verifyLedgerdbReceipt}.
+   * given, else at a digest this client trusts) and runs `verifyLedgerdbReceipt` (from the main entry).
    *
    * @param subject - a receipt or revision of this ledger
    * @param options - a `ledgerdb-digest` anchor the verifier trusts
