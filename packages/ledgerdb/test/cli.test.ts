@@ -208,6 +208,12 @@ describe('conventions of every command', { timeout: 60_000 }, () => {
     );
   });
 
+  test("ledgerdb help COMMAND shows that command's help and exits 0", async () => {
+    const run = await ledgerdb(['help', 'insert']);
+    expect(run).toEqual({ code: 0, stdout: (await ledgerdb(['insert', '--help'])).stdout, stderr: '' });
+    expect(run.stdout).toContain('Usage: ledgerdb insert ');
+  });
+
   test('no command, or an unknown one, is one line and exit 2', async () => {
     expect(await ledgerdb([])).toEqual({
       code: 2,

@@ -174,7 +174,8 @@ export function applyConventions(root: Command, io: CliIo): Command {
       })
       .showSuggestionAfterError(true)
       .exitOverride((error) => {
-        if (error.code === 'commander.help') {
+        // 'commander.help' is also `ledgerdb help insert`, which exits 0; non-zero means no subcommand.
+        if (error.code === 'commander.help' && error.exitCode !== 0) {
           const path = commandPath(command);
           io.stderr(`${path}: missing command; run ${path} --help [INVALID_ARGUMENT]\n`);
           throw new CommanderError(exitCodes.badInput, error.code, 'missing command');
