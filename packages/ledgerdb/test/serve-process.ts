@@ -14,6 +14,16 @@ export interface ServeProcess {
   child: ChildProcess;
   url: string;
   exited: Promise<number | null>;
+  /** The whole listening line, e.g. `{ listening, ledger, metrics? }`. */
+  listening: Record<string, unknown>;
+  /** Everything it wrote to stderr so far (its JSON log lines). */
+  stderr(): string;
+}
+
+/** How to start it: the environment (default: this process's) and working directory. */
+export interface ServeSpawnOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
 }
 
 /**
@@ -21,9 +31,13 @@ export interface ServeProcess {
  *
  * @throws when the process exits before listening, with its stderr
  */
-export function startServe(args: readonly string[]): Promise<ServeProcess> {
+export function startServe(args: readonly string[], options: ServeSpawnOptions = {}): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ledgerdbBin, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [ledgerdbBin, 'serve', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
     let stdout = '';
     let stderr = '';
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
@@ -33,7 +47,10 @@ export function startServe(args: readonly string[]): Promise<ServeProcess> {
     child.stdout?.on('data', (chunk) => {
       stdout += chunk;
       const line = stdout.split('\n').find((candidate) => candidate.includes('"listening"'));
-      if (line) resolve({ child, url: JSON.parse(line).listening, exited });
+      if (line) {
+        const listening = JSON.parse(line) as Record<string, unknown>;
+        resolve({ child, url: listening.listening as string, exited, listening, stderr: () => stderr });
+      }
     });
     child.on('exit', (code) => reject(new Error(`serve exited with ${code} before listening: ${stderr}`)));
   });

@@ -18,11 +18,14 @@ import {
   reportError,
   withExamples,
 } from './program.js';
+import { resolveServeSettings, type ServeInputs } from './serve-config.js';
 
 /** Options of `ledgerdb serve`, as commander parses them (and as given before the command). */
 interface ServeOptions extends CommonOptions {
+  config?: string;
   db?: string;
   postgres?: string;
+  postgresPasswordFile?: string;
   schema?: string;
   name?: string;
   tokens?: string;
@@ -38,6 +41,12 @@ interface ServeOptions extends CommonOptions {
   maxDocumentBytes?: string;
   maxTransactionMs?: string;
   rules?: string;
+  logLevel?: string;
+  metrics?: boolean;
+  metricsPort?: string;
+  metricsHost?: string;
+  docs?: boolean;
+  drainDelay?: string;
 }
 
 /**
@@ -49,8 +58,10 @@ interface ServeOptions extends CommonOptions {
 export function createServeCommand(io: CliIo): Command {
   const command = new Command('serve')
     .description('Serve the ledger over HTTP/JSON until SIGTERM or SIGINT')
+    .option('--config <file>', 'settings from a JSON or YAML file (keys: these flags without --)')
     .option('--db <file>', "the ledger's SQLite file (created if missing)")
-    .option('--postgres <url>', 'a PostgreSQL ledger instead (postgres://...)')
+    .option('--postgres <url>', 'a PostgreSQL ledger instead (postgres://...; better: DATABASE_URL)')
+    .option('--postgres-password-file <file>', "the PostgreSQL password, from a file (not the URL's)")
     .option('--schema <name>', 'PostgreSQL schema (default: ledgerdb)')
     .option('--name <name>', 'ledger name when the storage is new')
     .option('--tokens <file>', 'API tokens file (ledgerdb token create); read at start and on SIGHUP')
@@ -69,46 +80,81 @@ export function createServeCommand(io: CliIo): Command {
       '--rules <file>',
       'an ES module whose default export maps table names to rule functions (change, { tx }) run ' +
         'before each write to the table; one that throws refuses the write (CONTRACT_REVERTED, 422)',
-    );
+    )
+    .option(
+      '--log-level <level>',
+      'JSON logs on stderr from this level: fatal, error, warn, info (default), debug, trace, silent',
+    )
+    .option('--no-metrics', 'no Prometheus metrics (default: GET /metrics for tokens with the metrics or admin role)')
+    .option('--metrics-port <n>', 'also serve GET /metrics without a token on this port (0: any free port)')
+    .option('--metrics-host <host>', 'the host of --metrics-port (default 127.0.0.1)')
+    .option('--no-docs', 'no API page (default: Swagger UI at /docs)')
+    .option('--drain-delay <ms>', 'on SIGTERM, answer /readyz 503 for this long before closing (default 0)');
   addCommonOptions(command).addHelpText(
     'after',
     `
+Every setting also comes from an environment variable, LEDGERDB_ and the flag in upper
+case (LEDGERDB_PORT, LEDGERDB_LOG_LEVEL, ...), except --postgres (DATABASE_URL, or the
+PG* variables PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE) and
+--postgres-password-file (PGPASSWORD_FILE), and from --config FILE (or LEDGERDB_CONFIG).
+Precedence: flag, then environment, then config file, then default.
+
 On SIGTERM or SIGINT it finishes in-flight requests, closes the ledger and exits 0.
-Prints one JSON line when listening: {"listening":"http://HOST:PORT","ledger":NAME}.`,
+Prints one JSON line when listening: {"listening":"http://HOST:PORT","ledger":NAME}
+(with "metrics":URL when --metrics-port is set); logs go to stderr.`,
   );
   withExamples(command, [
     '--db app.ledger --tokens tokens.json',
-    '--postgres postgres://ledger@db/ledger --schema ledgerdb --tokens tokens.json --port 8080',
+    '--config /etc/ledgerdb/serve.yaml',
+    '--tokens tokens.json --schema ledgerdb --port 8080   # DATABASE_URL or PG* in the environment',
     '--db app.ledger --tokens tokens.json --tls-cert server.pem --tls-key server.key --host 0.0.0.0',
   ]);
   return command.action(cliAction(io, (_options: ServeOptions, self: Command) => runServe(self, io)));
 }
 
+/** The flags given on argv, by setting name; a default commander filled in is not one. */
+function givenFlags(command: Command): ServeInputs['flags'] {
+  const values = mergedOptions<ServeOptions>(command);
+  const flags: ServeInputs['flags'] = {};
+  const names: Record<string, keyof ServeOptions> = {
+    config: 'config',
+    db: 'db',
+    postgres: 'postgres',
+    'postgres-password-file': 'postgresPasswordFile',
+    schema: 'schema',
+    name: 'name',
+    tokens: 'tokens',
+    port: 'port',
+    host: 'host',
+    'tls-cert': 'tlsCert',
+    'tls-key': 'tlsKey',
+    'tls-ca': 'tlsCa',
+    'signing-key': 'signingKey',
+    'body-limit': 'bodyLimit',
+    'max-statements': 'maxStatements',
+    'max-documents-per-transaction': 'maxDocumentsPerTransaction',
+    'max-document-bytes': 'maxDocumentBytes',
+    'max-transaction-ms': 'maxTransactionMs',
+    rules: 'rules',
+    'log-level': 'logLevel',
+    'metrics-port': 'metricsPort',
+    'metrics-host': 'metricsHost',
+    'drain-delay': 'drainDelay',
+  };
+  for (const [flag, key] of Object.entries(names)) {
+    const value = values[key];
+    if (typeof value === 'string') (flags as Record<string, string>)[flag] = value;
+  }
+  // --no-metrics and --no-docs: commander defaults them to true; only a given flag counts.
+  if (command.getOptionValueSource('metrics') === 'cli') flags.metrics = values.metrics as boolean;
+  if (command.getOptionValueSource('docs') === 'cli') flags.docs = values.docs as boolean;
+  return flags;
+}
+
 /** Runs `ledgerdb serve`; resolves with the exit code after shutdown. */
 async function runServe(command: Command, output: CliIo): Promise<number> {
-  const values = mergedOptions<ServeOptions>(command);
-  if ((values.db === undefined) === (values.postgres === undefined)) {
-    throw new InvalidArgumentError('argv', 'serve needs exactly one of --db FILE or --postgres URL');
-  }
-  if (values.schema !== undefined && values.postgres === undefined) {
-    throw new InvalidArgumentError('argv', '--schema applies to --postgres only');
-  }
-  if (values.tokens === undefined) throw new InvalidArgumentError('argv', 'serve needs --tokens FILE');
-  if ((values.tlsCert === undefined) !== (values.tlsKey === undefined)) {
-    throw new InvalidArgumentError('argv', '--tls-cert and --tls-key go together');
-  }
-  if (values.tlsCa !== undefined && values.tlsCert === undefined) {
-    throw new InvalidArgumentError('argv', '--tls-ca (mTLS) needs --tls-cert and --tls-key');
-  }
-  const port = integerOption(values.port, '--port', 8080, 0, 65535);
-  const bodyLimit = integerOption(values.bodyLimit, '--body-limit', 1024 * 1024, 1, 1024 ** 3);
-  const maxStatements = integerOption(values.maxStatements, '--max-statements', 100, 1, 100_000);
-  const limits = {
-    ...limitOption(values.maxDocumentsPerTransaction, '--max-documents-per-transaction', 'documentsPerTransaction'),
-    ...limitOption(values.maxDocumentBytes, '--max-document-bytes', 'documentBytes'),
-    ...limitOption(values.maxTransactionMs, '--max-transaction-ms', 'transactionMs'),
-  };
-  const tokensPath = values.tokens;
+  const settings = await resolveServeSettings({ flags: givenFlags(command), env: process.env });
+  const tokensPath = settings.tokens;
 
   const { openLedger } = await import('../ledger-database.js');
   const { createServer } = await import('../server/server.js');
@@ -116,64 +162,104 @@ async function runServe(command: Command, output: CliIo): Promise<number> {
 
   const tokens = new TokenRegistry((await readTokensFile(tokensPath)).tokens);
   const tls =
-    values.tlsCert === undefined
+    settings.tls === undefined
       ? undefined
       : {
-          cert: await readFile(values.tlsCert),
-          key: await readFile(values.tlsKey as string),
-          ...(values.tlsCa ? { ca: await readFile(values.tlsCa) } : {}),
+          cert: await readFile(settings.tls.cert),
+          key: await readFile(settings.tls.key),
+          ...(settings.tls.ca ? { ca: await readFile(settings.tls.ca) } : {}),
         };
   const signingKey =
-    values.signingKey === undefined ? undefined : await readPrivateKeyFile(values.signingKey, '--signing-key');
+    settings.signingKey === undefined ? undefined : await readPrivateKeyFile(settings.signingKey, '--signing-key');
   const storage: StorageDriver | undefined =
-    values.postgres === undefined ? undefined : await postgresStorage(values.postgres, values.schema ?? 'ledgerdb');
+    settings.storage.kind === 'postgres'
+      ? await postgresStorage(settings.storage.connectionString, settings.storage.schema)
+      : undefined;
   const ledger = await openLedger({
-    ...(storage ? { storage } : { path: values.db as string }),
-    ...(values.name ? { name: values.name } : {}),
+    ...(storage ? { storage } : { path: (settings.storage as { path: string }).path }),
+    ...(settings.name ? { name: settings.name } : {}),
     ...(signingKey ? { signingKey } : {}),
-    limits,
+    limits: settings.limits,
   });
-  const rules = values.rules === undefined ? undefined : await readRules(values.rules);
+  const rules = settings.rules === undefined ? undefined : await readRules(settings.rules);
   const server = await createServer({
     ledger,
     tokens,
     closeLedger: true,
     ...(rules ? { rules } : {}),
-    bodyLimit,
-    maxStatements,
+    bodyLimit: settings.bodyLimit,
+    maxStatements: settings.maxStatements,
     ...(tls ? { tls } : {}),
+    // JSON lines on stderr: stdout keeps its one listening line.
+    logger: settings.logLevel === 'silent' ? false : { level: settings.logLevel, stream: process.stderr },
+    metrics: settings.metrics,
+    docs: settings.docs,
   });
   let url: string;
+  let metricsUrl: string | undefined;
   try {
-    url = await server.listen({ port, host: values.host ?? '127.0.0.1' });
+    url = await server.listen({ port: settings.port, host: settings.host });
+    if (settings.metricsPort !== undefined) {
+      metricsUrl = await server.listenMetrics({ port: settings.metricsPort, host: settings.metricsHost });
+    }
   } catch (error) {
     await server.close();
     throw error;
   }
-  output.stdout(`${JSON.stringify({ listening: url, ledger: ledger.name })}\n`);
-
+  const log = server.app.log;
+  if (settings.storage.kind === 'postgres' && settings.storage.passwordOnArgv) {
+    log.warn(
+      'the PostgreSQL password is on the command line, where ps shows it: use DATABASE_URL or --postgres-password-file',
+    );
+  }
+  log.info(
+    {
+      ledger: ledger.name,
+      storage: settings.storage.kind === 'postgres' ? settings.storage.display : settings.storage.path,
+      url,
+      ...(metricsUrl ? { metricsUrl } : {}),
+      ...(settings.configFile ? { configFile: settings.configFile } : {}),
+      settings: settings.sources,
+    },
+    'ledgerdb serve is ready',
+  );
   const reload = () => {
     readTokensFile(tokensPath).then(
-      (file) => tokens.replace(file.tokens),
-      (error: unknown) => reportError(output, `${commandPath(command)} (reloading tokens)`, error),
+      (file) => {
+        tokens.replace(file.tokens);
+        log.info({ tokens: file.tokens.length }, 'tokens reloaded');
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'cannot reload the tokens file');
+        reportError(output, `${commandPath(command)} (reloading tokens)`, error);
+      },
     );
   };
   process.on('SIGHUP', reload);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
+  // The handlers are in place before the listening line: whoever reads it may signal at once.
+  const stopped = new Promise<string>((resolve) => {
+    const stop = (name: string) => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      resolve();
+      resolve(name);
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  output.stdout(
+    `${JSON.stringify({ listening: url, ledger: ledger.name, ...(metricsUrl ? { metrics: metricsUrl } : {}) })}\n`,
+  );
+  const signal = await stopped;
   process.off('SIGHUP', reload);
   // A second signal while draining ends the process at once.
   const force = () => process.exit(exitCodes.failure);
   process.once('SIGTERM', force);
   process.once('SIGINT', force);
+  log.info({ signal, drainDelayMs: settings.drainDelayMs }, 'draining: /readyz answers 503');
+  server.drain();
+  if (settings.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.drainDelayMs));
   await server.close();
+  log.info('closed');
   return exitCodes.ok;
 }
 
@@ -184,28 +270,6 @@ async function runServe(command: Command, output: CliIo): Promise<number> {
 async function postgresStorage(url: string, schema: string): Promise<StorageDriver> {
   const { postgresStorage: driver } = await import('../storage/postgres.js');
   return driver({ connectionString: url, schema });
-}
-
-function integerOption(text: string | undefined, name: string, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
-  if (!(value >= min && value <= max)) {
-    throw new InvalidArgumentError(name, `${name} must be an integer from ${min} to ${max}, got '${text}'`);
-  }
-  return value;
-}
-
-/**
- * One of the ledger's limits from its flag: unset keeps the default (QLDB's); the bounds are
- * the ones `openLedger` accepts (a positive safe integer), checked here so the error names the flag.
- */
-function limitOption<K extends 'documentsPerTransaction' | 'documentBytes' | 'transactionMs'>(
-  text: string | undefined,
-  name: string,
-  key: K,
-): Partial<Record<K, number>> {
-  if (text === undefined) return {};
-  return { [key]: integerOption(text, name, 0, 1, Number.MAX_SAFE_INTEGER) } as Partial<Record<K, number>>;
 }
 
 /** Options of the `token` commands. */
@@ -232,7 +296,8 @@ export function createTokenCommand(io: CliIo): Command {
   command.addHelpText(
     'after',
     `
-Roles: read:TABLES, write:TABLES (TABLES: * or names joined by commas), auditor, admin.
+Roles: read:TABLES, write:TABLES (TABLES: * or names joined by commas), auditor, admin,
+metrics (may read GET /metrics, nothing else).
 create prints the token once; the file keeps only its SHA-256.`,
   );
   withExamples(command, [
@@ -245,7 +310,7 @@ create prints the token once; the file keeps only its SHA-256.`,
     .description('Create an API token; printed once, stored hashed')
     .requiredOption(...tokensOption)
     .requiredOption('--name <name>', "the token's name (1 to 64 of A-Z a-z 0-9 _ . @ -)")
-    .option('--role <role>', 'a role, repeatable: read:TABLES, write:TABLES, auditor, admin', collect);
+    .option('--role <role>', 'a role, repeatable: read:TABLES, write:TABLES, auditor, admin, metrics', collect);
   withExamples(addCommonOptions(create), [
     '--tokens tokens.json --name ops --role admin --role read:* --role write:*',
     '--tokens tokens.json --name reporting --role read:shipments,orders --json',
@@ -264,6 +329,7 @@ create prints the token once; the file keeps only its SHA-256.`,
           ['write', created.write],
           ['auditor', created.auditor],
           ['admin', created.admin],
+          ['metrics', created.metrics ?? false],
           ['token', created.token],
         ]);
         io.stdout('The token is shown only now; the tokens file keeps its SHA-256.\n');
@@ -301,8 +367,16 @@ create prints the token once; the file keeps only its SHA-256.`,
       else {
         printTable(
           io,
-          ['NAME', 'READ', 'WRITE', 'AUDITOR', 'ADMIN', 'CREATED'],
-          visible.map((token) => [token.name, token.read, token.write, token.auditor, token.admin, token.createdAt]),
+          ['NAME', 'READ', 'WRITE', 'AUDITOR', 'ADMIN', 'METRICS', 'CREATED'],
+          visible.map((token) => [
+            token.name,
+            token.read,
+            token.write,
+            token.auditor,
+            token.admin,
+            token.metrics ?? false,
+            token.createdAt,
+          ]),
         );
       }
       return exitCodes.ok;
