@@ -3,7 +3,7 @@
 // process matters (exit status, stdin, --version, the offline verifier) run the built
 // bin/ledgerdb.js as a child process. `turbo run test` builds first.
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { runProgram } from '../src/cli/program.js';
 import type { CliIo } from '../src/cli.js';
@@ -444,6 +444,23 @@ describe('--db before or after the command, --postgres and DATABASE_URL', { time
     // --db wins over DATABASE_URL.
     const withDb = { ...collectingIo(), env: { DATABASE_URL: 'postgres://ledger@127.0.0.1:1/none' } };
     expect(await runLedgerdbCli(['digest', ...db, '--json'], withDb)).toBe(0);
+  });
+});
+
+describe('a PostgreSQL ledger (the server test/global-setup.ts starts)', { timeout: 60_000 }, () => {
+  test('--postgres URL --schema NAME, and DATABASE_URL without --db, open the same ledger', async () => {
+    const url = inject('postgresUrl');
+    const schema = `cli_${randomBytes(6).toString('hex')}`;
+    const postgres = ['--postgres', url, '--schema', schema];
+    expect(await json(['create-table', 'shipments', ...postgres])).toEqual({ table: 'shipments', indexes: [] });
+    const { id } = await json<CommitOutput>(['insert', 'shipments', '{"sku":"PG"}', ...postgres]);
+    const io = { ...collectingIo(), env: { DATABASE_URL: url } };
+    expect(await runLedgerdbCli(['get', 'shipments', id, '--schema', schema, '--json'], io)).toBe(0);
+    expect(JSON.parse(io.out.join(''))).toEqual({ sku: 'PG' });
+    expect(await json<AuditReport>(['audit', ...postgres])).toMatchObject({ ok: true, revisions: 1, blocks: 1 });
+    const schemaAlone = await ledgerdb(['digest', '--schema', schema, '--db', join(directory, 'x.ledger')]);
+    expect(schemaAlone.code).toBe(2);
+    expect(schemaAlone.stderr).toBe('ledgerdb digest: --schema applies to --postgres only [INVALID_ARGUMENT]\n');
   });
 });
 
