@@ -212,6 +212,11 @@ describe('conventions of every command', { timeout: 60_000 }, () => {
     const run = await ledgerdb(['help', 'insert']);
     expect(run).toEqual({ code: 0, stdout: (await ledgerdb(['insert', '--help'])).stdout, stderr: '' });
     expect(run.stdout).toContain('Usage: ledgerdb insert ');
+    expect(await ledgerdb(['help', 'launch'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "ledgerdb: unknown command 'launch'; run ledgerdb --help [INVALID_ARGUMENT]\n",
+    });
   });
 
   test('no command, or an unknown one, is one line and exit 2', async () => {

@@ -177,7 +177,10 @@ export function applyConventions(root: Command, io: CliIo): Command {
         // 'commander.help' is also `ledgerdb help insert`, which exits 0; non-zero means no subcommand.
         if (error.code === 'commander.help' && error.exitCode !== 0) {
           const path = commandPath(command);
-          io.stderr(`${path}: missing command; run ${path} --help [INVALID_ARGUMENT]\n`);
+          // `help NAME` for a NAME that is no command ends here too.
+          const [first, second] = command.args;
+          const problem = first === 'help' && second !== undefined ? `unknown command '${second}'` : 'missing command';
+          io.stderr(`${path}: ${problem}; run ${path} --help [INVALID_ARGUMENT]\n`);
           throw new CommanderError(exitCodes.badInput, error.code, 'missing command');
         }
         if (usageErrorCodes.has(error.code)) {
