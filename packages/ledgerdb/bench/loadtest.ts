@@ -1,15 +1,25 @@
 // Load test of `ledgerdb serve`: 32 concurrent HTTP clients do read-modify-write on
-// shared documents for LOADTEST_SECONDS (default 30) against a server child process over
-// PostgreSQL (scripts/postgres.sh) or SQLite (--storage sqlite). Then it checks that every
+// shared documents against the real server (a child process) over PostgreSQL
+// (scripts/postgres.sh) or SQLite (--storage sqlite).
+//
+// One run (default): LOADTEST_SECONDS (default 30) of load, then it checks that every
 // acknowledged write is present exactly once, versions have no gaps, and audit() passes.
+//
+// --compare: the cost of observability. Paired rounds (LOADTEST_ROUNDS, default 5, of
+// LOADTEST_SECONDS, default 10, each way; the order alternates, as the machine is shared
+// and noisy), each pair one serve with JSON logs (info, one line per request, to a file)
+// and metrics (scraped every second, as a Prometheus would, only far more often) and one
+// with `--log-level silent --no-metrics`, each over a fresh ledger. The overhead is 1 minus
+// the median of the pairs' throughput ratios; the bar is 5 %.
+//
 // Last stdout line: one JSON object of results, with the CPU milliseconds each process
 // (server, this load generator, PostgreSQL's processes) spent per acknowledged commit:
 // steadier than commits/s on a machine shared with other work.
 //
-//   npm run loadtest -w @ledgerkit/ledgerdb [-- --storage sqlite|postgres]
+//   npm run loadtest -w @ledgerkit/ledgerdb [-- --storage sqlite|postgres] [--compare]
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +33,14 @@ const { values } = parseArgs({
     storage: { type: 'string', default: 'postgres' },
     clients: { type: 'string', default: '32' },
     documents: { type: 'string', default: '256' },
+    compare: { type: 'boolean', default: false },
   },
 });
 const storage = values.storage;
 if (storage !== 'postgres' && storage !== 'sqlite') throw new Error('--storage is postgres or sqlite');
-const seconds = Number(process.env.LOADTEST_SECONDS ?? 30);
+const compare = values.compare;
+const seconds = Number(process.env.LOADTEST_SECONDS ?? (compare ? 10 : 30));
+const rounds = Number(process.env.LOADTEST_ROUNDS ?? 5);
 const clients = Number(values.clients);
 const documents = Number(values.documents);
 const bin = fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
@@ -39,74 +52,26 @@ const log = (text: string) => process.stderr.write(`loadtest: ${text}\n`);
 
 let postgresUrl: string | undefined;
 let pgDir = '';
-const schema = 'loadtest';
 if (storage === 'postgres') {
   // Its own top-level directory: as root the server runs as `postgres`, which must reach it.
   pgDir = mkdtempSync(join(tmpdir(), 'ledgerdb-loadtest-pg-'));
   postgresUrl = execFileSync('bash', [postgresScript, 'start', pgDir], { encoding: 'utf8' }).trim().split('\n').pop();
   log(`PostgreSQL at ${postgresUrl}`);
 }
-const db = join(dir, 'load.ledger');
 const tokens = join(dir, 'tokens.json');
 const token = JSON.parse(
   execFileSync(
     process.execPath,
-    [
-      bin,
-      'token',
-      'create',
-      '--json',
-      '--tokens',
-      tokens,
-      '--name',
-      'load',
-      '--role',
-      'admin',
-      '--role',
-      'read:*',
-      '--role',
-      'write:*',
-    ],
+    [bin, 'token', 'create', '--json', '--tokens', tokens, '--name', 'load']
+      .concat(['--role', 'admin', '--role', 'read:*', '--role', 'write:*'])
+      .concat(['--role', 'metrics']),
     { encoding: 'utf8' },
   ),
 ).token as string;
 
-const storageArgs = postgresUrl ? ['--postgres', postgresUrl, '--schema', schema] : ['--db', db];
-const child = spawn(
-  process.execPath,
-  [
-    ...(process.env.LOADTEST_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LOADTEST_PROF] : []),
-    bin,
-    'serve',
-    ...storageArgs,
-    '--tokens',
-    tokens,
-    '--port',
-    '0',
-  ],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-const url = await new Promise<string>((resolve, reject) => {
-  let text = '';
-  child.stdout.on('data', (chunk) => {
-    text += chunk;
-    const line = text.split('\n').find((candidate) => candidate.includes('"listening"'));
-    if (line) resolve(JSON.parse(line).listening);
-  });
-  child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-});
-log(`server at ${url} over ${storage}`);
-
-const base = new URL(url);
-const host = base.hostname;
-const port = Number(base.port);
-
 interface Answer {
   status: number;
-  json: any;
+  body: string;
 }
 
 /**
@@ -119,10 +84,15 @@ class HttpConnection {
   #socket: Socket | undefined;
   #received: Buffer | undefined;
   #waiting: { resolve: (answer: Answer) => void; reject: (error: Error) => void } | undefined;
+  readonly #base: URL;
+
+  constructor(url: string) {
+    this.#base = new URL(url);
+  }
 
   request(method: string, path: string, body?: unknown, headers = ''): Promise<Answer> {
     if (this.#waiting) return Promise.reject(new Error('one request at a time per connection'));
-    let text = `${method} ${path} HTTP/1.1\r\nhost: ${base.host}\r\nauthorization: Bearer ${token}\r\n${headers}`;
+    let text = `${method} ${path} HTTP/1.1\r\nhost: ${this.#base.host}\r\nauthorization: Bearer ${token}\r\n${headers}`;
     if (body === undefined) text += '\r\n';
     else {
       const payload = JSON.stringify(body);
@@ -134,6 +104,11 @@ class HttpConnection {
     });
   }
 
+  async json(method: string, path: string, body?: unknown, headers = ''): Promise<{ status: number; json: any }> {
+    const answer = await this.request(method, path, body, headers);
+    return { status: answer.status, json: JSON.parse(answer.body) };
+  }
+
   close(): void {
     this.#socket?.destroy();
     this.#socket = undefined;
@@ -141,7 +116,7 @@ class HttpConnection {
 
   #connected(): Socket {
     if (this.#socket) return this.#socket;
-    const socket = connect({ host, port, noDelay: true });
+    const socket = connect({ host: this.#base.hostname, port: Number(this.#base.port), noDelay: true });
     socket.on('data', (chunk: Buffer) => {
       if (socket === this.#socket) this.#onData(chunk);
     });
@@ -184,26 +159,8 @@ class HttpConnection {
     const waiting = this.#waiting;
     this.#waiting = undefined;
     if (/\r\nconnection: *close/i.test(head)) this.close();
-    try {
-      waiting?.resolve({
-        status: Number(head.slice(9, 12)),
-        json: JSON.parse(data.toString('utf8', headEnd + 4, end)),
-      });
-    } catch (error) {
-      waiting?.reject(error as Error);
-    }
+    waiting?.resolve({ status: Number(head.slice(9, 12)), body: data.toString('utf8', headEnd + 4, end) });
   }
-}
-
-const setup = new HttpConnection();
-const call = (method: string, path: string, body?: unknown) => setup.request(method, path, body);
-
-await call('POST', '/v1/tables', { name: 'counters' });
-const ids = Array.from({ length: documents }, (_, i) => `doc-${i}`);
-for (let i = 0; i < ids.length; i += 30) {
-  const statements = ids.slice(i, i + 30).map((id) => ({ op: 'insert', table: 'counters', id, data: { count: 0 } }));
-  const { status } = await call('POST', '/v1/transactions', { statements });
-  if (status !== 200) throw new Error(`seeding failed with ${status}`);
 }
 
 // CPU time per acknowledged commit, per process: steadier than throughput on a machine
@@ -235,12 +192,11 @@ function postgresTicks(): Map<number, number> {
   }
   return ticks;
 }
-function cpuSnapshot() {
-  return {
-    server: processTicks(child.pid as number),
-    generator: process.cpuUsage(),
-    postgres: postgresTicks(),
-  };
+
+/** The value of a metric without labels in Prometheus text. */
+function metric(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
 }
 
 interface Ack {
@@ -248,133 +204,303 @@ interface Ack {
   writeId: string;
   version: number;
 }
-const acks: Ack[] = [];
-const latencies: number[] = [];
-let conflicts = 0;
-let retries = 0;
-const cpuBefore = cpuSnapshot();
-const deadline = performance.now() + seconds * 1000;
-const started = performance.now();
 
-async function worker(n: number): Promise<void> {
-  const connection = new HttpConnection();
-  let sequence = 0;
-  while (performance.now() < deadline) {
-    const id = ids[Math.floor(Math.random() * ids.length)] as string;
-    const read = await connection.request('GET', `/v1/tables/counters/documents/${id}`);
-    if (read.status !== 200) throw new Error(`read failed: ${read.status} ${JSON.stringify(read.json)}`);
-    const { version } = read.json.revision.metadata;
-    const writeId = `${n}-${sequence++}`;
-    const key = randomUUID();
-    const body = {
-      statements: [
-        {
-          op: 'update',
-          table: 'counters',
-          id,
-          expectedVersion: version,
-          data: { count: read.json.revision.data.count + 1, writeId },
-        },
-      ],
-    };
-    for (;;) {
-      const begin = performance.now();
-      let response: Answer;
-      try {
-        response = await connection.request('POST', '/v1/transactions', body, `idempotency-key: ${key}\r\n`);
-      } catch {
-        retries++;
-        continue;
-      }
-      if (response.status === 503) {
-        retries++;
-        continue;
-      }
-      latencies.push(performance.now() - begin);
-      if (response.status === 200) acks.push({ id, writeId, version: response.json.results[0].version });
-      else if (response.status === 409) conflicts++;
-      else throw new Error(`commit failed: ${response.status} ${JSON.stringify(response.json)}`);
-      break;
-    }
-  }
-  connection.close();
+interface RunResult {
+  observed: boolean;
+  seconds: number;
+  commits_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  conflicts: number;
+  acknowledged: number;
+  retries: number;
+  serve_exit_code: number | null;
+  cpu_ms_per_commit_server: number;
+  cpu_ms_per_commit_generator: number;
+  cpu_ms_per_commit_postgres: number | null;
+  cpu_ms_per_commit_total: number;
+  cores_server: number;
+  cores_generator: number;
+  cores_postgres: number | null;
+  /** With observability: JSON lines the server logged, scrapes, and its commit counter at the end. */
+  log_lines?: number;
+  scrapes?: number;
+  metrics_commits_total?: number;
 }
 
-await Promise.all(Array.from({ length: clients }, (_, n) => worker(n)));
-const elapsed = (performance.now() - started) / 1000;
-const cpuAfter = cpuSnapshot();
-child.kill('SIGTERM');
-const exitCode = await exited;
-log(
-  `${acks.length} commits in ${elapsed.toFixed(1)} s, ${conflicts} conflicts, ${retries} retries; serve exited ${exitCode}`,
-);
-
-const ledger: LedgerDatabase = postgresUrl
-  ? await openLedger({ storage: postgresStorage({ connectionString: postgresUrl, schema }) })
-  : await openLedger({ path: db });
-let present = 0;
-let duplicates = 0;
-let versionGaps = 0;
-const seen = new Map<string, number>();
-for (const id of ids) {
-  const history = await ledger.history('counters', id);
-  history.forEach((revision, index) => {
-    if (revision.metadata.version !== index) versionGaps++;
-    const writeId = revision.data?.writeId;
-    if (typeof writeId === 'string') seen.set(writeId, (seen.get(writeId) ?? 0) + 1);
+/**
+ * Starts a serve over a fresh ledger (`observed`: logs at info to a file and metrics on;
+ * else silent without metrics), loads it for `seconds`, stops it.
+ */
+async function runOnce(
+  tag: string,
+  observed: boolean,
+): Promise<{ result: RunResult; ledger: () => Promise<LedgerDatabase>; acks: Ack[] }> {
+  const schema = `loadtest_${tag}`;
+  const db = join(dir, `${tag}.ledger`);
+  const storageArgs = postgresUrl ? ['--postgres', postgresUrl, '--schema', schema] : ['--db', db];
+  const logFile = join(dir, `${tag}.log`);
+  const logFd = openSync(logFile, 'w');
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.LOADTEST_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LOADTEST_PROF] : []),
+      bin,
+      'serve',
+      ...storageArgs,
+      '--tokens',
+      tokens,
+      '--port',
+      '0',
+      ...(observed ? ['--log-level', 'info'] : ['--log-level', 'silent', '--no-metrics']),
+    ],
+    // Logs go to a file, as a container runtime or journald would take them.
+    { stdio: ['ignore', 'pipe', logFd] },
+  );
+  closeSync(logFd);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout?.on('data', (chunk) => {
+      text += chunk;
+      const line = text.split('\n').find((candidate) => candidate.includes('"listening"'));
+      if (line) resolve(JSON.parse(line).listening);
+    });
+    child.on('exit', (code) =>
+      reject(new Error(`serve exited with ${code}: ${readFileSync(logFile, 'utf8').slice(-2000)}`)),
+    );
   });
-}
-for (const ack of acks) {
-  const times = seen.get(ack.writeId) ?? 0;
-  if (times >= 1) present++;
-}
-for (const times of seen.values()) if (times > 1) duplicates += times - 1;
-const audit = await ledger.audit();
-await ledger.close();
-setup.close();
+  log(`${tag}: server at ${url} over ${storage}, ${observed ? 'logs and metrics on' : 'logs and metrics off'}`);
 
-if (postgresUrl) execFileSync('bash', [postgresScript, 'stop', pgDir], { stdio: 'inherit' });
-rmSync(dir, { recursive: true, force: true });
+  const setup = new HttpConnection(url);
+  await setup.request('POST', '/v1/tables', { name: 'counters' });
+  const ids = Array.from({ length: documents }, (_, i) => `doc-${i}`);
+  for (let i = 0; i < ids.length; i += 30) {
+    const statements = ids.slice(i, i + 30).map((id) => ({ op: 'insert', table: 'counters', id, data: { count: 0 } }));
+    const { status } = await setup.request('POST', '/v1/transactions', { statements });
+    if (status !== 200) throw new Error(`seeding failed with ${status}`);
+  }
+  const cpuSnapshot = () => ({
+    server: processTicks(child.pid as number),
+    generator: process.cpuUsage(),
+    postgres: postgresTicks(),
+  });
 
-const sorted = [...latencies].sort((a, b) => a - b);
-const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-// The load window only: checking the journal afterwards is not load.
-const generatorCpu = {
-  user: cpuAfter.generator.user - cpuBefore.generator.user,
-  system: cpuAfter.generator.system - cpuBefore.generator.system,
-};
-let postgresTicksUsed = 0;
-for (const [pid, ticks] of cpuAfter.postgres) postgresTicksUsed += ticks - (cpuBefore.postgres.get(pid) ?? 0);
-const perCommit = (seconds: number) => Number(((seconds * 1000) / Math.max(1, acks.length)).toFixed(3));
-const cpu = {
-  server: (cpuAfter.server - cpuBefore.server) / ticksPerSecond,
-  generator: (generatorCpu.user + generatorCpu.system) / 1e6,
-  postgres: postgresTicksUsed / ticksPerSecond,
-};
-const result = {
-  storage,
-  clients,
-  documents,
-  seconds: Number(elapsed.toFixed(1)),
-  commits_per_s: Math.round(acks.length / elapsed),
-  p50_ms: Number(quantile(0.5).toFixed(2)),
-  p99_ms: Number(quantile(0.99).toFixed(2)),
-  conflicts,
-  acknowledged: acks.length,
-  present,
-  duplicates,
-  version_gaps: versionGaps,
-  audit_ok: audit.ok,
-  serve_exit_code: exitCode,
-  // CPU milliseconds per acknowledged commit, and cores used, per process.
-  cpu_ms_per_commit_server: perCommit(cpu.server),
-  cpu_ms_per_commit_generator: perCommit(cpu.generator),
-  cpu_ms_per_commit_postgres: postgresUrl ? perCommit(cpu.postgres) : null,
-  cpu_ms_per_commit_total: perCommit(cpu.server + cpu.generator + cpu.postgres),
-  cores_server: Number((cpu.server / elapsed).toFixed(2)),
-  cores_generator: Number((cpu.generator / elapsed).toFixed(2)),
-  cores_postgres: postgresUrl ? Number((cpu.postgres / elapsed).toFixed(2)) : null,
-  load_average_before: loadBefore,
-};
-console.log(JSON.stringify(result));
-process.exitCode = result.present === result.acknowledged && duplicates === 0 && versionGaps === 0 && audit.ok ? 0 : 1;
+  const acks: Ack[] = [];
+  const latencies: number[] = [];
+  let conflicts = 0;
+  let retries = 0;
+  let scrapes = 0;
+  const cpuBefore = cpuSnapshot();
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+
+  async function worker(n: number): Promise<void> {
+    const connection = new HttpConnection(url);
+    let sequence = 0;
+    while (performance.now() < deadline) {
+      const id = ids[Math.floor(Math.random() * ids.length)] as string;
+      const read = await connection.json('GET', `/v1/tables/counters/documents/${id}`);
+      if (read.status !== 200) throw new Error(`read failed: ${read.status} ${JSON.stringify(read.json)}`);
+      const { version } = read.json.revision.metadata;
+      const writeId = `${n}-${sequence++}`;
+      const key = randomUUID();
+      const body = {
+        statements: [
+          {
+            op: 'update',
+            table: 'counters',
+            id,
+            expectedVersion: version,
+            data: { count: read.json.revision.data.count + 1, writeId },
+          },
+        ],
+      };
+      for (;;) {
+        const begin = performance.now();
+        let response: { status: number; json: any };
+        try {
+          response = await connection.json('POST', '/v1/transactions', body, `idempotency-key: ${key}\r\n`);
+        } catch {
+          retries++;
+          continue;
+        }
+        if (response.status === 503) {
+          retries++;
+          continue;
+        }
+        latencies.push(performance.now() - begin);
+        if (response.status === 200) acks.push({ id, writeId, version: response.json.results[0].version });
+        else if (response.status === 409) conflicts++;
+        else throw new Error(`commit failed: ${response.status} ${JSON.stringify(response.json)}`);
+        break;
+      }
+    }
+    connection.close();
+  }
+
+  // A scraper, as Prometheus would run (every 15 s or more; here every second).
+  const scraper = new HttpConnection(url);
+  const scraping = observed
+    ? (async () => {
+        while (performance.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          const answer = await scraper.request('GET', '/metrics');
+          if (answer.status !== 200) throw new Error(`scrape failed: ${answer.status}`);
+          scrapes++;
+        }
+      })()
+    : Promise.resolve();
+  await Promise.all([...Array.from({ length: clients }, (_, n) => worker(n)), scraping]);
+  const elapsed = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSnapshot();
+  // The server's own count of the commits made: the seeding ones and the acknowledged ones.
+  const metricsCommits = observed
+    ? metric((await scraper.request('GET', '/metrics')).body, 'ledgerdb_commits_total')
+    : undefined;
+  scraper.close();
+  setup.close();
+  child.kill('SIGTERM');
+  const exitCode = await exited;
+  const logLines = observed
+    ? readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('{')).length
+    : undefined;
+  log(
+    `${tag}: ${acks.length} commits in ${elapsed.toFixed(1)} s, ${conflicts} conflicts, ${retries} retries; serve exited ${exitCode}`,
+  );
+
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  // The load window only: checking the journal afterwards is not load.
+  const generatorCpu = {
+    user: cpuAfter.generator.user - cpuBefore.generator.user,
+    system: cpuAfter.generator.system - cpuBefore.generator.system,
+  };
+  let postgresTicksUsed = 0;
+  for (const [pid, ticks] of cpuAfter.postgres) postgresTicksUsed += ticks - (cpuBefore.postgres.get(pid) ?? 0);
+  const perCommit = (cpuSeconds: number) => Number(((cpuSeconds * 1000) / Math.max(1, acks.length)).toFixed(3));
+  const cpu = {
+    server: (cpuAfter.server - cpuBefore.server) / ticksPerSecond,
+    generator: (generatorCpu.user + generatorCpu.system) / 1e6,
+    postgres: postgresTicksUsed / ticksPerSecond,
+  };
+  const seeding = Math.ceil(documents / 30);
+  const result: RunResult = {
+    observed,
+    seconds: Number(elapsed.toFixed(1)),
+    commits_per_s: Math.round(acks.length / elapsed),
+    p50_ms: Number(quantile(0.5).toFixed(2)),
+    p99_ms: Number(quantile(0.99).toFixed(2)),
+    conflicts,
+    acknowledged: acks.length,
+    retries,
+    serve_exit_code: exitCode,
+    // CPU milliseconds per acknowledged commit, and cores used, per process.
+    cpu_ms_per_commit_server: perCommit(cpu.server),
+    cpu_ms_per_commit_generator: perCommit(cpu.generator),
+    cpu_ms_per_commit_postgres: postgresUrl ? perCommit(cpu.postgres) : null,
+    cpu_ms_per_commit_total: perCommit(cpu.server + cpu.generator + cpu.postgres),
+    cores_server: Number((cpu.server / elapsed).toFixed(2)),
+    cores_generator: Number((cpu.generator / elapsed).toFixed(2)),
+    cores_postgres: postgresUrl ? Number((cpu.postgres / elapsed).toFixed(2)) : null,
+    ...(observed
+      ? { log_lines: logLines as number, scrapes, metrics_commits_total: (metricsCommits ?? 0) - seeding }
+      : {}),
+  };
+  const ledger = () =>
+    postgresUrl
+      ? openLedger({ storage: postgresStorage({ connectionString: postgresUrl, schema }) })
+      : openLedger({ path: db });
+  return { result, ledger, acks };
+}
+
+/** Every acknowledged write present exactly once, versions without gaps, and the journal audits. */
+async function checkJournal(ledger: LedgerDatabase, acks: readonly Ack[]) {
+  let present = 0;
+  let duplicates = 0;
+  let versionGaps = 0;
+  const seen = new Map<string, number>();
+  for (let i = 0; i < documents; i++) {
+    const history = await ledger.history('counters', `doc-${i}`);
+    history.forEach((revision, index) => {
+      if (revision.metadata.version !== index) versionGaps++;
+      const writeId = revision.data?.writeId;
+      if (typeof writeId === 'string') seen.set(writeId, (seen.get(writeId) ?? 0) + 1);
+    });
+  }
+  for (const ack of acks) if ((seen.get(ack.writeId) ?? 0) >= 1) present++;
+  for (const times of seen.values()) if (times > 1) duplicates += times - 1;
+  const audit = await ledger.audit();
+  return { present, duplicates, version_gaps: versionGaps, audit_ok: audit.ok };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+let ok: boolean;
+let output: Record<string, unknown>;
+try {
+  if (!compare) {
+    const { result, ledger, acks } = await runOnce('single', true);
+    const opened = await ledger();
+    const checks = await checkJournal(opened, acks);
+    await opened.close();
+    ok =
+      checks.present === result.acknowledged && checks.duplicates === 0 && checks.version_gaps === 0 && checks.audit_ok;
+    output = { storage, clients, documents, ...result, ...checks, load_average_before: loadBefore };
+  } else {
+    const pairs: { on: RunResult; off: RunResult }[] = [];
+    for (let round = 0; round < rounds; round++) {
+      // Alternate which goes first: drift in the machine's load then hits both alike.
+      const order = round % 2 === 0 ? [true, false] : [false, true];
+      const pair: Partial<{ on: RunResult; off: RunResult }> = {};
+      for (const observed of order) {
+        const { result } = await runOnce(`r${round}_${observed ? 'on' : 'off'}`, observed);
+        pair[observed ? 'on' : 'off'] = result;
+      }
+      pairs.push(pair as { on: RunResult; off: RunResult });
+    }
+    const ratios = pairs.map((pair) => pair.on.commits_per_s / pair.off.commits_per_s);
+    const cpuRatios = pairs.map((pair) => pair.on.cpu_ms_per_commit_server / pair.off.cpu_ms_per_commit_server);
+    const overhead = 1 - median(ratios);
+    const counted = pairs.every((pair) => pair.on.metrics_commits_total === pair.on.acknowledged);
+    const logged = pairs.every((pair) => (pair.on.log_lines ?? 0) >= 2 * pair.on.acknowledged);
+    ok = counted && logged && pairs.every((pair) => pair.on.serve_exit_code === 0 && pair.off.serve_exit_code === 0);
+    output = {
+      storage,
+      clients,
+      documents,
+      rounds,
+      seconds_per_run: seconds,
+      commits_per_s_on: pairs.map((pair) => pair.on.commits_per_s),
+      commits_per_s_off: pairs.map((pair) => pair.off.commits_per_s),
+      commits_per_s_on_median: median(pairs.map((pair) => pair.on.commits_per_s)),
+      commits_per_s_off_median: median(pairs.map((pair) => pair.off.commits_per_s)),
+      throughput_ratio_per_pair: ratios.map((ratio) => Number(ratio.toFixed(3))),
+      overhead: Number(overhead.toFixed(4)),
+      bar: 0.05,
+      withinBar: overhead < 0.05,
+      server_cpu_ms_per_commit_on: pairs.map((pair) => pair.on.cpu_ms_per_commit_server),
+      server_cpu_ms_per_commit_off: pairs.map((pair) => pair.off.cpu_ms_per_commit_server),
+      server_cpu_overhead: Number((median(cpuRatios) - 1).toFixed(4)),
+      // The observed runs' checks: /metrics counted every acknowledged commit, and at least
+      // one log line per request (a read and a commit per acknowledged write).
+      metrics_counted_every_commit: counted,
+      log_lines_per_commit: pairs.map((pair) => Number(((pair.on.log_lines ?? 0) / pair.on.acknowledged).toFixed(2))),
+      load_average_before: loadBefore,
+      load_average_after: loadavg().map((value) => Number(value.toFixed(2))),
+    };
+  }
+} finally {
+  if (postgresUrl) execFileSync('bash', [postgresScript, 'stop', pgDir], { stdio: 'inherit' });
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(JSON.stringify(output));
+process.exitCode = ok ? 0 : 1;
