@@ -187,6 +187,20 @@ export class TransactionImpl implements Transaction {
     }
     for (const path of Object.keys(where)) checkIndexPath(path);
     canonicalize(where, 'where');
+    return this.#query(table, where);
+  }
+
+  /**
+   * Every current document of a table, seeing this transaction's own writes. Recorded like
+   * `find` with no condition: a document added to or removed from the table before commit
+   * is a conflict (PartiQL scans need this; QLDB's scans conflict the same way).
+   */
+  async scan(table: string): Promise<DocumentEntry[]> {
+    checkTableName(table);
+    return this.#query(table, {});
+  }
+
+  async #query(table: string, where: Readonly<Record<string, JsonValue>>): Promise<DocumentEntry[]> {
     const indexes = this.#tableIndexes(table);
     const committed = await findCommitted(this.#host.reader, indexes, table, where);
     this.predicates.push({ table, where, ids: committed.map((entry) => entry.id).sort() });

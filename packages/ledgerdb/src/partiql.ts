@@ -1,0 +1,17 @@
+export type { BinaryOp, DmlOp, Expr, FromItem, FromSource, PathStep, Projection, Statement } from './partiql/ast.js';
+export {
+  type ExecuteLambdaOptions,
+  LedgerDriver,
+  type LedgerDriverOptions,
+  Result,
+  TransactionExecutor,
+} from './partiql/driver.js';
+export { PartiqlSyntaxError } from './partiql/errors.js';
+export {
+  executeStatement,
+  type PartiqlCatalog,
+  type ScanningTransaction,
+  type StatementTarget,
+} from './partiql/executor.js';
+export { supportedFunctions } from './partiql/functions.js';
+export { maxStatementLength, parseStatement } from './partiql/parser.js';

@@ -1,0 +1,271 @@
+import { InvalidArgumentError, type JsonValue, LedgerError } from '@ledgerkit/core';
+import { Decimal, dom, Timestamp } from 'ion-js';
+import type { LedgerDatabase } from '../ledger-database.js';
+import type { TableSchema } from '../storage/driver.js';
+import type { Transaction } from '../transaction.js';
+import type { Statement } from './ast.js';
+import type { Value } from './evaluate.js';
+import { executeStatement, type ScanningTransaction, type StatementTarget } from './executor.js';
+import { parseStatement } from './parser.js';
+import { type IndexMap, type Plan, planFrom } from './plan.js';
+
+/** Options of {@link LedgerDriver}. */
+export interface LedgerDriverOptions {
+  /** Retries of a lambda after an OCC conflict (default 4, as QLDB's driver). */
+  retryLimit?: number;
+  /** Parsed statements kept for reuse, by text (default 500; 0 turns the cache off). */
+  statementCacheSize?: number;
+}
+
+/** Options of {@link LedgerDriver.executeLambda}. */
+export interface ExecuteLambdaOptions {
+  /** Overrides the driver's `retryLimit` for this lambda. */
+  retryLimit?: number;
+}
+
+/**
+ * A statement's result rows. Iterating gives plain JavaScript values (JSON);
+ * {@link Result.getResultList} gives `ion-js` values, as QLDB's driver did.
+ */
+export class Result implements Iterable<JsonValue> {
+  readonly #rows: readonly JsonValue[];
+
+  /** @internal made by {@link TransactionExecutor.execute} */
+  constructor(rows: readonly JsonValue[]) {
+    this.#rows = rows;
+  }
+
+  /** The rows as plain JavaScript values. */
+  get rows(): readonly JsonValue[] {
+    return this.#rows;
+  }
+
+  [Symbol.iterator](): Iterator<JsonValue> {
+    return this.#rows[Symbol.iterator]();
+  }
+
+  /**
+   * The rows as Ion values (`ion-js` `dom.Value`), like QLDB's `Result.getResultList()`.
+   *
+   * @returns one Ion value per row
+   */
+  getResultList(): dom.Value[] {
+    return this.#rows.map((row) => dom.Value.from(row as never));
+  }
+}
+
+interface Prepared {
+  statement: Statement;
+  params: number;
+  plan?: { indexes: IndexMap; plan: Plan };
+}
+
+/**
+ * Runs PartiQL statements inside one ledger transaction; handed to the lambda of
+ * {@link LedgerDriver.executeLambda}, like QLDB's `TransactionExecutor`.
+ */
+export class TransactionExecutor {
+  readonly #driver: LedgerDriver;
+  readonly #target: StatementTarget;
+  readonly #now = new Date().toISOString();
+
+  /** @internal made by {@link LedgerDriver.executeLambda} */
+  constructor(driver: LedgerDriver, target: StatementTarget) {
+    this.#driver = driver;
+    this.#target = target;
+  }
+
+  /**
+   * Runs one statement.
+   *
+   * @param statement - PartiQL text; `?` are positional parameters
+   * @param params - one value per `?`: JSON values, `Date`s, `ion-js` values
+   * @returns the result rows (`{ documentId }` per document for INSERT, UPDATE, DELETE)
+   * @throws PartiqlSyntaxError (`INVALID_ARGUMENT`) with line, column and expected tokens;
+   * `INVALID_ARGUMENT` for a wrong parameter count or value; `NOT_FOUND` for an unknown or
+   * dropped table; `LIMIT_EXCEEDED`; `UNSUPPORTED`; `OCC_CONFLICT` (the lambda is retried)
+   */
+  async execute(statement: string, ...params: unknown[]): Promise<Result> {
+    const prepared = this.#driver.prepare(statement);
+    if (params.length !== prepared.params) {
+      throw new InvalidArgumentError(
+        'params',
+        `the statement has ${prepared.params} parameters but got ${params.length} values`,
+        { expected: prepared.params, got: params.length },
+      );
+    }
+    const values = params.map((param, i) => toValue(param, `params[${i}]`));
+    const rows = await executeStatement(this.#target, prepared.statement, values, {
+      now: this.#now,
+      plan: (inner, indexes) => planCached(prepared, inner, indexes),
+    });
+    return new Result(rows);
+  }
+
+  /**
+   * Abandons the transaction: nothing it wrote is committed and the lambda is not retried.
+   *
+   * @throws always `ABORTED`
+   */
+  abort(): never {
+    throw new LedgerError('ABORTED', 'the transaction was aborted by its lambda');
+  }
+}
+
+function planCached(prepared: Prepared, statement: Statement, indexes: IndexMap): Plan {
+  if (statement !== prepared.statement || (statement.kind !== 'select' && statement.kind !== 'dml')) {
+    return statement.kind === 'select' || statement.kind === 'dml'
+      ? planFrom(statement.from, statement.where, indexes)
+      : { sources: [] };
+  }
+  if (prepared.plan?.indexes !== indexes) {
+    prepared.plan = { indexes, plan: planFrom(statement.from, statement.where, indexes) };
+  }
+  return prepared.plan.plan;
+}
+
+/**
+ * A QLDB-style driver over an embedded ledger: `executeLambda` runs a function of PartiQL
+ * statements as one ledger transaction, retrying it on OCC conflicts (so it must be
+ * idempotent) and never on other errors.
+ *
+ * @example
+ * ```ts
+ * const driver = new LedgerDriver(await openLedger({ path: 'dmv.ledger' }))
+ * const owners = await driver.executeLambda(async (txn) => {
+ *   const result = await txn.execute('SELECT * FROM Person WHERE GovId = ?', 'LEWISR261LL')
+ *   return [...result]
+ * })
+ * ```
+ */
+export class LedgerDriver {
+  readonly #ledger: LedgerDatabase;
+  readonly #retryLimit: number;
+  readonly #cacheSize: number;
+  readonly #statements = new Map<string, Prepared>();
+  #schema: readonly TableSchema[] | undefined;
+
+  /**
+   * @param ledger - an open ledger
+   * @param options - retry limit and statement cache size
+   * @throws `INVALID_ARGUMENT` for a negative or fractional option
+   */
+  constructor(ledger: LedgerDatabase, options: LedgerDriverOptions = {}) {
+    this.#ledger = ledger;
+    this.#retryLimit = checkCount(options.retryLimit ?? 4, 'retryLimit');
+    this.#cacheSize = checkCount(options.statementCacheSize ?? 500, 'statementCacheSize');
+  }
+
+  /**
+   * Runs `lambda` as one ledger transaction. On an OCC conflict the whole lambda runs
+   * again after QLDB's backoff, up to `retryLimit` times; any other error ends it and
+   * nothing is committed. DDL (CREATE TABLE, CREATE INDEX) takes effect at once, outside
+   * the transaction.
+   *
+   * @param lambda - runs statements through the given executor
+   * @param options - `retryLimit` for this call
+   * @returns what the lambda returned, after the commit
+   * @throws what the lambda or the commit threw; `OCC_CONFLICT` when retries run out
+   */
+  async executeLambda<T>(
+    lambda: (txn: TransactionExecutor) => Promise<T>,
+    options: ExecuteLambdaOptions = {},
+  ): Promise<T> {
+    const retries = checkCount(options.retryLimit ?? this.#retryLimit, 'retryLimit');
+    const result = await this.#ledger.transaction((tx) => lambda(new TransactionExecutor(this, this.#target(tx))), {
+      retry: { retries },
+    });
+    return result.value;
+  }
+
+  /**
+   * Runs one statement in its own transaction (`executeLambda` of one `execute`).
+   *
+   * @returns the result rows
+   */
+  execute(statement: string, ...params: unknown[]): Promise<Result> {
+    return this.executeLambda((txn) => txn.execute(statement, ...params));
+  }
+
+  /**
+   * Names of the active user tables, like QLDB's `getTableNames()`.
+   *
+   * @returns table names
+   */
+  async getTableNames(): Promise<string[]> {
+    const result = await this.execute("SELECT VALUE name FROM information_schema.user_tables WHERE status = 'ACTIVE'");
+    return result.rows.filter((name): name is string => typeof name === 'string');
+  }
+
+  /** @internal the parsed statement, from the cache when it was seen before */
+  prepare(text: string): Prepared {
+    const cached = this.#statements.get(text);
+    if (cached) return cached;
+    const prepared: Prepared = parseStatement(text);
+    if (this.#cacheSize > 0) {
+      if (this.#statements.size >= this.#cacheSize) {
+        this.#statements.delete(this.#statements.keys().next().value as string);
+      }
+      this.#statements.set(text, prepared);
+    }
+    return prepared;
+  }
+
+  #target(tx: Transaction): StatementTarget {
+    const scanning = tx as Partial<ScanningTransaction>;
+    if (typeof scanning.scan !== 'function') {
+      throw new LedgerError('UNSUPPORTED', 'this transaction cannot scan tables, which PartiQL needs');
+    }
+    return {
+      catalog: this.#ledger,
+      tx: tx as ScanningTransaction,
+      schema: async () => this.#schema ?? this.#refresh(),
+      refresh: () => this.#refresh(),
+    };
+  }
+
+  async #refresh(): Promise<readonly TableSchema[]> {
+    this.#schema = await this.#ledger.tables();
+    return this.#schema;
+  }
+}
+
+function checkCount(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(name, `${name} must be a non-negative integer, got ${value}`);
+  }
+  return value;
+}
+
+/** A parameter as the JSON value statements work on. */
+function toValue(param: unknown, where: string): Value {
+  if (param === undefined) return undefined;
+  if (param === null || typeof param === 'string' || typeof param === 'boolean') return param;
+  if (typeof param === 'number') {
+    if (!Number.isFinite(param)) throw new InvalidArgumentError(where, `${where} is ${param}, not a finite number`);
+    return param;
+  }
+  if (typeof param === 'bigint') {
+    if (param > BigInt(Number.MAX_SAFE_INTEGER) || param < BigInt(Number.MIN_SAFE_INTEGER)) {
+      throw new InvalidArgumentError(where, `${where} does not fit a JSON number exactly`);
+    }
+    return Number(param);
+  }
+  if (param instanceof Date) {
+    if (Number.isNaN(param.getTime())) throw new InvalidArgumentError(where, `${where} is an invalid Date`);
+    return param.toISOString();
+  }
+  if (param instanceof Timestamp) return param.getDate().toISOString();
+  if (param instanceof Decimal) return param.numberValue();
+  if (param instanceof dom.Value) return JSON.parse(JSON.stringify(param)) as JsonValue;
+  if (Array.isArray(param)) return param.map((item, i) => toValue(item, `${where}[${i}]`) ?? null);
+  if (typeof param === 'object' && Object.getPrototypeOf(param) === Object.prototype) {
+    const result: Record<string, JsonValue> = {};
+    for (const [key, value] of Object.entries(param)) {
+      const converted = toValue(value, `${where}.${key}`);
+      if (converted !== undefined) result[key] = converted;
+    }
+    return result;
+  }
+  throw new InvalidArgumentError(where, `${where} is a ${typeof param} that PartiQL cannot take`);
+}
