@@ -22,7 +22,7 @@ export const fabricRelease = {
 } as const;
 
 /** The Fabric commands the network runs; each is built into `<cache>/bin/`. */
-export const fabricBinaryNames = ['peer', 'orderer', 'configtxgen', 'cryptogen', 'osnadmin'] as const;
+export const fabricBinaryNames = ['peer', 'orderer', 'configtxgen', 'cryptogen', 'osnadmin', 'configtxlator'] as const;
 
 /** A name from {@link fabricBinaryNames}. */
 export type FabricBinaryName = (typeof fabricBinaryNames)[number];
@@ -133,17 +133,31 @@ export async function ensureFabricBinaries(options: EnsureBinariesOptions = {}):
   });
 }
 
-async function findGo(explicit: string | undefined): Promise<{ go: string; version: string }> {
+/**
+ * Finds a `go` command at least as recent as `needed` (default: what the pinned Fabric release needs).
+ *
+ * @param explicit - a `go` command to use instead of searching PATH and /usr/local/go/bin
+ * @param needed - minimum Go version and the name of what is built, for the error message
+ * @returns the command and its version string (e.g. `go1.26.8`)
+ * @throws FabricNetworkError GO_MISSING, GO_TOO_OLD
+ */
+export async function findGo(
+  explicit: string | undefined,
+  needed: { minimumGo: string; what: string } = {
+    minimumGo: fabricRelease.minimumGo,
+    what: `Fabric ${fabricRelease.version}`,
+  },
+): Promise<{ go: string; version: string }> {
   const candidates = explicit ? [explicit] : ['go', '/usr/local/go/bin/go'];
   for (const go of candidates) {
     try {
       const { stdout } = await runCommand(go, ['env', 'GOVERSION'], { timeoutMs: 30_000 });
       const version = stdout.trim();
-      if (!versionAtLeast(version.replace(/^go/, ''), fabricRelease.minimumGo)) {
+      if (!versionAtLeast(version.replace(/^go/, ''), needed.minimumGo)) {
         throw new FabricNetworkError(
           'GO_TOO_OLD',
-          `${go} is ${version}; building Fabric ${fabricRelease.version} needs Go >= ${fabricRelease.minimumGo}: install a current Go from go.dev/dl (Debian's golang-go is too old)`,
-          { go, found: version, needed: fabricRelease.minimumGo },
+          `${go} is ${version}; building ${needed.what} needs Go >= ${needed.minimumGo}: install a current Go from go.dev/dl (Debian's golang-go is too old)`,
+          { go, found: version, needed: needed.minimumGo },
         );
       }
       return { go, version };
@@ -153,7 +167,7 @@ async function findGo(explicit: string | undefined): Promise<{ go: string; versi
   }
   throw new FabricNetworkError(
     'GO_MISSING',
-    `Go was not found; building Fabric ${fabricRelease.version} needs Go >= ${fabricRelease.minimumGo}: install it from go.dev/dl and put its bin/ on PATH`,
+    `Go was not found; building ${needed.what} needs Go >= ${needed.minimumGo}: install it from go.dev/dl and put its bin/ on PATH`,
     { tried: candidates },
   );
 }
@@ -252,8 +266,15 @@ async function build(
   }
 }
 
-/** One build per machine at a time: a lock directory with the builder's pid in it. */
-async function withBuildLock<T>(root: string, work: () => Promise<T>): Promise<T> {
+/**
+ * One build per machine at a time: a lock directory `<root>.lock` with the builder's pid in it.
+ *
+ * @param root - the cache directory being built
+ * @param work - the build, run while the lock is held
+ * @returns what `work` returns
+ * @throws FabricNetworkError BUILD_FAILED when another live build holds the lock for 40 minutes
+ */
+export async function withBuildLock<T>(root: string, work: () => Promise<T>): Promise<T> {
   const lock = `${root}.lock`;
   await mkdir(join(root, '..'), { recursive: true });
   const deadline = Date.now() + 40 * 60_000;

@@ -27,6 +27,24 @@ export const fabricNetworkReasons = {
   BAD_OPTION: 'INVALID_ARGUMENT',
   /** The chaincode project's package.json `main` file does not exist: it was not built. */
   CHAINCODE_NOT_BUILT: 'NOT_FOUND',
+  /** No C compiler for CGO: fabric-ca-server needs one (sqlite) to be built. */
+  C_COMPILER_MISSING: 'UNSUPPORTED',
+  /** A CA admin name or password breaks the rules (name 1-16 alphanumerics, password 8-32 with upper, lower, digit). */
+  BAD_CREDENTIALS: 'INVALID_ARGUMENT',
+  /** The certificate authority refused the registrar's or an identity's credentials. */
+  CA_AUTHENTICATION_FAILED: 'UNAUTHENTICATED',
+  /** The identity is already registered with the organization's certificate authority. */
+  IDENTITY_EXISTS: 'ALREADY_EXISTS',
+  /** The identity is not registered with (or not enrolled from) the organization's certificate authority. */
+  IDENTITY_NOT_FOUND: 'NOT_FOUND',
+  /** The identity's certificate was revoked: it cannot enroll or reenroll again. */
+  IDENTITY_REVOKED: 'PERMISSION_DENIED',
+  /** The organization has no certificate authority (create one with addOrganization or certificateAuthority). */
+  CA_MISSING: 'NOT_FOUND',
+  /** The organization (or peer) exists already. */
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  /** The certificate authority answered with an error not covered by a more specific reason. */
+  CA_REQUEST_FAILED: 'UNAVAILABLE',
 } as const satisfies Record<string, ErrorCode>;
 
 /** A key of {@link fabricNetworkReasons}. */

@@ -1,12 +1,16 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { retry } from '@ledgerkit/core';
 import { ensureFabricBinaries, type FabricBinaries } from './binaries.js';
+import { ensureFabricCaBinaries } from './ca/ca-binaries.js';
+import { type CaRecord, CertificateAuthority, caPaths, nodeOuConfig } from './ca/certificate-authority.js';
+import { type CaAdminCredentials, checkAdminCredentials } from './ca/credentials.js';
 import { collectionsConfig, type PrivateDataCollection } from './collections.js';
 import { FabricNetworkError } from './errors.js';
+import { type NodeHealth, readNodeHealth } from './health.js';
 import {
   checkIssueIdentityOptions,
   type IssuedIdentity,
@@ -35,6 +39,7 @@ import {
   networkPaths,
   type OrdererSpec,
   type OrgSpec,
+  organizationEntry,
   orgNames,
   type PeerSpec,
   planNetwork,
@@ -104,7 +109,7 @@ export interface DeployedChaincode {
 export interface ComponentStatus {
   /** Component id: `orderer0`, `peer0.org1`, `chaincode-basic`. */
   id: string;
-  kind: 'orderer' | 'peer' | 'chaincode';
+  kind: 'orderer' | 'peer' | 'chaincode' | 'ca';
   /** Organization MSP id. */
   mspId: string;
   pid?: number;
@@ -166,6 +171,39 @@ export interface OrganizationAccess {
   connectionProfilePath: string;
   admin: IdentityFiles;
   user: IdentityFiles;
+  /**
+   * The organization's MSP folder for the channel configuration (`cacerts/`, `tlscacerts/`,
+   * NodeOU `config.yaml`): what a config update adding the organization puts in the channel.
+   */
+  mspDir: string;
+  /** Whether the channel configuration holds the organization and its peers joined. */
+  inChannel: boolean;
+  /** The organization's peers: component id, host name and gateway endpoint. */
+  peers: { id: string; host: string; endpoint: string }[];
+}
+
+/** Options of {@link FabricNetwork.addOrganization}. */
+export interface AddOrganizationOptions {
+  /** Organization name: 1-30 letters and digits, starting with a letter. */
+  name: string;
+  /** MSP id (default `<name>MSP`). */
+  mspId?: string;
+  /** Number of peers, 1-4 (default 1). */
+  peers?: number;
+  /** Bootstrap admin of the organization's new Fabric CA. */
+  admin: CaAdminCredentials;
+}
+
+/** Result of {@link FabricNetwork.addPeer}. */
+export interface AddedPeer {
+  id: string;
+  host: string;
+  /** `127.0.0.1:<port>`. */
+  endpoint: string;
+  /** Whether it joined the channel (its organization is in the channel configuration). */
+  joined: boolean;
+  /** Channel height it reached (equal to the orderer's when it joined). */
+  height?: number;
 }
 
 const defaultDir = () => resolve('.ledgerkit', 'fabric');
@@ -223,9 +261,13 @@ export class FabricNetwork {
     return this.#spec.channel;
   }
 
-  /** MSP ids of the application organizations. */
+  /** MSP ids of the application organizations in the channel configuration. */
   get mspIds(): string[] {
-    return this.#spec.orgs.map((org) => org.mspId);
+    return this.#channelOrgs().map((org) => org.mspId);
+  }
+
+  #channelOrgs(): OrgSpec[] {
+    return this.#spec.orgs.filter((org) => org.inChannel !== false);
   }
 
   /**
@@ -289,6 +331,12 @@ export class FabricNetwork {
       });
     }
     await step('Raft leader elected', () => network.#waitForRaftLeader(timeout));
+    const withCa = spec.orgs.filter((org) => org.ca);
+    if (withCa.length > 0) {
+      await step(`certificate authorities (${withCa.length})`, () =>
+        Promise.all(withCa.map((org) => network.#ensureCaRunning(org, timeout))),
+      );
+    }
     const peers = spec.orgs.flatMap((org) => org.peers);
     // A peer whose ledger directory is gone (deleted while it was down, a new disk) starts
     // empty: it joins the channel again, pulls every block from the orderers, and gets the
@@ -298,9 +346,9 @@ export class FabricNetwork {
     await step(`peers (${peers.length} in ${spec.orgs.length} organizations)`, () =>
       Promise.all(peers.map((peer) => network.#ensureRunning(peer.id, timeout))),
     );
-    const peerJoins = spec.orgs.flatMap((org) =>
-      org.peers.filter((peer) => !spec.joined.includes(peer.id)).map((peer) => ({ org, peer })),
-    );
+    const peerJoins = network
+      .#channelOrgs()
+      .flatMap((org) => org.peers.filter((peer) => !spec.joined.includes(peer.id)).map((peer) => ({ org, peer })));
     if (peerJoins.length > 0) {
       await step(`peers join channel '${spec.channel}' (anchor peers from the genesis block)`, () =>
         Promise.all(peerJoins.map(({ org, peer }) => network.#joinPeer(org, peer))),
@@ -312,7 +360,7 @@ export class FabricNetwork {
         Promise.all(reinstall.map(({ org, peer }) => network.#installChaincodes(org, peer))),
       );
     }
-    if (peers.length > 1) {
+    if (network.#channelOrgs().flatMap((org) => org.peers).length > 1) {
       await step('gossip: every peer sees every other peer', () => network.#waitForGossip(timeout));
     }
     if (spec.chaincodes.length > 0) {
@@ -390,6 +438,9 @@ export class FabricNetwork {
         );
       }
     }
+    for (const org of spec.orgs) {
+      if (org.ca) jobs.push(probe(org.ca.id, 'ca', org.mspId, org.ca.ports, org.ca.ports.operations, undefined));
+    }
     for (const chaincode of spec.chaincodes) {
       jobs.push(
         probe(
@@ -438,6 +489,7 @@ export class FabricNetwork {
       ...this.#spec.orderers.map((orderer) => orderer.id),
       ...this.#spec.orgs.flatMap((org) => org.peers.map((peer) => peer.id)),
       ...this.#spec.chaincodes.map((chaincode) => chaincodeComponent(chaincode.name)),
+      ...this.#spec.orgs.flatMap((org) => (org.ca ? [org.ca.id] : [])),
     ];
   }
 
@@ -465,6 +517,7 @@ export class FabricNetwork {
     };
     await stopAll(this.#spec.chaincodes.map((chaincode) => chaincodeComponent(chaincode.name)));
     await stopAll(this.#spec.orgs.flatMap((org) => org.peers.map((peer) => peer.id)));
+    await stopAll(this.#spec.orgs.flatMap((org) => (org.ca ? [org.ca.id] : [])));
     await stopAll(this.#spec.orderers.map((orderer) => orderer.id));
     if (options.purge) await rm(this.#dir, { recursive: true, force: true });
     return { stopped };
@@ -518,6 +571,607 @@ export class FabricNetwork {
       });
     }
     return issueIdentityFiles(this.#dir, org, options);
+  }
+
+  /**
+   * The Fabric CA of an organization, started if it is not running. Organizations made by
+   * {@link FabricNetwork.addOrganization} have one; for an organization `up` created, giving
+   * `admin` creates it the first time: a fabric-ca-server that signs with the organization's
+   * existing CA key, so what it issues is valid on the channel as it is. Giving `admin` for a
+   * CA that exists checks the password by enrolling the admin again.
+   *
+   * @param org - organization name or MSP id
+   * @param options - the CA's bootstrap admin (to create the CA, or to log in again)
+   * @returns the CA: register, enroll, reenroll, revoke, generateCrl
+   * @throws FabricNetworkError BAD_OPTION (unknown organization), CA_MISSING (no CA and no admin given),
+   *   BAD_CREDENTIALS, CA_AUTHENTICATION_FAILED (wrong admin password), PROCESS_CRASHED, START_TIMEOUT
+   * @example
+   * ```ts
+   * const ca = await net.certificateAuthority('Org1', { admin: { name: 'admin', password: 'Passw0rd1' } });
+   * const { secret } = await ca.register({ name: 'alice', attributes: { role: 'auditor' } });
+   * const alice = await ca.enroll({ name: 'alice', secret }); // alice.certificatePath, alice.notAfter
+   * ```
+   */
+  async certificateAuthority(org: string, options: { admin?: CaAdminCredentials } = {}): Promise<CertificateAuthority> {
+    const spec = this.#findOrg(org, 'org');
+    if (options.admin) checkAdminCredentials(options.admin);
+    if (!spec.ca) {
+      if (!options.admin) {
+        throw new FabricNetworkError(
+          'CA_MISSING',
+          `${spec.name} has no certificate authority yet; pass { admin: { name, password } } to create one`,
+          { organization: spec.name },
+        );
+      }
+      const [listen, operations] = (await freePorts(2)) as [number, number];
+      spec.ca = this.#caRecord(spec, { listen, operations }, options.admin.name, 'cryptogen');
+      try {
+        await this.#createCa(spec, options.admin);
+      } catch (error) {
+        await this.#removeCa(spec);
+        throw error;
+      }
+      await this.#save();
+      return this.#caOf(spec);
+    }
+    await this.#ensureCaRunning(spec, 30_000);
+    const ca = await this.#caOf(spec);
+    if (options.admin) await this.#enrollRegistrar(spec, ca, options.admin);
+    return ca;
+  }
+
+  /**
+   * Adds an organization to the running network, as a new member gets it: its own Fabric CA
+   * (a fabric-ca-server process with its own root), an MSP with NodeOUs (`peer`, `admin`,
+   * `client`), an admin and a user identity, and its peers with TLS certificates from that CA,
+   * started but not joined: the channel accepts them once its configuration holds the
+   * organization ({@link FabricNetwork.organizationDefinition} is what a config update adds;
+   * then call {@link FabricNetwork.joinChannel}). On failure nothing of it stays.
+   *
+   * @param options - name, MSP id, number of peers, the CA's bootstrap admin
+   * @returns access files of the organization (`mspDir` is its MSP for the channel config)
+   * @throws FabricNetworkError BAD_OPTION, ALREADY_EXISTS (name, MSP id), BAD_CREDENTIALS,
+   *   BINARY_MISSING / BUILD_FAILED (Fabric CA), PROCESS_CRASHED, START_TIMEOUT, CA_REQUEST_FAILED
+   * @example
+   * ```ts
+   * const org3 = await net.addOrganization({ name: 'Org3', admin: { name: 'admin', password: 'Passw0rd1' } });
+   * // … a channel config update adds org3.mspDir's MSP (see organizationDefinition) …
+   * await net.joinChannel('Org3');
+   * ```
+   */
+  async addOrganization(options: AddOrganizationOptions): Promise<OrganizationAccess> {
+    const [name] = orgNames([options?.name]);
+    const mspId = options.mspId ?? `${name}MSP`;
+    if (!/^[A-Za-z][A-Za-z0-9.-]{0,63}$/.test(mspId)) {
+      throw new FabricNetworkError('BAD_OPTION', `invalid MSP id '${mspId}'`, { option: 'mspId', value: mspId });
+    }
+    const peerCount = options.peers ?? 1;
+    if (!Number.isInteger(peerCount) || peerCount < 1 || peerCount > 4) {
+      throw new FabricNetworkError('BAD_OPTION', `peers must be an integer from 1 to 4, got ${peerCount}`, {
+        option: 'peers',
+      });
+    }
+    checkAdminCredentials(options.admin);
+    const domain = `${(name as string).toLowerCase()}.example.com`;
+    const clash = this.#spec.orgs.find(
+      (org) => org.name.toLowerCase() === name?.toLowerCase() || org.mspId === mspId || org.domain === domain,
+    );
+    if (clash || mspId === this.#spec.ordererOrg.mspId) {
+      throw new FabricNetworkError(
+        'ALREADY_EXISTS',
+        `the network already has an organization '${name}' or MSP id '${mspId}'`,
+        {
+          organization: name,
+          mspId,
+        },
+      );
+    }
+    const ports = await freePorts(2 + peerCount * 3);
+    const next = () => ports.shift() as number;
+    const org: OrgSpec = {
+      name: name as string,
+      mspId,
+      domain,
+      peers: [],
+      inChannel: false,
+      added: true,
+    };
+    org.ca = this.#caRecord(org, { listen: next(), operations: next() }, options.admin.name, 'generated');
+    for (let index = 0; index < peerCount; index++) {
+      org.peers.push({
+        id: `peer${index}.${org.name.toLowerCase()}`,
+        host: `peer${index}.${domain}`,
+        ports: { listen: next(), chaincode: next(), operations: next() },
+      });
+    }
+    // Recorded first, so that down() and the leftover cleanup find its processes whatever happens next.
+    this.#spec.orgs.push(org);
+    await this.#save();
+    try {
+      const ca = await this.#createCa(org, options.admin);
+      const orgMsp = join(networkPaths(this.#dir).orgDir(org), 'msp');
+      await writeMspFolder(orgMsp, await readFile(ca.rootCertificatePath, 'utf8'));
+      for (const [user, type] of [
+        ['Admin', 'admin'],
+        ['User1', 'client'],
+      ] as const) {
+        const enrollmentId = `${user.toLowerCase()}-${org.name.toLowerCase()}`;
+        const { secret } = await ca.register({ name: enrollmentId, type });
+        await ca.enrollInto({ name: enrollmentId, secret, mspDir: networkPaths(this.#dir).userMsp(org, user) });
+      }
+      for (const peer of org.peers) await this.#enrollPeer(org, peer, ca);
+      await this.#writeAccessFiles(org);
+      await Promise.all(org.peers.map((peer) => this.#ensureRunning(peer.id, 30_000)));
+    } catch (error) {
+      await this.#dropOrganization(org);
+      throw error;
+    }
+    return organizationAccess(this.#dir, org);
+  }
+
+  /**
+   * The organization's definition for the channel configuration, as `configtxgen -printOrg`
+   * prints it (the JSON a config update puts under `channel_group.groups.Application.groups`):
+   * its MSP (root and TLS root certificates, NodeOUs), the Readers/Writers/Admins/Endorsement
+   * policies the network's organizations have, and its anchor peer.
+   *
+   * @param org - organization name or MSP id
+   * @returns the parsed JSON
+   * @throws FabricNetworkError BAD_OPTION for an unknown organization, COMMAND_FAILED
+   */
+  async organizationDefinition(org: string): Promise<Record<string, unknown>> {
+    const spec = this.#findOrg(org, 'org');
+    const configDir = join(this.#dir, 'config', 'organizations', spec.name.toLowerCase());
+    await mkdir(configDir, { recursive: true });
+    await writeFile(
+      join(configDir, 'configtx.yaml'),
+      `${JSON.stringify({ Organizations: [organizationEntry(spec, this.#dir)] }, null, 2)}\n`,
+    );
+    const { stdout } = await runCommand(
+      this.#binaries.paths.configtxgen,
+      ['-configPath', configDir, '-printOrg', spec.mspId],
+      {
+        purpose: `configtxgen -printOrg ${spec.mspId}`,
+        env: { ...process.env, FABRIC_CFG_PATH: configDir },
+      },
+    );
+    return JSON.parse(stdout) as Record<string, unknown>;
+  }
+
+  /**
+   * Joins an organization's peers to the channel once the channel configuration holds the
+   * organization: each peer joins from the genesis block and pulls every block from the
+   * orderers (it waits until they caught up), gets the deployed chaincode packages
+   * installed, and the organization approves the committed chaincode definitions, so its
+   * peers run the chaincode. Joining again is a no-op.
+   *
+   * @param org - organization name or MSP id
+   * @returns the organization's access files, now `inChannel`
+   * @throws FabricNetworkError BAD_OPTION, COMMAND_FAILED (e.g. the channel configuration does not
+   *   hold the organization yet: the orderer refuses its peers), START_TIMEOUT
+   */
+  async joinChannel(org: string): Promise<OrganizationAccess> {
+    const spec = this.#findOrg(org, 'org');
+    if (spec.ca) await this.#ensureCaRunning(spec, 30_000);
+    await Promise.all(spec.peers.map((peer) => this.#ensureRunning(peer.id, 30_000)));
+    for (const peer of spec.peers.filter((candidate) => !this.#spec.joined.includes(candidate.id))) {
+      await this.#joinPeer(spec, peer);
+      await this.#installChaincodes(spec, peer);
+    }
+    if (spec.inChannel === false) {
+      for (const chaincode of this.#spec.chaincodes) await this.#approveForOrg(spec, chaincode);
+      spec.inChannel = true;
+      await this.#save();
+    }
+    await Promise.all(spec.peers.map((peer) => this.#waitForCatchUp(spec, peer, 60_000)));
+    return organizationAccess(this.#dir, spec);
+  }
+
+  /**
+   * Adds a peer to an organization (Amazon Managed Blockchain's CreateNode): its identity and
+   * TLS certificate come from the organization's Fabric CA (for an organization `up` created,
+   * from its cryptogen CA and TLS CA through `cryptogen extend`), it starts, and when the organization is in the
+   * channel it joins, pulls the chain up to the orderer's height, gets the deployed chaincode
+   * packages and gossips with the other peers, so gateways can use it as an endorser.
+   *
+   * @param org - organization name or MSP id
+   * @returns the peer's id, endpoint and reached height
+   * @throws FabricNetworkError BAD_OPTION (unknown organization, already 8 peers), PROCESS_CRASHED,
+   *   START_TIMEOUT, COMMAND_FAILED, CA_REQUEST_FAILED
+   */
+  async addPeer(org: string): Promise<AddedPeer> {
+    const spec = this.#findOrg(org, 'org');
+    const indexes = spec.peers.map((peer) => Number(/^peer(\d+)\./.exec(peer.host)?.[1] ?? 0));
+    if (spec.peers.length >= 8) {
+      throw new FabricNetworkError('BAD_OPTION', `${spec.name} already has ${spec.peers.length} peers (at most 8)`, {
+        option: 'org',
+        value: org,
+      });
+    }
+    const index = Math.max(-1, ...indexes) + 1;
+    const [listen, chaincode, operations] = (await freePorts(3)) as [number, number, number];
+    const peer: PeerSpec = {
+      id: `peer${index}.${spec.name.toLowerCase()}`,
+      host: `peer${index}.${spec.domain}`,
+      ports: { listen, chaincode, operations },
+    };
+    spec.peers.push(peer);
+    await this.#save();
+    try {
+      if (spec.ca?.root === 'generated') {
+        await this.#ensureCaRunning(spec, 30_000);
+        await this.#enrollPeer(spec, peer, await this.#caOf(spec));
+      } else {
+        // cryptogen extend adds the missing peer's material with the organization's existing CA
+        // and TLS CA keys (a Fabric CA made for such an organization holds only the former).
+        const paths = networkPaths(this.#dir);
+        const extendConfig = join(paths.configtxDir, `crypto-extend-${spec.name.toLowerCase()}.yaml`);
+        await writeFile(extendConfig, cryptoConfig({ ...this.#spec, orgs: [spec] }));
+        await runCommand(
+          this.#binaries.paths.cryptogen,
+          ['extend', `--input=${paths.crypto}`, `--config=${extendConfig}`],
+          {
+            purpose: `cryptogen extend (${peer.id})`,
+          },
+        );
+      }
+      await this.#ensureRunning(peer.id, 30_000);
+      const joined = spec.inChannel !== false;
+      if (joined) {
+        await this.#joinPeer(spec, peer);
+        await this.#installChaincodes(spec, peer);
+      }
+      await this.#writeAccessFiles(spec);
+      if (!joined) return { id: peer.id, host: peer.host, endpoint: `127.0.0.1:${listen}`, joined };
+      const height = await this.#waitForCatchUp(spec, peer, 60_000);
+      await this.#waitForGossip(60_000);
+      return { id: peer.id, host: peer.host, endpoint: `127.0.0.1:${listen}`, joined, height };
+    } catch (error) {
+      await this.#dropPeer(spec, peer);
+      await this.#save();
+      throw error;
+    }
+  }
+
+  /**
+   * Stops a peer and deletes it: process, ledger, crypto material; with a Fabric CA its
+   * enrollment is revoked. The organization's first peer (its anchor and gossip bootstrap)
+   * stays.
+   *
+   * @param org - organization name or MSP id
+   * @param peerId - the peer's component id, e.g. `peer1.org1`
+   * @returns the pids stopped
+   * @throws FabricNetworkError BAD_OPTION (unknown organization or peer, or the first peer)
+   */
+  async removePeer(org: string, peerId: string): Promise<{ stopped: number[] }> {
+    const spec = this.#findOrg(org, 'org');
+    const peer = spec.peers.find((candidate) => candidate.id === peerId || candidate.host === peerId);
+    if (!peer) {
+      throw new FabricNetworkError('BAD_OPTION', `${spec.name} has no peer '${peerId}'`, {
+        option: 'peer',
+        value: peerId,
+        peers: spec.peers.map((candidate) => candidate.id),
+      });
+    }
+    if (peer === spec.peers[0]) {
+      throw new FabricNetworkError(
+        'BAD_OPTION',
+        `${peer.id} is ${spec.name}'s anchor peer and its other peers' gossip bootstrap; remove another peer`,
+        { option: 'peer', value: peerId },
+      );
+    }
+    const pid = await readPid(networkPaths(this.#dir).pid(peer.id));
+    const stopped = pid !== undefined && (await this.#isOurs(pid)) ? [pid] : [];
+    if (spec.ca?.root === 'generated') {
+      await this.#ensureCaRunning(spec, 30_000);
+      await (await this.#caOf(spec)).revoke(peer.enrollmentId ?? peerEnrollmentId(peer), 'cessationofoperation');
+    }
+    await this.#dropPeer(spec, peer);
+    await this.#writeAccessFiles(spec);
+    await this.#save();
+    return { stopped };
+  }
+
+  /**
+   * Health and key metrics of every orderer, peer and CA server, from Fabric's operations
+   * endpoints: `/healthz` (with the failing checks) and Prometheus `/metrics` (channel
+   * height, endorsements, gossip membership, Raft leadership, goroutines, memory).
+   *
+   * @returns one entry per process
+   */
+  async nodeHealth(): Promise<NodeHealth[]> {
+    const paths = networkPaths(this.#dir);
+    const running = async (id: string) => {
+      const pid = await readPid(paths.pid(id));
+      return pid !== undefined && (await this.#isOurs(pid));
+    };
+    const nodes: Parameters<typeof readNodeHealth>[0][] = [];
+    for (const orderer of this.#spec.orderers) {
+      nodes.push({
+        id: orderer.id,
+        kind: 'orderer',
+        mspId: this.#spec.ordererOrg.mspId,
+        running: await running(orderer.id),
+        operationsPort: orderer.ports.operations,
+      });
+    }
+    for (const org of this.#spec.orgs) {
+      for (const peer of org.peers) {
+        nodes.push({
+          id: peer.id,
+          kind: 'peer',
+          mspId: org.mspId,
+          running: await running(peer.id),
+          operationsPort: peer.ports.operations,
+        });
+      }
+      if (org.ca) {
+        nodes.push({
+          id: org.ca.id,
+          kind: 'ca',
+          mspId: org.mspId,
+          running: await running(org.ca.id),
+          operationsPort: org.ca.ports.operations,
+        });
+      }
+    }
+    return Promise.all(nodes.map((node) => readNodeHealth(node, this.#spec.channel)));
+  }
+
+  #findOrg(name: string, option: string): OrgSpec {
+    const org = this.#spec.orgs.find((candidate) => candidate.name === name || candidate.mspId === name);
+    if (!org) {
+      throw new FabricNetworkError('BAD_OPTION', `no organization '${String(name)}' in this network`, {
+        option,
+        value: name,
+        organizations: this.#spec.orgs.map((candidate) => candidate.name),
+      });
+    }
+    return org;
+  }
+
+  #caRecord(org: OrgSpec, ports: CaRecord['ports'], adminName: string, root: CaRecord['root']): CaRecord {
+    return { id: `ca.${org.name.toLowerCase()}`, caName: `ca-${org.name.toLowerCase()}`, ports, adminName, root };
+  }
+
+  async #caOf(org: OrgSpec): Promise<CertificateAuthority> {
+    const binaries = await ensureFabricCaBinaries({ home: this.#home(), build: false });
+    return new CertificateAuthority({
+      dir: this.#dir,
+      orgName: org.name,
+      mspId: org.mspId,
+      client: binaries.paths['fabric-ca-client'],
+      record: org.ca as CaRecord,
+    });
+  }
+
+  /** The cache root the Fabric binaries came from: `<home>/fabric/<version>`. */
+  #home(): string {
+    return resolve(this.#binaries.root, '..', '..');
+  }
+
+  #caServerArgs(org: OrgSpec): string[] {
+    const ca = org.ca as CaRecord;
+    const server = caPaths(this.#dir, org.name).server;
+    const args = [
+      '--home',
+      server,
+      '--address',
+      '127.0.0.1',
+      '--port',
+      String(ca.ports.listen),
+      '--tls.enabled',
+      '--ca.name',
+      ca.caName,
+      '--csr.cn',
+      `ca.${org.domain}`,
+      '--csr.hosts',
+      '127.0.0.1,localhost',
+      '--operations.listenaddress',
+      `127.0.0.1:${ca.ports.operations}`,
+      '--metrics.provider',
+      'prometheus',
+    ];
+    if (ca.root === 'cryptogen') {
+      args.push('--ca.certfile', join(server, 'ca-cert.pem'), '--ca.keyfile', join(server, 'ca-key.pem'));
+    }
+    return args;
+  }
+
+  /** Initializes the CA server's home (bootstrap admin, root), starts it and enrolls its admin as registrar. */
+  async #createCa(org: OrgSpec, admin: CaAdminCredentials): Promise<CertificateAuthority> {
+    const binaries = await ensureFabricCaBinaries({ home: this.#home() });
+    const paths = caPaths(this.#dir, org.name);
+    await rm(paths.base, { recursive: true, force: true });
+    await mkdir(paths.server, { recursive: true, mode: 0o700 });
+    if (org.ca?.root === 'cryptogen') {
+      const caDir = join(networkPaths(this.#dir).orgDir(org), 'ca');
+      await cp(join(caDir, `ca.${org.domain}-cert.pem`), join(paths.server, 'ca-cert.pem'));
+      await cp(join(caDir, 'priv_sk'), join(paths.server, 'ca-key.pem'));
+    }
+    // init writes the bootstrap admin into the server's config and database; `start` then
+    // needs no password on its command line (visible in /proc to every user).
+    await runCommand(
+      binaries.paths['fabric-ca-server'],
+      ['init', '-b', `${admin.name}:${admin.password}`, ...this.#caServerArgs(org)],
+      {
+        purpose: `initializing ${org.name}'s CA`,
+        env: this.#processEnv({}),
+      },
+    ).catch((error: unknown) => {
+      throw new FabricNetworkError('COMMAND_FAILED', `initializing ${org.name}'s CA failed`, {
+        output: String((error as FabricNetworkError).details?.output ?? '').replaceAll(admin.password, '***'),
+      });
+    });
+    await chmod(join(paths.server, 'fabric-ca-server-config.yaml'), 0o600);
+    await this.#ensureCaRunning(org, 30_000);
+    const ca = await this.#caOf(org);
+    await this.#enrollRegistrar(org, ca, admin);
+    return ca;
+  }
+
+  async #enrollRegistrar(org: OrgSpec, ca: CertificateAuthority, admin: CaAdminCredentials): Promise<void> {
+    await ca
+      .enrollInto({
+        name: admin.name,
+        secret: admin.password,
+        mspDir: caPaths(this.#dir, org.name).registrar,
+        registrar: true,
+      })
+      .catch((error: unknown) => {
+        if (error instanceof FabricNetworkError && error.reason === 'CA_AUTHENTICATION_FAILED') {
+          throw new FabricNetworkError(
+            'CA_AUTHENTICATION_FAILED',
+            `${org.name}'s CA refused admin '${admin.name}': wrong name or password`,
+            { organization: org.name, admin: admin.name },
+          );
+        }
+        throw error;
+      });
+  }
+
+  async #ensureCaRunning(org: OrgSpec, timeoutMs: number): Promise<void> {
+    const ca = org.ca as CaRecord;
+    const paths = networkPaths(this.#dir);
+    const ready = async () => (await healthy(ca.ports.operations)) && (await accepts(ca.ports.listen));
+    const existing = await readPid(paths.pid(ca.id));
+    if (existing !== undefined && (await this.#isOurs(existing))) {
+      if (await ready()) return;
+    } else {
+      await checkPortsFree(ca.id, ca.ports);
+      const binaries = await ensureFabricCaBinaries({ home: this.#home() });
+      await mkdir(paths.logs, { recursive: true });
+      await mkdir(paths.run, { recursive: true });
+      await startProcess({
+        command: binaries.paths['fabric-ca-server'],
+        args: ['start', ...this.#caServerArgs(org)],
+        env: this.#processEnv({}),
+        cwd: this.#dir,
+        logFile: paths.log(ca.id),
+        pidFile: paths.pid(ca.id),
+      });
+    }
+    await this.#waitHealthy(ca.id, ready, timeoutMs);
+  }
+
+  async #removeCa(org: OrgSpec): Promise<void> {
+    if (!org.ca) return;
+    const paths = networkPaths(this.#dir);
+    const pid = await readPid(paths.pid(org.ca.id));
+    if (pid !== undefined && (await this.#isOurs(pid))) await stopProcess(pid);
+    await forgetPid(paths.pid(org.ca.id));
+    await rm(caPaths(this.#dir, org.name).base, { recursive: true, force: true });
+    delete org.ca;
+  }
+
+  /** Undoes a failed addOrganization: processes stopped, files deleted, the record gone. */
+  async #dropOrganization(org: OrgSpec): Promise<void> {
+    for (const peer of [...org.peers]) await this.#dropPeer(org, peer);
+    await this.#removeCa(org);
+    await rm(networkPaths(this.#dir).orgDir(org), { recursive: true, force: true });
+    await rm(join(networkPaths(this.#dir).organizations, org.name), { recursive: true, force: true });
+    this.#spec.orgs = this.#spec.orgs.filter((candidate) => candidate !== org);
+    await this.#save();
+  }
+
+  async #dropPeer(org: OrgSpec, peer: PeerSpec): Promise<void> {
+    const paths = networkPaths(this.#dir);
+    const pid = await readPid(paths.pid(peer.id));
+    if (pid !== undefined && (await this.#isOurs(pid))) await stopProcess(pid);
+    await forgetPid(paths.pid(peer.id));
+    await rm(join(paths.data, peer.id), { recursive: true, force: true });
+    await rm(paths.peerDir(org, peer), { recursive: true, force: true });
+    org.peers = org.peers.filter((candidate) => candidate !== peer);
+    this.#spec.joined = this.#spec.joined.filter((id) => id !== peer.id);
+  }
+
+  /** A peer's MSP (NodeOU `peer`) and TLS server certificate, enrolled from the organization's CA. */
+  async #enrollPeer(org: OrgSpec, peer: PeerSpec, ca: CertificateAuthority): Promise<void> {
+    const node = networkPaths(this.#dir).peerDir(org, peer);
+    // A removed peer's identity stays registered (revoked): a successor with the same host
+    // name registers under a fresh enrollment id.
+    let enrollmentId = peerEnrollmentId(peer);
+    let registered: { secret: string } | undefined;
+    for (let attempt = 0; registered === undefined; attempt++) {
+      registered = await ca.register({ name: enrollmentId, type: 'peer' }).catch((error: unknown) => {
+        if (attempt < 3 && error instanceof FabricNetworkError && error.reason === 'IDENTITY_EXISTS') return undefined;
+        throw error;
+      });
+      if (registered === undefined) enrollmentId = `${peerEnrollmentId(peer)}-${randomBytes(3).toString('hex')}`;
+    }
+    const { secret } = registered;
+    peer.enrollmentId = enrollmentId;
+    await ca.enrollInto({ name: enrollmentId, secret, mspDir: join(node, 'msp') });
+    const tlsEnrollment = join(node, 'tls-enrollment');
+    await ca.enrollInto({
+      name: enrollmentId,
+      secret,
+      mspDir: tlsEnrollment,
+      tls: { hosts: [peer.host, 'localhost', '127.0.0.1'] },
+    });
+    const tls = join(node, 'tls');
+    await mkdir(tls, { recursive: true });
+    await cp(join(tlsEnrollment, 'signcerts', 'cert.pem'), join(tls, 'server.crt'));
+    await cp(join(tlsEnrollment, 'keystore', 'priv_sk'), join(tls, 'server.key'));
+    await cp(ca.rootCertificatePath, join(tls, 'ca.crt'));
+    await rm(tlsEnrollment, { recursive: true, force: true });
+  }
+
+  async #writeAccessFiles(org: OrgSpec): Promise<void> {
+    await writeAccessFiles(this.#dir, this.#spec, org);
+  }
+
+  /** The organization approves a committed chaincode definition, so its peers run the chaincode. */
+  async #approveForOrg(org: OrgSpec, chaincode: ChaincodeRecord): Promise<void> {
+    const collections = join(
+      networkPaths(this.#dir).chaincodes,
+      chaincode.name,
+      `${chaincode.label}-${chaincode.sequence}`,
+      'collections.json',
+    );
+    const hasCollections = (await stat(collections).catch(() => undefined)) !== undefined;
+    await this.#peerCommand(
+      org,
+      org.peers[0] as PeerSpec,
+      [
+        'lifecycle',
+        'chaincode',
+        'approveformyorg',
+        '--package-id',
+        chaincode.packageId,
+        '--channelID',
+        this.#spec.channel,
+        '--name',
+        chaincode.name,
+        '--version',
+        chaincode.version,
+        '--sequence',
+        String(chaincode.sequence),
+        '--signature-policy',
+        chaincode.policy,
+        ...(hasCollections ? ['--collections-config', collections] : []),
+        ...this.#ordererArgs(),
+      ],
+      `approving chaincode '${chaincode.name}' for ${org.mspId}`,
+    );
+  }
+
+  /** Waits until a joined peer's height reaches the orderer's; returns the height. */
+  async #waitForCatchUp(org: OrgSpec, peer: PeerSpec, timeoutMs: number): Promise<number> {
+    const target = (await this.#ordererHeight(this.#spec.orderers[0] as OrdererSpec)) ?? 1;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const height = await this.#peerHeight(org, peer).catch(() => undefined);
+      if (height !== undefined && height >= target) return height;
+      if (Date.now() > deadline) {
+        throw new FabricNetworkError(
+          'START_TIMEOUT',
+          `${peer.id} reached height ${height ?? 0} of ${target} within ${timeoutMs} ms; see its log`,
+          { component: peer.id, height, target, logFile: networkPaths(this.#dir).log(peer.id) },
+        );
+      }
+      await sleep(300);
+    }
   }
 
   /**
@@ -588,7 +1242,7 @@ export class FabricNetwork {
       .digest('hex')}`;
 
     await Promise.all(
-      spec.orgs.flatMap((org) =>
+      this.#channelOrgs().flatMap((org) =>
         org.peers.map(async (peer) => {
           try {
             await this.#peerCommand(org, peer, ['lifecycle', 'chaincode', 'install', packageFile], 'chaincode install');
@@ -631,7 +1285,7 @@ export class FabricNetwork {
       ...this.#ordererArgs(),
     ];
     await Promise.all(
-      spec.orgs.map((org) =>
+      this.#channelOrgs().map((org) =>
         this.#peerCommand(
           org,
           org.peers[0] as PeerSpec,
@@ -640,7 +1294,7 @@ export class FabricNetwork {
         ),
       ),
     );
-    const endorsers = spec.orgs.flatMap((org) => {
+    const endorsers = this.#channelOrgs().flatMap((org) => {
       const peer = org.peers[0] as PeerSpec;
       return [
         '--peerAddresses',
@@ -649,7 +1303,7 @@ export class FabricNetwork {
         join(networkPaths(this.#dir).peerDir(org, peer), 'tls', 'ca.crt'),
       ];
     });
-    const firstOrg = spec.orgs[0] as OrgSpec;
+    const firstOrg = this.#channelOrgs()[0] as OrgSpec;
     await this.#peerCommand(
       firstOrg,
       firstOrg.peers[0] as PeerSpec,
@@ -980,7 +1634,9 @@ export class FabricNetwork {
    * peers); the peers' metrics say how many others each one knows on the channel.
    */
   async #waitForGossip(timeoutMs: number): Promise<void> {
-    const peers = this.#spec.orgs.flatMap((org) => org.peers);
+    const peers = this.#channelOrgs()
+      .flatMap((org) => org.peers)
+      .filter((peer) => this.#spec.joined.includes(peer.id));
     const channel = this.#spec.channel.replace(/\./g, '\\.');
     const pattern = new RegExp(`^gossip_membership_total_peers_known\\{channel="${channel}"\\} (\\d+)$`, 'm');
     const deadline = Date.now() + timeoutMs;
@@ -1106,6 +1762,20 @@ export class FabricNetwork {
   }
 }
 
+/** A peer's enrollment id at its organization's CA: its host name without dots. */
+function peerEnrollmentId(peer: PeerSpec): string {
+  return peer.host.split('.')[0] as string;
+}
+
+/** An organization's channel MSP folder: root and TLS root certificates and the NodeOU config. */
+async function writeMspFolder(mspDir: string, rootPem: string): Promise<void> {
+  for (const folder of ['cacerts', 'tlscacerts']) {
+    await mkdir(join(mspDir, folder), { recursive: true });
+    await writeFile(join(mspDir, folder, 'ca.pem'), rootPem);
+  }
+  await writeFile(join(mspDir, 'config.yaml'), nodeOuConfig());
+}
+
 function chaincodeComponent(name: string): string {
   return `chaincode-${name}`;
 }
@@ -1169,8 +1839,9 @@ async function readSpec(dir: string): Promise<NetworkSpec | undefined> {
 
 function checkSameNetwork(spec: NetworkSpec, options: UpOptions, names: string[]): void {
   const differences: string[] = [];
-  if (options.orgs !== undefined && names.join(',') !== spec.orgs.map((org) => org.name).join(','))
-    differences.push(`orgs ${spec.orgs.map((org) => org.name).join(',')}`);
+  const founding = spec.orgs.filter((org) => !org.added).map((org) => org.name);
+  if (options.orgs !== undefined && names.join(',') !== founding.join(','))
+    differences.push(`orgs ${founding.join(',')}`);
   if (options.peersPerOrg !== undefined && options.peersPerOrg !== spec.orgs[0]?.peers.length)
     differences.push(`${spec.orgs[0]?.peers.length} peers per org`);
   if (options.orderers !== undefined && options.orderers !== spec.orderers.length)
@@ -1222,6 +1893,13 @@ function organizationAccess(dir: string, org: OrgSpec): OrganizationAccess {
     connectionProfilePath: join(base, 'connection.json'),
     admin: identity('admin'),
     user: identity('user'),
+    mspDir: join(paths.orgDir(org), 'msp'),
+    inChannel: org.inChannel !== false,
+    peers: org.peers.map((candidate) => ({
+      id: candidate.id,
+      host: candidate.host,
+      endpoint: `127.0.0.1:${candidate.ports.listen}`,
+    })),
   };
 }
 
@@ -1252,63 +1930,70 @@ async function generate(dir: string, spec: NetworkSpec, binaries: FabricBinaries
     ],
     { purpose: 'configtxgen (channel genesis block)' },
   );
-  for (const org of spec.orgs) {
-    const access = organizationAccess(dir, org);
-    for (const [role, user] of [
-      ['admin', 'Admin'],
-      ['user', 'User1'],
-    ] as const) {
-      const target = access[role];
-      await cp(paths.userMsp(org, user), target.mspDir, { recursive: true });
-      // Stable file names, so readers need not list directories.
-      await cp(join(target.mspDir, 'signcerts', `${user}@${org.domain}-cert.pem`), target.certificatePath);
-    }
-    const peer = org.peers[0] as PeerSpec;
-    const tlsCa = await readFile(join(paths.peerDir(org, peer), 'tls', 'ca.crt'), 'utf8');
-    await writeFile(access.tlsRootCertPath, tlsCa);
-    const ordererTlsCa = await readFile(
-      join(paths.ordererDir(spec, spec.orderers[0] as OrdererSpec), 'tls', 'ca.crt'),
-      'utf8',
-    );
-    const profile = {
-      name: `ledgerkit-${spec.channel}-${org.name.toLowerCase()}`,
-      version: '1.0.0',
-      client: { organization: org.name },
-      channel: spec.channel,
-      organizations: {
-        [org.name]: {
-          mspid: org.mspId,
-          peers: org.peers.map((candidate) => candidate.host),
-          adminPrivateKey: { path: access.admin.privateKeyPath },
-          signedCert: { path: access.admin.certificatePath },
-        },
+  for (const org of spec.orgs) await writeAccessFiles(dir, spec, org);
+  await writeFile(paths.spec, `${JSON.stringify(spec, null, 2)}\n`);
+}
+
+/** An organization's access files: admin and user MSP copies, TLS CA, connection profile. */
+async function writeAccessFiles(dir: string, spec: NetworkSpec, org: OrgSpec): Promise<void> {
+  const paths = networkPaths(dir);
+  const access = organizationAccess(dir, org);
+  for (const [role, user] of [
+    ['admin', 'Admin'],
+    ['user', 'User1'],
+  ] as const) {
+    const target = access[role];
+    await rm(target.mspDir, { recursive: true, force: true });
+    await cp(paths.userMsp(org, user), target.mspDir, { recursive: true });
+    // Stable file names, so readers need not list directories (a CA-enrolled MSP has them already).
+    const cryptogenCert = join(target.mspDir, 'signcerts', `${user}@${org.domain}-cert.pem`);
+    if ((await stat(cryptogenCert).catch(() => undefined)) !== undefined)
+      await cp(cryptogenCert, target.certificatePath);
+  }
+  const peer = org.peers[0] as PeerSpec;
+  const tlsCa = await readFile(join(paths.peerDir(org, peer), 'tls', 'ca.crt'), 'utf8');
+  await writeFile(access.tlsRootCertPath, tlsCa);
+  const ordererTlsCa = await readFile(
+    join(paths.ordererDir(spec, spec.orderers[0] as OrdererSpec), 'tls', 'ca.crt'),
+    'utf8',
+  );
+  const profile = {
+    name: `ledgerkit-${spec.channel}-${org.name.toLowerCase()}`,
+    version: '1.0.0',
+    client: { organization: org.name },
+    channel: spec.channel,
+    organizations: {
+      [org.name]: {
+        mspid: org.mspId,
+        peers: org.peers.map((candidate) => candidate.host),
+        adminPrivateKey: { path: access.admin.privateKeyPath },
+        signedCert: { path: access.admin.certificatePath },
       },
-      peers: Object.fromEntries(
-        spec.orgs.flatMap((other) =>
-          other.peers.map((candidate) => [
-            candidate.host,
-            {
-              url: `grpcs://127.0.0.1:${candidate.ports.listen}`,
-              mspid: other.mspId,
-              tlsCACerts: { path: join(paths.peerDir(other, candidate), 'tls', 'ca.crt') },
-              grpcOptions: { 'ssl-target-name-override': candidate.host },
-            },
-          ]),
-        ),
-      ),
-      orderers: Object.fromEntries(
-        spec.orderers.map((orderer) => [
-          orderer.host,
-          { url: `grpcs://127.0.0.1:${orderer.ports.listen}`, tlsCACerts: { pem: ordererTlsCa } },
+    },
+    peers: Object.fromEntries(
+      spec.orgs.flatMap((other) =>
+        other.peers.map((candidate) => [
+          candidate.host,
+          {
+            url: `grpcs://127.0.0.1:${candidate.ports.listen}`,
+            mspid: other.mspId,
+            tlsCACerts: { path: join(paths.peerDir(other, candidate), 'tls', 'ca.crt') },
+            grpcOptions: { 'ssl-target-name-override': candidate.host },
+          },
         ]),
       ),
-      ledgerkit: {
-        gatewayPeer: access.peerEndpoint,
-        tlsRootCertPath: access.tlsRootCertPath,
-        identities: { admin: access.admin, user: access.user },
-      },
-    };
-    await writeFile(access.connectionProfilePath, `${JSON.stringify(profile, null, 2)}\n`);
-  }
-  await writeFile(paths.spec, `${JSON.stringify(spec, null, 2)}\n`);
+    ),
+    orderers: Object.fromEntries(
+      spec.orderers.map((orderer) => [
+        orderer.host,
+        { url: `grpcs://127.0.0.1:${orderer.ports.listen}`, tlsCACerts: { pem: ordererTlsCa } },
+      ]),
+    ),
+    ledgerkit: {
+      gatewayPeer: access.peerEndpoint,
+      tlsRootCertPath: access.tlsRootCertPath,
+      identities: { admin: access.admin, user: access.user },
+    },
+  };
+  await writeFile(access.connectionProfilePath, `${JSON.stringify(profile, null, 2)}\n`);
 }

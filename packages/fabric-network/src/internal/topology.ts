@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { CaRecord } from '../ca/certificate-authority.js';
 import { FabricNetworkError } from '../errors.js';
 import { freePorts } from './ports.js';
 
@@ -7,6 +8,8 @@ export interface PeerSpec {
   id: string;
   host: string;
   ports: { listen: number; chaincode: number; operations: number };
+  /** Its enrollment id at the organization's Fabric CA (organizations with their own CA). */
+  enrollmentId?: string;
 }
 
 /** One application organization. */
@@ -15,6 +18,15 @@ export interface OrgSpec {
   mspId: string;
   domain: string;
   peers: PeerSpec[];
+  /** The organization's Fabric CA server, when it has one (added organizations always do). */
+  ca?: CaRecord;
+  /**
+   * False for an organization added to the running network whose MSP the channel
+   * configuration does not hold yet (its peers run but have not joined); absent means true.
+   */
+  inChannel?: boolean;
+  /** Added to the running network by `addOrganization` (not one of the organizations `up` created). */
+  added?: boolean;
 }
 
 /** One Raft orderer of the orderer organization. */
@@ -196,12 +208,33 @@ export function cryptoConfig(spec: NetworkSpec): string {
       Name: org.name,
       Domain: org.domain,
       EnableNodeOUs: true,
-      Template: { Count: org.peers.length, SANS: sans },
+      Template: { Count: peerTemplateCount(org), SANS: sans },
       Users: { Count: 1 },
     })),
   };
   // JSON is YAML: cryptogen and configtxgen read it as is.
   return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/** cryptogen names peers peer0…peerN-1: the count that covers the highest index in use. */
+function peerTemplateCount(org: OrgSpec): number {
+  return Math.max(0, ...org.peers.map((peer) => Number(/^peer(\d+)\./.exec(peer.host)?.[1] ?? 0))) + 1;
+}
+
+/** The channel configuration entry of one application organization (configtx.yaml shape). */
+export function organizationEntry(org: OrgSpec, dir: string) {
+  return {
+    Name: org.mspId,
+    ID: org.mspId,
+    MSPDir: join(networkPaths(dir).orgDir(org), 'msp'),
+    Policies: {
+      Readers: signature(`OR('${org.mspId}.admin', '${org.mspId}.peer', '${org.mspId}.client')`),
+      Writers: signature(`OR('${org.mspId}.admin', '${org.mspId}.client')`),
+      Admins: signature(`OR('${org.mspId}.admin')`),
+      Endorsement: signature(`OR('${org.mspId}.peer')`),
+    },
+    AnchorPeers: org.peers.slice(0, 1).map((peer) => ({ Host: '127.0.0.1', Port: peer.ports.listen })),
+  };
 }
 
 const implicit = (rule: string) => ({ Type: 'ImplicitMeta', Rule: rule });
@@ -221,18 +254,7 @@ export function configtx(spec: NetworkSpec, dir: string): string {
     },
     OrdererEndpoints: spec.orderers.map((orderer) => `127.0.0.1:${orderer.ports.listen}`),
   };
-  const orgs = spec.orgs.map((org) => ({
-    Name: org.mspId,
-    ID: org.mspId,
-    MSPDir: join(paths.orgDir(org), 'msp'),
-    Policies: {
-      Readers: signature(`OR('${org.mspId}.admin', '${org.mspId}.peer', '${org.mspId}.client')`),
-      Writers: signature(`OR('${org.mspId}.admin', '${org.mspId}.client')`),
-      Admins: signature(`OR('${org.mspId}.admin')`),
-      Endorsement: signature(`OR('${org.mspId}.peer')`),
-    },
-    AnchorPeers: org.peers.slice(0, 1).map((peer) => ({ Host: '127.0.0.1', Port: peer.ports.listen })),
-  }));
+  const orgs = spec.orgs.map((org) => organizationEntry(org, dir));
   const profile = {
     Policies: {
       Readers: implicit('ANY Readers'),
