@@ -4,9 +4,10 @@ export {
   LedgerDriver,
   type LedgerDriverOptions,
   Result,
-  TransactionExecutor,
+  type TransactionExecutor,
 } from './partiql/driver.js';
 export { PartiqlSyntaxError } from './partiql/errors.js';
+export type { PartiqlValue } from './partiql/evaluate.js';
 export {
   executeStatement,
   type PartiqlCatalog,

@@ -4,10 +4,9 @@ import type { LedgerDatabase } from '../ledger-database.js';
 import type { TableSchema } from '../storage/driver.js';
 import type { Transaction } from '../transaction.js';
 import type { Statement } from './ast.js';
-import type { Value } from './evaluate.js';
+import type { PartiqlValue as Value } from './evaluate.js';
 import { executeStatement, type ScanningTransaction, type StatementTarget } from './executor.js';
 import { parseStatement } from './parser.js';
-import { type IndexMap, type Plan, planFrom } from './plan.js';
 
 /** Options of {@link LedgerDriver}. */
 export interface LedgerDriverOptions {
@@ -30,7 +29,7 @@ export interface ExecuteLambdaOptions {
 export class Result implements Iterable<JsonValue> {
   readonly #rows: readonly JsonValue[];
 
-  /** @internal made by {@link TransactionExecutor.execute} */
+  /** @param rows - the rows as plain JavaScript values */
   constructor(rows: readonly JsonValue[]) {
     this.#rows = rows;
   }
@@ -57,24 +56,13 @@ export class Result implements Iterable<JsonValue> {
 interface Prepared {
   statement: Statement;
   params: number;
-  plan?: { indexes: IndexMap; plan: Plan };
 }
 
 /**
  * Runs PartiQL statements inside one ledger transaction; handed to the lambda of
  * {@link LedgerDriver.executeLambda}, like QLDB's `TransactionExecutor`.
  */
-export class TransactionExecutor {
-  readonly #driver: LedgerDriver;
-  readonly #target: StatementTarget;
-  readonly #now = new Date().toISOString();
-
-  /** @internal made by {@link LedgerDriver.executeLambda} */
-  constructor(driver: LedgerDriver, target: StatementTarget) {
-    this.#driver = driver;
-    this.#target = target;
-  }
-
+export interface TransactionExecutor {
   /**
    * Runs one statement.
    *
@@ -85,8 +73,27 @@ export class TransactionExecutor {
    * `INVALID_ARGUMENT` for a wrong parameter count or value; `NOT_FOUND` for an unknown or
    * dropped table; `LIMIT_EXCEEDED`; `UNSUPPORTED`; `OCC_CONFLICT` (the lambda is retried)
    */
+  execute(statement: string, ...params: unknown[]): Promise<Result>;
+  /**
+   * Abandons the transaction: nothing it wrote is committed and the lambda is not retried.
+   *
+   * @throws always `ABORTED`
+   */
+  abort(): never;
+}
+
+class Executor implements TransactionExecutor {
+  readonly #prepare: (text: string) => Prepared;
+  readonly #target: StatementTarget;
+  readonly #now = new Date().toISOString();
+
+  constructor(prepare: (text: string) => Prepared, target: StatementTarget) {
+    this.#prepare = prepare;
+    this.#target = target;
+  }
+
   async execute(statement: string, ...params: unknown[]): Promise<Result> {
-    const prepared = this.#driver.prepare(statement);
+    const prepared = this.#prepare(statement);
     if (params.length !== prepared.params) {
       throw new InvalidArgumentError(
         'params',
@@ -95,33 +102,13 @@ export class TransactionExecutor {
       );
     }
     const values = params.map((param, i) => toValue(param, `params[${i}]`));
-    const rows = await executeStatement(this.#target, prepared.statement, values, {
-      now: this.#now,
-      plan: (inner, indexes) => planCached(prepared, inner, indexes),
-    });
+    const rows = await executeStatement(this.#target, prepared.statement, values, { now: this.#now });
     return new Result(rows);
   }
 
-  /**
-   * Abandons the transaction: nothing it wrote is committed and the lambda is not retried.
-   *
-   * @throws always `ABORTED`
-   */
   abort(): never {
     throw new LedgerError('ABORTED', 'the transaction was aborted by its lambda');
   }
-}
-
-function planCached(prepared: Prepared, statement: Statement, indexes: IndexMap): Plan {
-  if (statement !== prepared.statement || (statement.kind !== 'select' && statement.kind !== 'dml')) {
-    return statement.kind === 'select' || statement.kind === 'dml'
-      ? planFrom(statement.from, statement.where, indexes)
-      : { sources: [] };
-  }
-  if (prepared.plan?.indexes !== indexes) {
-    prepared.plan = { indexes, plan: planFrom(statement.from, statement.where, indexes) };
-  }
-  return prepared.plan.plan;
 }
 
 /**
@@ -172,7 +159,7 @@ export class LedgerDriver {
     options: ExecuteLambdaOptions = {},
   ): Promise<T> {
     const retries = checkCount(options.retryLimit ?? this.#retryLimit, 'retryLimit');
-    const result = await this.#ledger.transaction((tx) => lambda(new TransactionExecutor(this, this.#target(tx))), {
+    const result = await this.#ledger.transaction((tx) => lambda(new Executor(this.#prepare, this.#target(tx))), {
       retry: { retries },
     });
     return result.value;
@@ -197,8 +184,8 @@ export class LedgerDriver {
     return result.rows.filter((name): name is string => typeof name === 'string');
   }
 
-  /** @internal the parsed statement, from the cache when it was seen before */
-  prepare(text: string): Prepared {
+  /** The parsed statement, from the cache when it was seen before. */
+  readonly #prepare = (text: string): Prepared => {
     const cached = this.#statements.get(text);
     if (cached) return cached;
     const prepared: Prepared = parseStatement(text);
@@ -209,7 +196,7 @@ export class LedgerDriver {
       this.#statements.set(text, prepared);
     }
     return prepared;
-  }
+  };
 
   #target(tx: Transaction): StatementTarget {
     const scanning = tx as Partial<ScanningTransaction>;

@@ -3,7 +3,8 @@ import type { Expr, PathStep } from './ast.js';
 import { callFunction, castTo, extractPart } from './functions.js';
 
 /** A PartiQL value as ledgerdb holds it: JSON, or `undefined` for MISSING. */
-export type Value = JsonValue | undefined;
+export type PartiqlValue = JsonValue | undefined;
+type Value = PartiqlValue;
 
 /** Variables in scope: FROM aliases (and AT/BY names) bound to their values, in FROM order. */
 export interface Scope {
@@ -14,7 +15,7 @@ export interface Scope {
 
 /** What expressions may use besides variables. */
 export interface EvalContext {
-  readonly params: readonly Value[];
+  readonly params: readonly PartiqlValue[];
   /** The statement's time, ISO 8601 UTC (`UTCNOW()`). */
   readonly now: string;
 }

@@ -5,7 +5,15 @@ import type { TableSchema } from '../storage/driver.js';
 import type { DocumentEntry, Transaction } from '../transaction.js';
 import type { Revision } from '../types.js';
 import type { DmlOp, Expr, FromItem, PathStep, Projection, Statement } from './ast.js';
-import { compare, type EvalContext, evaluate, isStruct, type Scope, type Value } from './evaluate.js';
+import {
+  compare,
+  type EvalContext,
+  evaluate,
+  isStruct,
+  type PartiqlValue,
+  type Scope,
+  type PartiqlValue as Value,
+} from './evaluate.js';
 import { aggregateNames, timestampMs } from './functions.js';
 import { describePlan, type IndexMap, type Plan, planFrom, type SourcePlan, tablesOf } from './plan.js';
 
@@ -70,13 +78,10 @@ function indexMap(schema: readonly TableSchema[]): IndexMap {
 export async function executeStatement(
   target: StatementTarget,
   statement: Statement,
-  params: readonly Value[],
-  context: { now: string; plan?: (statement: Statement, indexes: IndexMap) => Plan } = {
-    now: new Date().toISOString(),
-  },
+  params: readonly PartiqlValue[],
+  options: { now?: string } = {},
 ): Promise<JsonValue[]> {
-  const evalContext: EvalContext = { params, now: context.now };
-  const plan = context.plan ?? ((s: Statement, indexes: IndexMap) => planOf(s, indexes));
+  const evalContext: EvalContext = { params, now: options.now ?? new Date().toISOString() };
   switch (statement.kind) {
     case 'createTable': {
       checkUserTable(statement.table);
@@ -162,9 +167,16 @@ export async function executeStatement(
   }
 }
 
-function planOf(statement: Statement, indexes: IndexMap): Plan {
+/** Plans by statement object: a statement parsed once (the driver caches them) is planned once per schema. */
+const plans = new WeakMap<Statement, { indexes: IndexMap; plan: Plan }>();
+
+function plan(statement: Statement, indexes: IndexMap): Plan {
   if (statement.kind !== 'select' && statement.kind !== 'dml') return { sources: [] };
-  return planFrom(statement.from, statement.where, indexes);
+  const cached = plans.get(statement);
+  if (cached?.indexes === indexes) return cached.plan;
+  const planned = planFrom(statement.from, statement.where, indexes);
+  plans.set(statement, { indexes, plan: planned });
+  return planned;
 }
 
 function describeType(value: unknown): string {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, LedgerError } from '@ledgerkit/core';
 import type { Expr } from './ast.js';
-import type { EvalContext, Value } from './evaluate.js';
+import type { EvalContext, PartiqlValue as Value } from './evaluate.js';
 
 /** Aggregates, evaluated over all rows of a SELECT list. */
 export const aggregateNames = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX']);
