@@ -70,7 +70,7 @@ test('missing binaries with building turned off are BINARY_MISSING', async () =>
   expect(isLedgerError(error, 'NOT_FOUND')).toBe(true);
   expect((error as { details: Record<string, unknown> }).details).toMatchObject({
     reason: 'BINARY_MISSING',
-    missing: ['peer', 'orderer', 'configtxgen', 'cryptogen', 'osnadmin'],
+    missing: ['peer', 'orderer', 'configtxgen', 'cryptogen', 'osnadmin', 'configtxlator'],
   });
 });
 
