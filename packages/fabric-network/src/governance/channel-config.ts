@@ -113,9 +113,19 @@ export class ChannelConfigurator {
     return mkdtemp(join(base, 'update-'));
   }
 
+  /** Runs configtxlator; a decode writes to a file (its default, /dev/stdout, cannot be opened on a pipe or socket). */
   async #translator(args: string[], purpose: string): Promise<string> {
-    const { stdout } = await runCommand(this.#binaries.paths.configtxlator, args, { purpose, timeoutMs: 60_000 });
-    return stdout;
+    const decode = args[0] === 'proto_decode';
+    const output = decode ? join(await this.#workDir(), 'decoded.json') : undefined;
+    try {
+      await runCommand(this.#binaries.paths.configtxlator, output ? [...args, '--output', output] : args, {
+        purpose,
+        timeoutMs: 60_000,
+      });
+      return output ? await readFile(output, 'utf8') : '';
+    } finally {
+      if (output) await rm(join(output, '..'), { recursive: true, force: true });
+    }
   }
 
   /** Fetches the newest config block as `reader`'s admin and decodes it. */
