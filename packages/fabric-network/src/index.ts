@@ -37,6 +37,29 @@ export {
   type ProgressEvent,
   type UpOptions,
 } from './fabric-network.js';
+export type { AuditEntry } from './governance/audit-trail.js';
+export type { ChannelConfigJson, ConfigUpdateResult } from './governance/channel-config.js';
+export {
+  type AcceptInvitationOptions,
+  FabricGovernance,
+  type GovernanceOptions,
+  type GovernanceResult,
+  type GovernedNetwork,
+} from './governance/fabric-governance.js';
+export { GovernanceError, type GovernanceReason, governanceReasons } from './governance/governance-error.js';
+export type {
+  GovernanceEvent,
+  Invitation,
+  Member,
+  Proposal,
+  ProposalAction,
+  Vote,
+} from './governance/governance-state.js';
+export {
+  type ProposalStatus,
+  requiredYesVotes,
+  type VotingPolicy,
+} from './governance/voting-policy.js';
 export type { NodeHealth, NodeMetrics } from './health.js';
 export type { IssuedIdentity, IssueIdentityOptions } from './identities.js';
 export { claimNetworkDir, networkOwnerFile, stopLeftoverNetworks } from './leftover-networks.js';
