@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -159,6 +160,21 @@ describe("members' certificate authorities and nodes", () => {
       await readFile(join(org2.cryptoPath, 'peers', 'peer0.org2.example.com', 'tls', 'server.crt')),
     );
     expect(tlsCert.subjectAltName).toContain('DNS:peer0.org2.example.com');
+    // The running peer serves that certificate: a TLS client trusting only Org2's CA root accepts it.
+    const served = await new Promise<X509Certificate>((resolve, reject) => {
+      const [host, port] = (org2.peers[0]?.endpoint as string).split(':');
+      const socket = connect(
+        { host, port: Number(port), ca: root.toString(), servername: 'peer0.org2.example.com', ALPNProtocols: ['h2'] },
+        () => {
+          const peerCertificate = socket.getPeerX509Certificate();
+          socket.destroy();
+          if (peerCertificate) resolve(peerCertificate);
+          else reject(new Error('no certificate'));
+        },
+      );
+      socket.once('error', reject);
+    });
+    expect(served.fingerprint256).toBe(tlsCert.fingerprint256);
     expect(new X509Certificate(await readFile(org2.admin.certificatePath)).subject).toContain('OU=admin');
 
     const definition = JSON.stringify(await network.organizationDefinition('Org2'));
