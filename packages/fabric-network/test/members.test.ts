@@ -162,7 +162,7 @@ describe("members' certificate authorities and nodes", () => {
     expect(tlsCert.subjectAltName).toContain('DNS:peer0.org2.example.com');
     // The running peer serves that certificate: a TLS client trusting only Org2's CA root accepts it.
     const served = await new Promise<X509Certificate>((resolve, reject) => {
-      const [host, port] = (org2.peers[0]?.endpoint as string).split(':');
+      const [host = '', port = ''] = (org2.peers[0]?.endpoint ?? '').split(':');
       const socket = connect(
         { host, port: Number(port), ca: root.toString(), servername: 'peer0.org2.example.com', ALPNProtocols: ['h2'] },
         () => {
