@@ -10,7 +10,7 @@ import { parseStatement } from './parser.js';
 
 /** Options of {@link LedgerDriver}. */
 export interface LedgerDriverOptions {
-  /** Retries of a lambda after an OCC conflict (default 4, as QLDB's driver). */
+  /** Retries of a lambda after an OCC conflict (default: the ledger's policy, 4 unless it was opened with another). */
   retryLimit?: number;
   /** Parsed statements kept for reuse, by text (default 500; 0 turns the cache off). */
   statementCacheSize?: number;
@@ -85,7 +85,7 @@ export interface TransactionExecutor {
 class Executor implements TransactionExecutor {
   readonly #prepare: (text: string) => Prepared;
   readonly #target: StatementTarget;
-  readonly #now = new Date().toISOString();
+  #now: string | undefined;
 
   constructor(prepare: (text: string) => Prepared, target: StatementTarget) {
     this.#prepare = prepare;
@@ -102,9 +102,15 @@ class Executor implements TransactionExecutor {
       );
     }
     const values = params.map((param, i) => toValue(param, `params[${i}]`));
-    const rows = await executeStatement(this.#target, prepared.statement, values, { now: this.#now });
+    const rows = await executeStatement(this.#target, prepared.statement, values, { now: this.#timestamp });
     return new Result(rows);
   }
+
+  /** The transaction's time for UTCNOW(): the same for every statement of one attempt. */
+  readonly #timestamp = (): string => {
+    this.#now ??= new Date().toISOString();
+    return this.#now;
+  };
 
   abort(): never {
     throw new LedgerError('ABORTED', 'the transaction was aborted by its lambda');
@@ -127,7 +133,7 @@ class Executor implements TransactionExecutor {
  */
 export class LedgerDriver {
   readonly #ledger: LedgerDatabase;
-  readonly #retryLimit: number;
+  readonly #retryLimit: number | undefined;
   readonly #cacheSize: number;
   readonly #statements = new Map<string, Prepared>();
   #schema: readonly TableSchema[] | undefined;
@@ -139,7 +145,7 @@ export class LedgerDriver {
    */
   constructor(ledger: LedgerDatabase, options: LedgerDriverOptions = {}) {
     this.#ledger = ledger;
-    this.#retryLimit = checkCount(options.retryLimit ?? 4, 'retryLimit');
+    this.#retryLimit = options.retryLimit === undefined ? undefined : checkCount(options.retryLimit, 'retryLimit');
     this.#cacheSize = checkCount(options.statementCacheSize ?? 500, 'statementCacheSize');
   }
 
@@ -158,10 +164,12 @@ export class LedgerDriver {
     lambda: (txn: TransactionExecutor) => Promise<T>,
     options: ExecuteLambdaOptions = {},
   ): Promise<T> {
-    const retries = checkCount(options.retryLimit ?? this.#retryLimit, 'retryLimit');
-    const result = await this.#ledger.transaction((tx) => lambda(new Executor(this.#prepare, this.#target(tx))), {
-      retry: { retries },
-    });
+    const limit = options.retryLimit ?? this.#retryLimit;
+    const work = (tx: Transaction) => lambda(new Executor(this.#prepare, this.#target(tx)));
+    // Without a limit of its own the ledger's policy applies (and its faster first attempt).
+    const result = await (limit === undefined
+      ? this.#ledger.transaction(work)
+      : this.#ledger.transaction(work, { retry: { retries: checkCount(limit, 'retryLimit') } }));
     return result.value;
   }
 

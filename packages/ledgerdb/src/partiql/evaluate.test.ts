@@ -18,7 +18,7 @@ function value(expr: string, ...params: PartiqlValue[]): PartiqlValue {
   return evaluate(
     statement.projection.expr,
     { vars: new Map([['r', row]]), rows: ['r'] },
-    { params, now: '2026-01-01T00:00:00.000Z' },
+    { params, now: () => '2026-01-01T00:00:00.000Z' },
   );
 }
 
@@ -162,7 +162,7 @@ describe('functions', () => {
     try {
       const { statement } = parseStatement(`SELECT VALUE ${expr} FROM t AS r`);
       if (statement.kind !== 'select' || statement.projection.kind !== 'value') throw new Error('not SELECT VALUE');
-      evaluate(statement.projection.expr, { vars: new Map([['r', row]]), rows: ['r'] }, { params: [], now: '' });
+      evaluate(statement.projection.expr, { vars: new Map([['r', row]]), rows: ['r'] }, { params: [], now: () => '' });
     } catch (error) {
       caught = error;
     }

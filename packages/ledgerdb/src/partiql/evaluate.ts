@@ -16,8 +16,8 @@ export interface Scope {
 /** What expressions may use besides variables. */
 export interface EvalContext {
   readonly params: readonly PartiqlValue[];
-  /** The statement's time, ISO 8601 UTC (`UTCNOW()`). */
-  readonly now: string;
+  /** The statement's time, ISO 8601 UTC (`UTCNOW()`); read only when a statement asks. */
+  now(): string;
 }
 
 export const isStruct = (value: Value): value is JsonObject =>

@@ -15,6 +15,7 @@ import {
   type PartiqlValue as Value,
 } from './evaluate.js';
 import { aggregateNames, timestampMs } from './functions.js';
+import type { parseStatement } from './parser.js';
 import { describePlan, type IndexMap, type Plan, planFrom, type SourcePlan, tablesOf } from './plan.js';
 
 /** Where DROP TABLE keeps table status: a journaled table, so drops are verifiable like any change. */
@@ -71,6 +72,10 @@ function indexMap(schema: readonly TableSchema[]): IndexMap {
  * Runs one parsed statement in a transaction: a pure function of the target, the statement
  * and its parameters, so a server can run it as the embedded driver does.
  *
+ * @param target - the transaction and the ledger catalog to run against
+ * @param statement - from {@link parseStatement}
+ * @param params - one value per `?`, in order (`undefined` is MISSING)
+ * @param options - `now`, the time UTCNOW() answers (default: the clock when asked)
  * @returns the result rows as JSON values (DML: `{ documentId }` per document)
  * @throws `NOT_FOUND` for an unknown or dropped table, `INVALID_ARGUMENT` for bad values,
  * `LIMIT_EXCEEDED` past the ledger's limits, `UNSUPPORTED` for what ledgerdb does not do
@@ -79,9 +84,9 @@ export async function executeStatement(
   target: StatementTarget,
   statement: Statement,
   params: readonly PartiqlValue[],
-  options: { now?: string } = {},
+  options: { now?: () => string } = {},
 ): Promise<JsonValue[]> {
-  const evalContext: EvalContext = { params, now: options.now ?? new Date().toISOString() };
+  const evalContext: EvalContext = { params, now: options.now ?? (() => new Date().toISOString()) };
   switch (statement.kind) {
     case 'createTable': {
       checkUserTable(statement.table);

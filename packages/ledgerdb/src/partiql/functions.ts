@@ -132,7 +132,7 @@ export function callFunction(
     }
     case 'UTCNOW':
       arity(name, args, 0);
-      return context.now;
+      return context.now();
     case 'DATE_ADD': {
       arity(name, args, 3);
       const part = datePart(name, args[0]);

@@ -1,5 +1,11 @@
 import { InvalidArgumentError, type JsonValue, LedgerError } from '@ledgerkit/core';
-import { EmbeddedActionsParser, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import {
+  EmbeddedActionsParser,
+  type IOrAlt,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
 import { load } from 'ion-js';
 import type { BinaryOp, DmlOp, Expr, FromItem, FromSource, PathStep, Projection, Statement } from './ast.js';
 import { PartiqlSyntaxError } from './errors.js';
@@ -639,221 +645,225 @@ class PartiqlParser extends EmbeddedActionsParser {
     return steps.length === 0 ? base : { kind: 'path', base, steps };
   });
 
-  primary = this.RULE(
-    'primary',
-    (): Expr =>
-      this.OR([
-        {
-          ALT: () => {
-            const token = this.CONSUME(StringLiteral);
-            return this.ACTION((): Expr => ({ kind: 'literal', value: unquote(token.image, "'") }));
-          },
+  /** The alternatives of `primary`, built once: a fresh array of closures per call costs more than the rest of parsing. */
+  #primaryAlternatives: IOrAlt<Expr>[] | undefined;
+
+  primary = this.RULE('primary', (): Expr => this.OR(this.#primaryAlternatives ?? this.#buildPrimary()));
+
+  #buildPrimary(): IOrAlt<Expr>[] {
+    this.#primaryAlternatives = [
+      {
+        ALT: () => {
+          const token = this.CONSUME(StringLiteral);
+          return this.ACTION((): Expr => ({ kind: 'literal', value: unquote(token.image, "'") }));
         },
-        {
-          ALT: () => {
-            const token = this.CONSUME(NumberLiteral);
-            return this.ACTION((): Expr => ({ kind: 'literal', value: Number(token.image) }));
-          },
+      },
+      {
+        ALT: () => {
+          const token = this.CONSUME(NumberLiteral);
+          return this.ACTION((): Expr => ({ kind: 'literal', value: Number(token.image) }));
         },
-        {
-          ALT: () => {
-            this.CONSUME(K.TRUE);
-            return { kind: 'literal', value: true } as const;
-          },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.TRUE);
+          return { kind: 'literal', value: true } as const;
         },
-        {
-          ALT: () => {
-            this.CONSUME(K.FALSE);
-            return { kind: 'literal', value: false } as const;
-          },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.FALSE);
+          return { kind: 'literal', value: false } as const;
         },
-        {
-          ALT: () => {
-            this.CONSUME(K.NULL);
-            return { kind: 'literal', value: null } as const;
-          },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.NULL);
+          return { kind: 'literal', value: null } as const;
         },
-        {
-          ALT: () => {
-            this.CONSUME(K.MISSING);
-            return { kind: 'missing' } as const;
-          },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.MISSING);
+          return { kind: 'missing' } as const;
         },
-        {
-          ALT: () => {
-            const token = this.CONSUME(IonLiteral);
-            return this.ACTION((): Expr => ({ kind: 'literal', value: ionLiteral(token) }));
-          },
+      },
+      {
+        ALT: () => {
+          const token = this.CONSUME(IonLiteral);
+          return this.ACTION((): Expr => ({ kind: 'literal', value: ionLiteral(token) }));
         },
-        {
-          ALT: () => {
-            this.CONSUME(Param);
-            return this.ACTION((): Expr => ({ kind: 'param', index: this.params++ }));
-          },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(Param);
+          return this.ACTION((): Expr => ({ kind: 'param', index: this.params++ }));
         },
-        {
-          ALT: () => {
-            this.CONSUME(LParen);
-            const items = [this.SUBRULE(this.expr)];
-            this.MANY(() => {
-              this.CONSUME(Comma);
-              items.push(this.SUBRULE2(this.expr));
-            });
-            this.CONSUME(RParen);
-            return this.ACTION((): Expr => (items.length === 1 ? (items[0] as Expr) : { kind: 'list', items }));
-          },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          const items = [this.SUBRULE(this.expr)];
+          this.MANY(() => {
+            this.CONSUME(Comma);
+            items.push(this.SUBRULE2(this.expr));
+          });
+          this.CONSUME(RParen);
+          return this.ACTION((): Expr => (items.length === 1 ? (items[0] as Expr) : { kind: 'list', items }));
         },
-        {
-          ALT: () => {
-            this.CONSUME(LBrace);
-            const fields: { key: Expr; value: Expr }[] = [];
-            this.MANY_SEP({
-              SEP: Comma,
-              DEF: () => {
-                const key = this.SUBRULE(this.structKey);
-                this.CONSUME(Colon);
-                fields.push({ key, value: this.SUBRULE3(this.expr) });
+      },
+      {
+        ALT: () => {
+          this.CONSUME(LBrace);
+          const fields: { key: Expr; value: Expr }[] = [];
+          this.MANY_SEP({
+            SEP: Comma,
+            DEF: () => {
+              const key = this.SUBRULE(this.structKey);
+              this.CONSUME(Colon);
+              fields.push({ key, value: this.SUBRULE3(this.expr) });
+            },
+          });
+          this.CONSUME(RBrace);
+          return { kind: 'struct', fields } as const;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(LBracket);
+          const items = this.SUBRULE(this.exprList);
+          this.CONSUME(RBracket);
+          return { kind: 'list', items } as const;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(BagOpen);
+          const items = this.SUBRULE2(this.exprList);
+          this.CONSUME(BagClose);
+          return { kind: 'bag', items } as const;
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.COUNT);
+          this.CONSUME2(LParen);
+          const result = this.OR2([
+            {
+              ALT: () => {
+                this.CONSUME(Star);
+                return { kind: 'countStar' } as const;
               },
-            });
-            this.CONSUME(RBrace);
-            return { kind: 'struct', fields } as const;
-          },
+            },
+            { ALT: (): Expr => ({ kind: 'call', name: 'COUNT', args: [this.SUBRULE4(this.expr)] }) },
+          ]);
+          this.CONSUME2(RParen);
+          return result;
         },
-        {
-          ALT: () => {
-            this.CONSUME(LBracket);
-            const items = this.SUBRULE(this.exprList);
-            this.CONSUME(RBracket);
-            return { kind: 'list', items } as const;
-          },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.CAST);
+          this.CONSUME3(LParen);
+          const expr = this.SUBRULE5(this.expr);
+          this.CONSUME(K.AS);
+          const type = this.CONSUME(Identifier).image;
+          this.CONSUME3(RParen);
+          return this.ACTION((): Expr => ({ kind: 'cast', expr, type: type.toUpperCase() }));
         },
-        {
-          ALT: () => {
-            this.CONSUME(BagOpen);
-            const items = this.SUBRULE2(this.exprList);
-            this.CONSUME(BagClose);
-            return { kind: 'bag', items } as const;
-          },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.EXTRACT);
+          this.CONSUME4(LParen);
+          const part = this.CONSUME2(Identifier).image;
+          this.CONSUME(K.FROM);
+          const expr = this.SUBRULE6(this.expr);
+          this.CONSUME4(RParen);
+          return this.ACTION((): Expr => ({ kind: 'extract', part: part.toLowerCase(), expr }));
         },
-        {
-          ALT: () => {
-            this.CONSUME(K.COUNT);
-            this.CONSUME2(LParen);
-            const result = this.OR2([
-              {
-                ALT: () => {
-                  this.CONSUME(Star);
-                  return { kind: 'countStar' } as const;
-                },
-              },
-              { ALT: (): Expr => ({ kind: 'call', name: 'COUNT', args: [this.SUBRULE4(this.expr)] }) },
-            ]);
-            this.CONSUME2(RParen);
-            return result;
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(K.CAST);
-            this.CONSUME3(LParen);
-            const expr = this.SUBRULE5(this.expr);
-            this.CONSUME(K.AS);
-            const type = this.CONSUME(Identifier).image;
-            this.CONSUME3(RParen);
-            return this.ACTION((): Expr => ({ kind: 'cast', expr, type: type.toUpperCase() }));
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(K.EXTRACT);
-            this.CONSUME4(LParen);
-            const part = this.CONSUME2(Identifier).image;
-            this.CONSUME(K.FROM);
-            const expr = this.SUBRULE6(this.expr);
-            this.CONSUME4(RParen);
-            return this.ACTION((): Expr => ({ kind: 'extract', part: part.toLowerCase(), expr }));
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(K.TRIM);
-            this.CONSUME5(LParen);
-            const result = this.OR3([
-              {
-                ALT: (): Expr => {
-                  const spec = this.OR4([
-                    {
-                      ALT: () => {
-                        this.CONSUME(K.LEADING);
-                        return 'LEADING' as const;
-                      },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.TRIM);
+          this.CONSUME5(LParen);
+          const result = this.OR3([
+            {
+              ALT: (): Expr => {
+                const spec = this.OR4([
+                  {
+                    ALT: () => {
+                      this.CONSUME(K.LEADING);
+                      return 'LEADING' as const;
                     },
-                    {
-                      ALT: () => {
-                        this.CONSUME(K.TRAILING);
-                        return 'TRAILING' as const;
-                      },
+                  },
+                  {
+                    ALT: () => {
+                      this.CONSUME(K.TRAILING);
+                      return 'TRAILING' as const;
                     },
-                    {
-                      ALT: () => {
-                        this.CONSUME(K.BOTH);
-                        return 'BOTH' as const;
-                      },
+                  },
+                  {
+                    ALT: () => {
+                      this.CONSUME(K.BOTH);
+                      return 'BOTH' as const;
                     },
-                  ]);
-                  const chars = this.OPTION(() => this.SUBRULE7(this.expr));
-                  this.CONSUME2(K.FROM);
-                  return { kind: 'trim', spec, chars, expr: this.SUBRULE8(this.expr) };
-                },
+                  },
+                ]);
+                const chars = this.OPTION(() => this.SUBRULE7(this.expr));
+                this.CONSUME2(K.FROM);
+                return { kind: 'trim', spec, chars, expr: this.SUBRULE8(this.expr) };
               },
-              {
-                ALT: (): Expr => {
-                  const first = this.SUBRULE9(this.expr);
-                  const from = this.OPTION2(() => {
-                    this.CONSUME3(K.FROM);
-                    return this.SUBRULE(this.additive);
-                  });
-                  return from
-                    ? { kind: 'trim', spec: 'BOTH', chars: first, expr: from }
-                    : { kind: 'trim', spec: 'BOTH', chars: undefined, expr: first };
-                },
+            },
+            {
+              ALT: (): Expr => {
+                const first = this.SUBRULE9(this.expr);
+                const from = this.OPTION2(() => {
+                  this.CONSUME3(K.FROM);
+                  return this.SUBRULE(this.additive);
+                });
+                return from
+                  ? { kind: 'trim', spec: 'BOTH', chars: first, expr: from }
+                  : { kind: 'trim', spec: 'BOTH', chars: undefined, expr: first };
               },
-            ]);
-            this.CONSUME5(RParen);
-            return result;
-          },
+            },
+          ]);
+          this.CONSUME5(RParen);
+          return result;
         },
-        {
-          ALT: () => {
-            this.CONSUME(AtSign);
-            return { kind: 'var', name: this.SUBRULE(this.name), at: true } as const;
-          },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(AtSign);
+          return { kind: 'var', name: this.SUBRULE(this.name), at: true } as const;
         },
-        {
-          ALT: () => {
-            const token = this.CONSUME3(Identifier);
-            const args = this.OPTION3(() => {
-              this.CONSUME6(LParen);
-              const list = this.SUBRULE3(this.exprList);
-              this.CONSUME6(RParen);
-              return list;
-            });
-            return this.ACTION(
-              (): Expr =>
-                args
-                  ? { kind: 'call', name: token.image.toUpperCase(), args }
-                  : { kind: 'var', name: token.image, at: false },
-            );
-          },
+      },
+      {
+        ALT: () => {
+          const token = this.CONSUME3(Identifier);
+          const args = this.OPTION3(() => {
+            this.CONSUME6(LParen);
+            const list = this.SUBRULE3(this.exprList);
+            this.CONSUME6(RParen);
+            return list;
+          });
+          return this.ACTION(
+            (): Expr =>
+              args
+                ? { kind: 'call', name: token.image.toUpperCase(), args }
+                : { kind: 'var', name: token.image, at: false },
+          );
         },
-        {
-          ALT: () => {
-            const token = this.CONSUME(QuotedIdentifier);
-            return this.ACTION((): Expr => ({ kind: 'var', name: unquote(token.image, '"'), at: false }));
-          },
+      },
+      {
+        ALT: () => {
+          const token = this.CONSUME(QuotedIdentifier);
+          return this.ACTION((): Expr => ({ kind: 'var', name: unquote(token.image, '"'), at: false }));
         },
-      ]),
-  );
+      },
+    ];
+    return this.#primaryAlternatives;
+  }
 
   structKey = this.RULE(
     'structKey',
