@@ -96,7 +96,9 @@ const partiqlRangeScan: number[] = [];
 for (let round = 0; round < 5; round++) {
   directScan.push(await rate(600, (i) => ledger.find('bench', { group: group(i) })));
   partiqlScan.push(await rate(600, (i) => driver.execute(scanSql, group(i))));
-  partiqlRangeScan.push(await rate(600, (i) => driver.execute('SELECT * FROM bench AS b WHERE b.qty < ?', (i % 10) + 1)));
+  partiqlRangeScan.push(
+    await rate(600, (i) => driver.execute('SELECT * FROM bench AS b WHERE b.qty < ?', (i % 10) + 1)),
+  );
 }
 await ledger.close();
 rmSync(dir, { recursive: true, force: true });
@@ -105,7 +107,10 @@ const directUs = 1e6 / median(direct);
 const partiqlUs = 1e6 / median(partiql);
 const uncachedUs = 1e6 / median(partiqlUncached);
 // Per round: what parsing and planning add to one point read, over the direct read's time.
-const parsePlanShare = median(partiqlUncached.map((r, i) => (1e6 / r - 1e6 / (partiql[i] as number)) / (1e6 / (direct[i] as number))));
+const parsePlanShare = median(
+  partiqlUncached.map((r, i) => (1e6 / r - 1e6 / (partiql[i] as number)) / (1e6 / (direct[i] as number))),
+);
+const overheadCached = median(partiql.map((r, i) => (direct[i] as number) / r - 1));
 const result = {
   documents,
   indexed_point_reads_per_s: {
@@ -113,7 +118,11 @@ const result = {
     partiql: Math.round(median(partiql)),
     partiql_no_statement_cache: Math.round(median(partiqlUncached)),
   },
-  point_read_us: { direct: Number(directUs.toFixed(1)), partiql: Number(partiqlUs.toFixed(1)), partiql_no_statement_cache: Number(uncachedUs.toFixed(1)) },
+  point_read_us: {
+    direct: Number(directUs.toFixed(1)),
+    partiql: Number(partiqlUs.toFixed(1)),
+    partiql_no_statement_cache: Number(uncachedUs.toFixed(1)),
+  },
   partiql_vs_direct_point: Number(median(partiql.map((r, i) => r / (direct[i] as number))).toFixed(3)),
   parse_us: Number(median(parseRounds).toFixed(2)),
   // Parser + planner cost as a share of an indexed point read: uncached minus cached PartiQL.
@@ -121,7 +130,9 @@ const result = {
   within_bar_uncached: parsePlanShare <= 0.2,
   // With the statement cache (the default) a repeated statement is not parsed or planned
   // again; everything PartiQL adds (cache lookup, evaluation, result rows) is this share.
-  partiql_overhead_share_cached: Number(median(partiql.map((r, i) => (direct[i] as number) / r - 1)).toFixed(3)),
+  partiql_overhead_share_cached: Number(overheadCached.toFixed(3)),
+  // The bar holds with the cache when even the whole overhead, parser and planner included, is within it.
+  within_bar_cached: overheadCached <= 0.2,
   scans_per_s: {
     direct: Number(median(directScan).toFixed(1)),
     partiql: Number(median(partiqlScan).toFixed(1)),
