@@ -989,16 +989,12 @@ export class FabricNetwork {
       await cp(join(caDir, `ca.${org.domain}-cert.pem`), join(paths.server, 'ca-cert.pem'));
       await cp(join(caDir, 'priv_sk'), join(paths.server, 'ca-key.pem'));
     }
-    // init writes the bootstrap admin into the server's config and database; `start` then
-    // needs no password on its command line (visible in /proc to every user).
-    await runCommand(
-      binaries.paths['fabric-ca-server'],
-      ['init', '-b', `${admin.name}:${admin.password}`, ...this.#caServerArgs(org)],
-      {
-        purpose: `initializing ${org.name}'s CA`,
-        env: this.#processEnv({}),
-      },
-    ).catch((error: unknown) => {
+    // init writes the bootstrap admin into the server's config and database, so `start` needs
+    // no password; init takes it by environment, not on its command line (visible in /proc).
+    await runCommand(binaries.paths['fabric-ca-server'], ['init', ...this.#caServerArgs(org)], {
+      purpose: `initializing ${org.name}'s CA`,
+      env: this.#processEnv({ FABRIC_CA_SERVER_BOOT: `${admin.name}:${admin.password}` }),
+    }).catch((error: unknown) => {
       throw new FabricNetworkError('COMMAND_FAILED', `initializing ${org.name}'s CA failed`, {
         output: String((error as FabricNetworkError).details?.output ?? '').replaceAll(admin.password, '***'),
       });

@@ -2,7 +2,7 @@
 // processes): addOrganization creates its Fabric CA, MSP and peer; a channel config update
 // signed by Org1's admin (made with the governance module's ChannelConfigurator) adds its
 // organizationDefinition; joinChannel joins and catches up its peer and approves the deployed
-// chaincode for it; an upgrade whose policy needs Org2 is then endorsed by Org2's peer; a second
+// chaincode for it; a chaincode whose policy needs Org2 is then endorsed by Org2's peer; a second
 // Org2 peer, from its CA, joins and catches up. Torn down in afterAll.
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -34,11 +34,21 @@ describe('a new organization joins the channel', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function submitAs(access: OrganizationAccess, name: string, ...args: string[]): Promise<string> {
+  async function call(
+    access: OrganizationAccess,
+    chaincode: string,
+    submit: boolean,
+    name: string,
+    ...args: string[]
+  ): Promise<string> {
     const connection = await gatewayFor(access);
     try {
-      const contract = connection.gateway.getNetwork('joining').getContract('whoami');
-      return decoder.decode(await whenDiscovered(() => contract.submitTransaction(name, ...args)));
+      const contract = connection.gateway.getNetwork('joining').getContract(chaincode);
+      return decoder.decode(
+        await whenDiscovered(() =>
+          submit ? contract.submitTransaction(name, ...args) : contract.evaluateTransaction(name, ...args),
+        ),
+      );
     } finally {
       connection.close();
     }
@@ -63,10 +73,12 @@ describe('a new organization joins the channel', () => {
     const ordererHeight = heights.find(([id]) => id === 'orderer0')?.[1];
     expect(heights.find(([id]) => id === 'peer0.org2')?.[1]).toBe(ordererHeight);
 
-    // An upgrade whose policy only Org2 can satisfy: Org2 approved it (deploy approves for every
-    // organization in the channel), and Org2's peer endorses the user's transaction.
-    await network.deployChaincode({ name: 'whoami', path: chaincodePath, policy: "OR('Org2MSP.peer')" });
-    const caller = await submitAs(org2, 'Record', 'from-org2');
+    // Org2 approved the chaincode deployed before it joined, so its peer runs it.
+    const seen = JSON.parse(await call(org2, 'whoami', false, 'WhoAmI'));
+    expect(seen).toMatchObject({ mspId: 'Org2MSP', enrollmentId: 'user1-org2' });
+    // A chaincode whose policy only Org2 can satisfy: Org2's peer endorses the user's transaction.
+    await network.deployChaincode({ name: 'org2-only', path: chaincodePath, policy: "OR('Org2MSP.peer')" });
+    const caller = await call(org2, 'org2-only', true, 'Record', 'from-org2');
     expect(caller).toContain('CN=user1-org2');
     const org2Root = new X509Certificate(await readFile(join(org2.mspDir, 'cacerts', 'ca.pem')));
     expect(caller).toContain(org2Root.subject.split('\n').find((part) => part.startsWith('CN=')) as string);

@@ -212,11 +212,12 @@ export class CertificateAuthority {
     const { name, secret, mspDir } = options;
     const staging = `${mspDir}.enroll-${randomBytes(4).toString('hex')}`;
     const url = `https://${encodeURIComponent(name)}:${encodeURIComponent(secret)}@127.0.0.1:${this.#record.ports.listen}`;
-    const args = ['enroll', '-u', url, '--mspdir', staging, '--caname', this.#record.caName];
+    const args = ['enroll', '--mspdir', staging, '--caname', this.#record.caName];
     if (options.tls) args.push('--enrollment.profile', 'tls', '--csr.hosts', options.tls.hosts.join(','));
     args.push('--csr.cn', name);
     try {
-      await this.#client_(args, `enrolling '${name}'`).catch(async (error: unknown) => {
+      // The URL carries the secret: given by environment, not on the command line every user can read in /proc.
+      await this.#client_(args, `enrolling '${name}'`, { FABRIC_CA_CLIENT_URL: url }).catch(async (error: unknown) => {
         throw await this.#explainAuthenticationFailure(error, name, options.registrar === true);
       });
       await normalizeMsp(staging, await readFile(this.rootCertificatePath, 'utf8'));
@@ -400,14 +401,14 @@ export class CertificateAuthority {
     );
   }
 
-  async #client_(args: string[], purpose: string) {
+  async #client_(args: string[], purpose: string, env: Record<string, string> = {}) {
     const paths = caPaths(this.#dir, this.#orgName);
     await mkdir(paths.client, { recursive: true });
     try {
       return await runCommand(this.#client, [...args, '--home', paths.client, '--tls.certfiles', paths.rootCert], {
         purpose: `${purpose} (${this.mspId} CA)`,
         timeoutMs: 60_000,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? this.#dir },
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? this.#dir, ...env },
       });
     } catch (error) {
       if (error instanceof FabricNetworkError && error.reason === 'COMMAND_FAILED') {
