@@ -255,9 +255,27 @@ describe("members' certificate authorities and nodes", () => {
     expect(network.components()).not.toContain('peer1.org1');
   });
 
-  test('down stops every process, the CAs included', async () => {
+  test('up restarts a killed CA; down stops every process, the CAs included; up brings them back', async () => {
+    const caPid = (await network.status()).components.find((component) => component.id === 'ca.org2')?.pid;
+    process.kill(caPid as number, 'SIGKILL');
+    network = await FabricNetwork.up({ dir });
+    expect((await network.status()).components.find((component) => component.id === 'ca.org2')).toMatchObject({
+      running: true,
+      healthy: true,
+    });
+
     const running = await processesOfNetwork(dir);
-    expect(running.some((process) => process.command.includes('fabric-ca-server'))).toBe(true);
+    expect(running.filter((process) => process.command.includes('fabric-ca-server'))).toHaveLength(2);
+    await network.down();
+    expect(await processesOfNetwork(dir)).toEqual([]);
+
+    network = await FabricNetwork.up({ dir });
+    const org2Ca = await network.certificateAuthority('Org2');
+    const { secret } = await org2Ca.register({ name: 'erin' });
+    expect((await org2Ca.enroll({ name: 'erin', secret })).mspId).toBe('Org2MSP');
+    // Identities registered before the restart are still in the CA's registry.
+    expect(await reasonOf(org2Ca.register({ name: 'carol' }))).toEqual(['ALREADY_EXISTS', 'IDENTITY_EXISTS']);
+    expect((await network.status()).healthy).toBe(true);
     await network.down();
     expect(await processesOfNetwork(dir)).toEqual([]);
   });
