@@ -10,14 +10,14 @@ import { join } from 'node:path';
 import { connectFabric } from '@ledgerkit/fabric';
 import { claimNetworkDir } from '@ledgerkit/fabric-network';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runFabric } from '../src/commands/fabric.js';
+import { runCli } from '../src/run-cli.js';
 
 const channel = 'samples';
 
 async function fabric(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runFabric(args, {
+  const code = await runCli(['fabric', ...args], {
     stdout: (text) => {
       stdout += text;
     },

@@ -7,6 +7,10 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '@ledgerkit/core';
+import { Command } from 'commander';
+import { addCommonOptions, type CliOutput, cliAction, exitCodes, withExamples } from '../program/conventions.js';
+import { integerIn } from '../program/inputs.js';
+import { printJson } from '../program/output.js';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -120,4 +124,33 @@ export function runDemo(options: DemoOptions): DemoResult {
       'Fabric, side by side, is `npm run demo` in a clone of the ledgerkit repository.\n',
   );
   return { ok: result.ok, events: tree.size, digest, checks: result.checks };
+}
+
+/**
+ * The `ledgerkit demo` command.
+ *
+ * @param io - where to write
+ * @returns the command
+ */
+export function createDemoCommand(io: CliOutput): Command {
+  const command = new Command('demo')
+    .description(
+      'An in-process walkthrough of verifiable logging on an RFC 9162 Merkle tree (no ledger backend): ' +
+        'append supply-chain events, take a digest, prove inclusion and consistency, and catch a tampered event',
+    )
+    .option('--events <n>', 'number of supply-chain events to append (2 to 1000000)', integerIn(2, 1_000_000), 8);
+  addCommonOptions(command, 'one JSON document: {ok, events, digest, checks}');
+  command.addHelpText(
+    'after',
+    '\nThe supply-chain app on ledgerdb, Ethereum and Fabric side by side is `npm run demo` in a\n' +
+      'clone of the ledgerkit repository. Exit code 3 when a check fails.',
+  );
+  withExamples(command, ['', '--events 100 --json']);
+  return command.action(
+    cliAction(io, async (options: { events: number; json?: boolean }) => {
+      const result = runDemo({ events: options.events, print: options.json ? () => {} : io.stdout });
+      if (options.json) printJson(io, result);
+      return result.ok ? exitCodes.ok : exitCodes.verificationFailed;
+    }),
+  );
 }

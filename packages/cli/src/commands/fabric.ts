@@ -1,225 +1,283 @@
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError } from '@ledgerkit/core';
-import { FabricNetwork, type NetworkStatus, type OrganizationAccess } from '@ledgerkit/fabric-network';
-import { progressPrinter } from './progress.js';
+import type { FabricNetwork, NetworkStatus, OrganizationAccess, ProgressEvent } from '@ledgerkit/fabric-network';
+import { Command, Option } from 'commander';
+import { addCommonOptions, type CliOutput, cliAction, exitCodes, withExamples } from '../program/conventions.js';
+import { integerIn } from '../program/inputs.js';
+import { createProgress, type Progress, printFields, printJson, renderTable } from '../program/output.js';
 
-/** Where `ledgerkit fabric` writes, and whether stdout is a terminal. */
-export interface FabricOutput {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  isTTY?: boolean;
+/** The default network directory: in the working directory, never in the package or a checkout. */
+const defaultDir = join('.ledgerkit', 'fabric');
+
+interface FabricOptions {
+  dir: string;
+  json?: boolean;
 }
 
-export const fabricHelp = `Usage: ledgerkit fabric <up|status|logs|deploy|identity|down> [options]
+/** How long the first build of the Fabric binaries usually takes, said before it starts. */
+const buildNotice =
+  'Fabric binaries are not in the cache yet: building Fabric from source with Go (first run only, usually 2-5 minutes)';
 
-  up       Create (first time) and start a Fabric network of native processes, or restart
-           what is not running. --orgs 2 (a count or names: Acme,Globex) --peers-per-org 1
-           --orderers 1|3|5 --channel ledgerkit
-  status   Every process with pid, ports, health and channel height, and each organization's
-           connection details (gateway endpoint, host alias, TLS CA, MSP folder). --json
-  logs     The log of one component: ledgerkit fabric logs peer0.org1 [--lines 100]
-  deploy   Deploy a Node.js chaincode as a service: --name --path [--version 1.0]
-           [--policy majority|any|all|"AND('Org1MSP.peer','Org2MSP.peer')"]
-  identity Issue an identity signed by an organization's CA, with Fabric CA attributes:
-           --org Org1 --name alice [--attr role=manufacturer ...] [--role client|admin]
-  down     Stop every process; --purge also deletes the network directory.
+/** Loaded on use: `ledgerkit --help` and the other groups need none of it. */
+const fabricNetwork = () => import('@ledgerkit/fabric-network');
 
-  Every command takes --dir (default ./.ledgerkit/fabric).
-`;
-
-const integer = (flag: string, value: string | undefined, fallback: number): number => {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number)) throw new InvalidArgumentError(flag, `${flag} must be an integer, got '${value}'`);
-  return number;
-};
+const open = async (dir: string): Promise<FabricNetwork> => (await fabricNetwork()).FabricNetwork.open(dir);
 
 /**
- * Runs `ledgerkit fabric <subcommand>`.
+ * The `ledgerkit fabric` group: a Hyperledger Fabric network of native processes, no Docker.
  *
- * @param argv - arguments after `fabric`
- * @param output - where to write
- * @returns 0 when everything it was asked for is running (or stopped, for down)
+ * @param io - where to write
+ * @returns the command
  */
-export async function runFabric(argv: readonly string[], output: FabricOutput): Promise<number> {
-  const [subcommand, ...rest] = argv;
-  const common = { dir: { type: 'string' }, json: { type: 'boolean', default: false } } as const;
-  switch (subcommand) {
-    case 'up': {
-      const { values } = parseArgs({
-        args: [...rest],
-        options: {
-          ...common,
-          orgs: { type: 'string' },
-          'peers-per-org': { type: 'string' },
-          orderers: { type: 'string' },
-          channel: { type: 'string' },
-        },
-        strict: true,
-      });
-      const progress = progressPrinter(values.json ? () => {} : output.stdout, output.isTTY === true && !values.json);
-      const orgs =
-        values.orgs === undefined
-          ? undefined
-          : /^\d+$/.test(values.orgs)
-            ? Number(values.orgs)
-            : values.orgs.split(',');
-      const network = await FabricNetwork.up({
-        ...(values.dir === undefined ? {} : { dir: values.dir }),
-        ...(orgs === undefined ? {} : { orgs }),
-        ...(values['peers-per-org'] === undefined
-          ? {}
-          : { peersPerOrg: integer('--peers-per-org', values['peers-per-org'], 1) }),
-        ...(values.orderers === undefined ? {} : { orderers: integer('--orderers', values.orderers, 1) as 1 }),
-        ...(values.channel === undefined ? {} : { channel: values.channel }),
-        onProgress: progress.onProgress,
-      }).finally(() => progress.finish());
-      const status = await network.status();
-      const organizations = organizationsOf(network);
-      if (values.json) output.stdout(`${JSON.stringify({ ...status, organizations })}\n`);
-      else {
-        output.stdout(`Fabric network up in ${progress.finish()} — channel '${status.channel}', ${network.dir}\n`);
-        output.stdout(renderStatus(status) + renderConnections(status, organizations));
-      }
-      return status.healthy ? 0 : 1;
-    }
-    case 'status': {
-      const { values } = parseArgs({ args: [...rest], options: common, strict: true });
-      const network = await FabricNetwork.open(values.dir);
-      const status = await network.status();
-      const organizations = organizationsOf(network);
-      output.stdout(
-        values.json
-          ? `${JSON.stringify({ ...status, organizations })}\n`
-          : renderStatus(status) + renderConnections(status, organizations),
-      );
-      return status.healthy ? 0 : 1;
-    }
-    case 'logs': {
-      const { values, positionals } = parseArgs({
-        args: [...rest],
-        options: { dir: common.dir, lines: { type: 'string' } },
-        allowPositionals: true,
-        strict: true,
-      });
-      const network = await FabricNetwork.open(values.dir);
-      const component = positionals[0];
-      if (!component) {
-        throw new InvalidArgumentError('component', `name a component: ${network.components().join(', ')}`);
-      }
-      output.stdout(`${await network.logs(component, integer('--lines', values.lines, 100))}\n`);
-      return 0;
-    }
-    case 'deploy': {
-      const { values } = parseArgs({
-        args: [...rest],
-        options: {
-          ...common,
-          name: { type: 'string' },
-          path: { type: 'string' },
-          version: { type: 'string' },
-          policy: { type: 'string' },
-        },
-        strict: true,
-      });
-      if (!values.name || !values.path) throw new InvalidArgumentError('name', 'deploy needs --name and --path');
-      const progress = progressPrinter(values.json ? () => {} : output.stdout, output.isTTY === true && !values.json);
-      progress.onProgress({ type: 'step-start', step: `deploy chaincode '${values.name}'` });
-      const started = performance.now();
-      const network = await FabricNetwork.open(values.dir);
-      try {
-        const deployed = await network.deployChaincode({
-          name: values.name,
-          path: values.path,
-          ...(values.version === undefined ? {} : { version: values.version }),
-          ...(values.policy === undefined ? {} : { policy: values.policy }),
-        });
-        progress.onProgress({
-          type: 'step-end',
-          step: `deploy chaincode '${values.name}'`,
-          ok: true,
-          ms: performance.now() - started,
-        });
-        output.stdout(values.json ? `${JSON.stringify(deployed)}\n` : `${JSON.stringify(deployed, null, 2)}\n`);
-      } catch (error) {
-        progress.onProgress({
-          type: 'step-end',
-          step: `deploy chaincode '${values.name}'`,
-          ok: false,
-          ms: performance.now() - started,
-        });
-        throw error;
-      } finally {
-        progress.finish();
-      }
-      return 0;
-    }
-    case 'identity': {
-      const { values } = parseArgs({
-        args: [...rest],
-        options: {
-          ...common,
-          org: { type: 'string' },
-          name: { type: 'string' },
-          attr: { type: 'string', multiple: true },
-          role: { type: 'string' },
-        },
-        strict: true,
-      });
-      if (!values.org || !values.name) throw new InvalidArgumentError('org', 'identity needs --org and --name');
-      const attributes: Record<string, string> = {};
-      for (const pair of values.attr ?? []) {
-        const separator = pair.indexOf('=');
-        if (separator <= 0) {
-          throw new InvalidArgumentError('attr', `--attr takes name=value, got '${pair}'`, { value: pair });
+export function createFabricCommand(io: CliOutput): Command {
+  const fabric = new Command('fabric').description(
+    'Run a Hyperledger Fabric network of native processes (no Docker): up, status, logs, deploy, identity, down',
+  );
+  fabric.addHelpText(
+    'after',
+    `\nEvery command takes --dir (default ./${defaultDir} in the working directory). The Fabric\nbinaries are built once with Go into $LEDGERKIT_HOME (default ~/.cache/ledgerkit).`,
+  );
+  withExamples(fabric, ['up --orgs 2', 'status --json', 'down --purge']);
+  const withDir = (command: Command) => command.option('--dir <dir>', 'the network directory', defaultDir);
+
+  const up = withDir(new Command('up'))
+    .description('Create (first time) and start a Fabric network, or restart what is not running')
+    .option('--orgs <orgs>', 'a count (default 2) or names: Acme,Globex')
+    .option('--peers-per-org <n>', 'peers per organization', integerIn(1, 4))
+    .addOption(new Option('--orderers <n>', 'orderers (Raft)').choices(['1', '3', '5']))
+    .option('--channel <name>', 'channel name (default ledgerkit)');
+  addCommonOptions(up, 'one JSON document: the status with each organization');
+  withExamples(up, ['', '--orgs Acme,Globex --orderers 3 --channel trade', '--dir ./net --json']);
+  up.action(
+    cliAction(
+      io,
+      async (options: FabricOptions & { orgs?: string; peersPerOrg?: number; orderers?: string; channel?: string }) => {
+        const { FabricNetwork, ensureFabricBinaries } = await fabricNetwork();
+        const progress = createProgress(io, options.json === true);
+        const orgs =
+          options.orgs === undefined
+            ? undefined
+            : /^\d+$/.test(options.orgs)
+              ? Number(options.orgs)
+              : options.orgs.split(',');
+        const cached = await ensureFabricBinaries({ build: false }).then(
+          () => true,
+          () => false,
+        );
+        const network = await FabricNetwork.up({
+          dir: options.dir,
+          ...(orgs === undefined ? {} : { orgs }),
+          ...(options.peersPerOrg === undefined ? {} : { peersPerOrg: options.peersPerOrg }),
+          ...(options.orderers === undefined ? {} : { orderers: Number(options.orderers) as 1 | 3 | 5 }),
+          ...(options.channel === undefined ? {} : { channel: options.channel }),
+          onProgress: fabricProgress(progress, cached),
+        }).finally(() => progress.finish());
+        const status = await network.status();
+        const organizations = organizationsOf(network);
+        if (options.json) printJson(io, { ...status, organizations });
+        else {
+          io.stdout(`Fabric network up in ${progress.finish()}: channel '${status.channel}', ${network.dir}\n`);
+          io.stdout(renderStatus(status) + renderConnections(status, organizations));
         }
-        attributes[pair.slice(0, separator)] = pair.slice(separator + 1);
-      }
-      if (values.role !== undefined && values.role !== 'client' && values.role !== 'admin') {
-        throw new InvalidArgumentError('role', `--role must be client or admin, got '${values.role}'`);
-      }
-      const network = await FabricNetwork.open(values.dir);
-      const identity = await network.issueIdentity({
-        org: values.org,
-        name: values.name,
-        attributes,
-        ...(values.role === undefined ? {} : { role: values.role }),
-      });
-      if (values.json) output.stdout(`${JSON.stringify(identity)}\n`);
+        return status.healthy ? exitCodes.ok : exitCodes.failure;
+      },
+    ),
+  );
+
+  const status = withDir(new Command('status')).description(
+    "Every process with pid, ports, health and channel height, and each organization's connection details",
+  );
+  addCommonOptions(status, 'one JSON document: the status with each organization');
+  withExamples(status, ['', '--dir ./net --json']);
+  status.action(
+    cliAction(io, async (options: FabricOptions) => {
+      const network = await open(options.dir);
+      const current = await network.status();
+      const organizations = organizationsOf(network);
+      if (options.json) printJson(io, { ...current, organizations });
+      else io.stdout(renderStatus(current) + renderConnections(current, organizations));
+      return current.healthy ? exitCodes.ok : exitCodes.failure;
+    }),
+  );
+
+  const logs = withDir(new Command('logs'))
+    .description('The last lines of one component’s log')
+    .argument('<component>', 'orderer0, peer0.org1, ... (see status)')
+    .option('--lines <n>', 'how many lines', integerIn(1, 1_000_000), 100);
+  addCommonOptions(logs, 'JSON lines: {"component","line"} per log line');
+  withExamples(logs, ['peer0.org1', 'orderer0 --lines 500']);
+  logs.action(
+    cliAction(io, async (component: string, options: FabricOptions & { lines: number }) => {
+      const text = await (await open(options.dir)).logs(component, options.lines);
+      if (options.json) {
+        for (const line of text.split('\n')) if (line) io.stdout(`${JSON.stringify({ component, line })}\n`);
+      } else io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+      return exitCodes.ok;
+    }),
+  );
+
+  const deploy = withDir(new Command('deploy'))
+    .description('Deploy a Node.js chaincode as a service on the channel')
+    .requiredOption('--name <name>', 'chaincode name (lower case, digits, _ and -)')
+    .requiredOption('--path <dir>', 'the chaincode project (package.json with main)')
+    .option('--version <label>', 'version label (default 1.0)')
+    .option(
+      '--policy <policy>',
+      `endorsement: majority, any, all or a policy such as "AND('Org1MSP.peer','Org2MSP.peer')"`,
+    );
+  addCommonOptions(deploy, 'one JSON document: {name, version, sequence, packageId, policy, address}');
+  withExamples(deploy, [
+    '--name assets --path ./my-chaincode',
+    '--name assets --path ./my-chaincode --policy all --json',
+  ]);
+  deploy.action(
+    cliAction(
+      io,
+      async (options: FabricOptions & { name: string; path: string; version?: string; policy?: string }) => {
+        const progress = createProgress(io, options.json === true);
+        const step = `deploy chaincode '${options.name}'`;
+        const network = await open(options.dir);
+        progress.start(step);
+        const started = performance.now();
+        try {
+          const deployed = await network.deployChaincode({
+            name: options.name,
+            path: resolve(options.path),
+            ...(options.version === undefined ? {} : { version: options.version }),
+            ...(options.policy === undefined ? {} : { policy: options.policy }),
+          });
+          progress.end(step, true, performance.now() - started);
+          if (options.json) printJson(io, deployed);
+          else {
+            io.stdout(`Deployed chaincode '${deployed.name}' on ${network.dir}\n`);
+            printFields(
+              io,
+              [
+                ['version', deployed.version],
+                ['sequence', deployed.sequence],
+                ['package id', deployed.packageId],
+                ['policy', deployed.policy],
+                ['address', deployed.address],
+              ],
+              '  ',
+            );
+          }
+          return exitCodes.ok;
+        } catch (error) {
+          progress.end(step, false, performance.now() - started);
+          throw error;
+        } finally {
+          progress.finish();
+        }
+      },
+    ),
+  );
+
+  const identity = withDir(new Command('identity'))
+    .description("Issue an identity signed by an organization's CA, with Fabric CA attributes")
+    .requiredOption('--org <org>', 'organization name or MSP id')
+    .requiredOption('--name <name>', 'the identity’s name')
+    .option(
+      '--attr <name=value>',
+      'an attribute in the certificate; repeat for more',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .addOption(new Option('--role <role>', 'client or admin (default client)').choices(['client', 'admin']));
+  addCommonOptions(
+    identity,
+    'one JSON document: {mspId, name, role, attributes, mspDir, certificatePath, privateKeyPath}',
+  );
+  withExamples(identity, [
+    '--org Org1 --name alice --attr role=manufacturer',
+    '--org Org2 --name ops --role admin --json',
+  ]);
+  identity.action(
+    cliAction(
+      io,
+      async (options: FabricOptions & { org: string; name: string; attr?: string[]; role?: 'client' | 'admin' }) => {
+        const attributes: Record<string, string> = {};
+        for (const pair of options.attr ?? []) {
+          const separator = pair.indexOf('=');
+          if (separator <= 0) {
+            throw new InvalidArgumentError('attr', `--attr takes name=value, got '${pair}'`, { value: pair });
+          }
+          attributes[pair.slice(0, separator)] = pair.slice(separator + 1);
+        }
+        const network = await open(options.dir);
+        const issued = await network.issueIdentity({
+          org: options.org,
+          name: options.name,
+          attributes,
+          ...(options.role === undefined ? {} : { role: options.role }),
+        });
+        if (options.json) printJson(io, issued);
+        else {
+          io.stdout(`Issued ${issued.role} identity '${issued.name}' of ${issued.mspId}\n`);
+          printFields(
+            io,
+            [
+              ...Object.entries(issued.attributes).map(([name, value]) => [`attribute ${name}`, value] as const),
+              ['certificate', issued.certificatePath],
+              ['private key', issued.privateKeyPath],
+              ['MSP folder', issued.mspDir],
+            ],
+            '  ',
+          );
+        }
+        return exitCodes.ok;
+      },
+    ),
+  );
+
+  const down = withDir(new Command('down'))
+    .description('Stop every process of the network')
+    .option('--purge', 'also delete the network directory');
+  addCommonOptions(down, 'one JSON document: {stopped, purged, seconds}');
+  withExamples(down, ['', '--purge --json']);
+  down.action(
+    cliAction(io, async (options: FabricOptions & { purge?: boolean }) => {
+      const started = performance.now();
+      const { stopped } = await (await open(options.dir)).down({ purge: options.purge === true });
+      const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
+      if (options.json) printJson(io, { stopped, purged: options.purge === true, seconds });
       else {
-        output.stdout(
-          `Issued ${identity.role} identity '${identity.name}' of ${identity.mspId} with attributes ${JSON.stringify(identity.attributes)}\n` +
-            `  certificate  ${identity.certificatePath}\n  private key  ${identity.privateKeyPath}\n  MSP folder   ${identity.mspDir}\n`,
+        io.stdout(
+          `Stopped ${stopped.length} processes in ${seconds}s${options.purge ? '; network directory deleted' : ''}\n`,
         );
       }
-      return 0;
-    }
-    case 'down': {
-      const { values } = parseArgs({
-        args: [...rest],
-        options: { ...common, purge: { type: 'boolean', default: false } },
-        strict: true,
-      });
-      const started = performance.now();
-      const { stopped } = await (await FabricNetwork.open(values.dir)).down({ purge: values.purge });
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      output.stdout(
-        values.json
-          ? `${JSON.stringify({ stopped, purged: values.purge, seconds: Number(seconds) })}\n`
-          : `Stopped ${stopped.length} processes in ${seconds}s${values.purge ? '; network directory deleted' : ''}\n`,
-      );
-      return 0;
-    }
-    case undefined:
-    case '--help':
-    case '-h':
-      output.stdout(fabricHelp);
-      return subcommand === undefined ? 2 : 0;
-    default:
-      output.stderr(`ledgerkit fabric: unknown subcommand '${subcommand}'\n\n${fabricHelp}`);
-      return 2;
-  }
+      return exitCodes.ok;
+    }),
+  );
+
+  for (const command of [up, status, logs, deploy, identity, down]) fabric.addCommand(command);
+  return fabric;
+}
+
+/**
+ * Progress of `FabricNetwork.up`: says what the first build is and how long it usually
+ * takes, and, while it runs, how long it has been running (every 20 s outside a terminal,
+ * where no spinner shows it).
+ */
+function fabricProgress(progress: Progress, cached: boolean): (event: ProgressEvent) => void {
+  let heartbeat: NodeJS.Timeout | undefined;
+  return (event) => {
+    if (event.type === 'step-start') {
+      progress.start(event.step);
+      if (event.step === 'Fabric binaries' && !cached) {
+        progress.info(buildNotice, { usually: '2-5 min' });
+        const started = performance.now();
+        heartbeat = setInterval(() => {
+          const seconds = Math.round((performance.now() - started) / 1000);
+          progress.info(`still building the Fabric binaries: ${seconds}s so far (usually 2-5 minutes)`, { seconds });
+        }, 20_000);
+        heartbeat.unref();
+      }
+    } else if (event.type === 'step-end') {
+      if (heartbeat) clearInterval(heartbeat);
+      heartbeat = undefined;
+      progress.end(event.step, event.ok, event.ms);
+    } else progress.info(event.message);
+  };
 }
 
 const organizationsOf = (network: FabricNetwork): OrganizationAccess[] =>
@@ -266,17 +324,8 @@ function renderStatus(status: NetworkStatus): string {
       .map(([role, port]) => `${role}=${port}`)
       .join(' '),
   ]);
-  const header = ['COMPONENT', 'PID', 'HEALTH', 'HEIGHT', 'PORTS'];
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
-  );
-  const line = (cells: string[]) =>
-    `${cells
-      .map((cell, column) => cell.padEnd(widths[column] as number))
-      .join('  ')
-      .trimEnd()}\n`;
   let text = `channel '${status.channel}' (Fabric ${status.fabricVersion}) in ${status.dir}: ${status.healthy ? 'healthy' : 'NOT healthy'}\n`;
-  text += line(header) + rows.map(line).join('');
+  text += renderTable(['COMPONENT', 'PID', 'HEALTH', 'HEIGHT', 'PORTS'], rows);
   for (const component of status.components) {
     if (!component.healthy && component.logTail) {
       text += `\n${component.id} is ${component.running ? 'unhealthy' : 'down'}; last lines of ${component.logFile}:\n${component.logTail}\n`;

@@ -1,9 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import {
   formatVerification,
   InvalidArgumentError,
-  isLedgerError,
   type JsonObject,
   type LedgerKind,
   type Receipt,
@@ -11,17 +8,12 @@ import {
   type TrustAnchor,
   type Verification,
 } from '@ledgerkit/core';
+import { Command, CommanderError, Option } from 'commander';
 import { loadOptional } from '../load-optional.js';
+import { type CliOutput, commandPath, reportError, withExamples } from '../program/conventions.js';
+import { readInput } from '../program/inputs.js';
 import { anchorBackend, readAnchor } from '../verify/read-anchor.js';
 import { readSubjects, type VerifySubject } from '../verify/read-subjects.js';
-
-/** Where `ledgerkit verify` writes and reads stdin. */
-export interface VerifyIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Reads all of stdin, for `FILE` = `-`. */
-  readStdin?: () => Promise<Uint8Array>;
-}
 
 /** Exit codes of `ledgerkit verify`, as the issue fixes them (not the other commands' 3). */
 export const verifyExitCodes = { verified: 0, checkFailed: 1, badInput: 2 } as const;
@@ -38,97 +30,99 @@ export function isMalformedInputCheck(name: string): boolean {
   return name === 'anchor-type' || name === 'block-decodes' || name.endsWith('-format');
 }
 
-export const verifyHelp = `Usage: ledgerkit verify FILE [anchor options] [--rpc URL] [--json | --markdown]
+const verifyHelpAfter = `
+FILE (or - for stdin) holds a Receipt, a Revision, a verification bundle
+({"format":"ledgerkit.verification-bundle", subject, evidence}, from Ledger.evidence), or
+a JSON array of them (an exported history). It needs no credentials. The evidence in the
+file is untrusted; the anchor you give is what is trusted. Without an anchor, each result
+says it trusted the evidence's own digest, head block or config block, i.e. the backend
+that served it.
 
-Checks receipts without any credentials: FILE (or - for stdin) holds a Receipt, a
-Revision, a verification bundle ({"format":"ledgerkit.verification-bundle", subject,
-evidence}, from Ledger.evidence), or a JSON array of them (an exported history).
-The evidence in the file is untrusted; the anchor you give is what is trusted.
-
-Anchor options (give one; without one, each result says it trusted the evidence's own
-digest, head block or config block, i.e. the backend that served it):
-  --anchor FILE              a file holding one of:
-                               a signed ledgerdb digest (JSON), with --public-key
-                               an Ethereum block header JSON (eth_getBlockByNumber);
-                                 its hash is computed, not read
-                               a Fabric config block (binary, peer channel fetch config)
-                               a trust anchor JSON: {"type":"ledgerdb-digest"|
-                                 "ethereum-block"|"fabric-config-block"|"fabric-msp-roots",…}
-  --public-key FILE          PEM Ed25519 key of the ledgerdb owner who signed the digest
-  --anchor-block N:0xHASH    a trusted Ethereum block (number and hash)
-  --msp-root MSPID=FILE      trusted root CA certificates (PEM) of a Fabric MSP; repeat
-                             for each organization
-  --rpc URL                  for Ethereum receipts without evidence: fetch the evidence
-                             from this JSON-RPC node (any node; it is not trusted)
-  --json                     one JSON object: {ok, verdict, results:[{title, ok, verdict,
-                             anchor, checks}]}
-  --markdown                 a Markdown report (a table of checks per receipt)
+--anchor FILE holds one of: a signed ledgerdb digest (JSON, with --public-key), an
+Ethereum block header JSON (eth_getBlockByNumber; its hash is computed, not read), a
+Fabric config block (binary, peer channel fetch config), or a trust anchor JSON
+({"type":"ledgerdb-digest"|"ethereum-block"|"fabric-config-block"|"fabric-msp-roots",...}).
 
 Exit codes (verify differs from the other commands, which use 3 for a failed proof):
   0  every receipt verified
   1  a check failed (changed value, position, ledger; broken proof or signature)
   2  bad input or usage: unreadable or non-JSON file, unknown document or backend,
      an anchor of the wrong type for the receipt, malformed receipt or evidence,
-     a missing adapter package; the message names the problem
-`;
+     a missing adapter package; the message names the problem`;
 
-/**
- * Runs `ledgerkit verify`.
- *
- * @param argv - arguments after `verify`
- * @param io - output streams and stdin
- * @returns the exit code ({@link verifyExitCodes})
- */
-export async function runVerify(argv: readonly string[], io: VerifyIo): Promise<number> {
-  try {
-    return await verify(argv, io);
-  } catch (error) {
-    // Bad input never shows a stack trace: one line naming the problem.
-    const message = isLedgerError(error)
-      ? `${error.shortMessage} [${error.code}]`
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    const install = isLedgerError(error, 'UNSUPPORTED') ? error.details.install : undefined;
-    io.stderr(`ledgerkit verify: ${message}${typeof install === 'string' ? ` (${install})` : ''}\n`);
-    return verifyExitCodes.badInput;
-  }
+/** Options of `ledgerkit verify`, as commander parses them. */
+interface VerifyOptions {
+  anchor?: string;
+  publicKey?: string;
+  anchorBlock?: string;
+  mspRoot?: string[];
+  rpc?: string;
+  json?: boolean;
+  markdown?: boolean;
+  debug?: boolean;
 }
 
-async function verify(argv: readonly string[], io: VerifyIo): Promise<number> {
-  let parsed: ReturnType<typeof parseVerifyArgs>;
-  try {
-    parsed = parseVerifyArgs(argv);
-  } catch (error) {
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      throw new InvalidArgumentError('argv', `${error.message}; see ledgerkit verify --help`);
+/**
+ * The `ledgerkit verify` command: offline verification of receipts against a trust anchor.
+ *
+ * @param io - where to write, and stdin
+ * @returns the command
+ */
+export function createVerifyCommand(io: CliOutput): Command {
+  const command = new Command('verify')
+    .description('Check receipts, revisions or verification bundles offline against an anchor you trust')
+    .argument('<FILE>', 'the document to check, or - for stdin')
+    .option(
+      '--anchor <file>',
+      'the trust anchor: a signed ledgerdb digest, an Ethereum block header, a Fabric config block or a trust anchor JSON',
+    )
+    .option('--public-key <file>', 'PEM Ed25519 key of the ledgerdb owner who signed the digest')
+    .option('--anchor-block <n:hash>', 'a trusted Ethereum block, as NUMBER:0xHASH')
+    .option(
+      '--msp-root <mspid=file>',
+      'trusted root CA certificates (PEM) of a Fabric MSP; repeat for each organization',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--rpc <url>', 'fetch the evidence of Ethereum receipts that have none from this JSON-RPC node (untrusted)')
+    .addOption(
+      new Option('--json', 'one JSON object: {ok, verdict, results:[{title, ok, verdict, anchor, checks}]}').conflicts(
+        'markdown',
+      ),
+    )
+    .option('--markdown', 'a Markdown report (a table of checks per receipt)')
+    .option('--debug', 'print the stack trace of an error');
+  command.addHelpText('after', verifyHelpAfter);
+  withExamples(command, [
+    'bundle.json --anchor digest.json --public-key owner.pem',
+    'receipt.json --rpc http://127.0.0.1:8545 --anchor-block 1234:0xabc...',
+    'history.json --anchor config.block --json',
+    '- < bundle.json',
+  ]);
+  return command.action(async (file: string, options: VerifyOptions, self: Command) => {
+    let exitCode: number;
+    try {
+      exitCode = await verify(file, options, io);
+    } catch (error) {
+      // Every error of verify is bad input (exit 2), one line naming the problem.
+      reportError(io, commandPath(self), error, options.debug === true);
+      exitCode = verifyExitCodes.badInput;
     }
-    throw error;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(verifyHelp);
-    return verifyExitCodes.verified;
-  }
-  if (values.json && values.markdown)
-    throw new InvalidArgumentError('--markdown', 'give --json or --markdown, not both');
-  if (positionals.length !== 1) {
-    throw new InvalidArgumentError(
-      'FILE',
-      `verify takes one FILE (or - for stdin), got ${positionals.length}; see --help`,
-    );
-  }
-  const file = positionals[0] as string;
-  const input = file === '-' ? await readStdin(io) : await readInput(file);
+    if (exitCode !== verifyExitCodes.verified)
+      throw new CommanderError(exitCode, 'ledgerkit.exit', `exit code ${exitCode}`);
+  });
+}
+
+async function verify(file: string, values: VerifyOptions, io: CliOutput): Promise<number> {
+  const input = await readInput(io, file, 'FILE');
   const subjects = readSubjects(new TextDecoder().decode(input), file === '-' ? 'stdin' : file);
   const anchor = await readAnchor(
     {
       ...(values.anchor === undefined ? {} : { anchor: values.anchor }),
-      ...(values['public-key'] === undefined ? {} : { publicKey: values['public-key'] }),
-      ...(values['anchor-block'] === undefined ? {} : { anchorBlock: values['anchor-block'] }),
-      ...(values['msp-root'] === undefined ? {} : { mspRoot: values['msp-root'] }),
+      ...(values.publicKey === undefined ? {} : { publicKey: values.publicKey }),
+      ...(values.anchorBlock === undefined ? {} : { anchorBlock: values.anchorBlock }),
+      ...(values.mspRoot === undefined ? {} : { mspRoot: values.mspRoot }),
     },
-    readInput,
+    (path) => readInput(io, path, 'FILE'),
   );
   for (const item of subjects) {
     if (anchor && anchorBackend[anchor.type] !== item.backend) {
@@ -178,39 +172,6 @@ async function verify(argv: readonly string[], io: VerifyIo): Promise<number> {
     if (results.length > 1) io.stdout(values.markdown ? `**${verdict}**\n` : `${verdict}\n`);
   }
   return ok ? verifyExitCodes.verified : verifyExitCodes.checkFailed;
-}
-
-function parseVerifyArgs(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      anchor: { type: 'string' },
-      'public-key': { type: 'string' },
-      'anchor-block': { type: 'string' },
-      'msp-root': { type: 'string', multiple: true },
-      rpc: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      markdown: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-}
-
-async function readInput(path: string): Promise<Uint8Array> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : String(code ?? error);
-    throw new InvalidArgumentError('FILE', `cannot read ${path}: ${reason}`, {}, error);
-  }
-}
-
-async function readStdin(io: VerifyIo): Promise<Uint8Array> {
-  if (!io.readStdin) throw new InvalidArgumentError('FILE', 'stdin is not available here');
-  return io.readStdin();
 }
 
 type PureVerifier = (subject: Receipt | Revision, evidence: JsonObject, anchor?: TrustAnchor) => Promise<Verification>;
