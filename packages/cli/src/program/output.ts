@@ -85,7 +85,9 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 /**
  * Progress on stderr, never stdout: under `--json` one JSON line per event
  * (`{"progress":"...",...fields}`); otherwise a spinner with the elapsed time when stderr
- * is a terminal, and plain lines when it is not (a CI log).
+ * is a terminal. When it is not (a CI log, a pipe), only the information lines of long
+ * steps (what a first build does, how long it usually takes, how long it has run), so that
+ * a failure stays one line.
  *
  * @param io - where to write, and whether stderr is a terminal
  * @param json - whether the command runs with `--json`
@@ -115,13 +117,13 @@ export function createProgress(io: Pick<CliOutput, 'stderr' | 'stderrIsTTY'>, js
         draw();
         timer = setInterval(draw, 80);
         timer.unref();
-      } else io.stderr(`- ${step} ...\n`);
+      }
     },
     end(step, ok, ms) {
       stopSpinner();
       current = undefined;
       if (json) io.stderr(`${JSON.stringify({ progress: step, event: 'end', ok, ms: Math.round(ms) })}\n`);
-      else io.stderr(`${tty ? '\r\x1b[2K' : ''}${ok ? '✓' : '✗'} ${step} (${seconds(ms)})\n`);
+      else if (tty) io.stderr(`\r\x1b[2K${ok ? '✓' : '✗'} ${step} (${seconds(ms)})\n`);
     },
     info(message, fields = {}) {
       if (json) io.stderr(`${JSON.stringify({ progress: message, event: 'info', ...fields })}\n`);
