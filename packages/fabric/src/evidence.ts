@@ -1,10 +1,10 @@
 import { isLedgerError, type Receipt, type Revision } from '@ledgerkit/core';
+import type { FabricBlockSource } from './qscc-block-source.js';
 import { toBase64 } from './verify/bytes.js';
 import { decodeBlock, decodeBlockSignatures } from './verify/decode.js';
 import type { FabricEvidence } from './verify/fabric-receipt.js';
-import type { FabricBlockSource } from './verify/qscc-block-source.js';
 
-export { type FabricBlockSource, type QsccBlockSourceOptions, qsccBlockSource } from './verify/qscc-block-source.js';
+export { type FabricBlockSource, type QsccBlockSourceOptions, qsccBlockSource } from './qscc-block-source.js';
 
 /** Options of {@link fetchFabricEvidence}. */
 export interface FetchFabricEvidenceOptions {

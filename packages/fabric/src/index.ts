@@ -1,5 +1,6 @@
 export { type Checkpointer, fileCheckpointer, memoryCheckpointer } from './checkpointer.js';
-export { type ConnectFabricOptions, connectFabric, type FabricDeadlines, type FabricIdentityFiles } from './connect.js';
+export { connectFabric } from './connect.js';
+export type { ConnectFabricOptions, FabricDeadlines, FabricIdentityFiles } from './connect-options.js';
 export {
   type FabricBlockSource,
   type FetchFabricEvidenceOptions,

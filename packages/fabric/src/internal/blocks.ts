@@ -1,12 +1,17 @@
+// What the ledger reads from blocks beyond verification: the transactions a block event or a
+// receipt lists, who submitted one, and a proposal's time. Blocks are decoded once, by
+// verify/decode.ts; block events arrive as fabric-protos objects and are viewed in its shape.
 import { common, gateway, msp, peer } from '@hyperledger/fabric-protos';
 import {
+  type DecodedBlock,
   type DecodedEnvelope,
   decodeEnvelope,
   decodeFirstInvocation,
   headerTypeEndorserTransaction,
   timestampToDate,
+  transactionsFilter,
 } from '../verify/decode.js';
-import { validationCodeName } from './gateway-errors.js';
+import { validationCodeName } from '../verify/validation-codes.js';
 
 /** What a block says about one of its transactions. */
 export interface BlockTransaction {
@@ -32,26 +37,34 @@ export interface TransactionDetails {
   transaction: string | undefined;
 }
 
-/** A decoded block: its number and its transactions in order. */
-export interface DecodedBlock {
-  number: number;
-  transactions: BlockTransaction[];
+/**
+ * A block that fabric-gateway delivered as a `common.Block` object, in the shape of
+ * {@link DecodedBlock} (views of its bytes, nothing re-serialized).
+ *
+ * @param block - a block from block events
+ * @returns the decoded block
+ */
+export function fromProtoBlock(block: common.Block): DecodedBlock {
+  const header = block.getHeader();
+  return {
+    number: Number(header?.getNumber() ?? 0),
+    previousHash: header?.getPreviousHash_asU8() ?? new Uint8Array(),
+    dataHash: header?.getDataHash_asU8() ?? new Uint8Array(),
+    data: block.getData()?.getDataList_asU8() ?? [],
+    metadata: block.getMetadata()?.getMetadataList_asU8() ?? [],
+  };
 }
 
 /**
- * Decodes a serialized `common.Block` far enough to locate transactions: number, and per
- * transaction its index, id, validation code and envelope. A malformed envelope is listed
- * with an empty id.
+ * A block's transactions in order: index, id, validation code and envelope. A malformed
+ * envelope is listed with an empty id.
  *
- * @param bytes - a serialized block (from qscc or block events)
- * @returns the decoded block
+ * @param block - the decoded block
+ * @returns one entry per data entry
  */
-export function decodeBlock(bytes: Uint8Array | common.Block): DecodedBlock {
-  const block = bytes instanceof Uint8Array ? common.Block.deserializeBinary(bytes) : bytes;
-  const number = Number(block.getHeader()?.getNumber() ?? 0);
-  const filter = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER];
-  const envelopes = block.getData()?.getDataList_asU8() ?? [];
-  const transactions = envelopes.map((envelopeBytes, index): BlockTransaction => {
+export function blockTransactions(block: DecodedBlock): BlockTransaction[] {
+  const filter = transactionsFilter(block);
+  return block.data.map((envelopeBytes, index): BlockTransaction => {
     let envelope: DecodedEnvelope | undefined;
     try {
       envelope = decodeEnvelope(envelopeBytes);
@@ -61,11 +74,10 @@ export function decodeBlock(bytes: Uint8Array | common.Block): DecodedBlock {
     return {
       index,
       txId: envelope?.txId ?? '',
-      validationCode: filter && index < filter.length ? validationCodeName(filter[index] as number) : 'NOT_VALIDATED',
+      validationCode: index < filter.length ? validationCodeName(filter[index] as number) : 'NOT_VALIDATED',
       envelope,
     };
   });
-  return { number, transactions };
 }
 
 /**

@@ -44,10 +44,12 @@ import type {
   FabricSubmitResult,
   FabricTransactionOptions,
 } from '../fabric-ledger.js';
+import { fabricReceiptProblem } from '../verify/checks/input-checks.js';
+import { type DecodedBlock, decodeBlock } from '../verify/decode.js';
 import { verifyFabricReceipt } from '../verify/fabric-receipt.js';
-import { fabricReceiptProblem } from '../verify/transaction.js';
-import { decodeBlock, proposalTimestamp, transactionDetails } from './blocks.js';
-import { type ErrorContext, toLedgerError, validationCodeName } from './gateway-errors.js';
+import { validationCodeName } from '../verify/validation-codes.js';
+import { blockTransactions, fromProtoBlock, proposalTimestamp, transactionDetails } from './blocks.js';
+import { type ErrorContext, toLedgerError } from './gateway-errors.js';
 import type { ResolvedConnection } from './options.js';
 import { chaincodeArguments, parseResult } from './values.js';
 
@@ -171,7 +173,7 @@ export class FabricLedgerImpl implements FabricLedger {
   async #indexIn(block: number, txId: string): Promise<number> {
     try {
       const decoded = decodeBlock(await qsccBlockSource(this.#network).blockByNumber(block));
-      return decoded.transactions.find((transaction) => transaction.txId === txId)?.index ?? -1;
+      return blockTransactions(decoded).find((transaction) => transaction.txId === txId)?.index ?? -1;
     } catch {
       return -1;
     }
@@ -289,8 +291,16 @@ export class FabricLedgerImpl implements FabricLedger {
       }
       throw error;
     }
-    const block = decodeBlock(bytes);
-    const found = block.transactions.find((transaction) => transaction.txId === txId);
+    let block: DecodedBlock;
+    try {
+      block = decodeBlock(bytes);
+    } catch (error) {
+      throw new LedgerError('INTERNAL', `qscc returned a block for transaction ${txId} that does not decode`, {
+        details: { channel: this.channel, txId },
+        cause: error,
+      });
+    }
+    const found = blockTransactions(block).find((transaction) => transaction.txId === txId);
     if (!found) {
       throw new LedgerError('INTERNAL', `qscc returned block ${block.number} without transaction ${txId}`, {
         details: { channel: this.channel, txId, block: block.number },
@@ -636,8 +646,12 @@ function blockEvent(received: common.Block | peer.FilteredBlock): FabricBlockEve
       filteredBlock: received,
     };
   }
-  const decoded = decodeBlock(received);
-  const transactions = decoded.transactions.map(({ index, txId, validationCode }) => ({ index, txId, validationCode }));
+  const decoded = fromProtoBlock(received);
+  const transactions = blockTransactions(decoded).map(({ index, txId, validationCode }) => ({
+    index,
+    txId,
+    validationCode,
+  }));
   return {
     number: decoded.number,
     checkpoint: { block: decoded.number, index: transactions.length - 1 },

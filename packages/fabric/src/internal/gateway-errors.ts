@@ -38,8 +38,6 @@ const grpcStatusNames: Record<number, string> = {
   16: 'UNAUTHENTICATED',
 };
 
-export { validationCodeName };
-
 // `chaincode response 500, <message>` is how peers report a chaincode's rejection.
 const chaincodeResponse = /chaincode response (\d+), ([\s\S]*)$/;
 const unreachable = /could not launch chaincode|error while dialing|connection refused|failed to connect/i;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ConnectFabricOptions } from '../connect.js';
+import type { ConnectFabricOptions } from '../connect-options.js';
 import { defaultDeadlines, resolveConnection } from './options.js';
 
 const certificate = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';

@@ -2,7 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { InvalidArgumentError, type RetryOptions } from '@ledgerkit/core';
-import type { ConnectFabricOptions, FabricDeadlines, FabricIdentityFiles } from '../connect.js';
+import type { ConnectFabricOptions, FabricDeadlines, FabricIdentityFiles } from '../connect-options.js';
 
 /** Everything {@link connectFabric} needs, read and checked. */
 export interface ResolvedConnection {

@@ -14,8 +14,10 @@ import {
 import { blockHeaderHash } from './block-hash.js';
 import { fromBase64, toHex, utf8Text } from './bytes.js';
 import { channelConfigOf } from './channel-config.js';
+import { failed } from './checks/check-text.js';
+import { fabricReceiptProblem } from './checks/input-checks.js';
 import { decodeBlock, decodeEndorserTransaction, decodeEnvelope, headerTypeEndorserTransaction } from './decode.js';
-import { type FabricTransactionInput, fabricReceiptProblem, verifyTransactionChecks } from './transaction.js';
+import { type FabricTransactionInput, verifyTransactionChecks } from './transaction.js';
 import { type Certificate, parseCertificate, pemBlocks } from './x509.js';
 
 /**
@@ -41,8 +43,6 @@ export interface FabricEvidence {
 }
 
 const anchorTypes = new Set(['fabric-config-block', 'fabric-msp-roots']);
-
-const fail = (name: string, detail: string): VerificationCheck => ({ name, ok: false, detail });
 
 function decodeEvidence(evidence: unknown): { input: Omit<FabricTransactionInput, 'txId'> } | { problem: string } {
   if (typeof evidence !== 'object' || evidence === null || Array.isArray(evidence)) {
@@ -230,26 +230,26 @@ export function verifyFabricReceiptSync(
   const isRevision = typeof subject === 'object' && subject !== null && 'receipt' in subject;
   if (isRevision) {
     const problem = revisionProblem(subject as unknown as Record<string, unknown>);
-    if (problem) return verification([fail('revision-format', problem)]);
+    if (problem) return verification([failed('revision-format', problem)]);
   }
   const receipt = (isRevision ? (subject as Revision).receipt : subject) as Receipt;
   const receiptProblem = fabricReceiptProblem(receipt);
   if (receiptProblem) {
     return verification([
-      fail('receipt-format', `not a Fabric receipt: ${receiptProblem.field}: ${receiptProblem.reason}`),
+      failed('receipt-format', `not a Fabric receipt: ${receiptProblem.field}: ${receiptProblem.reason}`),
     ]);
   }
   if (anchor !== undefined && (typeof anchor !== 'object' || anchor === null || !anchorTypes.has(anchor.type))) {
     const type = typeof anchor === 'object' && anchor !== null ? String(anchor.type) : typeof anchor;
     return verification([
-      fail(
+      failed(
         'anchor-type',
         `a ${type} anchor cannot anchor a Fabric receipt; use fabric-config-block or fabric-msp-roots`,
       ),
     ]);
   }
   const decoded = decodeEvidence(evidence);
-  if ('problem' in decoded) return verification([fail('evidence-format', decoded.problem)]);
+  if ('problem' in decoded) return verification([failed('evidence-format', decoded.problem)]);
   const input: FabricTransactionInput = { ...decoded.input, txId: receipt.txId, receipt };
 
   const anchorChecks: VerificationCheck[] = [];
@@ -266,7 +266,7 @@ export function verifyFabricReceiptSync(
       });
       anchorDetail = { type: anchor.type, explicit: true, detail: `MSP root certificates of ${named}` };
     } catch (error) {
-      return verification([fail('anchor-msp-roots', (error as Error).message)]);
+      return verification([failed('anchor-msp-roots', (error as Error).message)]);
     }
   } else if (anchor?.type === 'fabric-config-block') {
     const pinned = typeof anchor.hash === 'string' ? anchor.hash.toLowerCase().replace(/^0x/, '') : '';

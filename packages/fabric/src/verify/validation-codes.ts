@@ -40,3 +40,6 @@ export function validationCodeName(code: number): string {
   if (code === 255) return 'INVALID_OTHER_REASON';
   return names[code] ?? `UNKNOWN(${code})`;
 }
+
+/** `TxValidationCode.VALID`. */
+export const validCode = 0;

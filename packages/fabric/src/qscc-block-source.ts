@@ -1,6 +1,6 @@
 import type { Network } from '@hyperledger/fabric-gateway';
 import { InvalidArgumentError, LedgerError } from '@ledgerkit/core';
-import { toLedgerError } from '../internal/gateway-errors.js';
+import { toLedgerError } from './internal/gateway-errors.js';
 
 /** Where verification reads blocks from: any peer of the channel, or an archive. */
 export interface FabricBlockSource {
