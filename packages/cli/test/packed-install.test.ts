@@ -57,7 +57,7 @@ test('pack.mjs packs ledgerkit with the @ledgerkit packages it depends on', () =
 
 test('npx ledgerkit --help and --version run in the new project, from its node_modules', async () => {
   const help = await run('npx', ['--no-install', 'ledgerkit', '--help'], { cwd: project, env });
-  expect(help.stdout).toMatch(/^ledgerkit /);
+  expect(help.stdout).toMatch(/^Usage: ledgerkit /);
   expect(help.stdout).toContain('verify');
   const versionRun = await run('npx', ['--no-install', 'ledgerkit', '--version'], { cwd: project, env });
   expect(versionRun.stdout.trim()).toContain(version);
