@@ -7,6 +7,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connectFabric } from '@ledgerkit/fabric';
 import { claimNetworkDir } from '@ledgerkit/fabric-network';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,6 +19,7 @@ async function fabric(args: string[]): Promise<{ code: number; stdout: string; s
   let stdout = '';
   let stderr = '';
   const code = await runCli(['fabric', ...args], {
+    readStdin: async () => new Uint8Array(),
     stdout: (text) => {
       stdout += text;
     },
@@ -42,6 +44,7 @@ const firstFile = async (dir: string): Promise<string> => join(dir, (await readd
 describe('ledgerkit fabric: connection details', () => {
   let dir: string;
   let up: { code: number; stdout: string; stderr: string };
+  let downRan = false;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ledgerkit-testing-fabric-cli-'));
@@ -50,7 +53,7 @@ describe('ledgerkit fabric: connection details', () => {
   }, 600_000);
 
   afterAll(async () => {
-    await fabric(['down', '--dir', dir, '--purge']);
+    if (!downRan) await fabric(['down', '--dir', dir, '--purge']);
     await rm(dir, { recursive: true, force: true });
   }, 120_000);
 
@@ -115,4 +118,52 @@ describe('ledgerkit fabric: connection details', () => {
       }
     }
   }, 120_000);
+
+  test('deploy, identity, logs and down: human text by default, JSON with --json', async () => {
+    const chaincode = fileURLToPath(new URL('../../fabric-network/test/fixtures/whoami', import.meta.url));
+    const deployed = await fabric(['deploy', '--dir', dir, '--name', 'whoami', '--path', chaincode, '--json']);
+    expect(deployed.code, deployed.stderr).toBe(0);
+    expect(JSON.parse(deployed.stdout)).toMatchObject({ name: 'whoami', version: '1.0', sequence: 1 });
+    // Progress went to stderr as JSON lines, never into the document on stdout.
+    for (const line of deployed.stderr.split('\n').filter(Boolean)) expect(JSON.parse(line)).toHaveProperty('progress');
+
+    const human = await fabric([
+      'identity',
+      '--dir',
+      dir,
+      '--org',
+      'Org1',
+      '--name',
+      'alice',
+      '--attr',
+      'role=auditor',
+    ]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^Issued client identity 'alice' of Org1MSP\n/);
+    expect(human.stdout).toMatch(/^ {2}attribute role +auditor$/m);
+    expect(human.stdout).not.toContain('{');
+    const issued = JSON.parse(
+      (await fabric(['identity', '--dir', dir, '--org', 'Org2', '--name', 'bob', '--role', 'admin', '--json'])).stdout,
+    ) as { mspId: string; role: string };
+    expect(issued).toMatchObject({ mspId: 'Org2MSP', role: 'admin' });
+
+    const logs = await fabric(['logs', 'peer0.org1', '--dir', dir, '--lines', '5', '--json']);
+    expect(logs.code).toBe(0);
+    const lines = logs.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { component: string });
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((line) => line.component === 'peer0.org1')).toBe(true);
+    const noComponent = await fabric(['logs', 'peer9.org9', '--dir', dir]);
+    expect(noComponent.code).toBe(2);
+    expect(noComponent.stderr.split('\n')).toHaveLength(2);
+
+    const down = await fabric(['down', '--dir', dir, '--purge', '--json']);
+    downRan = true;
+    expect(down.code).toBe(0);
+    const result = JSON.parse(down.stdout) as { stopped: number[]; purged: boolean };
+    expect(result.purged).toBe(true);
+    expect(result.stopped.length).toBeGreaterThan(0);
+  }, 300_000);
 });
