@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, hash as oneShotHash } from 'node:crypto';
 import { EventEmitter, on } from 'node:events';
 import { basename, extname } from 'node:path';
 import {
@@ -28,6 +28,7 @@ import { Frontier, leafHashBinary } from './internal/frontier.js';
 import { randomId } from './internal/ids.js';
 import { NodeMirror } from './internal/node-mirror.js';
 import { checkIndexPath, checkTableName, valueAt } from './internal/paths.js';
+import { currentJournalFormat, type JournalFormat } from './internal/revision-format.js';
 import { LedgerdbLedger } from './ledger-adapter.js';
 import type {
   AppendBatch,
@@ -43,6 +44,7 @@ import { sqliteStorage } from './storage/sqlite.js';
 import {
   type DocumentEntry,
   findCommitted,
+  isRedacted,
   parseRevision,
   recordKey,
   type Transaction,
@@ -57,6 +59,7 @@ import type {
   ConsistencyProof,
   Digest,
   Limits,
+  RedactionEntry,
   Revision,
   RevisionBody,
   RevisionProof,
@@ -82,6 +85,14 @@ export interface OpenLedgerOptions {
    * leaves), so proofs of recent revisions need no storage reads.
    */
   proofCacheBytes?: number;
+  /**
+   * Journal format of a ledger this call creates (default 2). Format 2 leaves commit to a
+   * hash of each revision's data, so revisions can be redacted; format 1 leaves hold the
+   * data itself, as ledgerdb wrote before redaction existed (only for ledgers that older
+   * readers must verify). An existing ledger keeps the format it was created with; naming
+   * another is `INVALID_ARGUMENT`.
+   */
+  journalFormat?: JournalFormat;
 }
 
 /** Options of {@link LedgerDatabase.transaction}. */
@@ -202,18 +213,23 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
     }
   }
   await storage.open();
+  if (options.journalFormat !== undefined && options.journalFormat !== 1 && options.journalFormat !== 2) {
+    throw new InvalidArgumentError('journalFormat', `journalFormat must be 1 or 2, got ${options.journalFormat}`);
+  }
   let ledger: LedgerDatabase | undefined;
   try {
-    // The name is part of every block and digest, so it is fixed when the ledger is created.
-    const name = await storage.write(async (writer) => {
+    // The name is part of every block and digest, so it is fixed when the ledger is created;
+    // so is the journal format, which decides how revision leaves are hashed.
+    const { name, format } = await storage.write(async (writer) => {
       const stored = await writer.meta('ledger_name');
       if (stored === undefined) await writer.setMeta('ledger_name', proposedName);
       else if (options.name !== undefined && options.name !== stored) {
         throw new InvalidArgumentError('name', `this storage holds ledger ${stored}, not ${options.name}`, { stored });
       }
-      return stored ?? proposedName;
+      const format = await journalFormatOf(writer, options.journalFormat);
+      return { name: stored ?? proposedName, format };
     });
-    ledger = new LedgerDatabase(storage, name, limits, signingKey, options.retry ?? {}, proofCacheBytes);
+    ledger = new LedgerDatabase(storage, name, limits, signingKey, options.retry ?? {}, proofCacheBytes, format);
     await ledger.refresh();
   } catch (error) {
     await storage.close();
@@ -233,6 +249,8 @@ export class LedgerDatabase {
   readonly name: string;
   /** Effective limits. */
   readonly limits: Readonly<Limits>;
+  /** How revision leaves are hashed: 2 (data hashed apart, redactable) or 1 (older ledgers). */
+  readonly journalFormat: JournalFormat;
   readonly #storage: StorageDriver;
   readonly #signingKey: KeyObject | undefined;
   readonly #retry: RetryOptions;
@@ -261,8 +279,10 @@ export class LedgerDatabase {
     signingKey: KeyObject | undefined,
     retryOptions: RetryOptions,
     proofCacheBytes: number,
+    journalFormat: JournalFormat = 1,
   ) {
     this.#storage = storage;
+    this.journalFormat = journalFormat;
     this.#mirror = new NodeMirror(proofCacheBytes);
     this.name = name;
     this.#nameJson = JSON.stringify(name);
@@ -272,6 +292,7 @@ export class LedgerDatabase {
     this.#host = {
       reader: storage,
       limits,
+      journalFormat,
       indexesOf: (table: string) => this.#indexesOrThrow(table),
     };
     this.#commits.setMaxListeners(0);
@@ -389,14 +410,15 @@ export class LedgerDatabase {
     } finally {
       this.#running--;
     }
-    if (tx.writes.size === 0) {
+    if (tx.writes.size === 0 && tx.redactions.length === 0) {
       // Read-only: nothing to journal; reads were consistent when made.
       return { value, commit: undefined };
     }
     // Alone (nobody else running or waiting to commit): nothing to group with.
     const alone = this.#running === 0 && this.#pending.length === 0 && !this.#flushing;
+    const simple = tx.predicates.length === 0 && tx.redactions.length === 0;
     const commit =
-      (alone && tx.predicates.length === 0 ? this.#commitAlone(tx) : undefined) ??
+      (alone && simple ? this.#commitAlone(tx) : undefined) ??
       (await new Promise<CommitSummary>((resolve, reject) => {
         this.#pending.push({ tx, resolve, reject });
         this.#scheduleFlush();
@@ -421,6 +443,24 @@ export class LedgerDatabase {
   }
 
   /**
+   * Redacts a revision in a transaction of its own (QLDB's `REDACT_REVISION`): see
+   * {@link Transaction.redact}. The revision's data is removed from storage; its metadata and
+   * hash stay, history shows it with `dataHash` and no `data`, and the redaction is journaled
+   * in the transaction's block (`redactions`).
+   *
+   * @param table - table name
+   * @param id - document id
+   * @param version - a revision that is not the document's latest
+   * @returns what was committed: a block with no revisions and one redaction
+   * @throws `NOT_FOUND`, `INVALID_ARGUMENT` (latest revision, a delete), `ALREADY_EXISTS`
+   * (already redacted), `UNSUPPORTED` (a format-1 ledger)
+   */
+  async redactRevision(table: string, id: string, version: number): Promise<CommitSummary> {
+    const { commit } = await this.transaction((tx) => tx.redact(table, id, version));
+    return commit as CommitSummary;
+  }
+
+  /**
    * A revision in the committed view (data plus metadata and hash).
    *
    * @param version - default: the latest
@@ -434,7 +474,7 @@ export class LedgerDatabase {
     if (!stored) {
       throw ledgerdbError('NOT_FOUND', `no revision ${version ?? 'latest'} of ${table}/${id}`, { table, id, version });
     }
-    return withHash(stored.body);
+    return withHash(stored);
   }
 
   /**
@@ -450,7 +490,7 @@ export class LedgerDatabase {
     checkTableName(table);
     this.#checkOpen();
     this.#indexesOrThrow(table);
-    const revisions = (await this.#storage.history(table, id)).map((stored) => withHash(stored.body));
+    const revisions = (await this.#storage.history(table, id)).map((stored) => withHash(stored));
     const from = window.from?.getTime();
     const to = window.to?.getTime();
     if (from === undefined && to === undefined) return revisions;
@@ -517,7 +557,7 @@ export class LedgerDatabase {
     const stored = await this.#storage.revision(table, id, version);
     if (!stored) throw ledgerdbError('NOT_FOUND', `no revision ${version} of ${table}/${id}`, { table, id, version });
     return {
-      revision: JSON.parse(stored.body) as RevisionBody,
+      revision: parseRevision(stored),
       ...(await this.#leafProof(stored.leaf, stored.body, target, `revision ${table}/${id}@${version}`)),
     };
   }
@@ -607,7 +647,7 @@ export class LedgerDatabase {
         const body = JSON.parse(leaf.body) as RevisionBody | BlockBody;
         const hash = toHex(hashLeaf(leaf.body));
         if ('blockAddress' in body) {
-          revisions.push({ ...body, hash });
+          revisions.push(withHash(leaf));
         } else {
           yield { block: { ...body, hash, leafIndex: leaf.leaf }, revisions };
           revisions = [];
@@ -636,7 +676,7 @@ export class LedgerDatabase {
         const leaves = await this.#storage.leaves(block.leaf - count, block.leaf);
         for (const [index, leaf] of leaves.entries()) {
           if (resumeAfter && block.seq === resumeAfter.block && index <= resumeAfter.index) continue;
-          const revision = withHash(leaf.body);
+          const revision = withHash(leaf);
           yield {
             checkpoint: { block: block.seq, index },
             txId: block.txId,
@@ -838,14 +878,16 @@ export class LedgerDatabase {
     // What earlier transactions of this batch wrote: later ones validate against it.
     const overlay = new Map<string, VersionState>();
     const writtenTables = new Set<string>();
+    const redactedLeaves = new Set<number>();
     const accepted: PendingCommit[] = [];
     const last = batch[batch.length - 1];
     for (const pending of batch) {
       // Most transactions ran no query: their validation needs no storage reads.
       const failure =
-        pending.tx.predicates.length === 0
+        pending.tx.predicates.length === 0 &&
+          pending.tx.redactions.length === 0
           ? this.#validateReads(pending.tx, versions, overlay)
-          : await this.#validate(writer, pending.tx, versions, overlay, writtenTables);
+          : await this.#validate(writer, pending.tx, versions, overlay, writtenTables, redactedLeaves);
       if (failure) {
         outcomes.set(pending, failure);
         continue;
@@ -946,6 +988,7 @@ export class LedgerDatabase {
     // Ids are base62 and times ISO 8601: JSON strings need no escapes.
     const txTimeJson = `"${txTime}"`;
     const ledgerJson = this.#nameJson;
+    const hashData = this.journalFormat >= 2;
 
     for (const tx of txs) {
       seq++;
@@ -966,15 +1009,22 @@ export class LedgerDatabase {
       for (const write of tx.writes.values()) {
         const version = write.baseVersion + 1;
         // RFC 8785 by construction: keys in sorted order, data already canonical.
+        // Format 2 hashes the data apart (`dataHash`) and keeps it beside the leaf, so a
+        // redaction can remove it and leave the leaf as it was.
+        const dataField =
+          write.dataJson === undefined
+            ? ''
+            : hashData
+              ? `"dataHash":"${oneShotHash('sha256', write.dataJson, 'hex')}",`
+              : `"data":${write.dataJson},`;
         const body =
-          `{"blockAddress":{"index":${index},"seq":${seq}},` +
-          (write.dataJson === undefined ? '' : `"data":${write.dataJson},`) +
+          `{"blockAddress":{"index":${index},"seq":${seq}},${dataField}` +
           // Ids and table names are validated to [A-Za-z0-9_-]: JSON strings without escapes.
           `"metadata":{"id":"${write.id}","table":"${write.table}",` +
           `"txId":${txIdJson},"txTime":${txTimeJson},"version":${version}}}`;
         const leaf = frontier.size;
         const nodes = frontier.appendBinary(leafHashBinary(body));
-        rows.leaves.push({ leaf, body, nodes });
+        rows.leaves.push(hashData ? { leaf, body, nodes, data: write.dataJson ?? null } : { leaf, body, nodes });
         rows.revisions.push({
           table: write.table,
           id: write.id,
@@ -998,8 +1048,19 @@ export class LedgerDatabase {
         }
         index++;
       }
+      let redactions = '';
+      if (tx.redactions.length > 0) {
+        const entries: RedactionEntry[] = [];
+        for (const { table, id, version, leaf, revisionHash } of tx.redactions) {
+          entries.push({ table, id, version, revisionHash });
+          (rows.redactions ??= []).push(leaf);
+        }
+        summary.redactions = entries;
+        redactions = `"redactions":${canonicalize(entries)},`;
+      }
       const blockBody =
         `{"ledger":${ledgerJson},"prevBlockHash":${prevBlockHash === null ? 'null' : `"${prevBlockHash}"`},` +
+        redactions +
         `"revisions":[${revisionHashes}],` +
         `"seq":${seq},"txId":${txIdJson},"txTime":${txTimeJson}}`;
       const blockLeaf = frontier.size;
@@ -1052,9 +1113,23 @@ export class LedgerDatabase {
     versions: ReadonlyMap<string, VersionState>,
     overlay: Map<string, VersionState>,
     writtenTables: Set<string>,
+    redactedLeaves: Set<number>,
   ): Promise<Error | undefined> {
     const failure = this.#validateReads(tx, versions, overlay);
     if (failure) return failure;
+    for (const redaction of tx.redactions) {
+      // Another transaction redacted it since this one looked (here or in this batch).
+      const stored = await writer.revision(redaction.table, redaction.id, redaction.version);
+      if (!stored || stored.leaf !== redaction.leaf || isRedacted(stored) || redactedLeaves.has(redaction.leaf)) {
+        const { table, id, version } = redaction;
+        return ledgerdbError('ALREADY_EXISTS', `revision ${table}/${id}@${version} is already redacted`, {
+          table,
+          id,
+          version,
+        });
+      }
+    }
+    for (const redaction of tx.redactions) redactedLeaves.add(redaction.leaf);
     for (const predicate of tx.predicates) {
       if (writtenTables.has(predicate.table)) {
         return new OccConflictError(`a query on ${predicate.table} may have changed since it ran`, {
@@ -1104,6 +1179,39 @@ function isoNow(): string {
   return `${isoPrefix}${String(ms - second * 1000).padStart(3, '0')}Z`;
 }
 
-function withHash(body: string): Revision {
-  return { ...(JSON.parse(body) as RevisionBody), hash: toHex(hashLeaf(body)) };
+/** The committed view of a stored revision: its body (with its data, if any) and leaf hash. */
+function withHash(stored: { body: string; data?: string | null }): Revision {
+  return { ...parseRevision(stored as Parameters<typeof parseRevision>[0]), hash: toHex(hashLeaf(stored.body)) };
+}
+
+/**
+ * The journal format of the ledger in storage, recorded on first open: `requested` (default
+ * {@link currentJournalFormat}) for a new ledger, 1 for a ledger that predates the setting.
+ *
+ * @throws `UNSUPPORTED` for a format this version does not know; `INVALID_ARGUMENT` when
+ * `requested` differs from the ledger's
+ */
+async function journalFormatOf(writer: StorageWriter, requested: JournalFormat | undefined): Promise<JournalFormat> {
+  const stored = await writer.meta('journal_format');
+  let format: JournalFormat;
+  if (stored === undefined) {
+    // A journal written before the setting existed is format 1, whatever is asked.
+    const { treeSize } = await writer.head();
+    format = treeSize === 0 ? (requested ?? currentJournalFormat) : 1;
+    await writer.setMeta('journal_format', String(format));
+  } else if (stored === '1' || stored === '2') {
+    format = Number(stored) as JournalFormat;
+  } else {
+    throw new LedgerError(
+      'UNSUPPORTED',
+      `this ledger uses journal format ${stored}; this ledgerdb reads formats 1 and 2 (upgrade ledgerdb)`,
+      { details: { journalFormat: stored } },
+    );
+  }
+  if (requested !== undefined && requested !== format) {
+    throw new InvalidArgumentError('journalFormat', `this ledger uses journal format ${format}, not ${requested}`, {
+      journalFormat: format,
+    });
+  }
+  return format;
 }

@@ -17,7 +17,7 @@ import {
 } from '@ledgerkit/core';
 import { canonicalize } from './internal/canonical-json.js';
 import type { BlockBody, Digest, RevisionBody } from './types.js';
-import { leafHashOf, verifyDigestSignature } from './verifier.js';
+import { checkRevisionData, leafHashOf, verifyDigestSignature } from './verifier.js';
 
 /**
  * What verifies a ledgerdb receipt or revision against a digest: untrusted data, served by
@@ -376,8 +376,12 @@ function revisionChecks(
     }),
     check('revision-data', () => {
       const b = body as RevisionBody;
+      // Format 2: the body's data must be the data its leaf commits to (or be redacted).
+      const [dataOk, dataDetail] = checkRevisionData(b);
+      if (!dataOk) return [false, `the journal's revision body is inconsistent: ${dataDetail}`];
       const sameValue = canonicalize(b.data ?? null) === canonicalize(revision.value ?? null);
-      const sameDeleted = (b.data === undefined) === (revision.deleted === true);
+      const deletedInJournal = b.data === undefined && b.dataHash === undefined;
+      const sameDeleted = deletedInJournal === (revision.deleted === true);
       const sameKey = `${b.metadata.table}/${b.metadata.id}` === revision.key;
       const sameVersion = b.metadata.version === revision.version && b.metadata.txId === revision.receipt.txId;
       const ok = sameValue && sameDeleted && sameKey && sameVersion;

@@ -1,8 +1,9 @@
-import { InvalidArgumentError, type JsonObject, type JsonValue } from '@ledgerkit/core';
+import { hashLeaf, InvalidArgumentError, type JsonObject, type JsonValue, LedgerError, toHex } from '@ledgerkit/core';
 import { LimitExceededError, ledgerdbError } from './errors.js';
 import { canonicalize } from './internal/canonical-json.js';
 import { documentIdPattern, randomId } from './internal/ids.js';
 import { checkIndexPath, checkTableName, valueAt } from './internal/paths.js';
+import { isDeleteRevision, type JournalFormat, storedRevisionBody } from './internal/revision-format.js';
 import type { StorageReader, StoredRevision } from './storage/driver.js';
 import type { Limits, RevisionBody } from './types.js';
 
@@ -49,6 +50,30 @@ export interface Transaction {
    * @throws `NOT_FOUND` when the document does not exist or was deleted
    */
   delete(table: string, id: string): Promise<void>;
+  /**
+   * Redacts a revision (QLDB's `REDACT_REVISION`): when the transaction commits, the
+   * revision's data is removed from storage and its block records the redaction; the
+   * revision's metadata and hash stay, so every proof still verifies. At most one per
+   * transaction, as in QLDB.
+   *
+   * @param version - a revision that is not the document's latest and has data
+   * @throws `NOT_FOUND` when there is no such revision; `INVALID_ARGUMENT` for the latest
+   * revision or a delete; `ALREADY_EXISTS` when it is already redacted; `LIMIT_EXCEEDED` for
+   * a second redaction in the transaction; `UNSUPPORTED` on a format-1 ledger (its leaves
+   * hold the data itself, so removing it would break its proofs)
+   */
+  redact(table: string, id: string, version: number): Promise<void>;
+}
+
+/** A redaction, applied at commit. */
+export interface RedactionRecord {
+  table: string;
+  id: string;
+  version: number;
+  /** Leaf of the revision. */
+  leaf: number;
+  /** Leaf hash of the revision, recorded in the block. */
+  revisionHash: string;
 }
 
 /** What the transaction read, to be validated at commit. */
@@ -96,14 +121,26 @@ export interface PredicateRecord {
 export interface TransactionHost {
   readonly reader: StorageReader;
   readonly limits: Readonly<Limits>;
+  /** The ledger's journal format: redaction needs 2. */
+  readonly journalFormat: JournalFormat;
   /** Indexed paths of a table; throws NOT_FOUND for an unknown table. */
   indexesOf(table: string): readonly string[];
 }
 
 export const recordKey = (table: string, id: string) => `${table}\u0000${id}`;
 
+/** A stored revision's body, with its data when the data is stored beside the leaf. */
 export function parseRevision(stored: StoredRevision): RevisionBody {
-  return JSON.parse(stored.body) as RevisionBody;
+  return storedRevisionBody(stored.body, stored.data);
+}
+
+/**
+ * Whether a stored revision of format 2 has lost its data (a redaction). Format-1 leaves
+ * and deletes never have data beside them.
+ */
+export function isRedacted(stored: StoredRevision): boolean {
+  if (stored.deleted || typeof stored.data === 'string') return false;
+  return typeof (JSON.parse(stored.body) as RevisionBody).dataHash === 'string';
 }
 
 /**
@@ -150,6 +187,7 @@ export class TransactionImpl implements Transaction {
   readonly reads = new Map<string, ReadRecord>();
   readonly writes = new Map<string, WriteRecord>();
   readonly predicates: PredicateRecord[] = [];
+  readonly redactions: RedactionRecord[] = [];
   readonly #host: TransactionHost;
   /** What each read returned (never handed out: `get` answers with copies). */
   readonly #seen = new Map<
@@ -265,6 +303,59 @@ export class TransactionImpl implements Transaction {
       return;
     }
     this.#write(new WriteRecord(table, id, current.base.baseVersion, undefined, current.base.previous));
+  }
+
+  async redact(table: string, id: string, version: number): Promise<void> {
+    checkTableName(table);
+    this.#tableIndexes(table);
+    checkId(id);
+    if (!Number.isSafeInteger(version) || version < 0) {
+      throw new InvalidArgumentError('version', `revision version must be a non-negative integer, got ${version}`, {
+        value: version,
+      });
+    }
+    const what = `revision ${table}/${id}@${version}`;
+    if (this.#host.journalFormat < 2) {
+      throw new LedgerError(
+        'UNSUPPORTED',
+        `cannot redact ${what}: this ledger uses journal format 1, whose leaves hold the data itself, so removing it would break every proof; ledgers created since journal format 2 can redact`,
+        { details: { table, id, version, journalFormat: this.#host.journalFormat, reason: 'journal-format' } },
+      );
+    }
+    if (this.redactions.length > 0) {
+      throw new LimitExceededError('redactionsPerTransaction', 'a transaction may redact one revision, as in QLDB', {
+        max: 1,
+      });
+    }
+    // Recorded as a read: commit validation sees a version that is still current, and a
+    // revision older than the latest stays older.
+    const current = await this.#current(table, id);
+    const latest = current.base.baseVersion;
+    const stored = await this.#host.reader.revision(table, id, version);
+    if (!stored || version > latest) {
+      throw ledgerdbError('NOT_FOUND', `no ${what}`, { table, id, version });
+    }
+    if (version === latest) {
+      throw new InvalidArgumentError('version', `${what} is the document's latest: only earlier revisions can be redacted`, {
+        table,
+        id,
+        version,
+        reason: 'latest-revision',
+      });
+    }
+    const body = parseRevision(stored);
+    if (isDeleteRevision(body)) {
+      throw new InvalidArgumentError('version', `${what} is a delete: it has no data to redact`, {
+        table,
+        id,
+        version,
+        reason: 'no-data',
+      });
+    }
+    if (isRedacted(stored)) {
+      throw ledgerdbError('ALREADY_EXISTS', `${what} is already redacted`, { table, id, version });
+    }
+    this.redactions.push({ table, id, version, leaf: stored.leaf, revisionHash: toHex(hashLeaf(stored.body)) });
   }
 
   #write(record: WriteRecord): void {

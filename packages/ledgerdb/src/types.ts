@@ -22,17 +22,37 @@ export interface RevisionMetadata {
 
 /**
  * A revision as hashed into the journal: the committed view without its own hash.
- * Its RFC 8785 bytes are the Merkle leaf. `data` is absent for a delete.
+ *
+ * Journal format 1 (ledgers created before redaction existed): the RFC 8785 bytes of the
+ * whole body are the Merkle leaf, `data` included. Journal format 2: the body carries
+ * `dataHash`, and the leaf is the RFC 8785 bytes of the body *without* `data`, so the data
+ * can be redacted and every proof still verifies; `data` must hash to `dataHash`.
+ * `data` and `dataHash` are both absent for a delete; a redacted revision has `dataHash`
+ * and no `data`.
  */
 export interface RevisionBody {
   blockAddress: BlockAddress;
   data?: JsonObject;
+  /** Format 2: SHA-256 of the RFC 8785 bytes of `data`, lowercase hex. */
+  dataHash?: string;
   metadata: RevisionMetadata;
 }
 
-/** The committed view of a document revision (QLDB's `_ql_committed_` view). */
+/** A redaction a block records: which revision lost its data. */
+export interface RedactionEntry {
+  table: string;
+  id: string;
+  version: number;
+  /** Leaf hash of the redacted revision (unchanged by the redaction). */
+  revisionHash: string;
+}
+
+/**
+ * The committed view of a document revision (QLDB's `_ql_committed_` view). A redacted
+ * revision shows `dataHash` and no `data`, as QLDB's does.
+ */
 export interface Revision extends RevisionBody {
-  /** Leaf hash, `SHA-256(0x00 || JCS(body))`, lowercase hex. */
+  /** Leaf hash, `SHA-256(0x00 || JCS(body))` (format 2: the body without `data`), lowercase hex. */
   hash: string;
 }
 
@@ -44,6 +64,11 @@ export interface BlockBody {
   txTime: string;
   /** Leaf hash of the previous block; null for the first. */
   prevBlockHash: string | null;
+  /**
+   * Revisions whose data this transaction redacted; absent when none (and in every block
+   * of a format-1 journal).
+   */
+  redactions?: RedactionEntry[];
   /** Leaf hashes of the transaction's revisions, in order; they precede the block in the tree. */
   revisions: string[];
 }
@@ -122,6 +147,8 @@ export interface CommitSummary {
   /** RFC 9162 audit path (hex) of the block's leaf in the tree of `treeSize` leaves. */
   auditPath?: string[];
   revisions: CommittedRevision[];
+  /** Revisions whose data the transaction redacted; absent when none. */
+  redactions?: RedactionEntry[];
 }
 
 /** Result of `ledger.transaction(fn)`. */
@@ -139,6 +166,8 @@ export interface AuditReport {
   blocks: number;
   revisions: number;
   rootHash: string;
+  /** Revisions whose data was removed by a journaled redaction. */
+  redacted?: number;
   /** The first entry that does not match, when `ok` is false. */
   firstMismatch?: { leaf: number | null; reason: string };
 }

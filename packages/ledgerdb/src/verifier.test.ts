@@ -42,6 +42,7 @@ describe('verifyRevisionProof', () => {
     const good = verifyRevisionProof(proof, digest);
     expect(good.checks.map((check) => [check.name, check.ok])).toEqual([
       ['revision-hash', true],
+      ['data-hash', true],
       ['digest-match', true],
       ['inclusion-proof', true],
     ]);
@@ -61,10 +62,11 @@ describe('verifyRevisionProof', () => {
     const { ledger, ids } = await filled(3);
     const digest = await ledger.digest();
     const proof = await ledger.proof('t', ids[1] as string, 0);
-    const { metadata, data, blockAddress } = proof.revision;
+    const { metadata, data, dataHash, blockAddress } = proof.revision;
     const reordered = {
       metadata: { ...metadata },
       data: { ...data },
+      dataHash,
       blockAddress: { seq: blockAddress.seq, index: blockAddress.index },
     };
     expect(verifyRevisionProof({ ...proof, revision: reordered }, digest).ok).toBe(true);
@@ -72,7 +74,8 @@ describe('verifyRevisionProof', () => {
     const padded = { ...proof.revision, data: { ...data, extra: undefined } } as unknown as typeof proof.revision;
     const result = verifyRevisionProof({ ...proof, revision: padded }, digest);
     expect(result.ok).toBe(false);
-    expect(result.checks[0]).toMatchObject({ name: 'revision-hash', ok: false });
+    // Journal format 2: the leaf commits to the data's hash, and the data check names it.
+    expect(result.checks.find((check) => !check.ok)).toMatchObject({ name: 'data-hash', ok: false });
     await ledger.close();
   });
 

@@ -16,6 +16,7 @@ import {
 } from '@ledgerkit/core';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { canonicalize, isPlainJson } from './internal/canonical-json.js';
+import { dataHashOf, revisionLeafText } from './internal/revision-format.js';
 import type { ConsistencyProof, Digest, RevisionBody, RevisionProof } from './types.js';
 
 /**
@@ -28,13 +29,39 @@ export type KeyInput = string | Uint8Array | { export(options: { type: 'spki'; f
 const ed25519SpkiPrefix = '302a300506032b6570032100';
 
 /**
- * Leaf hash of a revision or block body: `SHA-256(0x00 || JCS(body))`, lowercase hex.
+ * Leaf hash of a revision or block body: `SHA-256(0x00 || JCS(body))`, lowercase hex. A
+ * format-2 revision (one with `dataHash`) is hashed without its `data`: check the data
+ * against `dataHash` with {@link checkRevisionData}.
  *
  * @param body - a revision without its `hash`, or a block
  * @returns the leaf hash
  */
 export function leafHashOf(body: RevisionBody | object): string {
+  if (typeof body === 'object' && body !== null && 'blockAddress' in body) {
+    return leafHex(revisionLeafText(body as RevisionBody));
+  }
   return leafHex(canonicalize(body, 'body'));
+}
+
+/**
+ * Whether a revision's data is the data its leaf commits to. Format 1 (no `dataHash`): the
+ * leaf holds the data, nothing else to check. Format 2: the data must hash to `dataHash`; a
+ * revision without data but with `dataHash` is redacted (its hash is what is proven).
+ *
+ * @param revision - a revision body of either format
+ * @returns `[ok, detail]`
+ */
+export function checkRevisionData(revision: RevisionBody): readonly [boolean, string] {
+  const dataHash = (revision as { dataHash?: unknown } | null)?.dataHash;
+  if (dataHash === undefined) return [true, 'journal format 1: the leaf holds the data itself'];
+  if (typeof dataHash !== 'string' || !/^[0-9a-f]{64}$/.test(dataHash)) {
+    return [false, 'dataHash is not a lowercase hex SHA-256 hash'];
+  }
+  if (revision.data === undefined) return [true, `redacted: the data is gone, its hash ${dataHash} is proven`];
+  const actual = dataHashOf(canonicalize(revision.data, 'revision.data'));
+  return actual === dataHash
+    ? [true, `the data hashes to ${dataHash}, as the leaf commits`]
+    : [false, `the data hashes to ${actual}; the leaf commits to ${dataHash}`];
 }
 
 /**
@@ -128,6 +155,10 @@ export function verifyRevisionProof(
   } catch (error) {
     checks.push({ name: 'revision-hash', ok: false, detail: `revision is not canonical JSON: ${message(error)}` });
   }
+  // Format 2 only: the leaf commits to the data's hash, so the data is checked against it.
+  if (typeof proof?.revision === 'object' && proof.revision !== null && 'dataHash' in proof.revision) {
+    checks.push(check('data-hash', () => checkRevisionData(proof.revision)));
+  }
   // In a check: a proof or digest that is not an object is a failed check, not a TypeError.
   checks.push(
     check('digest-match', () => {
@@ -169,6 +200,9 @@ function leafHex(text: string): string {
  * names anything that is not JSON.
  */
 function revisionLeafHash(revision: unknown, claimed: unknown): string {
+  if (typeof revision === 'object' && revision !== null && 'dataHash' in revision) {
+    return leafHex(revisionLeafText(revision as RevisionBody));
+  }
   if (isPlainJson(revision)) {
     const quick = leafHex(JSON.stringify(revision));
     if (quick === claimed) return quick;

@@ -332,6 +332,66 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
       expect((await db.audit()).ok).toBe(true);
     });
 
+    test('redaction: data removed atomically, proofs and audit still pass, forged redactions detected', async () => {
+      const db = await ledger();
+      expect(db.journalFormat).toBe(2);
+      await db.createTable('people');
+      await db.transaction((tx) => tx.insert('people', { name: 'Ada', ssn: 'SECRET-1' }, { id: 'p1' }));
+      await db.transaction((tx) => tx.update('people', 'p1', { name: 'Ada' }));
+      await db.transaction((tx) => tx.insert('people', { name: 'Bob', ssn: 'SECRET-2' }, { id: 'p2' }));
+      await db.transaction((tx) => tx.update('people', 'p2', { name: 'Bob' }));
+      const before = await db.digest();
+      const original = await db.revision('people', 'p1', 0);
+      expect(await codeOf(db.redactRevision('people', 'p1', 1))).toBe('INVALID_ARGUMENT');
+      expect(await codeOf(db.redactRevision('people', 'p1', 7))).toBe('NOT_FOUND');
+      const commit = await db.redactRevision('people', 'p1', 0);
+      expect(commit.revisions).toEqual([]);
+      expect(commit.redactions).toEqual([{ table: 'people', id: 'p1', version: 0, revisionHash: original.hash }]);
+      expect(await codeOf(db.redactRevision('people', 'p1', 0))).toBe('ALREADY_EXISTS');
+      const redacted = await db.revision('people', 'p1', 0);
+      expect(redacted.data).toBeUndefined();
+      expect(redacted).toMatchObject({ hash: original.hash, dataHash: original.dataHash, metadata: original.metadata });
+      expect((await db.history('people', 'p1')).map((revision) => revision.data)).toEqual([undefined, { name: 'Ada' }]);
+      expect(await db.get('people', 'p1')).toEqual({ name: 'Ada' });
+      const digest = await db.digest();
+      expect(verifyRevisionProof(await db.proof('people', 'p1', 0, digest), digest).ok).toBe(true);
+      expect(verifyRevisionProof(await db.proof('people', 'p1', 0, before), before).ok).toBe(true);
+      expect(await db.audit({ against: before })).toMatchObject({ ok: true, redacted: 1 });
+      await db.close();
+      open.splice(open.indexOf(db), 1);
+      const rows = await backend.tamper(`SELECT count(*) AS n FROM leaves WHERE data LIKE '%SECRET-1%' OR body LIKE '%SECRET-1%'`);
+      expect(Number(rows[0]?.n)).toBe(0);
+
+      // A "redaction" behind the ledger's back: the data deleted, nothing journaled.
+      await backend.tamper(`UPDATE leaves SET data = NULL WHERE data LIKE '%SECRET-2%'`);
+      const reopened = await ledger();
+      const audit = await reopened.audit();
+      expect(audit.ok).toBe(false);
+      expect(audit.firstMismatch?.reason).toMatch(/no journaled redaction/);
+    });
+
+    test('redaction on a format-1 ledger is UNSUPPORTED and changes nothing', async () => {
+      const db = await ledger({ journalFormat: 1 });
+      expect(db.journalFormat).toBe(1);
+      await db.createTable('people');
+      await db.transaction((tx) => tx.insert('people', { name: 'Ada' }, { id: 'p1' }));
+      await db.transaction((tx) => tx.update('people', 'p1', { name: 'Ada L' }));
+      const digest = await db.digest();
+      const error = await db.redactRevision('people', 'p1', 0).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'UNSUPPORTED' });
+      expect((error as { details?: { reason?: string } }).details?.reason).toBe('journal-format');
+      expect((await db.digest()).treeSize).toBe(digest.treeSize);
+      expect((await db.revision('people', 'p1', 0)).data).toEqual({ name: 'Ada' });
+      await db.close();
+      open.splice(open.indexOf(db), 1);
+      // The format is the ledger's: reopening keeps it, and naming another is refused.
+      const again = await ledger();
+      expect(again.journalFormat).toBe(1);
+      await again.close();
+      open.splice(open.indexOf(again), 1);
+      expect(await codeOf(ledger({ journalFormat: 2 }))).toBe('INVALID_ARGUMENT');
+    });
+
     test('equality indexes and find', async () => {
       const db = await ledger({ limits: { indexesPerTable: 2 } });
       await db.createTable('parts');
@@ -613,7 +673,10 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
       });
 
       test('a changed document byte', async () => {
-        await backend.tamper(`UPDATE leaves SET body = replace(body, '"qty":5', '"qty":6') WHERE leaf = 10`);
+        // Format 1 holds the data in the leaf's bytes, format 2 beside them (the leaf holds its hash).
+        await backend.tamper(
+          `UPDATE leaves SET body = replace(body, '"qty":5', '"qty":6'), data = replace(data, '"qty":5', '"qty":6') WHERE leaf = 10`,
+        );
         const { audit, proofOk } = await check(5);
         expect(audit).toMatchObject({ ok: false, firstMismatch: { leaf: 10 } });
         expect(proofOk).toBe(false);

@@ -55,7 +55,11 @@ describe('tampering with the storage file is detected', () => {
 
   test('a changed document byte (SQL)', async () => {
     withRawDatabase((db) => {
-      db.prepare(`UPDATE leaves SET body = replace(body, '"qty":5', '"qty":6') WHERE body LIKE '%MARKER-0005%'`).run();
+      // Journal format 2 keeps the data beside the leaf, which holds its hash.
+      const changed = db
+        .prepare(`UPDATE leaves SET data = replace(data, '"qty":5', '"qty":6') WHERE data LIKE '%MARKER-0005%'`)
+        .run();
+      expect(changed.changes).toBe(1);
     });
     const { audit, proofOk } = await auditAndProof(5);
     expect(audit.ok).toBe(false);

@@ -3,6 +3,7 @@ import type { StorageReader } from '../storage/driver.js';
 import type { AuditReport, BlockBody, Digest, RevisionBody } from '../types.js';
 import { canonicalize } from './canonical-json.js';
 import { Frontier } from './frontier.js';
+import { dataHashOf, isDeleteRevision } from './revision-format.js';
 
 class Mismatch extends Error {
   constructor(
@@ -32,6 +33,12 @@ export async function runAudit(storage: StorageReader, ledger: string, against?:
     let pending: { hash: string; body: RevisionBody }[] = [];
     const lastVersion = new Map<string, { version: number; deleted: boolean }>();
     let trustedRootSeen = against === undefined || against.treeSize === 0;
+    const stored = await storage.meta('journal_format');
+    const format = stored === undefined ? 1 : Number(stored);
+    // Format-2 revisions without their data, by leaf hash: each must be redacted by a block.
+    const withoutData = new Map<string, { leaf: number; name: string }>();
+    const redactedLeaves = new Map<string, number>();
+    let redacted = 0;
 
     for (let from = 0; from < treeSize; from += chunk) {
       const to = Math.min(treeSize, from + chunk);
@@ -66,7 +73,25 @@ export async function runAudit(storage: StorageReader, ledger: string, against?:
               `revision ${table}/${id}@${version} does not follow version ${previous?.version ?? 'none'}`,
             );
           }
-          const deleted = body.data === undefined;
+          if (body.data !== undefined && format >= 2) {
+            throw new Mismatch(row.leaf, `revision ${table}/${id}@${version} holds its data in a format-${format} journal`);
+          }
+          if (body.dataHash !== undefined) {
+            if (format < 2) {
+              throw new Mismatch(row.leaf, `revision ${table}/${id}@${version} is format 2 in a format-1 journal`);
+            }
+            if (typeof row.data === 'string') {
+              // The leaf commits to the data's hash only: the data must still match it.
+              if (dataHashOf(row.data) !== body.dataHash) {
+                throw new Mismatch(row.leaf, `the data of ${table}/${id}@${version} does not match its hash in the journal`);
+              }
+            } else {
+              withoutData.set(hex, { leaf: row.leaf, name: `${table}/${id}@${version}` });
+            }
+          } else if (typeof row.data === 'string') {
+            throw new Mismatch(row.leaf, `revision ${table}/${id}@${version} has stored data but no hash of it`);
+          }
+          const deleted = isDeleteRevision(body);
           lastVersion.set(key, { version, deleted });
           const index = await storage.revisionRow(table, id, version);
           if (!index || index.leaf !== row.leaf || index.seq !== blocks || index.deleted !== deleted) {
@@ -89,6 +114,24 @@ export async function runAudit(storage: StorageReader, ledger: string, against?:
             )
           ) {
             throw new Mismatch(row.leaf, `block ${body.seq} does not list the revisions before it`);
+          }
+          for (const redaction of body.redactions ?? []) {
+            // A journaled redaction names an earlier revision that is not its document's latest.
+            const target = redaction.revisionHash;
+            const previous = lastVersion.get(`${redaction.table}\u0000${redaction.id}`);
+            if (previous === undefined || previous.version <= redaction.version || redactedLeaves.has(target)) {
+              throw new Mismatch(row.leaf, `block ${body.seq} redacts a revision it cannot redact`);
+            }
+            const missing = withoutData.get(target);
+            if (missing === undefined || missing.name !== `${redaction.table}/${redaction.id}@${redaction.version}`) {
+              throw new Mismatch(
+                row.leaf,
+                `block ${body.seq} redacts ${redaction.table}/${redaction.id}@${redaction.version}, whose data is still stored (or which is not an earlier revision)`,
+              );
+            }
+            withoutData.delete(target);
+            redactedLeaves.set(target, missing.leaf);
+            redacted++;
           }
           const [blockRow] = await storage.blocks(body.seq - 1, 1);
           if (!blockRow || blockRow.seq !== body.seq || blockRow.leaf !== row.leaf || blockRow.txId !== body.txId) {
@@ -113,6 +156,10 @@ export async function runAudit(storage: StorageReader, ledger: string, against?:
       if (expected !== to) throw new Mismatch(expected, `leaf ${expected} is missing from storage`);
     }
     if (pending.length > 0) throw new Mismatch(treeSize - 1, 'the journal ends inside a transaction (no block)');
+    const [forged] = withoutData.values();
+    if (forged) {
+      throw new Mismatch(forged.leaf, `the data of ${forged.name} is missing from storage, and no journaled redaction removed it`);
+    }
     if (!trustedRootSeen) {
       throw new Mismatch(
         null,
@@ -126,7 +173,14 @@ export async function runAudit(storage: StorageReader, ledger: string, against?:
     }
     if (counts.blocks !== blocks)
       throw new Mismatch(null, `${counts.blocks} block rows for ${blocks} blocks in the journal`);
-    return { ok: true, treeSize, blocks, revisions, rootHash: toHex(frontier.root() ?? emptyRoot()) };
+    return {
+      ok: true,
+      treeSize,
+      blocks,
+      revisions,
+      ...(redacted > 0 ? { redacted } : {}),
+      rootHash: toHex(frontier.root() ?? emptyRoot()),
+    };
   } catch (error) {
     const failed = (leaf: number | null, reason: string): AuditReport => ({
       ok: false,

@@ -104,7 +104,8 @@ export function unifiedRevision(key: string, ledger: string, revision: Revision)
     key,
     version: revision.metadata.version,
     value: revision.data ?? null,
-    deleted: revision.data === undefined,
+    // A redacted revision (dataHash, no data) was not a delete: its value is gone.
+    deleted: revision.data === undefined && revision.dataHash === undefined,
     receipt: {
       version: receiptFormatVersion,
       backend: 'ledgerdb',

@@ -8,8 +8,13 @@ import type { NodeId } from '@ledgerkit/core';
 export interface LeafRow {
   /** Position in the tree, from 0. */
   leaf: number;
-  /** Canonical JSON of the revision or block. */
+  /** Canonical JSON of the revision or block: exactly the bytes hashed into the leaf. */
   body: string;
+  /**
+   * Format-2 revisions only: the canonical JSON of the revision's data, kept beside the
+   * hashed bytes (which hold its hash); null once redacted, and for deletes and blocks.
+   */
+  data?: string | null;
   /**
    * Hashes of nodes `(0, leaf)`, `(1, leaf >> 1)`, ... `(k, leaf >> k)` back to back,
    * where `k` is the number of trailing one bits of `leaf`: the subtrees that end here.
@@ -50,6 +55,11 @@ export interface AppendBatch {
   revisions: RevisionRow[];
   blocks: BlockRow[];
   index: IndexChange[];
+  /**
+   * Leaves whose stored data the batch removes (redactions journaled by its blocks), in
+   * the same atomic write as the leaves. Absent or empty for most batches.
+   */
+  redactions?: number[];
 }
 
 /** Summary of the journal's end. */
@@ -66,7 +76,10 @@ export interface StoredRevision {
   version: number;
   leaf: number;
   deleted: boolean;
+  /** The leaf's bytes. */
   body: string;
+  /** Format 2: the data kept beside the leaf (see {@link LeafRow.data}). */
+  data?: string | null;
 }
 
 /** Current version of a document, for optimistic concurrency checks. */

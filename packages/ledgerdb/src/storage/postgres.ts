@@ -122,6 +122,9 @@ const migrations: ((s: string) => string)[] = [
      tbl text COLLATE "C" NOT NULL, path text COLLATE "C" NOT NULL,
      value_key text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL,
      PRIMARY KEY (tbl, path, value_key, id));`,
+  // Journal format 2: a revision's data beside its leaf (the leaf holds its hash), so a
+  // redaction can remove it.
+  (s) => `ALTER TABLE ${s}.leaves ADD COLUMN data text;`,
 ];
 
 /**
@@ -223,6 +226,7 @@ interface RevisionRecord {
   leaf: number;
   deleted: boolean;
   body: string;
+  data: string | null;
 }
 
 const toStored = (row: RevisionRecord): StoredRevision => ({
@@ -230,6 +234,7 @@ const toStored = (row: RevisionRecord): StoredRevision => ({
   leaf: row.leaf,
   deleted: row.deleted,
   body: row.body,
+  data: row.data,
 });
 
 /**
@@ -285,7 +290,7 @@ abstract class Reads implements StorageReader {
     const s = this.s;
     const [row] = await this.query<RevisionRecord>(
       'cannot read a document',
-      `SELECT r.version, r.leaf, r.deleted, l.body
+      `SELECT r.version, r.leaf, r.deleted, l.body, l.data
        FROM (SELECT version, leaf, deleted FROM ${s}.revisions WHERE tbl = $1 AND id = $2 ORDER BY version DESC LIMIT 1) r
        JOIN ${s}.leaves l ON l.leaf = r.leaf`,
       [table, id],
@@ -319,7 +324,7 @@ abstract class Reads implements StorageReader {
     const s = this.s;
     const [row] = await this.query<RevisionRecord>(
       'cannot read a revision',
-      `SELECT r.version, r.leaf, r.deleted, l.body FROM ${s}.revisions r JOIN ${s}.leaves l ON l.leaf = r.leaf
+      `SELECT r.version, r.leaf, r.deleted, l.body, l.data FROM ${s}.revisions r JOIN ${s}.leaves l ON l.leaf = r.leaf
        WHERE r.tbl = $1 AND r.id = $2 AND r.version = $3`,
       [table, id, version],
     );
@@ -333,13 +338,13 @@ abstract class Reads implements StorageReader {
       id === undefined
         ? await this.query<RevisionRecord>(
             'cannot read history',
-            `SELECT r.version, r.leaf, r.deleted, l.body FROM ${s}.revisions r JOIN ${s}.leaves l ON l.leaf = r.leaf
+            `SELECT r.version, r.leaf, r.deleted, l.body, l.data FROM ${s}.revisions r JOIN ${s}.leaves l ON l.leaf = r.leaf
              WHERE r.tbl = $1 ORDER BY r.leaf`,
             [table],
           )
         : await this.query<RevisionRecord>(
             'cannot read history',
-            `SELECT r.version, r.leaf, r.deleted, l.body FROM ${s}.revisions r JOIN ${s}.leaves l ON l.leaf = r.leaf
+            `SELECT r.version, r.leaf, r.deleted, l.body, l.data FROM ${s}.revisions r JOIN ${s}.leaves l ON l.leaf = r.leaf
              WHERE r.tbl = $1 AND r.id = $2 ORDER BY r.leaf`,
             [table, id],
           );
@@ -351,7 +356,7 @@ abstract class Reads implements StorageReader {
     const s = this.s;
     const rows = await this.query<RevisionRecord & { id: string }>(
       'cannot scan a table',
-      `SELECT r.id, r.version, r.leaf, r.deleted, l.body
+      `SELECT r.id, r.version, r.leaf, r.deleted, l.body, l.data
        FROM (SELECT DISTINCT ON (id) id, version, leaf, deleted FROM ${s}.revisions WHERE tbl = $1
              ORDER BY id, version DESC) r
        JOIN ${s}.leaves l ON l.leaf = r.leaf`,
@@ -399,7 +404,7 @@ abstract class Reads implements StorageReader {
     if (!(to > from)) return [];
     return this.query<LeafRow>(
       'cannot read journal leaves',
-      `SELECT leaf, nodes, body FROM ${this.s}.leaves WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf`,
+      `SELECT leaf, nodes, body, data FROM ${this.s}.leaves WHERE leaf >= $1 AND leaf < $2 ORDER BY leaf`,
       [Math.max(0, Math.floor(from)), Math.min(Number.MAX_SAFE_INTEGER, Math.ceil(to))],
     );
   }
@@ -507,12 +512,14 @@ class Writes extends Reads implements StorageWriter {
     const added = [...net.values()].filter((change) => change.add);
     const removed = [...net.values()].filter((change) => !change.add);
     const column = <T, V>(rows: readonly T[], pick: (row: T) => V) => rows.map(pick);
-    // One statement (data-modifying CTEs) appends leaves and every derived row.
-    await this.query(
+    const redactions = batch.redactions ?? [];
+    // One statement (data-modifying CTEs) appends leaves and every derived row, and removes
+    // the data of redacted revisions.
+    const [result] = await this.query<{ redacted: number }>(
       'cannot append to the journal',
       `WITH new_leaves AS (
-         INSERT INTO ${s}.leaves (leaf, nodes, body)
-         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::text[])),
+         INSERT INTO ${s}.leaves (leaf, nodes, body, data)
+         SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::text[], $22::text[])),
        new_revisions AS (
          INSERT INTO ${s}.revisions (tbl, id, version, leaf, seq, deleted)
          SELECT * FROM unnest($4::text[], $5::text[], $6::integer[], $7::bigint[], $8::bigint[], $9::boolean[])),
@@ -524,8 +531,10 @@ class Writes extends Reads implements StorageWriter {
          SELECT * FROM unnest($14::text[], $15::text[], $16::text[], $17::text[]) ON CONFLICT DO NOTHING),
        removed AS (
          DELETE FROM ${s}.index_entries e USING unnest($18::text[], $19::text[], $20::text[], $21::text[]) AS r (tbl, path, value_key, id)
-         WHERE e.tbl = r.tbl AND e.path = r.path AND e.value_key = r.value_key AND e.id = r.id)
-       SELECT 1`,
+         WHERE e.tbl = r.tbl AND e.path = r.path AND e.value_key = r.value_key AND e.id = r.id),
+       redacted AS (
+         UPDATE ${s}.leaves SET data = NULL WHERE leaf = ANY($23::bigint[]) AND data IS NOT NULL RETURNING leaf)
+       SELECT (SELECT count(*) FROM redacted)::integer AS redacted`,
       [
         column(leaves, (row) => row.leaf),
         column(leaves, (row) => row.nodes),
@@ -542,8 +551,15 @@ class Writes extends Reads implements StorageWriter {
         column(blocks, (row) => row.txTime),
         ...indexColumns(added),
         ...indexColumns(removed),
+        column(leaves, (row) => row.data ?? null),
+        redactions,
       ],
     );
+    // The redactions were checked in this write's transaction: a leaf without data here was
+    // changed behind the ledger's back; the error rolls the whole write back.
+    if ((result?.redacted ?? 0) !== redactions.length) {
+      throw new LedgerError('TAMPER_DETECTED', `journal leaves ${redactions.join(', ')} have no data to redact`);
+    }
   }
 
   async setMeta(name: string, value: string): Promise<void> {
@@ -644,7 +660,7 @@ class PostgresStorage extends Reads implements StorageDriver {
     try {
       const rows = await this.query<RevisionRecord & { i: string }>(
         'cannot read a document',
-        `SELECT k.i, r.version, r.leaf, r.deleted, l.body
+        `SELECT k.i, r.version, r.leaf, r.deleted, l.body, l.data
          FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k (tbl, id, i)
          CROSS JOIN LATERAL (SELECT version, leaf, deleted FROM ${this.s}.revisions
                              WHERE tbl = k.tbl AND id = k.id ORDER BY version DESC LIMIT 1) r

@@ -2,6 +2,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { LedgerError, type NodeId } from '@ledgerkit/core';
 import { canonicalize } from '../internal/canonical-json.js';
 import { valueAt } from '../internal/paths.js';
+import { isDeleteRevision, storedRevisionBody } from '../internal/revision-format.js';
 import type { BlockBody, RevisionBody } from '../types.js';
 import type {
   AppendBatch,
@@ -44,6 +45,9 @@ const migrations: string[] = [
    CREATE TABLE index_entries (
      tbl TEXT NOT NULL, path TEXT NOT NULL, value_key TEXT NOT NULL, id TEXT NOT NULL,
      PRIMARY KEY (tbl, path, value_key, id)) WITHOUT ROWID;`,
+  // Journal format 2: a revision's data beside its leaf (the leaf holds its hash), so a
+  // redaction can remove it. Last column: proof reads never touch it.
+  'ALTER TABLE leaves ADD COLUMN data TEXT;',
 ];
 
 /**
@@ -72,7 +76,7 @@ const leavesPerStatement = 64;
 const revisionsPerStatement = 64;
 /** `INSERT INTO leaves` of exactly n rows, for n = 1..leavesPerStatement. */
 const insertLeaves = Array.from({ length: leavesPerStatement + 1 }, (_, n) =>
-  n === 0 ? '' : `INSERT INTO leaves (leaf, nodes, body) VALUES ${Array(n).fill('(?, ?, ?)').join(', ')}`,
+  n === 0 ? '' : `INSERT INTO leaves (leaf, nodes, body, data) VALUES ${Array(n).fill('(?, ?, ?, ?)').join(', ')}`,
 );
 const indexKey = (table: string, path: string, valueKey: string) => `${table}\u0000${path}\u0000${valueKey}`;
 
@@ -144,6 +148,7 @@ interface RevisionRecord {
   leaf: number;
   deleted: number;
   body: string;
+  data: string | null;
 }
 
 const toStored = (row: RevisionRecord): StoredRevision => ({
@@ -151,6 +156,7 @@ const toStored = (row: RevisionRecord): StoredRevision => ({
   leaf: row.leaf,
   deleted: row.deleted === 1,
   body: row.body,
+  data: row.data,
 });
 
 class SqliteStorage implements StorageDriver {
@@ -315,12 +321,14 @@ class SqliteStorage implements StorageDriver {
     }
     for (const batch of this.#staged ?? []) this.#pending.add(batch);
     this.#scheduleFlush();
+    this.#checkpointAfterRedaction();
   }
 
   /** Undoes the current write; returns the error to throw. */
   #abortWrite(head: JournalHead, error: unknown): LedgerError {
     const db = this.#database();
     if (db.isTransaction) db.exec('ROLLBACK');
+    this.#redacted = false;
     this.#head = head;
     return storageError('the write failed; nothing was committed', error);
   }
@@ -391,7 +399,7 @@ class SqliteStorage implements StorageDriver {
         const pending = this.#pending.latest(table, id);
         if (pending) return this.#storedFromRow(pending);
         const row = this.#statement(
-          `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
+          `SELECT r.version, r.leaf, r.deleted, l.body, l.data FROM revisions r JOIN leaves l ON l.leaf = r.leaf
            WHERE r.tbl = ? AND r.id = ? ORDER BY r.version DESC LIMIT 1`,
         ).get(table, id) as RevisionRecord | undefined;
         return row && toStored(row);
@@ -422,7 +430,7 @@ class SqliteStorage implements StorageDriver {
         const pending = this.#pending.revisions.get(key(table, id))?.find((row) => row.version === version);
         if (pending) return this.#storedFromRow(pending);
         const row = this.#statement(
-          `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
+          `SELECT r.version, r.leaf, r.deleted, l.body, l.data FROM revisions r JOIN leaves l ON l.leaf = r.leaf
            WHERE r.tbl = ? AND r.id = ? AND r.version = ?`,
         ).get(table, id, version) as RevisionRecord | undefined;
         return row && toStored(row);
@@ -432,11 +440,11 @@ class SqliteStorage implements StorageDriver {
       this.#run('cannot read history', () => {
         const stored = (id === undefined
           ? this.#statement(
-              `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
+              `SELECT r.version, r.leaf, r.deleted, l.body, l.data FROM revisions r JOIN leaves l ON l.leaf = r.leaf
                  WHERE r.tbl = ? ORDER BY r.leaf`,
             ).all(table)
           : this.#statement(
-              `SELECT r.version, r.leaf, r.deleted, l.body FROM revisions r JOIN leaves l ON l.leaf = r.leaf
+              `SELECT r.version, r.leaf, r.deleted, l.body, l.data FROM revisions r JOIN leaves l ON l.leaf = r.leaf
                  WHERE r.tbl = ? AND r.id = ? ORDER BY r.version`,
             ).all(table, id)) as unknown as RevisionRecord[];
         const pending: RevisionRow[] = [];
@@ -454,7 +462,7 @@ class SqliteStorage implements StorageDriver {
     scan: (table: string): (StoredRevision & { id: string })[] =>
       this.#run('cannot scan a table', () => {
         const rows = this.#statement(
-          `SELECT r.id, r.version, r.leaf, r.deleted, l.body
+          `SELECT r.id, r.version, r.leaf, r.deleted, l.body, l.data
            FROM (SELECT id, max(version) AS version FROM revisions WHERE tbl = ? GROUP BY id) latest
            JOIN revisions r ON r.tbl = ? AND r.id = latest.id AND r.version = latest.version
            JOIN leaves l ON l.leaf = r.leaf`,
@@ -517,7 +525,7 @@ class SqliteStorage implements StorageDriver {
       this.#run(
         'cannot read journal leaves',
         () =>
-          this.#statement('SELECT leaf, nodes, body FROM leaves WHERE leaf >= ? AND leaf < ? ORDER BY leaf').all(
+          this.#statement('SELECT leaf, nodes, body, data FROM leaves WHERE leaf >= ? AND leaf < ? ORDER BY leaf').all(
             from,
             to,
           ) as unknown as LeafRow[],
@@ -565,11 +573,13 @@ class SqliteStorage implements StorageDriver {
   // ---- writes -------------------------------------------------------------------
 
   #append(batch: AppendBatch): void {
-    if (this.#deferred === undefined && !this.#database().isTransaction) {
+    const redactions = batch.redactions ?? [];
+    if (this.#deferred === undefined && !this.#database().isTransaction && redactions.length === 0) {
       this.#deferred = batch;
     } else {
       this.#begin();
       this.#insertLeaves(batch);
+      if (redactions.length > 0) this.#redact(redactions);
     }
     // Derived rows become visible only once the leaves are committed.
     this.#staged?.push(batch);
@@ -591,15 +601,53 @@ class SqliteStorage implements StorageDriver {
       let i = 0;
       for (; i < rows.length; ) {
         const count = Math.min(leavesPerStatement, rows.length - i);
-        const values: (number | string | Uint8Array)[] = [];
+        const values: (number | string | Uint8Array | null)[] = [];
         for (let j = i; j < i + count; j++) {
           const row = rows[j] as LeafRow;
-          values.push(row.leaf, row.nodes, row.body);
+          values.push(row.leaf, row.nodes, row.body, row.data ?? null);
         }
         this.#statement(insertLeaves[count] as string).run(...values);
         i += count;
       }
     });
+  }
+
+  /**
+   * Removes the data of redacted revisions, in the write's transaction. `secure_delete`
+   * makes SQLite overwrite the freed bytes with zeros instead of leaving them in free pages;
+   * after the commit, {@link #checkpointAfterRedaction} moves the pages into the main file and
+   * empties the write-ahead log, so no copy of the data is left in either file.
+   */
+  #redact(leaves: readonly number[]): void {
+    this.#run('cannot redact revision data', () => {
+      const db = this.#database();
+      db.exec('PRAGMA secure_delete = ON');
+      try {
+        const statement = this.#statement('UPDATE leaves SET data = NULL WHERE leaf = ? AND data IS NOT NULL');
+        for (const leaf of leaves) {
+          if (statement.run(leaf).changes !== 1) {
+            throw new LedgerError('TAMPER_DETECTED', `journal leaf ${leaf} has no data to redact`);
+          }
+        }
+      } finally {
+        db.exec('PRAGMA secure_delete = OFF');
+      }
+    });
+    this.#redacted = true;
+  }
+
+  /** Set by a write that redacted: its commit is followed by a WAL checkpoint. */
+  #redacted = false;
+
+  #checkpointAfterRedaction(): void {
+    if (!this.#redacted) return;
+    this.#redacted = false;
+    if (this.#options.path === ':memory:') return;
+    try {
+      this.#database().exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    } catch {
+      // Best effort: the next checkpoint (at the latest on close) overwrites the pages.
+    }
   }
 
   #setMeta(name: string, value: string): void {
@@ -752,12 +800,13 @@ class SqliteStorage implements StorageDriver {
     let seq = -1;
     let revisions: { row: RevisionRow; body: RevisionBody }[] = [];
     for (const leaf of leaves) {
-      const body = JSON.parse(leaf.body) as RevisionBody | BlockBody;
+      const parsed = JSON.parse(leaf.body) as RevisionBody | BlockBody;
+      const body = 'blockAddress' in parsed ? storedRevisionBody(leaf.body, leaf.data) : parsed;
       if ('blockAddress' in body) {
         const { table, id, version } = body.metadata;
         seq = body.blockAddress.seq;
         revisions.push({
-          row: { table, id, version, leaf: leaf.leaf, seq, deleted: body.data === undefined },
+          row: { table, id, version, leaf: leaf.leaf, seq, deleted: isDeleteRevision(body) },
           body,
         });
         continue;
@@ -803,7 +852,9 @@ class SqliteStorage implements StorageDriver {
       .get(key(row.table, row.id))
       ?.find((candidate) => candidate.version === row.version - 1);
     const stored = earlier ? this.#storedFromRow(earlier) : this.#reader.revision(row.table, row.id, row.version - 1);
-    return stored && !stored.deleted ? (JSON.parse(stored.body) as RevisionBody).data : undefined;
+    // A redacted earlier revision has no data: its index entries cannot be removed here, and a
+    // stale entry is harmless (every lookup re-checks the document's current data).
+    return stored && !stored.deleted ? storedRevisionBody(stored.body, stored.data).data : undefined;
   }
 
   #readHead(): JournalHead {
@@ -825,11 +876,11 @@ class SqliteStorage implements StorageDriver {
   // ---- helpers --------------------------------------------------------------------
 
   #storedFromRow(row: RevisionRow): StoredRevision {
-    const body = this.#statement('SELECT body FROM leaves WHERE leaf = ?').get(row.leaf) as
-      | { body: string }
+    const body = this.#statement('SELECT body, data FROM leaves WHERE leaf = ?').get(row.leaf) as
+      | { body: string; data: string | null }
       | undefined;
     if (!body) throw new LedgerError('TAMPER_DETECTED', `journal leaf ${row.leaf} is missing`);
-    return { version: row.version, leaf: row.leaf, deleted: row.deleted, body: body.body };
+    return { version: row.version, leaf: row.leaf, deleted: row.deleted, body: body.body, data: body.data };
   }
 
   #database(): DatabaseSync {
