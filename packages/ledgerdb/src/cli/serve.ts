@@ -159,6 +159,7 @@ async function runServe(command: Command, output: CliIo): Promise<number> {
   const { openLedger } = await import('../ledger-database.js');
   const { createServer } = await import('../server/server.js');
   const { readTokensFile, TokenRegistry } = await import('../server/auth.js');
+  const { LineBuffer } = await import('../server/logging.js');
 
   const tokens = new TokenRegistry((await readTokensFile(tokensPath)).tokens);
   const tls =
@@ -182,6 +183,10 @@ async function runServe(command: Command, output: CliIo): Promise<number> {
     limits: settings.limits,
   });
   const rules = settings.rules === undefined ? undefined : await readRules(settings.rules);
+  // JSON lines on stderr (stdout keeps its one listening line), a turn of the event loop's
+  // lines per write; what is queued when the process exits is written then.
+  const logStream = new LineBuffer(process.stderr);
+  process.once('exit', logStream.flush);
   const server = await createServer({
     ledger,
     tokens,
@@ -190,8 +195,7 @@ async function runServe(command: Command, output: CliIo): Promise<number> {
     bodyLimit: settings.bodyLimit,
     maxStatements: settings.maxStatements,
     ...(tls ? { tls } : {}),
-    // JSON lines on stderr: stdout keeps its one listening line.
-    logger: settings.logLevel === 'silent' ? false : { level: settings.logLevel, stream: process.stderr },
+    logger: settings.logLevel === 'silent' ? false : { level: settings.logLevel, stream: logStream },
     metrics: settings.metrics,
     docs: settings.docs,
   });

@@ -225,6 +225,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   const logging = options.logger !== undefined && options.logger !== false;
   const readyTimeoutMs = options.readyTimeoutMs ?? 2_000;
   const metricsServers = new Set<HttpServer>();
+  const httpSeries = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
   let draining = false;
   if (!(await ledger.tables()).some((table) => table.name === idempotencyTable)) {
     try {
@@ -329,9 +330,16 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       // The route's template, never the raw path: one series per route, not per document.
       const route = request.routeOptions.url ?? 'unmatched';
       if (metrics) {
-        const labels = { method: request.method, route, status: String(status) };
-        metrics.httpRequests.inc(labels);
-        metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+        // The label children of each (method, route, status), made once: no label hashing per request.
+        const key = `${request.method} ${route} ${status}`;
+        let series = httpSeries.get(key);
+        if (!series) {
+          const labels = { method: request.method, route, status: String(status) };
+          series = { count: metrics.httpRequests.labels(labels), duration: metrics.httpDuration.labels(labels) };
+          httpSeries.set(key, series);
+        }
+        series.count.inc();
+        series.duration.observe(reply.elapsedTime / 1000);
       }
       if (logging) logRequest(request, status, route, reply.elapsedTime);
       done();
@@ -779,7 +787,8 @@ function logRequest(request: FastifyRequest, status: number, route: string, elap
   const failure = request.failure;
   const fields: Record<string, unknown> = {
     method: request.method,
-    url: scrubSecrets(request.url),
+    // Tokens travel in headers, never in URLs; a caller who put one there anyway is masked.
+    url: request.url.includes('ldb_') || request.url.includes('@') ? scrubSecrets(request.url) : request.url,
     route,
     status,
     ms: Math.round(elapsedMs * 100) / 100,
