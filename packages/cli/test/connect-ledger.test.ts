@@ -154,6 +154,11 @@ describe('in a project where no adapter is installed', () => {
     for (const name of ['core', 'fabric-network']) {
       await symlink(fileURLToPath(new URL(`../../${name}`, import.meta.url)), join(modules, '@ledgerkit', name), 'dir');
     }
+    // ledgerkit's own third-party dependencies, as npm would install them.
+    await mkdir(join(modules, '@bomb.sh'), { recursive: true });
+    for (const name of ['commander', '@bomb.sh/tab']) {
+      await symlink(join(cli, 'node_modules', name), join(modules, name), 'dir');
+    }
     await writeFile(
       join(project, 'probe.mjs'),
       `import { connectLedger } from 'ledgerkit';

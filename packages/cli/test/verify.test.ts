@@ -373,13 +373,13 @@ describe('a live ledgerdb ledger', () => {
       [
         'an unknown flag',
         async () => ['verify', await file(bundles.receipt), '--anchr', 'x'],
-        /Unknown option '--anchr'/,
+        /unknown option '--anchr' \(Did you mean --anchor\?\)/,
       ],
-      ['no FILE', async () => ['verify'], /one FILE/],
+      ['no FILE', async () => ['verify'], /missing required argument 'FILE'/],
       [
         '--json and --markdown',
         async () => ['verify', await file(bundles.receipt), '--json', '--markdown'],
-        /not both/,
+        /option '--json' cannot be used with option '--markdown'/,
       ],
       [
         '--public-key without a digest',
