@@ -202,6 +202,24 @@ catch (error) { console.log(JSON.stringify({ code: error.code, details: error.de
     expect(stderr).toContain('npm install @ledgerkit/ledgerdb');
   });
 
+  test('ledgerkit db and ledgerkit eth without their packages: one line naming the package, UNSUPPORTED', async () => {
+    const cli = join(project, 'node_modules/ledgerkit/dist/cli.js');
+    for (const [args, pkg] of [
+      [['db', 'digest', '--db', join(project, 'x.ledger')], '@ledgerkit/ledgerdb'],
+      [['eth', 'node', 'start', '--dir', join(project, 'eth')], '@ledgerkit/ethereum'],
+    ] as const) {
+      const error = await run(process.execPath, [cli, ...args]).catch(
+        (caught: unknown) => caught as { code: number; stderr: string },
+      );
+      expect(error).toMatchObject({ code: 1 });
+      const { stderr } = error as { stderr: string };
+      expect(stderr).toMatch(new RegExp(`^ledgerkit ${args[0]}.*needs the ${pkg} package.*\\[UNSUPPORTED\\]\\n$`));
+    }
+    // The other groups do not need them, and neither does the help.
+    const help = await run(process.execPath, [cli, '--help']);
+    expect(help.stdout).toContain('db ');
+  });
+
   test('ledgerkit verify --anchor with a header or config block of a missing backend exits 2 naming it', async () => {
     interface Vector {
       evidence: { headers: unknown[] };

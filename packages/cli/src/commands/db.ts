@@ -21,7 +21,7 @@ export async function createDbCommand(io: CliOutput, load: boolean): Promise<Com
     try {
       const { createLedgerdbCommand } = await loadOptional(
         '@ledgerkit/ledgerdb',
-        'ledgerkit db',
+        'this command',
         () => import('@ledgerkit/ledgerdb/cli'),
       );
       const decoder = new TextDecoder();

@@ -432,7 +432,7 @@ async function connect(
 ): Promise<EthereumLedger> {
   const { connectEthereum } = await loadOptional(
     '@ledgerkit/ethereum',
-    'ledgerkit eth',
+    'this command',
     () => import('@ledgerkit/ethereum'),
   );
   const signer = account ?? process.env.LEDGERKIT_ETH_ACCOUNT;

@@ -92,6 +92,12 @@ export async function requireNode(dir: string): Promise<NodeRecord> {
   return record;
 }
 
+/** `startAnvil`, or UNSUPPORTED naming @ledgerkit/ethereum when it is not installed. */
+async function loadAnvil() {
+  const module = await loadOptional('@ledgerkit/ethereum', 'this command', () => import('@ledgerkit/ethereum/testing'));
+  return module.startAnvil;
+}
+
 /** The built bin that runs the supervisor: next to this code in dist/, or dist/ beside src/. */
 function binPath(): string {
   for (const candidate of ['./cli.js', '../cli.js', '../../dist/cli.js']) {
@@ -115,6 +121,8 @@ export async function startNode(
 ): Promise<{ record: NodeRecord; alreadyRunning: boolean }> {
   const running = await readNode(dir);
   if (running) return { record: running, alreadyRunning: true };
+  // Said here, in one line, rather than in the log of a process that could not start.
+  await loadAnvil();
   const files = nodeFiles(dir);
   await mkdir(files.dir, { recursive: true });
   await rm(files.record, { force: true });
@@ -154,11 +162,7 @@ export async function startNode(
  * @returns when the node stopped; 0 after a signal, 1 when anvil exited by itself
  */
 export async function runNode(dir: string, options: NodeOptions): Promise<number> {
-  const { startAnvil } = await loadOptional(
-    '@ledgerkit/ethereum',
-    'ledgerkit eth node',
-    () => import('@ledgerkit/ethereum/testing'),
-  );
+  const startAnvil = await loadAnvil();
   const files = nodeFiles(dir);
   const chainId = options.chainId ?? 31337;
   const anvil = await startAnvil({
