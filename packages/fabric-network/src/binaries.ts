@@ -51,7 +51,7 @@ export interface EnsureBinariesOptions {
   build?: boolean;
   /** The `go` command to build with (default `go` on PATH, then /usr/local/go/bin/go). */
   go?: string;
-  /** Receives one line per build phase. */
+  /** Receives one line per build phase, and Go's progress lines (modules downloaded, packages compiled). */
   onProgress?: (message: string) => void;
 }
 
@@ -217,15 +217,23 @@ async function build(
       env,
       timeoutMs: 15 * 60_000,
       purpose: 'go get of the Fabric commands',
+      // "go: downloading MODULE VERSION" lines, as they come.
+      onStderrLine: progress,
     });
     progress(`compiling ${fabricBinaryNames.join(', ')}`);
     const stamp = `-X ${fabric}/common/metadata.Version=${fabricRelease.version} -X ${fabric}/common/metadata.CommitSHA=${fabricRelease.commit.slice(0, 12)}`;
-    await runCommand(go, ['build', '-trimpath', '-ldflags', stamp, '-o', `${join(staging, 'bin')}/`, ...packages], {
-      cwd: module,
-      env,
-      timeoutMs: 30 * 60_000,
-      purpose: 'go build of the Fabric commands',
-    });
+    // -v: the name of each package as it is compiled, streamed as progress.
+    await runCommand(
+      go,
+      ['build', '-v', '-trimpath', '-ldflags', stamp, '-o', `${join(staging, 'bin')}/`, ...packages],
+      {
+        cwd: module,
+        env,
+        timeoutMs: 30 * 60_000,
+        purpose: 'go build of the Fabric commands',
+        onStderrLine: (line) => progress(`compiled ${line}`),
+      },
+    );
     const { stdout } = await runCommand(go, ['mod', 'download', '-json', `${fabric}@${moduleVersion}`], {
       cwd: module,
       env,

@@ -276,6 +276,9 @@ function fabricProgress(progress: Progress, cached: boolean): (event: ProgressEv
       if (heartbeat) clearInterval(heartbeat);
       heartbeat = undefined;
       progress.end(event.step, event.ok, event.ms);
+    } else if (/^(compiled |go: )/.test(event.message)) {
+      // Go's own lines (modules downloaded, packages compiled): hundreds during a first build.
+      progress.detail(event.message);
     } else progress.info(event.message);
   };
 }

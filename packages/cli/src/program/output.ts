@@ -75,6 +75,11 @@ export interface Progress {
   end(step: string, ok: boolean, ms: number): void;
   /** A line of information within the current step (e.g. a build phase). */
   info(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  /**
+   * A fine-grained progress line (a package compiled): the spinner's text in a terminal, a
+   * JSON line under --json, nothing otherwise (a CI log gets the info lines only).
+   */
+  detail(message: string): void;
   /** Stops the spinner; returns the seconds since the reporter was created, e.g. `12.3s`. */
   finish(): string;
 }
@@ -96,13 +101,14 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 export function createProgress(io: Pick<CliOutput, 'stderr' | 'stderrIsTTY'>, json: boolean): Progress {
   const started = performance.now();
   const tty = !json && io.stderrIsTTY === true;
-  let current: { step: string; at: number } | undefined;
+  let current: { step: string; at: number; detail?: string } | undefined;
   let frame = 0;
   let timer: NodeJS.Timeout | undefined;
   const draw = () => {
     if (!current) return;
     frame = (frame + 1) % frames.length;
-    io.stderr(`\r\x1b[2K${frames[frame]} ${current.step} ${seconds(performance.now() - current.at)}`);
+    const detail = current.detail ? `  ${current.detail.slice(0, 60)}` : '';
+    io.stderr(`\r\x1b[2K${frames[frame]} ${current.step} ${seconds(performance.now() - current.at)}${detail}`);
   };
   const stopSpinner = () => {
     if (timer) clearInterval(timer);
@@ -128,6 +134,10 @@ export function createProgress(io: Pick<CliOutput, 'stderr' | 'stderrIsTTY'>, js
     info(message, fields = {}) {
       if (json) io.stderr(`${JSON.stringify({ progress: message, event: 'info', ...fields })}\n`);
       else io.stderr(`${tty && current ? '\r\x1b[2K' : ''}  ${message}\n`);
+    },
+    detail(message) {
+      if (json) io.stderr(`${JSON.stringify({ progress: message, event: 'detail' })}\n`);
+      else if (tty && current) current.detail = message;
     },
     finish() {
       stopSpinner();

@@ -14,6 +14,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Shown in the error: what the command was for. */
   purpose?: string;
+  /** Receives each line the command writes to stderr as it writes it (a long build's progress). */
+  onStderrLine?: (line: string) => void;
 }
 
 /** Keeps the last lines of a command's output for error details. */
@@ -27,7 +29,7 @@ export function tail(text: string, lines = 20): string {
  */
 export function runCommand(file: string, args: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       file,
       [...args],
       {
@@ -64,5 +66,17 @@ export function runCommand(file: string, args: readonly string[], options: RunOp
         );
       },
     );
+    const onLine = options.onStderrLine;
+    if (onLine) {
+      let pending = '';
+      child.stderr?.on('data', (chunk: string | Buffer) => {
+        const lines = (pending + chunk.toString()).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) onLine(line.trimEnd());
+      });
+      child.stderr?.on('end', () => {
+        if (pending.trim()) onLine(pending.trimEnd());
+      });
+    }
   });
 }
