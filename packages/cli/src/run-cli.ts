@@ -14,7 +14,7 @@ export { type CliOutput, exitCodes };
 export async function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
   const first = argv[0];
   // Completion walks the whole tree; otherwise only the group the arguments name is loaded.
-  const load = first === 'complete' || first === 'completion' ? 'all' : first;
+  const load = first === 'complete' || first === 'completion' ? 'all' : first === 'help' ? argv[1] : first;
   const program = await createProgram(output, load === undefined ? {} : { load });
   return runProgram(program, argv, output);
 }
