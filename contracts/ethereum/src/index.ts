@@ -1,2 +1,2 @@
+export { supplyChainAbi, supplyChainArtifact, supplyChainBytecode } from './generated/supply-chain.ts';
 export { custodianSlot, supplyChainRoles } from './storage-layout.ts';
-export { supplyChainAbi, supplyChainArtifact, supplyChainBytecode } from './supply-chain.ts';

@@ -71,7 +71,7 @@ describe('the supply-chain template', () => {
     expect(files.has('src/fabric-supply-chain.ts')).toBe(false);
     expect(files.get('src/index.ts')).not.toContain('fabricSupplyChain');
     expect(files.get('src/ethereum-deploy.ts')).toContain("from './contracts/index.ts';");
-    expect(files.get('src/contracts/supply-chain.ts')).toMatch(
+    expect(files.get('src/contracts/generated/supply-chain.ts')).toMatch(
       /^\/\/ Compiled from contracts\/SupplyChain\.sol \(solc /,
     );
     for (const [path, text] of files) {

@@ -183,7 +183,7 @@ export function supplyChainTemplateFiles(repoRoot: string, templateDir: string):
       throw new TemplateSyncError('missing-file', `${path}: ${source} does not exist`);
     let text = readFileSync(join(repoRoot, source), 'utf8');
     if (path.endsWith('.ts')) text = useLocalContractsModule(path, withoutFabric(path, text));
-    if (path === 'src/contracts/supply-chain.ts') text = compiledModuleHeader(repoRoot, text);
+    if (path === 'src/contracts/generated/supply-chain.ts') text = compiledModuleHeader(repoRoot, text);
     files.set(path, text);
     if (!path.endsWith('.ts')) continue;
     for (const [, specifier = ''] of text.matchAll(moduleStatement)) {

@@ -193,7 +193,7 @@ describe('SupplyChain on EDR', () => {
 });
 
 describe('exported artifacts', () => {
-  it('src/supply-chain.ts carries the ABI of the compiled contract', async () => {
+  it('src/generated/supply-chain.ts carries the ABI of the compiled contract', async () => {
     const { artifacts } = await import('hardhat');
     const artifact = await artifacts.readArtifact('SupplyChain');
     assert.deepEqual(JSON.parse(JSON.stringify(supplyChainAbi)), artifact.abi);
