@@ -2,6 +2,9 @@ export { signDigest } from './digest-signing.js';
 export { fileDigestStore } from './digest-store.js';
 export { LimitExceededError, OccConflictError } from './errors.js';
 export { canonicalize } from './internal/canonical-json.js';
+export type { JournalFormat } from './internal/revision-format.js';
+export { formatJournalExport, type JournalExportFormat, readJournalExport } from './journal-export.js';
+export { type JournalExportRecord, verifyJournalExport } from './journal-export-verifier.js';
 export {
   LedgerdbLedger,
   type LedgerdbLedgerOptions,
@@ -15,6 +18,7 @@ export {
   type EventsOptions,
   type ExportedBlock,
   type HistoryWindow,
+  type JournalExportOptions,
   LedgerDatabase,
   type OpenLedgerOptions,
   openLedger,
@@ -49,6 +53,7 @@ export type {
   ConsistencyProof,
   Digest,
   Limits,
+  RedactionEntry,
   Revision,
   RevisionBody,
   RevisionMetadata,
@@ -56,6 +61,7 @@ export type {
   TransactionResult,
 } from './types.js';
 export {
+  checkRevisionData,
   type DigestStore,
   DigestTracker,
   type DigestTrackerOptions,

@@ -29,6 +29,7 @@ import { randomId } from './internal/ids.js';
 import { NodeMirror } from './internal/node-mirror.js';
 import { checkIndexPath, checkTableName, valueAt } from './internal/paths.js';
 import { currentJournalFormat, type JournalFormat } from './internal/revision-format.js';
+import { type JournalExportRecord, journalExportFormat } from './journal-export-verifier.js';
 import { LedgerdbLedger } from './ledger-adapter.js';
 import type {
   AppendBatch,
@@ -123,6 +124,14 @@ export interface EventsOptions {
 export interface ExportedBlock {
   block: BlockBody & { hash: string; leafIndex: number };
   revisions: Revision[];
+}
+
+/** Options of {@link LedgerDatabase.exportJournal}: the range, by block number or commit time. */
+export interface JournalExportOptions {
+  /** First block (sequence number), or the first block committed at or after this time (default: the first). */
+  from?: number | Date;
+  /** Last block, or the last block committed at or before this time (default: the last). */
+  to?: number | Date;
 }
 
 /** Default limits: QLDB's. */
@@ -657,6 +666,107 @@ export class LedgerDatabase {
   }
 
   /**
+   * The journal between two blocks (or commit times) with what verifies it offline
+   * (`verifyJournalExport` from `@ledgerkit/ledgerdb/verify`): the range's revisions (redacted
+   * ones as their hashes) and blocks, the perfect subtrees before the range, the digest at the
+   * range's end (signed when the ledger has a signing key) and the consistency proof from it
+   * to the current digest. Write it with `formatJournalExport` as JSON Lines or Ion text.
+   *
+   * @param options - `from` and `to` as block numbers or times (inclusive)
+   * @returns the records, header first, digest last
+   * @throws `INVALID_ARGUMENT` for a bad bound; `NOT_FOUND` when no block falls in the range
+   */
+  async exportJournal(options: JournalExportOptions = {}): Promise<JournalExportRecord[]> {
+    this.#checkOpen();
+    const head = await this.digest();
+    const lastSeq = (this.#state as JournalState).lastSeq;
+    const blocks = lastSeq < 0 ? [] : await this.#allBlocks();
+    const bound = (value: number | Date | undefined, name: 'from' | 'to'): number => {
+      if (value === undefined) return name === 'from' ? 0 : lastSeq;
+      if (value instanceof Date) {
+        const time = value.getTime();
+        if (Number.isNaN(time)) throw new InvalidArgumentError(name, `${name} is not a valid time`);
+        const iso = value.toISOString();
+        const found =
+          name === 'from'
+            ? blocks.find((block) => block.txTime >= iso)
+            : blocks.findLast((block) => block.txTime <= iso);
+        return found?.seq ?? (name === 'from' ? lastSeq + 1 : -1);
+      }
+      if (!Number.isSafeInteger(value) || value < 0) {
+        throw new InvalidArgumentError(name, `${name} must be a block number (a non-negative integer) or a time`, {
+          value,
+        });
+      }
+      return value;
+    };
+    const fromSeq = bound(options.from, 'from');
+    const toSeq = Math.min(bound(options.to, 'to'), lastSeq);
+    if (fromSeq > toSeq || fromSeq > lastSeq) {
+      throw ledgerdbError('NOT_FOUND', `no block of ledger ${this.name} falls in the range`, {
+        fromSeq,
+        toSeq,
+        lastSeq,
+      });
+    }
+    const fromLeaf = fromSeq === 0 ? 0 : (blocks[fromSeq - 1]?.leaf as number) + 1;
+    const toLeaf = (blocks[toSeq]?.leaf as number) + 1;
+    const startNodes = fromLeaf === 0 ? [] : (await this.#storage.nodes(rangeNodes([0, fromLeaf]))).map(toHex);
+    const records: JournalExportRecord[] = [
+      {
+        type: 'header',
+        format: journalExportFormat,
+        version: 1,
+        ledger: this.name,
+        journalFormat: this.journalFormat,
+        fromSeq,
+        toSeq,
+        fromLeaf,
+        toLeaf,
+        startNodes,
+        exportedAt: new Date().toISOString(),
+      },
+    ];
+    let lastBlockHash = '';
+    for (let from = fromLeaf; from < toLeaf; from += 4096) {
+      for (const leaf of await this.#storage.leaves(from, Math.min(toLeaf, from + 4096))) {
+        const hash = toHex(hashLeaf(leaf.body));
+        const parsed = JSON.parse(leaf.body) as RevisionBody | BlockBody;
+        if ('blockAddress' in parsed) {
+          records.push({ type: 'revision', leafIndex: leaf.leaf, hash, revision: parseRevision(leaf as never) });
+        } else {
+          records.push({ type: 'block', leafIndex: leaf.leaf, hash, block: parsed });
+          lastBlockHash = hash;
+        }
+      }
+    }
+    const endDigest: Digest = {
+      ledger: this.name,
+      treeSize: toLeaf,
+      rootHash: toLeaf === head.treeSize ? head.rootHash : await this.rootHashAt(toLeaf),
+      tip: { seq: toSeq, blockHash: lastBlockHash },
+    };
+    const consistency = await this.consistencyProof(endDigest, head);
+    records.push({
+      type: 'digest',
+      digest: this.#signingKey ? signDigest(endDigest, this.#signingKey) : endDigest,
+      head: { digest: head, consistency: consistency.proof },
+    });
+    return records;
+  }
+
+  /** Every block row, in order (index = sequence number). */
+  async #allBlocks() {
+    const rows = [];
+    for (let after = -1; ; ) {
+      const page = await this.#storage.blocks(after, 4096);
+      rows.push(...page);
+      if (page.length < 4096) return rows;
+      after = (page[page.length - 1] as { seq: number }).seq;
+    }
+  }
+
+  /**
    * Committed revisions in journal order as {@link LedgerEvent}s, first the stored ones,
    * then live ones as they commit (also those of other processes, polled every
    * `pollMs`). Resume after any event by passing its `checkpoint` as `from`: delivery
@@ -884,8 +994,7 @@ export class LedgerDatabase {
     for (const pending of batch) {
       // Most transactions ran no query: their validation needs no storage reads.
       const failure =
-        pending.tx.predicates.length === 0 &&
-          pending.tx.redactions.length === 0
+        pending.tx.predicates.length === 0 && pending.tx.redactions.length === 0
           ? this.#validateReads(pending.tx, versions, overlay)
           : await this.#validate(writer, pending.tx, versions, overlay, writtenTables, redactedLeaves);
       if (failure) {
@@ -1051,9 +1160,10 @@ export class LedgerDatabase {
       let redactions = '';
       if (tx.redactions.length > 0) {
         const entries: RedactionEntry[] = [];
+        rows.redactions ??= [];
         for (const { table, id, version, leaf, revisionHash } of tx.redactions) {
           entries.push({ table, id, version, revisionHash });
-          (rows.redactions ??= []).push(leaf);
+          rows.redactions.push(leaf);
         }
         summary.redactions = entries;
         redactions = `"redactions":${canonicalize(entries)},`;

@@ -336,12 +336,16 @@ export class TransactionImpl implements Transaction {
       throw ledgerdbError('NOT_FOUND', `no ${what}`, { table, id, version });
     }
     if (version === latest) {
-      throw new InvalidArgumentError('version', `${what} is the document's latest: only earlier revisions can be redacted`, {
-        table,
-        id,
-        version,
-        reason: 'latest-revision',
-      });
+      throw new InvalidArgumentError(
+        'version',
+        `${what} is the document's latest: only earlier revisions can be redacted`,
+        {
+          table,
+          id,
+          version,
+          reason: 'latest-revision',
+        },
+      );
     }
     const body = parseRevision(stored);
     if (isDeleteRevision(body)) {

@@ -66,7 +66,7 @@ describe('verifyRevisionProof', () => {
     const reordered = {
       metadata: { ...metadata },
       data: { ...data },
-      dataHash,
+      dataHash: dataHash as string,
       blockAddress: { seq: blockAddress.seq, index: blockAddress.index },
     };
     expect(verifyRevisionProof({ ...proof, revision: reordered }, digest).ok).toBe(true);

@@ -17,6 +17,7 @@ import { runProgram } from '../src/cli/program.js';
 import type { CliIo } from '../src/cli.js';
 import { createLedgerdbCommand, runLedgerdbCli } from '../src/cli.js';
 import type { AuditReport, Digest, ExportedBlock, Revision, RevisionProof } from '../src/index.js';
+import { readJournalExport, verifyJournalExport } from '../src/index.js';
 
 const bin = fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
 const builtMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -150,6 +151,7 @@ describe('conventions of every command', { timeout: 60_000 }, () => {
       'verify-proof',
       'audit',
       'export',
+      'redact',
       'serve',
       'token',
       'token create',
@@ -180,6 +182,7 @@ describe('conventions of every command', { timeout: 60_000 }, () => {
   /** Required options, checked before unknown ones, so the unknown flag is what fails. */
   const required: Readonly<Record<string, readonly string[]>> = {
     'verify-proof': ['--proof', 'p.json', '--digest', 'd.json'],
+    redact: ['--revision', '0'],
     'token create': ['--tokens', 't.json', '--name', 'n'],
     'token revoke': ['--tokens', 't.json', '--name', 'n'],
     'token list': ['--tokens', 't.json'],
@@ -549,6 +552,7 @@ describe('the data commands', { timeout: 60_000 }, () => {
     expect(verification.ok).toBe(true);
     expect(verification.checks.map((check) => [check.name, check.ok])).toEqual([
       ['revision-hash', true],
+      ['data-hash', true],
       ['digest-match', true],
       ['inclusion-proof', true],
     ]);
@@ -595,11 +599,11 @@ describe('the data commands', { timeout: 60_000 }, () => {
     expect(run.stderr).toBe('');
     const verification = JSON.parse(run.stdout) as VerificationOutput;
     expect(verification.ok).toBe(false);
-    expect(verification.checks.find((check) => check.name === 'revision-hash')?.ok).toBe(false);
-    expect(verification.checks.find((check) => check.name === 'inclusion-proof')?.ok).toBe(false);
+    // Journal format 2: the leaf commits to the data's hash, so the changed data fails data-hash.
+    expect(verification.checks.find((check) => check.name === 'data-hash')?.ok).toBe(false);
     const human = await ledgerdb(['verify-proof', '--proof', tamperedFile, '--digest', digestFile]);
     expect(human.code).toBe(3);
-    expect(human.stdout).toMatch(/revision-hash +FAILED/);
+    expect(human.stdout).toMatch(/data-hash +FAILED/);
     expect(human.stdout.endsWith('NOT VERIFIED\n')).toBe(true);
   });
 
@@ -621,7 +625,7 @@ describe('the data commands', { timeout: 60_000 }, () => {
     await insert(db, { sku: 'T', qty: 5 });
     const raw = new DatabaseSync(db[1] as string);
     try {
-      raw.prepare(`UPDATE leaves SET body = replace(body, '"qty":5', '"qty":6') WHERE body LIKE '%"sku":"T"%'`).run();
+      raw.prepare(`UPDATE leaves SET data = replace(data, '"qty":5', '"qty":6') WHERE data LIKE '%"sku":"T"%'`).run();
     } finally {
       raw.close();
     }
@@ -650,6 +654,53 @@ describe('the data commands', { timeout: 60_000 }, () => {
     expect(blocks.map((entry) => entry.block.seq)).toEqual([0, 1, 2]);
     expect(blocks.flatMap((entry) => entry.revisions.map((revision) => revision.metadata.id))[1]).toBe(id);
     expect(blocks.at(-1)?.block.hash).toBe(digest.tip?.blockHash);
+  });
+
+  test("redact removes an earlier revision's data; export --format writes a verifiable file, by block or time", async () => {
+    const db = await newLedger();
+    const { id } = await insert(db, { sku: 'R', secret: 'S-1' });
+    await json(['update', 'shipments', id, '{"sku":"R"}', ...db]);
+    const redacted = await json<{ redactions: { version: number }[]; seq: number }>([
+      'redact',
+      'shipments',
+      id,
+      '--revision',
+      '0',
+      ...db,
+    ]);
+    expect(redacted.redactions).toMatchObject([{ table: 'shipments', id, version: 0 }]);
+    expect((await ledgerdb(['history', 'shipments', id, ...db])).stdout).toMatch(/\(redacted, dataHash [0-9a-f]{64}\)/);
+    const latest = await ledgerdb(['redact', 'shipments', id, '--revision', '1', ...db, '--json']);
+    expect(latest.code).toBe(2);
+    expect(latest.stderr).toMatch(/latest.*\[INVALID_ARGUMENT\]/);
+    expect(await json<AuditReport>(['audit', ...db])).toMatchObject({ ok: true, redacted: 1 });
+
+    for (const format of ['jsonl', 'ion'] as const) {
+      const out = join(directory, `export-${ledgerCount}.${format}`);
+      const summary = await json<{ records: number; fromSeq: number }>([
+        'export',
+        ...db,
+        '--format',
+        format,
+        '--out',
+        out,
+        '--from',
+        '1',
+      ]);
+      expect(summary).toMatchObject({ fromSeq: 1, toSeq: 2, format });
+      const text = await readFile(out, 'utf8');
+      expect(text).not.toContain('S-1');
+      const verified = verifyJournalExport(readJournalExport(text));
+      expect(verified.checks.filter((check) => !check.ok)).toEqual([]);
+    }
+    const stdout = await ledgerdb(['export', ...db, '--format', 'jsonl', '--to', new Date().toISOString()]);
+    expect(stdout.code).toBe(0);
+    expect(verifyJournalExport(stdout.stdout).ok).toBe(true);
+    const bad = await ledgerdb(['export', ...db, '--format', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--format.*\[INVALID_ARGUMENT\]/);
+    const noFormat = await ledgerdb(['export', ...db, '--from', 'yesterday', '--format', 'jsonl']);
+    expect(noFormat.stderr).toMatch(/--from.*\[INVALID_ARGUMENT\]/);
   });
 });
 

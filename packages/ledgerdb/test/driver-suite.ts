@@ -359,7 +359,9 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
       expect(await db.audit({ against: before })).toMatchObject({ ok: true, redacted: 1 });
       await db.close();
       open.splice(open.indexOf(db), 1);
-      const rows = await backend.tamper(`SELECT count(*) AS n FROM leaves WHERE data LIKE '%SECRET-1%' OR body LIKE '%SECRET-1%'`);
+      const rows = await backend.tamper(
+        `SELECT count(*) AS n FROM leaves WHERE data LIKE '%SECRET-1%' OR body LIKE '%SECRET-1%'`,
+      );
       expect(Number(rows[0]?.n)).toBe(0);
 
       // A "redaction" behind the ledger's back: the data deleted, nothing journaled.
@@ -436,7 +438,12 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
           expect(options.shared).toBe(true);
           return;
         }
-        const leaf = (n: number) => ({ leaf: n, body: `{"n":${n}}`, nodes: new Uint8Array(32).fill(n + 1) });
+        const leaf = (n: number) => ({
+          leaf: n,
+          body: `{"n":${n}}`,
+          nodes: new Uint8Array(32).fill(n + 1),
+          data: null,
+        });
         await driver.write(async (writer) => writer.createTable('t'));
         const before = await driver.head();
         // Refused without running the work while another write is in progress.

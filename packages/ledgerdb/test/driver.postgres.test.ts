@@ -65,7 +65,10 @@ describe('postgres driver specifics', () => {
         openLedger({ name: 'race', storage: postgresStorage({ connectionString: url, schema, poolSize: 2 }) }),
       ),
     );
-    expect(await sql(`SELECT version FROM "${schema}".ledger_schema`)).toEqual([{ version: 1 }]);
+    expect(await sql(`SELECT version FROM "${schema}".ledger_schema ORDER BY version`)).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ]);
     await Promise.all(ledgers.map((ledger) => ledger.close()));
     await sql(`DROP TABLE "${schema}".leaves`);
     const error = await openLedger({ storage: postgresStorage({ connectionString: url, schema }) }).catch(

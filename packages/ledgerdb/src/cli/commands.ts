@@ -2,8 +2,10 @@
 // ledger, so bad input never touches the database; each prints human text by default and
 // one JSON document (JSON lines for export) under --json.
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { InvalidArgumentError, type JsonObject, LedgerError, type Verification } from '@ledgerkit/core';
 import { Command } from 'commander';
+import { formatJournalExport, type JournalExportFormat } from '../journal-export.js';
 import type { LedgerDatabase } from '../ledger-database.js';
 import type { StorageDriver } from '../storage/driver.js';
 import type { AuditReport, CommitSummary, Digest, Revision, RevisionProof } from '../types.js';
@@ -300,11 +302,55 @@ export function createDataCommands(io: CliIo): Command[] {
 
   const exportCommand = ledgerCommand(
     'export',
-    'Print every block with its revisions (JSON lines under --json)',
+    'Print every block with its revisions (JSON lines under --json); with --format, write a verifiable journal export',
     'existing',
-    ['--db app.ledger', '--db app.ledger --json > journal.jsonl'],
+    [
+      '--db app.ledger',
+      '--db app.ledger --json > journal.jsonl',
+      '--db app.ledger --format jsonl --out journal-export.jsonl',
+      '--db app.ledger --from 2026-01-01T00:00:00Z --to 2026-02-01T00:00:00Z --format ion --out january.ion',
+    ],
     async (ledger, _args, options) => {
+      const from = options.from === undefined ? undefined : parseBound(options.from as string, '--from');
+      const to = options.to === undefined ? undefined : parseBound(options.to as string, '--to');
+      const format = options.format as string | undefined;
+      if (format !== undefined && format !== 'jsonl' && format !== 'ion') {
+        throw new InvalidArgumentError('--format', `--format must be jsonl or ion, got '${format}'`);
+      }
+      if (format === undefined && (options.out !== undefined || from !== undefined || to !== undefined)) {
+        throw new InvalidArgumentError(
+          '--format',
+          '--out, --from and --to write a verifiable export: name its --format',
+        );
+      }
       const open = await ledger();
+      if (format !== undefined) {
+        const records = await open.exportJournal({
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+        });
+        const text = formatJournalExport(records, format as JournalExportFormat);
+        const out = options.out as string | undefined;
+        if (out === undefined || out === '-') {
+          io.stdout(text);
+          return exitCodes.ok;
+        }
+        await writeFile(out, text);
+        const header = records[0] as { fromSeq: number; toSeq: number; fromLeaf: number; toLeaf: number };
+        const { fromSeq, toSeq, fromLeaf, toLeaf } = header;
+        const summary = { out, format, fromSeq, toSeq, fromLeaf, toLeaf, records: records.length };
+        if (json(options)) printJson(io, summary);
+        else {
+          printFields(io, [
+            ['out', out],
+            ['format', format],
+            ['blocks', `${header.fromSeq}..${header.toSeq}`],
+            ['leaves', `${header.fromLeaf}..${header.toLeaf - 1}`],
+            ['records', records.length],
+          ]);
+        }
+        return exitCodes.ok;
+      }
       if (!json(options)) io.stdout(`${'BLOCK'.padEnd(7)}${'TXID'.padEnd(24)}${'TIME'.padEnd(26)}REVISIONS\n`);
       for await (const block of open.export()) {
         if (json(options)) printJsonLine(io, block);
@@ -319,7 +365,36 @@ export function createDataCommands(io: CliIo): Command[] {
       }
       return exitCodes.ok;
     },
-  );
+  )
+    .option('--format <format>', 'write a verifiable journal export: jsonl (JSON Lines) or ion (Ion text)')
+    .option('--out <file>', 'the export file (default: standard output)')
+    .option('--from <block|time>', 'first block of the export: a block number or an ISO 8601 time')
+    .option('--to <block|time>', 'last block of the export: a block number or an ISO 8601 time');
+
+  const redact = ledgerCommand(
+    'redact',
+    "Redact an earlier revision's data (QLDB redact_revision); the redaction is journaled",
+    'existing',
+    ['people 4pVkYQ2rDwH8mZ3sT6uX1a --revision 0 --db app.ledger', 'people p1 --revision 2 --db app.ledger --json'],
+    async (ledger, [table = '', id = ''], options) => {
+      const version = parseRevision(String(options.revision));
+      const commit = await (await ledger()).redactRevision(table, id, version);
+      if (json(options)) printJson(io, commit);
+      else {
+        printFields(io, [
+          ['redacted', `${table}/${id}@${version}`],
+          ['revisionHash', commit.redactions?.[0]?.revisionHash],
+          ['txId', commit.txId],
+          ['block', commit.seq],
+          ['blockHash', commit.blockHash],
+        ]);
+      }
+      return exitCodes.ok;
+    },
+  )
+    .argument('<table>', 'the table')
+    .argument('<id>', 'the document id')
+    .requiredOption('--revision <n>', 'the version to redact (not the latest)');
 
   const verifyProof = addCommonOptions(
     new Command('verify-proof')
@@ -379,6 +454,7 @@ export function createDataCommands(io: CliIo): Command[] {
     verifyProof,
     audit,
     exportCommand,
+    redact,
   ];
 }
 
@@ -469,7 +545,11 @@ function printHistory(io: CliIo, revisions: readonly Revision[]): void {
       revision.metadata.txId,
       revision.metadata.txTime,
       revision.hash,
-      revision.data === undefined ? '(deleted)' : formatValue(revision.data),
+      revision.data !== undefined
+        ? formatValue(revision.data)
+        : revision.dataHash === undefined
+          ? '(deleted)'
+          : `(redacted, dataHash ${revision.dataHash})`,
     ]),
   );
 }
@@ -521,4 +601,14 @@ function printAudit(io: CliIo, report: AuditReport): void {
         : `${report.firstMismatch.reason} (leaf ${report.firstMismatch.leaf ?? '-'})`,
     ],
   ]);
+}
+
+/** `--from`/`--to` of export: a block number, or an ISO 8601 time. */
+function parseBound(text: string, option: string): number | Date {
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  const time = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(Number.NaN);
+  if (Number.isNaN(time.getTime())) {
+    throw new InvalidArgumentError(option, `${option} must be a block number or an ISO 8601 time, got '${text}'`);
+  }
+  return time;
 }

@@ -74,7 +74,10 @@ export async function runAudit(storage: StorageReader, ledger: string, against?:
             );
           }
           if (body.data !== undefined && format >= 2) {
-            throw new Mismatch(row.leaf, `revision ${table}/${id}@${version} holds its data in a format-${format} journal`);
+            throw new Mismatch(
+              row.leaf,
+              `revision ${table}/${id}@${version} holds its data in a format-${format} journal`,
+            );
           }
           if (body.dataHash !== undefined) {
             if (format < 2) {
@@ -83,7 +86,10 @@ export async function runAudit(storage: StorageReader, ledger: string, against?:
             if (typeof row.data === 'string') {
               // The leaf commits to the data's hash only: the data must still match it.
               if (dataHashOf(row.data) !== body.dataHash) {
-                throw new Mismatch(row.leaf, `the data of ${table}/${id}@${version} does not match its hash in the journal`);
+                throw new Mismatch(
+                  row.leaf,
+                  `the data of ${table}/${id}@${version} does not match its hash in the journal`,
+                );
               }
             } else {
               withoutData.set(hex, { leaf: row.leaf, name: `${table}/${id}@${version}` });
@@ -158,7 +164,10 @@ export async function runAudit(storage: StorageReader, ledger: string, against?:
     if (pending.length > 0) throw new Mismatch(treeSize - 1, 'the journal ends inside a transaction (no block)');
     const [forged] = withoutData.values();
     if (forged) {
-      throw new Mismatch(forged.leaf, `the data of ${forged.name} is missing from storage, and no journaled redaction removed it`);
+      throw new Mismatch(
+        forged.leaf,
+        `the data of ${forged.name} is missing from storage, and no journaled redaction removed it`,
+      );
     }
     if (!trustedRootSeen) {
       throw new Mismatch(
