@@ -3,8 +3,11 @@
 // tampered copies, each naming the check that must fail. Run after a build:
 //   npm run build && node scripts/generate-receipt-vectors.ts
 // The vectors are kept forever: later verifiers must accept the valid ones and reject the
-// tampered ones, so regenerate only to add vectors, never to make a failing test pass.
+// tampered ones, so a vector file that exists is never rewritten: running this again only
+// adds vectors. The first set comes from journal format 1 ledgers (revision leaves hold the
+// data), the `*-v2-*` set from format 2 (leaves hold the data's hash; one revision redacted).
 import { generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +29,8 @@ const flipFirstByte = (hex: string) =>
   (Number.parseInt(hex.slice(0, 2), 16) ^ 1).toString(16).padStart(2, '0') + hex.slice(2);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-async function ledgerWithWrites(name: string) {
-  const database = await openLedger({ name, signingKey: privateKey });
+async function ledgerWithWrites(name: string, journalFormat: 1 | 2 = 1) {
+  const database = await openLedger({ name, signingKey: privateKey, journalFormat });
   await database.createTable('shipments');
   const ledger = database.asLedger();
   const receipts: Receipt[] = [];
@@ -129,10 +132,82 @@ const vectors: Record<string, Vector> = {
   },
 };
 
+// Journal format 2: the same writes, then revision 0 of p1 redacted.
+const v2 = await ledgerWithWrites('golden-v2', 2);
+await v2.database.redactRevision('shipments', 'p1', 0);
+for (let i = 0; i < 3; i++) {
+  await v2.ledger.submit({ method: 'insert', args: ['shipments', { sku: `later-${i}`, qty: i }, { id: `l${i}` }] });
+}
+const v2Digest = (await v2.database.digest()) as unknown as JsonObject;
+const v2Anchor: TrustAnchor = { type: 'ledgerdb-digest', digest: v2Digest, publicKey: publicKeyPem };
+const v2Receipt = v2.receipts[1] as Receipt;
+const v2ReceiptBundle = await v2.ledger.evidence(v2Receipt);
+const [v2Redacted, v2Revision] = (await v2.ledger.history('shipments/p1')) as Revision[];
+const v2RevisionBundle = await v2.ledger.evidence(v2Revision as Revision);
+const v2RedactedBundle = await v2.ledger.evidence(v2Redacted as Revision);
+const v2Evidence = v2RevisionBundle.evidence as JsonObject;
+const v2Body = v2Evidence.revision as JsonObject;
+
+Object.assign(vectors, {
+  'valid-v2-receipt': {
+    description:
+      'journal format 2: a commit receipt, its revision bodies carrying dataHash, against a later signed digest',
+    bundle: v2ReceiptBundle,
+    anchor: v2Anchor,
+    expect: { ok: true },
+  },
+  'valid-v2-revision': {
+    description: 'journal format 2: a history revision whose data hashes to the dataHash its leaf commits to',
+    bundle: v2RevisionBundle,
+    anchor: v2Anchor,
+    expect: { ok: true },
+  },
+  'valid-v2-redacted-revision': {
+    description: 'journal format 2: a redacted revision (dataHash, no data; value null, not deleted) still verifies',
+    bundle: v2RedactedBundle,
+    anchor: v2Anchor,
+    expect: { ok: true },
+  },
+  'tampered-v2-data': {
+    description: 'journal format 2: the value and the evidence body data changed alike, dataHash kept',
+    bundle: {
+      ...clone(v2RevisionBundle),
+      subject: { ...clone(v2Revision as Revision), value: { sku: 'A-1', qty: 8 } },
+      evidence: { ...clone(v2Evidence), revision: { ...clone(v2Body), data: { sku: 'A-1', qty: 8 } } },
+    },
+    anchor: v2Anchor,
+    expect: { ok: false, failing: ['revision-data'] },
+  },
+  'tampered-v2-data-hash': {
+    description: 'journal format 2: the evidence body with another dataHash',
+    bundle: {
+      ...clone(v2RevisionBundle),
+      evidence: {
+        ...clone(v2Evidence),
+        revision: { ...clone(v2Body), dataHash: flipFirstByte(v2Body.dataHash as string) },
+      },
+    },
+    anchor: v2Anchor,
+    expect: { ok: false, failing: ['revision-hash'] },
+  },
+  'tampered-v2-redacted-as-deleted': {
+    description: 'journal format 2: a redacted revision claimed to be a delete',
+    bundle: { ...clone(v2RedactedBundle), subject: { ...clone(v2Redacted as Revision), deleted: true } },
+    anchor: v2Anchor,
+    expect: { ok: false, failing: ['revision-data'] },
+  },
+} satisfies Record<string, Vector>);
+
 await mkdir(out, { recursive: true });
+let written = 0;
 for (const [name, vector] of Object.entries(vectors)) {
-  await writeFile(join(out, `${name}.json`), `${JSON.stringify(vector, null, 2)}\n`);
+  const file = join(out, `${name}.json`);
+  // Kept forever: an existing vector is never rewritten.
+  if (existsSync(file)) continue;
+  await writeFile(file, `${JSON.stringify(vector, null, 2)}\n`);
+  written++;
 }
 await main.ledger.close();
 await other.ledger.close();
-console.log(`wrote ${Object.keys(vectors).length} vectors to ${out}`);
+await v2.ledger.close();
+console.log(`wrote ${written} new vectors to ${out} (${Object.keys(vectors).length - written} kept as they were)`);

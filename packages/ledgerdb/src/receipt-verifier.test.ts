@@ -21,6 +21,11 @@ describe('golden receipt vectors (kept forever: every verifier version must agre
   test('there are valid and tampered vectors', () => {
     expect(vectors.filter(([, v]) => v.expect.ok).length).toBeGreaterThanOrEqual(3);
     expect(vectors.filter(([, v]) => !v.expect.ok).length).toBeGreaterThanOrEqual(6);
+    // Both journal formats: format 1 (leaves hold the data) and format 2 (leaves hold its hash).
+    const v2 = vectors.filter(([file]) => file.includes('-v2-'));
+    expect(v2.filter(([, v]) => v.expect.ok).length).toBeGreaterThanOrEqual(3);
+    expect(v2.filter(([, v]) => !v.expect.ok).length).toBeGreaterThanOrEqual(3);
+    expect(vectors.filter(([file]) => !file.includes('-v2-')).length).toBeGreaterThanOrEqual(10);
   });
 
   test.each(vectors)('%s', async (_file, vector) => {
