@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abortError, anySignal, sleep, throwIfAborted } from './abort.js';
+import { abortError, anySignal, raceSignal, sleep, throwIfAborted } from './abort.js';
 import { isLedgerError } from './errors.js';
 
 describe('abort helpers', () => {
@@ -23,5 +23,18 @@ describe('abort helpers', () => {
     controller.abort();
     expect(isLedgerError(await waiting, 'ABORTED')).toBe(true);
     await expect(sleep(1)).resolves.toBeUndefined();
+  });
+
+  it('races work against a signal: the outcome of the work, or the typed abort first', async () => {
+    await expect(raceSignal(Promise.resolve(7), undefined)).resolves.toBe(7);
+    await expect(raceSignal(Promise.resolve(7), new AbortController().signal)).resolves.toBe(7);
+    await expect(raceSignal(Promise.reject(new Error('failed')), new AbortController().signal)).rejects.toThrow(
+      'failed',
+    );
+    const never = new Promise<never>(() => {});
+    const already = await raceSignal(never, AbortSignal.abort()).catch((caught: unknown) => caught);
+    expect(isLedgerError(already, 'ABORTED')).toBe(true);
+    const late = await raceSignal(never, AbortSignal.timeout(5)).catch((caught: unknown) => caught);
+    expect(isLedgerError(late, 'TIMEOUT')).toBe(true);
   });
 });

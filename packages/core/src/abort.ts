@@ -60,3 +60,32 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Settles as `work` does, or rejects with {@link abortError} as soon as `signal` aborts, also
+ * when it is aborted already. The work itself is not stopped: a gRPC or JSON-RPC call runs on
+ * and its outcome is ignored.
+ *
+ * @param work - the pending operation
+ * @param signal - the caller's signal, if any
+ * @returns what `work` resolves with
+ * @throws LedgerError `TIMEOUT` or `ABORTED` when `signal` aborts first; else what `work` rejects with
+ */
+export function raceSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,4 +1,4 @@
-export { abortError, anySignal, sleep, throwIfAborted } from './abort.js';
+export { abortError, anySignal, raceSignal, sleep, throwIfAborted } from './abort.js';
 export {
   type ErrorCode,
   errorCodes,

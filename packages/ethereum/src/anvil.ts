@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { LedgerError } from '@ledgerkit/core';
+import { LedgerError, sleep } from '@ledgerkit/core';
 
 /** Options of {@link startAnvil}. */
 export interface AnvilOptions {
@@ -110,7 +110,7 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
       await stop();
       throw new LedgerError('UNAVAILABLE', 'anvil did not answer in time', { details: { stderr, url } });
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   const persist = persistence(url, options.stateFile);
   return { url, port, process: child, stop, persist };

@@ -1,5 +1,4 @@
 import {
-  abortError,
   anySignal,
   type CallOptions,
   type ErrorCode,
@@ -15,6 +14,7 @@ import {
   type Receipt,
   type RetryOptions,
   type Revision,
+  raceSignal,
   receiptFormatVersion,
   retry,
   sleep,
@@ -854,26 +854,6 @@ function sortLogs(logs: RawLog[]): RawLog[] {
   return [...logs].sort((a, b) => {
     const block = Number(BigInt(a.blockNumber) - BigInt(b.blockNumber));
     return block !== 0 ? block : Number(BigInt(a.logIndex) - BigInt(b.logIndex));
-  });
-}
-
-/** Settles with `promise`, or rejects with the signal's typed abort error as soon as it aborts. */
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
   });
 }
 

@@ -9,7 +9,6 @@ import {
 } from '@hyperledger/fabric-gateway';
 import { type common, peer } from '@hyperledger/fabric-protos';
 import {
-  abortError,
   anySignal,
   type CallOptions,
   type Checkpoint,
@@ -22,6 +21,7 @@ import {
   type LedgerEvent,
   type Receipt,
   type Revision,
+  raceSignal,
   receiptFormatVersion,
   retry,
   sleep,
@@ -446,7 +446,7 @@ export class FabricLedgerImpl implements FabricLedger {
     const source = qsccBlockSource(this.#network);
     let evidence: Awaited<ReturnType<typeof fetchFabricEvidence>>;
     try {
-      evidence = await this.#withSignal(fetchFabricEvidence(source, subject), options.signal);
+      evidence = await raceSignal(fetchFabricEvidence(source, subject), options.signal);
     } catch (error) {
       if (!isLedgerError(error, 'NOT_FOUND')) throw error;
       return verification([
@@ -469,26 +469,8 @@ export class FabricLedgerImpl implements FabricLedger {
     const receipt = typeof subject === 'object' && subject !== null && 'receipt' in subject ? subject.receipt : subject;
     const problem = fabricReceiptProblem(receipt);
     if (problem) throw new InvalidArgumentError(problem.field, `not a Fabric receipt: ${problem.reason}`);
-    const evidence = await this.#withSignal(
-      fetchFabricEvidence(qsccBlockSource(this.#network), subject),
-      options.signal,
-    );
+    const evidence = await raceSignal(fetchFabricEvidence(qsccBlockSource(this.#network), subject), options.signal);
     return { format: 'ledgerkit.verification-bundle', version: 1, subject, evidence: { ...evidence } };
-  }
-
-  /** Settles with `work`, or rejects with the signal's abort error (`TIMEOUT`/`ABORTED`) first. */
-  async #withSignal<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-    if (!signal) return work;
-    let onAbort = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(abortError(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-    try {
-      return await Promise.race([work, aborted]);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
   }
 
   async close(): Promise<void> {
@@ -555,7 +537,7 @@ export class FabricLedgerImpl implements FabricLedger {
     return retry(
       async () => {
         try {
-          return await this.#withSignal(step(), signal);
+          return await raceSignal(step(), signal);
         } catch (error) {
           throw toLedgerError(error, context);
         }
