@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Revision, VerificationBundle } from '@ledgerkit/core';
 import type { EthereumLedger } from '@ledgerkit/ethereum';
 import { startAnvil } from '@ledgerkit/ethereum/testing';
+import { formatJournalExport, type LedgerDatabase } from '@ledgerkit/ledgerdb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isMalformedInputCheck } from '../src/commands/verify.js';
 import { connectLedger } from '../src/index.js';
@@ -239,6 +240,7 @@ describe('--rpc: a bare Ethereum receipt, evidence fetched from a node the audit
 
 describe('a live ledgerdb ledger', () => {
   let bundles: { receipt: VerificationBundle; revision: VerificationBundle; history: VerificationBundle[] };
+  let journalExports: { jsonl: string; ion: string };
   let digestFile: string;
   let keyFile: string;
 
@@ -260,6 +262,8 @@ describe('a live ledgerdb ledger', () => {
         revision: await ledger.evidence(history[0] as Revision),
         history: await Promise.all(history.map((revision) => ledger.evidence(revision))),
       };
+      const records = await (ledger.native as LedgerDatabase).exportJournal();
+      journalExports = { jsonl: formatJournalExport(records, 'jsonl'), ion: formatJournalExport(records, 'ion') };
       digestFile = await file(digest);
       keyFile = join(dir, 'owner.pem');
       await writeFile(keyFile, publicKey.export({ type: 'spki', format: 'pem' }).toString());
@@ -292,6 +296,25 @@ describe('a live ledgerdb ledger', () => {
     expect(bad.code).toBe(1);
     const output = JSON.parse(bad.stdout) as { ok: boolean; results: { ok: boolean }[] };
     expect(output.results.map((result) => result.ok)).toEqual([true, false]);
+  });
+
+  test('a journal export (JSON Lines or Ion) verifies: exit 0; a changed line exits 1, a cut one 2', async () => {
+    for (const text of [journalExports.jsonl, journalExports.ion]) {
+      const run = await ledgerkit(['verify', await file(text), '--anchor', digestFile, '--public-key', keyFile]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/pass {2}range-root/);
+      expect(run.stdout).toMatch(/pass {2}digest-signature/);
+    }
+    const changed = journalExports.jsonl.replace('"temperature":5', '"temperature":6');
+    expect(changed).not.toBe(journalExports.jsonl);
+    const bad = await ledgerkit(['verify', '-', '--anchor', digestFile, '--json'], changed);
+    expect(bad.code).toBe(1);
+    const failing = (JSON.parse(bad.stdout) as { results: { checks: { name: string; ok: boolean }[] }[] }).results[0];
+    expect(failing?.checks.filter((check) => !check.ok).map((check) => check.name)).toEqual(['revision-data']);
+    const cut = journalExports.jsonl.trimEnd().split('\n').slice(0, -1).join('\n');
+    const truncated = await ledgerkit(['verify', '-'], cut);
+    expect(truncated.code).toBe(2);
+    expect(truncated.stderr).toMatch(/export-format/);
   });
 
   test('--markdown renders a table of checks per receipt', async () => {

@@ -13,7 +13,7 @@ import { loadOptional } from '../load-optional.js';
 import { type CliOutput, commandPath, reportError, withExamples } from '../program/conventions.js';
 import { readInput } from '../program/inputs.js';
 import { anchorBackend, readAnchor } from '../verify/read-anchor.js';
-import { readSubjects, type VerifySubject } from '../verify/read-subjects.js';
+import { journalExportKind, readSubjects, type VerifySubject } from '../verify/read-subjects.js';
 
 /** Exit codes of `ledgerkit verify`, as the issue fixes them (not the other commands' 3). */
 export const verifyExitCodes = { verified: 0, checkFailed: 1, badInput: 2 } as const;
@@ -33,7 +33,8 @@ export function isMalformedInputCheck(name: string): boolean {
 const verifyHelpAfter = `
 FILE (or - for stdin) holds a Receipt, a Revision, a verification bundle
 ({"format":"ledgerkit.verification-bundle", subject, evidence}, from Ledger.evidence), or
-a JSON array of them (an exported history). It needs no credentials. The evidence in the
+a JSON array of them (an exported history), or a ledgerdb journal export (ledgerdb export
+--format jsonl|ion; anchor: a ledgerdb digest of its range end or head). It needs no credentials. The evidence in the
 file is untrusted; the anchor you give is what is trusted. Without an anchor, each result
 says it trusted the evidence's own digest, head block or config block, i.e. the backend
 that served it.
@@ -114,7 +115,10 @@ export function createVerifyCommand(io: CliOutput): Command {
 
 async function verify(file: string, values: VerifyOptions, io: CliOutput): Promise<number> {
   const input = await readInput(io, file, 'FILE');
-  const subjects = readSubjects(new TextDecoder().decode(input), file === '-' ? 'stdin' : file);
+  const text = new TextDecoder().decode(input);
+  // A ledgerdb journal export is one subject, verified whole by @ledgerkit/ledgerdb/verify.
+  const exportKind = journalExportKind(text);
+  const subjects = exportKind === undefined ? readSubjects(text, file === '-' ? 'stdin' : file) : [];
   const anchor = await readAnchor(
     {
       ...(values.anchor === undefined ? {} : { anchor: values.anchor }),
@@ -145,6 +149,27 @@ async function verify(file: string, values: VerifyOptions, io: CliOutput): Promi
     );
   }
   const results: { title: string; result: Verification }[] = [];
+  if (exportKind !== undefined) {
+    if (anchor && anchor.type !== 'ledgerdb-digest') {
+      throw new InvalidArgumentError(
+        '--anchor',
+        `wrong anchor type: an anchor of type ${anchor.type} cannot verify a ledgerdb journal export`,
+      );
+    }
+    const feature = 'verifying ledgerdb journal exports';
+    const verifier = await loadOptional('@ledgerkit/ledgerdb', feature, () => import('@ledgerkit/ledgerdb/verify'));
+    // Ion text is read into records by the main entry (ion-js); JSON Lines by the verifier itself.
+    const records =
+      exportKind === 'ion'
+        ? (await loadOptional('@ledgerkit/ledgerdb', feature, () => import('@ledgerkit/ledgerdb'))).readJournalExport(
+            text,
+          )
+        : text;
+    results.push({
+      title: `${file === '-' ? 'stdin' : file}: ledgerdb journal export`,
+      result: verifier.verifyJournalExport(records, anchor),
+    });
+  }
   for (const item of subjects) {
     const evidence = item.evidence ?? (await fetchEvidence(values.rpc as string, item.subject, anchor));
     const verifier = await verifierFor(item.backend);

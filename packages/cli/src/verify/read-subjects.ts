@@ -98,3 +98,24 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function kindOf(value: unknown): string {
   return Array.isArray(value) ? 'a nested array' : value === null ? 'null' : typeof value;
 }
+
+/**
+ * Whether the input is a ledgerdb journal export (`ledgerdb export --format`), which
+ * `ledgerkit verify` checks as one subject: `jsonl` when its first line is the export's JSON
+ * header, `ion` when it is Ion text naming the export format, else undefined.
+ *
+ * @param text - the input as text
+ * @returns the export's text format, or undefined for any other document
+ */
+export function journalExportKind(text: string): 'jsonl' | 'ion' | undefined {
+  const firstLine = text.slice(0, text.indexOf('\n') >>> 0).trim();
+  if (firstLine.startsWith('{"')) {
+    try {
+      const header = JSON.parse(firstLine) as unknown;
+      return isObject(header) && header.format === 'ledgerdb.journal-export' ? 'jsonl' : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return /^\s*\{\s*type\s*:\s*"header"\s*,\s*format\s*:\s*"ledgerdb\.journal-export"/.test(text) ? 'ion' : undefined;
+}
