@@ -1,5 +1,5 @@
 // Checks that every workspace follows the package template (docs/package-template.md):
-// publishable packages ship ESM + types from tsup, pin their public exports with a
+// publishable packages ship ESM + types from tsdown, pin their public exports with a
 // snapshot test, and keep entry files free of logic; examples and contracts are private.
 // Prints every violation and exits 1 if there is any.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -40,8 +40,16 @@ for (const dir of workspaces('packages')) {
     if (!existsSync(join(dir, file))) problem(where, `missing ${file}`);
   }
   if (manifest.private === true) continue;
-  for (const file of ['tsup.config.ts', 'README.md']) {
+  for (const file of ['tsdown.config.ts', 'README.md']) {
     if (!existsSync(join(dir, file))) problem(where, `missing ${file}`);
+  }
+  if (!/^tsdown\b|&& tsdown$/.test(manifest.scripts?.build ?? '')) problem(where, 'the "build" script must run tsdown');
+  const bundlerConfig = existsSync(join(dir, 'tsdown.config.ts'))
+    ? readFileSync(join(dir, 'tsdown.config.ts'), 'utf8')
+    : '';
+  // dist/<entry>.js and .d.ts as exports names them, and node: specifiers kept (node:sqlite has no other name).
+  for (const setting of ["format: 'esm'", 'fixedExtension: false', 'nodeProtocol: false', 'sourcemap: true']) {
+    if (bundlerConfig && !bundlerConfig.includes(setting)) problem(where, `tsdown.config.ts needs ${setting}`);
   }
   if (!manifest.license) problem(where, 'package.json needs a license');
   const directory = `packages/${dir.split('/').pop()}`;
@@ -74,6 +82,9 @@ for (const dir of workspaces('packages')) {
     const entry = subpath === '.' ? 'index' : subpath.slice(2);
     if (target?.types !== `./dist/${entry}.d.ts` || target?.import !== `./dist/${entry}.js`) {
       problem(where, `exports["${subpath}"] must be { types: "./dist/${entry}.d.ts", import: "./dist/${entry}.js" }`);
+    }
+    if (bundlerConfig && !bundlerConfig.includes(`'src/${entry}.ts'`)) {
+      problem(where, `tsdown.config.ts does not build exports["${subpath}"] (entry src/${entry}.ts)`);
     }
     const source = join(dir, 'src', `${entry}.ts`);
     if (!existsSync(source)) {

@@ -129,7 +129,7 @@ export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 HARDHAT_DISABLE_TELEMETRY=true
 
 ensure_node
 ensure_dependencies
-# The dependency binaries (turbo, vitest, tsup...) are on PATH for the command.
+# The dependency binaries (turbo, vitest, tsdown...) are on PATH for the command.
 export PATH="$repo_root/node_modules/.bin:$PATH"
 if [ "$#" -eq 0 ]; then
   node -v

@@ -1,7 +1,7 @@
 // Generates the code of the supply-chain template from the repository's own example and contract,
 // so the two cannot drift: `src/`, `test/` and `contracts/` under templates/supply-chain are build
 // output (gitignored, published); the template's own files (package.json, README, configs) are not
-// touched. Run by `npm run build` before tsup; `node scripts/sync-supply-chain-template.ts`.
+// touched. Run by `npm run build` before tsdown; `node scripts/sync-supply-chain-template.ts`.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, posix } from 'node:path';
