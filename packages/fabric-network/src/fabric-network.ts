@@ -640,7 +640,10 @@ export class FabricNetwork {
    * ```
    */
   async addOrganization(options: AddOrganizationOptions): Promise<OrganizationAccess> {
-    const [name] = orgNames([options?.name]);
+    if (typeof options?.name !== 'string') {
+      throw new FabricNetworkError('BAD_OPTION', 'addOrganization needs a name', { option: 'name' });
+    }
+    const [name] = orgNames([options.name]);
     const mspId = options.mspId ?? `${name}MSP`;
     if (!/^[A-Za-z][A-Za-z0-9.-]{0,63}$/.test(mspId)) {
       throw new FabricNetworkError('BAD_OPTION', `invalid MSP id '${mspId}'`, { option: 'mspId', value: mspId });

@@ -143,6 +143,13 @@ describe("members' certificate authorities and nodes", () => {
     expect(
       await reasonOf(network.addOrganization({ name: 'Org2', admin: { name: 'admin', password: 'short1A' } })),
     ).toEqual(['INVALID_ARGUMENT', 'BAD_CREDENTIALS']);
+    expect(
+      await reasonOf(network.addOrganization({ admin } as unknown as Parameters<FabricNetwork['addOrganization']>[0])),
+    ).toEqual(['INVALID_ARGUMENT', 'BAD_OPTION']);
+    expect(await reasonOf(network.addOrganization({ name: 'Org 2', admin }))).toEqual([
+      'INVALID_ARGUMENT',
+      'BAD_OPTION',
+    ]);
     expect(network.organization('Org1').inChannel).toBe(true);
     expect(await reasonOf(stat(join(dir, 'ca', 'org2')))).not.toBe('no error');
 
