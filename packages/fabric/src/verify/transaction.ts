@@ -32,9 +32,9 @@ export type { FabricTransactionInput, TransactionTrust } from './transaction-inp
  * header hash the `channel-config` check reports so an auditor can compare it with a pinned one.
  *
  * Checks, in order: `block-decodes`; `block-located` (the transaction's id is in the block,
- * at the receipt's block and index); `channel`; `block-data-hash` (SHA-256 of the data entries
+ * at the receipt's block and index); `block-data-hash` (SHA-256 of the data entries
  * concatenated = header data hash); `block-hash-chain` (header previous hash = SHA-256 of the
- * DER of the previous block's header); `channel-config`; `orderer-signature` (an orderer
+ * DER of the previous block's header); `channel-config`; `channel`; `orderer-signature` (an orderer
  * organization's node signed the header with the orderer metadata); `tx-id` (SHA-256 of nonce
  * and creator); `creator-signature` (the submitting client signed the envelope);
  * `proposal` (the endorsed response answers this proposal, chaincode and transaction);
