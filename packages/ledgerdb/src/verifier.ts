@@ -201,6 +201,13 @@ function leafHex(text: string): string {
  */
 function revisionLeafHash(revision: unknown, claimed: unknown): string {
   if (typeof revision === 'object' && revision !== null && 'dataHash' in revision) {
+    // Format 2: the leaf is the body without its data; the same fast path first.
+    const { blockAddress, dataHash, metadata } = revision as RevisionBody;
+    const leaf = { blockAddress, dataHash, metadata };
+    if (isPlainJson(leaf)) {
+      const quick = leafHex(JSON.stringify(leaf));
+      if (quick === claimed) return quick;
+    }
     return leafHex(revisionLeafText(revision as RevisionBody));
   }
   if (isPlainJson(revision)) {
