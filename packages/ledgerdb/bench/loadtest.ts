@@ -10,7 +10,9 @@
 // and noisy), each pair one serve with JSON logs (info, one line per request, to a file)
 // and metrics (scraped every second, as a Prometheus would, only far more often) and one
 // with `--log-level silent --no-metrics`, each over a fresh ledger. The overhead is 1 minus
-// the median of the pairs' throughput ratios; the bar is 5 %.
+// the median of the pairs' throughput ratios; the bar is 5 %. LOADTEST_ON_ARGS replaces the
+// observed serve's flags to cost one part alone ('--log-level silent': metrics only;
+// '--log-level info --no-metrics': logs only).
 //
 // Last stdout line: one JSON object of results, with the CPU milliseconds each process
 // (server, this load generator, PostgreSQL's processes) spent per acknowledged commit:
@@ -43,7 +45,12 @@ const seconds = Number(process.env.LOADTEST_SECONDS ?? (compare ? 10 : 30));
 const rounds = Number(process.env.LOADTEST_ROUNDS ?? 5);
 const clients = Number(values.clients);
 const documents = Number(values.documents);
-const bin = fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
+// The observed serve's flags; LOADTEST_ON_ARGS tries another, e.g. '--log-level silent' (metrics only).
+const onArgs = (process.env.LOADTEST_ON_ARGS ?? '--log-level info').split(' ').filter((arg) => arg !== '');
+const metricsOn = !onArgs.includes('--no-metrics');
+const logsOn = !onArgs.includes('silent');
+// LOADTEST_BIN: another build's bin (a copy of bin/ and dist/ that a rebuild cannot change mid-run).
+const bin = process.env.LOADTEST_BIN ?? fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
 const postgresScript = fileURLToPath(new URL('../../../scripts/postgres.sh', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ledgerdb-loadtest-'));
 // The machine's load before this run started (other work on a shared machine).
@@ -252,7 +259,7 @@ async function runOnce(
       tokens,
       '--port',
       '0',
-      ...(observed ? ['--log-level', 'info'] : ['--log-level', 'silent', '--no-metrics']),
+      ...(observed ? onArgs : ['--log-level', 'silent', '--no-metrics']),
     ],
     // Logs go to a file, as a container runtime or journald would take them.
     { stdio: ['ignore', 'pipe', logFd] },
@@ -341,23 +348,25 @@ async function runOnce(
 
   // A scraper, as Prometheus would run (every 15 s or more; here every second).
   const scraper = new HttpConnection(url);
-  const scraping = observed
-    ? (async () => {
-        while (performance.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 1000));
-          const answer = await scraper.request('GET', '/metrics');
-          if (answer.status !== 200) throw new Error(`scrape failed: ${answer.status}`);
-          scrapes++;
-        }
-      })()
-    : Promise.resolve();
+  const scraping =
+    observed && metricsOn
+      ? (async () => {
+          while (performance.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+            const answer = await scraper.request('GET', '/metrics');
+            if (answer.status !== 200) throw new Error(`scrape failed: ${answer.status}`);
+            scrapes++;
+          }
+        })()
+      : Promise.resolve();
   await Promise.all([...Array.from({ length: clients }, (_, n) => worker(n)), scraping]);
   const elapsed = (performance.now() - started) / 1000;
   const cpuAfter = cpuSnapshot();
   // The server's own count of the commits made: the seeding ones and the acknowledged ones.
-  const metricsCommits = observed
-    ? metric((await scraper.request('GET', '/metrics')).body, 'ledgerdb_commits_total')
-    : undefined;
+  const metricsCommits =
+    observed && metricsOn
+      ? metric((await scraper.request('GET', '/metrics')).body, 'ledgerdb_commits_total')
+      : undefined;
   scraper.close();
   setup.close();
   child.kill('SIGTERM');
@@ -470,8 +479,8 @@ try {
     const ratios = pairs.map((pair) => pair.on.commits_per_s / pair.off.commits_per_s);
     const cpuRatios = pairs.map((pair) => pair.on.cpu_ms_per_commit_server / pair.off.cpu_ms_per_commit_server);
     const overhead = 1 - median(ratios);
-    const counted = pairs.every((pair) => pair.on.metrics_commits_total === pair.on.acknowledged);
-    const logged = pairs.every((pair) => (pair.on.log_lines ?? 0) >= 2 * pair.on.acknowledged);
+    const counted = !metricsOn || pairs.every((pair) => pair.on.metrics_commits_total === pair.on.acknowledged);
+    const logged = !logsOn || pairs.every((pair) => (pair.on.log_lines ?? 0) >= 2 * pair.on.acknowledged);
     ok = counted && logged && pairs.every((pair) => pair.on.serve_exit_code === 0 && pair.off.serve_exit_code === 0);
     output = {
       storage,
@@ -479,6 +488,7 @@ try {
       documents,
       rounds,
       seconds_per_run: seconds,
+      on_args: onArgs.join(' '),
       commits_per_s_on: pairs.map((pair) => pair.on.commits_per_s),
       commits_per_s_off: pairs.map((pair) => pair.off.commits_per_s),
       commits_per_s_on_median: median(pairs.map((pair) => pair.on.commits_per_s)),
