@@ -174,6 +174,9 @@ describe('results and parameters', () => {
       isLedgerError(await errorOf(driver.execute('INSERT INTO Car ?', { vin: Number.NaN })), 'INVALID_ARGUMENT'),
     ).toBe(true);
     expect(isLedgerError(await errorOf(driver.execute('INSERT INTO Car ?', new Map())), 'INVALID_ARGUMENT')).toBe(true);
+    const blob = await errorOf(driver.execute('INSERT INTO Car ?', load('{vin: "b", data: {{aGVsbG8=}}}')));
+    expect(isLedgerError(blob, 'INVALID_ARGUMENT')).toBe(true);
+    expect((blob as { details: unknown }).details).toMatchObject({ argument: 'params[0].data' });
   });
 
   test('INSERT of a non-struct is INVALID_ARGUMENT', async () => {

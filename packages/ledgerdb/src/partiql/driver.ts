@@ -6,6 +6,7 @@ import type { Transaction } from '../transaction.js';
 import type { Statement } from './ast.js';
 import type { PartiqlValue as Value } from './evaluate.js';
 import { executeStatement, type ScanningTransaction, type StatementTarget } from './executor.js';
+import { ionToJson } from './ion.js';
 import { parseStatement } from './parser.js';
 
 /** Options of {@link LedgerDriver}. */
@@ -252,7 +253,7 @@ function toValue(param: unknown, where: string): Value {
   }
   if (param instanceof Timestamp) return param.getDate().toISOString();
   if (param instanceof Decimal) return param.numberValue();
-  if (param instanceof dom.Value) return JSON.parse(JSON.stringify(param)) as JsonValue;
+  if (param instanceof dom.Value) return ionToJson(param as unknown as dom.Value, where);
   if (Array.isArray(param)) return param.map((item, i) => toValue(item, `${where}[${i}]`) ?? null);
   if (typeof param === 'object' && Object.getPrototypeOf(param) === Object.prototype) {
     const result: Record<string, JsonValue> = {};

@@ -146,6 +146,16 @@ describe('errors', () => {
     });
   });
 
+  test('Ion values without an exact JSON form are refused, not rounded', () => {
+    for (const literal of ['`{{aGVsbG8=}}`', '`123456789012345678901234567890`', '`nan`', '`+inf`']) {
+      const error = failure(`SELECT * FROM t WHERE a = ${literal}`);
+      expect(error).toBeInstanceOf(PartiqlSyntaxError);
+      expect(error.details).toMatchObject({ line: 1, column: 27, found: literal });
+    }
+    const { statement } = parseStatement('SELECT VALUE `(a 1.5d0 null.int -0e0)` FROM t');
+    expect(statement).toMatchObject({ projection: { expr: { kind: 'literal', value: ['a', 1.5, null, 0] } } });
+  });
+
   test('ORDER BY, GROUP BY, LIMIT and outer joins are not QLDB and answer UNSUPPORTED with the position', () => {
     for (const [text, column] of [
       ['SELECT * FROM t ORDER BY a', 17],

@@ -6,9 +6,10 @@ import {
   type IToken,
   type TokenType,
 } from 'chevrotain';
-import { load } from 'ion-js';
+import { type dom, load } from 'ion-js';
 import type { BinaryOp, DmlOp, Expr, FromItem, FromSource, PathStep, Projection, Statement } from './ast.js';
 import { PartiqlSyntaxError } from './errors.js';
+import { ionToJson } from './ion.js';
 import {
   AtSign,
   allTokens,
@@ -93,7 +94,7 @@ function unquote(image: string, quote: string): string {
 /** An Ion value written in backticks, as the JSON value ledgerdb stores (timestamps become ISO 8601 strings). */
 function ionLiteral(token: IToken): JsonValue {
   const text = token.image.slice(1, -1);
-  let value: unknown;
+  let value: dom.Value | null;
   try {
     value = load(text);
   } catch {
@@ -105,7 +106,19 @@ function ionLiteral(token: IToken): JsonValue {
     });
   }
   if (value === null) return null;
-  return JSON.parse(JSON.stringify(value)) as JsonValue;
+  try {
+    return ionToJson(value, 'Ion literal');
+  } catch (error) {
+    throw new PartiqlSyntaxError(
+      `${(error as Error).message.split(' [')[0]} at line ${token.startLine}, column ${token.startColumn}`,
+      {
+        line: token.startLine ?? 1,
+        column: token.startColumn ?? 1,
+        found: token.image,
+        expected: ['an Ion value with a JSON form'],
+      },
+    );
+  }
 }
 
 const comparisonOps = new Map<string, BinaryOp>([
