@@ -43,8 +43,7 @@ async function file(content: unknown): Promise<string> {
 
 /** The same bundle with one byte of the revision's value changed. */
 function changeOneByte(bundle: VerificationBundle): VerificationBundle | undefined {
-  // A redacted (or deleted) revision has no value to change.
-  if (!('key' in bundle.subject) || bundle.subject.value === null) return undefined;
+  if (!('key' in bundle.subject)) return undefined;
   // A deleted or redacted revision has no data to change.
   if (bundle.subject.value === null) return undefined;
   const text = JSON.stringify(bundle.subject.value);
