@@ -179,11 +179,9 @@ function describe(checker, exported, location) {
   } else if (symbol.flags & ts.SymbolFlags.Interface) {
     const declared = checker.getDeclaredTypeOfSymbol(symbol);
     parts.push(
-      [
-        `interface ${name}${typeParameters(declaration)} {`,
-        ...memberLines(checker, declared, location),
-        '}',
-      ].join('\n'),
+      [`interface ${name}${typeParameters(declaration)} {`, ...memberLines(checker, declared, location), '}'].join(
+        '\n',
+      ),
     );
   }
   if (symbol.flags & ts.SymbolFlags.TypeAlias) {
