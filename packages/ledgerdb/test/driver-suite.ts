@@ -372,6 +372,36 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
       expect(audit.firstMismatch?.reason).toMatch(/no journaled redaction/);
     });
 
+    test('driver: an append that redacts is atomic: a leaf without data fails the whole write', async () => {
+      const db = await ledger();
+      await db.createTable('people');
+      await db.transaction((tx) => tx.insert('people', { name: 'Ada' }, { id: 'p1' }));
+      await db.close();
+      open.splice(open.indexOf(db), 1);
+      const driver = backend.driver();
+      await driver.open();
+      try {
+        const head = await driver.head();
+        const extra = { leaf: head.treeSize, body: '{"x":1}', nodes: new Uint8Array(32).fill(1) };
+        // The last leaf is a block: it has no data to remove.
+        const failed = driver.write(async (writer) =>
+          writer.append({ leaves: [extra], revisions: [], blocks: [], index: [], redactions: [head.treeSize - 1] }),
+        );
+        await expect(failed).rejects.toMatchObject({ code: 'TAMPER_DETECTED' });
+        expect((await driver.head()).treeSize).toBe(head.treeSize);
+        expect(await driver.leaves(head.treeSize, head.treeSize + 1)).toEqual([]);
+        expect((await driver.leaves(0, 1))[0]?.data).toBe('{"name":"Ada"}');
+        // Leaf 0 (the revision) has data: the leaf and the redaction land together.
+        await driver.write(async (writer) =>
+          writer.append({ leaves: [extra], revisions: [], blocks: [], index: [], redactions: [0] }),
+        );
+        expect((await driver.leaves(0, 1))[0]?.data).toBeNull();
+        expect(await driver.leaves(head.treeSize, head.treeSize + 1)).toHaveLength(1);
+      } finally {
+        await driver.close();
+      }
+    });
+
     test('redaction on a format-1 ledger is UNSUPPORTED and changes nothing', async () => {
       const db = await ledger({ journalFormat: 1 });
       expect(db.journalFormat).toBe(1);
