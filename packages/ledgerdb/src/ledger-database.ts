@@ -679,7 +679,8 @@ export class LedgerDatabase {
   async exportJournal(options: JournalExportOptions = {}): Promise<JournalExportRecord[]> {
     this.#checkOpen();
     const head = await this.digest();
-    const lastSeq = (this.#state as JournalState).lastSeq;
+    // The head digest bounds the export: later commits are not part of it.
+    const lastSeq = head.tip?.seq ?? -1;
     const blocks = lastSeq < 0 ? [] : await this.#allBlocks();
     const bound = (value: number | Date | undefined, name: 'from' | 'to'): number => {
       if (value === undefined) return name === 'from' ? 0 : lastSeq;
