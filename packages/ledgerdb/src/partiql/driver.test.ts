@@ -218,9 +218,28 @@ describe('DML', () => {
     expect(isLedgerError(unnested, 'UNSUPPORTED')).toBe(true);
   });
 
-  test('EXEC redact_revision parses but is UNSUPPORTED until redaction exists', async () => {
-    const error = await errorOf(driver.execute("EXEC redact_revision ?, 'Car', 'x'", 'a'));
-    expect(isLedgerError(error, 'UNSUPPORTED')).toBe(true);
+  test("EXEC redact_revision removes an old revision's data; the journal still audits", async () => {
+    const [{ documentId }] = (await rows("INSERT INTO Car VALUE {'vin': 'R', 'owner': 'secret'}")) as [
+      { documentId: string },
+    ];
+    await rows("UPDATE Car AS c SET c.owner = 'public' WHERE c.vin = 'R'");
+    const [first] = (await rows('SELECT * FROM history(Car) AS h WHERE h.metadata.id = ?', documentId)) as [
+      { blockAddress: { strandId: string; sequenceNo: number } },
+    ];
+    expect(await rows("EXEC redact_revision ?, 'Car', ?", first.blockAddress, documentId)).toEqual([
+      { tableId: 'Car', documentId, version: 0 },
+    ]);
+    const history = (await rows('SELECT * FROM history(Car) AS h WHERE h.metadata.id = ?', documentId)) as {
+      data?: unknown;
+    }[];
+    expect(JSON.stringify(history)).not.toContain('secret');
+    expect(await rows("SELECT VALUE c.owner FROM Car AS c WHERE c.vin = 'R'")).toEqual(['public']);
+    expect(await ledger.audit()).toMatchObject({ ok: true });
+    const latest = await errorOf(driver.execute("EXEC redact_revision `{sequenceNo: 999}`, 'Car', ?", documentId));
+    expect(isLedgerError(latest, 'NOT_FOUND')).toBe(true);
+    expect(isLedgerError(await errorOf(driver.execute("EXEC redact_revision 1, 'Car', 'x'")), 'INVALID_ARGUMENT')).toBe(
+      true,
+    );
   });
 
   test('tables with the reserved _ql_ prefix cannot be created', async () => {

@@ -111,9 +111,8 @@ export async function executeStatement(
       return setTableStatus(target, statement.table, statement.kind === 'dropTable' ? 'INACTIVE' : 'ACTIVE');
     case 'exec':
       if (statement.procedure.toLowerCase() === 'redact_revision') {
-        throw unsupported('redact_revision is not supported yet: ledgerdb cannot redact revisions', {
-          procedure: statement.procedure,
-        });
+        const args = statement.args.map((arg) => evaluate(arg, { vars: new Map(), rows: [] }, evalContext));
+        return redactRevision(target, args);
       }
       throw new InvalidArgumentError('statement', `unknown procedure ${statement.procedure}`, {
         procedure: statement.procedure,
@@ -170,6 +169,44 @@ export async function executeStatement(
       return applyDml(target.tx, table, first, statement, rows, evalContext);
     }
   }
+}
+
+/**
+ * QLDB's `EXEC redact_revision blockAddress, tableId, documentId`: the revision of the document
+ * committed in that block (`{ strandId, sequenceNo }`; the table id is the table's name).
+ */
+async function redactRevision(target: StatementTarget, args: PartiqlValue[]): Promise<JsonValue[]> {
+  const [address, table, id] = args;
+  if (args.length !== 3 || !isStruct(address) || typeof table !== 'string' || typeof id !== 'string') {
+    throw new InvalidArgumentError(
+      'statement',
+      'EXEC redact_revision takes a block address { strandId, sequenceNo }, a table id and a document id',
+    );
+  }
+  const sequenceNo = address.sequenceNo;
+  if (typeof sequenceNo !== 'number' || !Number.isSafeInteger(sequenceNo)) {
+    throw new InvalidArgumentError('statement', 'the block address needs an integer sequenceNo');
+  }
+  if (address.strandId !== undefined && address.strandId !== target.catalog.name) {
+    throw ledgerdbError(
+      'NOT_FOUND',
+      `strand ${String(address.strandId)} is not this ledger's (${target.catalog.name})`,
+      {
+        strandId: address.strandId,
+      },
+    );
+  }
+  checkUserTable(table);
+  const revision = (await target.catalog.history(table, id)).find((entry) => entry.blockAddress.seq === sequenceNo);
+  if (!revision) {
+    throw ledgerdbError('NOT_FOUND', `document ${table}/${id} has no revision in block ${sequenceNo}`, {
+      table,
+      id,
+      sequenceNo,
+    });
+  }
+  await target.tx.redact(table, id, revision.metadata.version);
+  return [{ tableId: table, documentId: id, version: revision.metadata.version }];
 }
 
 /** Plans by statement object: a statement parsed once (the driver caches them) is planned once per schema. */
