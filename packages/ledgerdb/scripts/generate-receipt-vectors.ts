@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JsonObject, Receipt, Revision, TrustAnchor, VerificationBundle } from '@ledgerkit/core';
-import { openLedger } from '@ledgerkit/ledgerdb';
+import { asLedger, openLedger } from '@ledgerkit/ledgerdb';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'testdata', 'receipts');
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -32,7 +32,7 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 async function ledgerWithWrites(name: string, journalFormat: 1 | 2 = 1) {
   const database = await openLedger({ name, signingKey: privateKey, journalFormat });
   await database.createTable('shipments');
-  const ledger = database.asLedger();
+  const ledger = asLedger(database);
   const receipts: Receipt[] = [];
   receipts.push(await ledger.submit({ method: 'insert', args: ['shipments', { sku: 'A-1', qty: 5 }, { id: 'p1' }] }));
   receipts.push(await ledger.submit({ method: 'update', args: ['shipments', 'p1', { sku: 'A-1', qty: 7 }] }));

@@ -6,6 +6,7 @@ export type { JournalFormat } from './internal/revision-format.js';
 export { formatJournalExport, type JournalExportFormat, readJournalExport } from './journal-export.js';
 export { type JournalExportRecord, verifyJournalExport } from './journal-export-verifier.js';
 export {
+  asLedger,
   LedgerdbLedger,
   type LedgerdbLedgerOptions,
   type RuleChange,

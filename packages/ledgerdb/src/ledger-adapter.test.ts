@@ -1,12 +1,12 @@
 import { type Checkpoint, type Ledger, LedgerError, type LedgerEvent, type Revision } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
-import { LedgerdbLedger } from './ledger-adapter.js';
+import { asLedger, LedgerdbLedger } from './ledger-adapter.js';
 import { type LedgerDatabase, openLedger } from './ledger-database.js';
 
 async function unified(): Promise<Ledger<LedgerDatabase>> {
   const database = await openLedger({ name: 'adapter' });
   await database.createTable('shipments');
-  return database.asLedger();
+  return asLedger(database);
 }
 
 describe('the core Ledger interface over ledgerdb', () => {

@@ -1,5 +1,4 @@
 import {
-  abortError,
   type CallOptions,
   type EventsOptions,
   type HistoryOptions,
@@ -11,6 +10,7 @@ import {
   LedgerError,
   type LedgerEvent,
   type Receipt,
+  raceSignal,
   throwIfAborted,
   type Revision as UnifiedRevision,
   type Verification,
@@ -59,7 +59,7 @@ export interface RuleContext {
  */
 export type TableRule = (change: RuleChange, context: RuleContext) => void | Promise<void>;
 
-/** Options of {@link LedgerdbLedger}. */
+/** Options of {@link asLedger}. */
 export interface LedgerdbLedgerOptions {
   /**
    * Rules per table name, enforced on every `submit` through this ledger: the centralized model's
@@ -69,12 +69,36 @@ export interface LedgerdbLedgerOptions {
 }
 
 /**
- * The unified `Ledger` over a {@link LedgerDatabase}.
+ * The unified `Ledger` view of a database: submit, evaluate, history, events, verify and
+ * evidence, with the database itself as `native`.
  *
  * Calls: `submit` takes `insert [table, data, { id }?]`, `update [table, id, data]`,
  * `delete [table, id]` or `execute [statements]` (atomic); `evaluate` takes
  * `get [table, id]`, `find [table, where]`, `revision [table, id, version?]`, `digest []`.
  * Keys of `history` are `table/id`.
+ *
+ * @param database - the open database; `close()` of the view closes it
+ * @param options - per-table rules that every `submit` enforces
+ * @returns the `Ledger`
+ * @throws InvalidArgumentError when a rule is not a function
+ *
+ * @example
+ * ```ts
+ * const ledger = asLedger(await openLedger({ path: 'orders.ledger' }), {
+ *   rules: { orders: (change) => { if (change.data?.qty === 0) throw new Error('empty order') } },
+ * })
+ * const receipt = await ledger.submit({ method: 'insert', args: ['orders', { sku: 'A-1', qty: 5 }] })
+ * ```
+ */
+export function asLedger(database: LedgerDatabase, options: LedgerdbLedgerOptions = {}): Ledger<LedgerDatabase> {
+  return new LedgerdbLedger(database, options);
+}
+
+/**
+ * The unified `Ledger` over a {@link LedgerDatabase}: what {@link asLedger} returns.
+ *
+ * @deprecated Since 0.2.0: call {@link asLedger} (`asLedger(database, { rules })`) and type the
+ * result as `Ledger<LedgerDatabase>`; the class stops being exported in 0.3.0.
  */
 export class LedgerdbLedger implements Ledger<LedgerDatabase> {
   readonly kind = 'ledgerdb' as const;
@@ -117,7 +141,7 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
     throwIfAborted(signal);
     const statements = callStatements<Statement>(call) as Statement[];
     const rules = this.#rules;
-    const { commit } = await untilAborted(
+    const { commit } = await raceSignal(
       this.native.transaction(
         async (tx) => {
           for (const statement of statements) {
@@ -145,7 +169,7 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
   async evaluate(call: LedgerCall, options: CallOptions = {}): Promise<unknown> {
     throwIfAborted(options.signal);
     const ledger = this.native;
-    return untilAborted(
+    return raceSignal(
       evaluateCall(call, {
         get: (table, id) => ledger.get(table, id),
         find: (table, where) => ledger.find(table, where),
@@ -181,7 +205,7 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
    */
   async verify(subject: Receipt | UnifiedRevision, options: VerifyOptions = {}): Promise<Verification> {
     throwIfAborted(options.signal);
-    return untilAborted(verifyWithSource(this.#source, subject, options.anchor), options.signal);
+    return raceSignal(verifyWithSource(this.#source, subject, options.anchor), options.signal);
   }
 
   /**
@@ -194,7 +218,7 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
    */
   async evidence(subject: Receipt | UnifiedRevision, options: CallOptions = {}): Promise<VerificationBundle> {
     throwIfAborted(options.signal);
-    return untilAborted(ledgerdbBundle(this.#source, subject), options.signal);
+    return raceSignal(ledgerdbBundle(this.#source, subject), options.signal);
   }
 
   /** The database as an evidence source. */
@@ -218,16 +242,6 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
   #receipt(commit: CommitSummary): Receipt {
     return commitReceipt(this.native.name, commit);
   }
-}
-
-/** Settles as `work` does, or rejects with the signal's typed error as soon as it aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /** Runs the rule of the statement's table, turning a refusal into `CONTRACT_REVERTED`. */

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Receipt, Revision, TrustAnchor, VerificationBundle } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
+import { asLedger } from './ledger-adapter.js';
 import { openLedger } from './ledger-database.js';
 import { type LedgerdbEvidence, verifyLedgerdbReceipt } from './receipt-verifier.js';
 
@@ -95,7 +96,7 @@ describe('verifyLedgerdbReceipt', () => {
   test('a receipt verifies against any later signed digest; a digest before it does not reach it', async () => {
     const database = await openLedger({ name: 'later' });
     await database.createTable('t');
-    const ledger = database.asLedger();
+    const ledger = asLedger(database);
     const receipt = await ledger.submit({ method: 'insert', args: ['t', { n: 0 }, { id: 'a' }] });
     expect(receipt.version).toBe(1);
     const early = await database.digest();
@@ -123,7 +124,7 @@ describe('verifyLedgerdbReceipt', () => {
   test('a revision and a deleted revision verify with their values; a changed value fails revision-data', async () => {
     const database = await openLedger({ name: 'revisions' });
     await database.createTable('t');
-    const ledger = database.asLedger();
+    const ledger = asLedger(database);
     await ledger.submit({ method: 'insert', args: ['t', { n: 1 }, { id: 'a' }] });
     await ledger.submit({ method: 'delete', args: ['t', 'a'] });
     const history = (await ledger.history('t/a')) as Revision[];
@@ -140,7 +141,7 @@ describe('verifyLedgerdbReceipt', () => {
   test('a commit receipt binds its revisions: a forged table, id, version or leaf index fails a named check', async () => {
     const database = await openLedger({ name: 'labels' });
     await database.createTable('t');
-    const ledger = database.asLedger();
+    const ledger = asLedger(database);
     await ledger.submit({ method: 'insert', args: ['t', { n: 0 }, { id: 'a' }] });
     const receipt = await ledger.submit({
       method: 'execute',

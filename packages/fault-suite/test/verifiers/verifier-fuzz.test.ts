@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { TrustAnchor } from '@ledgerkit/core';
 import { verifyEthereumReceipt, verifyStateProof } from '@ledgerkit/ethereum/verify';
 import { verifyFabricReceipt } from '@ledgerkit/fabric/verify';
-import { openLedger } from '@ledgerkit/ledgerdb';
+import { asLedger, openLedger } from '@ledgerkit/ledgerdb';
 import { verifyConsistencyProof, verifyLedgerdbReceipt, verifyRevisionProof } from '@ledgerkit/ledgerdb/verify';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -162,7 +162,7 @@ async function ledgerdbReceiptSeeds(): Promise<Bundle[]> {
   const database = await openLedger({ path: ':memory:', name: 'fuzz' });
   try {
     await database.createTable('orders');
-    const ledger = database.asLedger();
+    const ledger = asLedger(database);
     await ledger.submit({ method: 'insert', args: ['orders', { n: 0 }, { id: 'a' }] });
     const receipt = await ledger.submit({
       method: 'execute',

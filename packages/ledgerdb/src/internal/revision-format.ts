@@ -1,8 +1,8 @@
 // Browser-safe: no Node built-ins, no Buffer (the `./verify` subpath bundles this module).
-import type { JsonObject } from '@ledgerkit/core';
+import { hashLeaf, type JsonObject, toHex } from '@ledgerkit/core';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { RevisionBody } from '../types.js';
+import type { Revision, RevisionBody } from '../types.js';
 import { canonicalize } from './canonical-json.js';
 
 /**
@@ -70,4 +70,13 @@ export function storedRevisionBody(body: string, data: string | null | undefined
     dataHash: parsed.dataHash,
     metadata: parsed.metadata,
   };
+}
+
+/**
+ * The committed view of a stored revision: its body (with its data, if any) and leaf hash.
+ *
+ * @param stored - the leaf's bytes and the data stored beside it
+ */
+export function committedRevision(stored: { body: string; data?: string | null }): Revision {
+  return { ...storedRevisionBody(stored.body, stored.data), hash: toHex(hashLeaf(stored.body)) };
 }

@@ -1,7 +1,6 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { LedgerError, type NodeId } from '@ledgerkit/core';
-import { canonicalize } from '../internal/canonical-json.js';
-import { valueAt } from '../internal/paths.js';
+import { pushIndexChanges } from '../engine/journal-encoder.js';
 import { isDeleteRevision, storedRevisionBody } from '../internal/revision-format.js';
 import type { BlockBody, RevisionBody } from '../types.js';
 import type {
@@ -814,16 +813,7 @@ class SqliteStorage implements StorageDriver {
       const index: IndexChange[] = [];
       for (const { row, body: revision } of revisions) {
         const previous = row.version === 0 ? undefined : this.#previousData(derived, row);
-        for (const path of schema.get(row.table) ?? []) {
-          const before = previous === undefined ? undefined : valueAt(previous, path);
-          const after = revision.data === undefined ? undefined : valueAt(revision.data, path);
-          const beforeKey = before === undefined ? undefined : canonicalize(before);
-          const afterKey = after === undefined ? undefined : canonicalize(after);
-          if (beforeKey === afterKey) continue;
-          const base = { table: row.table, path, id: row.id };
-          if (beforeKey !== undefined) index.push({ ...base, valueKey: beforeKey, add: false });
-          if (afterKey !== undefined) index.push({ ...base, valueKey: afterKey, add: true });
-        }
+        pushIndexChanges(index, row.table, row.id, schema.get(row.table) ?? [], previous, revision.data);
       }
       derived.add({
         revisions: revisions.map(({ row }) => row),

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { isLedgerError, type JsonObject, type Receipt, type TrustAnchor } from '@ledgerkit/core';
-import { openLedger } from '@ledgerkit/ledgerdb';
+import { asLedger, openLedger } from '@ledgerkit/ledgerdb';
 import { LedgerClient } from '@ledgerkit/ledgerdb/client';
 import { postgresStorage } from '@ledgerkit/ledgerdb/postgres';
 import { createToken, parseRoles } from '@ledgerkit/ledgerdb/server';
@@ -167,7 +167,7 @@ const factory: ConformanceFactory = {
     const other = await openLedger({ storage, name: 'other' });
     try {
       if (!(await other.tables()).some((one) => one.name === table)) await other.createTable(table);
-      const ledger = other.asLedger();
+      const ledger = asLedger(other);
       return await ledger.submit(workload.write(`foreign-${Date.now()}`, { from: 'another ledger' }, false));
     } finally {
       await other.close();

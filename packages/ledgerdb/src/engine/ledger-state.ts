@@ -1,0 +1,71 @@
+import { ledgerdbError } from '../errors.js';
+import type { JournalHead, StorageDriver, StorageReader } from '../storage/driver.js';
+import { isCurrent, type JournalState, loadJournalState } from './journal-encoder.js';
+
+/**
+ * What a ledger keeps in memory between calls: its tables with their indexed paths, and the
+ * journal's right edge. Both are reloaded from storage when its head shows another writer.
+ */
+export class LedgerState {
+  /** The journal state after the last commit seen; undefined until loaded or after a failed commit. */
+  journal: JournalState | undefined;
+  readonly #storage: StorageDriver;
+  #schema = new Map<string, string[]>();
+  #schemaVersion = -1;
+
+  constructor(storage: StorageDriver) {
+    this.#storage = storage;
+  }
+
+  /** The storage schema version the cached tables match (-1 before the first load). */
+  get schemaVersion(): number {
+    return this.#schemaVersion;
+  }
+
+  /** A table's indexed paths; undefined for an unknown table. */
+  indexesOf(table: string): string[] | undefined {
+    return this.#schema.get(table);
+  }
+
+  /**
+   * A table's indexed paths.
+   *
+   * @throws `NOT_FOUND` for an unknown table
+   */
+  indexesOrThrow(table: string): string[] {
+    const indexes = this.#schema.get(table);
+    if (!indexes) throw ledgerdbError('NOT_FOUND', `table ${table} does not exist`, { table });
+    return indexes;
+  }
+
+  /** Records a table this ledger just created (storage bumped its schema version by one). */
+  tableCreated(name: string): void {
+    this.#schema.set(name, []);
+    this.#schemaVersion++;
+  }
+
+  /** Reloads the tables when `head` shows another schema version. */
+  async loadSchema(reader: StorageReader, head: JournalHead): Promise<void> {
+    if (head.schemaVersion === this.#schemaVersion) return;
+    this.#schema = new Map((await reader.schema()).map((table) => [table.name, table.indexes]));
+    this.#schemaVersion = head.schemaVersion;
+  }
+
+  /** Reloads tables and journal state from storage. */
+  async reload(): Promise<void> {
+    const head = await this.#storage.head();
+    await this.loadSchema(this.#storage, head);
+    this.journal = await loadJournalState(this.#storage, head);
+  }
+
+  /** Picks up commits made by other processes sharing the storage. */
+  async sync(): Promise<void> {
+    const head = await this.#storage.head();
+    if (!isCurrent(this.journal, head)) this.journal = await loadJournalState(this.#storage, head);
+  }
+
+  /** The journal state held, if it still matches storage's head; else undefined. */
+  current(head: JournalHead): JournalState | undefined {
+    return isCurrent(this.journal, head) ? this.journal : undefined;
+  }
+}
