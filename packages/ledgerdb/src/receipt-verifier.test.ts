@@ -186,6 +186,22 @@ describe('verifyLedgerdbReceipt', () => {
     const partial = await verifyLedgerdbReceipt(bundle.subject, withheld);
     expect(partial.ok).toBe(true);
     expect(partial.checks.find((check) => check.name === 'revision-labels')?.detail).toMatch(/withheld revisions 1/);
+    // Journal format 2: a body's leaf commits to its data's hash, so evidence whose body data
+    // was changed fails revision-labels; a body without its data is a redacted one, and says so.
+    const changedData = structuredClone(bundle.evidence) as unknown as LedgerdbEvidence;
+    const second = (changedData.revisions as { data?: unknown; dataHash?: string }[])[1] as {
+      data?: unknown;
+      dataHash?: string;
+    };
+    expect(second.dataHash).toMatch(/^[0-9a-f]{64}$/);
+    second.data = { n: 3 };
+    const changed = await verifyLedgerdbReceipt(bundle.subject, changedData);
+    expect(changed.ok).toBe(false);
+    expect(changed.checks.find((check) => check.name === 'revision-labels')?.detail).toMatch(
+      /revision body 1 is inconsistent: the data hashes to/,
+    );
+    delete second.data;
+    expect((await verifyLedgerdbReceipt(bundle.subject, changedData)).ok).toBe(true);
     const forgedFirst = JSON.parse(JSON.stringify(bundle.subject)) as Receipt & {
       proof: { revisions: Record<string, unknown>[] };
     };

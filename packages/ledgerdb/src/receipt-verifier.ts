@@ -337,6 +337,10 @@ function revisionLabelChecks(
         if (typeof body !== 'object') return [false, `the evidence has no body for revision ${i}`];
         if (leafHashOf(body) !== b.revisions[i])
           return [false, `revision body ${i} does not hash to the block's entry`];
+        // Format 2: the leaf commits to the data's hash, so the data beside it must match it
+        // (or be absent: a redacted revision).
+        const [dataOk, dataDetail] = checkRevisionData(body);
+        if (!dataOk) return [false, `revision body ${i} is inconsistent: ${dataDetail}`];
         const m = body.metadata;
         if (m.table !== label.table || m.id !== label.id || m.version !== label.version) {
           return [

@@ -106,6 +106,8 @@ function sameQuantity(a: unknown, b: unknown): boolean {
   }
 }
 
+/** A journal-format-2 revision body: its leaf commits to `dataHash`, not to the data. */
+const hasDataHash = (body: unknown) => typeof body === 'object' && body !== null && 'dataHash' in body;
 const joined = (path: Path) => path.map((step) => (typeof step === 'number' ? '*' : step)).join('.');
 /** Removing a field, or setting it to undefined (the same to every reader). */
 const isDelete = (mutation: Mutation) =>
@@ -211,6 +213,23 @@ test('ledgerdb receipts and revisions (verifyLedgerdbReceipt)', { timeout: fuzzT
       // A null body is one the backend withheld (a table the reader may not read): its label
       // is then unproven, and the check says so.
       if (p === 'evidence.revisions.*' && valueAt(mutated, path) === null) return false;
+      // Journal format 2: a body without its data but with its dataHash is a redacted revision,
+      // whose hash is what the leaf commits to (the check says "redacted").
+      if (
+        /^evidence\.revisions\.\*\.data$/.test(p) &&
+        isDelete(mutation) &&
+        hasDataHash(valueAt(seed, path.slice(0, -1)))
+      ) {
+        return false;
+      }
+      // A value that is absent or null is the same claim (a deletion's or a redaction's).
+      if (
+        p === 'subject.value' &&
+        (valueAt(seed, path) ?? null) === null &&
+        (valueAt(mutated, path) ?? null) === null
+      ) {
+        return false;
+      }
       return true;
     },
   });
@@ -247,9 +266,18 @@ test('ledgerdb revision and consistency proofs (verifyRevisionProof, verifyConsi
       // Signatures are checked only against a pinned key, and a digest's tip is not part of
       // its root; nor is its ledger name, which only a signature binds (a revision proof
       // compares it with nothing; a consistency proof with the other digest's).
-      bound: (path, _mutation, seed) => {
+      bound: (path, mutation, seed) => {
         const p = joined(path);
         if (/^(digest|old)\.(signature|tip)/.test(p)) return false;
+        // Journal format 2: a revision without its data but with its dataHash is redacted;
+        // its hash is what the proof proves (the data-hash check says "redacted").
+        if (
+          p === 'proof.revision.data' &&
+          isDelete(mutation) &&
+          hasDataHash(valueAt(seed as Bundle, path.slice(0, -1)))
+        ) {
+          return false;
+        }
         return !(p === 'digest.ledger' && !('old' in (seed as object)));
       },
     });
