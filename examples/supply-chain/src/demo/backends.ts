@@ -170,14 +170,21 @@ export async function startLedgerdbEmbedded(): Promise<DemoBackend> {
       const raw = new DatabaseSync(path);
       let edited = 0;
       try {
-        const rows = raw.prepare('SELECT leaf, body FROM leaves').all() as { leaf: number; body: string }[];
-        for (const { leaf, body } of rows) {
-          if (!body.includes(excursion.receipt.txId) && !body.includes(target.batchId)) continue;
-          const next = body
+        // Journal format 2 keeps a revision's data in its own column (the leaf commits to its
+        // hash); format 1 keeps it inside the leaf's body. The operator edits wherever it is.
+        const rows = raw.prepare('SELECT leaf, body, data FROM leaves').all() as {
+          leaf: number;
+          body: string;
+          data: string | null;
+        }[];
+        for (const { leaf, body, data } of rows) {
+          const text = data ?? body;
+          if (!body.includes(excursion.receipt.txId) && !text.includes(target.batchId)) continue;
+          const next = text
             .replace(`"temperature":${excursion.temperature}`, `"temperature":${forgedTemperature}`)
             .replace('"excursion":true', '"excursion":false');
-          if (next === body || !body.includes(`"sequence":${excursion.sequence}`)) continue;
-          raw.prepare('UPDATE leaves SET body = ? WHERE leaf = ?').run(next, leaf);
+          if (next === text || !text.includes(`"sequence":${excursion.sequence}`)) continue;
+          raw.prepare(`UPDATE leaves SET ${data === null ? 'body' : 'data'} = ? WHERE leaf = ?`).run(next, leaf);
           edited++;
           break;
         }
@@ -297,8 +304,11 @@ async function postgresEditOutcome(
   const to = `"temperature":${forgedTemperature}`;
   const psql = join(process.env.LEDGERKIT_PG_BIN ?? '/usr/lib/postgresql/15/bin', 'psql');
   // Only this demo's literals go into the statement: a batch id is [A-Za-z0-9._-].
-  const sql = `UPDATE ledgerdb.leaves SET body = replace(replace(body, '${from}', '${to}'), '"excursion":true', '"excursion":false')
-    WHERE leaf = (SELECT min(leaf) FROM ledgerdb.leaves WHERE body LIKE '%${target.batchId}%' AND body LIKE '%${from}%') RETURNING leaf`;
+  // Journal format 2 keeps a revision's data in its own column (format 1 inside the body).
+  const edit = (column: string) =>
+    `CASE WHEN data IS ${column === 'body' ? '' : 'NOT '}NULL THEN replace(replace(${column}, '${from}', '${to}'), '"excursion":true', '"excursion":false') ELSE ${column} END`;
+  const sql = `UPDATE ledgerdb.leaves SET body = ${edit('body')}, data = ${edit('data')}
+    WHERE leaf = (SELECT min(leaf) FROM ledgerdb.leaves WHERE coalesce(data, body) LIKE '%${target.batchId}%' AND coalesce(data, body) LIKE '%${from}%') RETURNING leaf`;
   const { stdout } = await promisify(execFile)(psql, [url, '-v', 'ON_ERROR_STOP=1', '-qtAc', sql], { timeout: 60_000 });
   const edited = stdout.trim().split('\n').filter(Boolean).length;
   const trusted = (anchor as { digest: JsonObject }).digest as unknown as Digest;
