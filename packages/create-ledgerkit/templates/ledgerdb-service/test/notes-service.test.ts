@@ -79,7 +79,7 @@ describe('notes service', () => {
     const forged = { ...proof, revision: { ...proof.revision, data: { text: 'temperature 9 C' } } };
     const result = verifyRevisionProof(forged, digest);
     expect(result.ok).toBe(false);
-    expect(result.checks.filter((check) => !check.ok).map((check) => check.name)).toContain('revision-hash');
+    expect(result.checks.filter((check) => !check.ok).map((check) => check.name)).toContain('data-hash');
   });
 
   it('rejects a digest signed by another key', async () => {
