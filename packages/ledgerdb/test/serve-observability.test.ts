@@ -111,6 +111,25 @@ describe('logs', () => {
     expect(text).not.toContain('authorization');
   });
 
+  test('a line a route logs through request.log carries its request id; a plain request logs only its one line', async () => {
+    const { t, logs } = await loggingServer();
+    current = t;
+    const plain = await api(t.url, 'GET', '/v1/digest', { token: t.tokens.admin });
+    const plainId = plain.headers.get('x-request-id');
+    expect(logs().filter((line) => line.requestId === plainId)).toHaveLength(1);
+    // /readyz logs why the storage did not answer through request.log (Fastify's per-request
+    // logger, made only when something logs through it), then its own request line.
+    await t.ledger.close();
+    const ready = await api(t.url, 'GET', '/readyz', { headers: { 'x-request-id': 'probe-7' } });
+    expect(ready.status).toBe(503);
+    const lines = logs().filter((line) => line.requestId === 'probe-7');
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      [40, 'readiness check failed: the storage did not answer'],
+      [50, 'request failed'],
+    ]);
+    expect(lines[0]?.err).toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
   test('the level filters: at warn, a refused token is logged and a completed request is not', async () => {
     const { t, logs } = await loggingServer('warn');
     current = t;

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isLedgerError } from '@ledgerkit/core';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 
 /** Log levels, most to least severe; `silent` logs nothing. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -111,4 +112,149 @@ export function fastifyLoggerOptions(options: ServerLogOptions): Record<string, 
     },
     serializers: { err: serializeError },
   };
+}
+
+type Bindings = Parameters<FastifyBaseLogger['child']>[0];
+type ChildLoggerOptions = NonNullable<Parameters<FastifyBaseLogger['child']>[1]>;
+type LogMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/**
+ * A request's logger (`request.log`) that makes pino's child logger, with the request id
+ * bound, only when something logs through it. Fastify makes one child per request; most
+ * requests never log through it (their one line is written by {@link logRequest} through
+ * the server's logger), so this saves a pino child (an object and its serialized bindings)
+ * per request.
+ */
+class LazyRequestLogger implements FastifyBaseLogger {
+  readonly #parent: FastifyBaseLogger;
+  readonly #bindings: Bindings;
+  readonly #options: ChildLoggerOptions;
+  #logger: FastifyBaseLogger | undefined;
+
+  constructor(parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) {
+    this.#parent = parent;
+    this.#bindings = bindings;
+    this.#options = options;
+  }
+
+  get level(): string {
+    return this.#logger?.level ?? this.#options.level ?? this.#parent.level;
+  }
+
+  set level(level: string) {
+    this.#real().level = level;
+  }
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.#real().child(bindings, options);
+  }
+
+  fatal(...args: unknown[]): void {
+    this.#call('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.#call('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.#call('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.#call('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.#call('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.#call('trace', args);
+  }
+  silent(...args: unknown[]): void {
+    this.#call('silent', args);
+  }
+
+  #real(): FastifyBaseLogger {
+    this.#logger ??= this.#parent.child(this.#bindings, this.#options);
+    return this.#logger;
+  }
+
+  #call(method: LogMethod, args: unknown[]): void {
+    const logger = this.#real();
+    (logger[method] as (...values: unknown[]) => void).apply(logger, args);
+  }
+}
+
+/** Fastify's `childLoggerFactory` making a {@link LazyRequestLogger} per request. */
+export const lazyChildLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
+  logger,
+  bindings,
+  options,
+) => new LazyRequestLogger(logger, bindings, options);
+
+/** What a request's log line says about it besides method, URL, route and status. */
+export interface LoggedRequest {
+  readonly id: string;
+  readonly method: string;
+  readonly url: string;
+  /** The authenticated token, once there is one. */
+  readonly principal?: { readonly name: string } | undefined;
+  /** Why it failed, for an error answer. */
+  readonly failure?: { readonly code: string; readonly message: string; readonly error: unknown } | undefined;
+}
+
+/**
+ * Writes the one log line of an answered request through the server's logger, with its
+ * `requestId` first (where a child logger's binding would be): error level with the error
+ * for a 5xx, warn for a refused token or right (401, 403; the token itself is never
+ * logged), info otherwise.
+ *
+ * @param log - the server's logger (`app.log`)
+ * @param request - the answered request
+ * @param status - its status code
+ * @param route - the route's template (`unmatched` for none)
+ * @param elapsedMs - milliseconds from receiving it to sending its answer
+ */
+export function logRequest(
+  log: FastifyBaseLogger,
+  request: LoggedRequest,
+  status: number,
+  route: string,
+  elapsedMs: number,
+): void {
+  const url = request.url;
+  // One object per line, its fields in a fixed order (one hidden class for pino to walk).
+  const fields: {
+    requestId: string;
+    method: string;
+    url: string;
+    route: string;
+    status: number;
+    ms: number;
+    principal: string | undefined;
+    code: string | undefined;
+    reason: string | undefined;
+    err: unknown;
+  } = {
+    requestId: request.id,
+    method: request.method,
+    // Tokens travel in headers, never in URLs; a caller who put one there anyway is masked.
+    url: url.includes('ldb_') || url.includes('@') ? scrubSecrets(url) : url,
+    route,
+    status,
+    ms: Math.round(elapsedMs * 100) / 100,
+    // pino leaves out fields that are undefined.
+    principal: request.principal?.name,
+    code: undefined,
+    reason: undefined,
+    err: undefined,
+  };
+  const failure = request.failure;
+  if (failure) {
+    fields.code = failure.code;
+    fields.reason = failure.message;
+  }
+  if (status >= 500) {
+    fields.err = failure?.error;
+    log.error(fields, 'request failed');
+  } else if (status === 401 || status === 403) log.warn(fields, 'request refused');
+  else if (status >= 400) log.info(fields, 'request failed');
+  else log.info(fields, 'request completed');
 }

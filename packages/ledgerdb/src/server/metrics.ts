@@ -23,6 +23,16 @@ export interface ServerMetrics {
   readonly authFailures: Counter<'reason'>;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /**
+   * Counts an answered request and its duration in the `ledgerdb_http_*` metrics through
+   * the label children of its (method, route, status), made on its first request.
+   *
+   * @param method - the HTTP method
+   * @param route - the route's template, never the raw path (one series per route, not per document)
+   * @param status - the status code
+   * @param elapsedMs - milliseconds from receiving the request to sending its answer
+   */
+  observeRequest(method: string, route: string, status: number, elapsedMs: number): void;
 }
 
 /**
@@ -106,8 +116,22 @@ export function createServerMetrics(ledger: LedgerDatabase): ServerMetrics {
   for (const kind of ['revision', 'block', 'consistency'] as const) proofDuration.zero({ kind });
   for (const reason of ['missing_token', 'invalid_token', 'permission_denied'] as const)
     authFailures.inc({ reason }, 0);
+  // The label children of each (method, route, status): no label object per request.
+  const httpSeries = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
+  const observeRequest = (method: string, route: string, status: number, elapsedMs: number): void => {
+    const key = `${method} ${status} ${route}`;
+    let series = httpSeries.get(key);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      series = { count: httpRequests.labels(labels), duration: httpDuration.labels(labels) };
+      httpSeries.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(elapsedMs / 1000);
+  };
   return {
     registry,
+    observeRequest,
     commits,
     commitFailures,
     commitDuration,

@@ -5,7 +5,7 @@
 import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { isLedgerError, type JsonValue, LedgerError } from '@ledgerkit/core';
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import packageJson from '../../package.json' with { type: 'json' };
 import { documentIdPattern } from '../internal/ids.js';
 import { loadOptional } from '../internal/optional-dependency.js';
@@ -15,7 +15,13 @@ import type { LedgerDatabase } from '../ledger-database.js';
 import type { Digest, Revision, RevisionProof } from '../types.js';
 import { grants, type Principal, type TokenRegistry } from './auth.js';
 import { toHttpError } from './errors.js';
-import { fastifyLoggerOptions, requestIdOf, type ServerLogOptions, scrubSecrets } from './logging.js';
+import {
+  fastifyLoggerOptions,
+  lazyChildLoggerFactory,
+  logRequest,
+  requestIdOf,
+  type ServerLogOptions,
+} from './logging.js';
 import type { AuthFailureReason, ProofKind, ServerMetrics } from './metrics.js';
 import {
   checkStatements,
@@ -225,7 +231,6 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   const logging = options.logger !== undefined && options.logger !== false;
   const readyTimeoutMs = options.readyTimeoutMs ?? 2_000;
   const metricsServers = new Set<HttpServer>();
-  const httpSeries = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
   let draining = false;
   if (!(await ledger.tables()).some((table) => table.name === idempotencyTable)) {
     try {
@@ -240,6 +245,8 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     // One line per answered request, written by the onResponse hook below, instead of
     // Fastify's two (received, completed).
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    // request.log is made only when something logs through it; the one line is app.log's.
+    childLoggerFactory: lazyChildLoggerFactory,
     genReqId: requestIdOf,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Unknown fields are errors, never silently dropped; query values are not coerced.
@@ -325,23 +332,14 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     done(null, payload);
   });
   if (metrics || logging) {
+    const log = app.log;
     app.addHook('onResponse', (request, reply, done) => {
       const status = reply.statusCode;
       // The route's template, never the raw path: one series per route, not per document.
       const route = request.routeOptions.url ?? 'unmatched';
-      if (metrics) {
-        // The label children of each (method, route, status), made once: no label hashing per request.
-        const key = `${request.method} ${route} ${status}`;
-        let series = httpSeries.get(key);
-        if (!series) {
-          const labels = { method: request.method, route, status: String(status) };
-          series = { count: metrics.httpRequests.labels(labels), duration: metrics.httpDuration.labels(labels) };
-          httpSeries.set(key, series);
-        }
-        series.count.inc();
-        series.duration.observe(reply.elapsedTime / 1000);
-      }
-      if (logging) logRequest(request, status, route, reply.elapsedTime);
+      const elapsedMs = reply.elapsedTime;
+      metrics?.observeRequest(request.method, route, status, elapsedMs);
+      if (logging) logRequest(log, request, status, route, elapsedMs);
       done();
     });
   }
@@ -777,31 +775,6 @@ async function measuredCommit<T extends { response: { commit: unknown }; replaye
   } finally {
     metrics.commitQueue.dec();
   }
-}
-
-/**
- * The one log line of an answered request: error level with the error for a 5xx, warn for
- * a refused token or right (401, 403; the token itself is never logged), info otherwise.
- */
-function logRequest(request: FastifyRequest, status: number, route: string, elapsedMs: number): void {
-  const failure = request.failure;
-  const fields: Record<string, unknown> = {
-    method: request.method,
-    // Tokens travel in headers, never in URLs; a caller who put one there anyway is masked.
-    url: request.url.includes('ldb_') || request.url.includes('@') ? scrubSecrets(request.url) : request.url,
-    route,
-    status,
-    ms: Math.round(elapsedMs * 100) / 100,
-  };
-  if (request.principal) fields.principal = request.principal.name;
-  if (failure) {
-    fields.code = failure.code;
-    fields.reason = failure.message;
-  }
-  if (status >= 500) request.log.error({ ...fields, err: failure?.error }, 'request failed');
-  else if (status === 401 || status === 403) request.log.warn(fields, 'request refused');
-  else if (status >= 400) request.log.info(fields, 'request failed');
-  else request.log.info(fields, 'request completed');
 }
 
 /** `work`, or UNAVAILABLE once `ms` pass without it settling. */
