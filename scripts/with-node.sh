@@ -63,7 +63,7 @@ ensure_node() {
       log "npm is needed once to fetch Node $want_major; install Node.js with npm first"
       exit 69
     }
-    log "fetching Node $want_major ($package) from the npm registry into $node_root"
+    log "fetching Node $want_major ($package) from the npm registry into $node_root; this happens once and usually takes under a minute"
     mkdir -p "$home/node"
     local staging
     staging=$(mktemp -d "$home/node/.staging.XXXXXX")
@@ -106,7 +106,7 @@ ensure_dependencies() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ]; then
     return 0
   fi
-  log "installing dependencies with Node $(node -v)"
+  log "installing dependencies with Node $(node -v) (first run or changed dependencies; the first install usually takes 1-2 minutes)"
   (
     cd "$repo_root"
     if [ "${CI:-}" = true ]; then
