@@ -6,6 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { claimNetworkDir } from '@ledgerkit/fabric-network';
 import { LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -78,6 +79,64 @@ describe('ledgerkit network', () => {
     expect(await json(['network', 'invitations', '--org', 'Org4'])).toMatchObject([{ status: 'REJECTED' }]);
     const node = await json(['network', 'add-node', 'Org3']);
     expect(node).toMatchObject({ joined: true });
+
+    // An endorsement policy change through a proposal: committed once 2 of the 3 members approve.
+    const chaincode = fileURLToPath(new URL('../../fabric-network/test/fixtures/whoami', import.meta.url));
+    expect(
+      (await json(['fabric', 'deploy', '--name', 'whoami', '--path', chaincode, '--policy', 'any'])).sequence,
+    ).toBe(1);
+    const noPolicy = await ledgerkit([
+      'network',
+      'propose',
+      'endorsement-policy',
+      'whoami',
+      '--member',
+      'Org1',
+      '--dir',
+      dir,
+    ]);
+    expect(noPolicy.code).toBe(exitCodes.badInput);
+    const unknown = await ledgerkit([
+      'network',
+      'propose',
+      'endorsement-policy',
+      'nosuch',
+      '--policy',
+      'all',
+      '--member',
+      'Org1',
+      '--dir',
+      dir,
+    ]);
+    expect(unknown.stderr).toMatch(/nosuch.*\[NOT_FOUND\]\n$/);
+    const change = await json([
+      'network',
+      'propose',
+      'endorsement-policy',
+      'whoami',
+      '--policy',
+      'all',
+      '--member',
+      'Org1',
+    ]);
+    expect(change.result.action).toEqual({
+      type: 'UPDATE_ENDORSEMENT_POLICY',
+      chaincode: 'whoami',
+      policy: "AND('Org1MSP.peer','Org2MSP.peer','Org3MSP.peer')",
+    });
+    await json(['network', 'vote', change.result.id, 'YES', '--member', 'Org1']);
+    const committed = await json(['network', 'vote', change.result.id, 'YES', '--member', 'Org3']);
+    expect(committed.result.status).toBe('APPROVED');
+    expect(committed.chaincodeDefinition).toMatchObject({
+      chaincode: 'whoami',
+      sequence: 2,
+      approvers: ['Org1MSP', 'Org3MSP'],
+    });
+    const shown = await json(['fabric', 'status']);
+    expect(shown.chaincodes.find((one: { name: string }) => one.name === 'whoami')).toMatchObject({
+      sequence: 2,
+      policy: "AND('Org1MSP.peer','Org2MSP.peer','Org3MSP.peer')",
+    });
 
     const status = await json(['network', 'status']);
     expect(status.requiredSignatures).toBe(2);

@@ -21,6 +21,8 @@ export const fabricNetworkReasons = {
   COMMAND_FAILED: 'UNAVAILABLE',
   /** A process did not become healthy in time. */
   START_TIMEOUT: 'TIMEOUT',
+  /** Another process changes the network (its `network.lock` stayed held past the wait). */
+  NETWORK_BUSY: 'UNAVAILABLE',
   /** The directory holds no network, or a different one than asked for. */
   NETWORK_MISMATCH: 'INVALID_ARGUMENT',
   /** An option (org name, count, channel name, policy, chaincode path) is malformed. */

@@ -19,8 +19,9 @@ import {
 } from './identities.js';
 import { checkChaincodeProject } from './internal/chaincode-project.js';
 import { runCommand } from './internal/exec.js';
+import { withFileLock, writeFileAtomic } from './internal/file-lock.js';
 import { endorsementPolicy } from './internal/policy.js';
-import { freePorts, portInUse } from './internal/ports.js';
+import { freePorts, portInUse, renewReservations, waitForPortFree } from './internal/ports.js';
 import {
   forgetPid,
   healthy,
@@ -270,6 +271,28 @@ export class FabricNetwork {
     return this.#spec.orgs.filter((org) => org.inChannel !== false);
   }
 
+  /** The organizations whose processes run: all but those removed from the network. */
+  #liveOrgs(): OrgSpec[] {
+    return this.#spec.orgs.filter((org) => !org.removed);
+  }
+
+  /**
+   * Runs a change of the network holding `<dir>/network.lock` (one process at a time), on the
+   * state as `network.json` has it now (another process may have changed it since).
+   */
+  #mutate<T>(work: () => Promise<T>): Promise<T> {
+    return lockNetwork(this.#dir, async () => {
+      const latest = await readSpec(this.#dir);
+      if (latest) this.#spec = latest;
+      return work();
+    });
+  }
+
+  /** Every port the network has recorded for a component, running or not. */
+  #usedPorts(): number[] {
+    return usedPorts(this.#spec);
+  }
+
   /**
    * Creates the network in `dir` (crypto material, genesis block) unless it exists,
    * then starts every process that is not running, joins the channel and restarts the
@@ -297,6 +320,17 @@ export class FabricNetwork {
         onProgress: (message) => progress({ type: 'info', message }),
       }),
     );
+    await mkdir(dir, { recursive: true });
+    return lockNetwork(dir, () => FabricNetwork.#up(dir, options, names, binaries, step));
+  }
+
+  static async #up(
+    dir: string,
+    options: UpOptions,
+    names: string[],
+    binaries: FabricBinaries,
+    step: ReturnType<typeof makeStepper>,
+  ): Promise<FabricNetwork> {
     const paths = networkPaths(dir);
     let spec = await readSpec(dir);
     if (spec) {
@@ -331,19 +365,19 @@ export class FabricNetwork {
       });
     }
     await step('Raft leader elected', () => network.#waitForRaftLeader(timeout));
-    const withCa = spec.orgs.filter((org) => org.ca);
+    const withCa = network.#liveOrgs().filter((org) => org.ca);
     if (withCa.length > 0) {
       await step(`certificate authorities (${withCa.length})`, () =>
         Promise.all(withCa.map((org) => network.#ensureCaRunning(org, timeout))),
       );
     }
-    const peers = spec.orgs.flatMap((org) => org.peers);
+    const peers = network.#liveOrgs().flatMap((org) => org.peers);
     // A peer whose ledger directory is gone (deleted while it was down, a new disk) starts
     // empty: it joins the channel again, pulls every block from the orderers, and gets the
     // chaincode packages installed again.
     const wiped = await network.#peersWithoutLedger();
     if (wiped.length > 0) spec.joined = spec.joined.filter((id) => !wiped.includes(id));
-    await step(`peers (${peers.length} in ${spec.orgs.length} organizations)`, () =>
+    await step(`peers (${peers.length} in ${network.#liveOrgs().length} organizations)`, () =>
       Promise.all(peers.map((peer) => network.#ensureRunning(peer.id, timeout))),
     );
     const peerJoins = network
@@ -431,14 +465,14 @@ export class FabricNetwork {
         ),
       );
     }
-    for (const org of spec.orgs) {
+    for (const org of this.#liveOrgs()) {
       for (const peer of org.peers) {
         jobs.push(
           probe(peer.id, 'peer', org.mspId, peer.ports, peer.ports.operations, () => this.#peerHeight(org, peer)),
         );
       }
     }
-    for (const org of spec.orgs) {
+    for (const org of this.#liveOrgs()) {
       if (org.ca) jobs.push(probe(org.ca.id, 'ca', org.mspId, org.ca.ports, org.ca.ports.operations, undefined));
     }
     for (const chaincode of spec.chaincodes) {
@@ -446,7 +480,9 @@ export class FabricNetwork {
         probe(
           chaincodeComponent(chaincode.name),
           'chaincode',
-          spec.orgs.map((org) => org.mspId).join(','),
+          this.#channelOrgs()
+            .map((org) => org.mspId)
+            .join(','),
           { listen: chaincode.port },
           undefined,
           undefined,
@@ -487,9 +523,9 @@ export class FabricNetwork {
   components(): string[] {
     return [
       ...this.#spec.orderers.map((orderer) => orderer.id),
-      ...this.#spec.orgs.flatMap((org) => org.peers.map((peer) => peer.id)),
+      ...this.#liveOrgs().flatMap((org) => org.peers.map((peer) => peer.id)),
       ...this.#spec.chaincodes.map((chaincode) => chaincodeComponent(chaincode.name)),
-      ...this.#spec.orgs.flatMap((org) => (org.ca ? [org.ca.id] : [])),
+      ...this.#liveOrgs().flatMap((org) => (org.ca ? [org.ca.id] : [])),
     ];
   }
 
@@ -593,6 +629,10 @@ export class FabricNetwork {
    * ```
    */
   async certificateAuthority(org: string, options: { admin?: CaAdminCredentials } = {}): Promise<CertificateAuthority> {
+    return this.#mutate(() => this.#certificateAuthority(org, options));
+  }
+
+  async #certificateAuthority(org: string, options: { admin?: CaAdminCredentials }): Promise<CertificateAuthority> {
     const spec = this.#findOrg(org, 'org');
     if (options.admin) checkAdminCredentials(options.admin);
     if (!spec.ca) {
@@ -603,7 +643,7 @@ export class FabricNetwork {
           { organization: spec.name },
         );
       }
-      const [listen, operations] = (await freePorts(2)) as [number, number];
+      const [listen, operations] = (await freePorts(2, { exclude: this.#usedPorts() })) as [number, number];
       spec.ca = this.#caRecord(spec, { listen, operations }, options.admin.name, 'cryptogen');
       try {
         await this.#createCa(spec, options.admin);
@@ -640,6 +680,10 @@ export class FabricNetwork {
    * ```
    */
   async addOrganization(options: AddOrganizationOptions): Promise<OrganizationAccess> {
+    return this.#mutate(() => this.#addOrganization(options));
+  }
+
+  async #addOrganization(options: AddOrganizationOptions): Promise<OrganizationAccess> {
     if (typeof options?.name !== 'string') {
       throw new FabricNetworkError('BAD_OPTION', 'addOrganization needs a name', { option: 'name' });
     }
@@ -669,7 +713,7 @@ export class FabricNetwork {
         },
       );
     }
-    const ports = await freePorts(2 + peerCount * 3);
+    const ports = await freePorts(2 + peerCount * 3, { exclude: this.#usedPorts() });
     const next = () => ports.shift() as number;
     const org: OrgSpec = {
       name: name as string,
@@ -754,7 +798,17 @@ export class FabricNetwork {
    *   hold the organization yet: the orderer refuses its peers), START_TIMEOUT
    */
   async joinChannel(org: string): Promise<OrganizationAccess> {
+    return this.#mutate(() => this.#joinChannel(org));
+  }
+
+  async #joinChannel(org: string): Promise<OrganizationAccess> {
     const spec = this.#findOrg(org, 'org');
+    if (spec.removed) {
+      throw new FabricNetworkError('BAD_OPTION', `${spec.name} was removed from the network`, {
+        option: 'org',
+        value: org,
+      });
+    }
     if (spec.ca) await this.#ensureCaRunning(spec, 30_000);
     await Promise.all(spec.peers.map((peer) => this.#ensureRunning(peer.id, 30_000)));
     for (const peer of spec.peers.filter((candidate) => !this.#spec.joined.includes(candidate.id))) {
@@ -783,7 +837,17 @@ export class FabricNetwork {
    *   START_TIMEOUT, COMMAND_FAILED, CA_REQUEST_FAILED
    */
   async addPeer(org: string): Promise<AddedPeer> {
+    return this.#mutate(() => this.#addPeer(org));
+  }
+
+  async #addPeer(org: string): Promise<AddedPeer> {
     const spec = this.#findOrg(org, 'org');
+    if (spec.removed) {
+      throw new FabricNetworkError('BAD_OPTION', `${spec.name} was removed from the network`, {
+        option: 'org',
+        value: org,
+      });
+    }
     const indexes = spec.peers.map((peer) => Number(/^peer(\d+)\./.exec(peer.host)?.[1] ?? 0));
     if (spec.peers.length >= 8) {
       throw new FabricNetworkError('BAD_OPTION', `${spec.name} already has ${spec.peers.length} peers (at most 8)`, {
@@ -792,7 +856,11 @@ export class FabricNetwork {
       });
     }
     const index = Math.max(-1, ...indexes) + 1;
-    const [listen, chaincode, operations] = (await freePorts(3)) as [number, number, number];
+    const [listen, chaincode, operations] = (await freePorts(3, { exclude: this.#usedPorts() })) as [
+      number,
+      number,
+      number,
+    ];
     const peer: PeerSpec = {
       id: `peer${index}.${spec.name.toLowerCase()}`,
       host: `peer${index}.${spec.domain}`,
@@ -847,6 +915,10 @@ export class FabricNetwork {
    * @throws FabricNetworkError BAD_OPTION (unknown organization or peer, or the first peer)
    */
   async removePeer(org: string, peerId: string): Promise<{ stopped: number[] }> {
+    return this.#mutate(() => this.#removePeer(org, peerId));
+  }
+
+  async #removePeer(org: string, peerId: string): Promise<{ stopped: number[] }> {
     const spec = this.#findOrg(org, 'org');
     const peer = spec.peers.find((candidate) => candidate.id === peerId || candidate.host === peerId);
     if (!peer) {
@@ -898,7 +970,7 @@ export class FabricNetwork {
         operationsPort: orderer.ports.operations,
       });
     }
-    for (const org of this.#spec.orgs) {
+    for (const org of this.#liveOrgs()) {
       for (const peer of org.peers) {
         nodes.push({
           id: peer.id,
@@ -1037,6 +1109,7 @@ export class FabricNetwork {
     if (existing !== undefined && (await this.#isOurs(existing))) {
       if (await ready()) return;
     } else {
+      await renewReservations(Object.values(ca.ports));
       await checkPortsFree(ca.id, ca.ports);
       const binaries = await ensureFabricCaBinaries({ home: this.#home() });
       await mkdir(paths.logs, { recursive: true });
@@ -1059,17 +1132,26 @@ export class FabricNetwork {
     const pid = await readPid(paths.pid(org.ca.id));
     if (pid !== undefined && (await this.#isOurs(pid))) await stopProcess(pid);
     await forgetPid(paths.pid(org.ca.id));
-    await rm(caPaths(this.#dir, org.name).base, { recursive: true, force: true });
+    await removePath(caPaths(this.#dir, org.name).base);
     delete org.ca;
   }
 
-  /** Undoes a failed addOrganization: processes stopped, files deleted, the record gone. */
+  /**
+   * Undoes a failed addOrganization: processes stopped, files deleted, the record gone. Every
+   * step runs even when one fails (the failure that made the rollback is the one to report),
+   * and the record goes last, so nothing of the organization stays to block a retry.
+   */
   async #dropOrganization(org: OrgSpec): Promise<void> {
-    for (const peer of [...org.peers]) await this.#dropPeer(org, peer);
-    await this.#removeCa(org);
-    await rm(networkPaths(this.#dir).orgDir(org), { recursive: true, force: true });
-    await rm(join(networkPaths(this.#dir).organizations, org.name), { recursive: true, force: true });
+    const paths = networkPaths(this.#dir);
+    const steps: (() => Promise<unknown>)[] = [
+      ...[...org.peers].map((peer) => () => this.#dropPeer(org, peer)),
+      () => this.#removeCa(org),
+      () => removePath(paths.orgDir(org)),
+      () => removePath(join(paths.organizations, org.name)),
+    ];
+    for (const step of steps) await step().catch(() => {});
     this.#spec.orgs = this.#spec.orgs.filter((candidate) => candidate !== org);
+    this.#spec.joined = this.#spec.joined.filter((id) => !org.peers.some((peer) => peer.id === id));
     await this.#save();
   }
 
@@ -1078,8 +1160,8 @@ export class FabricNetwork {
     const pid = await readPid(paths.pid(peer.id));
     if (pid !== undefined && (await this.#isOurs(pid))) await stopProcess(pid);
     await forgetPid(paths.pid(peer.id));
-    await rm(join(paths.data, peer.id), { recursive: true, force: true });
-    await rm(paths.peerDir(org, peer), { recursive: true, force: true });
+    await removePath(join(paths.data, peer.id));
+    await removePath(paths.peerDir(org, peer));
     org.peers = org.peers.filter((candidate) => candidate !== peer);
     this.#spec.joined = this.#spec.joined.filter((id) => id !== peer.id);
   }
@@ -1194,6 +1276,10 @@ export class FabricNetwork {
    * ```
    */
   async deployChaincode(options: DeployChaincodeOptions): Promise<DeployedChaincode> {
+    return this.#mutate(() => this.#deployChaincode(options));
+  }
+
+  async #deployChaincode(options: DeployChaincodeOptions): Promise<DeployedChaincode> {
     const spec = this.#spec;
     const { name } = options;
     const version = options.version ?? '1.0';
@@ -1218,7 +1304,7 @@ export class FabricNetwork {
     await checkChaincodeProject(path);
     const previous = spec.chaincodes.find((chaincode) => chaincode.name === name);
     const sequence = (previous?.sequence ?? 0) + 1;
-    const port = previous?.port ?? ((await freePorts(1))[0] as number);
+    const port = previous?.port ?? ((await freePorts(1, { exclude: this.#usedPorts() }))[0] as number);
     const label = `${name}_${version}`;
     const packageDir = join(networkPaths(this.#dir).chaincodes, name, `${label}-${sequence}`);
     await rm(packageDir, { recursive: true, force: true });
@@ -1266,7 +1352,137 @@ export class FabricNetwork {
     return describeChaincode(record);
   }
 
-  async #approveAndCommit(record: ChaincodeRecord, collectionsFile: string | undefined): Promise<void> {
+  /**
+   * The chaincodes committed on the channel, as {@link FabricNetwork.deployChaincode} or
+   * {@link FabricNetwork.updateEndorsementPolicy} last committed them.
+   *
+   * @returns name, version, sequence, package id, endorsement policy and server address of each
+   */
+  chaincodes(): DeployedChaincode[] {
+    return this.#spec.chaincodes.map(describeChaincode);
+  }
+
+  /**
+   * Changes a deployed chaincode's endorsement policy: a new definition (next sequence, the
+   * same package and collections) approved by each of `approvers`' admins and committed by
+   * them; the channel's LifecycleEndorsement policy (Fabric's default: a majority of the
+   * organizations) decides whether their approvals are enough. The other organizations of the
+   * channel approve the committed definition afterwards, so their peers keep running the
+   * chaincode. The chaincode server keeps running.
+   *
+   * @param name - the chaincode
+   * @param policy - `'majority'`, `'any'`, `'all'` or a signature policy expression
+   * @param options - `approvers`: organizations (names or MSP ids) whose admins approve and commit
+   *   the new definition (default every organization of the channel)
+   * @returns the committed definition
+   * @throws FabricNetworkError BAD_OPTION (unknown chaincode or organization, malformed policy), COMMAND_FAILED
+   *   (the lifecycle refused it, e.g. too few approvals)
+   * @example
+   * ```ts
+   * await net.updateEndorsementPolicy('basic', "AND('Org1MSP.peer','Org2MSP.peer')");
+   * ```
+   */
+  async updateEndorsementPolicy(
+    name: string,
+    policy: string,
+    options: { approvers?: readonly string[] } = {},
+  ): Promise<DeployedChaincode> {
+    return this.#mutate(async () => {
+      const previous = this.#spec.chaincodes.find((chaincode) => chaincode.name === name);
+      if (!previous) {
+        throw new FabricNetworkError('BAD_OPTION', `no chaincode '${name}' is deployed on this network`, {
+          option: 'name',
+          value: name,
+          chaincodes: this.#spec.chaincodes.map((chaincode) => chaincode.name),
+        });
+      }
+      const resolved = endorsementPolicy(policy, this.mspIds);
+      const channelOrgs = this.#channelOrgs();
+      const approvers = (options.approvers ?? channelOrgs.map((org) => org.mspId)).map((approver) => {
+        const org = this.#findOrg(approver, 'approvers');
+        if (!channelOrgs.includes(org)) {
+          throw new FabricNetworkError('BAD_OPTION', `${org.name} is not in the channel, so it cannot approve`, {
+            option: 'approvers',
+            value: approver,
+          });
+        }
+        return org;
+      });
+      if (approvers.length === 0) {
+        throw new FabricNetworkError('BAD_OPTION', 'a chaincode definition needs at least one approver', {
+          option: 'approvers',
+        });
+      }
+      const record: ChaincodeRecord = { ...previous, sequence: previous.sequence + 1, policy: resolved };
+      // The same package under the new sequence, where joinChannel and up find it.
+      const from = this.#packageDir(previous);
+      const to = this.#packageDir(record);
+      await rm(to, { recursive: true, force: true });
+      await cp(from, to, { recursive: true });
+      const collections = join(to, 'collections.json');
+      const hasCollections = (await stat(collections).catch(() => undefined)) !== undefined;
+      await this.#approveAndCommit(record, hasCollections ? collections : undefined, approvers);
+      this.#spec.chaincodes = this.#spec.chaincodes.map((chaincode) => (chaincode.name === name ? record : chaincode));
+      await this.#save();
+      for (const org of channelOrgs.filter((candidate) => !approvers.includes(candidate))) {
+        await this.#approveForOrg(org, record);
+      }
+      return describeChaincode(record);
+    });
+  }
+
+  /**
+   * Takes an organization out of the network once the channel configuration no longer holds
+   * its MSP (Amazon Managed Blockchain's DeleteMember): its peers and CA are stopped and not
+   * started again, it leaves {@link FabricNetwork.mspIds} (so chaincode policies and approvals
+   * no longer name it) and its access files show `inChannel: false`. Its files (crypto
+   * material, its peers' ledgers) stay until `down({ purge: true })`.
+   *
+   * @param org - organization name or MSP id
+   * @returns the pids stopped
+   * @throws FabricNetworkError BAD_OPTION (unknown organization, or the last one of the channel)
+   */
+  async removeOrganization(org: string): Promise<{ stopped: number[] }> {
+    return this.#mutate(async () => {
+      const spec = this.#findOrg(org, 'org');
+      if (!spec.removed && this.#channelOrgs().every((candidate) => candidate === spec)) {
+        throw new FabricNetworkError('BAD_OPTION', `${spec.name} is the last organization of the channel`, {
+          option: 'org',
+          value: org,
+        });
+      }
+      const paths = networkPaths(this.#dir);
+      const stopped: number[] = [];
+      for (const id of [...spec.peers.map((peer) => peer.id), ...(spec.ca ? [spec.ca.id] : [])]) {
+        const pid = await readPid(paths.pid(id));
+        if (pid !== undefined && (await this.#isOurs(pid))) {
+          await stopProcess(pid);
+          stopped.push(pid);
+        }
+        await forgetPid(paths.pid(id));
+      }
+      spec.inChannel = false;
+      spec.removed = true;
+      this.#spec.joined = this.#spec.joined.filter((id) => !spec.peers.some((peer) => peer.id === id));
+      await this.#save();
+      return { stopped };
+    });
+  }
+
+  #packageDir(chaincode: ChaincodeRecord): string {
+    return join(networkPaths(this.#dir).chaincodes, chaincode.name, `${chaincode.label}-${chaincode.sequence}`);
+  }
+
+  /**
+   * Approves a chaincode definition as each of `orgs`' admins, then the last of them commits it
+   * with their peers' endorsements (the channel's LifecycleEndorsement policy decides whether
+   * they are enough).
+   */
+  async #approveAndCommit(
+    record: ChaincodeRecord,
+    collectionsFile: string | undefined,
+    orgs: readonly OrgSpec[] = this.#channelOrgs(),
+  ): Promise<void> {
     const spec = this.#spec;
     const { name, version, sequence, packageId, policy } = record;
     const common = [
@@ -1284,7 +1500,7 @@ export class FabricNetwork {
       ...this.#ordererArgs(),
     ];
     await Promise.all(
-      this.#channelOrgs().map((org) =>
+      orgs.map((org) =>
         this.#peerCommand(
           org,
           org.peers[0] as PeerSpec,
@@ -1293,7 +1509,7 @@ export class FabricNetwork {
         ),
       ),
     );
-    const endorsers = this.#channelOrgs().flatMap((org) => {
+    const endorsers = orgs.flatMap((org) => {
       const peer = org.peers[0] as PeerSpec;
       return [
         '--peerAddresses',
@@ -1302,17 +1518,17 @@ export class FabricNetwork {
         join(networkPaths(this.#dir).peerDir(org, peer), 'tls', 'ca.crt'),
       ];
     });
-    const firstOrg = this.#channelOrgs()[0] as OrgSpec;
+    const committer = orgs[orgs.length - 1] as OrgSpec;
     await this.#peerCommand(
-      firstOrg,
-      firstOrg.peers[0] as PeerSpec,
+      committer,
+      committer.peers[0] as PeerSpec,
       ['lifecycle', 'chaincode', 'commit', ...common, ...endorsers],
       `committing chaincode '${name}'`,
     );
   }
 
   async #save(): Promise<void> {
-    await writeFile(networkPaths(this.#dir).spec, `${JSON.stringify(this.#spec, null, 2)}\n`);
+    await writeFileAtomic(networkPaths(this.#dir).spec, `${JSON.stringify(this.#spec, null, 2)}\n`);
   }
 
   async #writeBuilder(): Promise<void> {
@@ -1597,6 +1813,7 @@ export class FabricNetwork {
     if (existing !== undefined && (await this.#isOurs(existing))) {
       if (await healthy(ports.operations)) return;
     } else {
+      await renewReservations(Object.values(ports));
       await checkPortsFree(id, ports);
       if (orderer) {
         await mkdir(join(paths.data, id), { recursive: true });
@@ -1730,6 +1947,7 @@ export class FabricNetwork {
     const existing = await readPid(paths.pid(id));
     if (existing !== undefined && (await this.#isOurs(existing)) && (await accepts(chaincode.port))) return;
     if (existing === undefined || !(await this.#isOurs(existing))) {
+      await renewReservations([chaincode.port]);
       await checkPortsFree(id, { listen: chaincode.port });
       await startProcess({
         command: process.execPath,
@@ -1758,7 +1976,17 @@ export class FabricNetwork {
     const pid = await readPid(paths.pid(id));
     if (pid !== undefined && (await this.#isOurs(pid))) await stopProcess(pid);
     await forgetPid(paths.pid(id));
+    // Redeploying starts the next server on the same port at once: wait until the kernel
+    // released it (the process's last thread gone), or checkPortsFree would see it taken.
+    await waitForPortFree(chaincode.port, 10_000);
   }
+}
+
+/** Deletes a file or directory tree; a path that cannot exist (a file where a folder of it should be) is gone already. */
+async function removePath(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOTDIR') throw error;
+  });
 }
 
 /** A peer's enrollment id at its organization's CA: its host name without dots. */
@@ -1829,6 +2057,30 @@ async function checkPortsFree(component: string, ports: Record<string, number>):
       );
     }
   }
+}
+
+/** Runs `work` holding the network directory's lock (`network.lock`). */
+function lockNetwork<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  return withFileLock(join(dir, 'network.lock'), work, {
+    busy: (holder) =>
+      new FabricNetworkError(
+        'NETWORK_BUSY',
+        `another process${holder ? ` (pid ${holder})` : ''} has been changing the network in ${dir} for 10 minutes; wait for it or stop it`,
+        { dir, holder },
+      ),
+  });
+}
+
+/** Every port recorded in a network spec: orderers, peers, CAs, chaincode servers. */
+function usedPorts(spec: NetworkSpec): number[] {
+  return [
+    ...spec.orderers.flatMap((orderer) => Object.values(orderer.ports)),
+    ...spec.orgs.flatMap((org) => [
+      ...org.peers.flatMap((peer) => Object.values(peer.ports)),
+      ...(org.ca ? Object.values(org.ca.ports) : []),
+    ]),
+    ...spec.chaincodes.map((chaincode) => chaincode.port),
+  ];
 }
 
 async function readSpec(dir: string): Promise<NetworkSpec | undefined> {
@@ -1930,7 +2182,7 @@ async function generate(dir: string, spec: NetworkSpec, binaries: FabricBinaries
     { purpose: 'configtxgen (channel genesis block)' },
   );
   for (const org of spec.orgs) await writeAccessFiles(dir, spec, org);
-  await writeFile(paths.spec, `${JSON.stringify(spec, null, 2)}\n`);
+  await writeFileAtomic(paths.spec, `${JSON.stringify(spec, null, 2)}\n`);
 }
 
 /** An organization's access files: admin and user MSP copies, TLS CA, connection profile. */

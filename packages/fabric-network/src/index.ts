@@ -41,6 +41,7 @@ export type { AuditEntry } from './governance/audit-trail.js';
 export type { ChannelConfigJson, ConfigUpdateResult } from './governance/channel-config.js';
 export {
   type AcceptInvitationOptions,
+  type ChaincodeDefinitionChange,
   FabricGovernance,
   type GovernanceOptions,
   type GovernanceResult,

@@ -82,7 +82,13 @@ async function withGovernance<T>(
 
 function proposalRow(proposal: Proposal): unknown[] {
   const yes = proposal.votes.filter((vote) => vote.vote === 'YES').length;
-  const target = proposal.action.type === 'INVITE' ? proposal.action.organization : proposal.action.member;
+  const action = proposal.action;
+  const target =
+    action.type === 'INVITE'
+      ? action.organization
+      : action.type === 'REMOVE'
+        ? action.member
+        : `${action.chaincode}: ${action.policy}`;
   return [
     proposal.id,
     proposal.action.type,
@@ -113,6 +119,18 @@ function printResult(io: CliOutput, json: boolean | undefined, result: Governanc
       '  ',
     );
   }
+  if (result.chaincodeDefinition) {
+    printFields(
+      io,
+      [
+        ['chaincode', result.chaincodeDefinition.chaincode],
+        ['definition sequence', result.chaincodeDefinition.sequence],
+        ['endorsement policy', result.chaincodeDefinition.policy],
+        ['approved by', result.chaincodeDefinition.approvers],
+      ],
+      '  ',
+    );
+  }
   if (result.failure) io.stdout(`  failed: ${result.failure}\n`);
   io.stdout(
     `  audit: ${result.audit.map((entry) => `${entry.document.type} (tx ${entry.receipt.txId})`).join(', ')}\n`,
@@ -128,7 +146,7 @@ function printResult(io: CliOutput, json: boolean | undefined, result: Governanc
  */
 export function createNetworkCommand(io: CliOutput): Command {
   const group = new Command('network').description(
-    'Managed membership of a Fabric network: create, status, propose, vote, proposals, invitations, accept, reject, members, add-node',
+    'Managed membership of a Fabric network: create, status, propose (invite, remove, endorsement policy), vote, proposals, invitations, accept, reject, members, add-node',
   );
   group.addHelpText(
     'after',
@@ -137,6 +155,7 @@ export function createNetworkCommand(io: CliOutput): Command {
   withExamples(group, [
     'create --orgs Org1,Org2 --threshold 50',
     'propose invite Org3 --member Org1',
+    'propose endorsement-policy assets --policy all --member Org1',
     'vote p1 YES --member Org2',
     'accept Org3 --admin admin --admin-password Passw0rd1',
   ]);
@@ -265,36 +284,77 @@ export function createNetworkCommand(io: CliOutput): Command {
   );
 
   const propose = withDir(new Command('propose'))
-    .description('A member proposes inviting an organization or removing a member')
-    .addArgument(new Argument('<action>', 'invite or remove').choices(['invite', 'remove']))
-    .argument('<target>', 'the organization to invite, or the member to remove')
-    .requiredOption('--member <member>', 'the proposing member (name or MSP id)');
+    .description(
+      "A member proposes inviting an organization, removing a member, or changing a chaincode's endorsement policy",
+    )
+    .addArgument(
+      new Argument('<action>', 'invite, remove or endorsement-policy').choices([
+        'invite',
+        'remove',
+        'endorsement-policy',
+      ]),
+    )
+    .argument('<target>', 'the organization to invite, the member to remove, or the chaincode')
+    .requiredOption('--member <member>', 'the proposing member (name or MSP id)')
+    .option(
+      '--policy <policy>',
+      "endorsement-policy: majority, any, all or an expression such as AND('Org1MSP.peer','Org2MSP.peer')",
+    );
   addCommonOptions(propose, 'one JSON document: {result: the proposal, audit}');
-  withExamples(propose, ['invite Org3 --member Org1', 'remove Org2 --member Org1 --json']);
+  withExamples(propose, [
+    'invite Org3 --member Org1',
+    'remove Org2 --member Org1 --json',
+    'endorsement-policy assets --policy all --member Org1',
+  ]);
   propose.action(
-    cliAction(io, async (action: 'invite' | 'remove', target: string, options: NetworkOptions & { member: string }) =>
-      withGovernance(options.dir, async (governance) => {
-        const result = await governance.propose(
-          options.member,
-          action === 'invite' ? { type: 'INVITE', organization: target } : { type: 'REMOVE', member: target },
-        );
-        printResult(
-          io,
-          options.json,
-          result,
-          `Proposal ${result.result.id}: ${action} ${target}, open until ${result.result.expiresAt}`,
-        );
-        return exitCodes.ok;
-      }),
+    cliAction(
+      io,
+      async (
+        action: 'invite' | 'remove' | 'endorsement-policy',
+        target: string,
+        options: NetworkOptions & { member: string; policy?: string },
+      ) => {
+        if ((action === 'endorsement-policy') !== (options.policy !== undefined)) {
+          throw new InvalidArgumentError(
+            'policy',
+            action === 'endorsement-policy'
+              ? 'propose endorsement-policy needs --policy (majority, any, all or an expression)'
+              : `--policy belongs to endorsement-policy proposals, not ${action}`,
+          );
+        }
+        return withGovernance(options.dir, async (governance) => {
+          const result = await governance.propose(
+            options.member,
+            action === 'invite'
+              ? { type: 'INVITE', organization: target }
+              : action === 'remove'
+                ? { type: 'REMOVE', member: target }
+                : { type: 'UPDATE_ENDORSEMENT_POLICY', chaincode: target, policy: options.policy as string },
+          );
+          const what =
+            result.result.action.type === 'UPDATE_ENDORSEMENT_POLICY'
+              ? `endorsement policy of ${target}: ${result.result.action.policy}`
+              : `${action} ${target}`;
+          printResult(
+            io,
+            options.json,
+            result,
+            `Proposal ${result.result.id}: ${what}, open until ${result.result.expiresAt}`,
+          );
+          return exitCodes.ok;
+        });
+      },
     ),
   );
 
   const vote = withDir(new Command('vote'))
-    .description('A member votes on a proposal; the vote that approves a removal carries it out')
+    .description(
+      'A member votes on a proposal; the vote that approves a removal or an endorsement policy change carries it out',
+    )
     .argument('<proposal>', 'the proposal id, e.g. p1')
     .addArgument(new Argument('<vote>', 'YES or NO').choices(['YES', 'NO']))
     .requiredOption('--member <member>', 'the voting member (name or MSP id)');
-  addCommonOptions(vote, 'one JSON document: {result: the proposal, audit, configUpdate?}');
+  addCommonOptions(vote, 'one JSON document: {result: the proposal, audit, configUpdate?, chaincodeDefinition?}');
   withExamples(vote, ['p1 YES --member Org2', 'p2 NO --member Org1 --json']);
   vote.action(
     cliAction(io, async (id: string, choice: 'YES' | 'NO', options: NetworkOptions & { member: string }) =>

@@ -1,8 +1,10 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ledger } from '@ledgerkit/core';
 import { ensureFabricBinaries } from '../binaries.js';
 import { FabricNetworkError } from '../errors.js';
+import { withFileLock, writeFileAtomic } from '../internal/file-lock.js';
+import { endorsementPolicy } from '../internal/policy.js';
 import { type AuditEntry, AuditTrail } from './audit-trail.js';
 import {
   adminsPolicy,
@@ -17,6 +19,7 @@ import {
   activeMember,
   approvers,
   castVote,
+  chaincodeCommittedState,
   createGovernanceState,
   createProposal,
   failProposalState,
@@ -52,6 +55,27 @@ export interface GovernedNetwork {
   }): Promise<{ name: string; mspId: string }>;
   organizationDefinition(org: string): Promise<Record<string, unknown>>;
   joinChannel(org: string): Promise<unknown>;
+  /** Stops a removed member's nodes and drops it from the network's channel organizations. */
+  removeOrganization(org: string): Promise<unknown>;
+  /** The chaincodes committed on the channel. */
+  chaincodes(): { name: string; sequence: number; policy: string }[];
+  /** Commits a chaincode's next definition with a new endorsement policy, approved by `approvers`' admins. */
+  updateEndorsementPolicy(
+    name: string,
+    policy: string,
+    options: { approvers: readonly string[] },
+  ): Promise<{ name: string; sequence: number; policy: string }>;
+}
+
+/** The chaincode definition an approved endorsement policy proposal committed. */
+export interface ChaincodeDefinitionChange {
+  chaincode: string;
+  /** The definition's sequence on the channel. */
+  sequence: number;
+  /** The signature policy it commits. */
+  policy: string;
+  /** MSP ids of the members whose admins approved and committed it (those who voted YES). */
+  approvers: string[];
 }
 
 /** Options of {@link FabricGovernance.create} and {@link FabricGovernance.open}. */
@@ -76,6 +100,8 @@ export interface GovernanceResult<T> {
   audit: AuditEntry[];
   /** The channel config update the call made, if any. */
   configUpdate?: ConfigUpdateResult;
+  /** The chaincode definition the call committed, if any (an approved endorsement policy change). */
+  chaincodeDefinition?: ChaincodeDefinitionChange;
   /** Why carrying out an approved proposal failed (the proposal is then ACTION_FAILED). */
   failure?: string;
 }
@@ -90,6 +116,19 @@ export interface AcceptInvitationOptions {
 
 const stateFile = (dir: string) => join(dir, 'governance', 'state.json');
 const auditFile = (dir: string) => join(dir, 'governance', 'audit.jsonl');
+const lockFile = (dir: string) => join(dir, 'governance', 'state.lock');
+
+/** Runs `work` holding the governance lock of the network directory (one process at a time). */
+function lockGovernance<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  return withFileLock(lockFile(dir), work, {
+    busy: (holder) =>
+      new FabricNetworkError(
+        'NETWORK_BUSY',
+        `another process${holder ? ` (pid ${holder})` : ''} has held the governance of ${dir} for 10 minutes`,
+        { dir, holder },
+      ),
+  });
+}
 
 /**
  * Managed membership of a Fabric network, as Amazon Managed Blockchain offers it: members
@@ -153,6 +192,17 @@ export class FabricGovernance {
       return { name: org.name, mspId: org.mspId };
     });
     const created = createGovernanceState(options.policy, founders, now());
+    await mkdir(join(network.dir, 'governance'), { recursive: true });
+    return lockGovernance(network.dir, () => FabricGovernance.#create(network, options, created, founders, now));
+  }
+
+  static async #create(
+    network: GovernedNetwork,
+    options: GovernanceOptions,
+    created: Transition,
+    founders: { name: string; mspId: string }[],
+    now: () => Date,
+  ): Promise<FabricGovernance> {
     if (await exists(stateFile(network.dir))) {
       throw new GovernanceError('GOVERNANCE_EXISTS', `the network in ${network.dir} has governance already`, {
         dir: network.dir,
@@ -306,7 +356,32 @@ export class FabricGovernance {
    * @throws GovernanceError NOT_A_MEMBER, BAD_ORGANIZATION_NAME, DUPLICATE_ORGANIZATION, UNKNOWN_MEMBER, DUPLICATE_PROPOSAL
    */
   async propose(proposedBy: string, action: ProposalAction): Promise<GovernanceResult<Proposal>> {
-    return this.#apply((state, now) => createProposal(state, proposedBy, action, now));
+    return this.#exclusive(async () => {
+      let checked = action;
+      if (action?.type === 'UPDATE_ENDORSEMENT_POLICY' && activeMember(this.#state, proposedBy)) {
+        const deployed = this.#network.chaincodes().find((chaincode) => chaincode.name === action.chaincode);
+        if (!deployed) {
+          throw new GovernanceError('UNKNOWN_CHAINCODE', `no chaincode '${String(action.chaincode)}' is deployed`, {
+            chaincode: action.chaincode,
+            chaincodes: this.#network.chaincodes().map((chaincode) => chaincode.name),
+          });
+        }
+        // Voters vote on the exact signature policy: a shorthand is resolved against today's members.
+        let policy: string;
+        try {
+          policy = endorsementPolicy(String(action.policy ?? ''), this.#network.mspIds);
+        } catch (error) {
+          throw new GovernanceError(
+            'BAD_ENDORSEMENT_POLICY',
+            error instanceof Error ? error.message : String(error),
+            { chaincode: action.chaincode, policy: action.policy },
+            error,
+          );
+        }
+        checked = { type: 'UPDATE_ENDORSEMENT_POLICY', chaincode: deployed.name, policy };
+      }
+      return this.#apply((state, now) => createProposal(state, proposedBy, checked, now));
+    });
   }
 
   /**
@@ -322,9 +397,15 @@ export class FabricGovernance {
    * @throws GovernanceError UNKNOWN_PROPOSAL, NOT_A_MEMBER, NOT_A_VOTER, PROPOSAL_EXPIRED, PROPOSAL_CLOSED, ALREADY_VOTED
    */
   async vote(proposalId: string, member: string, vote: 'YES' | 'NO'): Promise<GovernanceResult<Proposal>> {
+    return this.#exclusive(() => this.#vote(proposalId, member, vote));
+  }
+
+  async #vote(proposalId: string, member: string, vote: 'YES' | 'NO'): Promise<GovernanceResult<Proposal>> {
     const voted = await this.#apply((state, now) => castVote(state, proposalId, member, vote, now));
     const proposal = voted.result;
-    if (proposal.status !== 'APPROVED' || proposal.action.type !== 'REMOVE') return voted;
+    if (proposal.status !== 'APPROVED') return voted;
+    if (proposal.action.type === 'UPDATE_ENDORSEMENT_POLICY') return this.#commitEndorsementPolicy(proposal, voted);
+    if (proposal.action.type !== 'REMOVE') return voted;
     const removed = activeMember(this.#state, proposal.action.member) as Member;
     const remaining = this.#active().filter((one) => one.name !== removed.name);
     const signers = approvers(proposal).map((name) => (activeMember(this.#state, name) as Member).mspId);
@@ -362,7 +443,48 @@ export class FabricGovernance {
       const removal = removeMemberState(state, proposal.id, now);
       return { ...removal, events: [configEvent(update, purpose, proposal.id), ...removal.events] };
     });
+    // The channel no longer holds its MSP: its nodes stop, and the network stops naming it.
+    await this.#network.removeOrganization(removed.mspId);
     return { result: this.proposal(proposal.id), audit: [...voted.audit, ...done.audit], configUpdate: update };
+  }
+
+  /**
+   * Carries out an approved endorsement policy change: the admins of the members who voted YES
+   * approve the chaincode's next definition and commit it (Fabric's LifecycleEndorsement policy
+   * decides whether they are enough); a refusal makes the proposal ACTION_FAILED.
+   */
+  async #commitEndorsementPolicy(
+    proposal: Proposal,
+    voted: GovernanceResult<Proposal>,
+  ): Promise<GovernanceResult<Proposal>> {
+    const action = proposal.action as Extract<ProposalAction, { type: 'UPDATE_ENDORSEMENT_POLICY' }>;
+    const signers = approvers(proposal)
+      .map((name) => activeMember(this.#state, name))
+      .filter((one): one is Member => one !== undefined)
+      .map((one) => one.mspId);
+    let committed: { sequence: number; policy: string };
+    try {
+      committed = await this.#network.updateEndorsementPolicy(action.chaincode, action.policy, { approvers: signers });
+    } catch (error) {
+      const failed = await this.#apply((state, now) => failProposalState(state, proposal.id, now));
+      return {
+        result: this.proposal(proposal.id),
+        audit: [...voted.audit, ...failed.audit],
+        failure: error instanceof Error ? error.message : String(error),
+      };
+    }
+    const change: ChaincodeDefinitionChange = {
+      chaincode: action.chaincode,
+      sequence: committed.sequence,
+      policy: committed.policy,
+      approvers: signers,
+    };
+    const done = await this.#apply((state) => chaincodeCommittedState(state, proposal.id, change));
+    return {
+      result: this.proposal(proposal.id),
+      audit: [...voted.audit, ...done.audit],
+      chaincodeDefinition: change,
+    };
   }
 
   /**
@@ -380,6 +502,10 @@ export class FabricGovernance {
    *   FabricNetworkError from creating the organization (BAD_CREDENTIALS, ALREADY_EXISTS, …)
    */
   async acceptInvitation(organization: string, options: AcceptInvitationOptions): Promise<GovernanceResult<Member>> {
+    return this.#exclusive(() => this.#acceptInvitation(organization, options));
+  }
+
+  async #acceptInvitation(organization: string, options: AcceptInvitationOptions): Promise<GovernanceResult<Member>> {
     this.#settle();
     const invitation = openInvitation(this.#state, organization);
     const proposal = findProposal(this.#state, invitation.proposalId);
@@ -437,7 +563,7 @@ export class FabricGovernance {
    * @throws GovernanceError UNKNOWN_INVITATION, INVITATION_NOT_APPROVED
    */
   async rejectInvitation(organization: string): Promise<GovernanceResult<undefined>> {
-    return this.#apply((state, now) => rejectInvitationState(state, organization, now));
+    return this.#exclusive(() => this.#apply((state, now) => rejectInvitationState(state, organization, now)));
   }
 
   /**
@@ -451,6 +577,10 @@ export class FabricGovernance {
    * @throws GovernanceError NOT_A_MEMBER, CONFIG_UPDATE_REJECTED; FabricNetworkError BAD_OPTION (not a CRL)
    */
   async publishRevocations(member: string, crlPem: string): Promise<GovernanceResult<ConfigUpdateResult>> {
+    return this.#exclusive(() => this.#publishRevocations(member, crlPem));
+  }
+
+  async #publishRevocations(member: string, crlPem: string): Promise<GovernanceResult<ConfigUpdateResult>> {
     const found = activeMember(this.#state, member);
     if (!found) {
       throw new GovernanceError('NOT_A_MEMBER', `'${member}' is not a member of the network`, { member });
@@ -473,6 +603,18 @@ export class FabricGovernance {
     const at = this.#now();
     const audit = await this.#audit.record([configEvent(update, purpose)], at);
     return { result: update, audit, configUpdate: update };
+  }
+
+  /**
+   * Runs a state change holding the governance lock, on the state as the state file has it now
+   * (another process may have changed it since this one opened it).
+   */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return lockGovernance(this.#network.dir, async () => {
+      const text = await readFile(stateFile(this.#network.dir), 'utf8').catch(() => undefined);
+      if (text !== undefined) this.#state = JSON.parse(text) as GovernanceState;
+      return work();
+    });
   }
 
   #active(): Member[] {
@@ -505,10 +647,7 @@ export class FabricGovernance {
   }
 
   async #save(): Promise<void> {
-    const file = stateFile(this.#network.dir);
-    const temporary = `${file}.${process.pid}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(this.#state, null, 2)}\n`);
-    await rename(temporary, file);
+    await writeFileAtomic(stateFile(this.#network.dir), `${JSON.stringify(this.#state, null, 2)}\n`);
   }
 }
 

@@ -22,6 +22,10 @@ export const governanceReasons = {
   UNKNOWN_PROPOSAL: 'NOT_FOUND',
   /** No member has this name (or MSP id). */
   UNKNOWN_MEMBER: 'NOT_FOUND',
+  /** No chaincode of this name is deployed on the network (or the name is malformed). */
+  UNKNOWN_CHAINCODE: 'NOT_FOUND',
+  /** An endorsement policy proposal's policy is missing or does not parse (or names a non-member). */
+  BAD_ENDORSEMENT_POLICY: 'INVALID_ARGUMENT',
   /** No invitation names this organization. */
   UNKNOWN_INVITATION: 'NOT_FOUND',
   /** The proposal's voting period is over. */

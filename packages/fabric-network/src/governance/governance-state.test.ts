@@ -4,6 +4,7 @@ import {
   acceptInvitationState,
   approvers,
   castVote,
+  chaincodeCommittedState,
   createGovernanceState,
   createProposal,
   type GovernanceState,
@@ -39,6 +40,56 @@ function refusal(state: GovernanceState, run: () => unknown): { code: string; re
 }
 
 describe('governance state machine', () => {
+  test('an endorsement policy proposal: one open per chaincode, checked names, committed once approved', () => {
+    let state = network(['Org1', 'Org2']);
+    const action = { type: 'UPDATE_ENDORSEMENT_POLICY', chaincode: 'assets', policy: " AND('Org1MSP.peer') " } as const;
+    const created = createProposal(state, 'Org1', action, t0);
+    expect(created.result.action).toEqual({ ...action, policy: "AND('Org1MSP.peer')" });
+    expect(created.state.invitations).toEqual([]);
+    state = created.state;
+    expect(refusal(state, () => createProposal(state, 'Org2', action, t0))).toEqual({
+      code: 'ALREADY_EXISTS',
+      reason: 'DUPLICATE_PROPOSAL',
+    });
+    expect(refusal(state, () => createProposal(state, 'Org2', { ...action, chaincode: 'Bad Name' }, t0))).toEqual({
+      code: 'NOT_FOUND',
+      reason: 'UNKNOWN_CHAINCODE',
+    });
+    expect(
+      refusal(state, () => createProposal(state, 'Org2', { ...action, chaincode: 'other', policy: ' ' }, t0)),
+    ).toEqual({
+      code: 'INVALID_ARGUMENT',
+      reason: 'BAD_ENDORSEMENT_POLICY',
+    });
+    expect(refusal(state, () => createProposal(state, 'Org9', action, t0))).toEqual({
+      code: 'PERMISSION_DENIED',
+      reason: 'NOT_A_MEMBER',
+    });
+    // Not approved yet: nothing to record.
+    expect(
+      refusal(state, () => chaincodeCommittedState(state, 'p1', { sequence: 2, policy: 'x', approvers: [] })),
+    ).toEqual({ code: 'INVALID_ARGUMENT', reason: 'PROPOSAL_CLOSED' });
+    state = castVote(state, 'p1', 'Org1', 'YES', later(1)).state;
+    state = castVote(state, 'p1', 'Org2', 'YES', later(2)).state;
+    const committed = chaincodeCommittedState(state, 'p1', {
+      sequence: 2,
+      policy: "AND('Org1MSP.peer')",
+      approvers: ['Org1MSP', 'Org2MSP'],
+    });
+    expect(committed.events).toEqual([
+      {
+        type: 'CHAINCODE_DEFINITION_COMMITTED',
+        proposalId: 'p1',
+        chaincode: 'assets',
+        sequence: 2,
+        policy: "AND('Org1MSP.peer')",
+        approvers: ['Org1MSP', 'Org2MSP'],
+      },
+    ]);
+    // Once decided, another proposal for the chaincode may be made.
+    expect(createProposal(committed.state, 'Org2', action, later(3)).result.id).toBe('p2');
+  });
+
   test('an invitation passes with the threshold of YES votes and opens for the invitee', () => {
     let state = network(['Org1', 'Org2']);
     const created = createProposal(state, 'Org1', { type: 'INVITE', organization: 'Org3' }, t0);

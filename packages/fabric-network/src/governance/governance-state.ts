@@ -13,8 +13,15 @@ export interface Member {
   removedAt?: string;
 }
 
-/** What a proposal asks for. */
-export type ProposalAction = { type: 'INVITE'; organization: string } | { type: 'REMOVE'; member: string };
+/**
+ * What a proposal asks for: invite an organization, remove a member, or change a deployed
+ * chaincode's endorsement policy (a new chaincode definition, approved and committed by the
+ * admins of the members who vote YES once the vote passes).
+ */
+export type ProposalAction =
+  | { type: 'INVITE'; organization: string }
+  | { type: 'REMOVE'; member: string }
+  | { type: 'UPDATE_ENDORSEMENT_POLICY'; chaincode: string; policy: string };
 
 /** One vote. */
 export interface Vote {
@@ -70,6 +77,14 @@ export type GovernanceEvent =
   | { type: 'INVITATION_REJECTED'; proposalId: string; organization: string }
   | { type: 'MEMBER_REMOVED'; proposalId: string; member: string }
   | {
+      type: 'CHAINCODE_DEFINITION_COMMITTED';
+      proposalId: string;
+      chaincode: string;
+      sequence: number;
+      policy: string;
+      approvers: string[];
+    }
+  | {
       type: 'CONFIG_UPDATE_SUBMITTED';
       purpose: string;
       proposalId?: string;
@@ -86,6 +101,7 @@ export interface Transition<T = undefined> {
 }
 
 const organizationPattern = /^[A-Za-z][A-Za-z0-9]{0,29}$/;
+const chaincodePattern = /^[a-z][a-z0-9_-]{0,49}$/;
 const hourMs = 3_600_000;
 
 /**
@@ -279,10 +295,36 @@ export function createProposal(
       });
     }
     checkedAction = { type: 'REMOVE', member: member.name };
+  } else if (action?.type === 'UPDATE_ENDORSEMENT_POLICY') {
+    if (typeof action.chaincode !== 'string' || !chaincodePattern.test(action.chaincode)) {
+      throw new GovernanceError('UNKNOWN_CHAINCODE', `invalid chaincode name '${String(action.chaincode)}'`, {
+        chaincode: action.chaincode,
+      });
+    }
+    if (typeof action.policy !== 'string' || action.policy.trim() === '') {
+      throw new GovernanceError('BAD_ENDORSEMENT_POLICY', 'an endorsement policy proposal needs a policy', {
+        chaincode: action.chaincode,
+      });
+    }
+    const pending = open.find(
+      (one) => one.action.type === 'UPDATE_ENDORSEMENT_POLICY' && one.action.chaincode === action.chaincode,
+    );
+    if (pending) {
+      throw new GovernanceError(
+        'DUPLICATE_PROPOSAL',
+        `proposal ${pending.id} to change the endorsement policy of '${action.chaincode}' is open`,
+        { proposalId: pending.id, chaincode: action.chaincode },
+      );
+    }
+    checkedAction = { type: 'UPDATE_ENDORSEMENT_POLICY', chaincode: action.chaincode, policy: action.policy.trim() };
   } else {
-    throw new GovernanceError('UNKNOWN_PROPOSAL', `a proposal is { type: 'INVITE' | 'REMOVE', … }`, {
-      action: (action as { type?: unknown } | undefined)?.type,
-    });
+    throw new GovernanceError(
+      'UNKNOWN_PROPOSAL',
+      `a proposal is { type: 'INVITE' | 'REMOVE' | 'UPDATE_ENDORSEMENT_POLICY', … }`,
+      {
+        action: (action as { type?: unknown } | undefined)?.type,
+      },
+    );
   }
   const next = copy(state);
   const proposal: Proposal = {
@@ -477,6 +519,46 @@ export function removeMemberState(state: GovernanceState, proposalId: string, no
   member.status = 'REMOVED';
   member.removedAt = now.toISOString();
   return { state: next, events: [{ type: 'MEMBER_REMOVED', proposalId, member: name }], result: undefined };
+}
+
+/**
+ * Records the chaincode definition an approved endorsement policy proposal committed.
+ *
+ * @param state - the governance state
+ * @param proposalId - the approved UPDATE_ENDORSEMENT_POLICY proposal
+ * @param committed - the committed definition's sequence and policy, and the approving MSP ids
+ * @returns the state (unchanged: the definition lives on the channel) and the event
+ */
+export function chaincodeCommittedState(
+  state: GovernanceState,
+  proposalId: string,
+  committed: { sequence: number; policy: string; approvers: string[] },
+): Transition {
+  const proposal = findProposal(state, proposalId);
+  if (proposal.action.type !== 'UPDATE_ENDORSEMENT_POLICY' || proposal.status !== 'APPROVED') {
+    throw new GovernanceError(
+      'PROPOSAL_CLOSED',
+      `proposal ${proposalId} is not an approved endorsement policy change`,
+      {
+        proposalId,
+        status: proposal.status,
+      },
+    );
+  }
+  return {
+    state: copy(state),
+    events: [
+      {
+        type: 'CHAINCODE_DEFINITION_COMMITTED',
+        proposalId,
+        chaincode: proposal.action.chaincode,
+        sequence: committed.sequence,
+        policy: committed.policy,
+        approvers: committed.approvers,
+      },
+    ],
+    result: undefined,
+  };
 }
 
 /**

@@ -21,6 +21,16 @@ describe('freePorts', () => {
     expect(second.filter((port) => first.has(port))).toEqual([]);
   });
 
+  it('never chooses an excluded port (the ports a network recorded for its components)', async () => {
+    const range = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+    const ephemeralLow = Number(range.trim().split(/\s+/)[0]);
+    // Every even port of the range: an allocation that ignored the list would pick about half of them.
+    const even = Array.from({ length: ephemeralLow / 2 }, (_, index) => index * 2);
+    const chosen = await freePorts(60, { exclude: even });
+    expect(chosen).toHaveLength(60);
+    expect(chosen.filter((port) => port % 2 === 0)).toEqual([]);
+  });
+
   it('tells a port someone listens on from a free one', async () => {
     const server = await new Promise<Server>((resolve) => {
       const listening = createServer().listen(0, '127.0.0.1', () => resolve(listening));

@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,18 +47,60 @@ async function reserve(port: number): Promise<boolean> {
 /**
  * Chooses `count` distinct loopback ports that nothing listens on, below the kernel's
  * ephemeral range, each reserved for ten minutes against other ledgerkit processes.
+ *
+ * @param count - how many ports
+ * @param options - `exclude`: ports never to choose, such as those a network has recorded
+ *   for its components (a stopped component's port is free and its reservation may have
+ *   lapsed, but the component binds it again when it restarts)
+ * @returns the ports
  */
-export async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number, options: { exclude?: Iterable<number> } = {}): Promise<number[]> {
   const { low, high } = await usableRange();
+  const excluded = new Set(options.exclude ?? []);
   await mkdir(reservationDir(), { recursive: true });
   const chosen = new Set<number>();
   for (let attempts = 0; chosen.size < count; attempts++) {
     if (attempts > count * 200) throw new Error(`no ${count} free ports between ${low} and ${high}`);
     const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (chosen.has(port) || (await portInUse(port))) continue;
+    if (chosen.has(port) || excluded.has(port) || (await portInUse(port))) continue;
     if (await reserve(port)) chosen.add(port);
   }
   return [...chosen];
+}
+
+/**
+ * Renews the reservation of ports a component is about to bind (again), so that no other
+ * ledgerkit process chooses them for ten minutes, however long ago they were first chosen.
+ *
+ * @param ports - the component's ports
+ */
+export async function renewReservations(ports: Iterable<number>): Promise<void> {
+  await mkdir(reservationDir(), { recursive: true });
+  const now = new Date();
+  for (const port of ports) {
+    const file = join(reservationDir(), String(port));
+    await utimes(file, now, now).catch(async () => {
+      await (await open(file, 'a')).close();
+    });
+  }
+}
+
+/**
+ * Waits until nothing holds a loopback port, for a port a process of ours held until it was
+ * just stopped: the kernel releases the socket when the last thread of the process is gone,
+ * which on a loaded machine can be after its pid reads as exited.
+ *
+ * @param port - the port
+ * @param timeoutMs - how long to wait
+ * @returns whether the port is free
+ */
+export async function waitForPortFree(port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!(await portInUse(port))) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** Tells whether something already listens on (or holds) a loopback port. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 
 /** Tells whether a process with this pid exists (and is not a zombie). */
@@ -12,15 +12,33 @@ export function pidAlive(pid: number): boolean {
   return !isZombie(pid);
 }
 
-function isZombie(pid: number): boolean {
+function taskState(statFile: string): string | undefined {
   try {
-    // /proc/<pid>/stat: "pid (comm) S ..."; a zombie's state is Z.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z';
+    // <pid>/stat: "pid (comm) S ..."; a zombie's state is Z.
+    const stat = readFileSync(statFile, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/**
+ * A zombie: the process exited and only its exit status is left. A multi-threaded process
+ * whose main thread exited first shows Z for its pid while its other threads still run
+ * (and still hold its files and sockets), so every thread must be a zombie or gone.
+ */
+function isZombie(pid: number): boolean {
+  if (taskState(`/proc/${pid}/stat`) !== 'Z') return false;
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return true;
+  }
+  return tasks.every((task) => {
+    const state = taskState(`/proc/${pid}/task/${task}/stat`);
+    return state === undefined || state === 'Z';
+  });
 }
 
 /** What to start: a long-running process whose output goes to a log file. */

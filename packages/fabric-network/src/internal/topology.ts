@@ -27,6 +27,11 @@ export interface OrgSpec {
   inChannel?: boolean;
   /** Added to the running network by `addOrganization` (not one of the organizations `up` created). */
   added?: boolean;
+  /**
+   * Removed from the network (`removeOrganization`, after the channel configuration dropped
+   * its MSP): its processes are stopped and not started again; its files stay.
+   */
+  removed?: boolean;
 }
 
 /** One Raft orderer of the orderer organization. */
