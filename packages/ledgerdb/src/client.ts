@@ -6,6 +6,7 @@ export {
   LedgerClient,
   type LedgerClientOptions,
 } from './client/client.js';
+export { connectDriver } from './client/connect-driver.js';
 export type { ClientTlsOptions } from './client/transport.js';
 export { fileDigestStore } from './digest-store.js';
 export type { DigestStore } from './verifier.js';

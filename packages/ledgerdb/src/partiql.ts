@@ -3,6 +3,8 @@ export {
   type ExecuteLambdaOptions,
   LedgerDriver,
   type LedgerDriverOptions,
+  type PartiqlServer,
+  type RemotePartiqlTransaction,
   Result,
   type TransactionExecutor,
 } from './partiql/driver.js';

@@ -210,6 +210,10 @@ describe('service routes', () => {
       'GET /v1/blocks/{seq}/proof',
       'GET /v1/consistency',
       'GET /v1/events',
+      'POST /v1/partiql/transactions',
+      'POST /v1/partiql/transactions/{transactionId}/statements',
+      'POST /v1/partiql/transactions/{transactionId}/commit',
+      'POST /v1/partiql/transactions/{transactionId}/abort',
     ];
     expect(listed.sort()).toEqual(expected.sort());
     expect(doc.body.paths['/v1/transactions'].post.requestBody).toBeDefined();

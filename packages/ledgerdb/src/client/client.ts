@@ -23,14 +23,17 @@ import {
   type Verification,
   type VerificationBundle,
   type VerifyOptions,
+  verifyInclusion,
 } from '@ledgerkit/core';
 import { fileDigestStore } from '../digest-store.js';
 import { canonicalize } from '../internal/canonical-json.js';
 import { type EvidenceSource, ledgerdbBundle, verifyWithSource } from '../internal/evidence.js';
 import { callStatements, evaluateCall, splitKey, unifiedRevision } from '../internal/ledger-calls.js';
 import { commitReceipt } from '../internal/receipt.js';
+import type { PartiqlServer, RemotePartiqlTransaction } from '../partiql/driver.js';
+import { PartiqlSyntaxError } from '../partiql/errors.js';
 import type { BlockProof, CommitSummary, ConsistencyProof, Digest, Revision, RevisionProof } from '../types.js';
-import { type DigestStore, DigestTracker, type KeyInput, verifyRevisionProof } from '../verifier.js';
+import { type DigestStore, DigestTracker, type KeyInput, leafHashOf, verifyRevisionProof } from '../verifier.js';
 import { readEvents } from './sse.js';
 import { type ClientTlsOptions, type HttpResponse, send } from './transport.js';
 
@@ -86,7 +89,7 @@ const retryableStatus = new Set([502, 503, 504]);
  * or `VERIFICATION_FAILED`. Writes carry an idempotency key and are retried with it,
  * so a server restart mid-request never commits twice.
  */
-export class LedgerClient implements Ledger<LedgerClient> {
+export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
   readonly kind = 'ledgerdb' as const;
   readonly trustModel = 'centralized' as const;
   readonly #base: URL;
@@ -266,6 +269,50 @@ export class LedgerClient implements Ledger<LedgerClient> {
   /** Tables the token may use. */
   async tables(): Promise<{ name: string; indexes: string[] }[]> {
     return ((await this.#call('GET', 'v1/tables')).json as { tables: { name: string; indexes: string[] }[] }).tables;
+  }
+
+  /**
+   * Starts a PartiQL transaction on the server, for `LedgerDriver` (`new LedgerDriver(client)`
+   * of `@ledgerkit/ledgerdb/partiql`, or {@link connectDriver}). Statements and the commit are
+   * sent once, never retried: a statement that reached the server has run. The commit is
+   * verified like any other; the rows of a statement are query results, not verified.
+   *
+   * @returns the open transaction
+   * @throws `LIMIT_EXCEEDED` when the server holds its maximum of open transactions
+   */
+  async startPartiqlTransaction(): Promise<RemotePartiqlTransaction> {
+    const { json } = await this.#call('POST', 'v1/partiql/transactions', { body: {} });
+    const { transactionId } = json as { transactionId: string };
+    const path = `v1/partiql/transactions/${seg(transactionId)}`;
+    return {
+      execute: async (statement, parameters) => {
+        const missing: number[] = [];
+        const values = parameters.map((value, i) => {
+          if (value !== undefined) return value;
+          missing.push(i);
+          return null;
+        });
+        try {
+          const { json: answer } = await this.#call('POST', `${path}/statements`, {
+            body: { statement, parameters: values, ...(missing.length > 0 ? { missing } : {}) },
+            once: true,
+          });
+          return (answer as { rows: JsonValue[] }).rows;
+        } catch (error) {
+          throw syntaxErrorOf(error);
+        }
+      },
+      commit: async () => {
+        const { json: answer } = await this.#call('POST', `${path}/commit`, { body: {}, once: true });
+        const mark = this.#tick();
+        const { commit } = answer as { commit: CommitSummary | null };
+        if (commit && this.#verify) await this.#verifyCommit(commit, mark);
+        return commit;
+      },
+      abort: async () => {
+        await this.#call('POST', `${path}/abort`, { body: {} });
+      },
+    };
   }
 
   // ---- the Ledger interface -----------------------------------------------------
@@ -489,6 +536,10 @@ export class LedgerClient implements Ledger<LedgerClient> {
 
   async #verifyCommit(commit: CommitSummary, mark: number): Promise<void> {
     const digest = await this.#digestAfter(mark);
+    if (commit.revisions.length === 0) {
+      await this.#verifyRevisionlessCommit(commit, digest);
+      return;
+    }
     // The receipt the commit makes, verified as any receipt is, against the digest this
     // client trusts now (checked against every earlier one).
     const anchor = { type: 'ledgerdb-digest', digest: digest as unknown as JsonObject } as const;
@@ -497,6 +548,38 @@ export class LedgerClient implements Ledger<LedgerClient> {
     const failed = result.checks.find((check) => !check.ok);
     if (failed) {
       throw verificationFailed(`commit ${commit.txId} does not verify: ${failed.detail}`, { check: failed.name });
+    }
+  }
+
+  /**
+   * A commit that wrote no revision (a redaction, `EXEC redact_revision`) makes no receipt:
+   * its block is checked instead, by its hash and its inclusion in the trusted digest.
+   */
+  async #verifyRevisionlessCommit(commit: CommitSummary, digest: Digest): Promise<void> {
+    const proof = await this.blockProof(commit.seq, digest.treeSize);
+    const { block } = proof;
+    if (
+      block.txId !== commit.txId ||
+      leafHashOf(block) !== commit.blockHash ||
+      proof.leafIndex !== commit.blockLeafIndex
+    ) {
+      throw verificationFailed(`commit ${commit.txId} does not verify: block ${commit.seq} is another block`, {
+        check: 'block-hash',
+      });
+    }
+    try {
+      verifyInclusion({
+        leafHash: commit.blockHash,
+        leafIndex: commit.blockLeafIndex,
+        treeSize: digest.treeSize,
+        auditPath: proof.auditPath,
+        rootHash: digest.rootHash,
+      });
+    } catch (error) {
+      throw verificationFailed(`commit ${commit.txId} does not verify: its block is not in the trusted digest`, {
+        check: 'inclusion',
+        cause: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -519,7 +602,7 @@ export class LedgerClient implements Ledger<LedgerClient> {
   async #call(
     method: 'GET' | 'POST',
     path: string,
-    options: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {},
+    options: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; once?: boolean } = {},
   ): Promise<{ json: unknown; header(name: string): string | undefined }> {
     const url = new URL(path, this.#base);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -556,6 +639,7 @@ export class LedgerClient implements Ledger<LedgerClient> {
       },
       {
         ...this.#retry,
+        ...(options.once ? { retries: 0 } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         // Never past the caller's own signal: its deadline or abort is the answer.
         shouldRetry: (error) =>
@@ -594,6 +678,19 @@ function errorFromBody(parsed: unknown, status: number): LedgerError {
   return new LedgerError(code, message, {
     details: { ...details, status },
     ...(retryableStatus.has(status) ? { retryable: true } : {}),
+  });
+}
+
+/** A PartiQL syntax error answered by the server, as the typed error the embedded driver throws. */
+function syntaxErrorOf(error: unknown): unknown {
+  if (!isLedgerError(error, 'INVALID_ARGUMENT')) return error;
+  const { line, column, found, expected } = error.details;
+  if (typeof line !== 'number' || typeof column !== 'number' || !Array.isArray(expected)) return error;
+  return new PartiqlSyntaxError(error.shortMessage, {
+    line,
+    column,
+    found: typeof found === 'string' ? found : '',
+    expected: expected.map(String),
   });
 }
 

@@ -1,8 +1,9 @@
-import { InvalidArgumentError, type JsonValue, LedgerError } from '@ledgerkit/core';
+import { InvalidArgumentError, isLedgerError, type JsonValue, LedgerError, retry } from '@ledgerkit/core';
 import { Decimal, dom, Timestamp } from 'ion-js';
 import type { LedgerDatabase } from '../ledger-database.js';
 import type { TableSchema } from '../storage/driver.js';
 import type { Transaction } from '../transaction.js';
+import type { CommitSummary } from '../types.js';
 import type { Statement } from './ast.js';
 import type { PartiqlValue as Value } from './evaluate.js';
 import { executeStatement, type ScanningTransaction, type StatementTarget } from './executor.js';
@@ -21,6 +22,39 @@ export interface LedgerDriverOptions {
 export interface ExecuteLambdaOptions {
   /** Overrides the driver's `retryLimit` for this lambda. */
   retryLimit?: number;
+}
+
+/**
+ * A PartiQL transaction held open by a server (`ledgerdb serve`): statements run there, one
+ * by one, in one ledger transaction, until `commit` or `abort`.
+ */
+export interface RemotePartiqlTransaction {
+  /**
+   * Runs one statement in the transaction.
+   *
+   * @param statement - PartiQL text
+   * @param parameters - one JSON value per `?` (`undefined` is MISSING)
+   * @returns the result rows
+   */
+  execute(statement: string, parameters: readonly (JsonValue | undefined)[]): Promise<JsonValue[]>;
+  /**
+   * Commits the transaction.
+   *
+   * @returns what was committed; null when it wrote nothing
+   * @throws `OCC_CONFLICT` when a read changed before the commit (nothing is committed)
+   */
+  commit(): Promise<CommitSummary | null>;
+  /** Abandons the transaction; nothing it wrote is committed. */
+  abort(): Promise<void>;
+}
+
+/**
+ * A server that runs PartiQL (`LedgerClient` of `@ledgerkit/ledgerdb/client` is one): what a
+ * {@link LedgerDriver} needs to run its lambdas there.
+ */
+export interface PartiqlServer {
+  /** Starts a transaction on the server. */
+  startPartiqlTransaction(): Promise<RemotePartiqlTransaction>;
 }
 
 /**
@@ -114,14 +148,39 @@ class Executor implements TransactionExecutor {
   };
 
   abort(): never {
-    throw new LedgerError('ABORTED', 'the transaction was aborted by its lambda');
+    throw aborted();
   }
 }
 
+/** Statements of a lambda sent to a server's transaction; parameters are converted here, as embedded. */
+class RemoteExecutor implements TransactionExecutor {
+  readonly #remote: RemotePartiqlTransaction;
+
+  constructor(remote: RemotePartiqlTransaction) {
+    this.#remote = remote;
+  }
+
+  async execute(statement: string, ...params: unknown[]): Promise<Result> {
+    if (typeof statement !== 'string') throw new InvalidArgumentError('statement', 'a statement must be a string');
+    const values = params.map((param, i) => toValue(param, `params[${i}]`));
+    return new Result(await this.#remote.execute(statement, values));
+  }
+
+  abort(): never {
+    throw aborted();
+  }
+}
+
+function aborted(): LedgerError {
+  return new LedgerError('ABORTED', 'the transaction was aborted by its lambda');
+}
+
 /**
- * A QLDB-style driver over an embedded ledger: `executeLambda` runs a function of PartiQL
- * statements as one ledger transaction, retrying it on OCC conflicts (so it must be
- * idempotent) and never on other errors.
+ * A QLDB-style driver over an embedded ledger or a `ledgerdb serve` server: `executeLambda`
+ * runs a function of PartiQL statements as one ledger transaction, retrying it on OCC
+ * conflicts (so it must be idempotent) and never on other errors. Against a server (a
+ * `LedgerClient`, or `connectDriver` of `@ledgerkit/ledgerdb/client`) every statement runs
+ * server-side, in one server transaction per attempt, committed when the lambda returns.
  *
  * @example
  * ```ts
@@ -133,19 +192,24 @@ class Executor implements TransactionExecutor {
  * ```
  */
 export class LedgerDriver {
-  readonly #ledger: LedgerDatabase;
+  readonly #ledger: LedgerDatabase | undefined;
+  readonly #server: PartiqlServer | undefined;
   readonly #retryLimit: number | undefined;
   readonly #cacheSize: number;
   readonly #statements = new Map<string, Prepared>();
   #schema: readonly TableSchema[] | undefined;
 
   /**
-   * @param ledger - an open ledger
-   * @param options - retry limit and statement cache size
+   * @param ledger - an open ledger, or a server's client (`LedgerClient`)
+   * @param options - retry limit and statement cache size (the cache is the embedded ledger's)
    * @throws `INVALID_ARGUMENT` for a negative or fractional option
    */
-  constructor(ledger: LedgerDatabase, options: LedgerDriverOptions = {}) {
-    this.#ledger = ledger;
+  constructor(ledger: LedgerDatabase | PartiqlServer, options: LedgerDriverOptions = {}) {
+    if (typeof (ledger as Partial<PartiqlServer>).startPartiqlTransaction === 'function') {
+      this.#server = ledger as PartiqlServer;
+    } else {
+      this.#ledger = ledger as LedgerDatabase;
+    }
     this.#retryLimit = options.retryLimit === undefined ? undefined : checkCount(options.retryLimit, 'retryLimit');
     this.#cacheSize = checkCount(options.statementCacheSize ?? 500, 'statementCacheSize');
   }
@@ -166,12 +230,46 @@ export class LedgerDriver {
     options: ExecuteLambdaOptions = {},
   ): Promise<T> {
     const limit = options.retryLimit ?? this.#retryLimit;
+    if (this.#server) return this.#remoteLambda(this.#server, lambda, limit);
+    const ledger = this.#ledger as LedgerDatabase;
     const work = (tx: Transaction) => lambda(new Executor(this.#prepare, this.#target(tx)));
     // Without a limit of its own the ledger's policy applies (and its faster first attempt).
     const result = await (limit === undefined
-      ? this.#ledger.transaction(work)
-      : this.#ledger.transaction(work, { retry: { retries: checkCount(limit, 'retryLimit') } }));
+      ? ledger.transaction(work)
+      : ledger.transaction(work, { retry: { retries: checkCount(limit, 'retryLimit') } }));
     return result.value;
+  }
+
+  /**
+   * One server transaction per attempt: started, the lambda's statements run in it, committed
+   * when the lambda returns and aborted when it throws. Only OCC conflicts are retried, with
+   * QLDB's backoff (4 retries unless a limit is given), as the embedded ledger does.
+   */
+  async #remoteLambda<T>(
+    server: PartiqlServer,
+    lambda: (txn: TransactionExecutor) => Promise<T>,
+    limit: number | undefined,
+  ): Promise<T> {
+    return retry(
+      async () => {
+        const remote = await server.startPartiqlTransaction();
+        let value: T;
+        try {
+          value = await lambda(new RemoteExecutor(remote));
+        } catch (error) {
+          // Ends the server's transaction now instead of at its timeout; an abort that fails
+          // (the server is gone) changes nothing: uncommitted work is never committed.
+          await remote.abort().catch(() => undefined);
+          throw error;
+        }
+        await remote.commit();
+        return value;
+      },
+      {
+        retries: limit === undefined ? 4 : checkCount(limit, 'retryLimit'),
+        shouldRetry: (error) => isLedgerError(error, 'OCC_CONFLICT'),
+      },
+    );
   }
 
   /**
@@ -213,7 +311,7 @@ export class LedgerDriver {
       throw new LedgerError('UNSUPPORTED', 'this transaction cannot scan tables, which PartiQL needs');
     }
     return {
-      catalog: this.#ledger,
+      catalog: this.#ledger as LedgerDatabase,
       tx: tx as ScanningTransaction,
       schema: async () => this.#schema ?? this.#refresh(),
       refresh: () => this.#refresh(),
@@ -221,7 +319,7 @@ export class LedgerDriver {
   }
 
   async #refresh(): Promise<readonly TableSchema[]> {
-    this.#schema = await this.#ledger.tables();
+    this.#schema = await (this.#ledger as LedgerDatabase).tables();
     return this.#schema;
   }
 }

@@ -73,6 +73,8 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
     let status = statusOfCode[error.code];
     if (error.code === 'LIMIT_EXCEEDED' && !sizeLimits.has(String(error.details.limit))) status = 422;
     if (error.details.reason === 'idempotency-key-reused') status = 422;
+    // The server's bound on open PartiQL transactions: try again later.
+    if (error.code === 'LIMIT_EXCEEDED' && error.details.limit === 'openTransactions') status = 429;
     const details = publicDetails(error);
     return {
       status,
@@ -115,10 +117,14 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
 
 /** Details safe to show a caller: plain JSON values only, no causes or stacks. */
 function publicDetails(error: LedgerError): Record<string, unknown> | undefined {
-  const entries = Object.entries(error.details).filter(([, value]) => {
+  const scalar = (value: unknown) => {
     const type = typeof value;
     return value === null || type === 'string' || type === 'number' || type === 'boolean';
-  });
+  };
+  // Lists of scalars too: a PartiQL syntax error's `expected` tokens.
+  const entries = Object.entries(error.details).filter(
+    ([, value]) => scalar(value) || (Array.isArray(value) && value.length <= 100 && value.every(scalar)),
+  );
   if (typeof error.details.argument === 'string') {
     // Library errors name arguments as `data.items[3].price`; answer with a JSON pointer too.
     entries.push(['path', error.details.argument]);

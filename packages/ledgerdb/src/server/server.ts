@@ -23,6 +23,8 @@ import {
   type ServerLogOptions,
 } from './logging.js';
 import type { AuthFailureReason, ProofKind, ServerMetrics } from './metrics.js';
+import { PartiqlTransactions } from './partiql-transactions.js';
+import { registerPartiqlRoutes } from './routes/partiql.js';
 import {
   checkStatements,
   idempotencyTable,
@@ -74,6 +76,13 @@ export interface ServerOptions {
    * `CONTRACT_REVERTED` (422) and nothing of the request commits (see `TableRule`).
    */
   rules?: Readonly<Record<string, TableRule>>;
+  /**
+   * Milliseconds a PartiQL transaction (`POST /v1/partiql/transactions`) may stay open before
+   * the server aborts it (default: the ledger's `transactionMs`, QLDB's 30 s).
+   */
+  partiqlTransactionMs?: number;
+  /** Most PartiQL transactions open at once; more are refused with 429 `LIMIT_EXCEEDED` (default 1,000). */
+  maxOpenTransactions?: number;
 }
 
 /** A running (or ready to run) ledger server. */
@@ -240,6 +249,11 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     }
   }
 
+  const partiql = new PartiqlTransactions(ledger, rules, {
+    ...(options.partiqlTransactionMs === undefined ? {} : { timeoutMs: options.partiqlTransactionMs }),
+    ...(options.maxOpenTransactions === undefined ? {} : { maxOpen: options.maxOpenTransactions }),
+  });
+
   const app = Fastify({
     logger: logging ? fastifyLoggerOptions(options.logger === true ? {} : (options.logger as ServerLogOptions)) : false,
     // One line per answered request, written by the onResponse hook below, instead of
@@ -322,6 +336,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   });
   app.addHook('preClose', async () => {
     for (const stream of streams) stream.abort();
+    await partiql.close();
   });
   // Every answer carries its request id (the caller's x-request-id or a new one). While
   // draining or shutting down, every answer closes its connection, so keep-alive clients
@@ -476,6 +491,18 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       return response;
     },
   );
+
+  registerPartiqlRoutes(app, {
+    transactions: partiql,
+    measureCommit: async (run) => {
+      if (!metrics) return run;
+      const outcome = await measuredCommit(
+        metrics,
+        run.then((commit) => ({ response: { commit }, replayed: false })),
+      );
+      return outcome.response.commit;
+    },
+  });
 
   app.get<{ Params: Static<typeof DocumentParams> }>(
     '/v1/tables/:table/documents/:id',
