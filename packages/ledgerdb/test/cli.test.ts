@@ -713,6 +713,11 @@ describe('bad input exits 2 with one line naming the problem, and commits nothin
     ['an extra argument', (db, id) => ['get', 'shipments', id, 'x', ...db], /too many arguments.*\[INVALID_ARGUMENT\]/],
     ['malformed JSON', (db) => ['insert', 'shipments', '{"sku":', ...db], /malformed JSON.*\[INVALID_ARGUMENT\]/],
     [
+      'a file name where the document goes',
+      (db) => ['insert', 'shipments', 'doc.json', ...db],
+      /malformed JSON document: .*\(to read the document from a file, use --file doc\.json; from standard input, -\) \[INVALID_ARGUMENT\]/,
+    ],
+    [
       'a document that is not an object',
       (db) => ['insert', 'shipments', '[1]', ...db],
       /JSON object.*\[INVALID_ARGUMENT\]/,

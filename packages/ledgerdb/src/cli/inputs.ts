@@ -52,7 +52,21 @@ export async function readDocument(
     );
   }
   if (file !== undefined) return parseDocument(await readInput(file, '--file', io), `--file ${file}`);
-  const text = argument === '-' ? await readInput('-', 'JSON', io) : (argument as string);
+  if (argument === '-') return parseDocument(await readInput('-', 'JSON', io), 'JSON');
+  const text = argument as string;
+  // A file name where the document goes (`insert shipments doc.json`) gets told how to read it.
+  if (!/^\s*[{[]/.test(text)) {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError(
+        'JSON',
+        `malformed JSON document: ${messageOf(error)} (to read the document from a file, use --file ${text}; from standard input, -)`,
+        {},
+        error,
+      );
+    }
+  }
   return parseDocument(text, 'JSON');
 }
 
