@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     verify: 'src/verify.ts',
+    storage: 'src/storage.ts',
     server: 'src/server.ts',
     client: 'src/client.ts',
     postgres: 'src/postgres.ts',

@@ -1,6 +1,7 @@
 // The centralized model: the logistics operator runs ledgerdb, and its service enforces the
 // rules. Every step is one ledgerdb transaction whose table rule re-runs the rules against the
 // batch as the transaction reads it, so OCC refuses a step whose premise changed concurrently.
+import { isDeepStrictEqual } from 'node:util';
 import {
   type CallOptions,
   isLedgerError,
@@ -11,7 +12,6 @@ import {
   type VerifyOptions,
 } from '@ledgerkit/core';
 import {
-  canonicalize,
   type LedgerDatabase,
   LedgerdbLedger,
   type RuleChange,
@@ -167,7 +167,7 @@ async function enforce(change: RuleChange, { tx }: RuleContext, roleOf: (party: 
   const current = (await tx.get(table, change.id)) as BatchDocument | undefined;
   const written = change.data as unknown as BatchDocument;
   const expected = applyStep(change.id, current, written.step, roleOf);
-  if (canonicalize(expected) !== canonicalize(written)) {
+  if (!isDeepStrictEqual(expected, written)) {
     // The batch changed after the service prepared the step; the service prepares it again.
     throw new LedgerError('OCC_CONFLICT', 'the batch changed while the step was prepared', {
       details: { batch: change.id },

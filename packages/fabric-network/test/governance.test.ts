@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isLedgerError } from '@ledgerkit/core';
-import { LedgerdbLedger, openLedger, verifyLedgerdbReceipt } from '@ledgerkit/ledgerdb';
+import { LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
+import { verifyLedgerdbReceipt } from '@ledgerkit/ledgerdb/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureFabricBinaries } from '../src/binaries.js';
 import {

@@ -6,7 +6,8 @@ import { hash, randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LedgerDatabase, openLedger, verifyRevisionProof } from '@ledgerkit/ledgerdb';
+import { type LedgerDatabase, openLedger } from '@ledgerkit/ledgerdb';
+import { verifyRevisionProof } from '@ledgerkit/ledgerdb/verify';
 
 const targetLeaves = Number(process.env.BENCH_LEAVES ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'ledgerdb-bench-'));

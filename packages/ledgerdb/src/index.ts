@@ -1,10 +1,40 @@
+// `@ledgerkit/ledgerdb`: the embedded database. Verifiers: `./verify`; the storage driver
+// interface: `./storage`; other drivers, the server, its client, PartiQL and the CLI: their subpaths.
+export {
+  type AppendBatch,
+  type BlockRow,
+  canonicalize,
+  checkRevisionData,
+  DigestTracker,
+  type DigestTrackerOptions,
+  type ImmediateWriter,
+  type IndexChange,
+  type JournalHead,
+  type KeyInput,
+  type LeafRow,
+  type LedgerdbEvidence,
+  leafHashOf,
+  type RevisionRow,
+  type StorageDriver,
+  type StorageReader,
+  type StorageWriter,
+  type StoredRevision,
+  type TableSchema,
+  type VerifyProofOptions,
+  type VersionState,
+  verifyConsistencyProof,
+  verifyDigestSignature,
+  verifyJournalExport,
+  verifyLedgerdbReceipt,
+  verifyRevisionProof,
+  type WriteOptions,
+} from './deprecated.js';
 export { signDigest } from './digest-signing.js';
 export { fileDigestStore } from './digest-store.js';
 export { LimitExceededError, OccConflictError } from './errors.js';
-export { canonicalize } from './internal/canonical-json.js';
 export type { JournalFormat } from './internal/revision-format.js';
 export { formatJournalExport, type JournalExportFormat, readJournalExport } from './journal-export.js';
-export { type JournalExportRecord, verifyJournalExport } from './journal-export-verifier.js';
+export type { JournalExportRecord } from './journal-export-verifier.js';
 export {
   asLedger,
   LedgerdbLedger,
@@ -25,23 +55,6 @@ export {
   openLedger,
   type TransactionOptions,
 } from './ledger-database.js';
-export { type LedgerdbEvidence, verifyLedgerdbReceipt } from './receipt-verifier.js';
-export type {
-  AppendBatch,
-  BlockRow,
-  ImmediateWriter,
-  IndexChange,
-  JournalHead,
-  LeafRow,
-  RevisionRow,
-  StorageDriver,
-  StorageReader,
-  StorageWriter,
-  StoredRevision,
-  TableSchema,
-  VersionState,
-  WriteOptions,
-} from './storage/driver.js';
 export { type SqliteStorageOptions, sqliteStorage } from './storage/sqlite.js';
 export type { DocumentEntry, Transaction } from './transaction.js';
 export type {
@@ -61,15 +74,4 @@ export type {
   RevisionProof,
   TransactionResult,
 } from './types.js';
-export {
-  checkRevisionData,
-  type DigestStore,
-  DigestTracker,
-  type DigestTrackerOptions,
-  type KeyInput,
-  leafHashOf,
-  type VerifyProofOptions,
-  verifyConsistencyProof,
-  verifyDigestSignature,
-  verifyRevisionProof,
-} from './verifier.js';
+export type { DigestStore } from './verifier.js';

@@ -9,8 +9,14 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { JsonObject, TrustAnchor } from '@ledgerkit/core';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { asLedger, formatJournalExport, openLedger, readJournalExport, verifyJournalExport } from '../src/index.js';
-import { verifyJournalExport as verifyFromSubpath } from '../src/verify.js';
+import {
+  asLedger,
+  formatJournalExport,
+  openLedger,
+  readJournalExport,
+  verifyJournalExport as verifyFromRoot,
+} from '../src/index.js';
+import { verifyJournalExport } from '../src/verify.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -114,7 +120,7 @@ describe('journal export', () => {
     expect(ion).not.toContain('{"');
     const results = [
       verifyJournalExport(jsonl, anchor),
-      verifyFromSubpath(readJournalExport(ion), anchor),
+      verifyFromRoot(readJournalExport(ion), anchor),
       verifyJournalExport(readJournalExport(jsonl)),
     ];
     for (const result of results) expect(result.checks.filter((check) => !check.ok)).toEqual([]);

@@ -5,8 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { openLedger, type StorageDriver, sqliteStorage } from '../src/index.js';
+import { openLedger, sqliteStorage } from '../src/index.js';
 import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '../src/server.js';
+import type { StorageDriver } from '../src/storage.js';
 import { startTestServer } from './server-helpers.js';
 
 test('shutdown waits for in-flight commits, answers them, then closes the ledger', async () => {

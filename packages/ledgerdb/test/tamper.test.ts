@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { type Digest, openLedger, verifyRevisionProof } from '../src/index.js';
+import { type Digest, openLedger } from '../src/index.js';
+import { verifyRevisionProof } from '../src/verify.js';
 
 let path: string;
 let trusted: Digest;

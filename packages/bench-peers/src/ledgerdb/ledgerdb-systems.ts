@@ -6,9 +6,8 @@ import {
   openLedger,
   type Revision,
   type RevisionProof,
-  verifyConsistencyProof,
-  verifyRevisionProof,
 } from '@ledgerkit/ledgerdb';
+import { verifyConsistencyProof, verifyRevisionProof } from '@ledgerkit/ledgerdb/verify';
 import type { PeerSystem } from '../peer-system.ts';
 import { benchDocument, preloadBatch } from '../peer-system.ts';
 import { LedgerdbHttp } from './http.ts';

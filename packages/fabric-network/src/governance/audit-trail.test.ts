@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLedgerError } from '@ledgerkit/core';
-import { LedgerdbLedger, openLedger, verifyLedgerdbReceipt } from '@ledgerkit/ledgerdb';
+import { LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
+import { verifyLedgerdbReceipt } from '@ledgerkit/ledgerdb/verify';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { AuditTrail } from './audit-trail.js';
 

@@ -4,8 +4,9 @@
 // again. Every error a user meets is counted by code.
 import { randomUUID } from 'node:crypto';
 import { isLedgerError, type RetryOptions } from '@ledgerkit/core';
-import { type LedgerDatabase, openLedger, type StorageDriver } from '@ledgerkit/ledgerdb';
+import { type LedgerDatabase, openLedger } from '@ledgerkit/ledgerdb';
 import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import type { StorageDriver } from '@ledgerkit/ledgerdb/storage';
 import { ErrorTally, tally } from '../../src/report.ts';
 
 export interface WriteLoadOptions {
