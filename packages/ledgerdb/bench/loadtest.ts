@@ -5,13 +5,16 @@
 // One run (default): LOADTEST_SECONDS (default 30) of load, then it checks that every
 // acknowledged write is present exactly once, versions have no gaps, and audit() passes.
 //
-// --compare: the cost of observability. Paired rounds (LOADTEST_ROUNDS, default 5, of
-// LOADTEST_SECONDS, default 10, each way; the order alternates, as the machine is shared
-// and noisy), each pair one serve with JSON logs (info, one line per request, to a file)
-// and metrics (scraped every second, as a Prometheus would, only far more often) and one
-// with `--log-level silent --no-metrics`, each over a fresh ledger. The overhead is 1 minus
-// the median of the pairs' throughput ratios; the bar is 5 %. LOADTEST_ON_ARGS replaces the
-// observed serve's flags to cost one part alone ('--log-level silent': metrics only;
+// --compare: the cost of observability. Two servers run side by side for the whole
+// comparison, each over a fresh ledger: one with JSON logs (info, one line per request, into
+// a pipe this process reads, as a container runtime would) and metrics (scraped every second,
+// as a Prometheus would, only far more often), one with `--log-level silent --no-metrics`.
+// After a warm-up slice each (LOADTEST_WARMUP_SECONDS, default 3), the load alternates
+// between them in short slices, A B B A A B ... (LOADTEST_ROUNDS pairs, default 12, of
+// LOADTEST_SECONDS, default 4, each way), so the two slices of a pair are seconds apart and a
+// change in the machine's load hits both alike. The overhead is 1 minus the median of the
+// pairs' throughput ratios (on / off); the bar is 5 %. LOADTEST_ON_ARGS replaces the observed
+// serve's flags to cost one part alone ('--log-level silent': metrics only;
 // '--log-level info --no-metrics': logs only).
 //
 // Last stdout line: one JSON object of results, with the CPU milliseconds each process
@@ -41,8 +44,9 @@ const { values } = parseArgs({
 const storage = values.storage;
 if (storage !== 'postgres' && storage !== 'sqlite') throw new Error('--storage is postgres or sqlite');
 const compare = values.compare;
-const seconds = Number(process.env.LOADTEST_SECONDS ?? (compare ? 10 : 30));
-const rounds = Number(process.env.LOADTEST_ROUNDS ?? 5);
+const seconds = Number(process.env.LOADTEST_SECONDS ?? (compare ? 4 : 30));
+const rounds = Number(process.env.LOADTEST_ROUNDS ?? 12);
+const warmupSeconds = Number(process.env.LOADTEST_WARMUP_SECONDS ?? 3);
 const clients = Number(values.clients);
 const documents = Number(values.documents);
 // The observed serve's flags; LOADTEST_ON_ARGS tries another, e.g. '--log-level silent' (metrics only).
@@ -212,7 +216,8 @@ interface Ack {
   version: number;
 }
 
-interface RunResult {
+/** What one slice of load did, and the CPU each process spent on it. */
+interface SliceResult {
   observed: boolean;
   seconds: number;
   commits_per_s: number;
@@ -221,7 +226,6 @@ interface RunResult {
   conflicts: number;
   acknowledged: number;
   retries: number;
-  serve_exit_code: number | null;
   cpu_ms_per_commit_server: number;
   cpu_ms_per_commit_generator: number;
   cpu_ms_per_commit_postgres: number | null;
@@ -229,20 +233,33 @@ interface RunResult {
   cores_server: number;
   cores_generator: number;
   cores_postgres: number | null;
-  /** With observability: JSON lines the server logged, scrapes, and its commit counter at the end. */
-  log_lines?: number;
-  scrapes?: number;
-  metrics_commits_total?: number;
 }
 
+/** A running `ledgerdb serve` child over a fresh ledger, seeded with the documents. */
+interface Serve {
+  tag: string;
+  observed: boolean;
+  url: string;
+  child: ReturnType<typeof spawn>;
+  exited: Promise<number | null>;
+  /** JSON lines it logged on stderr so far. */
+  logLines(): number;
+  /** Scrapes of /metrics so far (observed serves with metrics). */
+  scrapes: number;
+  /** Acknowledged writes, over every slice. */
+  acks: Ack[];
+  /** Opens its ledger directly, once it is stopped. */
+  ledger(): Promise<LedgerDatabase>;
+}
+
+const ids = Array.from({ length: documents }, (_, i) => `doc-${i}`);
+const seedingCommits = Math.ceil(documents / 30);
+
 /**
- * Starts a serve over a fresh ledger (`observed`: logs at info to a file and metrics on;
- * else silent without metrics), loads it for `seconds`, stops it.
+ * Starts a serve over a fresh ledger (`observed`: logs at info into a pipe and metrics on,
+ * or LOADTEST_ON_ARGS; else silent without metrics) and seeds its documents.
  */
-async function runOnce(
-  tag: string,
-  observed: boolean,
-): Promise<{ result: RunResult; ledger: () => Promise<LedgerDatabase>; acks: Ack[] }> {
+async function startServe(tag: string, observed: boolean): Promise<Serve> {
   const schema = `loadtest_${tag}`;
   const db = join(dir, `${tag}.ledger`);
   const storageArgs = postgresUrl ? ['--postgres', postgresUrl, '--schema', schema] : ['--db', db];
@@ -279,40 +296,58 @@ async function runOnce(
     });
     child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${logTail}`)));
   });
-  log(`${tag}: server at ${url} over ${storage}, ${observed ? 'logs and metrics on' : 'logs and metrics off'}`);
+  log(
+    `${tag}: server at ${url} over ${storage}, ${observed ? `observed (${onArgs.join(' ')})` : 'logs and metrics off'}`,
+  );
 
   const setup = new HttpConnection(url);
   await setup.request('POST', '/v1/tables', { name: 'counters' });
-  const ids = Array.from({ length: documents }, (_, i) => `doc-${i}`);
   for (let i = 0; i < ids.length; i += 30) {
     const statements = ids.slice(i, i + 30).map((id) => ({ op: 'insert', table: 'counters', id, data: { count: 0 } }));
     const { status } = await setup.request('POST', '/v1/transactions', { statements });
     if (status !== 200) throw new Error(`seeding failed with ${status}`);
   }
+  setup.close();
+  return {
+    tag,
+    observed,
+    url,
+    child,
+    exited,
+    logLines: () => logLines,
+    scrapes: 0,
+    acks: [],
+    ledger: () =>
+      postgresUrl
+        ? openLedger({ storage: postgresStorage({ connectionString: postgresUrl, schema }) })
+        : openLedger({ path: db }),
+  };
+}
+
+/** Loads `serve` with the clients for `seconds` (and scrapes it every second when observed). */
+async function loadSlice(serve: Serve, seconds: number): Promise<SliceResult> {
   const cpuSnapshot = () => ({
-    server: processTicks(child.pid as number),
+    server: processTicks(serve.child.pid as number),
     generator: process.cpuUsage(),
     postgres: postgresTicks(),
   });
-
   const acks: Ack[] = [];
   const latencies: number[] = [];
   let conflicts = 0;
   let retries = 0;
-  let scrapes = 0;
   const cpuBefore = cpuSnapshot();
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
 
   async function worker(n: number): Promise<void> {
-    const connection = new HttpConnection(url);
+    const connection = new HttpConnection(serve.url);
     let sequence = 0;
     while (performance.now() < deadline) {
       const id = ids[Math.floor(Math.random() * ids.length)] as string;
       const read = await connection.json('GET', `/v1/tables/counters/documents/${id}`);
       if (read.status !== 200) throw new Error(`read failed: ${read.status} ${JSON.stringify(read.json)}`);
       const { version } = read.json.revision.metadata;
-      const writeId = `${n}-${sequence++}`;
+      const writeId = `${serve.tag}-${n}-${serve.acks.length + acks.length}-${sequence++}`;
       const key = randomUUID();
       const body = {
         statements: [
@@ -349,37 +384,26 @@ async function runOnce(
   }
 
   // A scraper, as Prometheus would run (every 15 s or more; here every second).
-  const scraper = new HttpConnection(url);
   const scraping =
-    observed && metricsOn
+    serve.observed && metricsOn
       ? (async () => {
-          while (performance.now() < deadline) {
+          const scraper = new HttpConnection(serve.url);
+          while (performance.now() + 1000 < deadline) {
             await new Promise((resolve) => setTimeout(resolve, 1000));
             const answer = await scraper.request('GET', '/metrics');
             if (answer.status !== 200) throw new Error(`scrape failed: ${answer.status}`);
-            scrapes++;
+            serve.scrapes++;
           }
+          scraper.close();
         })()
       : Promise.resolve();
   await Promise.all([...Array.from({ length: clients }, (_, n) => worker(n)), scraping]);
   const elapsed = (performance.now() - started) / 1000;
   const cpuAfter = cpuSnapshot();
-  // The server's own count of the commits made: the seeding ones and the acknowledged ones.
-  const metricsCommits =
-    observed && metricsOn
-      ? metric((await scraper.request('GET', '/metrics')).body, 'ledgerdb_commits_total')
-      : undefined;
-  scraper.close();
-  setup.close();
-  child.kill('SIGTERM');
-  const exitCode = await exited;
-  log(
-    `${tag}: ${acks.length} commits in ${elapsed.toFixed(1)} s, ${conflicts} conflicts, ${retries} retries; serve exited ${exitCode}`,
-  );
+  serve.acks.push(...acks);
 
   const sorted = [...latencies].sort((a, b) => a - b);
   const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  // The load window only: checking the journal afterwards is not load.
   const generatorCpu = {
     user: cpuAfter.generator.user - cpuBefore.generator.user,
     system: cpuAfter.generator.system - cpuBefore.generator.system,
@@ -392,9 +416,11 @@ async function runOnce(
     generator: (generatorCpu.user + generatorCpu.system) / 1e6,
     postgres: postgresTicksUsed / ticksPerSecond,
   };
-  const seeding = Math.ceil(documents / 30);
-  const result: RunResult = {
-    observed,
+  log(
+    `${serve.tag}: ${acks.length} commits in ${elapsed.toFixed(1)} s (${Math.round(acks.length / elapsed)}/s), ${conflicts} conflicts, ${retries} retries`,
+  );
+  return {
+    observed: serve.observed,
     seconds: Number(elapsed.toFixed(1)),
     commits_per_s: Math.round(acks.length / elapsed),
     p50_ms: Number(quantile(0.5).toFixed(2)),
@@ -402,7 +428,6 @@ async function runOnce(
     conflicts,
     acknowledged: acks.length,
     retries,
-    serve_exit_code: exitCode,
     // CPU milliseconds per acknowledged commit, and cores used, per process.
     cpu_ms_per_commit_server: perCommit(cpu.server),
     cpu_ms_per_commit_generator: perCommit(cpu.generator),
@@ -411,13 +436,23 @@ async function runOnce(
     cores_server: Number((cpu.server / elapsed).toFixed(2)),
     cores_generator: Number((cpu.generator / elapsed).toFixed(2)),
     cores_postgres: postgresUrl ? Number((cpu.postgres / elapsed).toFixed(2)) : null,
-    ...(observed ? { log_lines: logLines, scrapes, metrics_commits_total: (metricsCommits ?? 0) - seeding } : {}),
   };
-  const ledger = () =>
-    postgresUrl
-      ? openLedger({ storage: postgresStorage({ connectionString: postgresUrl, schema }) })
-      : openLedger({ path: db });
-  return { result, ledger, acks };
+}
+
+/** The server's own count of the commits it made (seeding included), from /metrics. */
+async function countedCommits(serve: Serve): Promise<number | undefined> {
+  const scraper = new HttpConnection(serve.url);
+  try {
+    return metric((await scraper.request('GET', '/metrics')).body, 'ledgerdb_commits_total');
+  } finally {
+    scraper.close();
+  }
+}
+
+/** Stops `serve` with SIGTERM; resolves to its exit code. */
+async function stopServe(serve: Serve): Promise<number | null> {
+  serve.child.kill('SIGTERM');
+  return serve.exited;
 }
 
 /** Every acknowledged write present exactly once, versions without gaps, and the journal audits. */
@@ -450,39 +485,69 @@ function median(values: readonly number[]): number {
 
 let ok: boolean;
 let output: Record<string, unknown>;
+const started: Serve[] = [];
 try {
   if (!compare) {
-    const { result, ledger, acks } = await runOnce('single', true);
-    const opened = await ledger();
-    const checks = await checkJournal(opened, acks);
+    const serve = await startServe('single', true);
+    started.push(serve);
+    const result = await loadSlice(serve, seconds);
+    const counted = metricsOn ? await countedCommits(serve) : undefined;
+    const exitCode = await stopServe(serve);
+    const opened = await serve.ledger();
+    const checks = await checkJournal(opened, serve.acks);
     await opened.close();
     ok =
-      checks.present === result.acknowledged && checks.duplicates === 0 && checks.version_gaps === 0 && checks.audit_ok;
-    output = { storage, clients, documents, ...result, ...checks, load_average_before: loadBefore };
+      exitCode === 0 &&
+      checks.present === result.acknowledged &&
+      checks.duplicates === 0 &&
+      checks.version_gaps === 0 &&
+      checks.audit_ok;
+    output = {
+      storage,
+      clients,
+      documents,
+      ...result,
+      serve_exit_code: exitCode,
+      log_lines: serve.logLines(),
+      scrapes: serve.scrapes,
+      ...(counted === undefined ? {} : { metrics_commits_total: counted - seedingCommits }),
+      ...checks,
+      load_average_before: loadBefore,
+    };
   } else {
-    const pairs: { on: RunResult; off: RunResult }[] = [];
+    const on = await startServe('on', true);
+    started.push(on);
+    const off = await startServe('off', false);
+    started.push(off);
+    // Warm-up: the JIT, the connections, the storage's caches; not counted.
+    await loadSlice(on, warmupSeconds);
+    await loadSlice(off, warmupSeconds);
+    const pairs: { on: SliceResult; off: SliceResult }[] = [];
     for (let round = 0; round < rounds; round++) {
-      // Alternate which goes first: drift in the machine's load then hits both alike.
-      const order = round % 2 === 0 ? [true, false] : [false, true];
-      const pair: Partial<{ on: RunResult; off: RunResult }> = {};
-      for (const observed of order) {
-        const { result } = await runOnce(`r${round}_${observed ? 'on' : 'off'}`, observed);
-        pair[observed ? 'on' : 'off'] = result;
-      }
-      pairs.push(pair as { on: RunResult; off: RunResult });
+      // A B, B A, A B, ...: each serve goes first as often, and a pair's slices are adjacent.
+      const order = round % 2 === 0 ? [off, on] : [on, off];
+      const pair: Partial<{ on: SliceResult; off: SliceResult }> = {};
+      for (const serve of order) pair[serve.observed ? 'on' : 'off'] = await loadSlice(serve, seconds);
+      pairs.push(pair as { on: SliceResult; off: SliceResult });
     }
+    const counted = metricsOn ? await countedCommits(on) : undefined;
+    const onLogLines = on.logLines();
+    const exitCodes = [await stopServe(on), await stopServe(off)];
     const ratios = pairs.map((pair) => pair.on.commits_per_s / pair.off.commits_per_s);
     const cpuRatios = pairs.map((pair) => pair.on.cpu_ms_per_commit_server / pair.off.cpu_ms_per_commit_server);
     const overhead = 1 - median(ratios);
-    const counted = !metricsOn || pairs.every((pair) => pair.on.metrics_commits_total === pair.on.acknowledged);
-    const logged = !logsOn || pairs.every((pair) => (pair.on.log_lines ?? 0) >= 2 * pair.on.acknowledged);
-    ok = counted && logged && pairs.every((pair) => pair.on.serve_exit_code === 0 && pair.off.serve_exit_code === 0);
+    // /metrics counted every commit the observed serve acknowledged (the seeding ones too).
+    const metricsCommits = counted === undefined ? undefined : counted - seedingCommits;
+    const countedEvery = !metricsOn || metricsCommits === on.acks.length;
+    // At least one log line per request: a read and a commit per acknowledged write.
+    const logged = !logsOn || onLogLines >= 2 * on.acks.length;
+    ok = countedEvery && logged && exitCodes.every((code) => code === 0);
     output = {
       storage,
       clients,
       documents,
       rounds,
-      seconds_per_run: seconds,
+      seconds_per_slice: seconds,
       on_args: onArgs.join(' '),
       commits_per_s_on: pairs.map((pair) => pair.on.commits_per_s),
       commits_per_s_off: pairs.map((pair) => pair.off.commits_per_s),
@@ -495,15 +560,18 @@ try {
       server_cpu_ms_per_commit_on: pairs.map((pair) => pair.on.cpu_ms_per_commit_server),
       server_cpu_ms_per_commit_off: pairs.map((pair) => pair.off.cpu_ms_per_commit_server),
       server_cpu_overhead: Number((median(cpuRatios) - 1).toFixed(4)),
-      // The observed runs' checks: /metrics counted every acknowledged commit, and at least
-      // one log line per request (a read and a commit per acknowledged write).
-      metrics_counted_every_commit: counted,
-      log_lines_per_commit: pairs.map((pair) => Number(((pair.on.log_lines ?? 0) / pair.on.acknowledged).toFixed(2))),
+      server_cores_on_median: Number(median(pairs.map((pair) => pair.on.cores_server)).toFixed(2)),
+      server_cores_off_median: Number(median(pairs.map((pair) => pair.off.cores_server)).toFixed(2)),
+      metrics_counted_every_commit: countedEvery,
+      acknowledged_on: on.acks.length,
+      log_lines_per_commit: Number((onLogLines / Math.max(1, on.acks.length)).toFixed(2)),
+      serve_exit_codes: exitCodes,
       load_average_before: loadBefore,
       load_average_after: loadavg().map((value) => Number(value.toFixed(2))),
     };
   }
 } finally {
+  for (const serve of started) if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
   if (postgresUrl) execFileSync('bash', [postgresScript, 'stop', pgDir], { stdio: 'inherit' });
   rmSync(dir, { recursive: true, force: true });
 }

@@ -183,8 +183,8 @@ async function runServe(command: Command, output: CliIo): Promise<number> {
     limits: settings.limits,
   });
   const rules = settings.rules === undefined ? undefined : await readRules(settings.rules);
-  // JSON lines on stderr (stdout keeps its one listening line), a turn of the event loop's
-  // lines per write; what is queued when the process exits is written then.
+  // JSON lines on stderr (stdout keeps its one listening line), gathered for up to 100 ms
+  // per write (errors at once); what is queued when the process exits is written then.
   const logStream = new LineBuffer(process.stderr);
   process.once('exit', logStream.flush);
   const server = await createServer({

@@ -42,38 +42,62 @@ export function scrubSecrets(text: string): string {
     .replace(/\bldb_[A-Za-z0-9_-]+/g, 'ldb_[redacted]');
 }
 
+/** When a {@link LineBuffer} writes what it gathered. */
+export interface LineBufferOptions {
+  /** Longest a line waits, in milliseconds (default 100). */
+  maxDelayMs?: number;
+  /** Characters gathered that make it write at once (default 65,536). */
+  maxChars?: number;
+}
+
 /**
- * A log destination that gathers the lines written during one turn of the event loop and
- * hands them to `target` in one write, instead of one write (one system call for a file or
- * pipe) per line. Under load many requests end in the same turn, so this is most of the
- * cost of logging a line. Written here rather than taking pino's asynchronous destination
- * because that would make `pino` another dependency; it is this one buffer. Call `flush()`
- * before the process exits (the lines of the current turn are otherwise lost).
+ * A log destination that gathers lines and hands them to `target` in one write: when the
+ * first of them has waited `maxDelayMs`, when `maxChars` are gathered, or at once for a
+ * line at pino's error or fatal level (with every line before it). Writing each line, or
+ * each event-loop turn's lines, was most of the cost of logging: a write to a pipe is a
+ * system call that also wakes its reader, and under load a turn holds one or two lines.
+ * Written here rather than taking pino's asynchronous destination (sonic-boom) because that
+ * would make `pino` another dependency; it is this one buffer. Call `flush()` before the
+ * process exits (what is gathered is otherwise lost; on SIGKILL it is).
  */
 export class LineBuffer {
   readonly #target: { write(text: string): unknown };
+  readonly #maxDelayMs: number;
+  readonly #maxChars: number;
   #lines: string[] = [];
-  #scheduled = false;
+  #chars = 0;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(target: { write(text: string): unknown }) {
+  constructor(target: { write(text: string): unknown }, options: LineBufferOptions = {}) {
     this.#target = target;
+    this.#maxDelayMs = options.maxDelayMs ?? 100;
+    this.#maxChars = options.maxChars ?? 65_536;
   }
 
-  /** Queues a line; it is written at the end of this turn of the event loop. */
+  /** Queues a line; it is written within `maxDelayMs`, or now when it is an error. */
   write(line: string): void {
     this.#lines.push(line);
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.flush);
+    this.#chars += line.length;
+    // pino's lines begin with their level: {"level":50 is error, {"level":60 fatal.
+    if (this.#chars >= this.#maxChars || line.startsWith('{"level":50') || line.startsWith('{"level":60')) {
+      this.flush();
+    } else if (this.#timer === undefined) {
+      this.#timer = setTimeout(this.flush, this.#maxDelayMs);
+      // A pending write never keeps the process alive; exit handlers flush.
+      this.#timer.unref();
     }
   }
 
   /** Writes every queued line now. */
   readonly flush = (): void => {
-    this.#scheduled = false;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
     if (this.#lines.length === 0) return;
     const text = this.#lines.length === 1 ? (this.#lines[0] as string) : this.#lines.join('');
     this.#lines = [];
+    this.#chars = 0;
     this.#target.write(text);
   };
 }
