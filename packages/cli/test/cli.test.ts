@@ -121,6 +121,7 @@ const jsonCases: Record<string, ((dir: string) => string[]) | string> = {
   'db digest': (d) => ['db', 'digest', '--db', join(d, 'app.ledger'), '--json'],
   'db audit': (d) => ['db', 'audit', '--db', join(d, 'app.ledger'), '--json'],
   'db export': (d) => ['db', 'export', '--db', join(d, 'app.ledger'), '--json'],
+  'db query': (d) => ['db', 'query', 'SELECT * FROM shipments', '--db', join(d, 'app.ledger'), '--json'],
 };
 // The rest of the ledgerdb tree is the same code as the `ledgerdb` bin, whose suite runs
 // every command's --json, mounted as `ledgerkit db` too.

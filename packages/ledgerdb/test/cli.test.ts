@@ -18,6 +18,8 @@ import type { CliIo } from '../src/cli.js';
 import { createLedgerdbCommand, runLedgerdbCli } from '../src/cli.js';
 import type { AuditReport, Digest, ExportedBlock, Revision, RevisionProof } from '../src/index.js';
 import { readJournalExport, verifyJournalExport } from '../src/index.js';
+import { createToken, parseRoles } from '../src/server.js';
+import { startServe } from './serve-process.js';
 
 const bin = fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
 const builtMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -152,6 +154,7 @@ describe('conventions of every command', { timeout: 60_000 }, () => {
       'audit',
       'export',
       'redact',
+      'query',
       'serve',
       'token',
       'token create',
@@ -313,6 +316,11 @@ describe('--json and human output', { timeout: 60_000 }, () => {
       (v) => expect(v).toHaveProperty('token', expect.stringMatching(/^ldb_/)),
     ],
     ['token list', () => ['token', 'list', '--tokens', files.tokens], (v) => expect(Array.isArray(v)).toBe(true)],
+    [
+      'query',
+      () => ['query', 'SELECT * FROM shipments AS s WHERE s.sku = ?', '--param', 'P', ...db],
+      (v) => expect(v).toMatchObject({ rows: [{ sku: 'P' }] }),
+    ],
     ['completion', () => ['completion', 'bash'], (v) => expect(v).toHaveProperty('shell', 'bash')],
   ];
 
@@ -971,5 +979,107 @@ describe('mounted under another program', { timeout: 60_000 }, () => {
     expect(help.stdout).toContain("$ ledgerkit db insert shipments '{");
     expect((await run(['db', '--version'])).code).toBe(2);
     expect((await run(['db', 'completion', 'bash'])).code).toBe(2);
+  });
+});
+
+describe('query: PartiQL on a file, PostgreSQL, a server, and a terminal', { timeout: 60_000 }, () => {
+  test('one statement with --param prints a table; --json one line with its rows', async () => {
+    const db = await newLedger();
+    await insert(db, { sku: 'Q-1', qty: 2, owner: { name: 'Acme' } });
+    const human = await ledgerdb([
+      'query',
+      'SELECT s.sku, s.owner FROM shipments AS s WHERE s.qty = ?',
+      '--param',
+      '2',
+      ...db,
+    ]);
+    expect(human).toEqual({ code: 0, stdout: 'sku  owner\nQ-1  {"name":"Acme"}\n(1 row)\n', stderr: '' });
+    const parseError = await ledgerdb(['query', 'SELECT * FROM shipments WHERE', ...db]);
+    expect(parseError.code).toBe(2);
+    expect(parseError.stderr).toMatch(/^ledgerdb query: expected .* at line 1, column \d+ \[INVALID_ARGUMENT\]\n$/);
+    const missing = await ledgerdb(['query', 'SELECT * FROM shipments', '--db', join(directory, 'none.ledger')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/does not exist/);
+  });
+
+  test('--postgres: the statements run on the PostgreSQL ledger', async () => {
+    const postgres = ['--postgres', inject('postgresUrl'), '--schema', `query_${randomBytes(6).toString('hex')}`];
+    await json(['create-table', 'shipments', ...postgres]);
+    await json(['query', "INSERT INTO shipments << {'sku': 'PG-1'}, {'sku': 'PG-2'} >>", ...postgres]);
+    const counted = await json<{ rows: unknown[] }>(['query', 'SELECT COUNT(*) AS n FROM shipments', ...postgres]);
+    expect(counted.rows).toEqual([{ n: 2 }]);
+  });
+
+  test('--url: the statements run on a ledgerdb serve server, with its token from LEDGERDB_TOKEN or --token-file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ledgerdb-query-serve-'));
+    const tokens = join(dir, 'tokens.json');
+    const writer = await createToken(tokens, 'writer', parseRoles(['read:shipments', 'write:shipments']));
+    const admin = await createToken(tokens, 'admin', parseRoles(['admin', 'read:*', 'write:*']));
+    const tokenFile = join(dir, 'admin.token');
+    await writeFile(tokenFile, `${admin.token}\n`);
+    const server = await startServe(['--db', join(dir, 'served.ledger'), '--tokens', tokens, '--port', '0']);
+    try {
+      const url = ['--url', server.url];
+      expect((await ledgerdb(['query', 'CREATE TABLE shipments', ...url, '--token-file', tokenFile])).code).toBe(0);
+      const io = { ...collectingIo(), env: { LEDGERDB_TOKEN: writer.token } };
+      expect(await runLedgerdbCli(['query', "INSERT INTO shipments VALUE {'sku': 'S-1'}", ...url, '--json'], io)).toBe(
+        0,
+      );
+      const read = { ...collectingIo(), env: { LEDGERDB_TOKEN: writer.token } };
+      expect(await runLedgerdbCli(['query', 'SELECT VALUE s.sku FROM shipments AS s', ...url, '--json'], read)).toBe(0);
+      expect(JSON.parse(read.out.join('')).rows).toEqual(['S-1']);
+      const denied = { ...collectingIo(), env: { LEDGERDB_TOKEN: writer.token } };
+      expect(await runLedgerdbCli(['query', 'CREATE TABLE other', ...url], denied)).toBe(1);
+      expect(denied.err.join('')).toMatch(/^ledgerdb query: .*admin.* \[PERMISSION_DENIED\]\n$/);
+      const noToken = await ledgerdb(['query', 'SELECT 1', ...url]);
+      expect(noToken.code).toBe(2);
+      expect(noToken.stderr).toMatch(/LEDGERDB_TOKEN/);
+      const both = await ledgerdb(['query', 'SELECT 1', ...url, '--db', join(dir, 'served.ledger')]);
+      expect(both.code).toBe(2);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the REPL on a real terminal (a pty from script(1)): prompts, multi-line statements, history by the up arrow', async () => {
+    const db = await newLedger();
+    await insert(db, { sku: 'T-1' });
+    const history = join(directory, 'pty-history');
+    const command = [process.execPath, bin, 'query', ...db].map((part) => `'${part}'`).join(' ');
+    const { spawn } = await import('node:child_process');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, LEDGERDB_HISTORY: history, DATABASE_URL: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += String(chunk);
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const waitFor = async (pattern: RegExp, from: number) => {
+      const deadline = Date.now() + 30_000;
+      while (!pattern.test(output.slice(from))) {
+        if (Date.now() > deadline) throw new Error(`no ${pattern} in ${JSON.stringify(output)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    await waitFor(/ledgerdb> /, 0);
+    let mark = output.length;
+    child.stdin.write('SELECT VALUE s.sku\r');
+    await waitFor(/ {5}\.\.\.> /, mark);
+    mark = output.length;
+    child.stdin.write('  FROM shipments AS s;\r');
+    await waitFor(/T-1\r?\n\(1 row\)[\s\S]*ledgerdb> /, mark);
+    mark = output.length;
+    // The up arrow brings the whole statement back as one line; Enter runs it again.
+    child.stdin.write('\u001b[A\r');
+    await waitFor(/SELECT VALUE s\.sku FROM shipments AS s;[\s\S]*T-1\r?\n\(1 row\)[\s\S]*ledgerdb> /, mark);
+    child.stdin.write('.exit\r');
+    expect(await exited).toBe(0);
+    expect(await readFile(history, 'utf8')).toBe(
+      'SELECT VALUE s.sku FROM shipments AS s;\nSELECT VALUE s.sku FROM shipments AS s;\n',
+    );
   });
 });

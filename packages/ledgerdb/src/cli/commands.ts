@@ -30,7 +30,7 @@ export interface DatabaseOptions extends CommonOptions {
 }
 
 /** How a command uses the database. */
-type DatabaseUse =
+export type DatabaseUse =
   /** Opens it, creating the SQLite file when missing. */
   | 'create'
   /** Opens an existing SQLite file only. */
@@ -462,7 +462,7 @@ export function createDataCommands(io: CliIo): Command[] {
  * Opens the ledger the options name: `--db FILE`, or `--postgres URL` (else `$DATABASE_URL`
  * when no `--db` is given), signing digests with `--signing-key`.
  */
-async function openDatabase(
+export async function openDatabase(
   command: string,
   use: DatabaseUse,
   options: DatabaseOptions,

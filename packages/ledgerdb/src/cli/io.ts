@@ -9,6 +9,10 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** All of standard input, for documents given as `-`; absent means there is none. */
   readStdin?: () => Promise<string>;
+  /** Standard input as a stream, for the interactive `query` (read line by line). */
+  stdin?: NodeJS.ReadableStream;
+  /** Whether standard input is a terminal: `query` without a statement starts its REPL then. */
+  stdinIsTty?: boolean;
   /** Whether stderr is a terminal: human progress lines are written only then. */
   stderrIsTty?: boolean;
   /** The environment options fall back to (`DATABASE_URL`); default `process.env`. */
@@ -28,6 +32,8 @@ export function processIo(): CliIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readStdin: () => readStream(process.stdin),
+    stdin: process.stdin,
+    stdinIsTty: process.stdin.isTTY === true,
     stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
   };

@@ -6,6 +6,7 @@ import { addDatabaseOptions, createDataCommands } from './commands.js';
 import { type CliIo, processIo } from './io.js';
 import { exitCodes, printJson } from './output.js';
 import { addCommonOptions, applyConventions, cliAction, mergedOptions, runProgram, withExamples } from './program.js';
+import { createQueryCommand } from './query.js';
 import { createServeCommand, createTokenCommand } from './serve.js';
 
 /** Options of {@link createLedgerdbCommand}. */
@@ -67,8 +68,10 @@ export function createLedgerdbCommand(options: LedgerdbCommandOptions = {}): Com
     '--db app.ledger create-table shipments',
     'proof shipments ID --db app.ledger --json > proof.json',
     'verify-proof --proof proof.json --digest digest.json',
+    `query "SELECT * FROM shipments AS s WHERE s.sku = 'A-1'" --db app.ledger`,
   ]);
   for (const command of createDataCommands(io)) program.addCommand(command);
+  program.addCommand(createQueryCommand(io));
   program.addCommand(createServeCommand(io));
   program.addCommand(createTokenCommand(io));
   if (standalone) addCompletion(program, io);
