@@ -1,5 +1,5 @@
 import { isLedgerError, type JsonObject } from '@ledgerkit/core';
-import { openLedger } from '@ledgerkit/ledgerdb';
+import { openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ruleReasonOf } from './errors.ts';
 import { LedgerdbSupplyChainService } from './ledgerdb-supply-chain.ts';
@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 async function open() {
-  service = await LedgerdbSupplyChainService.open(await openLedger(), { participants });
+  service = await LedgerdbSupplyChainService.open(await openLedgerDatabase(), { participants });
   return service;
 }
 

@@ -77,7 +77,7 @@ export interface LedgerdbSupplyChainOptions {
  *
  * @example
  * ```ts
- * const service = await LedgerdbSupplyChainService.open(await openLedger({ path: 'chain.db' }), {
+ * const service = await LedgerdbSupplyChainService.open(await openLedgerDatabase({ path: 'chain.db' }), {
  *   participants: { acme: 'manufacturer', haulage: 'carrier', shop: 'retailer', audit: 'auditor' },
  * })
  * const acme = service.as('acme') // the authenticated caller
@@ -117,12 +117,12 @@ export class LedgerdbSupplyChainService {
   }
 
   /**
-   * The service over a remote ledger: a `LedgerClient` of a `ledgerdb serve` whose `batches`
+   * The service over a remote ledger: a `LedgerdbClient` of a `ledgerdb serve` whose `batches`
    * table carries {@link supplyChainRules} with the same directory, so the server re-checks every
    * step inside its transaction. The client's token is the service's; the service authenticates
    * its own callers ({@link LedgerdbSupplyChainService.as}).
    *
-   * @param ledger - a `LedgerClient` (or any ledgerdb `Ledger` that enforces the rules)
+   * @param ledger - a `LedgerdbClient` (or any ledgerdb `Ledger` that enforces the rules)
    * @param options - the operator's directory of identities and roles
    * @returns the service
    * @throws LedgerError `INVALID_ARGUMENT` for an unknown role or a ledger of another kind

@@ -5,8 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject } from '@ledgerkit/core';
-import { openLedger } from '@ledgerkit/ledgerdb';
-import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '@ledgerkit/ledgerdb/server';
 import { startEdrSupplyChain } from '../src/edr-supply-chain.ts';
 import { batchesTable, LedgerdbSupplyChainService, supplyChainRules } from '../src/index.ts';
@@ -37,14 +37,16 @@ function ledgerdbBackend(
 }
 
 export const startLedgerdb: StartBackend = async () => {
-  const service = await LedgerdbSupplyChainService.open(await openLedger({ name: 'supply-chain' }), { participants });
+  const service = await LedgerdbSupplyChainService.open(await openLedgerDatabase({ name: 'supply-chain' }), {
+    participants,
+  });
   return ledgerdbBackend(service, () => service.close());
 };
 
 /**
  * The operator's service on a remote ledger: `ledgerdb serve` (in process, on a loopback port,
  * over a fresh SQLite ledger) enforces the same rules on its `batches` table; the service talks
- * to it through a verifying `LedgerClient` with its own token.
+ * to it through a verifying `LedgerdbClient` with its own token.
  */
 export async function startServedService() {
   const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-supply-chain-'));
@@ -54,7 +56,7 @@ export async function startServedService() {
     const roles = parseRoles(['read:batches', 'write:batches', 'auditor']);
     tokens[name] = (await createToken(tokensPath, name, roles)).token;
   }
-  const database = await openLedger({ path: join(dir, 'supply-chain.ledger'), name: 'supply-chain' });
+  const database = await openLedgerDatabase({ path: join(dir, 'supply-chain.ledger'), name: 'supply-chain' });
   await database.createTable(batchesTable);
   const server = await createServer({
     ledger: database,
@@ -64,7 +66,7 @@ export async function startServedService() {
   });
   const url = await server.listen({ port: 0, host: '127.0.0.1' });
   const service = LedgerdbSupplyChainService.connect(
-    await LedgerClient.connect({ url, token: tokens['supply-chain-service'] as string }),
+    await LedgerdbClient.connect({ url, token: tokens['supply-chain-service'] as string }),
     { participants },
   );
   return {

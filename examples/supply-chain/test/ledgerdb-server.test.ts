@@ -1,17 +1,17 @@
 // In server mode the rules hold even for a client that bypasses the service: `ledgerdb serve`
 // runs them in its own transaction.
 import { isLedgerError } from '@ledgerkit/core';
-import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ruleReasonOf } from '../src/index.ts';
 import { startServedService } from './backends.ts';
 
 let served: Awaited<ReturnType<typeof startServedService>>;
-let other: LedgerClient;
+let other: LedgerdbClient;
 
 beforeAll(async () => {
   served = await startServedService();
-  other = await LedgerClient.connect({ url: served.url, token: served.tokens['other-writer'] as string });
+  other = await LedgerdbClient.connect({ url: served.url, token: served.tokens['other-writer'] as string });
 });
 afterAll(async () => {
   await other?.close();

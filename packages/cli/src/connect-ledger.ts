@@ -47,12 +47,12 @@ export async function connectLedger(config: LedgerConfig | string): Promise<Ledg
 const ledgerdbPackage = '@ledgerkit/ledgerdb';
 
 async function openLedgerdbFile(config: LedgerdbConfig): Promise<Ledger> {
-  const { openLedger, LedgerdbLedger } = await loadOptional(
+  const { openLedgerDatabase, LedgerdbLedger } = await loadOptional(
     ledgerdbPackage,
     'a ledgerdb ledger',
     () => import('@ledgerkit/ledgerdb'),
   );
-  const database = await openLedger({
+  const database = await openLedgerDatabase({
     path: config.path as string,
     ...(config.name === undefined ? {} : { name: config.name }),
     ...(config.signingKey === undefined ? {} : { signingKey: config.signingKey }),

@@ -43,13 +43,13 @@ test('ledgerdb: a file URL submits, reads back and verifies', async () => {
 });
 
 test('ledgerdb+http: a real ledgerdb server on loopback, through the verifying client', async () => {
-  const { openLedger } = await import('@ledgerkit/ledgerdb');
+  const { openLedgerDatabase } = await import('@ledgerkit/ledgerdb');
   const { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } = await import(
     '@ledgerkit/ledgerdb/server'
   );
   const tokensPath = join(dir, 'tokens.json');
   const { token } = await createToken(tokensPath, 'app', parseRoles(['read:*', 'write:*']));
-  const database = await openLedger({ path: join(dir, 'served.db') });
+  const database = await openLedgerDatabase({ path: join(dir, 'served.db') });
   await database.createTable('assets');
   const server = await createServer({
     ledger: database,

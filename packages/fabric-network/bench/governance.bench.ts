@@ -11,14 +11,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
+import { LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { ensureFabricBinaries, ensureFabricCaBinaries, FabricGovernance, FabricNetwork } from '../dist/index.js';
 
 await ensureFabricBinaries();
 await ensureFabricCaBinaries();
 const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-bench-fabric-governance-'));
 const seconds = (started: number) => Math.round((performance.now() - started) / 10) / 100;
-const database = await openLedger({
+const database = await openLedgerDatabase({
   path: join(dir, 'audit.ledger'),
   name: 'governance',
   signingKey: generateKeyPairSync('ed25519').privateKey,

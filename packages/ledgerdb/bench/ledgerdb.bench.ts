@@ -6,7 +6,7 @@ import { hash, randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LedgerDatabase, openLedger } from '@ledgerkit/ledgerdb';
+import { type LedgerDatabase, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { verifyRevisionProof } from '@ledgerkit/ledgerdb/verify';
 
 const targetLeaves = Number(process.env.BENCH_LEAVES ?? 1_000_000);
@@ -91,7 +91,7 @@ async function batched(ledger: LedgerDatabase, transactions: number, size: numbe
 }
 
 // Commit throughput on one ledger...
-const ledger = await openLedger({ path: join(dir, 'commits.ledger') });
+const ledger = await openLedgerDatabase({ path: join(dir, 'commits.ledger') });
 for (const table of ['single', 'concurrent']) await ledger.createTable(table);
 
 // Baseline and single-client rounds alternate, so drift in the machine's fsync speed
@@ -111,14 +111,17 @@ const concurrent = await concurrentClients(ledger, 64, 4);
 await ledger.close();
 
 // ...journal growth, proofs and verification on a second one that starts empty.
-const journal = await openLedger({ path: join(dir, 'journal.ledger'), limits: { documentsPerTransaction: 1000 } });
+const journal = await openLedgerDatabase({
+  path: join(dir, 'journal.ledger'),
+  limits: { documentsPerTransaction: 1000 },
+});
 await journal.createTable('batched');
 log('batched 1,000-document transactions...');
 const ids: string[] = [];
 await batched(journal, 5, 1000, ids); // warm-up: ~5,000 leaves
 // A second journal stays near 10,000 leaves: at the end, windows on it and on the
 // 1,000,000-leaf journal alternate, so the machine's drift hits both sides alike.
-const small = await openLedger({ path: join(dir, 'small.ledger'), limits: { documentsPerTransaction: 1000 } });
+const small = await openLedgerDatabase({ path: join(dir, 'small.ledger'), limits: { documentsPerTransaction: 1000 } });
 await small.createTable('batched');
 await batched(small, 5, 1000);
 const batchedStarted = performance.now();
@@ -180,7 +183,7 @@ await journal.close();
 
 // The same proofs from a freshly opened ledger: every node comes from storage at first.
 log('proofs after reopening...');
-const reopened = await openLedger({ path: join(dir, 'journal.ledger') });
+const reopened = await openLedgerDatabase({ path: join(dir, 'journal.ledger') });
 let coldProofs = 0;
 const coldStarted = performance.now();
 while (performance.now() - coldStarted < 3000) {

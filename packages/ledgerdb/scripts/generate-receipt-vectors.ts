@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JsonObject, Receipt, Revision, TrustAnchor, VerificationBundle } from '@ledgerkit/core';
-import { asLedger, openLedger } from '@ledgerkit/ledgerdb';
+import { asLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'testdata', 'receipts');
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -30,7 +30,7 @@ const flipFirstByte = (hex: string) =>
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 async function ledgerWithWrites(name: string, journalFormat: 1 | 2 = 1) {
-  const database = await openLedger({ name, signingKey: privateKey, journalFormat });
+  const database = await openLedgerDatabase({ name, signingKey: privateKey, journalFormat });
   await database.createTable('shipments');
   const ledger = asLedger(database);
   const receipts: Receipt[] = [];

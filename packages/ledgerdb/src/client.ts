@@ -3,10 +3,11 @@ export {
   type ClientStatement,
   type ClientStatementResult,
   type ClientTransactionResult,
-  LedgerClient,
-  type LedgerClientOptions,
+  LedgerClient as LedgerdbClient,
+  type LedgerClientOptions as LedgerdbClientOptions,
 } from './client/client.js';
 export { connectDriver } from './client/connect-driver.js';
 export type { ClientTlsOptions } from './client/transport.js';
+export { LedgerClient, type LedgerClientOptions } from './client-deprecated.js';
 export { fileDigestStore } from './digest-store.js';
 export type { DigestStore } from './verifier.js';

@@ -49,10 +49,13 @@ export {
   type EventsOptions,
   type ExportedBlock,
   type HistoryWindow,
+  type JournalEventsOptions,
   type JournalExportOptions,
   LedgerDatabase,
+  type OpenLedgerDatabaseOptions,
   type OpenLedgerOptions,
   openLedger,
+  openLedgerDatabase,
   type TransactionOptions,
 } from './ledger-database.js';
 export { type SqliteStorageOptions, sqliteStorage } from './storage/sqlite.js';
@@ -66,6 +69,7 @@ export type {
   CommittedRevision,
   ConsistencyProof,
   Digest,
+  DocumentRevision,
   Limits,
   RedactionEntry,
   Revision,

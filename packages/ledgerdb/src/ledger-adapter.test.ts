@@ -1,10 +1,10 @@
 import { type Checkpoint, type Ledger, LedgerError, type LedgerEvent, type Revision } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
 import { asLedger, LedgerdbLedger } from './ledger-adapter.js';
-import { type LedgerDatabase, openLedger } from './ledger-database.js';
+import { type LedgerDatabase, openLedgerDatabase } from './ledger-database.js';
 
 async function unified(): Promise<Ledger<LedgerDatabase>> {
-  const database = await openLedger({ name: 'adapter' });
+  const database = await openLedgerDatabase({ name: 'adapter' });
   await database.createTable('shipments');
   return asLedger(database);
 }
@@ -149,7 +149,7 @@ describe('the core Ledger interface over ledgerdb', () => {
 
 describe('table rules of the unified ledgerdb Ledger', () => {
   async function ruled(rules: ConstructorParameters<typeof LedgerdbLedger>[1]): Promise<LedgerdbLedger> {
-    const database = await openLedger({ name: 'rules' });
+    const database = await openLedgerDatabase({ name: 'rules' });
     await database.createTable('shipments');
     await database.createTable('audit');
     return new LedgerdbLedger(database, rules);
@@ -231,7 +231,7 @@ describe('table rules of the unified ledgerdb Ledger', () => {
   });
 
   test('a rule that is not a function is refused when the ledger is made', async () => {
-    const database = await openLedger({ name: 'rules' });
+    const database = await openLedgerDatabase({ name: 'rules' });
     expect(() => new LedgerdbLedger(database, { rules: { shipments: 'no' as never } })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );

@@ -10,9 +10,9 @@ import {
   LedgerError,
   type LedgerEvent,
   type Receipt,
+  type Revision,
   raceSignal,
   throwIfAborted,
-  type Revision as UnifiedRevision,
   type Verification,
   type VerificationBundle,
   type VerifyOptions,
@@ -84,7 +84,7 @@ export interface LedgerdbLedgerOptions {
  *
  * @example
  * ```ts
- * const ledger = asLedger(await openLedger({ path: 'orders.ledger' }), {
+ * const ledger = asLedger(await openLedgerDatabase({ path: 'orders.ledger' }), {
  *   rules: { orders: (change) => { if (change.data?.qty === 0) throw new Error('empty order') } },
  * })
  * const receipt = await ledger.submit({ method: 'insert', args: ['orders', { sku: 'A-1', qty: 5 }] })
@@ -180,7 +180,7 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
     );
   }
 
-  async history(key: string, options: HistoryOptions = {}): Promise<UnifiedRevision[]> {
+  async history(key: string, options: HistoryOptions = {}): Promise<Revision[]> {
     throwIfAborted(options.signal);
     const { table, id } = splitKey(key);
     const window = { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) };
@@ -203,7 +203,7 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
    * @param options - a `ledgerdb-digest` anchor the verifier trusts; without one, the current digest
    * @returns every check made; a tampered or foreign subject fails a named check
    */
-  async verify(subject: Receipt | UnifiedRevision, options: VerifyOptions = {}): Promise<Verification> {
+  async verify(subject: Receipt | Revision, options: VerifyOptions = {}): Promise<Verification> {
     throwIfAborted(options.signal);
     return raceSignal(verifyWithSource(this.#source, subject, options.anchor), options.signal);
   }
@@ -216,7 +216,7 @@ export class LedgerdbLedger implements Ledger<LedgerDatabase> {
    * @returns the bundle
    * @throws LedgerError `NOT_FOUND` when the subject's block or revision is not in this ledger
    */
-  async evidence(subject: Receipt | UnifiedRevision, options: CallOptions = {}): Promise<VerificationBundle> {
+  async evidence(subject: Receipt | Revision, options: CallOptions = {}): Promise<VerificationBundle> {
     throwIfAborted(options.signal);
     return raceSignal(ledgerdbBundle(this.#source, subject), options.signal);
   }

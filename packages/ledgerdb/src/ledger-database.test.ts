@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { openLedger } from './ledger-database.js';
+import { openLedgerDatabase } from './ledger-database.js';
 import { verifyConsistencyProof, verifyRevisionProof } from './verifier.js';
 
 async function ledgerWithTable() {
-  const ledger = await openLedger({ name: 'test' });
+  const ledger = await openLedgerDatabase({ name: 'test' });
   await ledger.createTable('shipments');
   return ledger;
 }
@@ -49,7 +49,7 @@ describe('documents and revisions', () => {
 
   test('signed digests verify with the owner key', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const ledger = await openLedger({ signingKey: privateKey });
+    const ledger = await openLedgerDatabase({ signingKey: privateKey });
     await ledger.createTable('t');
     const { value: id } = await ledger.transaction((tx) => tx.insert('t', { a: 1 }));
     const digest = await ledger.digest();

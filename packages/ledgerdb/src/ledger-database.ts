@@ -14,13 +14,18 @@ import { signDigest } from './digest-signing.js';
 import { CommitQueue } from './engine/commit-queue.js';
 import {
   EventStream,
-  type EventsOptions,
   type ExportedBlock,
+  type JournalEventsOptions,
   type JournalExportOptions,
 } from './engine/event-stream.js';
 import { JournalEncoder, pushIndexChanges } from './engine/journal-encoder.js';
 import { LedgerState } from './engine/ledger-state.js';
-import { checkOpenOptions, identifyLedger, type LedgerSettings, type OpenLedgerOptions } from './engine/options.js';
+import {
+  checkOpenOptions,
+  identifyLedger,
+  type LedgerSettings,
+  type OpenLedgerDatabaseOptions,
+} from './engine/options.js';
 import { ProofBuilder } from './engine/proof-builder.js';
 import { LimitExceededError, ledgerdbError } from './errors.js';
 import { checkIndexPath, checkTableName } from './internal/paths.js';
@@ -34,14 +39,22 @@ import type {
   CommitSummary,
   ConsistencyProof,
   Digest,
+  DocumentRevision,
   Limits,
-  Revision,
   RevisionProof,
   TransactionResult,
 } from './types.js';
 
-export type { EventsOptions, ExportedBlock, JournalExportOptions } from './engine/event-stream.js';
-export { defaultLimits, type OpenLedgerOptions } from './engine/options.js';
+export type { ExportedBlock, JournalEventsOptions, JournalExportOptions } from './engine/event-stream.js';
+export { defaultLimits, type OpenLedgerDatabaseOptions } from './engine/options.js';
+
+/**
+ * @deprecated Since 0.2.0: renamed {@link JournalEventsOptions}, so that `EventsOptions` means
+ * the core one; removed in 0.3.0.
+ */
+export type EventsOptions = JournalEventsOptions;
+/** @deprecated Since 0.2.0: renamed {@link OpenLedgerDatabaseOptions}; removed in 0.3.0. */
+export type OpenLedgerOptions = OpenLedgerDatabaseOptions;
 
 /** Options of {@link LedgerDatabase.transaction}. */
 export interface TransactionOptions {
@@ -72,13 +85,13 @@ function transactionRetry(options: RetryOptions): RetryOptions {
  *
  * @example
  * ```ts
- * const ledger = await openLedger({ path: 'supply-chain.ledger' })
+ * const ledger = await openLedgerDatabase({ path: 'supply-chain.ledger' })
  * await ledger.createTable('shipments')
  * const { value: id } = await ledger.transaction((tx) => tx.insert('shipments', { sku: 'A-1', qty: 5 }))
  * const proof = await ledger.proof('shipments', id, 0)
  * ```
  */
-export async function openLedger(options: OpenLedgerOptions = {}): Promise<LedgerDatabase> {
+export async function openLedgerDatabase(options: OpenLedgerDatabaseOptions = {}): Promise<LedgerDatabase> {
   const settings = checkOpenOptions(options);
   const { storage } = settings;
   await storage.open();
@@ -93,6 +106,12 @@ export async function openLedger(options: OpenLedgerOptions = {}): Promise<Ledge
   }
   return ledger;
 }
+
+/**
+ * @deprecated Since 0.2.0: renamed {@link openLedgerDatabase} (it opens a `LedgerDatabase`;
+ * a core `Ledger` is `asLedger(database)`); removed in 0.3.0.
+ */
+export const openLedger: typeof openLedgerDatabase = openLedgerDatabase;
 
 /**
  * A verifiable ledger database: tables of JSON documents whose every change is a
@@ -116,7 +135,7 @@ export class LedgerDatabase {
   readonly #commits: CommitQueue;
   #closed = false;
 
-  /** @internal use {@link openLedger} */
+  /** @internal use {@link openLedgerDatabase} */
   constructor(settings: Readonly<LedgerSettings>, name: string, journalFormat: JournalFormat) {
     const { storage, limits } = settings;
     this.name = name;
@@ -281,7 +300,7 @@ export class LedgerDatabase {
    * @param version - default: the latest
    * @throws `NOT_FOUND` when there is no such revision
    */
-  async revision(table: string, id: string, version?: number): Promise<Revision> {
+  async revision(table: string, id: string, version?: number): Promise<DocumentRevision> {
     checkTableName(table);
     this.#checkOpen();
     const stored =
@@ -301,7 +320,7 @@ export class LedgerDatabase {
    * @param id - document id; omitted for the whole table
    * @param window - time bounds
    */
-  async history(table: string, id?: string, window: HistoryWindow = {}): Promise<Revision[]> {
+  async history(table: string, id?: string, window: HistoryWindow = {}): Promise<DocumentRevision[]> {
     checkTableName(table);
     this.#checkOpen();
     this.#state.indexesOrThrow(table);
@@ -310,8 +329,8 @@ export class LedgerDatabase {
     const to = window.to?.getTime();
     if (from === undefined && to === undefined) return revisions;
     // The next revision of the same document ends a revision's activity.
-    const nextStart = new Map<Revision, number>();
-    const lastByDocument = new Map<string, Revision>();
+    const nextStart = new Map<DocumentRevision, number>();
+    const lastByDocument = new Map<string, DocumentRevision>();
     for (const revision of revisions) {
       const previous = lastByDocument.get(revision.metadata.id);
       if (previous) nextStart.set(previous, Date.parse(revision.metadata.txTime));
@@ -439,7 +458,7 @@ export class LedgerDatabase {
    * `pollMs`). Resume after any event by passing its `checkpoint` as `from`: delivery
    * continues with the next revision, with no gap and no duplicate.
    */
-  async *events(options: EventsOptions = {}): AsyncIterable<LedgerEvent> {
+  async *events(options: JournalEventsOptions = {}): AsyncIterable<LedgerEvent> {
     this.#checkOpen();
     yield* this.#stream.events(options);
   }

@@ -3,7 +3,7 @@
 // prove every revision and every digest transition.
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { openLedger } from './ledger-database.js';
+import { openLedgerDatabase } from './ledger-database.js';
 import type { Digest } from './types.js';
 import { verifyConsistencyProof, verifyRevisionProof } from './verifier.js';
 
@@ -30,7 +30,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
 test('the ledger agrees with a simple model over random operation sequences', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 40 }), async (operations) => {
-      const ledger = await openLedger({ name: 'model' });
+      const ledger = await openLedgerDatabase({ name: 'model' });
       await ledger.createTable('a');
       await ledger.createTable('b');
       await ledger.createIndex('a', 'value');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Receipt, Revision, TrustAnchor, VerificationBundle } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
 import { asLedger } from './ledger-adapter.js';
-import { openLedger } from './ledger-database.js';
+import { openLedgerDatabase } from './ledger-database.js';
 import { type LedgerdbEvidence, verifyLedgerdbReceipt } from './receipt-verifier.js';
 
 interface Vector {
@@ -94,7 +94,7 @@ describe('verifyLedgerdbReceipt', () => {
   });
 
   test('a receipt verifies against any later signed digest; a digest before it does not reach it', async () => {
-    const database = await openLedger({ name: 'later' });
+    const database = await openLedgerDatabase({ name: 'later' });
     await database.createTable('t');
     const ledger = asLedger(database);
     const receipt = await ledger.submit({ method: 'insert', args: ['t', { n: 0 }, { id: 'a' }] });
@@ -122,7 +122,7 @@ describe('verifyLedgerdbReceipt', () => {
   });
 
   test('a revision and a deleted revision verify with their values; a changed value fails revision-data', async () => {
-    const database = await openLedger({ name: 'revisions' });
+    const database = await openLedgerDatabase({ name: 'revisions' });
     await database.createTable('t');
     const ledger = asLedger(database);
     await ledger.submit({ method: 'insert', args: ['t', { n: 1 }, { id: 'a' }] });
@@ -139,7 +139,7 @@ describe('verifyLedgerdbReceipt', () => {
     await ledger.close();
   });
   test('a commit receipt binds its revisions: a forged table, id, version or leaf index fails a named check', async () => {
-    const database = await openLedger({ name: 'labels' });
+    const database = await openLedgerDatabase({ name: 'labels' });
     await database.createTable('t');
     const ledger = asLedger(database);
     await ledger.submit({ method: 'insert', args: ['t', { n: 0 }, { id: 'a' }] });

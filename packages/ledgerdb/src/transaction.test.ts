@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { JsonObject } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
 import { codeOf } from '../test/error-code.js';
-import { type LedgerDatabase, openLedger } from './ledger-database.js';
+import { type LedgerDatabase, openLedgerDatabase } from './ledger-database.js';
 import type { ImmediateWriter, StorageDriver } from './storage/driver.js';
 import { sqliteStorage } from './storage/sqlite.js';
 import { verifyRevisionProof } from './verifier.js';
 
-async function ledger(options: Parameters<typeof openLedger>[0] = {}): Promise<LedgerDatabase> {
-  const db = await openLedger({ name: 'tx-test', ...options });
+async function ledger(options: Parameters<typeof openLedgerDatabase>[0] = {}): Promise<LedgerDatabase> {
+  const db = await openLedgerDatabase({ name: 'tx-test', ...options });
   await db.createTable('shipments');
   return db;
 }
@@ -91,9 +91,11 @@ describe('optimistic concurrency', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-')), 'owned.ledger');
     const owner = await ledger({ path });
     await owner.transaction((tx) => tx.insert('shipments', { a: 1 }));
-    expect(await codeOf(openLedger({ storage: sqliteStorage({ path, busyTimeoutMs: 50 }) }))).toBe('UNAVAILABLE');
+    expect(await codeOf(openLedgerDatabase({ storage: sqliteStorage({ path, busyTimeoutMs: 50 }) }))).toBe(
+      'UNAVAILABLE',
+    );
     await owner.close();
-    const next = await openLedger({ path });
+    const next = await openLedgerDatabase({ path });
     expect((await next.audit()).ok).toBe(true);
     await next.close();
   });
@@ -153,7 +155,7 @@ describe('the runner', () => {
     expect(await codeOf(aborted)).toBe('ABORTED');
     // Bad per-call options are refused before anything runs, and a bad ledger policy at open.
     expect(await codeOf(db.transaction(work, { retry: { retries: -1 } }))).toBe('INVALID_ARGUMENT');
-    expect(await codeOf(openLedger({ retry: { retries: 1.5 } }))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(openLedgerDatabase({ retry: { retries: 1.5 } }))).toBe('INVALID_ARGUMENT');
     await db.close();
     const closed = db.transaction(work);
     expect(closed).toBeInstanceOf(Promise);
@@ -190,7 +192,7 @@ describe('commit paths', () => {
   test('a lone transaction commits synchronously through writeNow; concurrent ones share group commits', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-paths-')), 'paths.ledger');
     const { storage, counts } = countingStorage(path);
-    const db = await openLedger({ storage, name: 'paths' });
+    const db = await openLedgerDatabase({ storage, name: 'paths' });
     await db.createTable('shipments');
     counts.write = 0;
     const ids: string[] = [];
@@ -216,7 +218,7 @@ describe('commit paths', () => {
   test('a storage failure in a lone commit is UNAVAILABLE, commits nothing, and the next commit lands', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-paths-')), 'failure.ledger');
     const { storage, counts, control } = countingStorage(path);
-    const db = await openLedger({ storage, name: 'failure' });
+    const db = await openLedgerDatabase({ storage, name: 'failure' });
     await db.createTable('shipments');
     await db.transaction((tx) => tx.insert('shipments', { n: 1 }, { id: 'one' }));
     const before = await db.digest();
@@ -231,7 +233,7 @@ describe('commit paths', () => {
     expect((await db.revision('shipments', 'two')).blockAddress.seq).toBe(1);
     expect((await db.digest()).treeSize).toBe(before.treeSize + 2);
     await db.close();
-    const reopened = await openLedger({ path });
+    const reopened = await openLedgerDatabase({ path });
     expect((await reopened.audit()).ok).toBe(true);
     expect((await reopened.history('shipments')).map((revision) => revision.metadata.id)).toEqual(['one', 'two']);
     await reopened.close();

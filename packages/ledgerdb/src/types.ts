@@ -49,12 +49,19 @@ export interface RedactionEntry {
 
 /**
  * The committed view of a document revision (QLDB's `_ql_committed_` view). A redacted
- * revision shows `dataHash` and no `data`, as QLDB's does.
+ * revision shows `dataHash` and no `data`, as QLDB's does. (`Revision` of `@ledgerkit/core`
+ * is the unified view every backend's `history` returns.)
  */
-export interface Revision extends RevisionBody {
+export interface DocumentRevision extends RevisionBody {
   /** Leaf hash, `SHA-256(0x00 || JCS(body))` (format 2: the body without `data`), lowercase hex. */
   hash: string;
 }
+
+/**
+ * @deprecated Since 0.2.0: renamed {@link DocumentRevision}, so that `Revision` means the core
+ * one; removed in 0.3.0.
+ */
+export type Revision = DocumentRevision;
 
 /** A block as hashed into the journal: one per committed transaction. */
 export interface BlockBody {

@@ -6,12 +6,12 @@ import { describe, expect, test } from 'vitest';
 import { codeOf } from '../test/error-code.js';
 import { signDigest } from './digest-signing.js';
 import { fileDigestStore } from './digest-store.js';
-import { openLedger } from './ledger-database.js';
+import { openLedgerDatabase } from './ledger-database.js';
 import type { Digest } from './types.js';
 import { DigestTracker, verifyConsistencyProof, verifyDigestSignature, verifyRevisionProof } from './verifier.js';
 
 async function filled(count: number, name = 'verify-test') {
-  const ledger = await openLedger({ name });
+  const ledger = await openLedgerDatabase({ name });
   await ledger.createTable('t');
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push((await ledger.transaction((tx) => tx.insert('t', { i }))).value);
@@ -129,7 +129,7 @@ describe('DigestTracker', () => {
     const tracker = new DigestTracker();
     await tracker.accept(await honest.ledger.digest());
     // The operator shows this client a different history of the same ledger.
-    const forked = await openLedger({ name: 'same' });
+    const forked = await openLedgerDatabase({ name: 'same' });
     await forked.createTable('t');
     for (const i of [0, 1, 99, 3, 4]) await forked.transaction((tx) => tx.insert('t', { i }));
     const forkDigest = await forked.digest();
@@ -146,7 +146,7 @@ describe('DigestTracker', () => {
 
   test('requires signatures when given the owner key', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const ledger = await openLedger({ signingKey: privateKey });
+    const ledger = await openLedgerDatabase({ signingKey: privateKey });
     const tracker = new DigestTracker({ publicKey });
     await tracker.accept(await ledger.digest());
     const { signature: _removed, ...unsigned } = await ledger.digest();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { openLedger } from '../src/index.js';
+import { openLedgerDatabase } from '../src/index.js';
 
 const writer = fileURLToPath(new URL('./fixtures/crash-writer.mjs', import.meta.url));
 
@@ -65,7 +65,7 @@ test('kill -9 during a write load loses no acknowledged commit and leaves nothin
     expect(acks.length).toBeGreaterThan(0);
     acknowledged.push(...acks);
 
-    const ledger = await openLedger({ path });
+    const ledger = await openLedgerDatabase({ path });
     const audit = await ledger.audit();
     expect(audit.firstMismatch).toBeUndefined();
     expect(audit.ok).toBe(true);

@@ -1,12 +1,12 @@
 // The storage driver contract, as one suite every driver runs unchanged: sqlite
 // (driver.sqlite.test.ts) and postgres (driver.postgres.test.ts). Everything goes
-// through openLedger and the public API, plus a few direct StorageDriver checks, and a
+// through openLedgerDatabase and the public API, plus a few direct StorageDriver checks, and a
 // backend-specific `tamper` hook that changes rows behind the ledger's back.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import {
   type Digest,
   type LedgerDatabase,
-  openLedger,
+  openLedgerDatabase,
   type StorageDriver,
   verifyConsistencyProof,
   verifyRevisionProof,
@@ -41,8 +41,8 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
     let backend: DriverBackend;
     const open: LedgerDatabase[] = [];
 
-    async function ledger(extra: Parameters<typeof openLedger>[0] = {}): Promise<LedgerDatabase> {
-      const opened = await openLedger({ name: 'suite', storage: backend.driver(), ...extra });
+    async function ledger(extra: Parameters<typeof openLedgerDatabase>[0] = {}): Promise<LedgerDatabase> {
+      const opened = await openLedgerDatabase({ name: 'suite', storage: backend.driver(), ...extra });
       open.push(opened);
       return opened;
     }
@@ -56,7 +56,7 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
       await backend.dispose();
     });
 
-    test('insert, update, delete, get, revision and history through openLedger', async () => {
+    test('insert, update, delete, get, revision and history through openLedgerDatabase', async () => {
       const db = await ledger();
       await db.createTable('shipments');
       expect(await db.tables()).toEqual([{ name: 'shipments', indexes: [] }]);
@@ -189,7 +189,7 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
       await first.createTable('docs');
       await first.transaction((tx) => tx.insert('docs', { n: 0 }, { id: 'shared' }));
       if (!options.shared) {
-        expect(await codeOf(openLedger({ storage: backend.driver() }))).toBe('UNAVAILABLE');
+        expect(await codeOf(openLedgerDatabase({ storage: backend.driver() }))).toBe('UNAVAILABLE');
         return;
       }
       // Another "process": its own ledger, cache and connections on the same storage.
@@ -286,7 +286,7 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
       await db.close();
       open.splice(open.indexOf(db), 1);
 
-      const reopened = await openLedger({ storage: backend.driver() });
+      const reopened = await openLedgerDatabase({ storage: backend.driver() });
       open.push(reopened);
       expect(reopened.name).toBe('durable');
       expect(await reopened.digest()).toEqual(digest);
@@ -296,7 +296,7 @@ export function driverSuite(name: string, options: DriverSuiteOptions): void {
       await reopened.transaction((tx) => tx.update('shipments', ids[0] as string, { sku: 'S-1', i: 0 }));
       expect(await reopened.audit({ against: digest })).toMatchObject({ ok: true, blocks: 6 });
       expect(
-        await codeOf(openLedger({ storage: backend.driver(), name: 'other' }).then((other) => other.close())),
+        await codeOf(openLedgerDatabase({ storage: backend.driver(), name: 'other' }).then((other) => other.close())),
       ).toBe(options.shared ? 'INVALID_ARGUMENT' : 'UNAVAILABLE');
     });
 

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, inject, test } from 'vitest';
-import { openLedger } from '../src/index.js';
+import { openLedgerDatabase } from '../src/index.js';
 import { postgresStorage } from '../src/postgres.js';
 import { driverSuite } from './driver-suite.js';
 import { codeOf } from './error-code.js';
@@ -52,7 +52,7 @@ describe('postgres driver specifics', () => {
   });
 
   test('an unreachable server is UNAVAILABLE and retryable', async () => {
-    const error = await openLedger({
+    const error = await openLedgerDatabase({
       storage: postgresStorage({ connectionString: 'postgres://ledgerkit@127.0.0.1:1/ledgerkit' }),
     }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
@@ -62,7 +62,7 @@ describe('postgres driver specifics', () => {
     const schema = randomSchema();
     const ledgers = await Promise.all(
       Array.from({ length: 5 }, () =>
-        openLedger({ name: 'race', storage: postgresStorage({ connectionString: url, schema, poolSize: 2 }) }),
+        openLedgerDatabase({ name: 'race', storage: postgresStorage({ connectionString: url, schema, poolSize: 2 }) }),
       ),
     );
     expect(await sql(`SELECT version FROM "${schema}".ledger_schema ORDER BY version`)).toEqual([
@@ -71,7 +71,7 @@ describe('postgres driver specifics', () => {
     ]);
     await Promise.all(ledgers.map((ledger) => ledger.close()));
     await sql(`DROP TABLE "${schema}".leaves`);
-    const error = await openLedger({ storage: postgresStorage({ connectionString: url, schema }) }).catch(
+    const error = await openLedgerDatabase({ storage: postgresStorage({ connectionString: url, schema }) }).catch(
       (caught: unknown) => caught,
     );
     expect(error).toMatchObject({ code: 'TAMPER_DETECTED' });
@@ -81,7 +81,7 @@ describe('postgres driver specifics', () => {
   test('a pool of your own is used and left open', async () => {
     const pool = new pg.Pool({ connectionString: url, max: 3 });
     const schema = randomSchema();
-    const ledger = await openLedger({ storage: postgresStorage({ pool, schema }) });
+    const ledger = await openLedgerDatabase({ storage: postgresStorage({ pool, schema }) });
     await ledger.createTable('t');
     await ledger.transaction((tx) => tx.insert('t', { a: 1 }, { id: 'x' }));
     await ledger.close();

@@ -104,8 +104,8 @@ test('the main entry works with no optional peer installed; ./postgres and ./ser
     for (const name of ${JSON.stringify(optionalPeers)}) {
       try { await import(name); } catch (error) { if (error.code === 'ERR_MODULE_NOT_FOUND') missing.push(name); }
     }
-    const { openLedger } = await import('@ledgerkit/ledgerdb');
-    const ledger = await openLedger({ path: 'app.ledger' });
+    const { openLedgerDatabase } = await import('@ledgerkit/ledgerdb');
+    const ledger = await openLedgerDatabase({ path: 'app.ledger' });
     await ledger.createTable('orders');
     const { value: id, commit } = await ledger.transaction((tx) => tx.insert('orders', { qty: 2 }));
     const { verifyRevisionProof } = await import('@ledgerkit/ledgerdb');
@@ -115,9 +115,9 @@ test('the main entry works with no optional peer installed; ./postgres and ./ser
       try { await run(); return { code: 'none' }; } catch (error) { return { code: error.code, name: error.name, details: error.details }; }
     };
     const { postgresStorage } = await import('@ledgerkit/ledgerdb/postgres');
-    const postgres = await failure(() => openLedger({ storage: postgresStorage({ connectionString: 'postgres://127.0.0.1:1/x' }) }));
+    const postgres = await failure(() => openLedgerDatabase({ storage: postgresStorage({ connectionString: 'postgres://127.0.0.1:1/x' }) }));
     const { createServer, TokenRegistry } = await import('@ledgerkit/ledgerdb/server');
-    const serverLedger = await openLedger({ path: 'server.ledger' });
+    const serverLedger = await openLedgerDatabase({ path: 'server.ledger' });
     const server = await failure(() => createServer({ ledger: serverLedger, tokens: new TokenRegistry([]) }));
     await serverLedger.close();
     console.log(JSON.stringify({ missing, committed: typeof commit.txId === 'string', verified, postgres, server }));

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { expect, inject, test } from 'vitest';
-import { openLedger } from '../src/index.js';
+import { openLedgerDatabase } from '../src/index.js';
 import { postgresStorage } from '../src/postgres.js';
 
 const writer = fileURLToPath(new URL('./fixtures/pg-writer.mjs', import.meta.url));
@@ -81,7 +81,7 @@ function spawnWriter(schema: string, proc: number): Child {
 test('three processes writing the same documents keep one gap-free journal', { timeout: 120_000 }, async () => {
   const schema = `mp_${randomBytes(8).toString('hex')}`;
   const storage = () => postgresStorage({ connectionString: url, schema, poolSize: 2 });
-  const setup = await openLedger({ name: 'shared', storage: storage() });
+  const setup = await openLedgerDatabase({ name: 'shared', storage: storage() });
   await setup.createTable('shared');
   await setup.createTable('items');
   await setup.transaction(async (tx) => {
@@ -97,7 +97,7 @@ test('three processes writing the same documents keep one gap-free journal', { t
   const conflicts = results.reduce((sum, result) => sum + result.conflicts, 0);
   expect(acks).toHaveLength(processes * perProcess);
 
-  const ledger = await openLedger({ storage: storage() });
+  const ledger = await openLedgerDatabase({ storage: storage() });
   try {
     // One total order: every block and leaf in sequence, hashes chained, no fork.
     const audit = await ledger.audit();

@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, test } from 'vitest';
 import {
   asLedger,
   formatJournalExport,
-  openLedger,
+  openLedgerDatabase,
   readJournalExport,
   verifyJournalExport as verifyFromRoot,
 } from '../src/index.js';
@@ -24,7 +24,7 @@ let path: string;
 
 beforeEach(async () => {
   path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-redact-')), 'people.ledger');
-  const ledger = await openLedger({ path, signingKey: privateKey });
+  const ledger = await openLedgerDatabase({ path, signingKey: privateKey });
   await ledger.createTable('people');
   await ledger.transaction((tx) => tx.insert('people', { name: 'Ada', ssn: 'SECRET-ADA', qty: 1.5 }, { id: 'p1' }));
   await ledger.transaction((tx) => tx.update('people', 'p1', { name: 'Ada' }));
@@ -44,7 +44,7 @@ const raw = (work: (db: DatabaseSync) => void) => {
 
 describe('redaction on a SQLite file', () => {
   test('the data leaves the file; history shows the hash; audit and proofs pass', async () => {
-    const ledger = await openLedger({ path });
+    const ledger = await openLedgerDatabase({ path });
     const before = await ledger.digest();
     await ledger.redactRevision('people', 'p1', 0);
     const [redacted] = await ledger.history('people', 'p1');
@@ -63,7 +63,7 @@ describe('redaction on a SQLite file', () => {
 
   test('changed data behind the ledger is found by audit and by the proof', async () => {
     raw((db) => db.prepare(`UPDATE leaves SET data = replace(data, 'SECRET-BOB', 'SECRET-EVE')`).run());
-    const ledger = await openLedger({ path });
+    const ledger = await openLedgerDatabase({ path });
     const audit = await ledger.audit();
     expect(audit.ok).toBe(false);
     expect(audit.firstMismatch?.reason).toMatch(/does not match its hash/);
@@ -76,27 +76,29 @@ describe('redaction on a SQLite file', () => {
 
   test('a forged redaction (data deleted, nothing journaled) and restored data after a redaction are found', async () => {
     raw((db) => db.prepare(`UPDATE leaves SET data = NULL WHERE data LIKE '%SECRET-BOB%'`).run());
-    let ledger = await openLedger({ path });
+    let ledger = await openLedgerDatabase({ path });
     expect((await ledger.audit()).firstMismatch?.reason).toMatch(/no journaled redaction/);
     await ledger.close();
 
     path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-redact-')), 'again.ledger');
-    ledger = await openLedger({ path });
+    ledger = await openLedgerDatabase({ path });
     await ledger.createTable('people');
     await ledger.transaction((tx) => tx.insert('people', { ssn: 'X' }, { id: 'p1' }));
     await ledger.transaction((tx) => tx.update('people', 'p1', { ssn: 'Y' }));
     await ledger.redactRevision('people', 'p1', 0);
     await ledger.close();
     raw((db) => db.prepare(`UPDATE leaves SET data = '{"ssn":"X"}' WHERE leaf = 0`).run());
-    ledger = await openLedger({ path });
+    ledger = await openLedgerDatabase({ path });
     expect((await ledger.audit()).firstMismatch?.reason).toMatch(/still stored/);
     await ledger.close();
   });
 });
 
 describe('journal export', () => {
-  async function exported(options: Parameters<Awaited<ReturnType<typeof openLedger>>['exportJournal']>[0] = {}) {
-    const ledger = await openLedger({ path, signingKey: privateKey });
+  async function exported(
+    options: Parameters<Awaited<ReturnType<typeof openLedgerDatabase>>['exportJournal']>[0] = {},
+  ) {
+    const ledger = await openLedgerDatabase({ path, signingKey: privateKey });
     if ((await ledger.revision('people', 'p1', 0)).data !== undefined) {
       await ledger.redactRevision('people', 'p1', 0);
       await ledger.transaction((tx) => tx.insert('people', { name: 'Cy' }, { id: 'p3' }));
@@ -177,7 +179,7 @@ describe('journal export', () => {
   });
 
   test('bad ranges are typed errors', async () => {
-    const ledger = await openLedger({ path });
+    const ledger = await openLedgerDatabase({ path });
     await expect(ledger.exportJournal({ from: 9 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(ledger.exportJournal({ from: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(ledger.exportJournal({ to: new Date('x') })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { beforeEach, describe, expect, test } from 'vitest';
-import { type Digest, openLedger } from '../src/index.js';
+import { type Digest, openLedgerDatabase } from '../src/index.js';
 import { verifyRevisionProof } from '../src/verify.js';
 
 let path: string;
@@ -14,7 +14,7 @@ let ids: string[];
 
 beforeEach(async () => {
   path = join(mkdtempSync(join(tmpdir(), 'ledgerdb-tamper-')), 'supply.ledger');
-  const ledger = await openLedger({ path });
+  const ledger = await openLedgerDatabase({ path });
   await ledger.createTable('shipments');
   ids = [];
   for (let i = 0; i < 12; i++) {
@@ -36,7 +36,7 @@ function withRawDatabase(work: (db: DatabaseSync) => void): void {
 }
 
 async function auditAndProof(target = 5) {
-  const ledger = await openLedger({ path });
+  const ledger = await openLedgerDatabase({ path });
   try {
     const audit = await ledger.audit({ against: trusted });
     const proof = await ledger.proof('shipments', ids[target] as string, 0, trusted).catch(() => undefined);
@@ -107,7 +107,7 @@ describe('tampering with the storage file is detected', () => {
   test('a consistently rewritten document (hashes recomputed) breaks the trusted digest', async () => {
     // An insider rewrites history and recomputes every hash: only an outside digest catches it.
     const forgedPath = join(mkdtempSync(join(tmpdir(), 'ledgerdb-forged-')), 'supply.ledger');
-    const forged = await openLedger({ path: forgedPath });
+    const forged = await openLedgerDatabase({ path: forgedPath });
     await forged.createTable('shipments');
     for (let i = 0; i < 12; i++) {
       const marker = `MARKER-${String(i).padStart(4, '0')}`;
@@ -117,7 +117,7 @@ describe('tampering with the storage file is detected', () => {
     }
     await forged.close();
     copyFileSync(forgedPath, path);
-    const ledger = await openLedger({ path });
+    const ledger = await openLedgerDatabase({ path });
     expect((await ledger.audit()).ok).toBe(true); // internally consistent...
     const audit = await ledger.audit({ against: trusted });
     expect(audit.ok).toBe(false); // ...but not the history the auditor trusted
@@ -132,7 +132,7 @@ describe('tampering with the storage file is detected', () => {
       db.prepare('DELETE FROM revisions WHERE leaf >= 20').run();
       db.prepare('DELETE FROM blocks WHERE leaf >= 20').run();
     });
-    const ledger = await openLedger({ path });
+    const ledger = await openLedgerDatabase({ path });
     expect((await ledger.audit()).ok).toBe(true);
     const audit = await ledger.audit({ against: trusted });
     expect(audit).toMatchObject({ ok: false });
@@ -144,7 +144,7 @@ describe('tampering with the storage file is detected', () => {
     truncateSync(path, Math.floor(statSync(path).size / 2));
     let outcome: { ok: boolean } | undefined;
     try {
-      const ledger = await openLedger({ path });
+      const ledger = await openLedgerDatabase({ path });
       outcome = await ledger.audit({ against: trusted });
       await ledger.close();
     } catch (error) {

@@ -3,7 +3,7 @@
 // identities; the page acts as one of them.
 import { isLedgerError, type JsonObject, type Revision, type VerificationBundle } from '@ledgerkit/core';
 import { batchesTable, LedgerdbSupplyChainService } from '@ledgerkit/example-supply-chain';
-import { type Digest, type LedgerDatabase, type LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
+import { type Digest, type LedgerDatabase, type LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { type Backend, type Participant, people } from './backend.ts';
 
 /**
@@ -14,7 +14,7 @@ import { type Backend, type Participant, people } from './backend.ts';
  * @throws LedgerError when the database cannot be opened
  */
 export async function startLedgerdbBackend(path?: string): Promise<Backend> {
-  const database = await openLedger({ name: 'supply-chain', ...(path ? { path } : {}) });
+  const database = await openLedgerDatabase({ name: 'supply-chain', ...(path ? { path } : {}) });
   const participants: Participant[] = people.map((person) => ({ ...person, party: person.name }));
   const service = await LedgerdbSupplyChainService.open(database, {
     participants: Object.fromEntries(participants.map(({ party, role }) => [party, role])),

@@ -19,8 +19,8 @@ import {
 import type { EthereumLedger } from '@ledgerkit/ethereum';
 import type { FabricLedger } from '@ledgerkit/fabric';
 import { type FabricEvidence, verifyFabricReceipt } from '@ledgerkit/fabric/verify';
-import { type Digest, type LedgerDatabase, LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
-import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { type Digest, type LedgerDatabase, LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import { postgresStorage } from '@ledgerkit/ledgerdb/postgres';
 import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '@ledgerkit/ledgerdb/server';
 import { encodeBytes32String } from 'ethers';
@@ -145,7 +145,7 @@ export async function startLedgerdbEmbedded(): Promise<DemoBackend> {
   // The operator signs its digests; the auditor pins the operator's public key with a digest.
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const reopen = () => openLedger({ path, name: 'supply-chain', signingKey: privateKey });
+  const reopen = () => openLedgerDatabase({ path, name: 'supply-chain', signingKey: privateKey });
   let database: LedgerDatabase = await reopen();
   let service = await LedgerdbSupplyChainService.open(database, { participants });
   let open = true;
@@ -247,7 +247,7 @@ export async function startLedgerdbServer(
     const token = (
       await createToken(tokensPath, 'supply-chain-service', parseRoles(['read:batches', 'write:batches', 'auditor']))
     ).token;
-    const database = await openLedger({
+    const database = await openLedgerDatabase({
       storage: postgresStorage({ connectionString: postgres.url }),
       name: 'supply-chain',
     });
@@ -260,7 +260,7 @@ export async function startLedgerdbServer(
     });
     cleanups.push(() => server.close());
     const url = await server.listen({ port: 0, host: '127.0.0.1' });
-    const client = await LedgerClient.connect({ url, token });
+    const client = await LedgerdbClient.connect({ url, token });
     const service = LedgerdbSupplyChainService.connect(client, { participants });
     cleanups.push(() => service.close());
     return {
@@ -313,7 +313,7 @@ async function postgresEditOutcome(
   const edited = stdout.trim().split('\n').filter(Boolean).length;
   const trusted = (anchor as { digest: JsonObject }).digest as unknown as Digest;
   const audit = await database.audit({ against: trusted });
-  // The service's LedgerClient verifies what the server tells it: reading the edited history
+  // The service's LedgerdbClient verifies what the server tells it: reading the edited history
   // may itself be refused (VERIFICATION_FAILED) before the auditor verifies anything.
   let revision: string;
   try {
@@ -443,7 +443,8 @@ export async function startFabric(
   onProgress: (line: string) => void,
   onStarting: (stop: () => Promise<void>) => void = () => {},
 ): Promise<DemoBackend> {
-  const { ensureFabricBinaries, stopLeftoverNetworks } = await import('@ledgerkit/fabric-network');
+  const { ensureFabricBinaries } = await import('@ledgerkit/fabric-network');
+  const { stopLeftoverNetworks } = await import('@ledgerkit/fabric-network/testing');
   const binaries = await ensureFabricBinaries({ onProgress: (message) => onProgress(`fabric binaries: ${message}`) });
   if (binaries.builtInSeconds !== undefined)
     onProgress(`fabric binaries: built in ${binaries.builtInSeconds}s (cached from now on)`);

@@ -3,7 +3,7 @@ import {
   type ConsistencyProof,
   type Digest,
   type LedgerDatabase,
-  openLedger,
+  openLedgerDatabase,
   type Revision,
   type RevisionProof,
 } from '@ledgerkit/ledgerdb';
@@ -46,7 +46,10 @@ export class LedgerdbEmbedded implements PeerSystem {
 
   /** Opens a new ledger file in `dir` with its table. */
   static async open(dir: string): Promise<LedgerdbEmbedded> {
-    const ledger = await openLedger({ path: join(dir, 'embedded.ledger'), limits: { documentsPerTransaction: 1000 } });
+    const ledger = await openLedgerDatabase({
+      path: join(dir, 'embedded.ledger'),
+      limits: { documentsPerTransaction: 1000 },
+    });
     await ledger.createTable(table);
     return new LedgerdbEmbedded(ledger);
   }

@@ -32,7 +32,7 @@ const auditPaths = (dir: string) => ({
 });
 
 async function openAuditLedger(dir: string, create: boolean): Promise<Ledger> {
-  const { openLedger, LedgerdbLedger } = await loadOptional(
+  const { openLedgerDatabase, LedgerdbLedger } = await loadOptional(
     '@ledgerkit/ledgerdb',
     'the governance audit trail',
     () => import('@ledgerkit/ledgerdb'),
@@ -49,7 +49,7 @@ async function openAuditLedger(dir: string, create: boolean): Promise<Ledger> {
   } else {
     key = await readFile(paths.key, 'utf8');
   }
-  const database = await openLedger({ path: paths.ledger, name: 'governance', signingKey: key });
+  const database = await openLedgerDatabase({ path: paths.ledger, name: 'governance', signingKey: key });
   if (!(await database.tables()).some((table) => table.name === 'governance')) await database.createTable('governance');
   return new LedgerdbLedger(database) as unknown as Ledger;
 }

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLedgerError } from '@ledgerkit/core';
-import { LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
+import { LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { verifyLedgerdbReceipt } from '@ledgerkit/ledgerdb/verify';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { AuditTrail } from './audit-trail.js';
@@ -15,7 +15,11 @@ describe('AuditTrail on a ledgerdb ledger', () => {
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ledgerkit-audit-'));
     const { privateKey } = generateKeyPairSync('ed25519');
-    const database = await openLedger({ path: join(dir, 'audit.ledger'), name: 'audit', signingKey: privateKey });
+    const database = await openLedgerDatabase({
+      path: join(dir, 'audit.ledger'),
+      name: 'audit',
+      signingKey: privateKey,
+    });
     await database.createTable('governance');
     ledger = new LedgerdbLedger(database);
   });

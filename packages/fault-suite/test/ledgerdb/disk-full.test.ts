@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLedgerError } from '@ledgerkit/core';
-import { openLedger } from '@ledgerkit/ledgerdb';
-import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { ErrorTally, reportAndAssert } from '../../src/report.ts';
 import { createAdminToken, freePort, startServe } from './serve-process.ts';
@@ -28,7 +28,7 @@ const pad = 'x'.repeat(3_000);
 
 test('disk full under an embedded SQLite ledger: typed error, nothing half-written, writes resume once space is freed', async () => {
   const path = join(fs.dir, 'embedded.ledger');
-  const ledger = await openLedger({ path });
+  const ledger = await openLedgerDatabase({ path });
   await ledger.createTable('orders');
   const acknowledged: string[] = [];
   const failed: string[] = [];
@@ -106,7 +106,7 @@ test('disk full under ledgerdb serve: clients get a retryable UNAVAILABLE (stora
   let recoveryMs: number | null = null;
   let fullError: unknown;
   try {
-    await new LedgerClient({ url: server.url, token }).createTable('orders');
+    await new LedgerdbClient({ url: server.url, token }).createTable('orders');
     load.start();
     await load.waitForMore(50, 60_000);
     const ballast = fs.fill(300 * 1024);

@@ -11,7 +11,7 @@ import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLedgerError } from '@ledgerkit/core';
-import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import { afterEach, expect, test } from 'vitest';
 import { ErrorTally, reportAndAssert } from '../../src/report.ts';
 import { createAdminToken, freePort, type ServeProcess, startServe } from './serve-process.ts';
@@ -42,7 +42,7 @@ function copyLedger(from: string, to: string): void {
   }
 }
 
-async function write(client: LedgerClient, count: number, tag: string): Promise<void> {
+async function write(client: LedgerdbClient, count: number, tag: string): Promise<void> {
   for (let i = 0; i < count; i++) {
     await client.transaction([{ op: 'insert', table: 'orders', data: { tag, i } }]);
   }
@@ -60,7 +60,7 @@ test('a rolled-back, forked or split-view server is refused with DIGEST_INCONSIS
   let attacks = 0;
 
   /** Expects the client to refuse what it is served now, via digest() and a verified read. */
-  async function expectRefused(attack: string, client: LedgerClient): Promise<void> {
+  async function expectRefused(attack: string, client: LedgerdbClient): Promise<void> {
     attacks++;
     let refused: unknown;
     try {
@@ -83,14 +83,14 @@ test('a rolled-back, forked or split-view server is refused with DIGEST_INCONSIS
 
   // The live history: 10 writes, backed up, then 10 more that the client sees and trusts.
   let server = await serve(db, tokens, port);
-  const setup = new LedgerClient({ url: server.url, token });
+  const setup = new LedgerdbClient({ url: server.url, token });
   await setup.createTable('orders');
   await write(setup, 10, 'early');
   await stop(server);
   copyLedger(db, backup);
   server = await serve(db, tokens, port);
   const trustFile = join(dir, 'trusted-digest.json');
-  const client = new LedgerClient({ url: server.url, token, trustedDigestFile: trustFile });
+  const client = new LedgerdbClient({ url: server.url, token, trustedDigestFile: trustFile });
   await write(client, 10, 'late');
   const trusted = await client.digest();
   await stop(server);
@@ -99,12 +99,12 @@ test('a rolled-back, forked or split-view server is refused with DIGEST_INCONSIS
   const rolledBack = join(dir, 'rolled-back.ledger');
   copyLedger(backup, rolledBack);
   server = await serve(rolledBack, tokens, port);
-  await expectRefused('rollback', new LedgerClient({ url: server.url, token, trustedDigestFile: trustFile }));
+  await expectRefused('rollback', new LedgerdbClient({ url: server.url, token, trustedDigestFile: trustFile }));
 
   // 2. Forked: the older copy takes new, different writes until it is longer than the
   // trusted history (a client that never saw the live history accepts it: nothing to compare).
-  await write(new LedgerClient({ url: server.url, token }), 20, 'fork');
-  await expectRefused('fork', new LedgerClient({ url: server.url, token, trustedDigestFile: trustFile }));
+  await write(new LedgerdbClient({ url: server.url, token }), 20, 'fork');
+  await expectRefused('fork', new LedgerdbClient({ url: server.url, token, trustedDigestFile: trustFile }));
   await stop(server);
 
   // 3. Split view: two servers at once, each with a history of the trusted length; the
@@ -113,7 +113,7 @@ test('a rolled-back, forked or split-view server is refused with DIGEST_INCONSIS
   copyLedger(backup, other);
   server = await serve(db, tokens, port);
   const otherServer = await serve(other, tokens, await freePort());
-  const otherWriter = new LedgerClient({ url: otherServer.url, token });
+  const otherWriter = new LedgerdbClient({ url: otherServer.url, token });
   while ((await otherWriter.digest()).treeSize < trusted.treeSize) {
     await otherWriter.transaction([{ op: 'insert', table: 'orders', data: { tag: 'split' } }]);
   }
@@ -121,10 +121,10 @@ test('a rolled-back, forked or split-view server is refused with DIGEST_INCONSIS
   expect(otherDigest.treeSize).toBe(trusted.treeSize);
   expect(otherDigest.rootHash).not.toBe(trusted.rootHash);
   // The live server is still consistent with what the client trusts.
-  expect((await new LedgerClient({ url: server.url, token, trustedDigestFile: trustFile }).digest()).treeSize).toBe(
+  expect((await new LedgerdbClient({ url: server.url, token, trustedDigestFile: trustFile }).digest()).treeSize).toBe(
     trusted.treeSize,
   );
-  await expectRefused('split-view', new LedgerClient({ url: otherServer.url, token, trustedDigestFile: trustFile }));
+  await expectRefused('split-view', new LedgerdbClient({ url: otherServer.url, token, trustedDigestFile: trustFile }));
 
   reportAndAssert({
     scenario: 'ledgerdb.forked-server',

@@ -8,7 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { reportAndAssert } from '../../src/report.ts';
@@ -169,7 +169,7 @@ test('HTTP API fuzzing from the OpenAPI document: no 5xx, no partial commits', {
   }
 
   try {
-    await new LedgerClient({ url: server.url, token }).createTable('orders');
+    await new LedgerdbClient({ url: server.url, token }).createTable('orders');
     const openapi = (await (await fetch(new URL('/openapi.json', server.url))).json()) as {
       paths: Record<string, Record<string, any>>;
     };
@@ -254,8 +254,8 @@ test('HTTP API fuzzing from the OpenAPI document: no 5xx, no partial commits', {
 
   // Every marker is all there or not at all, as its answer said.
   const ledgerCounts = await countAndAudit({ path: db }, 'orders', []);
-  const { openLedger } = await import('@ledgerkit/ledgerdb');
-  const ledger = await openLedger({ path: db });
+  const { openLedgerDatabase } = await import('@ledgerkit/ledgerdb');
+  const ledger = await openLedgerDatabase({ path: db });
   const found = new Map<string, number>();
   try {
     for await (const { revisions } of ledger.export()) {

@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import { postgresStorage } from '@ledgerkit/ledgerdb/postgres';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { reportAndAssert } from '../../src/report.ts';
@@ -42,7 +42,7 @@ test('PostgreSQL crash and restart under a 32-client load: typed UNAVAILABLE, re
   let recoveryMs: number | null = null;
   let duringOutage: Record<string, number> = {};
   try {
-    await new LedgerClient({ url: server.url, token }).createTable('orders');
+    await new LedgerdbClient({ url: server.url, token }).createTable('orders');
     load.start();
     await load.waitForMore(200, 60_000);
 

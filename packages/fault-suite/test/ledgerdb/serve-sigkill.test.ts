@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import { expect, test } from 'vitest';
 import { reportAndAssert } from '../../src/report.ts';
 import { createAdminToken, freePort, type ServeProcess, startServe } from './serve-process.ts';
@@ -22,7 +22,7 @@ test('SIGKILL of ledgerdb serve mid-commit, restart, retries with the same Idemp
   const load = new WriteLoad({ url: server.url, token, clients: 16, table: 'orders' });
   const recoveries: number[] = [];
   try {
-    await new LedgerClient({ url: server.url, token }).createTable('orders');
+    await new LedgerdbClient({ url: server.url, token }).createTable('orders');
     load.start();
     for (let round = 0; round < 3; round++) {
       await load.waitForMore(150, 60_000);

@@ -4,8 +4,8 @@
 // again. Every error a user meets is counted by code.
 import { randomUUID } from 'node:crypto';
 import { isLedgerError, type RetryOptions } from '@ledgerkit/core';
-import { type LedgerDatabase, openLedger } from '@ledgerkit/ledgerdb';
-import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { type LedgerDatabase, openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import type { StorageDriver } from '@ledgerkit/ledgerdb/storage';
 import { ErrorTally, tally } from '../../src/report.ts';
 
@@ -48,7 +48,7 @@ export class WriteLoad {
   }
 
   async #worker(worker: number): Promise<void> {
-    const client = new LedgerClient({
+    const client = new LedgerdbClient({
       url: this.#options.url,
       token: this.#options.token,
       // Proof checking is what the forked-server scenario tests; here it would only add
@@ -124,7 +124,7 @@ export async function countAndAudit(
   table: string,
   acknowledged: string[],
 ): Promise<{ acknowledged: number; present: number; lost: number; duplicates: number; auditOk: boolean }> {
-  const ledger: LedgerDatabase = await openLedger(open);
+  const ledger: LedgerDatabase = await openLedgerDatabase(open);
   try {
     const found: string[] = [];
     for await (const { revisions } of ledger.export()) {

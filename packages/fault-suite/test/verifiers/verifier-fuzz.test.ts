@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { TrustAnchor } from '@ledgerkit/core';
 import { verifyEthereumReceipt, verifyStateProof } from '@ledgerkit/ethereum/verify';
 import { verifyFabricReceipt } from '@ledgerkit/fabric/verify';
-import { asLedger, openLedger } from '@ledgerkit/ledgerdb';
+import { asLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { verifyConsistencyProof, verifyLedgerdbReceipt, verifyRevisionProof } from '@ledgerkit/ledgerdb/verify';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
@@ -161,7 +161,7 @@ async function run<Input>(scenario: string, target: FuzzTarget<Input>): Promise<
 
 /** Commit receipts of a real ledger with today's evidence (revision bodies), beside the golden ones. */
 async function ledgerdbReceiptSeeds(): Promise<Bundle[]> {
-  const database = await openLedger({ path: ':memory:', name: 'fuzz' });
+  const database = await openLedgerDatabase({ path: ':memory:', name: 'fuzz' });
   try {
     await database.createTable('orders');
     const ledger = asLedger(database);
@@ -238,7 +238,7 @@ test('ledgerdb receipts and revisions (verifyLedgerdbReceipt)', { timeout: fuzzT
 test('ledgerdb revision and consistency proofs (verifyRevisionProof, verifyConsistencyProof)', {
   timeout: fuzzTimeoutMs,
 }, async () => {
-  const ledger = await openLedger({ path: ':memory:' });
+  const ledger = await openLedgerDatabase({ path: ':memory:' });
   try {
     await ledger.createTable('orders');
     for (let i = 0; i < 12; i++) {

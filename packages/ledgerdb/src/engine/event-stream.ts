@@ -13,10 +13,10 @@ import { committedRevision, type JournalFormat } from '../internal/revision-form
 import { type JournalExportRecord, journalExportFormat } from '../journal-export-verifier.js';
 import type { BlockRow, StorageReader } from '../storage/driver.js';
 import { parseRevision } from '../transaction.js';
-import type { BlockBody, ConsistencyProof, Digest, Revision, RevisionBody } from '../types.js';
+import type { BlockBody, ConsistencyProof, Digest, DocumentRevision, RevisionBody } from '../types.js';
 
 /** Options of {@link LedgerDatabase.events}. */
-export interface EventsOptions {
+export interface JournalEventsOptions {
   /** Resume strictly after this checkpoint (`{ block: seq, index }`). */
   from?: { block: number; index: number };
   /** Ends the stream. */
@@ -28,7 +28,7 @@ export interface EventsOptions {
 /** One block with its revisions, as `export()` writes it. */
 export interface ExportedBlock {
   block: BlockBody & { hash: string; leafIndex: number };
-  revisions: Revision[];
+  revisions: DocumentRevision[];
 }
 
 /** Options of {@link LedgerDatabase.exportJournal}: the range, by block number or commit time. */
@@ -83,7 +83,7 @@ export class EventStream {
    * Committed revisions in journal order as events, first the stored ones, then live ones as
    * they commit (also those of other processes, polled every `pollMs`).
    */
-  async *events(options: EventsOptions): AsyncIterable<LedgerEvent> {
+  async *events(options: JournalEventsOptions): AsyncIterable<LedgerEvent> {
     const resumeAfter = options.from;
     let cursor = resumeAfter ? resumeAfter.block - 1 : -1;
     const pollMs = options.pollMs ?? 250;
@@ -114,7 +114,7 @@ export class EventStream {
   /** Every block with its revisions, in journal order. */
   async *blocks(): AsyncIterable<ExportedBlock> {
     const { treeSize } = await this.#storage.head();
-    let revisions: Revision[] = [];
+    let revisions: DocumentRevision[] = [];
     for (let from = 0; from < treeSize; from += chunk) {
       for (const leaf of await this.#storage.leaves(from, Math.min(treeSize, from + chunk))) {
         const body = JSON.parse(leaf.body) as RevisionBody | BlockBody;

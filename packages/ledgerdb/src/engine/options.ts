@@ -6,8 +6,8 @@ import type { StorageDriver, StorageWriter } from '../storage/driver.js';
 import { sqliteStorage } from '../storage/sqlite.js';
 import type { Limits } from '../types.js';
 
-/** Options of {@link openLedger}. */
-export interface OpenLedgerOptions {
+/** Options of {@link openLedgerDatabase}. */
+export interface OpenLedgerDatabaseOptions {
   /** SQLite file of the embedded driver; `:memory:` (the default) for a throwaway ledger. */
   path?: string;
   /** Another storage driver instead of `path`. */
@@ -43,7 +43,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   indexesPerTable: 5,
 });
 
-/** The options of {@link openLedger}, checked, with their defaults. */
+/** The options of {@link openLedgerDatabase}, checked, with their defaults. */
 export interface LedgerSettings {
   storage: StorageDriver;
   /** The name a new ledger gets. */
@@ -59,11 +59,11 @@ export interface LedgerSettings {
 }
 
 /**
- * Checks the options of {@link openLedger} before anything is opened.
+ * Checks the options of {@link openLedgerDatabase} before anything is opened.
  *
  * @throws `INVALID_ARGUMENT` naming the first bad option
  */
-export function checkOpenOptions(options: OpenLedgerOptions): LedgerSettings {
+export function checkOpenOptions(options: OpenLedgerDatabaseOptions): LedgerSettings {
   const path = options.path ?? ':memory:';
   const storage = options.storage ?? sqliteStorage({ path });
   const proposedName = options.name ?? (path === ':memory:' ? 'ledger' : basename(path, extname(path)));

@@ -2,8 +2,8 @@ import {
   isLedgerError,
   type JsonObject,
   type Receipt,
+  type Revision,
   type TrustAnchor,
-  type Revision as UnifiedRevision,
   type Verification,
   type VerificationBundle,
   verification,
@@ -30,7 +30,7 @@ export interface EvidenceSource {
  */
 export async function fetchLedgerdbEvidence(
   source: EvidenceSource,
-  subject: Receipt | UnifiedRevision,
+  subject: Receipt | Revision,
   anchor?: TrustAnchor,
 ): Promise<LedgerdbEvidence> {
   const receipt = 'key' in subject ? subject.receipt : subject;
@@ -90,10 +90,7 @@ export async function fetchLedgerdbEvidence(
  * @param source - the backend
  * @param subject - a receipt or revision of its ledger
  */
-export async function ledgerdbBundle(
-  source: EvidenceSource,
-  subject: Receipt | UnifiedRevision,
-): Promise<VerificationBundle> {
+export async function ledgerdbBundle(source: EvidenceSource, subject: Receipt | Revision): Promise<VerificationBundle> {
   const evidence = await fetchLedgerdbEvidence(source, subject);
   return {
     format: 'ledgerkit.verification-bundle',
@@ -116,7 +113,7 @@ const operational = new Set(['UNAVAILABLE', 'TIMEOUT', 'ABORTED', 'UNAUTHENTICAT
  */
 export async function verifyWithSource(
   source: EvidenceSource,
-  subject: Receipt | UnifiedRevision,
+  subject: Receipt | Revision,
   anchor?: TrustAnchor,
 ): Promise<Verification> {
   let evidence: LedgerdbEvidence;

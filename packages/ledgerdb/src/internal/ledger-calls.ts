@@ -4,10 +4,10 @@ import {
   type JsonValue,
   type LedgerCall,
   LedgerError,
+  type Revision,
   receiptFormatVersion,
-  type Revision as UnifiedRevision,
 } from '@ledgerkit/core';
-import type { Revision } from '../types.js';
+import type { DocumentRevision } from '../types.js';
 
 /** A write statement as the unified `Ledger`'s `submit` calls carry them. */
 export type WriteStatement =
@@ -99,7 +99,7 @@ export async function evaluateCall(call: LedgerCall, reader: CallReader): Promis
 }
 
 /** A committed revision as the unified `Ledger` interface's `history` returns it. */
-export function unifiedRevision(key: string, ledger: string, revision: Revision): UnifiedRevision {
+export function unifiedRevision(key: string, ledger: string, revision: DocumentRevision): Revision {
   return {
     key,
     version: revision.metadata.version,

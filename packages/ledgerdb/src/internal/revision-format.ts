@@ -2,7 +2,7 @@
 import { hashLeaf, type JsonObject, toHex } from '@ledgerkit/core';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { Revision, RevisionBody } from '../types.js';
+import type { DocumentRevision, RevisionBody } from '../types.js';
 import { canonicalize } from './canonical-json.js';
 
 /**
@@ -77,6 +77,6 @@ export function storedRevisionBody(body: string, data: string | null | undefined
  *
  * @param stored - the leaf's bytes and the data stored beside it
  */
-export function committedRevision(stored: { body: string; data?: string | null }): Revision {
+export function committedRevision(stored: { body: string; data?: string | null }): DocumentRevision {
   return { ...storedRevisionBody(stored.body, stored.data), hash: toHex(hashLeaf(stored.body)) };
 }

@@ -64,7 +64,7 @@ const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/;
  * lock, so processes opening at once apply each migration exactly once.
  *
  * @param options - where the database is, the schema, pool settings
- * @returns a driver for `openLedger({ storage })`
+ * @returns a driver for `openLedgerDatabase({ storage })`
  * @throws LedgerError `INVALID_ARGUMENT` for a bad schema name or options; opening the
  * ledger rejects with `UNSUPPORTED` naming the npm package when `pg` (an optional peer
  * dependency) is not installed

@@ -31,7 +31,7 @@ export interface SqliteStorageOptions {
  * with `UNAVAILABLE`. Use the `postgres` driver for several processes.
  *
  * @param options - file path and timing
- * @returns a driver for `openLedger({ storage })`
+ * @returns a driver for `openLedgerDatabase({ storage })`
  */
 export function sqliteStorage(options: SqliteStorageOptions): StorageDriver {
   return new SqliteStorage(options);

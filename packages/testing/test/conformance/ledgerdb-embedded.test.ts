@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject, Receipt, TrustAnchor } from '@ledgerkit/core';
-import { type LedgerDatabase, LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
+import { type LedgerDatabase, LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import type { ConformanceBackend, ConformanceFactory } from '../../src/conformance/types.js';
 import { runLedgerConformance } from '../../src/conformance.js';
 import { ledgerdbWorkload } from '../fixtures/ledgerdb-workload.js';
@@ -25,7 +25,7 @@ let dir: string | undefined;
 let last: LedgerdbLedger | undefined;
 
 async function open(path: string, name: string): Promise<LedgerdbLedger> {
-  const database = await openLedger({ path, name, signingKey: privateKey });
+  const database = await openLedgerDatabase({ path, name, signingKey: privateKey });
   const tables = new Set((await database.tables()).map((one) => one.name));
   for (const needed of [table, guarded]) if (!tables.has(needed)) await database.createTable(needed);
   return new LedgerdbLedger(database, {

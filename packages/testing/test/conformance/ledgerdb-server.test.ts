@@ -7,8 +7,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { isLedgerError, type JsonObject, type Receipt, type TrustAnchor } from '@ledgerkit/core';
-import { asLedger, openLedger } from '@ledgerkit/ledgerdb';
-import { LedgerClient } from '@ledgerkit/ledgerdb/client';
+import { asLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import { postgresStorage } from '@ledgerkit/ledgerdb/postgres';
 import { createToken, parseRoles } from '@ledgerkit/ledgerdb/server';
 import { type PostgresServer, startPostgres } from '../../../../scripts/postgres-server.mjs';
@@ -17,7 +17,7 @@ import { runLedgerConformance } from '../../src/conformance.js';
 import { ledgerdbWorkload } from '../fixtures/ledgerdb-workload.js';
 
 // ledgerdb as a network service: `ledgerdb serve` as a separate process on a throwaway
-// PostgreSQL, and the verifying LedgerClient (@ledgerkit/ledgerdb/client) as the Ledger.
+// PostgreSQL, and the verifying LedgerdbClient (@ledgerkit/ledgerdb/client) as the Ledger.
 // Restart stops that process and starts a new one on the same database; the rules of the
 // service are a --rules module; identities are the server's bearer tokens.
 
@@ -42,7 +42,7 @@ interface Setup {
 let setup: Setup | undefined;
 let server: { child: ChildProcess; url: string; port: number } | undefined;
 // The client opened last (open, reopen, restart), which close() closes.
-let last: LedgerClient | undefined;
+let last: LedgerdbClient | undefined;
 
 async function prepare(): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'ledgerkit-conformance-server-'));
@@ -112,12 +112,12 @@ async function stopServer(running: { child: ChildProcess }): Promise<void> {
   await exited;
 }
 
-async function connect(token: string): Promise<LedgerClient> {
+async function connect(token: string): Promise<LedgerdbClient> {
   const running = server as { url: string };
-  return LedgerClient.connect({ url: running.url, token, publicKey: pinnedKey, retry: { retries: 8 } });
+  return LedgerdbClient.connect({ url: running.url, token, publicKey: pinnedKey, retry: { retries: 8 } });
 }
 
-const backendOf = (client: LedgerClient): ConformanceBackend => {
+const backendOf = (client: LedgerdbClient): ConformanceBackend => {
   last = client;
   return { ledger: client, workload };
 };
@@ -153,7 +153,7 @@ const factory: ConformanceFactory = {
         probe.close(() => resolve(free));
       });
     });
-    const client = new LedgerClient({
+    const client = new LedgerdbClient({
       url: `http://127.0.0.1:${port}`,
       token: (setup as Setup).tokens.admin,
       retry: { retries: 1, baseDelayMs: 10, maxDelayMs: 20 },
@@ -164,7 +164,7 @@ const factory: ConformanceFactory = {
   foreignReceipt: async (): Promise<Receipt> => {
     // Another ledger of the same kind: its own schema on the same PostgreSQL.
     const storage = postgresStorage({ connectionString: (setup as Setup).postgres.url, schema: 'other' });
-    const other = await openLedger({ storage, name: 'other' });
+    const other = await openLedgerDatabase({ storage, name: 'other' });
     try {
       if (!(await other.tables()).some((one) => one.name === table)) await other.createTable(table);
       const ledger = asLedger(other);

@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openLedger } from '@ledgerkit/ledgerdb';
+import { openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { ensureNotesTable, notesService } from './notes-service.ts';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -18,7 +18,7 @@ if (!existsSync(keyPath)) {
   writeFileSync(`${keyPath}.pub`, publicKey.export({ type: 'spki', format: 'pem' }));
 }
 
-const ledger = await openLedger({ path: ledgerPath, signingKey: readFileSync(keyPath, 'utf8') });
+const ledger = await openLedgerDatabase({ path: ledgerPath, signingKey: readFileSync(keyPath, 'utf8') });
 await ensureNotesTable(ledger);
 const server = notesService(ledger).listen(port, () => {
   console.log(`notes service on http://localhost:${port} (digests signed; public key in ${keyPath}.pub)`);

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LedgerDatabase, openLedger } from '@ledgerkit/ledgerdb';
+import { type LedgerDatabase, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import {
   type Digest,
   type RevisionProof,
@@ -24,7 +24,7 @@ let base: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'notes-service-'));
-  ledger = await openLedger({ path: join(dir, 'notes.ledger'), signingKey: privateKey });
+  ledger = await openLedgerDatabase({ path: join(dir, 'notes.ledger'), signingKey: privateKey });
   await ensureNotesTable(ledger);
   server = notesService(ledger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
