@@ -2,7 +2,8 @@
 // that) before the integration tests start a network, and stops the networks a killed
 // earlier run of these tests left behind (temporary directories ledgerkit-contracts-fabric-*
 // whose owner process is gone; a concurrent run's network is left alone).
-import { ensureFabricBinaries, stopLeftoverNetworks } from '@ledgerkit/fabric-network';
+import { ensureFabricBinaries } from '@ledgerkit/fabric-network';
+import { stopLeftoverNetworks } from '@ledgerkit/fabric-network/testing';
 
 export default async function setup(): Promise<void> {
   const binaries = await ensureFabricBinaries({ onProgress: (message) => console.log(`[fabric] ${message}`) });

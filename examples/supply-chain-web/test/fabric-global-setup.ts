@@ -1,6 +1,7 @@
 // Builds the pinned Fabric binaries once per machine (reused from $LEDGERKIT_HOME after that)
 // and stops networks that a killed earlier run left behind (their owner process is gone).
-import { ensureFabricBinaries, stopLeftoverNetworks } from '@ledgerkit/fabric-network';
+import { ensureFabricBinaries } from '@ledgerkit/fabric-network';
+import { stopLeftoverNetworks } from '@ledgerkit/fabric-network/testing';
 
 export default async function setup(): Promise<void> {
   const binaries = await ensureFabricBinaries({ onProgress: (message) => console.log(`[fabric] ${message}`) });

@@ -82,7 +82,8 @@ export async function startFabricSupplyChainNetwork(
 ): Promise<FabricSupplyChainNetwork> {
   const { onProgress = () => {}, onStarting = () => {} } = options;
   // Loaded here, not at the top: the other backends' users need not load Fabric.
-  const { FabricNetwork: Network, claimNetworkDir } = await import('@ledgerkit/fabric-network');
+  const { FabricNetwork: Network } = await import('@ledgerkit/fabric-network');
+  const { claimNetworkDir } = await import('@ledgerkit/fabric-network/testing');
   const dir = await mkdtemp(join(tmpdir(), options.dirPrefix ?? 'ledgerkit-supply-chain-fabric-'));
   const ledgers: FabricLedger[] = [];
   let network: FabricNetwork | undefined;

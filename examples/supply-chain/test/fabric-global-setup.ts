@@ -1,7 +1,8 @@
 // Builds the pinned Fabric binaries once per machine (reused from $LEDGERKIT_HOME after that)
 // and stops networks a killed earlier run of this suite left behind (their owner process is
 // gone; a concurrent run's network is left alone).
-import { ensureFabricBinaries, stopLeftoverNetworks } from '@ledgerkit/fabric-network';
+import { ensureFabricBinaries } from '@ledgerkit/fabric-network';
+import { stopLeftoverNetworks } from '@ledgerkit/fabric-network/testing';
 
 export default async function setup(): Promise<void> {
   const binaries = await ensureFabricBinaries({ onProgress: (message) => console.log(`[fabric] ${message}`) });

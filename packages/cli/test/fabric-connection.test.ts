@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectFabric } from '@ledgerkit/fabric';
-import { claimNetworkDir } from '@ledgerkit/fabric-network';
+import { claimNetworkDir } from '@ledgerkit/fabric-network/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli } from '../src/run-cli.js';
 

@@ -4,7 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureFabricBinaries, FabricNetwork, processesOfNetwork } from '../dist/index.js';
+import { ensureFabricBinaries, FabricNetwork } from '../dist/index.js';
+import { processesOfNetwork } from '../dist/testing.js';
 
 await ensureFabricBinaries();
 const dir = await mkdtemp(join(tmpdir(), 'ledgerkit-bench-fabric-'));

@@ -22,7 +22,9 @@ export type {
 } from './ca/certificate-authority.js';
 export { type CertificateInfo, certificateInfo, crlSerialNumbers } from './ca/certificates.js';
 export type { CaAdminCredentials } from './ca/credentials.js';
-export type { PrivateDataCollection } from './collections.js';
+export type { PrivateDataCollection } from './chaincode/collections.js';
+// Deprecated since 0.2.0: these moved to @ledgerkit/fabric-network/testing.
+export { claimNetworkDir, networkOwnerFile, processesOfNetwork, stopLeftoverNetworks } from './deprecated.js';
 export { FabricNetworkError, type FabricNetworkReason, fabricNetworkReasons } from './errors.js';
 export {
   type AddedPeer,
@@ -61,7 +63,5 @@ export {
   requiredYesVotes,
   type VotingPolicy,
 } from './governance/voting-policy.js';
-export type { NodeHealth, NodeMetrics } from './health.js';
 export type { IssuedIdentity, IssueIdentityOptions } from './identities.js';
-export { claimNetworkDir, networkOwnerFile, stopLeftoverNetworks } from './leftover-networks.js';
-export { processesOfNetwork } from './leftovers.js';
+export type { NodeHealth, NodeMetrics } from './readiness/health.js';

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { claimNetworkDir, FabricNetwork } from '../src/index.js';
+import { FabricNetwork } from '../src/index.js';
+import { claimNetworkDir } from '../src/testing.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/private-notes', import.meta.url));

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLedgerError } from '@ledgerkit/core';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { claimNetworkDir, FabricNetwork, processesOfNetwork } from '../src/index.js';
+import { FabricNetwork } from '../src/index.js';
+import { claimNetworkDir, processesOfNetwork } from '../src/testing.js';
 
 let dir: string;
 

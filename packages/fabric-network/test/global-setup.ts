@@ -4,7 +4,7 @@
 // the test process; a concurrent run's networks are left alone).
 import { ensureFabricBinaries } from '../src/binaries.js';
 import { ensureFabricCaBinaries } from '../src/ca/ca-binaries.js';
-import { stopLeftoverNetworks } from '../src/index.js';
+import { stopLeftoverNetworks } from '../src/testing.js';
 
 export default async function setup(): Promise<void> {
   const binaries = await ensureFabricBinaries({ onProgress: (message) => console.log(`[fabric] ${message}`) });

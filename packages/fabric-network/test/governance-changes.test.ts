@@ -15,7 +15,8 @@ import { isLedgerError } from '@ledgerkit/core';
 import { LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FabricGovernance } from '../src/governance/fabric-governance.js';
-import { claimNetworkDir, FabricNetwork, processesOfNetwork } from '../src/index.js';
+import { FabricNetwork } from '../src/index.js';
+import { claimNetworkDir, processesOfNetwork } from '../src/testing.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/asset-transfer', import.meta.url));

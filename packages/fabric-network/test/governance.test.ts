@@ -21,7 +21,8 @@ import {
   ChannelConfigurator,
 } from '../src/governance/channel-config.js';
 import { FabricGovernance } from '../src/governance/fabric-governance.js';
-import { claimNetworkDir, FabricNetwork } from '../src/index.js';
+import { FabricNetwork } from '../src/index.js';
+import { claimNetworkDir } from '../src/testing.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/asset-transfer', import.meta.url));

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureFabricBinaries } from '../src/binaries.js';
 import { applicationGroup, ChannelConfigurator } from '../src/governance/channel-config.js';
-import { claimNetworkDir, FabricNetwork, type OrganizationAccess } from '../src/index.js';
+import { FabricNetwork, type OrganizationAccess } from '../src/index.js';
+import { claimNetworkDir } from '../src/testing.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/whoami', import.meta.url));

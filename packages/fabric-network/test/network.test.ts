@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { claimNetworkDir, FabricNetwork, processesOfNetwork } from '../src/index.js';
+import { FabricNetwork } from '../src/index.js';
+import { claimNetworkDir, processesOfNetwork } from '../src/testing.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/asset-transfer', import.meta.url));

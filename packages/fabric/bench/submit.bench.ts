@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { type Contract, connect, type Gateway, hash, signers } from '@hyperledger/fabric-gateway';
 import type { Receipt } from '@ledgerkit/core';
-import { claimNetworkDir, FabricNetwork } from '@ledgerkit/fabric-network';
+import { FabricNetwork } from '@ledgerkit/fabric-network';
+import { claimNetworkDir } from '@ledgerkit/fabric-network/testing';
 import { connectFabric, type FabricLedger } from '../dist/index.js';
 
 const submitsPerRound = Number(process.env.BENCH_SUBMITS ?? 400);

@@ -22,7 +22,8 @@ import {
   signCertificate,
   utf8String,
 } from '@ledgerkit/core/der';
-import { claimNetworkDir, FabricNetwork } from '@ledgerkit/fabric-network';
+import { FabricNetwork } from '@ledgerkit/fabric-network';
+import { claimNetworkDir } from '@ledgerkit/fabric-network/testing';
 import { connectFabric, type FabricLedger, fabricBlockHash, verifyFabricReceipt } from '../dist/index.js';
 
 const channel = 'golden';

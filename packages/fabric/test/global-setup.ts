@@ -3,9 +3,10 @@
 // these tests (or of the benchmark) left behind: temporary directories named
 // ledgerkit-sdk-fabric-*, each claimed by its process with fabric-network's
 // claimNetworkDir, so a concurrent run's networks (live owner) are left alone.
-import { ensureFabricBinaries, stopLeftoverNetworks } from '@ledgerkit/fabric-network';
+import { ensureFabricBinaries } from '@ledgerkit/fabric-network';
+import { stopLeftoverNetworks } from '@ledgerkit/fabric-network/testing';
 
-export { claimNetworkDir } from '@ledgerkit/fabric-network';
+export { claimNetworkDir } from '@ledgerkit/fabric-network/testing';
 export const networkDirPrefix = 'ledgerkit-sdk-fabric-';
 
 export default async function setup(): Promise<void> {

@@ -64,9 +64,16 @@ export async function startFabricNetwork(options: Omit<UpOptions, 'dir'> = {}): 
   };
 }
 
-async function loadFabricNetwork(): Promise<typeof import('@ledgerkit/fabric-network')> {
+async function loadFabricNetwork(): Promise<{
+  FabricNetwork: typeof import('@ledgerkit/fabric-network').FabricNetwork;
+  claimNetworkDir: typeof import('@ledgerkit/fabric-network/testing').claimNetworkDir;
+}> {
   try {
-    return await import('@ledgerkit/fabric-network');
+    const [{ FabricNetwork }, { claimNetworkDir }] = await Promise.all([
+      import('@ledgerkit/fabric-network'),
+      import('@ledgerkit/fabric-network/testing'),
+    ]);
+    return { FabricNetwork, claimNetworkDir };
   } catch (error) {
     throw new LedgerError(
       'UNSUPPORTED',

@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { processesOfNetwork } from '@ledgerkit/fabric-network';
+import { processesOfNetwork } from '@ledgerkit/fabric-network/testing';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FabricNetworkFixture, startFabricNetwork } from '../src/fabric-network.js';
 

@@ -3,7 +3,8 @@
 // left behind: startFabricNetwork() puts each one in a temporary ledgerkit-testing-fabric-*
 // directory claimed by its test process, and a run killed before its afterAll leaves the
 // processes running. A concurrent run's networks (live owner) are left alone.
-import { ensureFabricBinaries, stopLeftoverNetworks } from '@ledgerkit/fabric-network';
+import { ensureFabricBinaries } from '@ledgerkit/fabric-network';
+import { stopLeftoverNetworks } from '@ledgerkit/fabric-network/testing';
 
 export default async function setup(): Promise<void> {
   const binaries = await ensureFabricBinaries({ onProgress: (message) => console.log(`[fabric] ${message}`) });

@@ -2,9 +2,9 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Ledger } from '@ledgerkit/core';
 import { ensureFabricBinaries } from '../binaries.js';
+import { endorsementPolicy } from '../chaincode/policy.js';
 import { FabricNetworkError } from '../errors.js';
 import { withFileLock, writeFileAtomic } from '../internal/file-lock.js';
-import { endorsementPolicy } from '../internal/policy.js';
 import { type AuditEntry, AuditTrail } from './audit-trail.js';
 import {
   adminsPolicy,

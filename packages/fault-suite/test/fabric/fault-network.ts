@@ -7,13 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ConnectFabricOptions, connectFabric, type FabricLedger } from '@ledgerkit/fabric';
-import {
-  claimNetworkDir,
-  ensureFabricBinaries,
-  FabricNetwork,
-  stopLeftoverNetworks,
-  type UpOptions,
-} from '@ledgerkit/fabric-network';
+import { ensureFabricBinaries, FabricNetwork, type UpOptions } from '@ledgerkit/fabric-network';
+import { claimNetworkDir, stopLeftoverNetworks } from '@ledgerkit/fabric-network/testing';
 
 export const chaincode = 'faultkv';
 const chaincodePath = fileURLToPath(new URL('./fixtures/kv-chaincode', import.meta.url));

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pidAlive } from './internal/processes.js';
+import { pidAlive } from '../internal/processes.js';
 
 /**
  * Lists live processes that belong to a network, by scanning /proc for the marker

@@ -1,8 +1,8 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FabricNetwork } from './fabric-network.js';
-import { pidAlive } from './internal/processes.js';
+import { FabricNetwork } from '../fabric-network.js';
+import { pidAlive } from '../internal/processes.js';
 
 /** The file in a claimed network directory holding the pid of the process that owns it. */
 export const networkOwnerFile = 'owner.pid';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLedgerError } from '@ledgerkit/core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { checkChaincodeProject } from './chaincode-project.js';
+import { checkChaincodeProject } from './project.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,5 +1,5 @@
-import { FabricNetworkError } from './errors.js';
-import { endorsementPolicy } from './internal/policy.js';
+import { FabricNetworkError } from '../errors.js';
+import { endorsementPolicy } from './policy.js';
 
 /** One private data collection of a chaincode, as `peer lifecycle chaincode … --collections-config` reads it. */
 export interface PrivateDataCollection {
