@@ -2,18 +2,15 @@
 // `ledgerdb serve` runs it. Every route but /healthz, /readyz, /openapi.json and /docs
 // needs a bearer token; see README "Server" for the model and docs/operations.md for
 // logs, metrics and health.
-import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
-import { isLedgerError, type JsonValue, LedgerError } from '@ledgerkit/core';
-import { type Static, Type } from '@sinclair/typebox';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { isLedgerError, LedgerError } from '@ledgerkit/core';
 import type { FastifyInstance } from 'fastify';
 import packageJson from '../../package.json' with { type: 'json' };
-import { documentIdPattern } from '../internal/ids.js';
 import { loadOptional } from '../internal/optional-dependency.js';
-import { indexPathPattern, tableNamePattern } from '../internal/paths.js';
 import type { TableRule } from '../ledger-adapter.js';
 import type { LedgerDatabase } from '../ledger-database.js';
-import type { Digest, Revision, RevisionProof } from '../types.js';
-import { grants, type Principal, type TokenRegistry } from './auth.js';
+import type { Principal, TokenRegistry } from './auth.js';
+import { measuredCommit } from './commit-metrics.js';
 import { toHttpError } from './errors.js';
 import {
   fastifyLoggerOptions,
@@ -22,16 +19,16 @@ import {
   requestIdOf,
   type ServerLogOptions,
 } from './logging.js';
-import type { AuthFailureReason, ProofKind, ServerMetrics } from './metrics.js';
+import type { AuthFailureReason, ServerMetrics } from './metrics.js';
 import { PartiqlTransactions } from './partiql-transactions.js';
+import { registerDocumentRoutes } from './routes/documents.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerOperationRoutes } from './routes/operations.js';
 import { registerPartiqlRoutes } from './routes/partiql.js';
-import {
-  checkStatements,
-  idempotencyTable,
-  reservedTablePrefix,
-  runTransaction,
-  type StatementInput,
-} from './transactions.js';
+import { registerProofRoutes } from './routes/proofs.js';
+import { registerTableRoutes } from './routes/tables.js';
+import { registerTransactionRoutes } from './routes/transactions.js';
+import { idempotencyTable } from './transactions.js';
 
 /** TLS settings; with `ca`, every client must present a certificate it signed (mTLS). */
 export interface ServerTlsOptions {
@@ -127,65 +124,6 @@ declare module 'fastify' {
     auth?: boolean;
   }
 }
-
-// ---- schemas --------------------------------------------------------------------
-
-const strict = { additionalProperties: false } as const;
-const TableName = Type.String({ pattern: tableNamePattern.source, description: 'table name' });
-const DocumentId = Type.String({ pattern: documentIdPattern.source, description: 'document id' });
-const Count = Type.String({ pattern: '^[0-9]{1,15}$' });
-const Document = Type.Object({}, { additionalProperties: true, description: 'a JSON object' });
-
-const Statement = Type.Object(
-  {
-    op: Type.Union([Type.Literal('insert'), Type.Literal('update'), Type.Literal('delete'), Type.Literal('get')]),
-    table: TableName,
-    id: Type.Optional(DocumentId),
-    data: Type.Optional(Document),
-    expectedVersion: Type.Optional(Type.Integer({ minimum: -1 })),
-  },
-  strict,
-);
-const TransactionBody = Type.Object({ statements: Type.Array(Statement, { minItems: 1 }) }, strict);
-const TableParams = Type.Object({ table: TableName }, strict);
-const DocumentParams = Type.Object({ table: TableName, id: DocumentId }, strict);
-const RevisionParams = Type.Object({ table: TableName, id: DocumentId, version: Count }, strict);
-const AtSize = Type.Object(
-  { treeSize: Type.Optional(Count) },
-  { ...strict, description: 'treeSize: prove against the journal at this size (default: the current digest)' },
-);
-const HistoryQuery = Type.Object(
-  { from: Type.Optional(Type.String({ maxLength: 64 })), to: Type.Optional(Type.String({ maxLength: 64 })) },
-  strict,
-);
-const ConsistencyQuery = Type.Object({ from: Count, to: Type.Optional(Count) }, strict);
-const BlockParams = Type.Object({ seq: Count }, strict);
-const EventsQuery = Type.Object(
-  {
-    from: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}:[0-9]{1,9}$', description: 'resume after block:index' })),
-    tables: Type.Optional(Type.String({ maxLength: 4096, description: 'comma-separated tables to stream' })),
-  },
-  strict,
-);
-const CreateTableBody = Type.Object(
-  {
-    name: TableName,
-    indexes: Type.Optional(Type.Array(Type.String({ pattern: indexPathPattern.source, maxLength: 512 }))),
-  },
-  strict,
-);
-const FindBody = Type.Object({ where: Type.Object({}, { additionalProperties: true, minProperties: 1 }) }, strict);
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' })),
-});
-
-const errorResponse = {
-  description: 'error: { error: { code, message, details? } }',
-  type: 'object',
-  properties: { error: { type: 'object', additionalProperties: true } },
-} as const;
-
-// ---- the server -----------------------------------------------------------------
 
 /**
  * Builds the HTTP server over a ledger.
@@ -359,139 +297,10 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     });
   }
 
-  const canRead = (principal: Principal, table: string) =>
-    !table.startsWith(reservedTablePrefix) && grants(principal.read, table);
-  const requireRead = (principal: Principal, table: string) => {
-    if (!canRead(principal, table)) {
-      throw new LedgerError('PERMISSION_DENIED', `token ${principal.name} may not read table ${table}`, {
-        details: { table },
-      });
-    }
-  };
-  const timed = async <T>(kind: ProofKind, work: Promise<T>): Promise<T> => {
-    if (!metrics) return work;
-    const started = performance.now();
-    const result = await work;
-    metrics.proofDuration.observe({ kind }, (performance.now() - started) / 1000);
-    return result;
-  };
-  const treeSizeOf = async (query: { treeSize?: string }): Promise<Digest | undefined> => {
-    if (query.treeSize === undefined) return undefined;
-    const treeSize = Number(query.treeSize);
-    return { ledger: ledger.name, treeSize, rootHash: await ledger.rootHashAt(treeSize), tip: null };
-  };
-
-  app.get(
-    '/healthz',
-    {
-      config: { auth: false },
-      schema: { summary: 'Liveness: 200 while the process serves HTTP (draining included)', security: [] },
-    },
-    async () => ({ status: 'ok' }),
-  );
-
-  app.get(
-    '/readyz',
-    {
-      config: { auth: false },
-      schema: {
-        summary:
-          'Readiness: 200 when the ledger is open and its storage answers; 503 while draining or when it does not',
-        security: [],
-      },
-    },
-    async (request, reply) => {
-      if (draining || closing) return reply.code(503).send({ status: 'draining' });
-      try {
-        await withTimeout(ledger.digest(), readyTimeoutMs);
-      } catch (error) {
-        const code = isLedgerError(error) ? error.code : 'UNAVAILABLE';
-        request.log.warn({ err: error }, 'readiness check failed: the storage did not answer');
-        return reply.code(503).send({ status: 'unavailable', code });
-      }
-      return { status: 'ready' };
-    },
-  );
-
-  if (metrics) {
-    app.get(
-      '/metrics',
-      {
-        schema: {
-          summary: 'Prometheus metrics (text format), for tokens with the metrics or admin role',
-          response: { 401: errorResponse },
-        },
-      },
-      async (request, reply) => {
-        const { principal } = request;
-        if (!principal.metrics && !principal.admin) {
-          throw new LedgerError('PERMISSION_DENIED', `token ${principal.name} may not read metrics`);
-        }
-        const text = await metrics.registry.metrics();
-        return reply.type(metrics.registry.contentType).send(text);
-      },
-    );
-  }
-
-  app.get(
-    '/openapi.json',
-    { config: { auth: false }, schema: { summary: 'This OpenAPI document', security: [] } },
-    async () => app.swagger(),
-  );
-
-  app.get(
-    '/v1/tables',
-    { schema: { summary: 'Tables the token may read or write, with their indexes', response: { 401: errorResponse } } },
-    async (request) => {
-      const { principal } = request;
-      const all = await ledger.tables();
-      return {
-        tables: all.filter(
-          (table) =>
-            !table.name.startsWith(reservedTablePrefix) &&
-            (principal.admin || grants(principal.read, table.name) || grants(principal.write, table.name)),
-        ),
-      };
-    },
-  );
-
-  app.post<{ Body: Static<typeof CreateTableBody> }>(
-    '/v1/tables',
-    { schema: { summary: 'Create a table and its indexes (admin)', body: CreateTableBody } },
-    async (request, reply) => {
-      if (!request.principal.admin) {
-        throw new LedgerError('PERMISSION_DENIED', `token ${request.principal.name} may not create tables`);
-      }
-      const { name, indexes = [] } = request.body;
-      if (name.startsWith(reservedTablePrefix)) {
-        throw new LedgerError('PERMISSION_DENIED', `table ${name} is reserved for the server`);
-      }
-      await ledger.createTable(name);
-      for (const path of indexes) await ledger.createIndex(name, path);
-      return reply.code(201).send({ table: name, indexes });
-    },
-  );
-
-  app.post<{ Body: Static<typeof TransactionBody>; Headers: Static<typeof IdempotencyHeaders> }>(
-    '/v1/transactions',
-    {
-      schema: {
-        summary: 'Commit a batch of statements atomically (Idempotency-Key makes retries safe)',
-        body: TransactionBody,
-        headers: IdempotencyHeaders,
-      },
-    },
-    async (request, reply) => {
-      const statements = request.body.statements as StatementInput[];
-      checkStatements(statements, request.principal, maxStatements);
-      const key = request.headers['idempotency-key'];
-      const run = runTransaction(ledger, request.principal, statements, key, rules);
-      const { response, replayed } = metrics ? await measuredCommit(metrics, run) : await run;
-      if (replayed) void reply.header('idempotent-replayed', 'true');
-      return response;
-    },
-  );
-
+  const unready = () => draining || closing !== undefined;
+  registerOperationRoutes(app, { ledger, metrics, readyTimeoutMs, unready });
+  registerTableRoutes(app, { ledger });
+  registerTransactionRoutes(app, { ledger, metrics, rules, maxStatements });
   registerPartiqlRoutes(app, {
     transactions: partiql,
     measureCommit: async (run) => {
@@ -503,214 +312,9 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       return outcome.response.commit;
     },
   });
-
-  app.get<{ Params: Static<typeof DocumentParams> }>(
-    '/v1/tables/:table/documents/:id',
-    { schema: { summary: "A document's latest revision (committed view)", params: DocumentParams } },
-    async (request) => {
-      const { table, id } = request.params;
-      requireRead(request.principal, table);
-      return { revision: await ledger.revision(table, id) };
-    },
-  );
-
-  app.get<{ Params: Static<typeof RevisionParams> }>(
-    '/v1/tables/:table/documents/:id/revisions/:version',
-    { schema: { summary: 'One revision of a document', params: RevisionParams } },
-    async (request) => {
-      const { table, id, version } = request.params;
-      requireRead(request.principal, table);
-      return { revision: await ledger.revision(table, id, Number(version)) };
-    },
-  );
-
-  app.get<{ Params: Static<typeof DocumentParams>; Querystring: Static<typeof HistoryQuery> }>(
-    '/v1/tables/:table/documents/:id/history',
-    {
-      schema: {
-        summary: 'Every revision of a document active in [from, to], oldest first',
-        params: DocumentParams,
-        querystring: HistoryQuery,
-      },
-    },
-    async (request) => {
-      const { table, id } = request.params;
-      requireRead(request.principal, table);
-      const from = parseTime(request.query.from, 'from');
-      const to = parseTime(request.query.to, 'to');
-      const window = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
-      const revisions = await ledger.history(table, id, window);
-      return { revisions };
-    },
-  );
-
-  app.post<{ Params: Static<typeof TableParams>; Body: Static<typeof FindBody> }>(
-    '/v1/tables/:table/find',
-    {
-      schema: {
-        summary: 'Latest revisions of the documents whose fields equal the given values',
-        params: TableParams,
-        body: FindBody,
-      },
-    },
-    async (request) => {
-      const { table } = request.params;
-      requireRead(request.principal, table);
-      const entries = await ledger.find(table, request.body.where as Record<string, JsonValue>);
-      const revisions: Revision[] = [];
-      for (const entry of entries) revisions.push(await ledger.revision(table, entry.id));
-      return { revisions };
-    },
-  );
-
-  app.get('/v1/digest', { schema: { summary: "The journal's current digest (any token)" } }, async () =>
-    ledger.digest(),
-  );
-
-  app.get<{ Params: Static<typeof RevisionParams>; Querystring: Static<typeof AtSize> }>(
-    '/v1/tables/:table/documents/:id/revisions/:version/proof',
-    {
-      schema: {
-        summary: 'Inclusion proof of a revision; auditors get it without the revision',
-        params: RevisionParams,
-        querystring: AtSize,
-      },
-    },
-    async (request) => {
-      const { table, id, version } = request.params;
-      const { principal } = request;
-      const reader = canRead(principal, table);
-      if (!reader && !(principal.auditor && !table.startsWith(reservedTablePrefix))) requireRead(principal, table);
-      const proof = await timed(
-        'revision',
-        treeSizeOf(request.query).then((at) => ledger.proof(table, id, Number(version), at)),
-      );
-      if (reader) return proof;
-      // Auditors check that a leaf hash they hold is in the journal; they never see data.
-      const { revision: _withheld, ...hashesOnly } = proof;
-      return hashesOnly as Omit<RevisionProof, 'revision'>;
-    },
-  );
-
-  app.get<{ Params: Static<typeof BlockParams>; Querystring: Static<typeof AtSize> }>(
-    '/v1/blocks/:seq/proof',
-    {
-      schema: {
-        summary: 'Inclusion proof of a block (transaction): what receipts are verified with',
-        params: BlockParams,
-        querystring: AtSize,
-      },
-    },
-    async (request) =>
-      timed(
-        'block',
-        treeSizeOf(request.query).then((at) => ledger.blockProof(Number(request.params.seq), at)),
-      ),
-  );
-
-  app.get<{ Querystring: Static<typeof ConsistencyQuery> }>(
-    '/v1/consistency',
-    {
-      schema: {
-        summary: 'RFC 9162 consistency proof from the journal at `from` leaves to `to` (default: current)',
-        querystring: ConsistencyQuery,
-      },
-    },
-    async (request) => {
-      const from = Number(request.query.from);
-      const newDigest =
-        request.query.to === undefined ? await ledger.digest() : await treeSizeOf({ treeSize: request.query.to });
-      const target = newDigest as Digest;
-      if (from > target.treeSize) {
-        throw new LedgerError('INVALID_ARGUMENT', `from (${from}) is beyond to (${target.treeSize})`, {
-          details: { path: '/from' },
-        });
-      }
-      return timed(
-        'consistency',
-        ledger.rootHashAt(from).then((rootHash) => {
-          const oldDigest: Digest = { ledger: ledger.name, treeSize: from, rootHash, tip: null };
-          return ledger.consistencyProof(oldDigest, target);
-        }),
-      );
-    },
-  );
-
-  app.get<{ Querystring: Static<typeof EventsQuery> }>(
-    '/v1/events',
-    {
-      schema: {
-        summary:
-          'Server-sent events of committed revisions, resumable from an event id (Last-Event-ID or ?from=block:index)',
-        querystring: EventsQuery,
-      },
-    },
-    async (request, reply) => {
-      const { principal } = request;
-      const tables = request.query.tables?.split(',').filter((name) => name.length > 0);
-      if (tables) {
-        for (const table of tables) {
-          if (!tableNamePattern.test(table)) {
-            throw new LedgerError('INVALID_ARGUMENT', `'${table}' is not a table name`, {
-              details: { path: '/tables' },
-            });
-          }
-          requireRead(principal, table);
-        }
-      } else if (principal.read !== '*') {
-        throw new LedgerError(
-          'PERMISSION_DENIED',
-          `token ${principal.name} may not read every table: name the tables with ?tables=`,
-        );
-      }
-      const lastEventId = request.headers['last-event-id'];
-      const position = typeof lastEventId === 'string' && lastEventId.length > 0 ? lastEventId : request.query.from;
-      let from: { block: number; index: number } | undefined;
-      if (position !== undefined) {
-        const match = /^([0-9]{1,15}):([0-9]{1,9})$/.exec(position);
-        if (!match) {
-          throw new LedgerError('INVALID_ARGUMENT', `event id '${position}' is not block:index`, {
-            details: { path: '/from' },
-          });
-        }
-        from = { block: Number(match[1]), index: Number(match[2]) };
-      }
-      const wanted = tables ? new Set(tables) : undefined;
-      const controller = new AbortController();
-      streams.add(controller);
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        'x-request-id': request.id,
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      raw.write(': stream of committed revisions\nretry: 1000\n\n');
-      const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), heartbeatMs);
-      raw.on('close', () => controller.abort());
-      try {
-        for await (const event of ledger.events({ ...(from ? { from } : {}), signal: controller.signal })) {
-          const table = event.name;
-          if (table.startsWith(reservedTablePrefix) || (wanted && !wanted.has(table))) continue;
-          const id = `${event.checkpoint.block}:${event.checkpoint.index}`;
-          if (!raw.write(`id: ${id}\nevent: revision\ndata: ${JSON.stringify(event)}\n\n`)) {
-            await drained(raw, controller.signal);
-          }
-        }
-      } catch (error) {
-        if (!controller.signal.aborted && !isLedgerError(error, 'UNAVAILABLE')) {
-          request.log.error({ err: error }, 'event stream failed');
-          raw.write(`event: error\ndata: ${JSON.stringify(toHttpError(error).body)}\n\n`);
-        }
-      } finally {
-        clearInterval(heartbeat);
-        streams.delete(controller);
-        raw.end();
-      }
-    },
-  );
+  registerDocumentRoutes(app, { ledger });
+  registerProofRoutes(app, { ledger, metrics });
+  registerEventRoutes(app, { ledger, heartbeatMs, streams });
 
   await app.ready();
 
@@ -779,63 +383,4 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       return closing;
     },
   };
-}
-
-/** Runs a commit with its metrics: queue depth while it runs, then its latency or its failure's code. */
-async function measuredCommit<T extends { response: { commit: unknown }; replayed: boolean }>(
-  metrics: ServerMetrics,
-  run: Promise<T>,
-): Promise<T> {
-  const started = performance.now();
-  metrics.commitQueue.inc();
-  try {
-    const outcome = await run;
-    // A replay answers from the journal and an all-get request writes nothing: no block.
-    if (outcome.response.commit !== null && !outcome.replayed) {
-      metrics.commits.inc();
-      metrics.commitDuration.observe((performance.now() - started) / 1000);
-    }
-    return outcome;
-  } catch (error) {
-    metrics.commitFailures.inc({ code: isLedgerError(error) ? error.code : 'INTERNAL' });
-    throw error;
-  } finally {
-    metrics.commitQueue.dec();
-  }
-}
-
-/** `work`, or UNAVAILABLE once `ms` pass without it settling. */
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new LedgerError('UNAVAILABLE', `no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function parseTime(text: string | undefined, name: string): Date | undefined {
-  if (text === undefined) return undefined;
-  const time = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(time)) {
-    throw new LedgerError('INVALID_ARGUMENT', `${name} must be an ISO 8601 time, got '${text}'`, {
-      details: { path: `/${name}` },
-    });
-  }
-  return new Date(time);
-}
-
-function drained(raw: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      raw.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    raw.once('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

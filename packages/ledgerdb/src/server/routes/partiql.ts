@@ -1,29 +1,11 @@
 // PartiQL over HTTP, QLDB's session API in four calls: start a transaction, execute
 // statements in it one by one, commit (answering the commit summary) or abort.
 import type { JsonValue } from '@ledgerkit/core';
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { CommitSummary } from '../../types.js';
 import type { PartiqlTransactions } from '../partiql-transactions.js';
-
-const strict = { additionalProperties: false } as const;
-const Empty = Type.Object({}, { ...strict, description: 'an empty object' });
-const TransactionParams = Type.Object(
-  { transactionId: Type.String({ pattern: '^[0-9a-f-]{36}$', description: 'transaction id (from start)' }) },
-  strict,
-);
-const StatementBody = Type.Object(
-  {
-    statement: Type.String({ minLength: 1, description: 'one PartiQL statement (QLDB dialect); ? are parameters' }),
-    parameters: Type.Optional(Type.Array(Type.Unknown(), { description: 'one JSON value per ?' })),
-    missing: Type.Optional(
-      Type.Array(Type.Integer({ minimum: 0 }), {
-        description: 'positions of parameters that are MISSING (JSON has no such value)',
-      }),
-    ),
-  },
-  strict,
-);
+import { Empty, PartiqlStatementBody, TransactionParams } from '../schemas.js';
 
 /** What the PartiQL routes need of the server. */
 export interface PartiqlRoutesContext {
@@ -48,13 +30,13 @@ export function registerPartiqlRoutes(
     async (request, reply) => reply.code(201).send(await transactions.start(request.principal)),
   );
 
-  app.post<{ Params: Static<typeof TransactionParams>; Body: Static<typeof StatementBody> }>(
+  app.post<{ Params: Static<typeof TransactionParams>; Body: Static<typeof PartiqlStatementBody> }>(
     '/v1/partiql/transactions/:transactionId/statements',
     {
       schema: {
         summary: "Execute one PartiQL statement in the transaction; answers its rows (the token's grants apply)",
         params: TransactionParams,
-        body: StatementBody,
+        body: PartiqlStatementBody,
       },
     },
     async (request) => {
