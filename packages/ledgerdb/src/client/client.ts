@@ -1,11 +1,10 @@
 // LedgerClient: the core `Ledger` interface over a `ledgerdb serve` server, verifying
-// everything it receives against a digest it trusts.
+// everything it receives against a digest it trusts. Its parts: server-api.ts (HTTP calls
+// and retries), trusted-digests.ts, verification.ts, event-stream.ts, partiql-transaction.ts.
 import { randomUUID } from 'node:crypto';
 import {
   type CallOptions,
-  type ErrorCode,
   type EventsOptions,
-  errorCodes,
   type HistoryOptions,
   InvalidArgumentError,
   isLedgerError,
@@ -13,17 +12,14 @@ import {
   type JsonValue,
   type Ledger,
   type LedgerCall,
-  LedgerError,
   type LedgerEvent,
   type Receipt,
   type RetryOptions,
-  retry,
   throwIfAborted,
   type Revision as UnifiedRevision,
   type Verification,
   type VerificationBundle,
   type VerifyOptions,
-  verifyInclusion,
 } from '@ledgerkit/core';
 import { fileDigestStore } from '../digest-store.js';
 import { canonicalize } from '../internal/canonical-json.js';
@@ -31,11 +27,14 @@ import { type EvidenceSource, ledgerdbBundle, verifyWithSource } from '../intern
 import { callStatements, evaluateCall, splitKey, unifiedRevision } from '../internal/ledger-calls.js';
 import { commitReceipt } from '../internal/receipt.js';
 import type { PartiqlServer, RemotePartiqlTransaction } from '../partiql/driver.js';
-import { PartiqlSyntaxError } from '../partiql/errors.js';
 import type { BlockProof, CommitSummary, ConsistencyProof, Digest, Revision, RevisionProof } from '../types.js';
-import { type DigestStore, DigestTracker, type KeyInput, leafHashOf, verifyRevisionProof } from '../verifier.js';
-import { readEvents } from './sse.js';
-import { type ClientTlsOptions, type HttpResponse, send } from './transport.js';
+import { type DigestStore, DigestTracker, type KeyInput } from '../verifier.js';
+import { ledgerEvents } from './event-stream.js';
+import { startPartiqlTransaction } from './partiql-transaction.js';
+import { ServerApi, segment as seg } from './server-api.js';
+import type { ClientTlsOptions } from './transport.js';
+import { TrustedDigests } from './trusted-digests.js';
+import { ResponseVerifier, verificationFailed } from './verification.js';
 
 /** One statement of {@link LedgerClient.transaction}. */
 export type ClientStatement =
@@ -79,8 +78,6 @@ export interface LedgerClientOptions {
   timeoutMs?: number;
 }
 
-const retryableStatus = new Set([502, 503, 504]);
-
 /**
  * The unified `Ledger` over a remote ledgerdb server. Every revision it returns has been
  * checked with an inclusion proof against a digest, and every digest against the last
@@ -92,16 +89,12 @@ const retryableStatus = new Set([502, 503, 504]);
 export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
   readonly kind = 'ledgerdb' as const;
   readonly trustModel = 'centralized' as const;
-  readonly #base: URL;
-  readonly #options: LedgerClientOptions;
-  readonly #tracker: DigestTracker;
+  readonly #api: ServerApi;
+  readonly #digests: TrustedDigests;
+  readonly #verifier: ResponseVerifier;
   readonly #verify: boolean;
   readonly #retry: RetryOptions;
   readonly #closed = new AbortController();
-  #clock = 0;
-  #latest: { startedAt: number; digest: Digest } | undefined;
-  #refreshing: { startedAt: number; promise: Promise<Digest> } | undefined;
-  #refreshTail: Promise<void> = Promise.resolve();
 
   constructor(options: LedgerClientOptions) {
     let base: URL;
@@ -113,16 +106,31 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
     if (base.protocol !== 'http:' && base.protocol !== 'https:') {
       throw new InvalidArgumentError('url', `server URL must be http or https, got ${base.protocol}`);
     }
-    this.#base = base;
-    this.#options = options;
+    this.#verify = options.verify ?? true;
+    this.#retry = { retries: 8, baseDelayMs: 50, maxDelayMs: 2_000, ...options.retry };
+    this.#api = new ServerApi(base, {
+      token: options.token,
+      retry: this.#retry,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
     const store =
       options.digestStore ?? (options.trustedDigestFile ? fileDigestStore(options.trustedDigestFile) : undefined);
-    this.#tracker = new DigestTracker({
+    const tracker = new DigestTracker({
       ...(store ? { store } : {}),
       ...(options.publicKey !== undefined ? { publicKey: options.publicKey } : {}),
     });
-    this.#verify = options.verify ?? true;
-    this.#retry = { retries: 8, baseDelayMs: 50, maxDelayMs: 2_000, ...options.retry };
+    this.#digests = new TrustedDigests(tracker, {
+      digest: async () => (await this.#api.call('GET', 'v1/digest')).json as Digest,
+      consistencyProof: (from, to) => this.consistencyProof(from, to),
+    });
+    this.#verifier = new ResponseVerifier({
+      digests: this.#digests,
+      proof: (table, id, version, treeSize) => this.proof(table, id, version, treeSize),
+      blockProof: (seq, treeSize) => this.blockProof(seq, treeSize),
+      evidence: () => this.#source(),
+      ...(options.publicKey !== undefined ? { publicKey: options.publicKey } : {}),
+    });
   }
 
   /** Creates a client and checks the server's current digest against the trusted one. */
@@ -139,15 +147,13 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
 
   /** Ledger name, from the trusted digest (empty before the first one). */
   get id(): string {
-    return this.#tracker.trusted?.ledger ?? '';
+    return this.#digests.trusted?.ledger ?? '';
   }
 
   /** The last digest this client verified and trusts. */
   get trustedDigest(): Digest | undefined {
-    return this.#tracker.trusted;
+    return this.#digests.trusted;
   }
-
-  // ---- the server's API, verified ---------------------------------------------
 
   /**
    * Commits statements atomically. The request carries an idempotency key (a fresh one
@@ -159,19 +165,19 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
     options: { idempotencyKey?: string; signal?: AbortSignal } = {},
   ): Promise<ClientTransactionResult> {
     const key = options.idempotencyKey ?? randomUUID();
-    const response = await this.#call('POST', 'v1/transactions', {
+    const response = await this.#api.call('POST', 'v1/transactions', {
       body: { statements },
       headers: { 'idempotency-key': key },
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const mark = this.#tick();
+    const mark = this.#digests.tick();
     const body = response.json as { results: ClientStatementResult[]; commit: CommitSummary | null };
     if (this.#verify) {
-      if (body.commit) await this.#verifyCommit(body.commit, mark);
+      if (body.commit) await this.#verifier.verifyCommit(body.commit, mark);
       for (const [i, result] of body.results.entries()) {
         const statement = statements[i];
         if (result.op !== 'get' || result.version < 0 || !statement) continue;
-        const proof = await this.#verifiedProof(statement.table, result.id, result.version, mark);
+        const proof = await this.#verifier.verifiedProof(statement.table, result.id, result.version, mark);
         if (canonicalize(proof.revision.data ?? null) !== canonicalize(result.data ?? null)) {
           throw verificationFailed(`get of ${statement.table}/${result.id} returned data the journal does not hold`);
         }
@@ -196,8 +202,8 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
       version === undefined
         ? `v1/tables/${seg(table)}/documents/${seg(id)}`
         : `v1/tables/${seg(table)}/documents/${seg(id)}/revisions/${version}`;
-    const { json } = await this.#call('GET', path, options);
-    const mark = this.#tick();
+    const { json } = await this.#api.call('GET', path, options);
+    const mark = this.#digests.tick();
     const { revision } = json as { revision: Revision };
     await this.#verifyRevision(revision, mark);
     return revision;
@@ -209,8 +215,8 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
     if (window.from) query.set('from', window.from.toISOString());
     if (window.to) query.set('to', window.to.toISOString());
     const suffix = query.size > 0 ? `?${query}` : '';
-    const { json } = await this.#call('GET', `v1/tables/${seg(table)}/documents/${seg(id)}/history${suffix}`);
-    const mark = this.#tick();
+    const { json } = await this.#api.call('GET', `v1/tables/${seg(table)}/documents/${seg(id)}/history${suffix}`);
+    const mark = this.#digests.tick();
     const { revisions } = json as { revisions: Revision[] };
     for (const revision of revisions) await this.#verifyRevision(revision, mark);
     return revisions;
@@ -218,8 +224,8 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
 
   /** Latest revisions of the documents matching `{ path: value }`, each verified. */
   async find(table: string, where: Readonly<Record<string, JsonValue>>): Promise<Revision[]> {
-    const { json } = await this.#call('POST', `v1/tables/${seg(table)}/find`, { body: { where } });
-    const mark = this.#tick();
+    const { json } = await this.#api.call('POST', `v1/tables/${seg(table)}/find`, { body: { where } });
+    const mark = this.#digests.tick();
     const { revisions } = json as { revisions: Revision[] };
     for (const revision of revisions) await this.#verifyRevision(revision, mark);
     return revisions;
@@ -233,7 +239,7 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
    * @throws `DIGEST_INCONSISTENT` when the server's journal does not extend what this client saw
    */
   async digest(): Promise<Digest> {
-    return this.#refresh();
+    return this.#digests.refresh();
   }
 
   /** Raw inclusion proof of a revision (not verified here). */
@@ -246,29 +252,30 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
   ): Promise<RevisionProof> {
     const query = treeSize === undefined ? '' : `?treeSize=${treeSize}`;
     const path = `v1/tables/${seg(table)}/documents/${seg(id)}/revisions/${version}/proof${query}`;
-    return (await this.#call('GET', path, options)).json as RevisionProof;
+    return (await this.#api.call('GET', path, options)).json as RevisionProof;
   }
 
   /** Raw inclusion proof of a block (not verified here). */
   async blockProof(seq: number, treeSize?: number, options: CallOptions = {}): Promise<BlockProof> {
     const query = treeSize === undefined ? '' : `?treeSize=${treeSize}`;
-    return (await this.#call('GET', `v1/blocks/${seq}/proof${query}`, options)).json as BlockProof;
+    return (await this.#api.call('GET', `v1/blocks/${seq}/proof${query}`, options)).json as BlockProof;
   }
 
   /** Raw consistency proof between two journal sizes (not verified here). */
   async consistencyProof(from: number, to?: number, options: CallOptions = {}): Promise<ConsistencyProof> {
     const query = to === undefined ? `from=${from}` : `from=${from}&to=${to}`;
-    return (await this.#call('GET', `v1/consistency?${query}`, options)).json as ConsistencyProof;
+    return (await this.#api.call('GET', `v1/consistency?${query}`, options)).json as ConsistencyProof;
   }
 
   /** Creates a table (admin tokens). */
   async createTable(name: string, indexes: readonly string[] = []): Promise<void> {
-    await this.#call('POST', 'v1/tables', { body: { name, indexes } });
+    await this.#api.call('POST', 'v1/tables', { body: { name, indexes } });
   }
 
   /** Tables the token may use. */
   async tables(): Promise<{ name: string; indexes: string[] }[]> {
-    return ((await this.#call('GET', 'v1/tables')).json as { tables: { name: string; indexes: string[] }[] }).tables;
+    return ((await this.#api.call('GET', 'v1/tables')).json as { tables: { name: string; indexes: string[] }[] })
+      .tables;
   }
 
   /**
@@ -281,41 +288,11 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
    * @throws `LIMIT_EXCEEDED` when the server holds its maximum of open transactions
    */
   async startPartiqlTransaction(): Promise<RemotePartiqlTransaction> {
-    const { json } = await this.#call('POST', 'v1/partiql/transactions', { body: {} });
-    const { transactionId } = json as { transactionId: string };
-    const path = `v1/partiql/transactions/${seg(transactionId)}`;
-    return {
-      execute: async (statement, parameters) => {
-        const missing: number[] = [];
-        const values = parameters.map((value, i) => {
-          if (value !== undefined) return value;
-          missing.push(i);
-          return null;
-        });
-        try {
-          const { json: answer } = await this.#call('POST', `${path}/statements`, {
-            body: { statement, parameters: values, ...(missing.length > 0 ? { missing } : {}) },
-            once: true,
-          });
-          return (answer as { rows: JsonValue[] }).rows;
-        } catch (error) {
-          throw syntaxErrorOf(error);
-        }
-      },
-      commit: async () => {
-        const { json: answer } = await this.#call('POST', `${path}/commit`, { body: {}, once: true });
-        const mark = this.#tick();
-        const { commit } = answer as { commit: CommitSummary | null };
-        if (commit && this.#verify) await this.#verifyCommit(commit, mark);
-        return commit;
-      },
-      abort: async () => {
-        await this.#call('POST', `${path}/abort`, { body: {} });
-      },
-    };
+    return startPartiqlTransaction(this.#api, async (commit) => {
+      const mark = this.#digests.tick();
+      if (this.#verify) await this.#verifier.verifyCommit(commit, mark);
+    });
   }
-
-  // ---- the Ledger interface -----------------------------------------------------
 
   async submit(call: LedgerCall, options: CallOptions = {}): Promise<Receipt> {
     const { commit } = await this.transaction(
@@ -351,65 +328,12 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
    * Reconnects (with `Last-Event-ID`) when the connection drops or the server restarts.
    */
   events(options: EventsOptions & { tables?: readonly string[] } = {}): AsyncIterable<LedgerEvent> {
-    return this.#events(options);
-  }
-
-  async *#events(options: EventsOptions & { tables?: readonly string[] }): AsyncIterable<LedgerEvent> {
-    let last = options.from ? `${options.from.block}:${options.from.index}` : undefined;
-    const signals = [this.#closed.signal, ...(options.signal ? [options.signal] : [])];
-    const signal = AbortSignal.any(signals);
-    let failures = 0;
-    while (!signal.aborted) {
-      const query = new URLSearchParams();
-      if (options.tables) query.set('tables', options.tables.join(','));
-      const url = new URL(`v1/events${query.size > 0 ? `?${query}` : ''}`, this.#base);
-      let response: HttpResponse;
-      try {
-        response = await send(
-          {
-            method: 'GET',
-            url,
-            headers: {
-              authorization: `Bearer ${this.#options.token}`,
-              accept: 'text/event-stream',
-              ...(last ? { 'last-event-id': last } : {}),
-            },
-            signal,
-          },
-          this.#options.tls,
-        );
-      } catch (error) {
-        if (signal.aborted) return;
-        if (!isLedgerError(error, 'UNAVAILABLE')) throw error;
-        await this.#pause(++failures, signal);
-        continue;
-      }
-      if (response.status !== 200) {
-        const error = await errorOf(response);
-        if (!retryableStatus.has(response.status)) throw error;
-        await this.#pause(++failures, signal);
-        continue;
-      }
-      try {
-        for await (const message of readEvents(response.body)) {
-          failures = 0;
-          if (message.event === 'error') throw errorFromBody(JSON.parse(message.data), 500);
-          if (message.event !== 'revision') continue;
-          const event = JSON.parse(message.data) as LedgerEvent;
-          const mark = this.#tick();
-          await this.#verifyRevision(event.payload as unknown as Revision, mark);
-          last = message.id ?? last;
-          yield event;
-        }
-      } catch (error) {
-        response.cancel();
-        if (signal.aborted) return;
-        if (!isLedgerError(error, 'UNAVAILABLE')) throw error;
-      }
-      if (signal.aborted) return;
-      // The server ended the stream (shutdown) or the connection dropped: resume.
-      await this.#pause(++failures, signal);
-    }
+    return ledgerEvents(options, {
+      api: this.#api,
+      closed: this.#closed.signal,
+      retry: this.#retry,
+      verifyRevision: (revision) => this.#verifyRevision(revision, this.#digests.tick()),
+    });
   }
 
   /**
@@ -442,7 +366,7 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
   #source(signal?: AbortSignal): EvidenceSource {
     const options = signal ? { signal } : {};
     return {
-      digest: () => this.#digestAfter(this.#tick()),
+      digest: () => this.#digests.after(this.#digests.tick()),
       rootHashAt: async (treeSize) => (await this.consistencyProof(treeSize, treeSize, options)).newRoot,
       blockProof: (seq, treeSize) => this.blockProof(seq, treeSize, options),
       revisionProof: (table, id, version, treeSize) => this.proof(table, id, version, treeSize, options),
@@ -455,249 +379,7 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
     this.#closed.abort();
   }
 
-  // ---- internals ---------------------------------------------------------------
-
-  #tick(): number {
-    return ++this.#clock;
-  }
-
-  #keyOption(): { publicKey?: KeyInput } {
-    return this.#options.publicKey !== undefined ? { publicKey: this.#options.publicKey } : {};
-  }
-
-  /** A trusted digest fetched after `mark`, so it covers everything received before it. */
-  async #digestAfter(mark: number): Promise<Digest> {
-    if (this.#latest && this.#latest.startedAt > mark) return this.#latest.digest;
-    if (this.#refreshing && this.#refreshing.startedAt > mark) return this.#refreshing.promise;
-    return this.#refresh();
-  }
-
-  #refresh(): Promise<Digest> {
-    const startedAt = this.#tick();
-    const previous = this.#refreshTail;
-    const promise = (async () => {
-      // One refresh at a time, each after the last: a digest is fetched, proven against the
-      // digest trusted at that moment and accepted before the next one is fetched, so
-      // concurrent calls never prove against a trusted digest that moved under them.
-      await previous;
-      await this.#tracker.load();
-      const digest = (await this.#call('GET', 'v1/digest')).json as Digest;
-      const trusted = this.#tracker.trusted;
-      let proof: ConsistencyProof | undefined;
-      if (trusted && digest.treeSize > trusted.treeSize) {
-        proof = await this.consistencyProof(trusted.treeSize, digest.treeSize);
-      }
-      await this.#tracker.accept(digest, proof);
-      if (!this.#latest || this.#latest.startedAt < startedAt) this.#latest = { startedAt, digest };
-      return digest;
-    })();
-    const entry = { startedAt, promise };
-    this.#refreshing = entry;
-    this.#refreshTail = promise.then(
-      () => undefined,
-      () => undefined,
-    );
-    void promise
-      .finally(() => {
-        if (this.#refreshing === entry) this.#refreshing = undefined;
-      })
-      .catch(() => undefined);
-    return promise;
-  }
-
-  async #verifiedProof(table: string, id: string, version: number, mark: number): Promise<RevisionProof> {
-    const digest = await this.#digestAfter(mark);
-    const proof = await this.proof(table, id, version, digest.treeSize);
-    const result = verifyRevisionProof(proof, digest, this.#keyOption());
-    if (!result.ok) {
-      const failed = result.checks.find((check) => !check.ok);
-      throw verificationFailed(`revision ${table}/${id}@${version} does not verify: ${failed?.detail}`, {
-        check: failed?.name,
-      });
-    }
-    const { metadata } = proof.revision;
-    if (metadata.table !== table || metadata.id !== id || metadata.version !== version) {
-      throw verificationFailed(`the server proved ${metadata.table}/${metadata.id}@${metadata.version} instead`);
-    }
-    return proof;
-  }
-
   async #verifyRevision(revision: Revision, mark: number): Promise<void> {
-    if (!this.#verify) return;
-    const { metadata } = revision;
-    const proof = await this.#verifiedProof(metadata.table, metadata.id, metadata.version, mark);
-    const { hash, ...body } = revision;
-    if (proof.leafHash !== hash || canonicalize(proof.revision) !== canonicalize(body)) {
-      throw verificationFailed(
-        `revision ${metadata.table}/${metadata.id}@${metadata.version} differs from the one in the journal`,
-      );
-    }
+    if (this.#verify) await this.#verifier.verifyRevision(revision, mark);
   }
-
-  async #verifyCommit(commit: CommitSummary, mark: number): Promise<void> {
-    const digest = await this.#digestAfter(mark);
-    if (commit.revisions.length === 0) {
-      await this.#verifyRevisionlessCommit(commit, digest);
-      return;
-    }
-    // The receipt the commit makes, verified as any receipt is, against the digest this
-    // client trusts now (checked against every earlier one).
-    const anchor = { type: 'ledgerdb-digest', digest: digest as unknown as JsonObject } as const;
-    const source = { ...this.#source(), digest: async () => digest };
-    const result = await verifyWithSource(source, commitReceipt(digest.ledger, commit), anchor);
-    const failed = result.checks.find((check) => !check.ok);
-    if (failed) {
-      throw verificationFailed(`commit ${commit.txId} does not verify: ${failed.detail}`, { check: failed.name });
-    }
-  }
-
-  /**
-   * A commit that wrote no revision (a redaction, `EXEC redact_revision`) makes no receipt:
-   * its block is checked instead, by its hash and its inclusion in the trusted digest.
-   */
-  async #verifyRevisionlessCommit(commit: CommitSummary, digest: Digest): Promise<void> {
-    const proof = await this.blockProof(commit.seq, digest.treeSize);
-    const { block } = proof;
-    if (
-      block.txId !== commit.txId ||
-      leafHashOf(block) !== commit.blockHash ||
-      proof.leafIndex !== commit.blockLeafIndex
-    ) {
-      throw verificationFailed(`commit ${commit.txId} does not verify: block ${commit.seq} is another block`, {
-        check: 'block-hash',
-      });
-    }
-    try {
-      verifyInclusion({
-        leafHash: commit.blockHash,
-        leafIndex: commit.blockLeafIndex,
-        treeSize: digest.treeSize,
-        auditPath: proof.auditPath,
-        rootHash: digest.rootHash,
-      });
-    } catch (error) {
-      throw verificationFailed(`commit ${commit.txId} does not verify: its block is not in the trusted digest`, {
-        check: 'inclusion',
-        cause: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
-
-  async #pause(attempt: number, signal: AbortSignal): Promise<void> {
-    const base = this.#retry.baseDelayMs ?? 50;
-    const max = this.#retry.maxDelayMs ?? 2_000;
-    const delay = Math.min(max, base * 2 ** Math.min(attempt, 16)) * (0.5 + Math.random() / 2);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, delay);
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
-  }
-
-  /** One API call with retries on network errors and 502/503/504; non-2xx become LedgerErrors. */
-  async #call(
-    method: 'GET' | 'POST',
-    path: string,
-    options: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal; once?: boolean } = {},
-  ): Promise<{ json: unknown; header(name: string): string | undefined }> {
-    const url = new URL(path, this.#base);
-    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    return retry(
-      async () => {
-        const signals = [AbortSignal.timeout(this.#options.timeoutMs ?? 30_000)];
-        if (options.signal) signals.push(options.signal);
-        const response = await send(
-          {
-            method,
-            url,
-            headers: {
-              authorization: `Bearer ${this.#options.token}`,
-              accept: 'application/json',
-              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-              ...options.headers,
-            },
-            ...(body === undefined ? {} : { body }),
-            signal: AbortSignal.any(signals),
-          },
-          this.#options.tls,
-        );
-        if (response.status < 200 || response.status >= 300) throw await errorOf(response);
-        const text = await response.text();
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch (error) {
-          throw new LedgerError('UNAVAILABLE', `${method} ${url.pathname} answered with malformed JSON`, {
-            cause: error,
-          });
-        }
-        return { json, header: (name: string) => response.header(name) };
-      },
-      {
-        ...this.#retry,
-        ...(options.once ? { retries: 0 } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        // Never past the caller's own signal: its deadline or abort is the answer.
-        shouldRetry: (error) =>
-          !options.signal?.aborted &&
-          isLedgerError(error) &&
-          (error.code === 'UNAVAILABLE' ||
-            error.code === 'TIMEOUT' ||
-            (error.code === 'ABORTED' && !options.signal?.aborted && error.details.status === undefined)),
-      },
-    );
-  }
-}
-
-/** Builds the LedgerError an error answer stands for. */
-async function errorOf(response: HttpResponse): Promise<LedgerError> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await response.text());
-  } catch {
-    parsed = undefined;
-  }
-  return errorFromBody(parsed, response.status);
-}
-
-function errorFromBody(parsed: unknown, status: number): LedgerError {
-  const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
-  const code: ErrorCode =
-    typeof error?.code === 'string' && error.code in errorCodes
-      ? (error.code as ErrorCode)
-      : retryableStatus.has(status)
-        ? 'UNAVAILABLE'
-        : 'INTERNAL';
-  const message = typeof error?.message === 'string' ? error.message : `the server answered ${status}`;
-  const details =
-    error?.details !== null && typeof error?.details === 'object' ? (error.details as Record<string, unknown>) : {};
-  return new LedgerError(code, message, {
-    details: { ...details, status },
-    ...(retryableStatus.has(status) ? { retryable: true } : {}),
-  });
-}
-
-/** A PartiQL syntax error answered by the server, as the typed error the embedded driver throws. */
-function syntaxErrorOf(error: unknown): unknown {
-  if (!isLedgerError(error, 'INVALID_ARGUMENT')) return error;
-  const { line, column, found, expected } = error.details;
-  if (typeof line !== 'number' || typeof column !== 'number' || !Array.isArray(expected)) return error;
-  return new PartiqlSyntaxError(error.shortMessage, {
-    line,
-    column,
-    found: typeof found === 'string' ? found : '',
-    expected: expected.map(String),
-  });
-}
-
-function verificationFailed(message: string, details: Record<string, unknown> = {}): LedgerError {
-  return new LedgerError('VERIFICATION_FAILED', message, { details });
-}
-
-function seg(value: string): string {
-  return encodeURIComponent(value);
 }
