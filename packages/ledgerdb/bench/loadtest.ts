@@ -7,7 +7,7 @@
 //
 // --compare: the cost of observability. Two servers run side by side for the whole
 // comparison, each over a fresh ledger: one with JSON logs (info, one line per request, into
-// a pipe this process reads, as a container runtime would) and metrics (scraped every second,
+// a pipe a process of its own reads, as journald would) and metrics (scraped every second,
 // as a Prometheus would, only far more often), one with `--log-level silent --no-metrics`.
 // After a warm-up slice each (LOADTEST_WARMUP_SECONDS, default 3), the load alternates
 // between them in short slices, A B B A A B ... (LOADTEST_ROUNDS pairs, default 12, of
@@ -178,13 +178,18 @@ class HttpConnection {
 // shared with other work. Linux /proc: utime + stime in clock ticks (USER_HZ, 100).
 const ticksPerSecond = 100;
 function processTicks(pid: number): number {
+  const [user, system] = processTicksSplit(pid);
+  return user + system;
+}
+/** A process's user and system (kernel: system calls such as writes) CPU ticks. */
+function processTicksSplit(pid: number): [number, number] {
   try {
     // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    return [Number(fields[11]), Number(fields[12])];
   } catch {
-    return 0;
+    return [0, 0];
   }
 }
 /** The postmaster and every process it forked (backends, WAL writer, checkpointer). */
@@ -227,6 +232,9 @@ interface SliceResult {
   acknowledged: number;
   retries: number;
   cpu_ms_per_commit_server: number;
+  /** Of which in the kernel (system calls: socket, pipe and file writes, fsync). */
+  cpu_ms_per_commit_server_system: number;
+  cpu_ms_per_commit_log_reader: number;
   cpu_ms_per_commit_generator: number;
   cpu_ms_per_commit_postgres: number | null;
   cpu_ms_per_commit_total: number;
@@ -242,8 +250,10 @@ interface Serve {
   url: string;
   child: ReturnType<typeof spawn>;
   exited: Promise<number | null>;
-  /** JSON lines it logged on stderr so far. */
-  logLines(): number;
+  /** The process reading its logs (stderr), as journald or a container runtime would. */
+  reader: ReturnType<typeof spawn>;
+  /** The JSON lines it logged, and its last 2,000 characters; known once it has exited. */
+  logged: Promise<{ lines: number; tail: string }>;
   /** Scrapes of /metrics so far (observed serves with metrics). */
   scrapes: number;
   /** Acknowledged writes, over every slice. */
@@ -255,6 +265,17 @@ interface Serve {
 const ids = Array.from({ length: documents }, (_, i) => `doc-${i}`);
 const seedingCommits = Math.ceil(documents / 30);
 
+/** The log reader's program: counts the lines on stdin; at its end prints the count and the tail. */
+const logReaderScript = `
+let lines = 0;
+let tail = '';
+process.stdin.on('data', (chunk) => {
+  for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) lines++;
+  tail = (tail + chunk.toString('utf8', Math.max(0, chunk.length - 2000))).slice(-2000);
+});
+process.stdin.on('end', () => process.stdout.write(JSON.stringify({ lines, tail })));
+`;
+
 /**
  * Starts a serve over a fresh ledger (`observed`: logs at info into a pipe and metrics on,
  * or LOADTEST_ON_ARGS; else silent without metrics) and seeds its documents.
@@ -263,6 +284,23 @@ async function startServe(tag: string, observed: boolean): Promise<Serve> {
   const schema = `loadtest_${tag}`;
   const db = join(dir, `${tag}.ledger`);
   const storageArgs = postgresUrl ? ['--postgres', postgresUrl, '--schema', schema] : ['--db', db];
+  // The log reader: a process of its own that counts the lines, as journald or a container
+  // runtime reads a server's output, so the server's writes never wait on this busy load
+  // generator. (Logs into a file on the ledger's disk also slowed SQLite's fsyncs.)
+  const reader = spawn(process.execPath, ['-e', logReaderScript], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const logged = new Promise<{ lines: number; tail: string }>((resolve, reject) => {
+    let text = '';
+    reader.stdout?.on('data', (chunk) => {
+      text += chunk;
+    });
+    reader.on('exit', () => {
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new Error(`the log reader printed ${text}`));
+      }
+    });
+  });
   const child = spawn(
     process.execPath,
     [
@@ -276,16 +314,10 @@ async function startServe(tag: string, observed: boolean): Promise<Serve> {
       '0',
       ...(observed ? onArgs : ['--log-level', 'silent', '--no-metrics']),
     ],
-    // Logs go into a pipe whose reader counts the lines, as a container runtime or journald
-    // reads them. (Into a file on the ledger's disk, they also slowed its fsyncs.)
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', reader.stdin as NonNullable<typeof reader.stdin>] },
   );
-  let logLines = 0;
-  let logTail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) logLines++;
-    logTail = (logTail + chunk.toString('utf8', Math.max(0, chunk.length - 2000))).slice(-2000);
-  });
+  // The serve holds the pipe's writing end now; the reader sees its end when the serve exits.
+  reader.stdin?.destroy();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
@@ -294,7 +326,12 @@ async function startServe(tag: string, observed: boolean): Promise<Serve> {
       const line = text.split('\n').find((candidate) => candidate.includes('"listening"'));
       if (line) resolve(JSON.parse(line).listening);
     });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${logTail}`)));
+    child.on('exit', (code) => {
+      logged.then(
+        ({ tail }) => reject(new Error(`serve exited with ${code}: ${tail}`)),
+        () => reject(new Error(`serve exited with ${code}`)),
+      );
+    });
   });
   log(
     `${tag}: server at ${url} over ${storage}, ${observed ? `observed (${onArgs.join(' ')})` : 'logs and metrics off'}`,
@@ -314,7 +351,8 @@ async function startServe(tag: string, observed: boolean): Promise<Serve> {
     url,
     child,
     exited,
-    logLines: () => logLines,
+    reader,
+    logged,
     scrapes: 0,
     acks: [],
     ledger: () =>
@@ -326,11 +364,16 @@ async function startServe(tag: string, observed: boolean): Promise<Serve> {
 
 /** Loads `serve` with the clients for `seconds` (and scrapes it every second when observed). */
 async function loadSlice(serve: Serve, seconds: number): Promise<SliceResult> {
-  const cpuSnapshot = () => ({
-    server: processTicks(serve.child.pid as number),
-    generator: process.cpuUsage(),
-    postgres: postgresTicks(),
-  });
+  const cpuSnapshot = () => {
+    const [serverUser, serverSystem] = processTicksSplit(serve.child.pid as number);
+    return {
+      server: serverUser + serverSystem,
+      serverSystem,
+      reader: processTicks(serve.reader.pid as number),
+      generator: process.cpuUsage(),
+      postgres: postgresTicks(),
+    };
+  };
   const acks: Ack[] = [];
   const latencies: number[] = [];
   let conflicts = 0;
@@ -413,6 +456,7 @@ async function loadSlice(serve: Serve, seconds: number): Promise<SliceResult> {
   const perCommit = (cpuSeconds: number) => Number(((cpuSeconds * 1000) / Math.max(1, acks.length)).toFixed(3));
   const cpu = {
     server: (cpuAfter.server - cpuBefore.server) / ticksPerSecond,
+    reader: (cpuAfter.reader - cpuBefore.reader) / ticksPerSecond,
     generator: (generatorCpu.user + generatorCpu.system) / 1e6,
     postgres: postgresTicksUsed / ticksPerSecond,
   };
@@ -430,9 +474,11 @@ async function loadSlice(serve: Serve, seconds: number): Promise<SliceResult> {
     retries,
     // CPU milliseconds per acknowledged commit, and cores used, per process.
     cpu_ms_per_commit_server: perCommit(cpu.server),
+    cpu_ms_per_commit_server_system: perCommit((cpuAfter.serverSystem - cpuBefore.serverSystem) / ticksPerSecond),
+    cpu_ms_per_commit_log_reader: perCommit(cpu.reader),
     cpu_ms_per_commit_generator: perCommit(cpu.generator),
     cpu_ms_per_commit_postgres: postgresUrl ? perCommit(cpu.postgres) : null,
-    cpu_ms_per_commit_total: perCommit(cpu.server + cpu.generator + cpu.postgres),
+    cpu_ms_per_commit_total: perCommit(cpu.server + cpu.reader + cpu.generator + cpu.postgres),
     cores_server: Number((cpu.server / elapsed).toFixed(2)),
     cores_generator: Number((cpu.generator / elapsed).toFixed(2)),
     cores_postgres: postgresUrl ? Number((cpu.postgres / elapsed).toFixed(2)) : null,
@@ -452,7 +498,9 @@ async function countedCommits(serve: Serve): Promise<number | undefined> {
 /** Stops `serve` with SIGTERM; resolves to its exit code. */
 async function stopServe(serve: Serve): Promise<number | null> {
   serve.child.kill('SIGTERM');
-  return serve.exited;
+  const code = await serve.exited;
+  await serve.logged.catch(() => undefined);
+  return code;
 }
 
 /** Every acknowledged write present exactly once, versions without gaps, and the journal audits. */
@@ -508,7 +556,7 @@ try {
       documents,
       ...result,
       serve_exit_code: exitCode,
-      log_lines: serve.logLines(),
+      log_lines: (await serve.logged).lines,
       scrapes: serve.scrapes,
       ...(counted === undefined ? {} : { metrics_commits_total: counted - seedingCommits }),
       ...checks,
@@ -531,8 +579,8 @@ try {
       pairs.push(pair as { on: SliceResult; off: SliceResult });
     }
     const counted = metricsOn ? await countedCommits(on) : undefined;
-    const onLogLines = on.logLines();
     const exitCodes = [await stopServe(on), await stopServe(off)];
+    const onLogLines = (await on.logged).lines;
     const ratios = pairs.map((pair) => pair.on.commits_per_s / pair.off.commits_per_s);
     const cpuRatios = pairs.map((pair) => pair.on.cpu_ms_per_commit_server / pair.off.cpu_ms_per_commit_server);
     const overhead = 1 - median(ratios);
@@ -560,6 +608,9 @@ try {
       server_cpu_ms_per_commit_on: pairs.map((pair) => pair.on.cpu_ms_per_commit_server),
       server_cpu_ms_per_commit_off: pairs.map((pair) => pair.off.cpu_ms_per_commit_server),
       server_cpu_overhead: Number((median(cpuRatios) - 1).toFixed(4)),
+      server_system_cpu_ms_per_commit_on: median(pairs.map((pair) => pair.on.cpu_ms_per_commit_server_system)),
+      server_system_cpu_ms_per_commit_off: median(pairs.map((pair) => pair.off.cpu_ms_per_commit_server_system)),
+      log_reader_cpu_ms_per_commit: median(pairs.map((pair) => pair.on.cpu_ms_per_commit_log_reader)),
       server_cores_on_median: Number(median(pairs.map((pair) => pair.on.cores_server)).toFixed(2)),
       server_cores_off_median: Number(median(pairs.map((pair) => pair.off.cores_server)).toFixed(2)),
       metrics_counted_every_commit: countedEvery,
@@ -571,7 +622,10 @@ try {
     };
   }
 } finally {
-  for (const serve of started) if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
+  for (const serve of started) {
+    if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
+    if (serve.reader.exitCode === null) serve.reader.kill('SIGKILL');
+  }
   if (postgresUrl) execFileSync('bash', [postgresScript, 'stop', pgDir], { stdio: 'inherit' });
   rmSync(dir, { recursive: true, force: true });
 }
