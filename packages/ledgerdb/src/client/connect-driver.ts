@@ -4,12 +4,12 @@ import { LedgerClient, type LedgerClientOptions } from './client.js';
 /**
  * A QLDB-style {@link LedgerDriver} against a `ledgerdb serve` server: the same driver as
  * over an embedded ledger, its statements executed server-side, one server transaction per
- * `executeLambda` attempt. Connecting checks the server's digest, as `LedgerClient.connect` does.
+ * `executeLambda` attempt. Connecting checks the server's digest, as `LedgerdbClient.connect` does.
  *
  * @param options - the server's URL, a token and the client's other options
  * @param driverOptions - the driver's retry limit
  * @returns the driver
- * @throws what `LedgerClient.connect` throws (`UNAVAILABLE`, `UNAUTHENTICATED`, `DIGEST_INCONSISTENT`)
+ * @throws what `LedgerdbClient.connect` throws (`UNAVAILABLE`, `UNAUTHENTICATED`, `DIGEST_INCONSISTENT`)
  *
  * @example
  * ```ts

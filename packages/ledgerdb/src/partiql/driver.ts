@@ -49,7 +49,7 @@ export interface RemotePartiqlTransaction {
 }
 
 /**
- * A server that runs PartiQL (`LedgerClient` of `@ledgerkit/ledgerdb/client` is one): what a
+ * A server that runs PartiQL (`LedgerdbClient` of `@ledgerkit/ledgerdb/client` is one): what a
  * {@link LedgerDriver} needs to run its lambdas there.
  */
 export interface PartiqlServer {
@@ -179,12 +179,12 @@ function aborted(): LedgerError {
  * A QLDB-style driver over an embedded ledger or a `ledgerdb serve` server: `executeLambda`
  * runs a function of PartiQL statements as one ledger transaction, retrying it on OCC
  * conflicts (so it must be idempotent) and never on other errors. Against a server (a
- * `LedgerClient`, or `connectDriver` of `@ledgerkit/ledgerdb/client`) every statement runs
+ * `LedgerdbClient`, or `connectDriver` of `@ledgerkit/ledgerdb/client`) every statement runs
  * server-side, in one server transaction per attempt, committed when the lambda returns.
  *
  * @example
  * ```ts
- * const driver = new LedgerDriver(await openLedger({ path: 'dmv.ledger' }))
+ * const driver = new LedgerDriver(await openLedgerDatabase({ path: 'dmv.ledger' }))
  * const owners = await driver.executeLambda(async (txn) => {
  *   const result = await txn.execute('SELECT * FROM Person WHERE GovId = ?', 'LEWISR261LL')
  *   return [...result]
@@ -200,7 +200,7 @@ export class LedgerDriver {
   #schema: readonly TableSchema[] | undefined;
 
   /**
-   * @param ledger - an open ledger, or a server's client (`LedgerClient`)
+   * @param ledger - an open ledger, or a server's client (`LedgerdbClient`)
    * @param options - retry limit and statement cache size (the cache is the embedded ledger's)
    * @throws `INVALID_ARGUMENT` for a negative or fractional option
    */
