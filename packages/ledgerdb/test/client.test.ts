@@ -5,7 +5,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LedgerClient } from '../src/client.js';
+import { LedgerdbClient as LedgerClient } from '../src/client.js';
 import { fileDigestStore } from '../src/index.js';
 import { startProxy } from './client-helpers.js';
 import { codeOf } from './error-code.js';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LedgerClient } from '../src/client.js';
-import { openLedger } from '../src/index.js';
+import { LedgerdbClient as LedgerClient } from '../src/client.js';
+import { openLedgerDatabase as openLedger } from '../src/index.js';
 import { LedgerDriver } from '../src/partiql.js';
 import { createToken, parseRoles } from '../src/server.js';
 import {

@@ -5,7 +5,7 @@
 // transactions. Starts real servers in-process (test/server-helpers.ts) on SQLite ledgers.
 import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { connectDriver, LedgerClient } from '../src/client.js';
+import { connectDriver, LedgerdbClient as LedgerClient } from '../src/client.js';
 import { LedgerDriver, PartiqlSyntaxError } from '../src/partiql.js';
 import { api, startTestServer, type TestServer } from './server-helpers.js';
 

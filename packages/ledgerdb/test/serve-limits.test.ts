@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 import { runCli } from '../src/cli/run.js';
-import { LedgerClient } from '../src/client.js';
+import { LedgerdbClient as LedgerClient } from '../src/client.js';
 import { codeOf } from './error-code.js';
 import { cliBuilt, ledgerdbBin, startServe } from './serve-process.js';
 

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { LedgerClient } from '../src/client.js';
-import { openLedger } from '../src/index.js';
+import { LedgerdbClient as LedgerClient } from '../src/client.js';
+import { openLedgerDatabase as openLedger } from '../src/index.js';
 import { cliBuilt, ledgerdbBin, startServe } from './serve-process.js';
 
 function freePort(): Promise<number> {

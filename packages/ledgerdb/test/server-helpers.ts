@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LedgerDatabase, openLedger } from '../src/index.js';
+import { type LedgerDatabase, openLedgerDatabase as openLedger } from '../src/index.js';
 import {
   createServer,
   createToken,

@@ -132,7 +132,7 @@ test('a key is remembered across a server restart on the same file', async () =>
   expect(before.status).toBe(200);
   await first.close();
   // Same file and tokens file: a new process would see exactly this.
-  const { openLedger } = await import('../src/index.js');
+  const { openLedgerDatabase: openLedger } = await import('../src/index.js');
   const { createServer, readTokensFile, TokenRegistry } = await import('../src/server.js');
   const ledger = await openLedger({ path: first.path });
   const server = await createServer({

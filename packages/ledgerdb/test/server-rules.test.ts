@@ -3,7 +3,7 @@
 // commits.
 import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { LedgerClient } from '../src/client.js';
+import { LedgerdbClient as LedgerClient } from '../src/client.js';
 import type { RuleChange } from '../src/index.js';
 import { startTestServer, type TestServer } from './server-helpers.js';
 

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { openLedger, sqliteStorage } from '../src/index.js';
+import { openLedgerDatabase as openLedger, sqliteStorage } from '../src/index.js';
 import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '../src/server.js';
 import type { StorageDriver } from '../src/storage.js';
 import { startTestServer } from './server-helpers.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { LedgerClient } from '../src/client.js';
+import { LedgerdbClient as LedgerClient } from '../src/client.js';
 import { codeOf } from './error-code.js';
 import { startTestServer, type TestServer } from './server-helpers.js';
 

@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { formatJournalExport, type JournalExportFormat } from '../journal-export.js';
 import type { LedgerDatabase } from '../ledger-database.js';
 import type { StorageDriver } from '../storage/driver.js';
-import type { AuditReport, CommitSummary, Digest, Revision, RevisionProof } from '../types.js';
+import type { AuditReport, CommitSummary, Digest, DocumentRevision as Revision, RevisionProof } from '../types.js';
 import {
   parseRevision,
   readDigestFile,
@@ -492,7 +492,7 @@ export async function openDatabase(
     storage = postgresStorage({ connectionString: postgres, schema: options.schema ?? 'ledgerdb' });
   }
   // Loaded here, not at the top: verify-proof and --help must run without node:sqlite.
-  const { openLedger } = await import('../ledger-database.js');
+  const { openLedgerDatabase: openLedger } = await import('../ledger-database.js');
   return openLedger({
     ...(storage === undefined ? { path: options.db as string } : { storage }),
     ...(signingKey === undefined ? {} : { signingKey }),

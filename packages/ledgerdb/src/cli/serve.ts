@@ -156,7 +156,7 @@ async function runServe(command: Command, output: CliIo): Promise<number> {
   const settings = await resolveServeSettings({ flags: givenFlags(command), env: process.env });
   const tokensPath = settings.tokens;
 
-  const { openLedger } = await import('../ledger-database.js');
+  const { openLedgerDatabase: openLedger } = await import('../ledger-database.js');
   const { createServer } = await import('../server/server.js');
   const { readTokensFile, TokenRegistry } = await import('../server/auth.js');
   const { LineBuffer } = await import('../server/logging.js');

@@ -27,7 +27,14 @@ import { type EvidenceSource, ledgerdbBundle, verifyWithSource } from '../intern
 import { callStatements, evaluateCall, splitKey, unifiedRevision } from '../internal/ledger-calls.js';
 import { commitReceipt } from '../internal/receipt.js';
 import type { PartiqlServer, RemotePartiqlTransaction } from '../partiql/driver.js';
-import type { BlockProof, CommitSummary, ConsistencyProof, Digest, Revision, RevisionProof } from '../types.js';
+import type {
+  BlockProof,
+  CommitSummary,
+  ConsistencyProof,
+  Digest,
+  DocumentRevision as Revision,
+  RevisionProof,
+} from '../types.js';
 import { type DigestStore, DigestTracker, type KeyInput } from '../verifier.js';
 import { ledgerEvents } from './event-stream.js';
 import { startPartiqlTransaction } from './partiql-transaction.js';

@@ -3,7 +3,7 @@ import { ledgerdbError } from '../errors.js';
 import type { HistoryWindow } from '../ledger-database.js';
 import type { TableSchema } from '../storage/driver.js';
 import type { DocumentEntry, Transaction } from '../transaction.js';
-import type { Revision } from '../types.js';
+import type { DocumentRevision as Revision } from '../types.js';
 import type { DmlOp, Expr, FromItem, PathStep, Projection, Statement } from './ast.js';
 import {
   compare,

@@ -1,7 +1,7 @@
 import { isLedgerError } from '@ledgerkit/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type LedgerDatabase, openLedger } from '../ledger-database.js';
+import { type LedgerDatabase, openLedgerDatabase as openLedger } from '../ledger-database.js';
 import { LedgerDriver } from './driver.js';
 import { PartiqlSyntaxError } from './errors.js';
 import { parseStatement } from './parser.js';

@@ -3,7 +3,7 @@ import { type JsonValue, LedgerError } from '@ledgerkit/core';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LedgerDatabase } from '../../ledger-database.js';
-import type { Revision } from '../../types.js';
+import type { DocumentRevision as Revision } from '../../types.js';
 import { requireRead } from '../access.js';
 import { DocumentParams, FindBody, HistoryQuery, RevisionParams, TableParams } from '../schemas.js';
 
