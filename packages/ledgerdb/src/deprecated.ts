@@ -19,7 +19,7 @@ import {
 } from './verifier.js';
 
 /** @deprecated Since 0.2.0: ledgerdb's canonical JSON is internal; the root stops exporting it in 0.3.0. */
-export const canonicalize: typeof canonicalJson = canonicalJson;
+export const canonicalize: (value: unknown, path?: string) => string = canonicalJson;
 
 /** @deprecated Since 0.2.0: import it from `@ledgerkit/ledgerdb/verify`. */
 export const verifyRevisionProof: typeof verifyProof = verifyProof;
