@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Receipt, Revision, TrustAnchor, VerificationBundle } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
+import { commitReceipt } from './internal/receipt.js';
 import { asLedger } from './ledger-adapter.js';
 import { openLedgerDatabase } from './ledger-database.js';
 import { type LedgerdbEvidence, verifyLedgerdbReceipt } from './receipt-verifier.js';
@@ -138,6 +139,38 @@ describe('verifyLedgerdbReceipt', () => {
     }
     await ledger.close();
   });
+  test('a commit that only redacted has a receipt without revisions whose block records the redaction', async () => {
+    const database = await openLedgerDatabase({ name: 'redacts' });
+    await database.createTable('t');
+    await database.transaction((tx) => tx.insert('t', { secret: 'x' }, { id: 'a' }));
+    await database.transaction((tx) => tx.update('t', 'a', { secret: 'y' }));
+    const summary = (await database.transaction((tx) => tx.redact('t', 'a', 0))).commit;
+    if (!summary) throw new Error('the redaction committed nothing');
+    const ledger = asLedger(database);
+    const receipt = commitReceipt('redacts', summary);
+    const bundle = await ledger.evidence(receipt);
+    const good = await verifyLedgerdbReceipt(bundle.subject, bundle.evidence);
+    expect(good.ok, JSON.stringify(good.checks.filter((check) => !check.ok))).toBe(true);
+    expect(good.checks.find((check) => check.name === 'transaction')?.detail).toMatch(
+      /which redacted t\/a@0 and wrote no revision/,
+    );
+    // The receipt's redactions are the block's: another revision named, or none, fails.
+    for (const redactions of [[{ ...summary.redactions?.[0], version: 1 }], []]) {
+      const forged = structuredClone(bundle.subject) as Receipt;
+      (forged.proof as Record<string, unknown>).redactions = redactions;
+      const result = await verifyLedgerdbReceipt(forged, bundle.evidence);
+      expect(result.ok).toBe(false);
+      expect(result.checks.find((check) => !check.ok)?.name).toBe('transaction');
+    }
+    // A receipt claiming no revisions for a block that has some does not verify.
+    const write = (await database.transaction((tx) => tx.insert('t', { n: 1 }, { id: 'b' }))).commit;
+    if (!write) throw new Error('the insert committed nothing');
+    const empty = commitReceipt('redacts', { ...write, revisions: [] });
+    const emptyBundle = await ledger.evidence(commitReceipt('redacts', write));
+    expect((await verifyLedgerdbReceipt(empty, emptyBundle.evidence)).ok).toBe(false);
+    await database.close();
+  });
+
   test('a commit receipt binds its revisions: a forged table, id, version or leaf index fails a named check', async () => {
     const database = await openLedgerDatabase({ name: 'labels' });
     await database.createTable('t');

@@ -61,6 +61,8 @@ interface ReceiptProof {
   auditPath?: string[];
   revisions?: { table: string; id: string; version: number; hash: string; leafIndex: number }[];
   revisionHash?: string;
+  /** The revisions the commit redacted, as its block lists them (absent when none). */
+  redactions?: { table: string; id: string; version: number; revisionHash: string }[];
 }
 
 /**
@@ -202,7 +204,27 @@ export async function verifyLedgerdbReceipt(
       if (b.txTime !== receipt.timestamp) return [false, `block time ${b.txTime}, receipt time ${receipt.timestamp}`];
       const listed = blockRevisionHashes(proof, receipt.position.index);
       if (listed === undefined) return [false, 'the receipt lists no revisions'];
-      const ok = listed.every(([index, hash]) => b.revisions[index] === hash) && listed.length > 0;
+      // The redactions a commit receipt names are exactly the block's (a receipt without the
+      // field, written before receipts carried it, claims none either way).
+      const redactions = Array.isArray(b.redactions) ? b.redactions : [];
+      if (Array.isArray(proof.revisions) && proof.redactions !== undefined) {
+        const claimed = Array.isArray(proof.redactions) ? proof.redactions : [];
+        if (canonicalize(claimed) !== canonicalize(redactions)) {
+          return [false, `the block records ${redactions.length} redactions, the receipt ${claimed.length}, or others`];
+        }
+      }
+      if (listed.length === 0) {
+        // A commit that only redacted: its block has no revision and records the redaction.
+        const ok = Array.isArray(proof.revisions) && b.revisions.length === 0 && redactions.length > 0;
+        const what = redactions.map((entry) => `${entry.table}/${entry.id}@${entry.version}`).join(', ');
+        return [
+          ok,
+          ok
+            ? `block ${b.seq} holds transaction ${b.txId}, which redacted ${what} and wrote no revision`
+            : 'the receipt lists no revisions and the block records no redaction',
+        ];
+      }
+      const ok = listed.every(([index, hash]) => b.revisions[index] === hash);
       return [
         ok,
         ok ? `block ${b.seq} holds transaction ${b.txId} and its revisions` : 'the block lists other revisions',

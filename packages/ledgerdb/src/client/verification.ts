@@ -1,11 +1,11 @@
 // How LedgerClient checks what the server tells it: revisions by their inclusion proofs, and
 // commits by the receipt they make, each against a digest the client trusts.
-import { type JsonObject, LedgerError, verifyInclusion } from '@ledgerkit/core';
+import { type JsonObject, LedgerError } from '@ledgerkit/core';
 import { canonicalize } from '../internal/canonical-json.js';
 import { type EvidenceSource, verifyWithSource } from '../internal/evidence.js';
 import { commitReceipt } from '../internal/receipt.js';
-import type { BlockProof, CommitSummary, Digest, Revision, RevisionProof } from '../types.js';
-import { type KeyInput, leafHashOf, verifyRevisionProof } from '../verifier.js';
+import type { BlockProof, CommitSummary, Revision, RevisionProof } from '../types.js';
+import { type KeyInput, verifyRevisionProof } from '../verifier.js';
 import type { TrustedDigests } from './trusted-digests.js';
 
 /** What {@link ResponseVerifier} fetches from the server, and the digests it checks against. */
@@ -61,50 +61,15 @@ export class ResponseVerifier {
   /** @throws `VERIFICATION_FAILED` when the commit's receipt (or block) does not verify */
   async verifyCommit(commit: CommitSummary, mark: number): Promise<void> {
     const digest = await this.#sources.digests.after(mark);
-    if (commit.revisions.length === 0) {
-      await this.#verifyRevisionlessCommit(commit, digest);
-      return;
-    }
     // The receipt the commit makes, verified as any receipt is, against the digest this
-    // client trusts now (checked against every earlier one).
+    // client trusts now (checked against every earlier one). A commit that only redacted
+    // (`EXEC redact_revision`) has a receipt without revisions, whose block records it.
     const anchor = { type: 'ledgerdb-digest', digest: digest as unknown as JsonObject } as const;
     const source = { ...this.#sources.evidence(), digest: async () => digest };
     const result = await verifyWithSource(source, commitReceipt(digest.ledger, commit), anchor);
     const failed = result.checks.find((check) => !check.ok);
     if (failed) {
       throw verificationFailed(`commit ${commit.txId} does not verify: ${failed.detail}`, { check: failed.name });
-    }
-  }
-
-  /**
-   * A commit that wrote no revision (a redaction, `EXEC redact_revision`) makes no receipt:
-   * its block is checked instead, by its hash and its inclusion in the trusted digest.
-   */
-  async #verifyRevisionlessCommit(commit: CommitSummary, digest: Digest): Promise<void> {
-    const proof = await this.#sources.blockProof(commit.seq, digest.treeSize);
-    const { block } = proof;
-    if (
-      block.txId !== commit.txId ||
-      leafHashOf(block) !== commit.blockHash ||
-      proof.leafIndex !== commit.blockLeafIndex
-    ) {
-      throw verificationFailed(`commit ${commit.txId} does not verify: block ${commit.seq} is another block`, {
-        check: 'block-hash',
-      });
-    }
-    try {
-      verifyInclusion({
-        leafHash: commit.blockHash,
-        leafIndex: commit.blockLeafIndex,
-        treeSize: digest.treeSize,
-        auditPath: proof.auditPath,
-        rootHash: digest.rootHash,
-      });
-    } catch (error) {
-      throw verificationFailed(`commit ${commit.txId} does not verify: its block is not in the trusted digest`, {
-        check: 'inclusion',
-        cause: error instanceof Error ? error.message : String(error),
-      });
     }
   }
 }

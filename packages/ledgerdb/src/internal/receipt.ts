@@ -23,6 +23,7 @@ export function commitReceipt(ledger: string, commit: CommitSummary): Receipt {
       ...(commit.auditPath === undefined ? {} : { treeSize: commit.treeSize ?? commit.blockLeafIndex + 1 }),
       ...(commit.auditPath === undefined ? {} : { auditPath: [...commit.auditPath] }),
       revisions: commit.revisions.map((revision) => ({ ...revision })),
+      ...(commit.redactions === undefined ? {} : { redactions: commit.redactions.map((entry) => ({ ...entry })) }),
     },
   };
 }
