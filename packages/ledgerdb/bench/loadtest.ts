@@ -21,6 +21,9 @@
 // (server, this load generator, PostgreSQL's processes) spent per acknowledged commit:
 // steadier than commits/s on a machine shared with other work.
 //
+// LOADTEST_PROF=DIR writes each serve's CPU profile there; LOADTEST_NODE_ARGS adds Node flags
+// to each serve (e.g. --trace-gc).
+//
 //   npm run loadtest -w @ledgerkit/ledgerdb [-- --storage sqlite|postgres] [--compare]
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -305,6 +308,7 @@ async function startServe(tag: string, observed: boolean): Promise<Serve> {
     process.execPath,
     [
       ...(process.env.LOADTEST_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LOADTEST_PROF] : []),
+      ...(process.env.LOADTEST_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
       bin,
       'serve',
       ...storageArgs,
