@@ -61,12 +61,12 @@ async function openLedgerdbFile(config: LedgerdbConfig): Promise<Ledger> {
 }
 
 async function openLedgerdbServer(config: LedgerdbConfig): Promise<Ledger> {
-  const { LedgerClient } = await loadOptional(
+  const { LedgerdbClient } = await loadOptional(
     ledgerdbPackage,
     'a ledgerdb server',
     () => import('@ledgerkit/ledgerdb/client'),
   );
-  return (await LedgerClient.connect({
+  return (await LedgerdbClient.connect({
     url: config.url as string,
     token: config.token as string,
     ...(config.publicKey === undefined ? {} : { publicKey: config.publicKey }),

@@ -3,8 +3,8 @@ export {
   type ClientStatement,
   type ClientStatementResult,
   type ClientTransactionResult,
-  LedgerClient as LedgerdbClient,
-  type LedgerClientOptions as LedgerdbClientOptions,
+  LedgerdbClient,
+  type LedgerdbClientOptions,
 } from './client/client.js';
 export { connectDriver } from './client/connect-driver.js';
 export type { ClientTlsOptions } from './client/transport.js';

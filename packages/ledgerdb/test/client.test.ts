@@ -1,11 +1,11 @@
-// LedgerClient against real servers: the core Ledger interface, verification of every
+// LedgerdbClient against real servers: the core Ledger interface, verification of every
 // revision and digest, and an "evil" server (rewritten history, rollback, tampering
 // proxy) that the client must catch. Starts: in-process Fastify servers on free ports
 // and a tampering HTTP proxy.
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LedgerdbClient as LedgerClient } from '../src/client.js';
+import { LedgerdbClient } from '../src/client.js';
 import { fileDigestStore } from '../src/index.js';
 import { startProxy } from './client-helpers.js';
 import { codeOf } from './error-code.js';
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('the Ledger interface over HTTP', () => {
   test('submit, evaluate, history, verify', async () => {
-    const client = await LedgerClient.connect({ url: t.url, token: t.tokens.writer as string });
+    const client = await LedgerdbClient.connect({ url: t.url, token: t.tokens.writer as string });
     expect(client.id).toBe('shared');
     expect(client.kind).toBe('ledgerdb');
     const receipt = await client.submit({ method: 'insert', args: ['orders', { sku: 'A', qty: 1 }, { id: 'c-1' }] });
@@ -50,7 +50,7 @@ describe('the Ledger interface over HTTP', () => {
   });
 
   test('transactions with gets and expected versions', async () => {
-    const client = new LedgerClient({ url: t.url, token: t.tokens.writer as string });
+    const client = new LedgerdbClient({ url: t.url, token: t.tokens.writer as string });
     await client.transaction([{ op: 'insert', table: 'orders', id: 'c-2', data: { n: 0 } }]);
     const read = await client.transaction([{ op: 'get', table: 'orders', id: 'c-2' }]);
     expect(read.results[0]).toEqual({ op: 'get', id: 'c-2', version: 0, data: { n: 0 } });
@@ -64,7 +64,7 @@ describe('the Ledger interface over HTTP', () => {
   });
 
   test('events are verified and resumable', async () => {
-    const client = new LedgerClient({ url: t.url, token: t.tokens.admin as string });
+    const client = new LedgerdbClient({ url: t.url, token: t.tokens.admin as string });
     const seen: string[] = [];
     let checkpoint: { block: number; index: number } | undefined;
     for await (const event of client.events({ tables: ['orders'] })) {
@@ -92,7 +92,7 @@ describe('the Ledger interface over HTTP', () => {
 describe('an evil server cannot rewrite history unnoticed', () => {
   test('a server over a rewritten ledger: DIGEST_INCONSISTENT', async () => {
     const digestFile = join(t.dir, 'trusted-rewrite.json');
-    const honest = new LedgerClient({ url: t.url, token: t.tokens.admin as string, trustedDigestFile: digestFile });
+    const honest = new LedgerdbClient({ url: t.url, token: t.tokens.admin as string, trustedDigestFile: digestFile });
     await honest.transaction([{ op: 'insert', table: 'orders', id: 'pay-1', data: { to: 'alice', amount: 10 } }]);
     const trusted = await honest.digest();
     // Ledger B: same name, same tables, but pay-1 went to mallory; and it is longer.
@@ -102,7 +102,7 @@ describe('an evil server cannot rewrite history unnoticed', () => {
       for (let i = 0; (await evil.ledger.digest()).treeSize <= trusted.treeSize; i++) {
         await evil.ledger.transaction((tx) => tx.insert('orders', { filler: i }));
       }
-      const fooled = new LedgerClient({
+      const fooled = new LedgerdbClient({
         url: evil.url,
         token: evil.tokens.admin as string,
         trustedDigestFile: digestFile,
@@ -112,7 +112,7 @@ describe('an evil server cannot rewrite history unnoticed', () => {
       // Its trusted digest stays the honest one.
       expect(await fileDigestStore(digestFile).load()).toEqual(trusted);
       // A client without history is fooled only on first use; it then pins B.
-      const fresh = new LedgerClient({ url: evil.url, token: evil.tokens.admin as string });
+      const fresh = new LedgerdbClient({ url: evil.url, token: evil.tokens.admin as string });
       expect(await fresh.evaluate({ method: 'get', args: ['orders', 'pay-1'] })).toEqual({ to: 'mallory', amount: 10 });
     } finally {
       await evil.close();
@@ -122,13 +122,13 @@ describe('an evil server cannot rewrite history unnoticed', () => {
   test('a server rolled back to an older copy: DIGEST_INCONSISTENT', async () => {
     const copy = join(t.dir, 'rollback.ledger');
     const source = await startTestServer({ name: 'shared' });
-    let client: LedgerClient;
+    let client: LedgerdbClient;
     try {
       await source.ledger.transaction((tx) => tx.insert('orders', { v: 1 }, { id: 'r-1' }));
       await source.close();
       copyFileSync(source.path, copy);
       const reopened = await startTestServer({ name: 'shared', path: source.path });
-      client = new LedgerClient({ url: reopened.url, token: reopened.tokens.admin as string });
+      client = new LedgerdbClient({ url: reopened.url, token: reopened.tokens.admin as string });
       await client.transaction([{ op: 'update', table: 'orders', id: 'r-1', data: { v: 2 } }]);
       await client.digest();
       await reopened.close();
@@ -137,7 +137,7 @@ describe('an evil server cannot rewrite history unnoticed', () => {
     }
     const old = await startTestServer({ name: 'shared', path: copy });
     try {
-      const pointed = new LedgerClient({
+      const pointed = new LedgerdbClient({
         url: old.url,
         token: old.tokens.admin as string,
         digestStore: { load: async () => client.trustedDigest, save: async () => undefined },
@@ -150,7 +150,7 @@ describe('an evil server cannot rewrite history unnoticed', () => {
 
   test('a proxy that changes document data: VERIFICATION_FAILED', async () => {
     const admin = t.tokens.admin as string;
-    const direct = new LedgerClient({ url: t.url, token: admin });
+    const direct = new LedgerdbClient({ url: t.url, token: admin });
     await direct.transaction([{ op: 'insert', table: 'orders', id: 'tamper-1', data: { amount: 10 } }]);
     const proxy = await startProxy(
       () => t.url,
@@ -160,7 +160,7 @@ describe('an evil server cannot rewrite history unnoticed', () => {
           : response,
     );
     try {
-      const client = new LedgerClient({ url: proxy.url, token: admin });
+      const client = new LedgerdbClient({ url: proxy.url, token: admin });
       expect(await codeOf(client.evaluate({ method: 'get', args: ['orders', 'tamper-1'] }))).toBe(
         'VERIFICATION_FAILED',
       );
@@ -172,7 +172,7 @@ describe('an evil server cannot rewrite history unnoticed', () => {
 
   test('a proxy that forges proofs or digests is caught', async () => {
     const admin = t.tokens.admin as string;
-    const direct = new LedgerClient({ url: t.url, token: admin });
+    const direct = new LedgerdbClient({ url: t.url, token: admin });
     await direct.transaction([{ op: 'insert', table: 'orders', id: 'tamper-2', data: { amount: 10 } }]);
     // Data changed consistently in the document and its proof: the leaf hash no longer matches.
     const both = await startProxy(
@@ -198,13 +198,13 @@ describe('an evil server cannot rewrite history unnoticed', () => {
           : response,
     );
     try {
-      const client = new LedgerClient({ url: both.url, token: admin });
+      const client = new LedgerdbClient({ url: both.url, token: admin });
       expect(await codeOf(client.evaluate({ method: 'get', args: ['orders', 'tamper-2'] }))).toBe(
         'VERIFICATION_FAILED',
       );
-      const trustedClient = new LedgerClient({ url: t.url, token: admin });
+      const trustedClient = new LedgerdbClient({ url: t.url, token: admin });
       const trusted = await trustedClient.digest();
-      const splitClient = new LedgerClient({
+      const splitClient = new LedgerdbClient({
         url: split.url,
         token: admin,
         digestStore: { load: async () => trusted, save: async () => undefined },
@@ -231,7 +231,7 @@ describe('an evil server cannot rewrite history unnoticed', () => {
           : response,
     );
     try {
-      const client = new LedgerClient({ url: proxy.url, token: t.tokens.admin as string });
+      const client = new LedgerdbClient({ url: proxy.url, token: t.tokens.admin as string });
       expect(await codeOf(client.submit({ method: 'insert', args: ['orders', { forged: true }] }))).toBe(
         'VERIFICATION_FAILED',
       );
@@ -253,7 +253,7 @@ describe('retries', () => {
       },
     );
     try {
-      const client = new LedgerClient({ url: proxy.url, token: t.tokens.admin as string, retry: { baseDelayMs: 5 } });
+      const client = new LedgerdbClient({ url: proxy.url, token: t.tokens.admin as string, retry: { baseDelayMs: 5 } });
       const result = await client.transaction([{ op: 'insert', table: 'orders', data: { once: 'lost-answer' } }]);
       expect(lost).toBe(2);
       expect(result.replayed).toBe(true);
@@ -264,17 +264,17 @@ describe('retries', () => {
   });
 
   test('an unreachable server is UNAVAILABLE after the retries', async () => {
-    const client = new LedgerClient({ url: 'http://127.0.0.1:1', token: 'x', retry: { retries: 2, baseDelayMs: 1 } });
+    const client = new LedgerdbClient({ url: 'http://127.0.0.1:1', token: 'x', retry: { retries: 2, baseDelayMs: 1 } });
     expect(await codeOf(client.digest())).toBe('UNAVAILABLE');
   });
 });
 
 test('the trusted digest survives in its file and constrains the next client', async () => {
   const file = join(t.dir, 'persisted.json');
-  const a = new LedgerClient({ url: t.url, token: t.tokens.admin as string, trustedDigestFile: file });
+  const a = new LedgerdbClient({ url: t.url, token: t.tokens.admin as string, trustedDigestFile: file });
   const first = await a.digest();
   await a.transaction([{ op: 'insert', table: 'orders', data: { grow: true } }]);
-  const b = new LedgerClient({ url: t.url, token: t.tokens.admin as string, trustedDigestFile: file });
+  const b = new LedgerdbClient({ url: t.url, token: t.tokens.admin as string, trustedDigestFile: file });
   const second = await b.digest();
   expect(second.treeSize).toBeGreaterThan(first.treeSize);
   expect(await fileDigestStore(file).load()).toEqual(second);

@@ -1,6 +1,6 @@
 // The driver's behaviour suite (test/partiql-driver-suite.ts) on an embedded ledger, and
 // against a real `ledgerdb serve` process (the built bin, started per test) that executes
-// every statement server-side, through the same LedgerDriver over a LedgerClient. The served
+// every statement server-side, through the same LedgerDriver over a LedgerdbClient. The served
 // ledger is on the PostgreSQL server of test/global-setup.ts (a fresh schema per test), so
 // the test process can open the same ledger as the suite's other writer: a second process
 // writing between a lambda's read and its commit.
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { LedgerdbClient as LedgerClient } from '../src/client.js';
+import { LedgerdbClient } from '../src/client.js';
 import { openLedgerDatabase as openLedger } from '../src/index.js';
 import { LedgerDriver } from '../src/partiql.js';
 import { postgresStorage } from '../src/postgres.js';
@@ -46,7 +46,7 @@ driverSuite('ledgerdb serve', async () => {
     '--max-documents-per-transaction',
     '5',
   ]);
-  const client = await LedgerClient.connect({ url: served.url, token });
+  const client = await LedgerdbClient.connect({ url: served.url, token });
   const ledger = await openLedger({ storage: postgresStorage({ connectionString: postgresUrl, schema }) });
   return {
     ledger,

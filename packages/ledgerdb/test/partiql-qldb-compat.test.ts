@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LedgerdbClient as LedgerClient } from '../src/client.js';
+import { LedgerdbClient } from '../src/client.js';
 import { openLedgerDatabase as openLedger } from '../src/index.js';
 import { LedgerDriver } from '../src/partiql.js';
 import { createToken, parseRoles } from '../src/server.js';
@@ -21,7 +21,7 @@ import { startServe } from './serve-process.js';
 // reference), run unchanged against ledgerdb through LedgerDriver; the expected results are
 // what the guide documents for its sample data. The suite runs twice: on an embedded ledger,
 // and against a real `ledgerdb serve` process (the built bin) that executes every statement
-// server-side, through the same LedgerDriver over a LedgerClient.
+// server-side, through the same LedgerDriver over a LedgerdbClient.
 
 interface CompatTarget {
   driver: LedgerDriver;
@@ -51,7 +51,7 @@ compatSuite('ledgerdb serve', async () => {
     '--port',
     '0',
   ]);
-  const client = await LedgerClient.connect({ url: served.url, token });
+  const client = await LedgerdbClient.connect({ url: served.url, token });
   return {
     driver: new LedgerDriver(client),
     revision: (table, id) => client.revision(table, id),

@@ -5,7 +5,7 @@
 // transactions. Starts real servers in-process (test/server-helpers.ts) on SQLite ledgers.
 import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { connectDriver, LedgerdbClient as LedgerClient } from '../src/client.js';
+import { connectDriver, LedgerdbClient } from '../src/client.js';
 import { LedgerDriver, PartiqlSyntaxError } from '../src/partiql.js';
 import { api, startTestServer, type TestServer } from './server-helpers.js';
 
@@ -51,7 +51,7 @@ describe('a server with the default tokens', () => {
   });
 
   const driverOf = (name: string) =>
-    new LedgerDriver(new LedgerClient({ url: t.url, token: t.tokens[name] as string }));
+    new LedgerDriver(new LedgerdbClient({ url: t.url, token: t.tokens[name] as string }));
 
   test('a lambda interleaves reads and writes and commits once, answering a verified commit', async () => {
     const before = (await t.ledger.digest()).tip?.seq ?? -1;
@@ -262,7 +262,7 @@ describe('limits of a server', () => {
     const third = await api(t.url, 'POST', '/v1/partiql/transactions', { token: t.tokens.admin, body: {} });
     expect(third.status).toBe(429);
     expect(third.body.error).toMatchObject({ code: 'LIMIT_EXCEEDED', details: { limit: 'openTransactions', max: 2 } });
-    const driver = new LedgerDriver(new LedgerClient({ url: t.url, token: t.tokens.admin as string }));
+    const driver = new LedgerDriver(new LedgerdbClient({ url: t.url, token: t.tokens.admin as string }));
     expect(isLedgerError(await errorOf(driver.execute('SELECT * FROM orders')), 'LIMIT_EXCEEDED')).toBe(true);
     await api(t.url, 'POST', `/v1/partiql/transactions/${first}/abort`, { token: t.tokens.writer, body: {} });
     expect((await driver.execute('SELECT * FROM orders')).rows).toEqual([]);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 import { runCli } from '../src/cli/run.js';
-import { LedgerdbClient as LedgerClient } from '../src/client.js';
+import { LedgerdbClient } from '../src/client.js';
 import { codeOf } from './error-code.js';
 import { cliBuilt, ledgerdbBin, startServe } from './serve-process.js';
 
@@ -37,7 +37,7 @@ async function insertFifty(name: string, flags: string[]): Promise<string | unde
   const server = await startServe(['--db', join(dir, `${name}.ledger`), '--tokens', tokens, '--port', '0', ...flags]);
   children.push(server.child);
   try {
-    const client = new LedgerClient({ url: server.url, token });
+    const client = new LedgerdbClient({ url: server.url, token });
     await client.createTable('orders');
     const statements = Array.from({ length: 50 }, (_, n) => ({ op: 'insert' as const, table: 'orders', data: { n } }));
     return await codeOf(client.transaction(statements));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { LedgerdbClient as LedgerClient } from '../src/client.js';
+import { LedgerdbClient } from '../src/client.js';
 import { openLedgerDatabase as openLedger } from '../src/index.js';
 import { cliBuilt, ledgerdbBin, startServe } from './serve-process.js';
 
@@ -58,14 +58,14 @@ test.skipIf(!cliBuilt)(
     const port = await freePort();
     const args = ['--db', db, '--tokens', tokens, '--port', String(port), '--host', '127.0.0.1'];
     let server = await startServe(args);
-    const setup = new LedgerClient({ url: server.url, token });
+    const setup = new LedgerdbClient({ url: server.url, token });
     await setup.createTable('orders');
 
     const acknowledged: string[] = [];
     let replays = 0;
     let stop = false;
     const workers = Array.from({ length: 16 }, async (_, worker) => {
-      const client = new LedgerClient({
+      const client = new LedgerdbClient({
         url: server.url,
         token,
         trustedDigestFile: join(dir, `digest-${worker}.json`),

@@ -3,7 +3,7 @@
 // commits.
 import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { LedgerdbClient as LedgerClient } from '../src/client.js';
+import { LedgerdbClient } from '../src/client.js';
 import type { RuleChange } from '../src/index.js';
 import { startTestServer, type TestServer } from './server-helpers.js';
 
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 test('a rule sees each write and refuses with CONTRACT_REVERTED; the refused request commits nothing', async () => {
-  const client = await LedgerClient.connect({ url: t.url, token: t.tokens.admin as string });
+  const client = await LedgerdbClient.connect({ url: t.url, token: t.tokens.admin as string });
   await client.submit({ method: 'insert', args: ['orders', { qty: 2 }, { id: 'o1' }] });
   expect(seen).toEqual([{ op: 'insert', table: 'orders', id: 'o1', data: { qty: 2 } }]);
   const before = (await client.digest()).treeSize;

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { LedgerdbClient as LedgerClient } from '../src/client.js';
+import { LedgerdbClient } from '../src/client.js';
 import { codeOf } from './error-code.js';
 import { startTestServer, type TestServer } from './server-helpers.js';
 
@@ -100,24 +100,24 @@ afterAll(async () => {
 test.skipIf(!available)('a client certificate signed by the CA and a token are both required', async () => {
   expect(t.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   const tls = { ca: pem('ca.crt'), cert: pem('client.crt'), key: pem('client.key') };
-  const client = new LedgerClient({ url: t.url, token: t.tokens.writer as string, tls });
+  const client = new LedgerdbClient({ url: t.url, token: t.tokens.writer as string, tls });
   await client.transaction([{ op: 'insert', table: 'orders', id: 'tls-1', data: { secure: true } }]);
   expect(await client.evaluate({ method: 'get', args: ['orders', 'tls-1'] })).toEqual({ secure: true });
 
-  const noCertificate = new LedgerClient({
+  const noCertificate = new LedgerdbClient({
     url: t.url,
     token: t.tokens.writer as string,
     tls: { ca: pem('ca.crt') },
     retry: { retries: 0 },
   });
   expect(await codeOf(noCertificate.digest())).toBe('UNAVAILABLE');
-  const selfSigned = new LedgerClient({
+  const selfSigned = new LedgerdbClient({
     url: t.url,
     token: t.tokens.writer as string,
     tls: { ca: pem('ca.crt'), cert: pem('stranger.crt'), key: pem('stranger.key') },
     retry: { retries: 0 },
   });
   expect(await codeOf(selfSigned.digest())).toBe('UNAVAILABLE');
-  const noToken = new LedgerClient({ url: t.url, token: 'ldb_wrong', tls, retry: { retries: 0 } });
+  const noToken = new LedgerdbClient({ url: t.url, token: 'ldb_wrong', tls, retry: { retries: 0 } });
   expect(await codeOf(noToken.digest())).toBe('UNAUTHENTICATED');
 });

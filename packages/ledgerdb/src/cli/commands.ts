@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { formatJournalExport, type JournalExportFormat } from '../journal-export.js';
 import type { LedgerDatabase } from '../ledger-database.js';
 import type { StorageDriver } from '../storage/driver.js';
-import type { AuditReport, CommitSummary, Digest, DocumentRevision as Revision, RevisionProof } from '../types.js';
+import type { AuditReport, CommitSummary, Digest, DocumentRevision, RevisionProof } from '../types.js';
 import {
   parseRevision,
   readDigestFile,
@@ -536,7 +536,7 @@ function printDocument(io: CliIo, data: JsonObject): void {
   else printFields(io, fields);
 }
 
-function printHistory(io: CliIo, revisions: readonly Revision[]): void {
+function printHistory(io: CliIo, revisions: readonly DocumentRevision[]): void {
   printTable(
     io,
     ['VERSION', 'TXID', 'TIME', 'HASH', 'DATA'],

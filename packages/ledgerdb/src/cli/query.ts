@@ -169,8 +169,8 @@ async function openTarget(options: QueryOptions, io: CliIo): Promise<{ driver: L
     if (!token) {
       throw new InvalidArgumentError('--token-file', '--url needs a token: set LEDGERDB_TOKEN or give --token-file');
     }
-    const { LedgerClient } = await import('../client/client.js');
-    const client = await LedgerClient.connect({ url: options.url, token });
+    const { LedgerdbClient } = await import('../client/client.js');
+    const client = await LedgerdbClient.connect({ url: options.url, token });
     return { driver: new LedgerDriver(client), close: () => client.close() };
   }
   if (options.tokenFile !== undefined) throw new InvalidArgumentError('--token-file', '--token-file needs --url');

@@ -1,4 +1,4 @@
-// LedgerClient: the core `Ledger` interface over a `ledgerdb serve` server, verifying
+// LedgerdbClient: the core `Ledger` interface over a `ledgerdb serve` server, verifying
 // everything it receives against a digest it trusts. Its parts: server-api.ts (HTTP calls
 // and retries), trusted-digests.ts, verification.ts, event-stream.ts, partiql-transaction.ts.
 import { randomUUID } from 'node:crypto';
@@ -15,8 +15,8 @@ import {
   type LedgerEvent,
   type Receipt,
   type RetryOptions,
+  type Revision,
   throwIfAborted,
-  type Revision as UnifiedRevision,
   type Verification,
   type VerificationBundle,
   type VerifyOptions,
@@ -27,14 +27,7 @@ import { type EvidenceSource, ledgerdbBundle, verifyWithSource } from '../intern
 import { callStatements, evaluateCall, splitKey, unifiedRevision } from '../internal/ledger-calls.js';
 import { commitReceipt } from '../internal/receipt.js';
 import type { PartiqlServer, RemotePartiqlTransaction } from '../partiql/driver.js';
-import type {
-  BlockProof,
-  CommitSummary,
-  ConsistencyProof,
-  Digest,
-  DocumentRevision as Revision,
-  RevisionProof,
-} from '../types.js';
+import type { BlockProof, CommitSummary, ConsistencyProof, Digest, DocumentRevision, RevisionProof } from '../types.js';
 import { type DigestStore, DigestTracker, type KeyInput } from '../verifier.js';
 import { ledgerEvents } from './event-stream.js';
 import { startPartiqlTransaction } from './partiql-transaction.js';
@@ -43,7 +36,7 @@ import type { ClientTlsOptions } from './transport.js';
 import { TrustedDigests } from './trusted-digests.js';
 import { ResponseVerifier, verificationFailed } from './verification.js';
 
-/** One statement of {@link LedgerClient.transaction}. */
+/** One statement of {@link LedgerdbClient.transaction}. */
 export type ClientStatement =
   | { op: 'insert'; table: string; data: JsonObject; id?: string }
   | { op: 'update'; table: string; id: string; data: JsonObject; expectedVersion?: number }
@@ -55,7 +48,7 @@ export type ClientStatementResult =
   | { op: 'insert' | 'update' | 'delete'; id: string; version: number }
   | { op: 'get'; id: string; version: number; data?: JsonObject };
 
-/** Answer of {@link LedgerClient.transaction}. */
+/** Answer of {@link LedgerdbClient.transaction}. */
 export interface ClientTransactionResult {
   results: ClientStatementResult[];
   commit: CommitSummary | null;
@@ -63,8 +56,8 @@ export interface ClientTransactionResult {
   replayed: boolean;
 }
 
-/** Options of {@link LedgerClient}. */
-export interface LedgerClientOptions {
+/** Options of {@link LedgerdbClient}. */
+export interface LedgerdbClientOptions {
   /** Base URL of the server, e.g. `https://ledger.example.com:8443`. */
   url: string;
   /** Bearer token (`ledgerdb token create`). */
@@ -93,7 +86,7 @@ export interface LedgerClientOptions {
  * or `VERIFICATION_FAILED`. Writes carry an idempotency key and are retried with it,
  * so a server restart mid-request never commits twice.
  */
-export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
+export class LedgerdbClient implements Ledger<LedgerdbClient>, PartiqlServer {
   readonly kind = 'ledgerdb' as const;
   readonly trustModel = 'centralized' as const;
   readonly #api: ServerApi;
@@ -103,7 +96,7 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
   readonly #retry: RetryOptions;
   readonly #closed = new AbortController();
 
-  constructor(options: LedgerClientOptions) {
+  constructor(options: LedgerdbClientOptions) {
     let base: URL;
     try {
       base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
@@ -141,14 +134,14 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
   }
 
   /** Creates a client and checks the server's current digest against the trusted one. */
-  static async connect(options: LedgerClientOptions): Promise<LedgerClient> {
-    const client = new LedgerClient(options);
+  static async connect(options: LedgerdbClientOptions): Promise<LedgerdbClient> {
+    const client = new LedgerdbClient(options);
     await client.digest();
     return client;
   }
 
   /** The client itself: its methods are the server's API. */
-  get native(): LedgerClient {
+  get native(): LedgerdbClient {
     return this;
   }
 
@@ -194,7 +187,7 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
   }
 
   /** A document's latest revision (undefined if it never existed), verified. */
-  async document(table: string, id: string, options: CallOptions = {}): Promise<Revision | undefined> {
+  async document(table: string, id: string, options: CallOptions = {}): Promise<DocumentRevision | undefined> {
     try {
       return await this.revision(table, id, undefined, options);
     } catch (error) {
@@ -204,36 +197,36 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
   }
 
   /** One revision (default: the latest), verified. */
-  async revision(table: string, id: string, version?: number, options: CallOptions = {}): Promise<Revision> {
+  async revision(table: string, id: string, version?: number, options: CallOptions = {}): Promise<DocumentRevision> {
     const path =
       version === undefined
         ? `v1/tables/${seg(table)}/documents/${seg(id)}`
         : `v1/tables/${seg(table)}/documents/${seg(id)}/revisions/${version}`;
     const { json } = await this.#api.call('GET', path, options);
     const mark = this.#digests.tick();
-    const { revision } = json as { revision: Revision };
+    const { revision } = json as { revision: DocumentRevision };
     await this.#verifyRevision(revision, mark);
     return revision;
   }
 
   /** Every revision of a document active in the window, oldest first, each verified. */
-  async revisions(table: string, id: string, window: { from?: Date; to?: Date } = {}): Promise<Revision[]> {
+  async revisions(table: string, id: string, window: { from?: Date; to?: Date } = {}): Promise<DocumentRevision[]> {
     const query = new URLSearchParams();
     if (window.from) query.set('from', window.from.toISOString());
     if (window.to) query.set('to', window.to.toISOString());
     const suffix = query.size > 0 ? `?${query}` : '';
     const { json } = await this.#api.call('GET', `v1/tables/${seg(table)}/documents/${seg(id)}/history${suffix}`);
     const mark = this.#digests.tick();
-    const { revisions } = json as { revisions: Revision[] };
+    const { revisions } = json as { revisions: DocumentRevision[] };
     for (const revision of revisions) await this.#verifyRevision(revision, mark);
     return revisions;
   }
 
   /** Latest revisions of the documents matching `{ path: value }`, each verified. */
-  async find(table: string, where: Readonly<Record<string, JsonValue>>): Promise<Revision[]> {
+  async find(table: string, where: Readonly<Record<string, JsonValue>>): Promise<DocumentRevision[]> {
     const { json } = await this.#api.call('POST', `v1/tables/${seg(table)}/find`, { body: { where } });
     const mark = this.#digests.tick();
-    const { revisions } = json as { revisions: Revision[] };
+    const { revisions } = json as { revisions: DocumentRevision[] };
     for (const revision of revisions) await this.#verifyRevision(revision, mark);
     return revisions;
   }
@@ -323,7 +316,7 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
     });
   }
 
-  async history(key: string, options: HistoryOptions = {}): Promise<UnifiedRevision[]> {
+  async history(key: string, options: HistoryOptions = {}): Promise<Revision[]> {
     const { table, id } = splitKey(key);
     const window = { ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) };
     const revisions = await this.revisions(table, id, window);
@@ -352,7 +345,7 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
    * @returns every check made; a tampered or foreign subject fails a named check
    * @throws LedgerError `UNAVAILABLE`, `TIMEOUT`, `ABORTED` when the evidence cannot be fetched
    */
-  async verify(subject: Receipt | UnifiedRevision, options: VerifyOptions = {}): Promise<Verification> {
+  async verify(subject: Receipt | Revision, options: VerifyOptions = {}): Promise<Verification> {
     throwIfAborted(options.signal);
     return verifyWithSource(this.#source(options.signal), subject, options.anchor);
   }
@@ -364,7 +357,7 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
    * @param options - an abort signal
    * @returns the bundle
    */
-  async evidence(subject: Receipt | UnifiedRevision, options: CallOptions = {}): Promise<VerificationBundle> {
+  async evidence(subject: Receipt | Revision, options: CallOptions = {}): Promise<VerificationBundle> {
     throwIfAborted(options.signal);
     return ledgerdbBundle(this.#source(options.signal), subject);
   }
@@ -386,7 +379,7 @@ export class LedgerClient implements Ledger<LedgerClient>, PartiqlServer {
     this.#closed.abort();
   }
 
-  async #verifyRevision(revision: Revision, mark: number): Promise<void> {
+  async #verifyRevision(revision: DocumentRevision, mark: number): Promise<void> {
     if (this.#verify) await this.#verifier.verifyRevision(revision, mark);
   }
 }

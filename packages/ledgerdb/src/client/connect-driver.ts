@@ -1,5 +1,5 @@
 import { LedgerDriver, type LedgerDriverOptions } from '../partiql/driver.js';
-import { LedgerClient, type LedgerClientOptions } from './client.js';
+import { LedgerdbClient, type LedgerdbClientOptions } from './client.js';
 
 /**
  * A QLDB-style {@link LedgerDriver} against a `ledgerdb serve` server: the same driver as
@@ -20,8 +20,8 @@ import { LedgerClient, type LedgerClientOptions } from './client.js';
  * ```
  */
 export async function connectDriver(
-  options: LedgerClientOptions,
+  options: LedgerdbClientOptions,
   driverOptions: LedgerDriverOptions = {},
 ): Promise<LedgerDriver> {
-  return new LedgerDriver(await LedgerClient.connect(options), driverOptions);
+  return new LedgerDriver(await LedgerdbClient.connect(options), driverOptions);
 }

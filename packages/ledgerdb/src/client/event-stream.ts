@@ -1,7 +1,7 @@
 // GET /v1/events as an async iterable of verified events that survives dropped connections
 // and server restarts: it reconnects with Last-Event-ID after a jittered pause.
 import { type EventsOptions, isLedgerError, type LedgerEvent, type RetryOptions } from '@ledgerkit/core';
-import type { Revision } from '../types.js';
+import type { DocumentRevision } from '../types.js';
 import { errorFromBody, errorOf, retryableStatus, type ServerApi } from './server-api.js';
 import { readEvents } from './sse.js';
 import type { HttpResponse } from './transport.js';
@@ -14,7 +14,7 @@ export interface EventStreamContext {
   /** Pauses between reconnections (base and maximum delay). */
   retry: RetryOptions;
   /** Checks each event's revision before it is delivered. */
-  verifyRevision(revision: Revision): Promise<void>;
+  verifyRevision(revision: DocumentRevision): Promise<void>;
 }
 
 /**
@@ -59,7 +59,7 @@ export async function* ledgerEvents(
         if (message.event === 'error') throw errorFromBody(JSON.parse(message.data), 500);
         if (message.event !== 'revision') continue;
         const event = JSON.parse(message.data) as LedgerEvent;
-        await context.verifyRevision(event.payload as unknown as Revision);
+        await context.verifyRevision(event.payload as unknown as DocumentRevision);
         last = message.id ?? last;
         yield event;
       }

@@ -1,4 +1,4 @@
-// The HTTP calls of LedgerClient: bearer token, JSON bodies, a deadline per request, retries
+// The HTTP calls of LedgerdbClient: bearer token, JSON bodies, a deadline per request, retries
 // on network errors and 502/503/504, and error answers turned into LedgerErrors.
 import { type ErrorCode, errorCodes, isLedgerError, LedgerError, type RetryOptions, retry } from '@ledgerkit/core';
 import { type ClientTlsOptions, type HttpResponse, send } from './transport.js';

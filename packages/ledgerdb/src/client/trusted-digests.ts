@@ -1,4 +1,4 @@
-// The digests a LedgerClient trusts: each fetched digest is accepted only with a consistency
+// The digests a LedgerdbClient trusts: each fetched digest is accepted only with a consistency
 // proof from the one trusted before it, and every answer is checked against a digest fetched
 // after the answer arrived (a logical clock orders the two).
 import type { ConsistencyProof, Digest } from '../types.js';

@@ -1,10 +1,10 @@
-// How LedgerClient checks what the server tells it: revisions by their inclusion proofs, and
+// How LedgerdbClient checks what the server tells it: revisions by their inclusion proofs, and
 // commits by the receipt they make, each against a digest the client trusts.
 import { type JsonObject, LedgerError } from '@ledgerkit/core';
 import { canonicalize } from '../internal/canonical-json.js';
 import { type EvidenceSource, verifyWithSource } from '../internal/evidence.js';
 import { commitReceipt } from '../internal/receipt.js';
-import type { BlockProof, CommitSummary, Revision, RevisionProof } from '../types.js';
+import type { BlockProof, CommitSummary, DocumentRevision, RevisionProof } from '../types.js';
 import { type KeyInput, verifyRevisionProof } from '../verifier.js';
 import type { TrustedDigests } from './trusted-digests.js';
 
@@ -47,7 +47,7 @@ export class ResponseVerifier {
   }
 
   /** @throws `VERIFICATION_FAILED` when the revision is not the one in the journal */
-  async verifyRevision(revision: Revision, mark: number): Promise<void> {
+  async verifyRevision(revision: DocumentRevision, mark: number): Promise<void> {
     const { metadata } = revision;
     const proof = await this.verifiedProof(metadata.table, metadata.id, metadata.version, mark);
     const { hash, ...body } = revision;

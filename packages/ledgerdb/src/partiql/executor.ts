@@ -3,7 +3,7 @@ import { ledgerdbError } from '../errors.js';
 import type { HistoryWindow } from '../ledger-database.js';
 import type { TableSchema } from '../storage/driver.js';
 import type { DocumentEntry, Transaction } from '../transaction.js';
-import type { DocumentRevision as Revision } from '../types.js';
+import type { DocumentRevision } from '../types.js';
 import type { DmlOp, Expr, FromItem, PathStep, Projection, Statement } from './ast.js';
 import {
   compare,
@@ -29,8 +29,8 @@ export interface PartiqlCatalog {
   tables(): Promise<TableSchema[]>;
   createTable(name: string): Promise<void>;
   createIndex(table: string, path: string): Promise<void>;
-  history(table: string, id?: string, window?: HistoryWindow): Promise<Revision[]>;
-  revision(table: string, id: string): Promise<Revision>;
+  history(table: string, id?: string, window?: HistoryWindow): Promise<DocumentRevision[]>;
+  revision(table: string, id: string): Promise<DocumentRevision>;
 }
 
 /** A transaction that can also read a whole table (the embedded ledger's transactions can). */
@@ -364,7 +364,7 @@ async function readSource(
       if (source.kind === 'table') return documents.map((doc) => ({ value: doc.data, id: doc.id }));
       const rows: SourceRow[] = [];
       for (const doc of documents) {
-        let revision: Revision;
+        let revision: DocumentRevision;
         try {
           revision = await target.catalog.revision(source.table, doc.id);
         } catch (error) {
@@ -431,7 +431,7 @@ async function readDocuments(
 }
 
 /** QLDB's committed view of a revision: block address, hash, data and metadata. */
-function committedView(ledger: string, revision: Revision): JsonObject {
+function committedView(ledger: string, revision: DocumentRevision): JsonObject {
   const view: JsonObject = {
     blockAddress: { strandId: ledger, sequenceNo: revision.blockAddress.seq },
     hash: revision.hash,

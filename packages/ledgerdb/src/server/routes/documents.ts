@@ -3,7 +3,7 @@ import { type JsonValue, LedgerError } from '@ledgerkit/core';
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LedgerDatabase } from '../../ledger-database.js';
-import type { DocumentRevision as Revision } from '../../types.js';
+import type { DocumentRevision } from '../../types.js';
 import { requireRead } from '../access.js';
 import { DocumentParams, FindBody, HistoryQuery, RevisionParams, TableParams } from '../schemas.js';
 
@@ -62,7 +62,7 @@ export function registerDocumentRoutes(app: FastifyInstance, { ledger }: { ledge
       const { table } = request.params;
       requireRead(request.principal, table);
       const entries = await ledger.find(table, request.body.where as Record<string, JsonValue>);
-      const revisions: Revision[] = [];
+      const revisions: DocumentRevision[] = [];
       for (const entry of entries) revisions.push(await ledger.revision(table, entry.id));
       return { revisions };
     },
