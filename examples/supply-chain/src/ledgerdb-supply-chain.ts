@@ -11,13 +11,7 @@ import {
   type Revision,
   type VerifyOptions,
 } from '@ledgerkit/core';
-import {
-  type LedgerDatabase,
-  LedgerdbLedger,
-  type RuleChange,
-  type RuleContext,
-  type TableRule,
-} from '@ledgerkit/ledgerdb';
+import { asLedger, type LedgerDatabase, type RuleChange, type RuleContext, type TableRule } from '@ledgerkit/ledgerdb';
 import type { Batch, NewBatch, NewCheckpoint, PartyId, ProvenanceStep, Role } from './domain.ts';
 import type { SupplyChain, VerifiedStep } from './port.ts';
 import { applyStep, type BatchDocument, type StepRecord } from './rules.ts';
@@ -36,8 +30,9 @@ const maxAttempts = 32;
 
 /**
  * The supply-chain rules as ledgerdb table rules: what the embedded service attaches to its
- * `LedgerdbLedger`, and what an operator passes as `rules` to `createServer` of
- * `@ledgerkit/ledgerdb/server` so that the server enforces them for a remote service.
+ * ledger (`asLedger(database, { rules })`), and what an operator passes as `rules` to
+ * `createServer` of `@ledgerkit/ledgerdb/server` so that the server enforces them for a remote
+ * service.
  *
  * @param participants - the operator's directory of identities and roles
  * @returns rules for the `batches` table
@@ -73,7 +68,8 @@ export interface LedgerdbSupplyChainOptions {
 
 /**
  * The operator's supply-chain service over a ledgerdb database: the rules run in the service,
- * inside the transaction of each step, as a table rule of the `LedgerdbLedger` it writes through.
+ * inside the transaction of each step, as a table rule of the ledger it writes through
+ * (`asLedger(database, { rules })`).
  *
  * @example
  * ```ts
@@ -112,7 +108,7 @@ export class LedgerdbSupplyChainService {
     } catch (error) {
       if (!isLedgerError(error, 'ALREADY_EXISTS')) throw error;
     }
-    const ledger = new LedgerdbLedger(database, { rules: supplyChainRules(options.participants) });
+    const ledger = asLedger(database, { rules: supplyChainRules(options.participants) });
     return new LedgerdbSupplyChainService(ledger, participants);
   }
 

@@ -1,9 +1,9 @@
 // The centralized model: the logistics operator's service on an embedded ledgerdb database
 // (in memory by default, a file with --ledgerdb-path). The service holds the directory of
 // identities; the page acts as one of them.
-import { isLedgerError, type JsonObject, type Revision, type VerificationBundle } from '@ledgerkit/core';
+import { isLedgerError, type JsonObject, type Ledger, type Revision, type VerificationBundle } from '@ledgerkit/core';
 import { batchesTable, LedgerdbSupplyChainService } from '@ledgerkit/example-supply-chain';
-import { type Digest, type LedgerDatabase, type LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import { type Digest, type LedgerDatabase, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { type Backend, type Participant, people } from './backend.ts';
 
 /**
@@ -19,7 +19,7 @@ export async function startLedgerdbBackend(path?: string): Promise<Backend> {
   const service = await LedgerdbSupplyChainService.open(database, {
     participants: Object.fromEntries(participants.map(({ party, role }) => [party, role])),
   });
-  const ledger = service.ledger as LedgerdbLedger;
+  const ledger = service.ledger as Ledger<LedgerDatabase>;
   return {
     kind: 'ledgerdb',
     trustModel: 'centralized',

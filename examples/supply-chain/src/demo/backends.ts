@@ -19,7 +19,7 @@ import {
 import type { EthereumLedger } from '@ledgerkit/ethereum';
 import type { FabricLedger } from '@ledgerkit/fabric';
 import { type FabricEvidence, verifyFabricReceipt } from '@ledgerkit/fabric/verify';
-import { type Digest, type LedgerDatabase, LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import { asLedger, type Digest, type LedgerDatabase, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { LedgerdbClient } from '@ledgerkit/ledgerdb/client';
 import { postgresStorage } from '@ledgerkit/ledgerdb/postgres';
 import { createServer, createToken, parseRoles, readTokensFile, TokenRegistry } from '@ledgerkit/ledgerdb/server';
@@ -195,7 +195,7 @@ export async function startLedgerdbEmbedded(): Promise<DemoBackend> {
       service = await LedgerdbSupplyChainService.open(database, { participants });
       open = true;
       const audit = await database.audit({ against: trusted });
-      const ledger = new LedgerdbLedger(database);
+      const ledger = asLedger(database);
       const shown = (await ledger.history(`${batchesTable}/${target.batchId}`)).find(
         (revision) => revision.receipt.txId === excursion.receipt.txId,
       );
