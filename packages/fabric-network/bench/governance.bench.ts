@@ -11,7 +11,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import { asLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { ensureFabricBinaries, ensureFabricCaBinaries, FabricGovernance, FabricNetwork } from '../dist/index.js';
 
 await ensureFabricBinaries();
@@ -24,7 +24,7 @@ const database = await openLedgerDatabase({
   signingKey: generateKeyPairSync('ed25519').privateKey,
 });
 await database.createTable('governance');
-const ledger = new LedgerdbLedger(database);
+const ledger = asLedger(database);
 try {
   let started = performance.now();
   const network = await FabricNetwork.up({ dir: join(dir, 'network'), orgs: 2, channel: 'bench' });

@@ -11,8 +11,8 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isLedgerError } from '@ledgerkit/core';
-import { LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
+import { isLedgerError, type Ledger } from '@ledgerkit/core';
+import { asLedger, type LedgerDatabase, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FabricGovernance } from '../src/governance/fabric-governance.js';
 import { FabricNetwork } from '../src/index.js';
@@ -39,15 +39,19 @@ const exists = async (path: string) => (await stat(path).catch(() => undefined))
 describe('endorsement policy proposals, redeploys, a failed acceptance and a removal on a real network', () => {
   let dir: string;
   let network: FabricNetwork | undefined;
-  let ledger: LedgerdbLedger | undefined;
+  let ledger: Ledger<LedgerDatabase> | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ledgerkit-fabric-'));
     await claimNetworkDir(dir);
     const { privateKey } = generateKeyPairSync('ed25519');
-    const database = await openLedger({ path: join(dir, 'audit.ledger'), name: 'governance', signingKey: privateKey });
+    const database = await openLedgerDatabase({
+      path: join(dir, 'audit.ledger'),
+      name: 'governance',
+      signingKey: privateKey,
+    });
     await database.createTable('governance');
-    ledger = new LedgerdbLedger(database);
+    ledger = asLedger(database);
   });
 
   afterAll(async () => {
@@ -64,7 +68,7 @@ describe('endorsement policy proposals, redeploys, a failed acceptance and a rem
     const governance = await FabricGovernance.create(net, {
       // 50 % GREATER_THAN of 2 members: both must vote YES.
       policy: { thresholdPercentage: 50, comparator: 'GREATER_THAN', proposalDurationHours: 24 },
-      ledger: ledger as LedgerdbLedger,
+      ledger: ledger as Ledger<LedgerDatabase>,
     });
     const org1 = await gatewayFor(net.organization('Org1'));
     try {

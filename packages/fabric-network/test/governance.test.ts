@@ -9,8 +9,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isLedgerError } from '@ledgerkit/core';
-import { LedgerdbLedger, openLedger } from '@ledgerkit/ledgerdb';
+import { isLedgerError, type Ledger } from '@ledgerkit/core';
+import { asLedger, type LedgerDatabase, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { verifyLedgerdbReceipt } from '@ledgerkit/ledgerdb/verify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ensureFabricBinaries } from '../src/binaries.js';
@@ -54,7 +54,7 @@ function adminsRule(config: ChannelConfigJson) {
 describe('network governance on a real Fabric network', () => {
   let dir: string;
   let network: FabricNetwork | undefined;
-  let ledger: LedgerdbLedger | undefined;
+  let ledger: Ledger<LedgerDatabase> | undefined;
   // The governance clock; the test moves it forward to expire a proposal.
   let now = new Date();
 
@@ -62,9 +62,13 @@ describe('network governance on a real Fabric network', () => {
     dir = await mkdtemp(join(tmpdir(), 'ledgerkit-fabric-'));
     await claimNetworkDir(dir);
     const { privateKey } = generateKeyPairSync('ed25519');
-    const database = await openLedger({ path: join(dir, 'audit.ledger'), name: 'governance', signingKey: privateKey });
+    const database = await openLedgerDatabase({
+      path: join(dir, 'audit.ledger'),
+      name: 'governance',
+      signingKey: privateKey,
+    });
     await database.createTable('governance');
-    ledger = new LedgerdbLedger(database);
+    ledger = asLedger(database);
   });
 
   afterAll(async () => {
@@ -80,7 +84,7 @@ describe('network governance on a real Fabric network', () => {
     const governance = await FabricGovernance.create(network, {
       // 67 % GREATER_THAN_OR_EQUAL_TO: 2 of 2 members, 3 of 3 (where Fabric's default MAJORITY is 2).
       policy: { thresholdPercentage: 67, comparator: 'GREATER_THAN_OR_EQUAL_TO', proposalDurationHours: 24 },
-      ledger: ledger as LedgerdbLedger,
+      ledger: ledger as Ledger<LedgerDatabase>,
       now: () => now,
     });
     const configurator = new ChannelConfigurator(network.dir, await ensureFabricBinaries({ build: false }));
@@ -243,10 +247,12 @@ describe('network governance on a real Fabric network', () => {
       expect(types).toContain(type);
     }
     const acceptance = trail.find((entry) => entry.document.type === 'INVITATION_ACCEPTED');
-    const bundle = await (ledger as LedgerdbLedger).evidence(acceptance?.receipt as never);
+    const bundle = await (ledger as Ledger<LedgerDatabase>).evidence(acceptance?.receipt as never);
     const verified = await verifyLedgerdbReceipt(bundle.subject as never, bundle.evidence);
     expect(verified.ok).toBe(true);
-    const reopened = await FabricGovernance.open(await FabricNetwork.open(dir), { ledger: ledger as LedgerdbLedger });
+    const reopened = await FabricGovernance.open(await FabricNetwork.open(dir), {
+      ledger: ledger as Ledger<LedgerDatabase>,
+    });
     expect(reopened.members().map((member) => [member.name, member.status])).toEqual([
       ['Org1', 'ACTIVE'],
       ['Org2', 'REMOVED'],

@@ -14,14 +14,9 @@ import { promisify } from 'node:util';
 import { isLedgerError } from '@ledgerkit/core';
 import { derToPem, nameOids, pemToDer, relativeName, sequence } from '@ledgerkit/core/der';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  claimNetworkDir,
-  ensureFabricBinaries,
-  FabricNetwork,
-  type IdentityFiles,
-  type OrganizationAccess,
-} from '../src/index.js';
+import { ensureFabricBinaries, FabricNetwork, type IdentityFiles, type OrganizationAccess } from '../src/index.js';
 import { buildCertificate, readIssuerCertificate } from '../src/internal/certificates.js';
+import { claimNetworkDir } from '../src/testing.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/whoami', import.meta.url));

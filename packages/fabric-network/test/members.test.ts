@@ -13,13 +13,12 @@ import { isLedgerError } from '@ledgerkit/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type CertificateAuthority,
-  claimNetworkDir,
   crlSerialNumbers,
   FabricNetwork,
   type IdentityFiles,
   type OrganizationAccess,
-  processesOfNetwork,
 } from '../src/index.js';
+import { claimNetworkDir, processesOfNetwork } from '../src/testing.js';
 import { gatewayFor, whenDiscovered } from './gateway-client.js';
 
 const chaincodePath = fileURLToPath(new URL('./fixtures/whoami', import.meta.url));

@@ -2,15 +2,15 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isLedgerError } from '@ledgerkit/core';
-import { LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import { isLedgerError, type Ledger } from '@ledgerkit/core';
+import { asLedger, type LedgerDatabase, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { verifyLedgerdbReceipt } from '@ledgerkit/ledgerdb/verify';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { AuditTrail } from './audit-trail.js';
 
 describe('AuditTrail on a ledgerdb ledger', () => {
   let dir: string;
-  let ledger: LedgerdbLedger;
+  let ledger: Ledger<LedgerDatabase>;
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ledgerkit-audit-'));
@@ -21,7 +21,7 @@ describe('AuditTrail on a ledgerdb ledger', () => {
       signingKey: privateKey,
     });
     await database.createTable('governance');
-    ledger = new LedgerdbLedger(database);
+    ledger = asLedger(database);
   });
 
   afterEach(async () => {

@@ -12,8 +12,8 @@ export interface AuditEntry {
 
 /**
  * Writes each governance event as one document to a ledger (`insert [table, document]`, the
- * call ledgerdb's `LedgerdbLedger` takes) and keeps the receipts in a local JSON-lines file,
- * so the governance history can be proven from the ledger.
+ * call that the ledger of ledgerdb's `asLedger(database)` takes) and keeps the receipts in a
+ * local JSON-lines file, so the governance history can be proven from the ledger.
  */
 export class AuditTrail {
   readonly #ledger: Ledger;

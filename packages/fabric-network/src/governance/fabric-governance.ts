@@ -82,7 +82,7 @@ export interface ChaincodeDefinitionChange {
 export interface GovernanceOptions {
   /**
    * Where every governance state change is recorded as a document (ledgerdb's
-   * `LedgerdbLedger`: `insert [table, document]`), so each step has a verifiable receipt.
+   * `asLedger(database)`: `insert [table, document]`), so each step has a verifiable receipt.
    */
   ledger: Ledger;
   /** The ledger table of the audit documents (default `governance`); it must exist. */
