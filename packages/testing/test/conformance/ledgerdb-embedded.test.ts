@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JsonObject, Receipt, TrustAnchor } from '@ledgerkit/core';
-import { type LedgerDatabase, LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import type { JsonObject, Ledger, Receipt, TrustAnchor } from '@ledgerkit/core';
+import { asLedger, type LedgerDatabase, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import type { ConformanceBackend, ConformanceFactory } from '../../src/conformance/types.js';
 import { runLedgerConformance } from '../../src/conformance.js';
 import { ledgerdbWorkload } from '../fixtures/ledgerdb-workload.js';
@@ -22,13 +22,13 @@ const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const pinnedKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 let dir: string | undefined;
 // The ledger opened last (open, reopen, restart), which close() closes.
-let last: LedgerdbLedger | undefined;
+let last: Ledger<LedgerDatabase> | undefined;
 
-async function open(path: string, name: string): Promise<LedgerdbLedger> {
+async function open(path: string, name: string): Promise<Ledger<LedgerDatabase>> {
   const database = await openLedgerDatabase({ path, name, signingKey: privateKey });
   const tables = new Set((await database.tables()).map((one) => one.name));
   for (const needed of [table, guarded]) if (!tables.has(needed)) await database.createTable(needed);
-  return new LedgerdbLedger(database, {
+  return asLedger(database, {
     rules: {
       [guarded]: () => {
         throw new Error('the guarded table takes no writes');
@@ -42,7 +42,7 @@ function pathOf(name: string): string {
   return join(dir, `${name}.ledger`);
 }
 
-const backendOf = (ledger: LedgerdbLedger): ConformanceBackend => {
+const backendOf = (ledger: Ledger<LedgerDatabase>): ConformanceBackend => {
   last = ledger;
   return { ledger, workload };
 };
