@@ -47,7 +47,7 @@ export async function connectLedger(config: LedgerConfig | string): Promise<Ledg
 const ledgerdbPackage = '@ledgerkit/ledgerdb';
 
 async function openLedgerdbFile(config: LedgerdbConfig): Promise<Ledger> {
-  const { openLedgerDatabase, LedgerdbLedger } = await loadOptional(
+  const { asLedger, openLedgerDatabase } = await loadOptional(
     ledgerdbPackage,
     'a ledgerdb ledger',
     () => import('@ledgerkit/ledgerdb'),
@@ -57,7 +57,7 @@ async function openLedgerdbFile(config: LedgerdbConfig): Promise<Ledger> {
     ...(config.name === undefined ? {} : { name: config.name }),
     ...(config.signingKey === undefined ? {} : { signingKey: config.signingKey }),
   });
-  return new LedgerdbLedger(database) as unknown as Ledger;
+  return asLedger(database);
 }
 
 async function openLedgerdbServer(config: LedgerdbConfig): Promise<Ledger> {

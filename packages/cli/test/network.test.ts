@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { claimNetworkDir } from '@ledgerkit/fabric-network/testing';
-import { LedgerdbLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
+import { asLedger, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { exitCodes, runCli } from '../src/run-cli.js';
 
@@ -153,7 +153,7 @@ describe('ledgerkit network', () => {
       .map((line) => JSON.parse(line));
     const acceptance = entries.find((entry) => entry.document.type === 'INVITATION_ACCEPTED');
     const database = await openLedgerDatabase({ path: join(dir, 'governance', 'audit.ledger'), name: 'governance' });
-    const ledger = new LedgerdbLedger(database);
+    const ledger = asLedger(database);
     try {
       await writeFile(join(dir, 'bundle.json'), JSON.stringify(await ledger.evidence(acceptance.receipt)));
     } finally {

@@ -32,7 +32,7 @@ const auditPaths = (dir: string) => ({
 });
 
 async function openAuditLedger(dir: string, create: boolean): Promise<Ledger> {
-  const { openLedgerDatabase, LedgerdbLedger } = await loadOptional(
+  const { asLedger, openLedgerDatabase } = await loadOptional(
     '@ledgerkit/ledgerdb',
     'the governance audit trail',
     () => import('@ledgerkit/ledgerdb'),
@@ -51,7 +51,7 @@ async function openAuditLedger(dir: string, create: boolean): Promise<Ledger> {
   }
   const database = await openLedgerDatabase({ path: paths.ledger, name: 'governance', signingKey: key });
   if (!(await database.tables()).some((table) => table.name === 'governance')) await database.createTable('governance');
-  return new LedgerdbLedger(database) as unknown as Ledger;
+  return asLedger(database);
 }
 
 /** Opens the network and its governance, runs `work`, closes the audit ledger. */
