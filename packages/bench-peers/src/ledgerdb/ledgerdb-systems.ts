@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import {
   type ConsistencyProof,
   type Digest,
+  type DocumentRevision,
   type LedgerDatabase,
   openLedgerDatabase,
-  type Revision,
   type RevisionProof,
 } from '@ledgerkit/ledgerdb';
 import { verifyConsistencyProof, verifyRevisionProof } from '@ledgerkit/ledgerdb/verify';
@@ -190,7 +190,7 @@ export class LedgerdbOverHttp implements PeerSystem {
   }
 
   async history(): Promise<number> {
-    const { revisions } = await this.#client().call<{ revisions: Revision[] }>(
+    const { revisions } = await this.#client().call<{ revisions: DocumentRevision[] }>(
       'GET',
       `/v1/tables/${table}/documents/${historyId}/history`,
     );
