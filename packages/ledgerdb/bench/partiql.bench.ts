@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openLedger } from '@ledgerkit/ledgerdb';
+import { openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { executeStatement, LedgerDriver, parseStatement } from '@ledgerkit/ledgerdb/partiql';
 
 const documents = Number(process.env.BENCH_DOCS ?? 10_000);
@@ -33,7 +33,7 @@ function expectRows(rows: readonly unknown[], count: number, what: string): void
   if (rows.length !== count) throw new Error(`${what}: expected ${count} rows, got ${rows.length}`);
 }
 
-const ledger = await openLedger({ path: join(dir, 'bench.ledger'), limits: { documentsPerTransaction: 1000 } });
+const ledger = await openLedgerDatabase({ path: join(dir, 'bench.ledger'), limits: { documentsPerTransaction: 1000 } });
 const driver = new LedgerDriver(ledger);
 const uncached = new LedgerDriver(ledger, { statementCacheSize: 0 });
 await driver.execute('CREATE TABLE bench');

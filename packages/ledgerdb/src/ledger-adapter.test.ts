@@ -1,6 +1,6 @@
 import { type Checkpoint, type Ledger, LedgerError, type LedgerEvent, type Revision } from '@ledgerkit/core';
 import { describe, expect, test } from 'vitest';
-import { asLedger, LedgerdbLedger } from './ledger-adapter.js';
+import { asLedger, type LedgerdbLedgerOptions } from './ledger-adapter.js';
 import { type LedgerDatabase, openLedgerDatabase } from './ledger-database.js';
 
 async function unified(): Promise<Ledger<LedgerDatabase>> {
@@ -148,11 +148,11 @@ describe('the core Ledger interface over ledgerdb', () => {
 });
 
 describe('table rules of the unified ledgerdb Ledger', () => {
-  async function ruled(rules: ConstructorParameters<typeof LedgerdbLedger>[1]): Promise<LedgerdbLedger> {
+  async function ruled(rules: LedgerdbLedgerOptions): Promise<Ledger<LedgerDatabase>> {
     const database = await openLedgerDatabase({ name: 'rules' });
     await database.createTable('shipments');
     await database.createTable('audit');
-    return new LedgerdbLedger(database, rules);
+    return asLedger(database, rules);
   }
 
   test('a rule sees each change before it is written and refuses with CONTRACT_REVERTED', async () => {
@@ -232,7 +232,7 @@ describe('table rules of the unified ledgerdb Ledger', () => {
 
   test('a rule that is not a function is refused when the ledger is made', async () => {
     const database = await openLedgerDatabase({ name: 'rules' });
-    expect(() => new LedgerdbLedger(database, { rules: { shipments: 'no' as never } })).toThrow(
+    expect(() => asLedger(database, { rules: { shipments: 'no' as never } })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
     await database.close();

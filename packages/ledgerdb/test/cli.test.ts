@@ -16,9 +16,10 @@ import packageJson from '../package.json' with { type: 'json' };
 import { runProgram } from '../src/cli/program.js';
 import type { CliIo } from '../src/cli.js';
 import { createLedgerdbCommand, runLedgerdbCli } from '../src/cli.js';
-import type { AuditReport, Digest, ExportedBlock, Revision, RevisionProof } from '../src/index.js';
-import { readJournalExport, verifyJournalExport } from '../src/index.js';
+import type { AuditReport, Digest, DocumentRevision, ExportedBlock, RevisionProof } from '../src/index.js';
+import { readJournalExport } from '../src/index.js';
 import { createToken, parseRoles } from '../src/server.js';
+import { verifyJournalExport } from '../src/verify.js';
 import { startServe } from './serve-process.js';
 
 const bin = fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
@@ -512,7 +513,7 @@ describe('the data commands', { timeout: 60_000 }, () => {
     const deleted = await json<CommitOutput>(['delete', 'shipments', id, ...db]);
     expect(deleted).toMatchObject({ id, seq: 2, version: 2 });
 
-    const history = await json<Revision[]>(['history', 'shipments', id, ...db]);
+    const history = await json<DocumentRevision[]>(['history', 'shipments', id, ...db]);
     expect(history.map((revision) => revision.metadata.version)).toEqual([0, 1, 2]);
     expect(history.map((revision) => revision.data)).toEqual([{ sku: 'B', qty: 1 }, { sku: 'B', qty: 2 }, undefined]);
     expect(history.map((revision) => revision.hash)).toEqual([expect.any(String), updated.hash, deleted.hash]);

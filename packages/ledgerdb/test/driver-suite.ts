@@ -3,14 +3,9 @@
 // through openLedgerDatabase and the public API, plus a few direct StorageDriver checks, and a
 // backend-specific `tamper` hook that changes rows behind the ledger's back.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import {
-  type Digest,
-  type LedgerDatabase,
-  openLedgerDatabase,
-  type StorageDriver,
-  verifyConsistencyProof,
-  verifyRevisionProof,
-} from '../src/index.js';
+import { type Digest, type LedgerDatabase, openLedgerDatabase } from '../src/index.js';
+import type { StorageDriver } from '../src/storage.js';
+import { verifyConsistencyProof, verifyRevisionProof } from '../src/verify.js';
 import { codeOf } from './error-code.js';
 
 /** One empty ledger storage of a backend. */

@@ -302,8 +302,8 @@ test('closing the server aborts its open transactions and closes the ledger', as
   const id = await start(t, t.tokens.writer);
   await statement(t, t.tokens.writer, id, "INSERT INTO orders VALUE {'sku': 'open'}");
   await t.close();
-  const { openLedger } = await import('../src/index.js');
-  const reopened = await openLedger({ path: t.path });
+  const { openLedgerDatabase } = await import('../src/index.js');
+  const reopened = await openLedgerDatabase({ path: t.path });
   try {
     expect(await reopened.find('orders', { sku: 'open' })).toEqual([]);
   } finally {

@@ -1,7 +1,7 @@
 // The server's HTTP API over a real listening server: transactions, reads, proofs, the
 // OpenAPI document and health. Starts: an in-process Fastify server on a free port.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { verifyConsistencyProof, verifyRevisionProof } from '../src/index.js';
+import { verifyConsistencyProof, verifyRevisionProof } from '../src/verify.js';
 import { api, startTestServer, type TestServer } from './server-helpers.js';
 
 let t: TestServer;

@@ -135,7 +135,7 @@ declare module 'fastify' {
  *
  * @example
  * ```ts
- * const ledger = await openLedger({ path: 'app.ledger' })
+ * const ledger = await openLedgerDatabase({ path: 'app.ledger' })
  * const tokens = new TokenRegistry((await readTokensFile('tokens.json')).tokens)
  * const server = await createServer({ ledger, tokens, closeLedger: true })
  * console.log(await server.listen({ port: 8080 }))
