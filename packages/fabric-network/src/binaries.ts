@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { access, chmod, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FabricNetworkError } from './errors.js';
-import { runCommand, tail } from './internal/exec.js';
+import { runCommand } from './internal/exec.js';
+import { exists } from './internal/files.js';
+import { buildGoRelease, releaseIsBuilt } from './internal/go-release.js';
 
 /**
  * The pinned Fabric release. The Go module path has no `/v2`, so release tags are not
@@ -55,14 +56,6 @@ export interface EnsureBinariesOptions {
   onProgress?: (message: string) => void;
 }
 
-interface BuildStamp {
-  version: string;
-  moduleVersion: string;
-  go: string;
-  builtAt: string;
-  seconds: number;
-}
-
 /** The cache root ledgerkit uses (the same rule as scripts/with-node.sh). */
 export function ledgerkitHome(): string {
   const explicit = process.env.LEDGERKIT_HOME;
@@ -80,23 +73,9 @@ function layout(home: string): Omit<FabricBinaries, 'builtInSeconds'> {
   return { version: fabricRelease.version, root, binDir, configDir: join(root, 'config'), paths };
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 async function cacheIsComplete(binaries: Omit<FabricBinaries, 'builtInSeconds'>): Promise<boolean> {
-  try {
-    const stamp = JSON.parse(await readFile(join(binaries.root, 'build.json'), 'utf8')) as BuildStamp;
-    if (stamp.version !== fabricRelease.version || stamp.moduleVersion !== fabricRelease.moduleVersion) return false;
-  } catch {
-    return false;
-  }
   const files = [...Object.values(binaries.paths), join(binaries.configDir, 'core.yaml')];
-  for (const file of files) if (!(await exists(file))) return false;
-  return true;
+  return releaseIsBuilt(binaries.root, fabricRelease, files);
 }
 
 /**
@@ -196,82 +175,46 @@ async function build(
 ): Promise<number> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
-  const { go, version: goVersion } = await findGo(options.go);
-  await mkdir(join(binaries.root, '..'), { recursive: true });
-  // A staging directory renamed into place: an interrupted build never looks complete.
-  const staging = `${binaries.root}.staging-${randomBytes(4).toString('hex')}`;
-  const module = join(staging, 'module');
-  await mkdir(module, { recursive: true });
-  const { module: fabric, moduleVersion, moduleSum, goModSum } = fabricRelease;
-  await writeFile(join(module, 'go.mod'), 'module ledgerkit.local/fabric-build\n\ngo 1.22\n');
-  await writeFile(
-    join(module, 'go.sum'),
-    `${fabric} ${moduleVersion} ${moduleSum}\n${fabric} ${moduleVersion}/go.mod ${goModSum}\n`,
-  );
-  const env: NodeJS.ProcessEnv = { ...process.env, GOFLAGS: '-mod=mod', GOWORK: 'off', CGO_ENABLED: '0' };
-  const packages = fabricBinaryNames.map((name) => `${fabric}/cmd/${name}`);
-  try {
-    progress(`downloading ${fabric}@${moduleVersion} and its dependencies (${goVersion})`);
-    await runCommand(go, ['get', ...packages.map((pkg) => `${pkg}@${moduleVersion}`)], {
-      cwd: module,
-      env,
-      timeoutMs: 15 * 60_000,
-      purpose: 'go get of the Fabric commands',
-      // "go: downloading MODULE VERSION" lines, as they come.
-      onStderrLine: progress,
-    });
-    progress(`compiling ${fabricBinaryNames.join(', ')}`);
-    const stamp = `-X ${fabric}/common/metadata.Version=${fabricRelease.version} -X ${fabric}/common/metadata.CommitSHA=${fabricRelease.commit.slice(0, 12)}`;
-    // -v: the name of each package as it is compiled, streamed as progress.
-    await runCommand(
-      go,
-      ['build', '-v', '-trimpath', '-ldflags', stamp, '-o', `${join(staging, 'bin')}/`, ...packages],
-      {
-        cwd: module,
-        env,
-        timeoutMs: 30 * 60_000,
-        purpose: 'go build of the Fabric commands',
-        onStderrLine: (line) => progress(`compiled ${line}`),
-      },
-    );
-    const { stdout } = await runCommand(go, ['mod', 'download', '-json', `${fabric}@${moduleVersion}`], {
-      cwd: module,
-      env,
-      purpose: 'locating Fabric sampleconfig',
-    });
-    const sourceDir = (JSON.parse(stdout) as { Dir: string }).Dir;
-    await mkdir(join(staging, 'config'), { recursive: true });
-    for (const file of ['core.yaml', 'orderer.yaml', 'configtx.yaml']) {
-      const target = join(staging, 'config', file);
-      await copyFile(join(sourceDir, 'sampleconfig', file), target);
-      await chmod(target, 0o644);
-    }
-    await rm(module, { recursive: true, force: true });
-    const seconds = Math.round((performance.now() - started) / 100) / 10;
-    const buildStamp: BuildStamp = {
-      version: fabricRelease.version,
-      moduleVersion,
-      go: goVersion,
-      builtAt: new Date().toISOString(),
-      seconds,
-    };
-    await writeFile(join(staging, 'build.json'), `${JSON.stringify(buildStamp, null, 2)}\n`);
-    await rm(binaries.root, { recursive: true, force: true });
-    await rename(staging, binaries.root);
-    progress(`built Fabric ${fabricRelease.version} in ${seconds}s into ${binaries.root}`);
-    return seconds;
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    if (error instanceof FabricNetworkError && error.reason === 'COMMAND_FAILED') {
-      throw new FabricNetworkError(
-        'BUILD_FAILED',
-        `building Fabric ${fabricRelease.version} with ${goVersion} failed; check that the Go module proxy is reachable (GOPROXY) and retry`,
-        { ...error.details, reason: 'BUILD_FAILED', output: tail(String(error.details.output ?? ''), 30) },
-        error,
+  const go = await findGo(options.go);
+  const fabric = fabricRelease.module;
+  return buildGoRelease({
+    release: fabricRelease,
+    what: 'Fabric',
+    root: binaries.root,
+    commands: fabricBinaryNames,
+    buildModule: 'ledgerkit.local/fabric-build',
+    goDirective: '1.22',
+    go,
+    env: { CGO_ENABLED: '0' },
+    buildFlags: [
+      '-ldflags',
+      `-X ${fabric}/common/metadata.Version=${fabricRelease.version} -X ${fabric}/common/metadata.CommitSHA=${fabricRelease.commit.slice(0, 12)}`,
+    ],
+    streamGoOutput: true,
+    compiling: `compiling ${fabricBinaryNames.join(', ')}`,
+    retryHint: 'and retry',
+    // Fabric's sampleconfig, from the module's source in the module cache.
+    afterBuild: async (staging, module, env) => {
+      const { stdout } = await runCommand(
+        go.go,
+        ['mod', 'download', '-json', `${fabric}@${fabricRelease.moduleVersion}`],
+        {
+          cwd: module,
+          env,
+          purpose: 'locating Fabric sampleconfig',
+        },
       );
-    }
-    throw error;
-  }
+      const sourceDir = (JSON.parse(stdout) as { Dir: string }).Dir;
+      await mkdir(join(staging, 'config'), { recursive: true });
+      for (const file of ['core.yaml', 'orderer.yaml', 'configtx.yaml']) {
+        const target = join(staging, 'config', file);
+        await copyFile(join(sourceDir, 'sampleconfig', file), target);
+        await chmod(target, 0o644);
+      }
+    },
+    started,
+    progress,
+  });
 }
 
 /**

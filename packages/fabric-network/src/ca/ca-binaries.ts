@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findGo, ledgerkitHome, withBuildLock } from '../binaries.js';
 import { FabricNetworkError } from '../errors.js';
-import { runCommand, tail } from '../internal/exec.js';
+import { runCommand } from '../internal/exec.js';
+import { buildGoRelease, releaseIsBuilt } from '../internal/go-release.js';
 
 /**
  * The pinned Fabric CA release: the newest v1.5 the Go module proxy serves (its tags are
@@ -59,22 +58,7 @@ function layout(home: string): Omit<FabricCaBinaries, 'builtInSeconds'> {
 }
 
 async function complete(binaries: Omit<FabricCaBinaries, 'builtInSeconds'>): Promise<boolean> {
-  const stamp = await readFile(join(binaries.root, 'build.json'), 'utf8').catch(() => undefined);
-  if (
-    stamp === undefined ||
-    (JSON.parse(stamp) as { moduleVersion?: string }).moduleVersion !== fabricCaRelease.moduleVersion
-  )
-    return false;
-  for (const path of Object.values(binaries.paths)) {
-    if (
-      !(await access(path).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return false;
-  }
-  return true;
+  return releaseIsBuilt(binaries.root, fabricCaRelease, Object.values(binaries.paths));
 }
 
 /**
@@ -107,10 +91,13 @@ export async function ensureFabricCaBinaries(options: EnsureCaBinariesOptions = 
   });
 }
 
-async function build(binaries: Omit<FabricCaBinaries, 'builtInSeconds'>, options: EnsureCaBinariesOptions) {
+async function build(
+  binaries: Omit<FabricCaBinaries, 'builtInSeconds'>,
+  options: EnsureCaBinariesOptions,
+): Promise<number> {
   const started = performance.now();
   const progress = options.onProgress ?? (() => {});
-  const { go, version: goVersion } = await findGo(options.go, {
+  const go = await findGo(options.go, {
     minimumGo: fabricCaRelease.minimumGo,
     what: `Fabric CA ${fabricCaRelease.version}`,
   });
@@ -123,63 +110,18 @@ async function build(binaries: Omit<FabricCaBinaries, 'builtInSeconds'>, options
       error,
     );
   });
-  await mkdir(join(binaries.root, '..'), { recursive: true });
-  // Built in a staging directory renamed into place: an interrupted build never looks complete.
-  const staging = `${binaries.root}.staging-${randomBytes(4).toString('hex')}`;
-  const module = join(staging, 'module');
-  await mkdir(module, { recursive: true });
-  const { module: ca, moduleVersion, moduleSum, goModSum } = fabricCaRelease;
-  await writeFile(
-    join(module, 'go.mod'),
-    `module ledgerkit.local/fabric-ca-build\n\ngo ${fabricCaRelease.minimumGo}\n`,
-  );
-  await writeFile(
-    join(module, 'go.sum'),
-    `${ca} ${moduleVersion} ${moduleSum}\n${ca} ${moduleVersion}/go.mod ${goModSum}\n`,
-  );
-  // `go install pkg@version` would ask the proxy for the module's version list (for its
-  // deprecation notice), which the proxy may refuse; `go get` in a module of ours does not.
-  const env: NodeJS.ProcessEnv = { ...process.env, GOFLAGS: '-mod=mod', GOWORK: 'off', CGO_ENABLED: '1', CC: cc };
-  const packages = fabricCaBinaryNames.map((name) => `${ca}/cmd/${name}`);
-  try {
-    progress(`downloading ${ca}@${moduleVersion} and its dependencies (${goVersion})`);
-    await runCommand(go, ['get', ...packages.map((pkg) => `${pkg}@${moduleVersion}`)], {
-      cwd: module,
-      env,
-      timeoutMs: 15 * 60_000,
-      purpose: 'go get of the Fabric CA commands',
-    });
-    progress(`compiling ${fabricCaBinaryNames.join(', ')} with CGO (${cc})`);
-    await runCommand(go, ['build', '-trimpath', '-o', `${join(staging, 'bin')}/`, ...packages], {
-      cwd: module,
-      env,
-      timeoutMs: 30 * 60_000,
-      purpose: 'go build of the Fabric CA commands',
-    });
-    await rm(module, { recursive: true, force: true });
-    const seconds = Math.round((performance.now() - started) / 100) / 10;
-    const stamp = {
-      version: fabricCaRelease.version,
-      moduleVersion,
-      go: goVersion,
-      builtAt: new Date().toISOString(),
-      seconds,
-    };
-    await writeFile(join(staging, 'build.json'), `${JSON.stringify(stamp, null, 2)}\n`);
-    await rm(binaries.root, { recursive: true, force: true });
-    await rename(staging, binaries.root);
-    progress(`built Fabric CA ${fabricCaRelease.version} in ${seconds}s into ${binaries.root}`);
-    return seconds;
-  } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    if (error instanceof FabricNetworkError && error.reason === 'COMMAND_FAILED') {
-      throw new FabricNetworkError(
-        'BUILD_FAILED',
-        `building Fabric CA ${fabricCaRelease.version} with ${goVersion} failed; check that the Go module proxy is reachable (GOPROXY) and that ${cc} works, then retry`,
-        { ...error.details, reason: 'BUILD_FAILED', output: tail(String(error.details.output ?? ''), 30) },
-        error,
-      );
-    }
-    throw error;
-  }
+  return buildGoRelease({
+    release: fabricCaRelease,
+    what: 'Fabric CA',
+    root: binaries.root,
+    commands: fabricCaBinaryNames,
+    buildModule: 'ledgerkit.local/fabric-ca-build',
+    goDirective: fabricCaRelease.minimumGo,
+    go,
+    env: { CGO_ENABLED: '1', CC: cc },
+    compiling: `compiling ${fabricCaBinaryNames.join(', ')} with CGO (${cc})`,
+    retryHint: `and that ${cc} works, then retry`,
+    started,
+    progress,
+  });
 }

@@ -1,4 +1,17 @@
-import { rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
+
+/**
+ * Whether a path exists (and is accessible).
+ *
+ * @param path - a file or directory
+ * @returns true when it exists
+ */
+export async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
 
 /**
  * Deletes a file or directory tree; a path that cannot exist (a file where a folder of it
