@@ -9,7 +9,8 @@ export const Identifier = createToken({
   categories: [Name],
 });
 
-const keywordNames = [
+/** The PartiQL keywords, upper case (matched case-insensitively); the grammar fuzz test draws from them. */
+export const keywordNames = [
   'SELECT',
   'VALUE',
   'FROM',
