@@ -12,6 +12,8 @@ const problem = (where, what) => problems.push(`${where}: ${what}`);
 const repositoryUrl = 'git+https://github.com/ledgerkit/ledgerkit.git';
 /** The packages the API reference covers (typedoc.json). */
 const typedocPackages = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')).entryPoints;
+/** The tsdown settings the packages' tsdown.config.ts spread. */
+const sharedBundlerConfig = readFileSync(join(root, 'tsdown.base.mjs'), 'utf8');
 
 function workspaces(group) {
   const dir = join(root, group);
@@ -47,9 +49,16 @@ for (const dir of workspaces('packages')) {
   const bundlerConfig = existsSync(join(dir, 'tsdown.config.ts'))
     ? readFileSync(join(dir, 'tsdown.config.ts'), 'utf8')
     : '';
+  // The shared settings come from tsdown.base.mjs at the root, spread first so a package's own
+  // settings (entries, deps) add to them.
+  const extendsBase =
+    /from '\.\.\/\.\.\/tsdown\.base\.mjs'/.test(bundlerConfig) && bundlerConfig.includes('...tsdownBase,');
+  const bundlerSettings = extendsBase ? `${bundlerConfig}\n${sharedBundlerConfig}` : bundlerConfig;
   // dist/<entry>.js and .d.ts as exports names them, and node: specifiers kept (node:sqlite has no other name).
   for (const setting of ["format: 'esm'", 'fixedExtension: false', 'nodeProtocol: false', 'sourcemap: true']) {
-    if (bundlerConfig && !bundlerConfig.includes(setting)) problem(where, `tsdown.config.ts needs ${setting}`);
+    if (bundlerConfig && !bundlerSettings.includes(setting)) {
+      problem(where, `tsdown.config.ts needs ${setting} (or to spread tsdownBase from ../../tsdown.base.mjs)`);
+    }
   }
   if (!manifest.license) problem(where, 'package.json needs a license');
   const directory = `packages/${dir.split('/').pop()}`;
