@@ -55,7 +55,9 @@ const documents = Number(values.documents);
 // The observed serve's flags; LOADTEST_ON_ARGS tries another, e.g. '--log-level silent' (metrics only).
 const onArgs = (process.env.LOADTEST_ON_ARGS ?? '--log-level info').split(' ').filter((arg) => arg !== '');
 const metricsOn = !onArgs.includes('--no-metrics');
-const logsOn = !onArgs.includes('silent');
+// A line per request only at info and below (the default level is info).
+const onLevel = onArgs[onArgs.indexOf('--log-level') + 1];
+const logsOn = !onArgs.includes('--log-level') || ['info', 'debug', 'trace'].includes(onLevel ?? '');
 // LOADTEST_BIN: another build's bin (a copy of bin/ and dist/ that a rebuild cannot change mid-run).
 const bin = process.env.LOADTEST_BIN ?? fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
 const postgresScript = fileURLToPath(new URL('../../../scripts/postgres.sh', import.meta.url));
