@@ -196,6 +196,11 @@ describe('metrics', () => {
     ).toBe(1);
     expect(sample(text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
     expect(sample(text, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sample(text, 'process_start_time_seconds')).toBeGreaterThan(Date.now() / 1000 - 3600);
+    expect(sample(text, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
+    // The process gauges are read at the scrape; no observer of every garbage collection.
+    expect(text).not.toContain('nodejs_gc_duration_seconds');
   });
 
   test('listenMetrics serves /metrics without a token on a port of its own', async () => {

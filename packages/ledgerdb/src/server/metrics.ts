@@ -1,6 +1,8 @@
 // Prometheus metrics of the ledger server, on prom-client: one registry per server (two
 // servers in one process, as in tests, keep separate counts), read at GET /metrics.
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { readdirSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LedgerDatabase } from '../ledger-database.js';
 
 /** Why a request failed authentication or authorization, as counted in `ledgerdb_auth_failures_total`. */
@@ -33,6 +35,133 @@ export interface ServerMetrics {
    * @param elapsedMs - milliseconds from receiving the request to sending its answer
    */
   observeRequest(method: string, route: string, status: number, elapsedMs: number): void;
+  /** Stops the event-loop delay monitor (when the server closes). */
+  stop(): void;
+}
+
+/**
+ * The process's own gauges (`process_*`, `nodejs_*`, under prom-client's default names), all
+ * computed when a scrape asks for them: CPU seconds, resident memory, heap, open files,
+ * start time, version, and the event loop's delay from Node's native histogram
+ * (`monitorEventLoopDelay`, sampled in C++ without running JavaScript, read and reset at
+ * each scrape). Written here instead of prom-client's `collectDefaultMetrics` because that
+ * set also observes every garbage collection (a PerformanceObserver whose JavaScript
+ * callback runs for each one, many a second under load) and keeps per-heap-space and
+ * handle gauges; under load it was a measurable part of the metrics' cost per request
+ * (docs/operations.md, "What observability costs").
+ *
+ * @returns a function that stops the event-loop delay monitor
+ */
+function registerProcessMetrics(registers: Registry[]): () => void {
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const seconds = (microseconds: number) => microseconds / 1e6;
+  new Counter({
+    name: 'process_cpu_user_seconds_total',
+    help: 'User CPU time this process spent, in seconds',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(seconds(process.cpuUsage().user));
+    },
+  });
+  new Counter({
+    name: 'process_cpu_system_seconds_total',
+    help: 'System (kernel) CPU time this process spent, in seconds',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(seconds(process.cpuUsage().system));
+    },
+  });
+  new Counter({
+    name: 'process_cpu_seconds_total',
+    help: 'User and system CPU time this process spent, in seconds',
+    registers,
+    collect() {
+      const usage = process.cpuUsage();
+      this.reset();
+      this.inc(seconds(usage.user + usage.system));
+    },
+  });
+  new Gauge({
+    name: 'process_start_time_seconds',
+    help: 'When this process started, in seconds since the Unix epoch',
+    registers,
+  }).set(Math.round((Date.now() - process.uptime() * 1000) / 1000));
+  new Gauge({
+    name: 'process_resident_memory_bytes',
+    help: 'Resident memory of this process, in bytes',
+    registers,
+    collect() {
+      this.set(process.memoryUsage.rss());
+    },
+  });
+  const memory = (name: string, help: string, field: 'heapUsed' | 'heapTotal' | 'external') =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(process.memoryUsage()[field]);
+      },
+    });
+  memory('nodejs_heap_size_used_bytes', 'V8 heap in use, in bytes', 'heapUsed');
+  memory('nodejs_heap_size_total_bytes', 'V8 heap allocated, in bytes', 'heapTotal');
+  memory('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript objects, in bytes', 'external');
+  if (process.platform === 'linux') {
+    new Gauge({
+      name: 'process_open_fds',
+      help: 'Open file descriptors of this process',
+      registers,
+      collect() {
+        try {
+          // One entry is the descriptor of the listing itself.
+          this.set(readdirSync('/proc/self/fd').length - 1);
+        } catch {
+          this.reset();
+        }
+      },
+    });
+  }
+  new Gauge({
+    name: 'nodejs_version_info',
+    help: 'The Node.js version, in its labels',
+    labelNames: ['version', 'major', 'minor', 'patch'] as const,
+    registers,
+  }).set(
+    (() => {
+      const [major = '', minor = '', patch = ''] = process.versions.node.split('.');
+      return { version: process.version, major, minor, patch };
+    })(),
+    1,
+  );
+  // The event loop's delay since the previous scrape, in seconds.
+  const lag = (name: string, help: string, read: () => number, last = false) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        // A histogram without samples (no 10 ms tick since the last scrape) reads as NaN or 0.
+        const value = loopDelay.count === 0 ? 0 : read() / 1e9;
+        this.set(Number.isFinite(value) ? value : 0);
+        if (last) loopDelay.reset();
+      },
+    });
+  lag('nodejs_eventloop_lag_min_seconds', 'Least event-loop delay since the last scrape', () => loopDelay.min);
+  lag('nodejs_eventloop_lag_mean_seconds', 'Mean event-loop delay since the last scrape', () => loopDelay.mean);
+  lag('nodejs_eventloop_lag_p50_seconds', 'Median event-loop delay since the last scrape', () =>
+    loopDelay.percentile(50),
+  );
+  lag('nodejs_eventloop_lag_p90_seconds', '90th percentile of event-loop delay since the last scrape', () =>
+    loopDelay.percentile(90),
+  );
+  lag('nodejs_eventloop_lag_p99_seconds', '99th percentile of event-loop delay since the last scrape', () =>
+    loopDelay.percentile(99),
+  );
+  lag('nodejs_eventloop_lag_max_seconds', 'Greatest event-loop delay since the last scrape', () => loopDelay.max, true);
+  return () => loopDelay.disable();
 }
 
 /**
@@ -46,7 +175,7 @@ export interface ServerMetrics {
 export function createServerMetrics(ledger: LedgerDatabase): ServerMetrics {
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry });
+  const stop = registerProcessMetrics(registers);
   const commits = new Counter({
     name: 'ledgerdb_commits_total',
     help: 'Transactions this server committed (one journal block each); rate() of it is the commit rate',
@@ -132,6 +261,7 @@ export function createServerMetrics(ledger: LedgerDatabase): ServerMetrics {
   return {
     registry,
     observeRequest,
+    stop,
     commits,
     commitFailures,
     commitDuration,

@@ -377,6 +377,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
           await app.close();
         } finally {
           clearInterval(sweeper);
+          metrics?.stop();
         }
         if (options.closeLedger) await ledger.close();
       })();
