@@ -7,19 +7,18 @@ export async function measuredCommit<T extends { response: { commit: unknown }; 
   run: Promise<T>,
 ): Promise<T> {
   const started = performance.now();
-  metrics.commitQueue.inc();
+  metrics.commitQueue++;
   try {
     const outcome = await run;
     // A replay answers from the journal and an all-get request writes nothing: no block.
     if (outcome.response.commit !== null && !outcome.replayed) {
-      metrics.commits.inc();
-      metrics.commitDuration.observe((performance.now() - started) / 1000);
+      metrics.observeCommit((performance.now() - started) / 1000);
     }
     return outcome;
   } catch (error) {
     metrics.commitFailures.inc({ code: isLedgerError(error) ? error.code : 'INTERNAL' });
     throw error;
   } finally {
-    metrics.commitQueue.dec();
+    metrics.commitQueue--;
   }
 }

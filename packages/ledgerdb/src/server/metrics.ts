@@ -17,17 +17,22 @@ const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 /** The server's instruments; `registry.metrics()` is the text a scrape gets. */
 export interface ServerMetrics {
   readonly registry: Registry;
-  readonly commits: Counter;
   readonly commitFailures: Counter<'code'>;
-  readonly commitDuration: Histogram;
-  readonly commitQueue: Gauge;
   readonly proofDuration: Histogram<'kind'>;
   readonly authFailures: Counter<'reason'>;
-  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Transaction requests running or waiting for their (group) commit: `ledgerdb_commit_queue_depth`. */
+  commitQueue: number;
   /**
-   * Counts an answered request and its duration in the `ledgerdb_http_*` metrics through
-   * the label children of its (method, route, status), made on its first request.
+   * Counts a committed transaction in `ledgerdb_commits_total` and its latency in
+   * `ledgerdb_commit_duration_seconds` (the counter is the histogram's count).
+   *
+   * @param seconds - from running the transaction request to its durable commit
+   */
+  observeCommit(seconds: number): void;
+  /**
+   * Counts an answered request and its duration in the `ledgerdb_http_*` metrics (the
+   * counter is the histogram's count) through the series of its (method, route, status),
+   * made on its first request.
    *
    * @param method - the HTTP method
    * @param route - the route's template, never the raw path (one series per route, not per document)
@@ -37,6 +42,109 @@ export interface ServerMetrics {
   observeRequest(method: string, route: string, status: number, elapsedMs: number): void;
   /** Stops the event-loop delay monitor (when the server closes). */
   stop(): void;
+}
+
+/** The counts of one histogram series: per bucket (not cumulative; the last is +Inf), sum and count. */
+class HistogramSeries {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+  readonly #bounds: readonly number[];
+
+  constructor(bounds: readonly number[], labels: Readonly<Record<string, string>>) {
+    this.#bounds = bounds;
+    this.labels = labels;
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  observe(value: number): void {
+    const bounds = this.#bounds;
+    let bucket = 0;
+    while (bucket < bounds.length && value > (bounds[bucket] as number)) bucket++;
+    this.counts[bucket] = (this.counts[bucket] as number) + 1;
+    this.sum += value;
+    this.count++;
+  }
+}
+
+/** A value as prom-client's registry formats it (its `metricName` overrides the metric's name). */
+interface MetricValue {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName?: string;
+}
+
+/**
+ * A histogram for the hot paths (every request, every commit), and the counter that is its
+ * count, registered in a prom-client registry and formatted by it. An observation is a bucket
+ * search and three additions on a series the caller keeps; prom-client's own histogram
+ * validates, hashes and looks up the labels and converts the bucket's bound to a string at
+ * each observation, label children included. The text is made at the scrape.
+ */
+class ScrapedHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  readonly name: string;
+  readonly help: string;
+  readonly #bounds: readonly number[];
+  readonly #series: HistogramSeries[] = [];
+
+  constructor(registry: Registry, name: string, help: string, bounds: readonly number[]) {
+    this.name = name;
+    this.help = help;
+    this.#bounds = bounds;
+    registry.registerMetric(this as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+
+  /** A new series with these labels; keep it, observing through it is the cheap path. */
+  series(labels: Readonly<Record<string, string>> = {}): HistogramSeries {
+    const series = new HistogramSeries(this.#bounds, labels);
+    this.#series.push(series);
+    return series;
+  }
+
+  /** A counter named `name`, registered too, whose value per series is this histogram's count. */
+  countAs(registry: Registry, name: string, help: string): void {
+    const series = this.#series;
+    registry.registerMetric({
+      type: 'counter',
+      aggregator: 'sum',
+      name,
+      help,
+      get: async () => ({
+        name,
+        help,
+        type: 'counter',
+        aggregator: 'sum',
+        values: series.map((one) => ({ value: one.count, labels: { ...one.labels } })),
+      }),
+      reset: () => {},
+    } as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+
+  async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: MetricValue[] }> {
+    const values: MetricValue[] = [];
+    for (const one of this.#series) {
+      let cumulative = 0;
+      for (let bucket = 0; bucket <= this.#bounds.length; bucket++) {
+        cumulative += one.counts[bucket] as number;
+        const le = bucket < this.#bounds.length ? (this.#bounds[bucket] as number) : '+Inf';
+        values.push({ value: cumulative, labels: { ...one.labels, le }, metricName: `${this.name}_bucket` });
+      }
+      values.push({ value: one.sum, labels: { ...one.labels }, metricName: `${this.name}_sum` });
+      values.push({ value: one.count, labels: { ...one.labels }, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  reset(): void {
+    for (const one of this.#series) {
+      one.counts.fill(0);
+      one.sum = 0;
+      one.count = 0;
+    }
+  }
 }
 
 /**
@@ -176,27 +284,32 @@ export function createServerMetrics(ledger: LedgerDatabase): ServerMetrics {
   const registry = new Registry();
   const registers = [registry];
   const stop = registerProcessMetrics(registers);
-  const commits = new Counter({
-    name: 'ledgerdb_commits_total',
-    help: 'Transactions this server committed (one journal block each); rate() of it is the commit rate',
-    registers,
-  });
+  // The metrics of every request and commit: plain additions at the time, text at the scrape.
+  const commitDuration = new ScrapedHistogram(
+    registry,
+    'ledgerdb_commit_duration_seconds',
+    'Time from running a transaction request to its durable commit, for committed transactions',
+    latencyBuckets,
+  );
+  const committed = commitDuration.series();
+  commitDuration.countAs(
+    registry,
+    'ledgerdb_commits_total',
+    'Transactions this server committed (one journal block each); rate() of it is the commit rate',
+  );
   const commitFailures = new Counter({
     name: 'ledgerdb_commit_failures_total',
     help: 'Transaction requests that reached the ledger and committed nothing, by error code',
     labelNames: ['code'] as const,
     registers,
   });
-  const commitDuration = new Histogram({
-    name: 'ledgerdb_commit_duration_seconds',
-    help: 'Time from running a transaction request to its durable commit, for committed transactions',
-    buckets: latencyBuckets,
-    registers,
-  });
-  const commitQueue = new Gauge({
+  new Gauge({
     name: 'ledgerdb_commit_queue_depth',
     help: 'Transaction requests running or waiting for their (group) commit',
     registers,
+    collect() {
+      this.set(instruments.commitQueue);
+    },
   });
   const proofDuration = new Histogram({
     name: 'ledgerdb_proof_duration_seconds',
@@ -211,19 +324,17 @@ export function createServerMetrics(ledger: LedgerDatabase): ServerMetrics {
     labelNames: ['reason'] as const,
     registers,
   });
-  const httpRequests = new Counter({
-    name: 'ledgerdb_http_requests_total',
-    help: 'HTTP requests answered, by method, route template and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers,
-  });
-  const httpDuration = new Histogram({
-    name: 'ledgerdb_http_request_duration_seconds',
-    help: 'Time from receiving a request to sending its answer, by method, route template and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: latencyBuckets,
-    registers,
-  });
+  const httpDuration = new ScrapedHistogram(
+    registry,
+    'ledgerdb_http_request_duration_seconds',
+    'Time from receiving a request to sending its answer, by method, route template and status',
+    latencyBuckets,
+  );
+  httpDuration.countAs(
+    registry,
+    'ledgerdb_http_requests_total',
+    'HTTP requests answered, by method, route template and status',
+  );
   new Gauge({
     name: 'ledgerdb_journal_size',
     help: 'Entries in the journal: kind="block" (one per committed transaction) and kind="revision"',
@@ -245,30 +356,36 @@ export function createServerMetrics(ledger: LedgerDatabase): ServerMetrics {
   for (const kind of ['revision', 'block', 'consistency'] as const) proofDuration.zero({ kind });
   for (const reason of ['missing_token', 'invalid_token', 'permission_denied'] as const)
     authFailures.inc({ reason }, 0);
-  // The label children of each (method, route, status): no label object per request.
-  const httpSeries = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
+  // The series of each (method, route, status), by route then status then method: no string
+  // or label object made per request.
+  const httpSeries = new Map<string, Map<number, Map<string, HistogramSeries>>>();
   const observeRequest = (method: string, route: string, status: number, elapsedMs: number): void => {
-    const key = `${method} ${status} ${route}`;
-    let series = httpSeries.get(key);
-    if (!series) {
-      const labels = { method, route, status: String(status) };
-      series = { count: httpRequests.labels(labels), duration: httpDuration.labels(labels) };
-      httpSeries.set(key, series);
+    let byStatus = httpSeries.get(route);
+    if (!byStatus) {
+      byStatus = new Map();
+      httpSeries.set(route, byStatus);
     }
-    series.count.inc();
-    series.duration.observe(elapsedMs / 1000);
+    let byMethod = byStatus.get(status);
+    if (!byMethod) {
+      byMethod = new Map();
+      byStatus.set(status, byMethod);
+    }
+    let series = byMethod.get(method);
+    if (!series) {
+      series = httpDuration.series({ method, route, status: String(status) });
+      byMethod.set(method, series);
+    }
+    series.observe(elapsedMs / 1000);
   };
-  return {
+  const instruments: ServerMetrics = {
     registry,
     observeRequest,
+    observeCommit: (seconds) => committed.observe(seconds),
+    commitQueue: 0,
     stop,
-    commits,
     commitFailures,
-    commitDuration,
-    commitQueue,
     proofDuration,
     authFailures,
-    httpRequests,
-    httpDuration,
   };
+  return instruments;
 }
