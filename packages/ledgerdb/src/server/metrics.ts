@@ -259,6 +259,11 @@ function registerProcessMetrics(registers: Registry[]): () => void {
     });
   lag('nodejs_eventloop_lag_min_seconds', 'Least event-loop delay since the last scrape', () => loopDelay.min);
   lag('nodejs_eventloop_lag_mean_seconds', 'Mean event-loop delay since the last scrape', () => loopDelay.mean);
+  lag(
+    'nodejs_eventloop_lag_stddev_seconds',
+    'Standard deviation of event-loop delay since the last scrape',
+    () => loopDelay.stddev,
+  );
   lag('nodejs_eventloop_lag_p50_seconds', 'Median event-loop delay since the last scrape', () =>
     loopDelay.percentile(50),
   );
