@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { sleep } from '@ledgerkit/core';
 
 /** Tells whether a process with this pid exists (and is not a zombie). */
 export function pidAlive(pid: number): boolean {
@@ -106,10 +107,6 @@ function signal(pid: number, name: NodeJS.Signals): void {
 /** Removes a pid file, ignoring a missing one. */
 export async function forgetPid(pidFile: string): Promise<void> {
   await rm(pidFile, { force: true });
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** GETs an operations `/healthz`; true only for HTTP 200. */

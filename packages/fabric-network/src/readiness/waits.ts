@@ -1,7 +1,8 @@
 // Readiness: waiting for a process's health, a Raft leader, gossip membership and a peer's catch-up.
 import { connect } from 'node:net';
+import { sleep } from '@ledgerkit/core';
 import { FabricNetworkError } from '../errors.js';
-import { logTail, pidAlive, readPid, sleep } from '../internal/processes.js';
+import { logTail, pidAlive, readPid } from '../internal/processes.js';
 import { networkPaths, type OrdererSpec, type OrgSpec, type PeerSpec } from '../internal/topology.js';
 import { channelOrgs, type NetworkContext } from '../state/context.js';
 import { ordererHeight, peerHeight } from './heights.js';
