@@ -33,7 +33,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type LedgerDatabase, openLedger } from '@ledgerkit/ledgerdb';
+import { type LedgerDatabase, openLedgerDatabase } from '@ledgerkit/ledgerdb';
 import { postgresStorage } from '@ledgerkit/ledgerdb/postgres';
 
 const { values } = parseArgs({
@@ -363,8 +363,8 @@ async function startServe(tag: string, observed: boolean): Promise<Serve> {
     acks: [],
     ledger: () =>
       postgresUrl
-        ? openLedger({ storage: postgresStorage({ connectionString: postgresUrl, schema }) })
-        : openLedger({ path: db }),
+        ? openLedgerDatabase({ storage: postgresStorage({ connectionString: postgresUrl, schema }) })
+        : openLedgerDatabase({ path: db }),
   };
 }
 
