@@ -306,7 +306,11 @@ export class LedgerDatabase {
     const stored =
       version === undefined ? await this.#storage.latest(table, id) : await this.#storage.revision(table, id, version);
     if (!stored) {
-      throw ledgerdbError('NOT_FOUND', `no revision ${version ?? 'latest'} of ${table}/${id}`, { table, id, version });
+      throw ledgerdbError(
+        'NOT_FOUND',
+        version === undefined ? `no document ${table}/${id}` : `no revision ${version} of ${table}/${id}`,
+        { table, id, version },
+      );
     }
     return committedRevision(stored);
   }
