@@ -432,12 +432,7 @@ export class FabricGovernance {
         purpose,
       );
     } catch (error) {
-      const failed = await this.#apply((state, now) => failProposalState(state, proposal.id, now));
-      return {
-        result: this.proposal(proposal.id),
-        audit: [...voted.audit, ...failed.audit],
-        failure: error instanceof Error ? error.message : String(error),
-      };
+      return this.#actionFailed(proposal, voted, error);
     }
     const done = await this.#apply((state, now) => {
       const removal = removeMemberState(state, proposal.id, now);
@@ -446,6 +441,20 @@ export class FabricGovernance {
     // The channel no longer holds its MSP: its nodes stop, and the network stops naming it.
     await this.#network.removeOrganization(removed.mspId);
     return { result: this.proposal(proposal.id), audit: [...voted.audit, ...done.audit], configUpdate: update };
+  }
+
+  /** An approved proposal whose action Fabric refused: ACTION_FAILED, with the refusal. */
+  async #actionFailed(
+    proposal: Proposal,
+    voted: GovernanceResult<Proposal>,
+    error: unknown,
+  ): Promise<GovernanceResult<Proposal>> {
+    const failed = await this.#apply((state, now) => failProposalState(state, proposal.id, now));
+    return {
+      result: this.proposal(proposal.id),
+      audit: [...voted.audit, ...failed.audit],
+      failure: error instanceof Error ? error.message : String(error),
+    };
   }
 
   /**
@@ -466,12 +475,7 @@ export class FabricGovernance {
     try {
       committed = await this.#network.updateEndorsementPolicy(action.chaincode, action.policy, { approvers: signers });
     } catch (error) {
-      const failed = await this.#apply((state, now) => failProposalState(state, proposal.id, now));
-      return {
-        result: this.proposal(proposal.id),
-        audit: [...voted.audit, ...failed.audit],
-        failure: error instanceof Error ? error.message : String(error),
-      };
+      return this.#actionFailed(proposal, voted, error);
     }
     const change: ChaincodeDefinitionChange = {
       chaincode: action.chaincode,

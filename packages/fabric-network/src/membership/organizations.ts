@@ -13,7 +13,7 @@ import { forgetPid, readPid, stopProcess } from '../internal/processes.js';
 import { networkPaths, type OrgSpec, organizationEntry, orgNames } from '../internal/topology.js';
 import { ensureCaRunning, ensureRunning, isOurs } from '../process/supervise.js';
 import { waitForCatchUp } from '../readiness/waits.js';
-import { channelOrgs, findOrg, mutate, type NetworkContext, save, usedPorts } from '../state/context.js';
+import { channelOrgs, findActiveOrg, findOrg, mutate, type NetworkContext, save, usedPorts } from '../state/context.js';
 import type { AddOrganizationOptions, OrganizationAccess } from '../types.js';
 import { caRecord, createCa, removeCa } from './certificate-authorities.js';
 import { joinPeer } from './channel.js';
@@ -118,13 +118,7 @@ export async function organizationDefinition(ctx: NetworkContext, org: string): 
 
 /** Joins an organization's peers to the channel (what {@link FabricNetwork.joinChannel} does). */
 export async function joinChannel(ctx: NetworkContext, org: string): Promise<OrganizationAccess> {
-  const spec = findOrg(ctx, org, 'org');
-  if (spec.removed) {
-    throw new FabricNetworkError('BAD_OPTION', `${spec.name} was removed from the network`, {
-      option: 'org',
-      value: org,
-    });
-  }
+  const spec = findActiveOrg(ctx, org, 'org');
   if (spec.ca) await ensureCaRunning(ctx, spec, 30_000);
   await Promise.all(spec.peers.map((peer) => ensureRunning(ctx, peer.id, 30_000)));
   for (const peer of spec.peers.filter((candidate) => !ctx.spec.joined.includes(candidate.id))) {

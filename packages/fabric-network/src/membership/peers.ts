@@ -13,20 +13,14 @@ import { forgetPid, readPid, stopProcess } from '../internal/processes.js';
 import { cryptoConfig, networkPaths, type OrgSpec, type PeerSpec } from '../internal/topology.js';
 import { ensureCaRunning, ensureRunning, isOurs } from '../process/supervise.js';
 import { waitForCatchUp, waitForGossip } from '../readiness/waits.js';
-import { findOrg, type NetworkContext, save, usedPorts } from '../state/context.js';
+import { findActiveOrg, findOrg, type NetworkContext, save, usedPorts } from '../state/context.js';
 import type { AddedPeer } from '../types.js';
 import { caOf } from './certificate-authorities.js';
 import { joinPeer } from './channel.js';
 
 /** Adds a peer to an organization (what {@link FabricNetwork.addPeer} does). */
 export async function addPeer(ctx: NetworkContext, org: string): Promise<AddedPeer> {
-  const spec = findOrg(ctx, org, 'org');
-  if (spec.removed) {
-    throw new FabricNetworkError('BAD_OPTION', `${spec.name} was removed from the network`, {
-      option: 'org',
-      value: org,
-    });
-  }
+  const spec = findActiveOrg(ctx, org, 'org');
   const indexes = spec.peers.map((peer) => Number(/^peer(\d+)\./.exec(peer.host)?.[1] ?? 0));
   if (spec.peers.length >= 8) {
     throw new FabricNetworkError('BAD_OPTION', `${spec.name} already has ${spec.peers.length} peers (at most 8)`, {

@@ -59,6 +59,15 @@ export function findOrg(ctx: NetworkContext, name: string, option: string): OrgS
   return org;
 }
 
+/** {@link findOrg}, refusing an organization that was removed from the network. */
+export function findActiveOrg(ctx: NetworkContext, name: string, option: string): OrgSpec {
+  const org = findOrg(ctx, name, option);
+  if (org.removed) {
+    throw new FabricNetworkError('BAD_OPTION', `${org.name} was removed from the network`, { option, value: name });
+  }
+  return org;
+}
+
 /** Writes network.json (atomically). */
 export async function save(ctx: NetworkContext): Promise<void> {
   await writeFileAtomic(networkPaths(ctx.dir).spec, `${JSON.stringify(ctx.spec, null, 2)}\n`);

@@ -303,14 +303,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   registerTransactionRoutes(app, { ledger, metrics, rules, maxStatements });
   registerPartiqlRoutes(app, {
     transactions: partiql,
-    measureCommit: async (run) => {
-      if (!metrics) return run;
-      const outcome = await measuredCommit(
-        metrics,
-        run.then((commit) => ({ response: { commit }, replayed: false })),
-      );
-      return outcome.response.commit;
-    },
+    measureCommit: (run) => (metrics ? measuredCommit(metrics, run, (commit) => commit !== null) : run),
   });
   registerDocumentRoutes(app, { ledger });
   registerProofRoutes(app, { ledger, metrics });

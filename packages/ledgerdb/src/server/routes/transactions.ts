@@ -36,7 +36,10 @@ export function registerTransactionRoutes(
       checkStatements(statements, request.principal, maxStatements);
       const key = request.headers['idempotency-key'];
       const run = runTransaction(ledger, request.principal, statements, key, rules);
-      const { response, replayed } = metrics ? await measuredCommit(metrics, run) : await run;
+      const { response, replayed } = metrics
+        ? // A replay answers from the journal and an all-get request writes nothing: no block.
+          await measuredCommit(metrics, run, (outcome) => outcome.response.commit !== null && !outcome.replayed)
+        : await run;
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return response;
     },
