@@ -2,6 +2,7 @@
 // marker, and the ports they need.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sleep } from '@ledgerkit/core';
 import { ensureFabricCaBinaries } from '../ca/ca-binaries.js';
 import type { CaRecord } from '../ca/certificate-authority.js';
 import { FabricNetworkError } from '../errors.js';
@@ -20,6 +21,27 @@ export async function isOurs(ctx: NetworkContext, pid: number): Promise<boolean>
   return environ === undefined || environ.split('\0').includes(`${networkMarker}=${ctx.dir}`);
 }
 
+/**
+ * What the pid file's process is: `ready`; `starting` (ours, alive, not ready yet); or `gone`
+ * (none, not ours, or exiting). A process killed a moment ago can still look alive while the
+ * kernel tears it down, so one that is not ready is watched briefly: if it exits, it is gone
+ * and a new one must start, instead of waiting on the dying one.
+ */
+async function existingProcess(
+  ctx: NetworkContext,
+  pid: number | undefined,
+  ready: () => Promise<boolean>,
+): Promise<'ready' | 'starting' | 'gone'> {
+  if (pid === undefined || !(await isOurs(ctx, pid))) return 'gone';
+  const settleUntil = Date.now() + 1500;
+  for (;;) {
+    if (await ready()) return 'ready';
+    if (!pidAlive(pid)) return 'gone';
+    if (Date.now() >= settleUntil) return 'starting';
+    await sleep(100);
+  }
+}
+
 /** Starts an orderer or peer unless it runs, then waits for its `/healthz`. */
 export async function ensureRunning(ctx: NetworkContext, id: string, timeoutMs: number): Promise<void> {
   const spec = ctx.spec;
@@ -30,9 +52,9 @@ export async function ensureRunning(ctx: NetworkContext, id: string, timeoutMs: 
   const ports = orderer?.ports ?? peer?.ports;
   if (!ports) throw new FabricNetworkError('BAD_OPTION', `no component '${id}'`, { component: id });
   const existing = await readPid(paths.pid(id));
-  if (existing !== undefined && (await isOurs(ctx, existing))) {
-    if (await healthy(ports.operations)) return;
-  } else {
+  const found = await existingProcess(ctx, existing, () => healthy(ports.operations));
+  if (found === 'ready') return;
+  if (found === 'gone') {
     await renewReservations(Object.values(ports));
     await checkPortsFree(id, ports);
     if (orderer) {
@@ -67,9 +89,9 @@ export async function ensureCaRunning(ctx: NetworkContext, org: OrgSpec, timeout
   const paths = networkPaths(ctx.dir);
   const ready = async () => (await healthy(ca.ports.operations)) && (await accepts(ca.ports.listen));
   const existing = await readPid(paths.pid(ca.id));
-  if (existing !== undefined && (await isOurs(ctx, existing))) {
-    if (await ready()) return;
-  } else {
+  const found = await existingProcess(ctx, existing, ready);
+  if (found === 'ready') return;
+  if (found === 'gone') {
     await renewReservations(Object.values(ca.ports));
     await checkPortsFree(ca.id, ca.ports);
     const binaries = await ensureFabricCaBinaries({ home: home(ctx) });
