@@ -5,17 +5,20 @@
 // One run (default): LOADTEST_SECONDS (default 30) of load, then it checks that every
 // acknowledged write is present exactly once, versions have no gaps, and audit() passes.
 //
-// --compare: the cost of observability. Two servers run side by side for the whole
-// comparison, each over a fresh ledger: one with JSON logs (info, one line per request, into
-// a pipe a process of its own reads, as journald would) and metrics (scraped every second,
-// as a Prometheus would, only far more often), one with `--log-level silent --no-metrics`.
-// After a warm-up slice each (LOADTEST_WARMUP_SECONDS, default 3), the load alternates
-// between them in short slices, A B B A A B ... (LOADTEST_ROUNDS pairs, default 12, of
-// LOADTEST_SECONDS, default 4, each way), so the two slices of a pair are seconds apart and a
-// change in the machine's load hits both alike. The overhead is 1 minus the median of the
-// pairs' throughput ratios (on / off); the bar is 5 %. LOADTEST_ON_ARGS replaces the observed
-// serve's flags to cost one part alone ('--log-level silent': metrics only;
-// '--log-level info --no-metrics': logs only).
+// --compare: the cost of observability. Two servers run side by side, each over a fresh
+// ledger: one with JSON logs (info, one line per request, into a pipe a process of its own
+// reads, as journald would) and metrics (scraped every second, as a Prometheus would, only
+// far more often), one with `--log-level silent --no-metrics`. The comparison runs in
+// LOADTEST_BLOCKS blocks (default 5), each with a fresh pair of servers started in
+// alternating order, since two processes of the same build differ by a point or two for as
+// long as they live. In a block, after a warm-up slice each (LOADTEST_WARMUP_SECONDS, default
+// 3), the load alternates between the two in short slices, A B B A A B ... (LOADTEST_ROUNDS
+// pairs per block, default 4, of LOADTEST_SECONDS, default 4, each way), so the two slices of
+// a pair are seconds apart and a change in the machine's load hits both alike. The overhead
+// is 1 minus the median of all pairs' throughput ratios (on / off); the bar is 5 %.
+// LOADTEST_ON_ARGS replaces the observed serve's flags to cost one part alone ('--log-level
+// silent': metrics only; '--log-level info --no-metrics': logs only; '--log-level silent
+// --no-metrics': two identical servers, the method's own error).
 //
 // Last stdout line: one JSON object of results, with the CPU milliseconds each process
 // (server, this load generator, PostgreSQL's processes) spent per acknowledged commit:
@@ -48,7 +51,8 @@ const storage = values.storage;
 if (storage !== 'postgres' && storage !== 'sqlite') throw new Error('--storage is postgres or sqlite');
 const compare = values.compare;
 const seconds = Number(process.env.LOADTEST_SECONDS ?? (compare ? 4 : 30));
-const rounds = Number(process.env.LOADTEST_ROUNDS ?? 12);
+const blocks = Number(process.env.LOADTEST_BLOCKS ?? 5);
+const rounds = Number(process.env.LOADTEST_ROUNDS ?? 4);
 const warmupSeconds = Number(process.env.LOADTEST_WARMUP_SECONDS ?? 3);
 const clients = Number(values.clients);
 const documents = Number(values.documents);
@@ -569,38 +573,66 @@ try {
       load_average_before: loadBefore,
     };
   } else {
-    const on = await startServe('on', true);
-    started.push(on);
-    const off = await startServe('off', false);
-    started.push(off);
-    // Warm-up: the JIT, the connections, the storage's caches; not counted.
-    await loadSlice(on, warmupSeconds);
-    await loadSlice(off, warmupSeconds);
     const pairs: { on: SliceResult; off: SliceResult }[] = [];
-    for (let round = 0; round < rounds; round++) {
-      // A B, B A, A B, ...: each serve goes first as often, and a pair's slices are adjacent.
-      const order = round % 2 === 0 ? [off, on] : [on, off];
-      const pair: Partial<{ on: SliceResult; off: SliceResult }> = {};
-      for (const serve of order) pair[serve.observed ? 'on' : 'off'] = await loadSlice(serve, seconds);
-      pairs.push(pair as { on: SliceResult; off: SliceResult });
+    const blockResults: { overhead: number; server_cpu_overhead: number }[] = [];
+    let countedEvery = true;
+    let logged = true;
+    let acknowledgedOn = 0;
+    let onLogLines = 0;
+    const exitCodes: (number | null)[] = [];
+    for (let block = 0; block < blocks; block++) {
+      // A fresh pair of servers per block, started in alternating order: what a process
+      // happens to get at its start (memory layout, the JIT's choices, the cores it lands on)
+      // differs between two runs of the same build by a percentage point or two, which
+      // pairing slices of one pair of processes cannot cancel; several pairs of processes do.
+      const fresh = block % 2 === 0 ? [true, false] : [false, true];
+      const servers: Serve[] = [];
+      for (const observed of fresh) {
+        const serve = await startServe(`${observed ? 'on' : 'off'}${block}`, observed);
+        started.push(serve);
+        servers.push(serve);
+      }
+      const on = servers.find((serve) => serve.observed) as Serve;
+      const off = servers.find((serve) => !serve.observed) as Serve;
+      // Warm-up: the JIT, the connections, the storage's caches; not counted.
+      for (const serve of servers) await loadSlice(serve, warmupSeconds);
+      const blockPairs: { on: SliceResult; off: SliceResult }[] = [];
+      for (let round = 0; round < rounds; round++) {
+        // A B, B A, A B, ...: each serve goes first as often, and a pair's slices are adjacent.
+        const order = (round + block) % 2 === 0 ? [off, on] : [on, off];
+        const pair: Partial<{ on: SliceResult; off: SliceResult }> = {};
+        for (const serve of order) pair[serve.observed ? 'on' : 'off'] = await loadSlice(serve, seconds);
+        blockPairs.push(pair as { on: SliceResult; off: SliceResult });
+      }
+      const counted = metricsOn ? await countedCommits(on) : undefined;
+      exitCodes.push(await stopServe(on), await stopServe(off));
+      const lines = (await on.logged).lines;
+      // /metrics counted every commit the observed serve acknowledged (the seeding ones too).
+      if (counted !== undefined && counted - seedingCommits !== on.acks.length) countedEvery = false;
+      // At least one log line per request: a read and a commit per acknowledged write.
+      if (logsOn && lines < 2 * on.acks.length) logged = false;
+      acknowledgedOn += on.acks.length;
+      onLogLines += lines;
+      pairs.push(...blockPairs);
+      const blockOverhead = 1 - median(blockPairs.map((pair) => pair.on.commits_per_s / pair.off.commits_per_s));
+      const blockCpu =
+        median(blockPairs.map((pair) => pair.on.cpu_ms_per_commit_server / pair.off.cpu_ms_per_commit_server)) - 1;
+      blockResults.push({
+        overhead: Number(blockOverhead.toFixed(4)),
+        server_cpu_overhead: Number(blockCpu.toFixed(4)),
+      });
+      log(`block ${block + 1} of ${blocks}: overhead ${(blockOverhead * 100).toFixed(1)} %`);
     }
-    const counted = metricsOn ? await countedCommits(on) : undefined;
-    const exitCodes = [await stopServe(on), await stopServe(off)];
-    const onLogLines = (await on.logged).lines;
     const ratios = pairs.map((pair) => pair.on.commits_per_s / pair.off.commits_per_s);
     const cpuRatios = pairs.map((pair) => pair.on.cpu_ms_per_commit_server / pair.off.cpu_ms_per_commit_server);
     const overhead = 1 - median(ratios);
-    // /metrics counted every commit the observed serve acknowledged (the seeding ones too).
-    const metricsCommits = counted === undefined ? undefined : counted - seedingCommits;
-    const countedEvery = !metricsOn || metricsCommits === on.acks.length;
-    // At least one log line per request: a read and a commit per acknowledged write.
-    const logged = !logsOn || onLogLines >= 2 * on.acks.length;
     ok = countedEvery && logged && exitCodes.every((code) => code === 0);
     output = {
       storage,
       clients,
       documents,
-      rounds,
+      blocks,
+      pairs_per_block: rounds,
       seconds_per_slice: seconds,
       on_args: onArgs.join(' '),
       commits_per_s_on: pairs.map((pair) => pair.on.commits_per_s),
@@ -608,6 +640,8 @@ try {
       commits_per_s_on_median: median(pairs.map((pair) => pair.on.commits_per_s)),
       commits_per_s_off_median: median(pairs.map((pair) => pair.off.commits_per_s)),
       throughput_ratio_per_pair: ratios.map((ratio) => Number(ratio.toFixed(3))),
+      overhead_per_block: blockResults.map((result) => result.overhead),
+      server_cpu_overhead_per_block: blockResults.map((result) => result.server_cpu_overhead),
       overhead: Number(overhead.toFixed(4)),
       bar: 0.05,
       withinBar: overhead < 0.05,
@@ -620,8 +654,8 @@ try {
       server_cores_on_median: Number(median(pairs.map((pair) => pair.on.cores_server)).toFixed(2)),
       server_cores_off_median: Number(median(pairs.map((pair) => pair.off.cores_server)).toFixed(2)),
       metrics_counted_every_commit: countedEvery,
-      acknowledged_on: on.acks.length,
-      log_lines_per_commit: Number((onLogLines / Math.max(1, on.acks.length)).toFixed(2)),
+      acknowledged_on: acknowledgedOn,
+      log_lines_per_commit: Number((onLogLines / Math.max(1, acknowledgedOn)).toFixed(2)),
       serve_exit_codes: exitCodes,
       load_average_before: loadBefore,
       load_average_after: loadavg().map((value) => Number(value.toFixed(2))),

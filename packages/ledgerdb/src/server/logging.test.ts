@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { LineBuffer } from './logging.js';
+import { fastifyLoggerOptions, LineBuffer, type LoggedRequest, logRequest, RequestLog } from './logging.js';
 
 function recorder() {
   const writes: string[] = [];
@@ -64,5 +64,95 @@ describe('LineBuffer', () => {
     buffer.write(info(2));
     buffer.flush();
     expect(chunks.map((chunk) => Buffer.from(chunk).toString('utf8'))).toEqual([info(1), info(2)]);
+  });
+});
+
+describe('RequestLog', () => {
+  async function logger(level = 'info') {
+    const { default: Fastify } = await import('fastify');
+    const lines: string[] = [];
+    const stream = { write: (line: string) => lines.push(line) };
+    const app = Fastify({ logger: fastifyLoggerOptions({ level: level as 'info', stream }) });
+    await app.ready();
+    return { app, lines, stream };
+  }
+  const at = (line: string | undefined) => (line ?? '').replace(/"time":[0-9]+/, '"time":0');
+
+  const requests: [string, LoggedRequest, number, string][] = [
+    ['completed', { id: 'r-1', method: 'GET', url: '/v1/digest', principal: { name: 'admin' } }, 200, '/v1/digest'],
+    [
+      'failed, with a reason to escape',
+      {
+        id: '0b5a6a1e-5d6f-4f0e-9d59-3c1c3e6f1e2a',
+        method: 'PUT',
+        url: '/v1/tables/t/documents/caf%C3%A9?x="y"',
+        principal: { name: 'w "quoted" \u00e9\u2028' },
+        failure: { code: 'OCC_CONFLICT', message: 'version 3 of t/"a\\b"\n is not 2', error: undefined },
+      },
+      409,
+      '/v1/tables/:table/documents/:id',
+    ],
+    [
+      'refused, without a principal',
+      {
+        id: 'r-3',
+        method: 'GET',
+        url: '/v1/digest',
+        failure: { code: 'UNAUTHENTICATED', message: 'invalid bearer token', error: undefined },
+      },
+      401,
+      '/v1/digest',
+    ],
+    [
+      'secrets in the URL and the reason are masked',
+      {
+        id: 'r-4',
+        method: 'GET',
+        url: '/v1/x?t=ldb_abcdef',
+        failure: { code: 'UNAVAILABLE', message: 'postgres://u:hunter2@db/x refused', error: undefined },
+      },
+      404,
+      'unmatched',
+    ],
+  ];
+
+  test.each(requests)('%s: the line is byte for byte what pino writes', async (_name, request, status, route) => {
+    const { app, lines, stream } = await logger();
+    logRequest(app.log, request, status, route, 1.2345);
+    new RequestLog(app.log, stream).write(request, status, route, 1.2345);
+    expect(lines).toHaveLength(2);
+    expect(at(lines[1])).toBe(at(lines[0]));
+    expect(lines[1]).not.toContain('hunter2');
+    expect(lines[1]).not.toContain('ldb_abcdef');
+    JSON.parse(lines[1] as string);
+    await app.close();
+  });
+
+  test('a 5xx goes through pino with its error serialized and masked', async () => {
+    const { app, lines, stream } = await logger();
+    const error = new Error('cannot reach postgres://u:hunter2@db/x');
+    new RequestLog(app.log, stream).write(
+      { id: 'r-5', method: 'GET', url: '/v1/digest', failure: { code: 'INTERNAL', message: 'internal', error } },
+      500,
+      '/v1/digest',
+      3,
+    );
+    const line = JSON.parse(lines[0] as string);
+    expect(line).toMatchObject({ level: 50, status: 500, msg: 'request failed', err: { type: 'Error' } });
+    expect(lines[0]).not.toContain('hunter2');
+    await app.close();
+  });
+
+  test('the level is the logger’s at each line, so a change at run time applies', async () => {
+    const { app, lines, stream } = await logger('warn');
+    const log = new RequestLog(app.log, stream);
+    const request: LoggedRequest = { id: 'r-6', method: 'GET', url: '/v1/digest' };
+    log.write(request, 200, '/v1/digest', 1);
+    log.write({ ...request, failure: { code: 'UNAUTHENTICATED', message: 'no', error: undefined } }, 401, '/', 1);
+    expect(lines.map((line) => JSON.parse(line).level)).toEqual([40]);
+    app.log.level = 'info';
+    log.write(request, 200, '/v1/digest', 1);
+    expect(lines.map((line) => JSON.parse(line).level)).toEqual([40, 30]);
+    await app.close();
   });
 });

@@ -15,7 +15,7 @@ import { toHttpError } from './errors.js';
 import {
   fastifyLoggerOptions,
   lazyChildLoggerFactory,
-  logRequest,
+  RequestLog,
   requestIdOf,
   type ServerLogOptions,
 } from './logging.js';
@@ -176,6 +176,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
           await loadOptional('prom-client', 'the metrics of the ledgerdb server', () => import('./metrics.js'))
         ).createServerMetrics(ledger);
   const logging = options.logger !== undefined && options.logger !== false;
+  const logOptions: ServerLogOptions = typeof options.logger === 'object' ? options.logger : {};
   const readyTimeoutMs = options.readyTimeoutMs ?? 2_000;
   const metricsServers = new Set<HttpServer>();
   let draining = false;
@@ -193,7 +194,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   });
 
   const app = Fastify({
-    logger: logging ? fastifyLoggerOptions(options.logger === true ? {} : (options.logger as ServerLogOptions)) : false,
+    logger: logging ? fastifyLoggerOptions(logOptions) : false,
     // One line per answered request, written by the onResponse hook below, instead of
     // Fastify's two (received, completed).
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
@@ -285,14 +286,14 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     done(null, payload);
   });
   if (metrics || logging) {
-    const log = app.log;
+    const requestLog = logging ? new RequestLog(app.log, logOptions.stream) : undefined;
     app.addHook('onResponse', (request, reply, done) => {
       const status = reply.statusCode;
       // The route's template, never the raw path: one series per route, not per document.
       const route = request.routeOptions.url ?? 'unmatched';
       const elapsedMs = reply.elapsedTime;
       metrics?.observeRequest(request.method, route, status, elapsedMs);
-      if (logging) logRequest(log, request, status, route, elapsedMs);
+      requestLog?.write(request, status, route, elapsedMs);
       done();
     });
   }
