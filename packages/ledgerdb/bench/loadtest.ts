@@ -201,6 +201,23 @@ function processTicksSplit(pid: number): [number, number] {
     return [0, 0];
   }
 }
+/**
+ * A process's CPU ticks by thread, grouped by the thread's name: Node's main thread
+ * (`node`), V8's workers (`V8 DefaultWorke`: parallel and concurrent garbage collection,
+ * background compilation), libuv's pool (`libuv-worker`).
+ */
+function threadTicks(pid: number): Record<string, number> {
+  const byName: Record<string, number> = {};
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byName[name] = (byName[name] ?? 0) + Number(fields[11]) + Number(fields[12]);
+    }
+  } catch {}
+  return byName;
+}
 /** The postmaster and every process it forked (backends, WAL writer, checkpointer). */
 function postgresTicks(): Map<number, number> {
   const ticks = new Map<number, number>();
@@ -580,6 +597,7 @@ try {
     let acknowledgedOn = 0;
     let onLogLines = 0;
     const exitCodes: (number | null)[] = [];
+    const threads: Record<'on' | 'off', Record<string, number[]>> = { on: {}, off: {} };
     for (let block = 0; block < blocks; block++) {
       // A fresh pair of servers per block, started in alternating order: what a process
       // happens to get at its start (memory layout, the JIT's choices, the cores it lands on)
@@ -605,6 +623,13 @@ try {
         blockPairs.push(pair as { on: SliceResult; off: SliceResult });
       }
       const counted = metricsOn ? await countedCommits(on) : undefined;
+      // CPU by thread over the block (warm-up included), in ms per acknowledged commit.
+      for (const serve of servers) {
+        const perThread = threads[serve.observed ? 'on' : 'off'];
+        for (const [name, ticks] of Object.entries(threadTicks(serve.child.pid as number))) {
+          perThread[name] = [...(perThread[name] ?? []), (ticks * 1000) / ticksPerSecond / serve.acks.length];
+        }
+      }
       exitCodes.push(await stopServe(on), await stopServe(off));
       const lines = (await on.logged).lines;
       // /metrics counted every commit the observed serve acknowledged (the seeding ones too).
@@ -653,6 +678,15 @@ try {
       log_reader_cpu_ms_per_commit: median(pairs.map((pair) => pair.on.cpu_ms_per_commit_log_reader)),
       server_cores_on_median: Number(median(pairs.map((pair) => pair.on.cores_server)).toFixed(2)),
       server_cores_off_median: Number(median(pairs.map((pair) => pair.off.cores_server)).toFixed(2)),
+      // The server's CPU by thread (median over the blocks), ms per commit.
+      server_cpu_ms_per_commit_by_thread: Object.fromEntries(
+        (['on', 'off'] as const).map((side) => [
+          side,
+          Object.fromEntries(
+            Object.entries(threads[side]).map(([name, values]) => [name, Number(median(values).toFixed(4))]),
+          ),
+        ]),
+      ),
       metrics_counted_every_commit: countedEvery,
       acknowledged_on: acknowledgedOn,
       log_lines_per_commit: Number((onLogLines / Math.max(1, acknowledgedOn)).toFixed(2)),

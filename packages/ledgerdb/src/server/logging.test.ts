@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { fastifyLoggerOptions, LineBuffer, type LoggedRequest, logRequest, RequestLog } from './logging.js';
 
 function recorder() {
@@ -128,6 +128,51 @@ describe('RequestLog', () => {
     await app.close();
   });
 
+  test.each(requests)(
+    '%s: the bytes put in a LineBuffer are what pino writes',
+    async (_name, request, status, route) => {
+      const { app, lines } = await logger();
+      const chunks: Buffer[] = [];
+      const sink = new LineBuffer(
+        { write: (chunk: Uint8Array) => chunks.push(Buffer.from(chunk)) },
+        { maxDelayMs: 60_000 },
+      );
+      logRequest(app.log, request, status, route, 1.2345);
+      new RequestLog(app.log, sink).write(request, status, route, 1.2345);
+      sink.flush();
+      expect(chunks).toHaveLength(1);
+      expect(at(chunks[0]?.toString('utf8'))).toBe(at(lines[0]));
+      await app.close();
+    },
+  );
+
+  test('in a LineBuffer: lines after lines, a full buffer written first, milliseconds as JavaScript prints them', async () => {
+    const { app, lines } = await logger();
+    const chunks: string[] = [];
+    const sink = new LineBuffer(
+      { write: (chunk: Uint8Array) => chunks.push(Buffer.from(chunk).toString()) },
+      {
+        maxDelayMs: 60_000,
+        maxBytes: 4096,
+      },
+    );
+    const log = new RequestLog(app.log, sink);
+    const elapsed = [0, 0.004, 0.005, 0.05, 0.1, 1, 9.99, 10.05, 12.5, 123.456, 99999.995, 1e9 + 0.07, 3e15, 1e300];
+    for (const [i, ms] of elapsed.entries()) {
+      const request: LoggedRequest = { id: `r-${i}`, method: 'GET', url: `/v1/x/${'y'.repeat(i * 60)}` };
+      logRequest(app.log, request, 200, '/v1/x/:y', ms);
+      log.write(request, 200, '/v1/x/:y', ms);
+    }
+    // A line longer than the whole buffer goes through the string path, which writes it alone.
+    const long: LoggedRequest = { id: 'r-long', method: 'GET', url: `/v1/x/${'\u00e9'.repeat(1000)}` };
+    logRequest(app.log, long, 200, '/v1/x/:y', 1);
+    log.write(long, 200, '/v1/x/:y', 1);
+    sink.flush();
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.every((chunk) => Buffer.byteLength(chunk) <= 4096 || !chunk.slice(0, -1).includes('\n'))).toBe(true);
+    expect(chunks.join('').split('\n').slice(0, -1).map(at)).toEqual(lines.map((line) => at(line).slice(0, -1)));
+    await app.close();
+  });
   test('a 5xx goes through pino with its error serialized and masked', async () => {
     const { app, lines, stream } = await logger();
     const error = new Error('cannot reach postgres://u:hunter2@db/x');
