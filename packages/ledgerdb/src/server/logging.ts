@@ -416,9 +416,8 @@ const levelNumbers = { info: 30, warn: 40, error: 50 } as const;
 
 /**
  * The server's request lines: {@link logRequest}'s lines, byte for byte as pino would write
- * them (level, time, the logger's bindings, the fields, msg), made here and handed to the
- * logger's stream: into a {@link LineBuffer}'s bytes directly, to another stream as a
- * string. A busy server writes one per request, and pino's general path (a serializer
+ * them (level, time, the logger's bindings, the fields, msg), put straight into the bytes of
+ * the logger's {@link LineBuffer} (the server's stream; any other stream gets pino's). A busy server writes one per request, and pino's general path (a serializer
  * lookup, redaction and a type test per field, a child object per call) was a third of the
  * cost of logging under load; this line has known fields of known types, so it is one
  * template. A 5xx line, which carries an error to serialize and mask, goes through pino.
@@ -427,26 +426,23 @@ const levelNumbers = { info: 30, warn: 40, error: 50 } as const;
 export class RequestLog {
   readonly #log: FastifyBaseLogger;
   readonly #pino: PinoLike | undefined;
-  readonly #stream: { write(line: string): unknown } | undefined;
-  /** `,"pid":…,"hostname":…` and any other bindings, as pino writes them. */
-  readonly #bindings: string;
-  /** {@link RequestLog.#bindings} and the first field's name, as bytes. */
+  readonly #stream: LineBuffer | undefined;
+  /** `,"pid":…,"hostname":…`, any other bindings as pino writes them, and the first field's name, as bytes. */
   readonly #head: Buffer;
 
   /**
    * @param log - the server's logger (`app.log`)
-   * @param stream - the stream that logger writes to; without one, every line goes through pino
+   * @param stream - the stream that logger writes to; unless it is a {@link LineBuffer}, every line goes through pino
    */
   constructor(log: FastifyBaseLogger, stream: { write(line: string): unknown } | undefined) {
     this.#log = log;
     this.#pino = isPinoLike(log) ? log : undefined;
-    this.#stream = this.#pino ? stream : undefined;
+    this.#stream = this.#pino && stream instanceof LineBuffer ? stream : undefined;
     // pino's default base (fastifyLoggerOptions sets no other); bindings() leaves these two out.
     let bindings = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
     for (const [key, value] of Object.entries(this.#pino?.bindings() ?? {})) {
       if (value !== undefined) bindings += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
     }
-    this.#bindings = bindings;
     this.#head = Buffer.from(`${bindings},"requestId":`);
   }
 
@@ -468,17 +464,12 @@ export class RequestLog {
     const { level, msg } = requestLineLevel(status);
     if (!pino.isLevelEnabled(level)) return;
     const fields = requestLineFields(request, status, route, elapsedMs);
-    if (stream instanceof LineBuffer && this.#putLine(stream, levelNumbers[level], fields, msg)) return;
-    let line = `{"level":${levelNumbers[level]},"time":${Date.now()}${this.#bindings},"requestId":${JSON.stringify(fields.requestId)},"method":${JSON.stringify(fields.method)},"url":${JSON.stringify(fields.url)},"route":${JSON.stringify(route)},"status":${status},"ms":${fields.ms}`;
-    if (fields.principal !== undefined) line += `,"principal":${JSON.stringify(fields.principal)}`;
-    if (fields.code !== undefined) line += `,"code":${JSON.stringify(fields.code)}`;
-    if (fields.reason !== undefined) line += `,"reason":${JSON.stringify(fields.reason)}`;
-    stream.write(`${line},"msg":"${msg}"}\n`);
+    if (!this.#putLine(stream, levelNumbers[level], fields, msg))
+      logRequest(this.#log, request, status, route, elapsedMs);
   }
 
   /**
-   * Puts the line's bytes straight into the buffer: the same bytes as the string above,
-   * without making the string (a busy server's lines were a third of its garbage, and
+   * Puts the line's bytes straight into the buffer, without making a string (a busy server's lines were a third of its garbage, and
    * each collection also copies every request in flight). False, with nothing written,
    * when the line could be longer than a whole buffer.
    */
