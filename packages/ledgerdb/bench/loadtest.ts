@@ -64,6 +64,8 @@ const onLevel = onArgs[onArgs.indexOf('--log-level') + 1];
 const logsOn = !onArgs.includes('--log-level') || ['info', 'debug', 'trace'].includes(onLevel ?? '');
 // LOADTEST_BIN: another build's bin (a copy of bin/ and dist/ that a rebuild cannot change mid-run).
 const bin = process.env.LOADTEST_BIN ?? fileURLToPath(new URL('../bin/ledgerdb.js', import.meta.url));
+// LOADTEST_ON_BIN: a build for the observed serve alone (an experiment's modified copy against this build).
+const onBin = process.env.LOADTEST_ON_BIN ?? bin;
 const postgresScript = fileURLToPath(new URL('../../../scripts/postgres.sh', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ledgerdb-loadtest-'));
 // The machine's load before this run started (other work on a shared machine).
@@ -332,7 +334,7 @@ async function startServe(tag: string, observed: boolean): Promise<Serve> {
     [
       ...(process.env.LOADTEST_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.LOADTEST_PROF] : []),
       ...(process.env.LOADTEST_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
-      bin,
+      observed ? onBin : bin,
       'serve',
       ...storageArgs,
       '--tokens',
