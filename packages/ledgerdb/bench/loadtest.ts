@@ -25,7 +25,8 @@
 // steadier than commits/s on a machine shared with other work.
 //
 // LOADTEST_PROF=DIR writes each serve's CPU profile there; LOADTEST_NODE_ARGS adds Node flags
-// to each serve (e.g. --trace-gc).
+// to each serve (e.g. --trace-gc). LOADTEST_BIN runs another build's bin for both serves,
+// LOADTEST_ON_BIN for the observed one alone (a modified copy, to cost one change).
 //
 //   npm run loadtest -w @ledgerkit/ledgerdb [-- --storage sqlite|postgres] [--compare]
 import { execFileSync, spawn } from 'node:child_process';
