@@ -4,6 +4,7 @@
 // backend of the ledger conformance suite (its describe is titled "conformance <backend>"):
 // "conformance <backend>: N passed, M failed", where a case that did not pass (failed,
 // skipped, todo) counts as failed; a conformance file that did not run at all fails too.
+// Each failed test is named with the first lines of its failure, just before the total.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,6 +16,8 @@ const perPackage = [];
 /** Conformance results per backend: [passed, failed]. */
 const conformance = new Map();
 const brokenConformanceFiles = [];
+/** Failed tests: "package › file › full name" and the first lines of the failure. */
+const failures = [];
 for (const group of ['packages', 'contracts', 'examples']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
@@ -28,7 +31,17 @@ for (const group of ['packages', 'contracts', 'examples']) {
     perPackage.push(`${group}/${name}: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
     for (const file of result.testResults ?? []) {
       let cases = 0;
+      const fileName = (file.name ?? '').replace(`${root}`, '');
+      if (file.status === 'failed' && (file.assertionResults ?? []).every((a) => a.status !== 'failed')) {
+        failures.push({ title: `${fileName} (the file failed outside any test)`, message: file.message ?? '' });
+      }
       for (const assertion of file.assertionResults ?? []) {
+        if (assertion.status === 'failed') {
+          failures.push({
+            title: `${fileName} › ${assertion.fullName}`,
+            message: (assertion.failureMessages ?? []).join('\n'),
+          });
+        }
         const backend = /^conformance (.+)$/.exec(assertion.ancestorTitles?.[0] ?? '')?.[1];
         if (backend === undefined) continue;
         cases++;
@@ -50,5 +63,14 @@ for (const [backend, [backendPassed, backendFailed]] of [...conformance].sort(([
   if (backendFailed > 0 || backendPassed === 0) conformanceFailed = true;
 }
 for (const file of brokenConformanceFiles) console.log(`conformance ${file}: did not run`);
+// Failed tests last but one, so a log that keeps only its tail still names them.
+for (const { title, message } of failures) {
+  console.log(`FAILED ${title}`);
+  for (const line of message
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(0, 6))
+    console.log(`    ${line.slice(0, 300)}`);
+}
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 || conformanceFailed ? 1 : 0);

@@ -246,10 +246,13 @@ describe('events across failures', () => {
         started.stderr?.on('data', (chunk) => {
           stderr += chunk;
         });
+        // Whole lines only: a chunk can end in the middle of one.
+        let pending = '';
         started.stdout?.on('data', (chunk: Buffer) => {
-          const text = chunk.toString();
-          if (text.includes('READY')) resolve(started);
-          received += text.split('\n').filter((line) => line.startsWith('EVENT ')).length;
+          const lines = (pending + chunk.toString()).split('\n');
+          pending = lines.pop() ?? '';
+          if (lines.includes('READY')) resolve(started);
+          received += lines.filter((line) => line.startsWith('EVENT ')).length;
         });
         started.on('exit', (code, signal) => {
           if (signal !== 'SIGKILL' && signal !== 'SIGTERM' && code !== 0)
@@ -262,20 +265,27 @@ describe('events across failures', () => {
       await exited;
     };
 
-    // A stream of writes from four concurrent writers while the consumer is killed and restarted.
+    // A stream of writes from four concurrent writers while the consumer is killed and
+    // restarted. They write until the last kill (12 each at least), so every round has new
+    // events to wait for however slowly the consumer starts on a busy machine.
     const submitted: string[] = [];
+    let killing = true;
     const writing = Promise.all(
       Array.from({ length: 4 }, async (_, writerIndex) => {
-        for (let n = 0; n < 12; n++) {
+        for (let n = 0; killing || n < 12; n++) {
           submitted.push((await ledger.submit({ method: 'Put', args: [`killed-${writerIndex}-${n}`, n] })).txId);
         }
       }),
     );
-    for (let round = 0; round < 3; round++) {
-      child = await start();
-      const target = received + 4 + round * 3;
-      await expect.poll(() => received, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(target);
-      await kill(child);
+    try {
+      for (let round = 0; round < 3; round++) {
+        child = await start();
+        const target = received + 4 + round * 3;
+        await expect.poll(() => received, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(target);
+        await kill(child);
+      }
+    } finally {
+      killing = false;
     }
     await writing;
     child = await start();

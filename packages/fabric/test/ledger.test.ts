@@ -323,7 +323,8 @@ describe('a network that goes away', () => {
     const read = await failure(impatient.evaluate({ method: 'Get', args: ['pallet-1'] }));
     expect(read.code).toBe('UNAVAILABLE');
 
-    const patient = await net.connect('Org1', { retry: { retries: 60, baseDelayMs: 250, maxDelayMs: 1_000 } });
+    // About 75 s of retries (equal jitter, 0.5 to 1 s each): a restart on a busy machine fits.
+    const patient = await net.connect('Org1', { retry: { retries: 100, baseDelayMs: 250, maxDelayMs: 1_000 } });
     const spanning = patient.submit({ method: 'Put', args: ['across-restart', 1] });
     // Observed now so a failure while the network starts is not an unhandled rejection.
     const settled = spanning.then(

@@ -67,6 +67,9 @@ interface Target {
   method: string;
 }
 
+/** How many blocks' transaction indexes a ledger keeps for the receipts of its submits. */
+const recentBlocks = 16;
+
 export class FabricLedgerImpl implements FabricLedger {
   readonly kind = 'fabric' as const;
   readonly trustModel = 'decentralized' as const;
@@ -79,6 +82,8 @@ export class FabricLedgerImpl implements FabricLedger {
   readonly #settings: LedgerSettings;
   readonly #network: Network;
   readonly #contracts = new Map<string, Contract>();
+  /** Transaction indexes of recently committed blocks, by block number (see #indexIn). */
+  readonly #blockIndexes = new Map<number, Promise<Map<string, number>>>();
   readonly #closing = new AbortController();
   #closed = false;
 
@@ -169,12 +174,27 @@ export class FabricLedgerImpl implements FabricLedger {
    * The transaction's index in its block, read back through qscc, so that a receipt names its
    * exact position (a moved receipt then fails verification); -1 when the block cannot be read
    * now: the transaction is committed either way, and verification accepts -1 as "not located".
+   * Submits that committed in the same block share one read of it: with many in flight a block
+   * holds dozens of them, and reading it once each halved the SDK's submit throughput.
    */
   async #indexIn(block: number, txId: string): Promise<number> {
+    let indexes = this.#blockIndexes.get(block);
+    if (indexes === undefined) {
+      indexes = qsccBlockSource(this.#network)
+        .blockByNumber(block)
+        .then((bytes) => new Map(blockTransactions(decodeBlock(bytes)).map(({ txId: id, index }) => [id, index])));
+      this.#blockIndexes.set(block, indexes);
+      // Only the latest blocks: commits arrive in block order, give or take a few.
+      for (const old of this.#blockIndexes.keys()) {
+        if (this.#blockIndexes.size <= recentBlocks) break;
+        this.#blockIndexes.delete(old);
+      }
+    }
     try {
-      const decoded = decodeBlock(await qsccBlockSource(this.#network).blockByNumber(block));
-      return blockTransactions(decoded).find((transaction) => transaction.txId === txId)?.index ?? -1;
+      return (await indexes).get(txId) ?? -1;
     } catch {
+      // Not cached as failed: the next submit of this block tries again.
+      if (this.#blockIndexes.get(block) === indexes) this.#blockIndexes.delete(block);
       return -1;
     }
   }
