@@ -1,6 +1,13 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// `ledgerkit-source` points `#verify-native` at the TypeScript source of its Node side, so
+// the tests run without a build (package.json `imports`).
+const conditions = ['ledgerkit-source', ...defaultServerConditions];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Builds the Fabric binaries on a machine's first run and stops networks that killed

@@ -1,8 +1,7 @@
 // Fabric's block hashes (protoutil/blockutils.go, identical in 2.5 and 3.x): a block is named
 // by the SHA-256 of the ASN.1 DER of its header, not of the header's protobuf bytes, and the
 // header's data hash is the SHA-256 of the block's data entries concatenated.
-import { sha256 } from '@noble/hashes/sha2.js';
-import { fromHex } from './bytes.js';
+import { fromHex, sha256, sha256Concat } from './bytes.js';
 import { derTlv, derUnsignedInteger } from './der.js';
 
 /** The three fields of a `common.BlockHeader`. */
@@ -45,7 +44,5 @@ export function blockHeaderHash(header: BlockHeaderFields): Uint8Array {
  * @returns SHA-256 of the entries concatenated
  */
 export function blockDataHash(data: readonly Uint8Array[]): Uint8Array {
-  const hash = sha256.create();
-  for (const entry of data) hash.update(entry);
-  return hash.digest();
+  return sha256Concat(data);
 }

@@ -13,6 +13,24 @@ describe('byte helpers without Buffer', () => {
     expect(() => fromBase64('abcde')).toThrow(/length/);
   });
 
+  test('base64 ignores any whitespace and takes any trailing padding, or none', () => {
+    const hello = [...Buffer.from('hello')];
+    for (const text of [
+      'aGVsbG8=',
+      'aGVsbG8',
+      'aGVsbG8===',
+      ' aG\r\nVs\tbG8=\n',
+      'aGVs\vbG8\u00a0=',
+      'aG Vs bG 8 = ',
+    ]) {
+      expect([...fromBase64(text)], JSON.stringify(text)).toEqual(hello);
+    }
+    expect([...fromBase64('')]).toEqual([]);
+    expect(() => fromBase64('aG=Vsb')).toThrow("'=' is not a base64 character");
+    expect(() => fromBase64('aGVsbG8é')).toThrow("'é' is not a base64 character");
+    expect(() => fromBase64('a===')).toThrow('base64 text of an impossible length');
+  });
+
   test('hex with or without 0x; bytewise order', () => {
     expect(toHex(fromHex('0xA0ff'))).toBe('a0ff');
     expect(compareBytes(Uint8Array.of(1, 2), Uint8Array.of(1, 3))).toBe(-1);

@@ -9,7 +9,7 @@
 // the collection only on a collection's first. The empty namespace (channel config) is left out.
 // Recomputing it ties the validation codes to the block's contents: flipping a code changes
 // both the filter and the set of writes applied.
-import { compareBytes, concatBytes, equalBytes, fromHex, sha256, utf8Bytes } from './bytes.js';
+import { compareBytes, concatBytes, equalBytes, fromHex, sha256, sha256Concat, utf8Bytes } from './bytes.js';
 import type { DecodedWrite } from './decode.js';
 
 const emptyHash = sha256(new Uint8Array());
@@ -132,11 +132,5 @@ export function updateBatchBytes(blockNumber: number, transactions: readonly Val
  * @returns the commit hash
  */
 export function commitHash(filter: Uint8Array, updateBytes: Uint8Array, previousCommitHash: Uint8Array): Uint8Array {
-  return sha256
-    .create()
-    .update(protobufVarint(filter.length))
-    .update(filter)
-    .update(updateBytes)
-    .update(previousCommitHash)
-    .digest();
+  return sha256Concat([protobufVarint(filter.length), filter, updateBytes, previousCommitHash]);
 }

@@ -1,9 +1,8 @@
 // Certificate revocation lists (RFC 5280 §5) as Fabric MSPs hold them in `revocation_list`:
 // just enough DER reading to list the revoked serial numbers and check the list's signature.
-import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { toHex } from './bytes.js';
 import { decodeDerExactly, objectIdentifier } from './der.js';
-import { type PublicKey, pemBlocks, verifyWithKey } from './x509.js';
+import { type PublicKey, pemBlocks, type SignatureHash, verifyWithKey } from './x509.js';
 
 /** A parsed CRL: its signed part, signature and the serial numbers it revokes. */
 export interface RevocationList {
@@ -61,10 +60,10 @@ export function parseRevocationList(crl: Uint8Array): RevocationList {
   };
 }
 
-const hashes: Record<string, (bytes: Uint8Array) => Uint8Array> = {
-  '1.2.840.10045.4.3.2': sha256,
-  '1.2.840.10045.4.3.3': sha384,
-  '1.2.840.10045.4.3.4': sha512,
+const hashes: Record<string, SignatureHash> = {
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
 };
 
 /**
@@ -77,6 +76,5 @@ const hashes: Record<string, (bytes: Uint8Array) => Uint8Array> = {
  */
 export function revokes(list: RevocationList, serial: string, issuerKey: PublicKey): boolean {
   if (!list.serials.has(normalizeSerial(serial))) return false;
-  const hash = hashes[list.algorithm] ?? sha256;
-  return verifyWithKey(issuerKey, hash(list.signed), list.signed, list.signature);
+  return verifyWithKey(issuerKey, hashes[list.algorithm] ?? 'sha256', list.signed, list.signature);
 }

@@ -2,7 +2,7 @@
 // family at security level 256, whatever the curve) with a DER signature whose S must be in
 // the lower half of the curve order (Fabric rejects high-S to stop signature malleability),
 // or Ed25519 (Fabric 3).
-import { sha256, toHex } from './bytes.js';
+import { toHex } from './bytes.js';
 import { decodeDerExactly } from './der.js';
 import { type PublicKey, verifyWithKey } from './x509.js';
 
@@ -38,13 +38,13 @@ export function ecdsaSignatureS(signature: Uint8Array): bigint {
 export function signatureProblem(key: PublicKey, data: Uint8Array, signature: Uint8Array): string | undefined {
   try {
     if (key.type === 'ed25519') {
-      return verifyWithKey(key, data, data, signature) ? undefined : 'the Ed25519 signature does not verify';
+      return verifyWithKey(key, 'sha256', data, signature) ? undefined : 'the Ed25519 signature does not verify';
     }
     if (key.type !== 'ecdsa') return `unsupported key type ${key.algorithm}`;
     const order = curveOrders[key.curve];
     if (order === undefined) return `unsupported curve ${key.curve}`;
     if (ecdsaSignatureS(signature) > order / 2n) return 'the ECDSA signature has a high S (Fabric accepts low-S only)';
-    return verifyWithKey(key, sha256(data), data, signature) ? undefined : 'the ECDSA signature does not verify';
+    return verifyWithKey(key, 'sha256', data, signature) ? undefined : 'the ECDSA signature does not verify';
   } catch (error) {
     return `the signature is malformed: ${error instanceof Error ? error.message : String(error)}`;
   }

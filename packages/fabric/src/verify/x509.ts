@@ -1,8 +1,7 @@
 // Just enough X.509 (RFC 5280) for Fabric MSPs: names, validity, basic constraints, the
-// subject's public key, and ECDSA/Ed25519 signatures checked with @noble/curves. Browser-safe.
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+// subject's public key, and ECDSA/Ed25519 signatures. Browser-safe: signatures are checked
+// by `#verify-native`, node:crypto on Node and @noble/curves in a browser bundle.
+import { verifyWithKey } from '#verify-native';
 import { fromBase64, utf8Text } from './bytes.js';
 import { type DerElement, decodeDer, decodeDerExactly, objectIdentifier } from './der.js';
 
@@ -11,6 +10,11 @@ export type PublicKey =
   | { type: 'ecdsa'; curve: 'P-256' | 'P-384' | 'P-521'; point: Uint8Array }
   | { type: 'ed25519'; key: Uint8Array }
   | { type: 'unsupported'; algorithm: string };
+
+/** The hash an ECDSA signature covers. */
+export type SignatureHash = 'sha256' | 'sha384' | 'sha512';
+
+export { verifyWithKey };
 
 /** The parts of a certificate that MSP checks read. */
 export interface Certificate {
@@ -191,38 +195,13 @@ export function subjectValues(certificate: Certificate, name: string): string[] 
   return certificate.subjectAttributes.filter((attribute) => attribute.name === name).map(({ value }) => value);
 }
 
-const curveImplementations = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
-
-/**
- * Verifies a signature by `key` over an already computed digest (ECDSA, DER signature) or
- * over the message itself (Ed25519).
- *
- * @param key - the signer's public key
- * @param digest - the hash of the signed bytes (ECDSA)
- * @param message - the signed bytes (Ed25519)
- * @param signature - DER ECDSA-Sig-Value, or the 64-byte Ed25519 signature
- * @returns whether it verifies; malformed input is `false`
- */
-export function verifyWithKey(key: PublicKey, digest: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    if (key.type === 'ed25519') return ed25519.verify(signature, message, key.key);
-    if (key.type !== 'ecdsa') return false;
-    return curveImplementations[key.curve].verify(signature, digest, key.point, {
-      prehash: false,
-      lowS: false,
-      format: 'der',
-    });
-  } catch {
-    return false;
-  }
-}
-
-const signatureHashes: Record<string, (bytes: Uint8Array) => Uint8Array> = {
-  '1.2.840.10045.4.3.2': sha256,
-  '1.2.840.10045.4.3.3': sha384,
-  '1.2.840.10045.4.3.4': sha512,
-  '1.3.101.112': (bytes) => bytes,
+// The hash each ECDSA certificate signature algorithm signs.
+const signatureHashes: Record<string, SignatureHash> = {
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
 };
+const ed25519Signature = '1.3.101.112';
 
 /**
  * Whether `certificate` names `issuer` as its issuer and carries its valid signature.
@@ -236,7 +215,12 @@ export function isIssuedBy(certificate: Certificate, issuer: Certificate): boole
   for (let index = 0; index < issuer.subject.length; index++) {
     if (certificate.issuer[index] !== issuer.subject[index]) return false;
   }
-  const hash = signatureHashes[certificate.signatureAlgorithm];
-  if (!hash) return false;
-  return verifyWithKey(issuer.publicKey, hash(certificate.toBeSigned), certificate.toBeSigned, certificate.signature);
+  const { publicKey } = issuer;
+  const { toBeSigned, signature, signatureAlgorithm } = certificate;
+  // Ed25519 signs the bytes themselves, so only an Ed25519 key can have made it (the hash is unused).
+  if (signatureAlgorithm === ed25519Signature) {
+    return publicKey.type === 'ed25519' && verifyWithKey(publicKey, 'sha256', toBeSigned, signature);
+  }
+  const hash = signatureHashes[signatureAlgorithm];
+  return hash !== undefined && verifyWithKey(publicKey, hash, toBeSigned, signature);
 }

@@ -2,7 +2,7 @@
 // what it answers, the peer's validation code and the time the receipt claims.
 import { check, type Receipt, type VerificationCheck } from '@ledgerkit/core';
 import type { FabricReceiptProof } from '../../fabric-ledger.js';
-import { concatBytes, equalBytes, sha256, toHex } from '../bytes.js';
+import { concatBytes, equalBytes, sha256, sha256Concat, toHex } from '../bytes.js';
 import { type ChannelConfig, checkSigner } from '../channel-config.js';
 import {
   type DecodedAction,
@@ -108,7 +108,7 @@ export function transactionChecks(
 
   checks.push(
     check('tx-id', () => {
-      const computed = toHex(sha256(concatBytes(envelope.nonce, envelope.creator)));
+      const computed = toHex(sha256Concat([envelope.nonce, envelope.creator]));
       return [
         computed === envelope.txId,
         `SHA-256 of the nonce and creator is ${computed}; the channel header names ${envelope.txId}`,
@@ -145,9 +145,7 @@ export function transactionChecks(
 
   checks.push(
     check('proposal', () => {
-      const computed = sha256(
-        concatBytes(envelope.channelHeader, action.signatureHeader, action.chaincodeProposalPayload),
-      );
+      const computed = sha256Concat([envelope.channelHeader, action.signatureHeader, action.chaincodeProposalPayload]);
       const problems: string[] = [];
       if (!equalBytes(computed, action.proposalHash)) {
         problems.push(`the proposal hashes to ${toHex(computed)}, the response answers ${toHex(action.proposalHash)}`);
