@@ -76,6 +76,24 @@ describe('authentication', () => {
     expect(response.status).toBe(401);
   });
 
+  test('an unauthenticated request learns nothing about which routes exist', async () => {
+    for (const path of ['/v1/nothing', '/v1/tables/orders/nothing']) {
+      const response = await api(t.url, 'GET', path);
+      expect(response.status).toBe(401);
+      expectErrorBody(response.body, 'UNAUTHENTICATED');
+      expect((await api(t.url, 'GET', path, { token: 'ldb_AAAA' })).status).toBe(401);
+      expect((await api(t.url, 'GET', path, { token: t.tokens.admin })).status).toBe(404);
+    }
+  });
+
+  test('HEAD of a GET route needs a token as GET does; the open routes need none', async () => {
+    const head = (path: string, token?: string) =>
+      fetch(`${t.url}${path}`, { method: 'HEAD', ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}) });
+    expect((await head('/v1/tables')).status).toBe(401);
+    expect((await head('/v1/tables', t.tokens.admin)).status).toBe(200);
+    expect((await head('/healthz')).status).toBe(200);
+  });
+
   test('tokens are stored hashed, never in clear', async () => {
     const { readFile } = await import('node:fs/promises');
     const text = await readFile(`${t.dir}/tokens.json`, 'utf8');

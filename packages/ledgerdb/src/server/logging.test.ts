@@ -171,6 +171,40 @@ describe('RequestLog', () => {
     expect(chunks.join('').split('\n').slice(0, -1).map(at)).toEqual(lines.map((line) => at(line).slice(0, -1)));
     await app.close();
   });
+  test('the time is written in the digits JavaScript prints, below and above 2^31 and with zeros inside', async () => {
+    const { app } = await logger();
+    const chunks: Buffer[] = [];
+    const sink = new LineBuffer(
+      { write: (chunk: Uint8Array) => chunks.push(Buffer.from(chunk)) },
+      { maxDelayMs: 60_000 },
+    );
+    const log = new RequestLog(app.log, sink);
+    const times = [
+      0,
+      7,
+      10,
+      2 ** 31 - 1,
+      2 ** 31,
+      1_000_000_000_000,
+      1_733_000_000_123,
+      1_733_400_000_000,
+      2 ** 53 - 1,
+    ];
+    const now = vi.spyOn(Date, 'now');
+    try {
+      for (const time of times) {
+        now.mockReturnValue(time);
+        log.write({ id: 'r', method: 'GET', url: '/v1/digest' }, 200, '/v1/digest', 1);
+      }
+    } finally {
+      now.mockRestore();
+    }
+    sink.flush();
+    const written = Buffer.concat(chunks).toString().split('\n').slice(0, -1);
+    expect(written.map((line) => /"time":([0-9]+),/.exec(line)?.[1])).toEqual(times.map(String));
+    await app.close();
+  });
+
   test('a 5xx goes through pino with its error serialized and masked', async () => {
     const { app, lines, stream } = await logger();
     const error = new Error('cannot reach postgres://u:hunter2@db/x');

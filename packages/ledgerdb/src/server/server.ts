@@ -4,7 +4,7 @@
 // logs, metrics and health.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { isLedgerError, LedgerError } from '@ledgerkit/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import packageJson from '../../package.json' with { type: 'json' };
 import { loadOptional } from '../internal/optional-dependency.js';
 import type { TableRule } from '../ledger-adapter.js';
@@ -118,6 +118,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
     failure: RequestFailure | undefined;
+    /** The matched route's template (`/tables/:table/documents/:id`), set when its first hook runs. */
+    routeTemplate: string | undefined;
   }
   interface FastifyContextConfig {
     /** false for the routes open to anyone (/healthz, /readyz, /openapi.json, /docs). */
@@ -207,7 +209,8 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     logger: logging ? fastifyLoggerOptions(logOptions) : false,
     logController: new AnsweredRequests({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     // request.log is made only when something logs through it; the one line is app.log's.
-    childLoggerFactory: lazyChildLoggerFactory,
+    // Without a logger, Fastify's own factory: it then skips making request loggers at all.
+    ...(logging ? { childLoggerFactory: lazyChildLoggerFactory } : {}),
     genReqId: requestIdOf,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Unknown fields are errors, never silently dropped; query values are not coerced.
@@ -226,12 +229,44 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
         }
       : {}),
   });
+  /** Sets the request's principal from its bearer token; the error to answer with when there is none. */
+  const authenticate = (request: FastifyRequest): LedgerError | undefined => {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]+)$/.exec(header) : null;
+    const principal = match ? tokens.lookup(match[1] as string) : undefined;
+    if (!principal) {
+      const reason: AuthFailureReason = header === undefined ? 'missing_token' : 'invalid_token';
+      metrics?.authFailures.inc({ reason });
+      // The message names the reason only: the presented token is never echoed or logged.
+      return new LedgerError('UNAUTHENTICATED', header === undefined ? 'missing bearer token' : 'invalid bearer token');
+    }
+    request.principal = principal;
+    return undefined;
+  };
   app.decorateRequest('principal', undefined as unknown as Principal);
   app.decorateRequest('failure', undefined);
-  // The API page's routes (registered below by @fastify/swagger-ui) are open like the
-  // document they show.
+  app.decorateRequest('routeTemplate', undefined);
+  // Authentication before anything else, the body included: a caller without a valid token
+  // learns nothing about the request's validity. Each route's first onRequest hook, added
+  // here as routes are declared, knows its template and whether the route is open, so a
+  // request asks Fastify for neither (request.routeOptions builds an object per call).
+  // Callback-style hooks: no promise per request.
   app.addHook('onRoute', (route) => {
+    // The API page's routes (registered below by @fastify/swagger-ui) are open like the
+    // document they show.
     if (route.url === '/docs' || route.url.startsWith('/docs/')) route.config = { ...route.config, auth: false };
+    const template = route.url;
+    const first: onRequestHookHandler =
+      route.config?.auth === false
+        ? (request, _reply, done) => {
+            request.routeTemplate = template;
+            done();
+          }
+        : (request, _reply, done) => {
+            request.routeTemplate = template;
+            done(authenticate(request));
+          };
+    route.onRequest = route.onRequest === undefined ? first : [first, ...[route.onRequest].flat()];
   });
 
   await app.register(swagger, {
@@ -257,30 +292,14 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     void reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    // Unauthenticated callers learn nothing, not even which routes exist.
+    const refused = authenticate(request);
+    if (refused) throw refused;
     const message = `no route ${request.method} ${request.url}`;
     request.failure = { code: 'NOT_FOUND', message, error: undefined };
     void reply.code(404).send({ error: { code: 'NOT_FOUND', message } });
   });
 
-  // Authentication before anything else, the body included: a caller without a valid
-  // token learns nothing about the request's validity.
-  // Callback-style hooks: no promise per request.
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (request.routeOptions.config.auth === false) return done();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]+)$/.exec(header) : null;
-    const principal = match ? tokens.lookup(match[1] as string) : undefined;
-    if (!principal) {
-      const reason: AuthFailureReason = header === undefined ? 'missing_token' : 'invalid_token';
-      metrics?.authFailures.inc({ reason });
-      // The message names the reason only: the presented token is never echoed or logged.
-      return done(
-        new LedgerError('UNAUTHENTICATED', header === undefined ? 'missing bearer token' : 'invalid bearer token'),
-      );
-    }
-    request.principal = principal;
-    done();
-  });
   app.addHook('preClose', async () => {
     for (const stream of streams) stream.abort();
     await partiql.close();
@@ -298,7 +317,8 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     answered = (request, reply) => {
       const status = reply.statusCode;
       // The route's template, never the raw path: one series per route, not per document.
-      const route = request.routeOptions.url ?? 'unmatched';
+      // A request answered before its route's first hook (the server closing) asks Fastify.
+      const route = request.routeTemplate ?? request.routeOptions.url ?? 'unmatched';
       const elapsedMs = reply.elapsedTime;
       metrics?.observeRequest(request.method, route, status, elapsedMs);
       requestLog?.write(request, status, route, elapsedMs);
