@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type JsonValue } from '@ledgerkit/core';
-import * as ion from 'ion-js';
+import type * as ion from 'ion-js';
 import { canonicalize } from './internal/canonical-json.js';
+import { ionJs } from './internal/ion-module.js';
 import type { JournalExportRecord } from './journal-export-verifier.js';
 
 /** The text formats of a journal export. */
@@ -17,7 +18,7 @@ export type JournalExportFormat = 'jsonl' | 'ion';
  */
 export function formatJournalExport(records: readonly JournalExportRecord[], format: JournalExportFormat): string {
   if (format === 'jsonl') return records.map((record) => `${canonicalize(record)}\n`).join('');
-  if (format === 'ion') return records.map((record) => `${ion.dumpText(record)}\n`).join('');
+  if (format === 'ion') return records.map((record) => `${ionJs().dumpText(record)}\n`).join('');
   throw new InvalidArgumentError('format', `export format must be jsonl or ion, got ${JSON.stringify(format)}`);
 }
 
@@ -46,7 +47,7 @@ export function readJournalExport(text: string): JournalExportRecord[] {
   }
   let values: ion.dom.Value[];
   try {
-    values = ion.loadAll(text);
+    values = ionJs().loadAll(text);
   } catch (error) {
     throw new InvalidArgumentError(
       'export',

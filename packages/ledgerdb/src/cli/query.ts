@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { InvalidArgumentError, isLedgerError, type JsonValue, LedgerError } from '@ledgerkit/core';
 import { Command } from 'commander';
-import { type dom, load } from 'ion-js';
+import type { dom } from 'ion-js';
+import { ionJs } from '../internal/ion-module.js';
 import type { LedgerDatabase } from '../ledger-database.js';
 import type { LedgerDriver } from '../partiql/driver.js';
 import { endsStatement, type ScriptStatement, splitStatements } from '../partiql/script.js';
@@ -141,7 +142,7 @@ The REPL keeps its history in $LEDGERDB_HISTORY (default ~/.ledgerdb_history; em
 function parseParam(text: string, position: number): dom.Value {
   let value: dom.Value | null;
   try {
-    value = load(text);
+    value = ionJs().load(text);
   } catch (error) {
     throw new InvalidArgumentError('--param', `--param ${position + 1} is not Ion text: ${messageOf(error)}`);
   }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, isLedgerError, type JsonValue, LedgerError, retry } from '@ledgerkit/core';
-import { Decimal, dom, Timestamp } from 'ion-js';
+import type { dom } from 'ion-js';
+import { ionJs, ionJsIfLoaded } from '../internal/ion-module.js';
 import type { LedgerDatabase } from '../ledger-database.js';
 import type { TableSchema } from '../storage/driver.js';
 import type { Transaction } from '../transaction.js';
@@ -84,6 +85,7 @@ export class Result implements Iterable<JsonValue> {
    * @returns one Ion value per row
    */
   getResultList(): dom.Value[] {
+    const { dom } = ionJs();
     return this.#rows.map((row) => dom.Value.from(row as never));
   }
 }
@@ -349,9 +351,12 @@ function toValue(param: unknown, where: string): Value {
     if (Number.isNaN(param.getTime())) throw new InvalidArgumentError(where, `${where} is an invalid Date`);
     return param.toISOString();
   }
-  if (param instanceof Timestamp) return param.getDate().toISOString();
-  if (param instanceof Decimal) return param.numberValue();
-  if (param instanceof dom.Value) return ionToJson(param as unknown as dom.Value, where);
+  const ion = ionJsIfLoaded();
+  if (ion) {
+    if (param instanceof ion.Timestamp) return param.getDate().toISOString();
+    if (param instanceof ion.Decimal) return param.numberValue();
+    if (param instanceof ion.dom.Value) return ionToJson(param as unknown as dom.Value, where);
+  }
   if (Array.isArray(param)) return param.map((item, i) => toValue(item, `${where}[${i}]`) ?? null);
   if (typeof param === 'object' && Object.getPrototypeOf(param) === Object.prototype) {
     const result: Record<string, JsonValue> = {};

@@ -6,7 +6,8 @@ import {
   type IToken,
   type TokenType,
 } from 'chevrotain';
-import { type dom, load } from 'ion-js';
+import type { dom } from 'ion-js';
+import { ionJs } from '../internal/ion-module.js';
 import type { BinaryOp, DmlOp, Expr, FromItem, FromSource, PathStep, Projection, Statement } from './ast.js';
 import { PartiqlSyntaxError } from './errors.js';
 import { ionToJson } from './ion.js';
@@ -96,7 +97,7 @@ function ionLiteral(token: IToken): JsonValue {
   const text = token.image.slice(1, -1);
   let value: dom.Value | null;
   try {
-    value = load(text);
+    value = ionJs().load(text);
   } catch {
     throw new PartiqlSyntaxError(`invalid Ion literal at line ${token.startLine}, column ${token.startColumn}`, {
       line: token.startLine ?? 1,

@@ -364,7 +364,7 @@ function isPinoLike(log: unknown): log is PinoLike {
 
 // The fixed parts of a request line, between its values, as bytes that one set() copies.
 // Nothing here calls String.prototype methods per character: in a process where any class
-// extends String (ion-js, which ledgerdb loads, has several), V8 stops inlining them and a
+// extends String (ion-js, which PartiQL loads, has several), V8 stops inlining them and a
 // charCodeAt loop over a line took three times as long as the whole line does now.
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
 const timePrefix = latin1(',"time":');
