@@ -10,6 +10,7 @@ import {
   utf8String,
 } from '@ledgerkit/core/der';
 import { describe, expect, test, vi } from 'vitest';
+import { decodeDerExactly } from './der.js';
 import * as nodeSide from './native-node.js';
 import * as portableSide from './native-portable.js';
 import { type Certificate, type PublicKey, parseCertificate, publicKeyFromSpki, type SignatureHash } from './x509.js';
@@ -239,10 +240,8 @@ function certificate(
 
 /** r and s (INTEGER contents) of a DER ECDSA signature. */
 function integersOf(signature: Uint8Array): [Uint8Array, Uint8Array] {
-  const rLength = signature[3] as number;
-  const r = signature.subarray(4, 4 + rLength);
-  const s = signature.subarray(6 + rLength, 6 + rLength + (signature[5 + rLength] as number));
-  return [r, s];
+  const [r, s] = decodeDerExactly(signature).children;
+  return [r?.content as Uint8Array, s?.content as Uint8Array];
 }
 
 const unsigned = (value: bigint, size: number) => Buffer.from(value.toString(16).padStart(size * 2, '0'), 'hex');

@@ -2,7 +2,7 @@
 // just enough DER reading to list the revoked serial numbers and check the list's signature.
 import { toHex } from './bytes.js';
 import { decodeDerExactly, objectIdentifier } from './der.js';
-import { type PublicKey, pemBlocks, type SignatureHash, verifyWithKey } from './x509.js';
+import { ecdsaSignatureHashes, type PublicKey, pemBlocks, verifyWithKey } from './x509.js';
 
 /** A parsed CRL: its signed part, signature and the serial numbers it revokes. */
 export interface RevocationList {
@@ -60,12 +60,6 @@ export function parseRevocationList(crl: Uint8Array): RevocationList {
   };
 }
 
-const hashes: Record<string, SignatureHash> = {
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-};
-
 /**
  * Whether `list` revokes the certificate with `serial` and was signed by `issuerKey`.
  *
@@ -76,5 +70,5 @@ const hashes: Record<string, SignatureHash> = {
  */
 export function revokes(list: RevocationList, serial: string, issuerKey: PublicKey): boolean {
   if (!list.serials.has(normalizeSerial(serial))) return false;
-  return verifyWithKey(issuerKey, hashes[list.algorithm] ?? 'sha256', list.signed, list.signature);
+  return verifyWithKey(issuerKey, ecdsaSignatureHashes[list.algorithm] ?? 'sha256', list.signed, list.signature);
 }

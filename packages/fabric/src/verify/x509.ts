@@ -195,8 +195,8 @@ export function subjectValues(certificate: Certificate, name: string): string[] 
   return certificate.subjectAttributes.filter((attribute) => attribute.name === name).map(({ value }) => value);
 }
 
-// The hash each ECDSA certificate signature algorithm signs.
-const signatureHashes: Record<string, SignatureHash> = {
+/** The hash each ECDSA signature algorithm (by OID) signs, for certificates and CRLs. */
+export const ecdsaSignatureHashes: Readonly<Record<string, SignatureHash>> = {
   '1.2.840.10045.4.3.2': 'sha256',
   '1.2.840.10045.4.3.3': 'sha384',
   '1.2.840.10045.4.3.4': 'sha512',
@@ -221,6 +221,6 @@ export function isIssuedBy(certificate: Certificate, issuer: Certificate): boole
   if (signatureAlgorithm === ed25519Signature) {
     return publicKey.type === 'ed25519' && verifyWithKey(publicKey, 'sha256', toBeSigned, signature);
   }
-  const hash = signatureHashes[signatureAlgorithm];
+  const hash = ecdsaSignatureHashes[signatureAlgorithm];
   return hash !== undefined && verifyWithKey(publicKey, hash, toBeSigned, signature);
 }

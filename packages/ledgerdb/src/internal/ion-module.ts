@@ -10,11 +10,14 @@ import { createRequire } from 'node:module';
 
 type IonJs = typeof import('ion-js');
 
+const require = createRequire(import.meta.url);
 let loaded: IonJs | undefined;
+/** Where ion-js's entry file is (null when it is not installed), looked up once. */
+let entryPath: string | null | undefined;
 
 /** The ion-js module, loaded by the first call. */
 export function ionJs(): IonJs {
-  loaded ??= createRequire(import.meta.url)('ion-js') as IonJs;
+  loaded ??= require('ion-js') as IonJs;
   return loaded;
 }
 
@@ -25,13 +28,12 @@ export function ionJs(): IonJs {
  */
 export function ionJsIfLoaded(): IonJs | undefined {
   if (loaded) return loaded;
-  const require = createRequire(import.meta.url);
-  let path: string;
-  try {
-    path = require.resolve('ion-js');
-  } catch {
-    return undefined;
+  if (entryPath === undefined) {
+    try {
+      entryPath = require.resolve('ion-js');
+    } catch {
+      entryPath = null;
+    }
   }
-  if (require.cache[path] === undefined) return undefined;
-  return ionJs();
+  return entryPath !== null && require.cache[entryPath] !== undefined ? ionJs() : undefined;
 }

@@ -281,9 +281,6 @@ interface RequestLineFields {
   err: unknown;
 }
 
-/** What {@link scrubSecrets} masks starts with `ldb_` or ends in `@`. */
-const mayHoldSecret = /ldb_|@/;
-
 function requestLineFields(
   request: LoggedRequest,
   status: number,
@@ -296,7 +293,7 @@ function requestLineFields(
     requestId: request.id,
     method: request.method,
     // Tokens travel in headers, never in URLs; a caller who put one there anyway is masked.
-    url: mayHoldSecret.test(url) ? scrubSecrets(url) : url,
+    url: scrubSecrets(url),
     route,
     status,
     ms: Math.round(elapsedMs * 100) / 100,
