@@ -9,9 +9,10 @@
 // ledger: one with JSON logs (info, one line per request, into a pipe a process of its own
 // reads, as journald would) and metrics (scraped every second, as a Prometheus would, only
 // far more often), one with `--log-level silent --no-metrics`. The comparison runs in
-// LOADTEST_BLOCKS blocks (default 5), each with a fresh pair of servers started in
+// LOADTEST_BLOCKS blocks (default 6), each with a fresh pair of servers started in
 // alternating order, since two processes of the same build differ by a point or two for as
-// long as they live. In a block, after a warm-up slice each (LOADTEST_WARMUP_SECONDS, default
+// long as they live. An even number: each server is started first, warmed up first and
+// loaded right after its own warm-up equally often. In a block, after a warm-up slice each (LOADTEST_WARMUP_SECONDS, default
 // 3), the load alternates between the two in short slices, A B B A A B ... (LOADTEST_ROUNDS
 // pairs per block, default 4, of LOADTEST_SECONDS, default 4, each way), so the two slices of
 // a pair are seconds apart and a change in the machine's load hits both alike. The overhead
@@ -52,7 +53,7 @@ const storage = values.storage;
 if (storage !== 'postgres' && storage !== 'sqlite') throw new Error('--storage is postgres or sqlite');
 const compare = values.compare;
 const seconds = Number(process.env.LOADTEST_SECONDS ?? (compare ? 4 : 30));
-const blocks = Number(process.env.LOADTEST_BLOCKS ?? 5);
+const blocks = Number(process.env.LOADTEST_BLOCKS ?? 6);
 const rounds = Number(process.env.LOADTEST_ROUNDS ?? 4);
 const warmupSeconds = Number(process.env.LOADTEST_WARMUP_SECONDS ?? 3);
 const clients = Number(values.clients);

@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createToken, parseRoles } from '../src/server.js';
 import { cliBuilt, startServe } from './serve-process.js';
 import { api, startTestServer, type TestServer } from './server-helpers.js';
@@ -111,14 +111,14 @@ describe('logs', () => {
     expect(text).not.toContain('authorization');
   });
 
-  test('a line a route logs through request.log carries its request id; a plain request logs only its one line', async () => {
+  test('a line a route logs carries its request id; a plain request logs only its one line', async () => {
     const { t, logs } = await loggingServer();
     current = t;
     const plain = await api(t.url, 'GET', '/v1/digest', { token: t.tokens.admin });
     const plainId = plain.headers.get('x-request-id');
     expect(logs().filter((line) => line.requestId === plainId)).toHaveLength(1);
-    // /readyz logs why the storage did not answer through request.log (Fastify's per-request
-    // logger, made only when something logs through it), then its own request line.
+    // /readyz logs why the storage did not answer, with the request's id, then its own
+    // request line.
     await t.ledger.close();
     const ready = await api(t.url, 'GET', '/readyz', { headers: { 'x-request-id': 'probe-7' } });
     expect(ready.status).toBe(503);
@@ -128,6 +128,34 @@ describe('logs', () => {
       [50, 'request failed'],
     ]);
     expect(lines[0]?.err).toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
+  test('an event stream is logged once, when it ends, with the time it was open', async () => {
+    const { t, logs } = await loggingServer();
+    current = t;
+    const abort = new AbortController();
+    const response = await fetch(new URL('/v1/events', t.url), {
+      headers: { authorization: `Bearer ${t.tokens.admin}`, 'x-request-id': 'stream-1' },
+      signal: abort.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body?.getReader();
+    await reader?.read();
+    const opened = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(logs().filter((line) => line.requestId === 'stream-1')).toEqual([]);
+    abort.abort();
+    await vi.waitFor(() => expect(logs().filter((line) => line.requestId === 'stream-1')).toHaveLength(1));
+    const line = logs().find((candidate) => candidate.requestId === 'stream-1');
+    expect(line).toMatchObject({ level: 30, method: 'GET', route: '/v1/events', status: 200, principal: 'admin' });
+    expect(line?.ms).toBeGreaterThanOrEqual(performance.now() - opened > 200 ? 190 : 0);
+  });
+
+  test('app.log is the server’s logger: what it logs goes to the same stream', async () => {
+    const { t, logs } = await loggingServer();
+    current = t;
+    t.server.app.log.warn({ part: 'extension' }, 'said through app.log');
+    expect(logs().find((line) => line.msg === 'said through app.log')).toMatchObject({ level: 40, part: 'extension' });
   });
 
   test('the level filters: at warn, a refused token is logged and a completed request is not', async () => {
@@ -201,6 +229,47 @@ describe('metrics', () => {
     expect(sample(text, 'nodejs_eventloop_lag_p99_seconds')).toBeGreaterThanOrEqual(0);
     // The process gauges are read at the scrape; no observer of every garbage collection.
     expect(text).not.toContain('nodejs_gc_duration_seconds');
+  });
+
+  test('with logs off, /metrics still counts every answer by route template, method and status', async () => {
+    const t = await startTestServer({ roles: { admin: ['admin', 'read:*', 'write:*'] }, server: { logger: false } });
+    current = t;
+    for (let i = 0; i < 3; i++) {
+      expect((await api(t.url, 'GET', `/v1/tables/orders/documents/d-${i}`, { token: t.tokens.admin })).status).toBe(
+        404,
+      );
+    }
+    expect((await api(t.url, 'GET', '/v1/digest', { token: t.tokens.admin })).status).toBe(200);
+    expect((await api(t.url, 'GET', '/v1/digest')).status).toBe(401);
+    expect((await api(t.url, 'GET', '/no/such/route', { token: t.tokens.admin })).status).toBe(404);
+    // An event stream is counted when it ends.
+    const abort = new AbortController();
+    const stream = await fetch(new URL('/v1/events', t.url), {
+      headers: { authorization: `Bearer ${t.tokens.admin}` },
+      signal: abort.signal,
+    });
+    await stream.body?.getReader().read();
+    abort.abort();
+    const scrape = async () => (await api(t.url, 'GET', '/metrics', { token: t.tokens.admin })).body as string;
+    await vi.waitFor(async () =>
+      expect(
+        sample(await scrape(), 'ledgerdb_http_requests_total', { method: 'GET', route: '/v1/events', status: '200' }),
+      ).toBe(1),
+    );
+    const text = await scrape();
+    const count = (method: string, route: string, status: string) =>
+      sample(text, 'ledgerdb_http_requests_total', { method, route, status });
+    expect(count('GET', '/v1/tables/:table/documents/:id', '404')).toBe(3);
+    expect(count('GET', '/v1/digest', '200')).toBe(1);
+    expect(count('GET', '/v1/digest', '401')).toBe(1);
+    expect(count('GET', 'unmatched', '404')).toBe(1);
+    expect(
+      sample(text, 'ledgerdb_http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '/v1/tables/:table/documents/:id',
+        status: '404',
+      }),
+    ).toBe(3);
   });
 
   test('listenMetrics serves /metrics without a token on a port of its own', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest';
-import { fastifyLoggerOptions, LineBuffer, type LoggedRequest, logRequest, RequestLog } from './logging.js';
+import { createServerLogger, LineBuffer, type LoggedRequest, logRequest, RequestLog } from './logging.js';
 
 function recorder() {
   const writes: string[] = [];
@@ -68,13 +68,10 @@ describe('LineBuffer', () => {
 });
 
 describe('RequestLog', () => {
-  async function logger(level = 'info') {
-    const { default: Fastify } = await import('fastify');
+  function logger(level = 'info') {
     const lines: string[] = [];
     const stream = { write: (line: string) => lines.push(line) };
-    const app = Fastify({ logger: fastifyLoggerOptions({ level: level as 'info', stream }) });
-    await app.ready();
-    return { app, lines, stream };
+    return { log: createServerLogger({ level: level as 'info', stream }), lines, stream };
   }
   const at = (line: string | undefined) => (line ?? '').replace(/"time":[0-9]+/, '"time":0');
 
@@ -119,15 +116,15 @@ describe('RequestLog', () => {
   test.each(requests)(
     '%s: the bytes put in a LineBuffer are what pino writes',
     async (_name, request, status, route) => {
-      const { app, lines } = await logger();
+      const { log: pinoLog, lines } = logger();
       const chunks: Buffer[] = [];
       const sink = new LineBuffer(
         { write: (chunk: Uint8Array) => chunks.push(Buffer.from(chunk)) },
         { maxDelayMs: 60_000 },
       );
       const strings = vi.spyOn(sink, 'write');
-      logRequest(app.log, request, status, route, 1.2345);
-      new RequestLog(app.log, sink).write(request, status, route, 1.2345);
+      logRequest(pinoLog, request, status, route, 1.2345);
+      new RequestLog(pinoLog, sink).write(request, status, route, 1.2345);
       expect(strings).not.toHaveBeenCalled();
       sink.flush();
       expect(chunks).toHaveLength(1);
@@ -136,12 +133,11 @@ describe('RequestLog', () => {
       expect(line).not.toContain('hunter2');
       expect(line).not.toContain('ldb_abcdef');
       JSON.parse(line as string);
-      await app.close();
     },
   );
 
   test('in a LineBuffer: lines after lines, a full buffer written first, milliseconds as JavaScript prints them', async () => {
-    const { app, lines } = await logger();
+    const { log: pinoLog, lines } = logger();
     const chunks: string[] = [];
     const sink = new LineBuffer(
       { write: (chunk: Uint8Array) => chunks.push(Buffer.from(chunk).toString()) },
@@ -151,34 +147,30 @@ describe('RequestLog', () => {
       },
     );
     // The sink is the logger's own stream, as in the server: a line too long for it goes through pino into it.
-    const { default: Fastify } = await import('fastify');
-    const observed = Fastify({ logger: fastifyLoggerOptions({ stream: sink }) });
-    await observed.ready();
-    const log = new RequestLog(observed.log, sink);
+    const log = new RequestLog(createServerLogger({ stream: sink }), sink);
     const elapsed = [0, 0.004, 0.005, 0.05, 0.1, 1, 9.99, 10.05, 12.5, 123.456, 99999.995, 1e9 + 0.07, 3e15, 1e300];
     for (const [i, ms] of elapsed.entries()) {
       const request: LoggedRequest = { id: `r-${i}`, method: 'GET', url: `/v1/x/${'y'.repeat(i * 60)}` };
-      logRequest(app.log, request, 200, '/v1/x/:y', ms);
+      logRequest(pinoLog, request, 200, '/v1/x/:y', ms);
       log.write(request, 200, '/v1/x/:y', ms);
     }
     // A line longer than the whole buffer goes through the string path, which writes it alone.
     const long: LoggedRequest = { id: 'r-long', method: 'GET', url: `/v1/x/${'\u00e9'.repeat(1000)}` };
-    logRequest(app.log, long, 200, '/v1/x/:y', 1);
+    logRequest(pinoLog, long, 200, '/v1/x/:y', 1);
     log.write(long, 200, '/v1/x/:y', 1);
     sink.flush();
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.every((chunk) => Buffer.byteLength(chunk) <= 4096 || !chunk.slice(0, -1).includes('\n'))).toBe(true);
     expect(chunks.join('').split('\n').slice(0, -1).map(at)).toEqual(lines.map((line) => at(line).slice(0, -1)));
-    await app.close();
   });
   test('the time is written in the digits JavaScript prints, below and above 2^31 and with zeros inside', async () => {
-    const { app } = await logger();
+    const { log: pinoLog } = logger();
     const chunks: Buffer[] = [];
     const sink = new LineBuffer(
       { write: (chunk: Uint8Array) => chunks.push(Buffer.from(chunk)) },
       { maxDelayMs: 60_000 },
     );
-    const log = new RequestLog(app.log, sink);
+    const log = new RequestLog(pinoLog, sink);
     const times = [
       0,
       7,
@@ -202,13 +194,12 @@ describe('RequestLog', () => {
     sink.flush();
     const written = Buffer.concat(chunks).toString().split('\n').slice(0, -1);
     expect(written.map((line) => /"time":([0-9]+),/.exec(line)?.[1])).toEqual(times.map(String));
-    await app.close();
   });
 
   test('a 5xx goes through pino with its error serialized and masked', async () => {
-    const { app, lines, stream } = await logger();
+    const { log: pinoLog, lines, stream } = logger();
     const error = new Error('cannot reach postgres://u:hunter2@db/x');
-    new RequestLog(app.log, stream).write(
+    new RequestLog(pinoLog, stream).write(
       { id: 'r-5', method: 'GET', url: '/v1/digest', failure: { code: 'INTERNAL', message: 'internal', error } },
       500,
       '/v1/digest',
@@ -217,7 +208,6 @@ describe('RequestLog', () => {
     const line = JSON.parse(lines[0] as string);
     expect(line).toMatchObject({ level: 50, status: 500, msg: 'request failed', err: { type: 'Error' } });
     expect(lines[0]).not.toContain('hunter2');
-    await app.close();
   });
 
   test('the level is the logger’s at each line, so a change at run time applies', async () => {
@@ -225,19 +215,16 @@ describe('RequestLog', () => {
     const sink = new LineBuffer({
       write: (chunk: Uint8Array) => lines.push(...Buffer.from(chunk).toString().split('\n').slice(0, -1)),
     });
-    const { default: Fastify } = await import('fastify');
-    const app = Fastify({ logger: fastifyLoggerOptions({ level: 'warn', stream: sink }) });
-    await app.ready();
-    const log = new RequestLog(app.log, sink);
+    const pinoLog = createServerLogger({ level: 'warn', stream: sink });
+    const log = new RequestLog(pinoLog, sink);
     const request: LoggedRequest = { id: 'r-6', method: 'GET', url: '/v1/digest' };
     log.write(request, 200, '/v1/digest', 1);
     log.write({ ...request, failure: { code: 'UNAUTHENTICATED', message: 'no', error: undefined } }, 401, '/', 1);
     sink.flush();
     expect(lines.map((line) => JSON.parse(line).level)).toEqual([40]);
-    app.log.level = 'info';
+    pinoLog.level = 'info';
     log.write(request, 200, '/v1/digest', 1);
     sink.flush();
     expect(lines.map((line) => JSON.parse(line).level)).toEqual([40, 30]);
-    await app.close();
   });
 });

@@ -2,9 +2,10 @@
 // request, and nothing secret in any of them.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { isLedgerError } from '@ledgerkit/core';
-import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
 
 /** Log levels, most to least severe; `silent` logs nothing. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -156,105 +157,47 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
   return fields;
 }
 
+/** pino's factory: `pino(options, stream)`. */
+type PinoFactory = (options: Record<string, unknown>, stream?: { write(line: string): unknown }) => FastifyBaseLogger;
+
 /**
- * Fastify `logger` options for {@link ServerLogOptions}: pino with the header, token and
+ * The pino that Fastify itself depends on, from where `fastify` is installed: the logger
+ * Fastify would make, so the server needs no package besides Fastify for its logs.
+ */
+function fastifysPino(): PinoFactory {
+  const fastifyEntry = createRequire(import.meta.url).resolve('fastify');
+  return createRequire(fastifyEntry)('pino') as PinoFactory;
+}
+
+/**
+ * The server's logger for {@link ServerLogOptions}: pino with the header, token and
  * password paths redacted (the server logs no headers, so this guards what a future log
- * call might add) and errors serialized with {@link serializeError}.
+ * call might add) and errors serialized with {@link serializeError}. The server makes it
+ * rather than Fastify (which is given `logger: false`): with a logger of its own, Fastify
+ * listens for every response's `finish` and `error` events, and that cost more per request
+ * than the request's log line (see docs/operations.md).
  */
-export function fastifyLoggerOptions(options: ServerLogOptions): Record<string, unknown> {
-  return {
-    level: options.level ?? 'info',
-    ...(options.stream ? { stream: options.stream } : {}),
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'headers.authorization',
-        'authorization',
-        'token',
-        'password',
-        'connectionString',
-      ],
-      censor: '[redacted]',
+export function createServerLogger(options: ServerLogOptions): FastifyBaseLogger {
+  return fastifysPino()(
+    {
+      level: options.level ?? 'info',
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'headers.authorization',
+          'authorization',
+          'token',
+          'password',
+          'connectionString',
+        ],
+        censor: '[redacted]',
+      },
+      serializers: { err: serializeError },
     },
-    serializers: { err: serializeError },
-  };
+    options.stream,
+  );
 }
-
-type Bindings = Parameters<FastifyBaseLogger['child']>[0];
-type ChildLoggerOptions = NonNullable<Parameters<FastifyBaseLogger['child']>[1]>;
-type LogMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-
-/**
- * A request's logger (`request.log`) that makes pino's child logger, with the request id
- * bound, only when something logs through it. Fastify makes one child per request; most
- * requests never log through it (their one line is written by {@link logRequest} through
- * the server's logger), so this saves a pino child (an object and its serialized bindings)
- * per request.
- */
-class LazyRequestLogger implements FastifyBaseLogger {
-  readonly #parent: FastifyBaseLogger;
-  readonly #bindings: Bindings;
-  readonly #options: ChildLoggerOptions;
-  #logger: FastifyBaseLogger | undefined;
-
-  constructor(parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions) {
-    this.#parent = parent;
-    this.#bindings = bindings;
-    this.#options = options;
-  }
-
-  get level(): string {
-    return this.#logger?.level ?? this.#options.level ?? this.#parent.level;
-  }
-
-  set level(level: string) {
-    this.#real().level = level;
-  }
-
-  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    return this.#real().child(bindings, options);
-  }
-
-  fatal(...args: unknown[]): void {
-    this.#call('fatal', args);
-  }
-  error(...args: unknown[]): void {
-    this.#call('error', args);
-  }
-  warn(...args: unknown[]): void {
-    this.#call('warn', args);
-  }
-  info(...args: unknown[]): void {
-    this.#call('info', args);
-  }
-  debug(...args: unknown[]): void {
-    this.#call('debug', args);
-  }
-  trace(...args: unknown[]): void {
-    this.#call('trace', args);
-  }
-  silent(...args: unknown[]): void {
-    this.#call('silent', args);
-  }
-
-  #real(): FastifyBaseLogger {
-    this.#logger ??= this.#parent.child(this.#bindings, this.#options);
-    return this.#logger;
-  }
-
-  #call(method: LogMethod, args: unknown[]): void {
-    const logger = this.#real();
-    (logger[method] as (...values: unknown[]) => void).apply(logger, args);
-  }
-}
-
-/** Fastify's `childLoggerFactory` making a {@link LazyRequestLogger} per request. */
-export const lazyChildLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> = (
-  logger,
-  bindings,
-  options,
-) => new LazyRequestLogger(logger, bindings, options);
 
 /** What a request's log line says about it besides method, URL, route and status. */
 export interface LoggedRequest {
@@ -364,8 +307,6 @@ function isPinoLike(log: unknown): log is PinoLike {
 // extends String (ion-js, which PartiQL loads, has several), V8 stops inlining them and a
 // charCodeAt loop over a line took three times as long as the whole line does now.
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
-const timePrefix = latin1(',"time":');
-const msPrefix = latin1(',"ms":');
 const reasonPrefix = latin1(',"reason":');
 
 /** Puts `bytes` at `at`; returns where they end. */
@@ -396,6 +337,40 @@ class FieldBytes {
     if (bytes === undefined) {
       bytes = Buffer.from(`${this.#prefix}${JSON.stringify(value)}${this.#suffix}`);
       if (this.#known.size < this.#limit) this.#known.set(value, bytes);
+    }
+    return bytes;
+  }
+}
+
+/**
+ * The bytes `make` gives for a pair of values, kept per pair for the runs of a line between
+ * two variable parts that take few values (a route template and a status; a token name and
+ * a message): one copy per line instead of several. Past `limit` pairs, each is made afresh.
+ */
+class PairBytes<T extends string | number> {
+  readonly #make: (first: string, second: T) => string;
+  readonly #limit: number;
+  readonly #known = new Map<string, Map<T, Buffer>>();
+  #size = 0;
+
+  constructor(make: (first: string, second: T) => string, limit = 1024) {
+    this.#make = make;
+    this.#limit = limit;
+  }
+
+  of(first: string, second: T): Buffer {
+    let known = this.#known.get(first);
+    let bytes = known?.get(second);
+    if (bytes === undefined) {
+      bytes = Buffer.from(this.#make(first, second));
+      if (this.#size < this.#limit) {
+        if (known === undefined) {
+          known = new Map();
+          this.#known.set(first, known);
+        }
+        known.set(second, bytes);
+        this.#size++;
+      }
     }
     return bytes;
   }
@@ -463,8 +438,12 @@ function putHundredths(buffer: Buffer, at: number, value: number): number {
   return end;
 }
 
-/** A line's start, `{"level":N`, for the levels a request line is written at (pino's numbers). */
-const lineStarts = { info: latin1('{"level":30'), warn: latin1('{"level":40'), error: latin1('{"level":50') } as const;
+/** A line's start up to its time, `{"level":N,"time":`, for the levels a request line is written at (pino's numbers). */
+const lineStarts = {
+  info: latin1('{"level":30,"time":'),
+  warn: latin1('{"level":40,"time":'),
+  error: latin1('{"level":50,"time":'),
+} as const;
 
 /**
  * The server's request lines: {@link logRequest}'s lines, byte for byte as pino would write
@@ -482,7 +461,14 @@ export class RequestLog {
   /** `,"pid":…,"hostname":…`, any other bindings as pino writes them, and the first field's name, as bytes. */
   readonly #head: Buffer;
   readonly #methods = new FieldBytes(',"method":', ',"url":');
-  readonly #routes = new FieldBytes(',"route":', ',"status":');
+  /** From the route to the milliseconds' name: `,"route":…,"status":…,"ms":`. */
+  readonly #routeStatuses = new PairBytes<number>(
+    (route, status) => `,"route":${JSON.stringify(route)},"status":${status},"ms":`,
+  );
+  /** The end of a line with a principal and neither code nor reason: `,"principal":…,"msg":…}` and a newline. */
+  readonly #principalEnds = new PairBytes<string>(
+    (principal, msg) => `,"principal":${JSON.stringify(principal)},"msg":${JSON.stringify(msg)}}\n`,
+  );
   readonly #principals = new FieldBytes(',"principal":', '');
   readonly #codes = new FieldBytes(',"code":', '');
   readonly #messages = new FieldBytes(',"msg":', '}\n');
@@ -520,34 +506,55 @@ export class RequestLog {
     }
     const { level, msg } = requestLineLevel(status);
     if (!pino.isLevelEnabled(level)) return;
-    const fields = requestLineFields(request, status, route, elapsedMs);
-    if (!this.#putLine(stream, lineStarts[level], fields, msg))
+    if (!this.#putLine(stream, level, msg, request, status, route, elapsedMs)) {
       logRequest(this.#log, request, status, route, elapsedMs);
+    }
   }
 
   /**
    * Puts the line's bytes straight into the buffer, without making a string (a busy server's lines were a third of its garbage, and
-   * each collection also copies every request in flight). False, with nothing written,
-   * when the line could be longer than a whole buffer.
+   * each collection also copies every request in flight), the same fields as
+   * {@link requestLineFields} in the same order. False, with nothing written, when the line
+   * could be longer than a whole buffer.
    */
-  #putLine(sink: LineBuffer, start: Uint8Array, fields: RequestLineFields, msg: string): boolean {
-    const { requestId, method, url, route, principal, code, reason } = fields;
+  #putLine(
+    sink: LineBuffer,
+    level: RequestLineLevel['level'],
+    msg: string,
+    request: LoggedRequest,
+    status: number,
+    route: string,
+    elapsedMs: number,
+  ): boolean {
+    const { id, method } = request;
+    // Tokens travel in headers, never in URLs; a caller who put one there anyway is masked.
+    const url = scrubSecrets(request.url);
+    const principal = request.principal?.name;
+    const failure = request.failure;
+    // An error message could quote a connection string.
+    const reason = failure === undefined ? undefined : scrubSecrets(failure.message);
     // The strings take at most 6 bytes per UTF-16 unit (a \u0000 escape); the field names,
-    // quotes and the four numbers (at most 24 bytes each) well under 256.
-    const strings = requestId.length + method.length + url.length + route.length + msg.length;
-    const optional = (principal?.length ?? 0) + (code?.length ?? 0) + (reason?.length ?? 0);
+    // quotes and the three numbers (at most 24 bytes each) well under 256.
+    const strings = id.length + method.length + url.length + route.length + msg.length;
+    const optional = (principal?.length ?? 0) + (failure?.code.length ?? 0) + (reason?.length ?? 0);
     const bound = this.#head.length + 256 + 6 * (strings + optional);
     const buffer = sink.room(bound);
     if (buffer === undefined) return false;
-    let at = putBytes(buffer, sink.used, start);
-    at = putUint(buffer, putBytes(buffer, at, timePrefix), Date.now());
-    at = putString(buffer, putBytes(buffer, at, this.#head), requestId);
+    let at = putUint(buffer, putBytes(buffer, sink.used, lineStarts[level]), Date.now());
+    at = putString(buffer, putBytes(buffer, at, this.#head), id);
     at = putString(buffer, putBytes(buffer, at, this.#methods.of(method)), url);
-    at = putUint(buffer, putBytes(buffer, at, this.#routes.of(route)), fields.status);
-    at = putHundredths(buffer, putBytes(buffer, at, msPrefix), fields.ms);
+    const ms = Math.round(elapsedMs * 100) / 100;
+    at = putHundredths(buffer, putBytes(buffer, at, this.#routeStatuses.of(route, status)), ms);
+    if (failure === undefined) {
+      // The common line: a principal (or none) and the message in one copy.
+      sink.gather(
+        putBytes(buffer, at, principal === undefined ? this.#messages.of(msg) : this.#principalEnds.of(principal, msg)),
+      );
+      return true;
+    }
     if (principal !== undefined) at = putBytes(buffer, at, this.#principals.of(principal));
-    if (code !== undefined) at = putBytes(buffer, at, this.#codes.of(code));
-    if (reason !== undefined) at = putString(buffer, putBytes(buffer, at, reasonPrefix), reason);
+    at = putBytes(buffer, at, this.#codes.of(failure.code));
+    at = putString(buffer, putBytes(buffer, at, reasonPrefix), reason as string);
     sink.gather(putBytes(buffer, at, this.#messages.of(msg)));
     return true;
   }

@@ -4,7 +4,7 @@
 // logs, metrics and health.
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { isLedgerError, LedgerError } from '@ledgerkit/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import packageJson from '../../package.json' with { type: 'json' };
 import { loadOptional } from '../internal/optional-dependency.js';
 import type { TableRule } from '../ledger-adapter.js';
@@ -12,13 +12,7 @@ import type { LedgerDatabase } from '../ledger-database.js';
 import type { Principal, TokenRegistry } from './auth.js';
 import { measuredCommit } from './commit-metrics.js';
 import { toHttpError } from './errors.js';
-import {
-  fastifyLoggerOptions,
-  lazyChildLoggerFactory,
-  RequestLog,
-  requestIdOf,
-  type ServerLogOptions,
-} from './logging.js';
+import { createServerLogger, RequestLog, requestIdOf, type ServerLogOptions } from './logging.js';
 import type { AuthFailureReason, ServerMetrics } from './metrics.js';
 import { PartiqlTransactions } from './partiql-transactions.js';
 import { registerDocumentRoutes } from './routes/documents.js';
@@ -55,7 +49,7 @@ export interface ServerOptions {
   /** Milliseconds between heartbeat comments on event streams (default 15,000). */
   heartbeatMs?: number;
   /**
-   * Structured JSON logs through Fastify's logger (pino), one line per answered request
+   * Structured JSON logs (pino, the logger Fastify depends on), one line per answered request
    * with its request id; `true` is `{ level: 'info' }` on stdout. Default off.
    */
   logger?: boolean | ServerLogOptions;
@@ -120,6 +114,8 @@ declare module 'fastify' {
     failure: RequestFailure | undefined;
     /** The matched route's template (`/tables/:table/documents/:id`), set when its first hook runs. */
     routeTemplate: string | undefined;
+    /** performance.now() when its route's first hook ran (0 until then), when the server counts or logs answers. */
+    startedAt: number;
   }
   interface FastifyContextConfig {
     /** false for the routes open to anyone (/healthz, /readyz, /openapi.json, /docs). */
@@ -195,22 +191,23 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     ...(options.maxOpenTransactions === undefined ? {} : { maxOpen: options.maxOpenTransactions }),
   });
 
-  // Each answered request is counted and logged (below) when its answer has gone out: Fastify
-  // tells its log controller then, after any onResponse hooks. Extending the controller, as
-  // Fastify documents, replaces its two lines per request (received, completed) with our one,
-  // and costs no onResponse hook runner per request.
-  let answered: ((request: FastifyRequest, reply: FastifyReply) => void) | undefined;
-  class AnsweredRequests extends LogController {
-    override requestCompleted(_error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-      answered?.(request, reply);
+  // The server's logger is its own, not Fastify's (Fastify is given none and `app.log` is set
+  // to it). With a logger, Fastify listens for every response's `finish` and `error` events
+  // to run its log controller, and makes a child logger per request: together they cost
+  // more per request than our line. Each answered request is counted and logged in the
+  // onSend hook below instead (an event stream, which takes the response over, at its end),
+  // and what a route logs goes through `app.log` with the request's id.
+  const logger = logging ? createServerLogger(logOptions) : undefined;
+  class ServerLogController extends LogController {
+    // A request refused while closing reaches neither a route nor the onSend hook; Fastify
+    // logs it through the request's logger, which is its silent one here.
+    override serviceUnavailable(_requestLog: unknown, server: FastifyInstance): void {
+      server.log.info({ status: 503 }, 'request refused: the server is closing');
     }
   }
   const app = Fastify({
-    logger: logging ? fastifyLoggerOptions(logOptions) : false,
-    logController: new AnsweredRequests({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
-    // request.log is made only when something logs through it; the one line is app.log's.
-    // Without a logger, Fastify's own factory: it then skips making request loggers at all.
-    ...(logging ? { childLoggerFactory: lazyChildLoggerFactory } : {}),
+    logger: false,
+    logController: new ServerLogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdOf,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Unknown fields are errors, never silently dropped; query values are not coerced.
@@ -229,6 +226,8 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
         }
       : {}),
   });
+  if (logger) app.log = logger;
+  const observing = metrics !== undefined || logger !== undefined;
   /** Sets the request's principal from its bearer token; the error to answer with when there is none. */
   const authenticate = (request: FastifyRequest): LedgerError | undefined => {
     const header = request.headers.authorization;
@@ -246,6 +245,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   app.decorateRequest('principal', undefined as unknown as Principal);
   app.decorateRequest('failure', undefined);
   app.decorateRequest('routeTemplate', undefined);
+  app.decorateRequest('startedAt', 0);
   // Authentication before anything else, the body included: a caller without a valid token
   // learns nothing about the request's validity. Each route's first onRequest hook, added
   // here as routes are declared, knows its template and whether the route is open, so a
@@ -260,10 +260,12 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
       route.config?.auth === false
         ? (request, _reply, done) => {
             request.routeTemplate = template;
+            if (observing) request.startedAt = performance.now();
             done();
           }
         : (request, _reply, done) => {
             request.routeTemplate = template;
+            if (observing) request.startedAt = performance.now();
             done(authenticate(request));
           };
     route.onRequest = route.onRequest === undefined ? first : [first, ...[route.onRequest].flat()];
@@ -292,6 +294,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     void reply.code(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (observing) request.startedAt = performance.now();
     // Unauthenticated callers learn nothing, not even which routes exist.
     const refused = authenticate(request);
     if (refused) throw refused;
@@ -304,26 +307,30 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     for (const stream of streams) stream.abort();
     await partiql.close();
   });
+  /**
+   * Counts and logs an answer: from the onSend hook, or at an event stream's end. Its time is
+   * from the route's first hook (or the not-found handler) to here.
+   */
+  const requestLog = logger ? new RequestLog(logger, logOptions.stream) : undefined;
+  const answered = observing
+    ? (request: FastifyRequest, status: number): void => {
+        // The route's template, never the raw path: one series per route, not per document.
+        const route = request.routeTemplate ?? 'unmatched';
+        const elapsedMs = request.startedAt === 0 ? 0 : performance.now() - request.startedAt;
+        metrics?.observeRequest(request.method, route, status, elapsedMs);
+        requestLog?.write(request, status, route, elapsedMs);
+      }
+    : undefined;
   // Every answer carries its request id (the caller's x-request-id or a new one). While
   // draining or shutting down, every answer closes its connection, so keep-alive clients
-  // cannot hold the server open once their in-flight request is done.
+  // cannot hold the server open once their in-flight request is done. Here, with its status
+  // final and its body serialized, an answer is also counted and logged.
   app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
     if (closing || draining) void reply.header('connection', 'close');
+    answered?.(request, reply.statusCode);
     done(null, payload);
   });
-  if (metrics || logging) {
-    const requestLog = logging ? new RequestLog(app.log, logOptions.stream) : undefined;
-    answered = (request, reply) => {
-      const status = reply.statusCode;
-      // The route's template, never the raw path: one series per route, not per document.
-      // A request answered before its route's first hook (the server closing) asks Fastify.
-      const route = request.routeTemplate ?? request.routeOptions.url ?? 'unmatched';
-      const elapsedMs = reply.elapsedTime;
-      metrics?.observeRequest(request.method, route, status, elapsedMs);
-      requestLog?.write(request, status, route, elapsedMs);
-    };
-  }
 
   const unready = () => draining || closing !== undefined;
   registerOperationRoutes(app, { ledger, metrics, readyTimeoutMs, unready });
@@ -335,7 +342,7 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
   });
   registerDocumentRoutes(app, { ledger });
   registerProofRoutes(app, { ledger, metrics });
-  registerEventRoutes(app, { ledger, heartbeatMs, streams });
+  registerEventRoutes(app, { ledger, heartbeatMs, streams, ...(answered ? { ended: answered } : {}) });
 
   await app.ready();
 

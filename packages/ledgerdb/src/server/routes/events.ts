@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { isLedgerError, LedgerError } from '@ledgerkit/core';
 import type { Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { tableNamePattern } from '../../internal/paths.js';
 import type { LedgerDatabase } from '../../ledger-database.js';
 import { requireRead } from '../access.js';
@@ -17,10 +17,15 @@ export interface EventRoutesContext {
   heartbeatMs: number;
   /** The open streams, which the server ends when it closes. */
   streams: Set<AbortController>;
+  /** Counts and logs the request when its stream has ended (the server's onSend hook never sees a stream's answer). */
+  ended?: (request: FastifyRequest, status: number) => void;
 }
 
 /** Registers GET /v1/events. */
-export function registerEventRoutes(app: FastifyInstance, { ledger, heartbeatMs, streams }: EventRoutesContext): void {
+export function registerEventRoutes(
+  app: FastifyInstance,
+  { ledger, heartbeatMs, streams, ended }: EventRoutesContext,
+): void {
   app.get<{ Querystring: Static<typeof EventsQuery> }>(
     '/v1/events',
     {
@@ -86,13 +91,14 @@ export function registerEventRoutes(app: FastifyInstance, { ledger, heartbeatMs,
         }
       } catch (error) {
         if (!controller.signal.aborted && !isLedgerError(error, 'UNAVAILABLE')) {
-          request.log.error({ err: error }, 'event stream failed');
+          app.log.error({ requestId: request.id, err: error }, 'event stream failed');
           raw.write(`event: error\ndata: ${JSON.stringify(toHttpError(error).body)}\n\n`);
         }
       } finally {
         clearInterval(heartbeat);
         streams.delete(controller);
         raw.end();
+        ended?.(request, 200);
       }
     },
   );

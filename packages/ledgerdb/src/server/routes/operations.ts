@@ -45,7 +45,8 @@ export function registerOperationRoutes(
         await withTimeout(ledger.digest(), readyTimeoutMs);
       } catch (error) {
         const code = isLedgerError(error) ? error.code : 'UNAVAILABLE';
-        request.log.warn({ err: error }, 'readiness check failed: the storage did not answer');
+        // The server's logger (Fastify makes no per-request loggers), with the request's id.
+        app.log.warn({ requestId: request.id, err: error }, 'readiness check failed: the storage did not answer');
         return reply.code(503).send({ status: 'unavailable', code });
       }
       return { status: 'ready' };
