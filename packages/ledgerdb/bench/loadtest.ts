@@ -8,7 +8,7 @@
 // --compare: the cost of observability. Two servers run side by side, each over a fresh
 // ledger: one with JSON logs (info, one line per request, into a pipe a process of its own
 // reads, as journald would) and metrics (scraped every second, as a Prometheus would, only
-// far more often), one with `--log-level silent --no-metrics`. The comparison runs in
+// far more often; LOADTEST_SCRAPE_SECONDS sets the interval, 0 for none), one with `--log-level silent --no-metrics`. The comparison runs in
 // LOADTEST_BLOCKS blocks (default 6), each with a fresh pair of servers started in
 // alternating order, since two processes of the same build differ by a point or two for as
 // long as they live. An even number: each server is started first, warmed up first and
@@ -56,6 +56,8 @@ const seconds = Number(process.env.LOADTEST_SECONDS ?? (compare ? 4 : 30));
 const blocks = Number(process.env.LOADTEST_BLOCKS ?? 6);
 const rounds = Number(process.env.LOADTEST_ROUNDS ?? 4);
 const warmupSeconds = Number(process.env.LOADTEST_WARMUP_SECONDS ?? 3);
+// Seconds between scrapes of the observed serve's /metrics (0: none).
+const scrapeSeconds = Number(process.env.LOADTEST_SCRAPE_SECONDS ?? 1);
 const clients = Number(values.clients);
 const documents = Number(values.documents);
 // The observed serve's flags; LOADTEST_ON_ARGS tries another, e.g. '--log-level silent' (metrics only).
@@ -393,7 +395,7 @@ async function startServe(tag: string, observed: boolean): Promise<Serve> {
   };
 }
 
-/** Loads `serve` with the clients for `seconds` (and scrapes it every second when observed). */
+/** Loads `serve` with the clients for `seconds` (and scrapes it every scrapeSeconds when observed). */
 async function loadSlice(serve: Serve, seconds: number): Promise<SliceResult> {
   const cpuSnapshot = () => {
     const [serverUser, serverSystem] = processTicksSplit(serve.child.pid as number);
@@ -457,13 +459,14 @@ async function loadSlice(serve: Serve, seconds: number): Promise<SliceResult> {
     connection.close();
   }
 
-  // A scraper, as Prometheus would run (every 15 s or more; here every second).
+  // A scraper, as Prometheus would run (every 15 s or more; here every second by default).
+  const scrapeMs = scrapeSeconds * 1000;
   const scraping =
-    serve.observed && metricsOn
+    serve.observed && metricsOn && scrapeMs > 0
       ? (async () => {
           const scraper = new HttpConnection(serve.url);
-          while (performance.now() + 1000 < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 1000));
+          while (performance.now() + scrapeMs < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, scrapeMs));
             const answer = await scraper.request('GET', '/metrics');
             if (answer.status !== 200) throw new Error(`scrape failed: ${answer.status}`);
             serve.scrapes++;
@@ -663,6 +666,7 @@ try {
       blocks,
       pairs_per_block: rounds,
       seconds_per_slice: seconds,
+      scrape_seconds: metricsOn ? scrapeSeconds : null,
       on_args: onArgs.join(' '),
       commits_per_s_on: pairs.map((pair) => pair.on.commits_per_s),
       commits_per_s_off: pairs.map((pair) => pair.off.commits_per_s),

@@ -307,11 +307,11 @@ export async function createServer(options: ServerOptions): Promise<LedgerServer
     for (const stream of streams) stream.abort();
     await partiql.close();
   });
+  const requestLog = logger ? new RequestLog(logger, logOptions.stream) : undefined;
   /**
    * Counts and logs an answer: from the onSend hook, or at an event stream's end. Its time is
    * from the route's first hook (or the not-found handler) to here.
    */
-  const requestLog = logger ? new RequestLog(logger, logOptions.stream) : undefined;
   const answered = observing
     ? (request: FastifyRequest, status: number): void => {
         // The route's template, never the raw path: one series per route, not per document.
