@@ -8,11 +8,12 @@
 // --compare: the cost of observability. Two servers run side by side, each over a fresh
 // ledger: one with JSON logs (info, one line per request, into a pipe a process of its own
 // reads, as journald would) and metrics (scraped every second, as a Prometheus would, only
-// far more often; LOADTEST_SCRAPE_SECONDS sets the interval, 0 for none), one with `--log-level silent --no-metrics`. The comparison runs in
-// LOADTEST_BLOCKS blocks (default 6), each with a fresh pair of servers started in
-// alternating order, since two processes of the same build differ by a point or two for as
-// long as they live. An even number: each server is started first, warmed up first and
-// loaded right after its own warm-up equally often. In a block, after a warm-up slice each (LOADTEST_WARMUP_SECONDS, default
+// far more often; LOADTEST_SCRAPE_SECONDS sets the interval, 0 for none), one with
+// `--log-level silent --no-metrics`. The comparison runs in LOADTEST_BLOCKS blocks (default
+// 6), each with a fresh pair of servers started in alternating order, since two processes of
+// the same build differ by a point or two for as long as they live; an even number, so each
+// server is started first, warmed up first and loaded right after its own warm-up equally
+// often. In a block, after a warm-up slice each (LOADTEST_WARMUP_SECONDS, default
 // 3), the load alternates between the two in short slices, A B B A A B ... (LOADTEST_ROUNDS
 // pairs per block, default 4, of LOADTEST_SECONDS, default 4, each way), so the two slices of
 // a pair are seconds apart and a change in the machine's load hits both alike. The overhead
