@@ -16,7 +16,7 @@ const perPackage = [];
 /** Conformance results per backend: [passed, failed]. */
 const conformance = new Map();
 const brokenConformanceFiles = [];
-/** Failed tests: "package › file › full name" and the first lines of the failure. */
+/** Failed tests: "file › full name" (the file's path from the root) and the first lines of the failure. */
 const failures = [];
 for (const group of ['packages', 'contracts', 'examples']) {
   const dir = join(root, group);
@@ -31,7 +31,7 @@ for (const group of ['packages', 'contracts', 'examples']) {
     perPackage.push(`${group}/${name}: ${result.numPassedTests} passed, ${result.numFailedTests} failed`);
     for (const file of result.testResults ?? []) {
       let cases = 0;
-      const fileName = (file.name ?? '').replace(`${root}`, '');
+      const fileName = (file.name ?? '').replace(root, '');
       if (file.status === 'failed' && (file.assertionResults ?? []).every((a) => a.status !== 'failed')) {
         failures.push({ title: `${fileName} (the file failed outside any test)`, message: file.message ?? '' });
       }

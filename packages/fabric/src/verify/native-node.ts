@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, hash, type KeyObject, verify } from 'node:crypto';
-import { derTlv } from './der.js';
+import { bitString, objectIdentifier, sequence } from '@ledgerkit/core/der';
 import type { PublicKey, SignatureHash } from './x509.js';
 
 // The Node side of `#verify-native` (the portable side is native-portable.ts; package.json
@@ -7,26 +7,20 @@ import type { PublicKey, SignatureHash } from './x509.js';
 // signature about forty times faster than @noble/curves' pure-JS arithmetic (80 µs against
 // 3.3 ms here), which was most of a receipt's verification time.
 
-const oid = (...bytes: number[]) => derTlv(0x06, Uint8Array.from(bytes));
-const ecPublicKey = oid(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01);
-// AlgorithmIdentifier of each key type, as SubjectPublicKeyInfo carries it.
+// AlgorithmIdentifier of each key type, as SubjectPublicKeyInfo carries it (RFC 5480, RFC 8410).
+const ecPublicKey = objectIdentifier('1.2.840.10045.2.1');
 const algorithms = {
-  'P-256': derTlv(0x30, ecPublicKey, oid(0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07)),
-  'P-384': derTlv(0x30, ecPublicKey, oid(0x2b, 0x81, 0x04, 0x00, 0x22)),
-  'P-521': derTlv(0x30, ecPublicKey, oid(0x2b, 0x81, 0x04, 0x00, 0x23)),
-  ed25519: derTlv(0x30, oid(0x2b, 0x65, 0x70)),
+  'P-256': sequence(ecPublicKey, objectIdentifier('1.2.840.10045.3.1.7')),
+  'P-384': sequence(ecPublicKey, objectIdentifier('1.3.132.0.34')),
+  'P-521': sequence(ecPublicKey, objectIdentifier('1.3.132.0.35')),
+  ed25519: sequence(objectIdentifier('1.3.101.112')),
 };
 
 /** The key as OpenSSL reads it; null when it does not take it (not on the curve, wrong length). */
 function keyObjectFor(key: PublicKey & { type: 'ecdsa' | 'ed25519' }): KeyObject | null {
   const [algorithm, bits] = key.type === 'ecdsa' ? [algorithms[key.curve], key.point] : [algorithms.ed25519, key.key];
-  const spki = derTlv(0x30, algorithm, derTlv(0x03, Uint8Array.of(0), bits));
   try {
-    return createPublicKey({
-      key: Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength),
-      format: 'der',
-      type: 'spki',
-    });
+    return createPublicKey({ key: sequence(algorithm, bitString(bits)), format: 'der', type: 'spki' });
   } catch {
     return null;
   }
