@@ -136,3 +136,31 @@ test('three processes writing the same documents keep one gap-free journal', { t
     await client.end();
   }
 });
+
+test('a digest covers the commits of another writer on the same storage', { timeout: 60_000 }, async () => {
+  const schema = `mp_${randomBytes(8).toString('hex')}`;
+  const storage = () => postgresStorage({ connectionString: url, schema, poolSize: 2 });
+  const one = await openLedgerDatabase({ name: 'shared', storage: storage() });
+  await one.createTable('t');
+  const other = await openLedgerDatabase({ name: 'shared', storage: storage() });
+  try {
+    await one.transaction((tx) => tx.insert('t', { by: 'one' }));
+    const before = await one.digest();
+    await other.transaction((tx) => tx.insert('t', { by: 'other' }));
+    await other.transaction((tx) => tx.insert('t', { by: 'other' }));
+    const digest = await one.digest();
+    expect(digest.tip?.seq).toBe((before.tip?.seq as number) + 2);
+    expect(digest).toEqual(await other.digest());
+    // Its next commit builds on them.
+    await one.transaction((tx) => tx.insert('t', { by: 'one' }));
+    expect((await other.digest()).tip?.seq).toBe((before.tip?.seq as number) + 3);
+    expect((await other.audit()).ok).toBe(true);
+  } finally {
+    await one.close();
+    await other.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await client.end();
+  }
+});

@@ -49,7 +49,9 @@ export class Frontier {
    */
   constructor(size: number, waiting: readonly (Uint8Array | undefined)[]) {
     this.#size = size;
-    this.#waiting = waiting.map((hash) => (hash === undefined ? undefined : toBinary(hash)));
+    // Array.from, not map: a waiting array loaded from storage has holes, and an array with
+    // holes would make every append and root() here run on a second elements kind.
+    this.#waiting = Array.from(waiting, (hash) => (hash === undefined ? undefined : toBinary(hash)));
   }
 
   get size(): number {

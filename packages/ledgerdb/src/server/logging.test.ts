@@ -196,6 +196,34 @@ describe('RequestLog', () => {
     expect(written.map((line) => /"time":([0-9]+),/.exec(line)?.[1])).toEqual(times.map(String));
   });
 
+  test('in a LineBuffer, lines are made at the end of the event loop’s turn, in order with every other line', async () => {
+    const chunks: Buffer[] = [];
+    const sink = new LineBuffer(
+      { write: (chunk: Uint8Array) => chunks.push(Buffer.from(chunk)) },
+      { maxDelayMs: 60_000 },
+    );
+    const pinoLog = createServerLogger({ stream: sink });
+    const log = new RequestLog(pinoLog, sink);
+    const put = vi.spyOn(sink, 'gather');
+    const request = (id: string): LoggedRequest => ({ id, method: 'GET', url: '/v1/digest' });
+    log.write(request('r-1'), 200, '/v1/digest', 1);
+    log.write(request('r-2'), 200, '/v1/digest', 1);
+    expect(put).not.toHaveBeenCalled();
+    // Another line through the logger comes after the request lines held before it.
+    pinoLog.info('between');
+    expect(put).toHaveBeenCalledTimes(2);
+    log.write(request('r-3'), 200, '/v1/digest', 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(put).toHaveBeenCalledTimes(3);
+    // A flush (as at exit) makes what is still held first.
+    log.write(request('r-4'), 200, '/v1/digest', 1);
+    log.write({ ...request('r-5'), failure: { code: 'INTERNAL', message: 'x', error: new Error('x') } }, 500, '/', 1);
+    log.write(request('r-6'), 200, '/v1/digest', 1);
+    sink.flush();
+    const written = Buffer.concat(chunks).toString().split('\n').slice(0, -1).map((line) => JSON.parse(line));
+    expect(written.map((line) => line.requestId ?? line.msg)).toEqual(['r-1', 'r-2', 'between', 'r-3', 'r-4', 'r-5', 'r-6']);
+  });
+
   test('a 5xx goes through pino with its error serialized and masked', async () => {
     const { log: pinoLog, lines, stream } = logger();
     const error = new Error('cannot reach postgres://u:hunter2@db/x');

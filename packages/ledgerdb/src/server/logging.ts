@@ -77,6 +77,8 @@ export class LineBuffer {
   #buffer: Buffer;
   #used = 0;
   #timer: NodeJS.Timeout | undefined;
+  /** Puts lines it holds back into this buffer ({@link RequestLog}'s); run before anything else is written. */
+  #pending: (() => void) | undefined;
 
   constructor(target: { write(chunk: Uint8Array): unknown }, options: LineBufferOptions = {}) {
     this.#target = target;
@@ -85,8 +87,18 @@ export class LineBuffer {
     this.#buffer = Buffer.allocUnsafe(this.#maxBytes);
   }
 
+  /**
+   * Sets what puts held-back lines into this buffer ({@link RequestLog} formats request lines
+   * at the end of the event loop's turn): it runs before any other line is queued and before
+   * every write, so lines keep their order and a flush at exit loses none of them.
+   */
+  holdsBack(pending: () => void): void {
+    this.#pending = pending;
+  }
+
   /** Queues a line; it is written within `maxDelayMs`, or now when it is an error. */
   write(line: string): void {
+    this.#pending?.();
     const length = Buffer.byteLength(line);
     if (this.#used + length > this.#maxBytes) this.flush();
     if (length > this.#maxBytes) {
@@ -133,6 +145,7 @@ export class LineBuffer {
 
   /** Writes every queued line now. */
   readonly flush = (): void => {
+    this.#pending?.();
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -472,6 +485,16 @@ export class RequestLog {
   readonly #principals = new FieldBytes(',"principal":', '');
   readonly #codes = new FieldBytes(',"code":', '');
   readonly #messages = new FieldBytes(',"msg":', '}\n');
+  // The lines held back until the end of the event loop's turn, in parallel arrays (no object
+  // per line): the request, its status, route, milliseconds and the time it was answered.
+  readonly #heldRequests: (LoggedRequest | undefined)[] = [];
+  readonly #heldStatuses: number[] = [];
+  readonly #heldRoutes: string[] = [];
+  readonly #heldMs: number[] = [];
+  readonly #heldTimes: number[] = [];
+  #held = 0;
+  #putting = false;
+  #scheduled = false;
 
   /**
    * @param log - the server's logger (`app.log`)
@@ -487,6 +510,7 @@ export class RequestLog {
       if (value !== undefined) bindings += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
     }
     this.#head = Buffer.from(`${bindings},"requestId":`);
+    this.#stream?.holdsBack(this.#putHeld);
   }
 
   /**
@@ -504,12 +528,53 @@ export class RequestLog {
       logRequest(this.#log, request, status, route, elapsedMs);
       return;
     }
-    const { level, msg } = requestLineLevel(status);
+    const { level } = requestLineLevel(status);
     if (!pino.isLevelEnabled(level)) return;
-    if (!this.#putLine(stream, level, msg, request, status, route, elapsedMs)) {
-      logRequest(this.#log, request, status, route, elapsedMs);
+    // Held back to the end of this turn of the event loop (setImmediate runs after its I/O
+    // callbacks): the answers, PostgreSQL's next queries and the commits they start go out
+    // before the lines are made, and the lines of a turn are made together.
+    const at = this.#held++;
+    this.#heldRequests[at] = request;
+    this.#heldStatuses[at] = status;
+    this.#heldRoutes[at] = route;
+    this.#heldMs[at] = elapsedMs;
+    this.#heldTimes[at] = Date.now();
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#turnEnded);
     }
   }
+
+  readonly #turnEnded = (): void => {
+    this.#scheduled = false;
+    this.#putHeld();
+  };
+
+  /** Puts the held-back lines into the buffer, in the order they came. */
+  readonly #putHeld = (): void => {
+    // A flush while putting (a full buffer) writes what is put so far and comes back here.
+    if (this.#putting || this.#held === 0) return;
+    const stream = this.#stream as LineBuffer;
+    const requests = this.#heldRequests;
+    this.#putting = true;
+    try {
+      for (let at = 0; at < this.#held; at++) {
+        const request = requests[at] as LoggedRequest;
+        const status = this.#heldStatuses[at] as number;
+        const route = this.#heldRoutes[at] as string;
+        const elapsedMs = this.#heldMs[at] as number;
+        const { level, msg } = requestLineLevel(status);
+        if (!this.#putLine(stream, level, msg, request, status, route, elapsedMs, this.#heldTimes[at] as number)) {
+          logRequest(this.#log, request, status, route, elapsedMs);
+        }
+      }
+    } finally {
+      // No request outlives its turn here: one held longer would survive the young generation.
+      requests.fill(undefined, 0, this.#held);
+      this.#held = 0;
+      this.#putting = false;
+    }
+  };
 
   /**
    * Puts the line's bytes straight into the buffer, without making a string (a busy server's lines were a third of its garbage, and
@@ -525,6 +590,7 @@ export class RequestLog {
     status: number,
     route: string,
     elapsedMs: number,
+    time: number,
   ): boolean {
     const { id, method } = request;
     // Tokens travel in headers, never in URLs; a caller who put one there anyway is masked.
@@ -540,7 +606,7 @@ export class RequestLog {
     const bound = this.#head.length + 256 + 6 * (strings + optional);
     const buffer = sink.room(bound);
     if (buffer === undefined) return false;
-    let at = putUint(buffer, putBytes(buffer, sink.used, lineStarts[level]), Date.now());
+    let at = putUint(buffer, putBytes(buffer, sink.used, lineStarts[level]), time);
     at = putString(buffer, putBytes(buffer, at, this.#head), id);
     at = putString(buffer, putBytes(buffer, at, this.#methods.of(method)), url);
     const ms = Math.round(elapsedMs * 100) / 100;
