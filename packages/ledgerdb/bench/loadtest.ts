@@ -14,7 +14,9 @@
 // the same build differ by a point or two for as long as they live; an even number, so each
 // server is started first, warmed up first and loaded right after its own warm-up equally
 // often. In a block, after a warm-up slice each (LOADTEST_WARMUP_SECONDS, default
-// 3), the load alternates between the two in short slices, A B B A A B ... (LOADTEST_ROUNDS
+// 15: a serve's CPU per commit keeps falling for tens of seconds after it starts as V8
+// optimizes it, the observed one's longer, having more code; after 3 s the first pairs
+// measured that warm-up more than the running server), the load alternates between the two in short slices, A B B A A B ... (LOADTEST_ROUNDS
 // pairs per block, default 4, of LOADTEST_SECONDS, default 4, each way), so the two slices of
 // a pair are seconds apart and a change in the machine's load hits both alike. The overhead
 // is 1 minus the median of all pairs' throughput ratios (on / off); the bar is 5 %.
@@ -56,7 +58,7 @@ const compare = values.compare;
 const seconds = Number(process.env.LOADTEST_SECONDS ?? (compare ? 4 : 30));
 const blocks = Number(process.env.LOADTEST_BLOCKS ?? 6);
 const rounds = Number(process.env.LOADTEST_ROUNDS ?? 4);
-const warmupSeconds = Number(process.env.LOADTEST_WARMUP_SECONDS ?? 3);
+const warmupSeconds = Number(process.env.LOADTEST_WARMUP_SECONDS ?? 15);
 // Seconds between scrapes of the observed serve's /metrics (0: none).
 const scrapeSeconds = Number(process.env.LOADTEST_SCRAPE_SECONDS ?? 1);
 const clients = Number(values.clients);
@@ -620,7 +622,8 @@ try {
       }
       const on = servers.find((serve) => serve.observed) as Serve;
       const off = servers.find((serve) => !serve.observed) as Serve;
-      // Warm-up: the JIT, the connections, the storage's caches; not counted.
+      // Warm-up: the JIT (which takes tens of seconds under this load), the connections, the
+      // storage's caches; not counted.
       for (const serve of servers) await loadSlice(serve, warmupSeconds);
       const blockPairs: { on: SliceResult; off: SliceResult }[] = [];
       for (let round = 0; round < rounds; round++) {

@@ -67,6 +67,34 @@ describe('LineBuffer', () => {
   });
 });
 
+describe('LineBuffer buffers', () => {
+  test('reused after a stream wrote them before returning, never while a target may hold them', async () => {
+    const held: Uint8Array[] = [];
+    // A stream with nothing left to write after write() returned (as Node's synchronous stdio pipes).
+    const written = { writableLength: 0, write: (chunk: Uint8Array) => held.push(chunk) };
+    const buffer = new LineBuffer(written, { maxDelayMs: 60_000 });
+    buffer.write(info(1));
+    buffer.flush();
+    buffer.write(info(2));
+    buffer.flush();
+    expect(held[1]?.buffer).toBe(held[0]?.buffer);
+    // A stream still writing (writableLength > 0) and a bare target keep their bytes.
+    for (const target of [
+      { writableLength: 1, write: (chunk: Uint8Array) => held.push(chunk) },
+      { write: (chunk: Uint8Array) => held.push(chunk) },
+    ]) {
+      held.length = 0;
+      const keeping = new LineBuffer(target, { maxDelayMs: 60_000 });
+      keeping.write(info(1));
+      keeping.flush();
+      keeping.write(info(2));
+      keeping.flush();
+      expect(held.map((chunk) => Buffer.from(chunk).toString())).toEqual([info(1), info(2)]);
+      expect(held[1]?.buffer).not.toBe(held[0]?.buffer);
+    }
+  });
+});
+
 describe('RequestLog', () => {
   function logger(level = 'info') {
     const lines: string[] = [];

@@ -151,11 +151,15 @@ export class LineBuffer {
       this.#timer = undefined;
     }
     if (this.#used === 0) return;
-    // The target may keep the bytes (an asynchronous stream): they are its, and a new buffer is ours.
     const chunk = this.#buffer.subarray(0, this.#used);
-    this.#buffer = Buffer.allocUnsafe(this.#maxBytes);
     this.#used = 0;
-    this.#target.write(chunk);
+    const target = this.#target as { write(chunk: Uint8Array): unknown; writableLength?: unknown };
+    target.write(chunk);
+    // A stream that wrote the bytes before returning (a pipe or terminal on stdout or stderr,
+    // which Node writes synchronously) holds nothing of them: the buffer, still in the CPU's
+    // caches, takes the next lines. Any other target may keep the bytes: they are its, and a
+    // new buffer is ours.
+    if (target.writableLength !== 0) this.#buffer = Buffer.allocUnsafe(this.#maxBytes);
   };
 }
 
