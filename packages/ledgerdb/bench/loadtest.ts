@@ -691,12 +691,20 @@ try {
       // The other processes on the same cores, each way: this load generator, PostgreSQL, and all of them.
       generator_cpu_ms_per_commit_on: median(pairs.map((pair) => pair.on.cpu_ms_per_commit_generator)),
       generator_cpu_ms_per_commit_off: median(pairs.map((pair) => pair.off.cpu_ms_per_commit_generator)),
-      postgres_cpu_ms_per_commit_on: postgresUrl ? median(pairs.map((pair) => pair.on.cpu_ms_per_commit_postgres ?? 0)) : null,
-      postgres_cpu_ms_per_commit_off: postgresUrl ? median(pairs.map((pair) => pair.off.cpu_ms_per_commit_postgres ?? 0)) : null,
+      postgres_cpu_ms_per_commit_on: postgresUrl
+        ? median(pairs.map((pair) => pair.on.cpu_ms_per_commit_postgres ?? 0))
+        : null,
+      postgres_cpu_ms_per_commit_off: postgresUrl
+        ? median(pairs.map((pair) => pair.off.cpu_ms_per_commit_postgres ?? 0))
+        : null,
       total_cpu_ms_per_commit_on: median(pairs.map((pair) => pair.on.cpu_ms_per_commit_total)),
       total_cpu_ms_per_commit_off: median(pairs.map((pair) => pair.off.cpu_ms_per_commit_total)),
-      cores_used_on_median: Number(median(pairs.map((pair) => (pair.on.cpu_ms_per_commit_total * pair.on.commits_per_s) / 1000)).toFixed(2)),
-      cores_used_off_median: Number(median(pairs.map((pair) => (pair.off.cpu_ms_per_commit_total * pair.off.commits_per_s) / 1000)).toFixed(2)),
+      cores_used_on_median: Number(
+        median(pairs.map((pair) => (pair.on.cpu_ms_per_commit_total * pair.on.commits_per_s) / 1000)).toFixed(2),
+      ),
+      cores_used_off_median: Number(
+        median(pairs.map((pair) => (pair.off.cpu_ms_per_commit_total * pair.off.commits_per_s) / 1000)).toFixed(2),
+      ),
       server_cores_on_median: Number(median(pairs.map((pair) => pair.on.cores_server)).toFixed(2)),
       server_cores_off_median: Number(median(pairs.map((pair) => pair.off.cores_server)).toFixed(2)),
       // The server's CPU by thread (median over the blocks), ms per commit.

@@ -248,8 +248,20 @@ describe('RequestLog', () => {
     log.write({ ...request('r-5'), failure: { code: 'INTERNAL', message: 'x', error: new Error('x') } }, 500, '/', 1);
     log.write(request('r-6'), 200, '/v1/digest', 1);
     sink.flush();
-    const written = Buffer.concat(chunks).toString().split('\n').slice(0, -1).map((line) => JSON.parse(line));
-    expect(written.map((line) => line.requestId ?? line.msg)).toEqual(['r-1', 'r-2', 'between', 'r-3', 'r-4', 'r-5', 'r-6']);
+    const written = Buffer.concat(chunks)
+      .toString()
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => JSON.parse(line));
+    expect(written.map((line) => line.requestId ?? line.msg)).toEqual([
+      'r-1',
+      'r-2',
+      'between',
+      'r-3',
+      'r-4',
+      'r-5',
+      'r-6',
+    ]);
   });
 
   test('a 5xx goes through pino with its error serialized and masked', async () => {
