@@ -13,13 +13,14 @@
 // 6), each with a fresh pair of servers started in alternating order, since two processes of
 // the same build differ by a point or two for as long as they live; an even number, so each
 // server is started first, warmed up first and loaded right after its own warm-up equally
-// often. In a block, after a warm-up slice each (LOADTEST_WARMUP_SECONDS, default
-// 15: a serve's CPU per commit keeps falling for tens of seconds after it starts as V8
-// optimizes it, the observed one's longer, having more code; after 3 s the first pairs
-// measured that warm-up more than the running server), the load alternates between the two in short slices, A B B A A B ... (LOADTEST_ROUNDS
-// pairs per block, default 4, of LOADTEST_SECONDS, default 4, each way), so the two slices of
-// a pair are seconds apart and a change in the machine's load hits both alike. The overhead
-// is 1 minus the median of all pairs' throughput ratios (on / off); the bar is 5 %.
+// often. In a block, after a warm-up slice each (LOADTEST_WARMUP_SECONDS, default 15: a
+// serve's CPU per commit keeps falling for tens of seconds after it starts, as the process
+// warms up, the observed one's further; after 3 s the first pairs measured that warm-up more
+// than the running server), the load alternates between the two in short slices,
+// A B B A A B ... (LOADTEST_ROUNDS pairs per block, default 4, of LOADTEST_SECONDS, default 4,
+// each way), so the two slices of a pair are seconds apart and a change in the machine's
+// load hits both alike. The overhead is 1 minus the median of all pairs' throughput ratios
+// (on / off); the bar is 5 %.
 // LOADTEST_ON_ARGS replaces the observed serve's flags to cost one part alone ('--log-level
 // silent': metrics only; '--log-level info --no-metrics': logs only; '--log-level silent
 // --no-metrics': two identical servers, the method's own error).

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { openLedgerDatabase } from '../ledger-database.js';
-import type { JournalHead, NodeId, StorageDriver } from '../storage/driver.js';
+import type { JournalHead, StorageDriver } from '../storage/driver.js';
 import { sqliteStorage } from '../storage/sqlite.js';
 
 /**
@@ -28,7 +28,7 @@ function heldHeadStorage() {
         };
       }
       if (key === 'nodes') {
-        return (ids: readonly NodeId[]) => {
+        return (ids: Parameters<StorageDriver['nodes']>[0]) => {
           nodeReads++;
           return target.nodes(ids);
         };

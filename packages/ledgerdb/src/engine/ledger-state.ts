@@ -68,22 +68,25 @@ export class LedgerState {
     // What the state said before the read (a commit may append to its frontier in place).
     const before = this.#position();
     const head = await this.#storage.head();
-    if (isCurrent(this.journal, head)) return;
+    if (this.current(head) !== undefined) return;
     // Storage was as this process left it; the state moved on by its own commit since.
-    if (this.journal !== undefined && this.#position() !== before && before === `${head.treeSize}:${head.lastSeq}`) {
-      return;
-    }
+    const now = this.#position();
+    if (now !== 'none' && now !== before && before === `${head.treeSize}:${head.lastSeq}`) return;
     const loaded = await loadJournalState(this.#storage, head);
     // A commit of this process that moved the state meanwhile checked the head inside its
     // write: its state stands unless storage has grown past it (another process's commit).
-    const unchanged = this.#position() === before;
-    if (unchanged || loaded.frontier.size > (this.journal?.frontier.size ?? -1)) this.journal = loaded;
+    if (this.#position() === before || loaded.frontier.size > this.#treeSize()) this.journal = loaded;
   }
 
   /** The journal state's tree size and last block, or `none`. */
   #position(): string {
     const journal = this.journal;
     return journal === undefined ? 'none' : `${journal.frontier.size}:${journal.lastSeq}`;
+  }
+
+  /** The journal state's tree size, or -1 without one. */
+  #treeSize(): number {
+    return this.journal?.frontier.size ?? -1;
   }
 
   /** The journal state held, if it still matches storage's head; else undefined. */
