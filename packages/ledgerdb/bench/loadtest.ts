@@ -623,8 +623,8 @@ try {
       }
       const on = servers.find((serve) => serve.observed) as Serve;
       const off = servers.find((serve) => !serve.observed) as Serve;
-      // Warm-up: the JIT (which takes tens of seconds under this load), the connections, the
-      // storage's caches; not counted.
+      // Warm-up: the JIT and the rest of the process (tens of seconds under this load), the
+      // connections, the storage's caches; not counted.
       for (const serve of servers) await loadSlice(serve, warmupSeconds);
       const blockPairs: { on: SliceResult; off: SliceResult }[] = [];
       for (let round = 0; round < rounds; round++) {
@@ -690,16 +690,20 @@ try {
       server_system_cpu_ms_per_commit_off: median(pairs.map((pair) => pair.off.cpu_ms_per_commit_server_system)),
       log_reader_cpu_ms_per_commit: median(pairs.map((pair) => pair.on.cpu_ms_per_commit_log_reader)),
       // The other processes on the same cores, each way: this load generator, PostgreSQL, and all of them.
-      generator_cpu_ms_per_commit_on: median(pairs.map((pair) => pair.on.cpu_ms_per_commit_generator)),
-      generator_cpu_ms_per_commit_off: median(pairs.map((pair) => pair.off.cpu_ms_per_commit_generator)),
+      generator_cpu_ms_per_commit_on: Number(
+        median(pairs.map((pair) => pair.on.cpu_ms_per_commit_generator)).toFixed(4),
+      ),
+      generator_cpu_ms_per_commit_off: Number(
+        median(pairs.map((pair) => pair.off.cpu_ms_per_commit_generator)).toFixed(4),
+      ),
       postgres_cpu_ms_per_commit_on: postgresUrl
-        ? median(pairs.map((pair) => pair.on.cpu_ms_per_commit_postgres ?? 0))
+        ? Number(median(pairs.map((pair) => pair.on.cpu_ms_per_commit_postgres ?? 0)).toFixed(4))
         : null,
       postgres_cpu_ms_per_commit_off: postgresUrl
-        ? median(pairs.map((pair) => pair.off.cpu_ms_per_commit_postgres ?? 0))
+        ? Number(median(pairs.map((pair) => pair.off.cpu_ms_per_commit_postgres ?? 0)).toFixed(4))
         : null,
-      total_cpu_ms_per_commit_on: median(pairs.map((pair) => pair.on.cpu_ms_per_commit_total)),
-      total_cpu_ms_per_commit_off: median(pairs.map((pair) => pair.off.cpu_ms_per_commit_total)),
+      total_cpu_ms_per_commit_on: Number(median(pairs.map((pair) => pair.on.cpu_ms_per_commit_total)).toFixed(4)),
+      total_cpu_ms_per_commit_off: Number(median(pairs.map((pair) => pair.off.cpu_ms_per_commit_total)).toFixed(4)),
       cores_used_on_median: Number(
         median(pairs.map((pair) => (pair.on.cpu_ms_per_commit_total * pair.on.commits_per_s) / 1000)).toFixed(2),
       ),

@@ -2,6 +2,9 @@ import { ledgerdbError } from '../errors.js';
 import type { JournalHead, StorageDriver, StorageReader } from '../storage/driver.js';
 import { isCurrent, type JournalState, loadJournalState } from './journal-encoder.js';
 
+/** A journal's tree size and last block, as one comparable value. */
+const position = (treeSize: number, lastSeq: number): string => `${treeSize}:${lastSeq}`;
+
 /**
  * What a ledger keeps in memory between calls: its tables with their indexed paths, and the
  * journal's right edge. Both are reloaded from storage when its head shows another writer.
@@ -71,7 +74,7 @@ export class LedgerState {
     if (this.current(head) !== undefined) return;
     // Storage was as this process left it; the state moved on by its own commit since.
     const now = this.#position();
-    if (now !== 'none' && now !== before && before === `${head.treeSize}:${head.lastSeq}`) return;
+    if (now !== 'none' && now !== before && before === position(head.treeSize, head.lastSeq)) return;
     const loaded = await loadJournalState(this.#storage, head);
     // A commit of this process that moved the state meanwhile checked the head inside its
     // write: its state stands unless storage has grown past it (another process's commit).
@@ -81,7 +84,7 @@ export class LedgerState {
   /** The journal state's tree size and last block, or `none`. */
   #position(): string {
     const journal = this.journal;
-    return journal === undefined ? 'none' : `${journal.frontier.size}:${journal.lastSeq}`;
+    return journal === undefined ? 'none' : position(journal.frontier.size, journal.lastSeq);
   }
 
   /** The journal state's tree size, or -1 without one. */

@@ -57,6 +57,13 @@ export interface LineBufferOptions {
   maxBytes?: number;
 }
 
+/** Where a {@link LineBuffer} writes: a Node stream (whose `writableLength` it reads) or anything with `write`. */
+export interface LineTarget {
+  write(chunk: Uint8Array): unknown;
+  /** Bytes the stream still holds to write (a Node stream's); without it, the target is taken to keep every chunk. */
+  readonly writableLength?: number;
+}
+
 /**
  * A log destination that gathers lines and hands them to `target` in one write: when the
  * first of them has waited `maxDelayMs`, when `maxBytes` are gathered, or at once for a
@@ -71,7 +78,7 @@ export interface LineBufferOptions {
  * process exits (what is gathered is otherwise lost; on SIGKILL it is).
  */
 export class LineBuffer {
-  readonly #target: { write(chunk: Uint8Array): unknown };
+  readonly #target: LineTarget;
   readonly #maxDelayMs: number;
   readonly #maxBytes: number;
   #buffer: Buffer;
@@ -80,7 +87,7 @@ export class LineBuffer {
   /** Puts lines it holds back into this buffer ({@link RequestLog}'s); run before anything else is written. */
   #pending: (() => void) | undefined;
 
-  constructor(target: { write(chunk: Uint8Array): unknown }, options: LineBufferOptions = {}) {
+  constructor(target: LineTarget, options: LineBufferOptions = {}) {
     this.#target = target;
     this.#maxDelayMs = options.maxDelayMs ?? 100;
     this.#maxBytes = options.maxBytes ?? 65_536;
@@ -153,7 +160,7 @@ export class LineBuffer {
     if (this.#used === 0) return;
     const chunk = this.#buffer.subarray(0, this.#used);
     this.#used = 0;
-    const target = this.#target as { write(chunk: Uint8Array): unknown; writableLength?: unknown };
+    const target = this.#target;
     target.write(chunk);
     // A stream that wrote the bytes before returning (a pipe or terminal on stdout or stderr,
     // which Node writes synchronously) holds nothing of them: the buffer, still in the CPU's
